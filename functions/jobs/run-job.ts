@@ -1,0 +1,22 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { z } from 'zod';
+import { runJob } from '../../shared/jobs/all.ts';
+import { createAwsDeps } from '../../shared/platform/aws-deps.ts';
+import { loadConfig } from '../../shared/platform/config.ts';
+import { logger } from '../../shared/platform/logger.ts';
+
+/**
+ * Target of every EventBridge Scheduler schedule: the recurring detection jobs and the
+ * one-time visit reminders, no-show checks and trial-end reminders. Input: `{ job, payload }`.
+ */
+const jobInvocation = z.object({ job: z.string().min(1).max(64), payload: z.record(z.string(), z.unknown()).default({}) });
+
+const deps = createAwsDeps(loadConfig());
+
+export const handler = middy(async (event: unknown) => {
+  const { job, payload } = jobInvocation.parse(event);
+  const result = await runJob(deps, job, payload);
+  logger.info('job finished', { job });
+  return result;
+}).use(injectLambdaContext(logger));

@@ -1,0 +1,68 @@
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from '../shared/http/app.ts';
+import { localVerifier } from '../shared/http/auth.ts';
+import { allRouters, deviceRoutes } from '../shared/http/routers.ts';
+import { jobs, runJob } from '../shared/jobs/all.ts';
+import { loadConfig } from '../shared/platform/config.ts';
+import { createLocalDeps } from '../shared/platform/local-deps.ts';
+import { logger } from '../shared/platform/logger.ts';
+import { seedDemoData } from '../shared/demo/all.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { clearLocalApiInfo, writeLocalApiInfo } from './local-api.ts';
+
+/**
+ * `npm start`: the whole API on http://localhost:$PORT, on DynamoDB Local (a child process,
+ * stopped with us), with in-process stand-ins for Chime, EventBridge and Scheduler.
+ * DATA_DIR (default .data) keeps the data between starts; DATA_DIR=memory keeps none.
+ */
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = process.env.DATA_DIR ?? '.data';
+const inMemory = dataDir === 'memory';
+
+const ddb = await startDynamoDbLocal({ dataDir: inMemory ? 'memory' : join(resolve(dataDir), 'dynamodb') });
+const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
+const deps = await createLocalDeps(config);
+const { seeded, demo } = await seedDemoData(deps);
+
+const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes });
+const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+
+// Jobs that run on a schedule on AWS run on timers here; one-time jobs run when due.
+deps.scheduler.startTimer(15_000, (error) => logger.error('local one-time job failed', { error: error as Error }));
+const timers = Object.entries(jobs)
+  .filter(([, job]) => job.every)
+  .map(([name, job]) => {
+    const [, amount = '1', unit = 'minutes'] = /rate\((\d+) (\w+)\)/.exec(job.every ?? '') ?? [];
+    const ms = Number(amount) * (unit.startsWith('hour') ? 3_600_000 : unit.startsWith('day') ? 86_400_000 : 60_000);
+    return setInterval(() => runJob(deps, name).catch((error) => logger.error('local job failed', { job: name, error: error as Error })), ms);
+  });
+
+writeLocalApiInfo({ apiUrl: `http://localhost:${port}`, dynamoEndpoint: ddb.endpoint, tableName: config.TABLE_NAME, pid: process.pid });
+
+const ids = Object.entries(demo.ids).map(([name, id]) => `    ${name.padEnd(22)} ${id}`).join('\n');
+console.log(`
+E-team API (local) on http://localhost:${port}
+  OpenAPI:   http://localhost:${port}/openapi.json    browsable: http://localhost:${port}/docs
+  Data:      ${inMemory ? 'in memory (DATA_DIR=memory)' : resolve(dataDir)} on DynamoDB Local at ${ddb.endpoint}${seeded ? ' (demo data loaded)' : ''}
+  Video, events and schedules run in process (local stand-ins for Chime, EventBridge, Scheduler).
+
+Get a token (team "${demo.team}") and call the API:
+  TOKEN=$(npm run -s token -- --role staff --sub ${demo.ids.staff ?? 'stf-anna'})
+  curl -H "authorization: Bearer $TOKEN" http://localhost:${port}/citizens
+Roles: assessor, staff, lead, citizen (--sub <citizenId>), admin. Run a job once: npm run job -- <name>
+${ids ? `Demo ids:\n${ids}\n` : ''}Stop with Ctrl+C.`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  timers.forEach(clearInterval);
+  deps.scheduler.stopTimer();
+  server.close();
+  clearLocalApiInfo();
+  await ddb.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { primaryRole } from '../platform/actor.ts';
+import type { RequestContext } from '../platform/context.ts';
+import { newId } from '../platform/ids.ts';
+import { auditKeys, timeKey } from '../table/keys.ts';
+import { expiresAfterDays, putNew, queryPage, transactWrite, type Page, type Table, type TransactItem } from '../table/store.ts';
+import { ValidationError } from '../platform/errors.ts';
+
+/**
+ * Who read or changed what about which citizen, when, in which request. Records are
+ * append-only: they are only ever created with a condition that the key is new, and no code
+ * path updates or deletes them (the stack's IAM policy denies it too). Kept at least two
+ * years, as Danish access logs must be (Min Log).
+ */
+export const auditActions = [
+  'citizen.create',
+  'citizen.read',
+  'citizen.search',
+  'assessment.create',
+  'assessment.read',
+  'grant.create',
+  'grant.read',
+  'conversion.create',
+  'conversion.approve',
+  'conversion.read',
+  'final-grant.read',
+  'figures.read',
+  'visit.create',
+  'visit.read',
+  'visit.update',
+  'visit.start',
+  'visit.join',
+  'visit.guest',
+  'visit.complete',
+  'visit.missed',
+  'dispenser.assign',
+  'dispenser.unassign',
+  'dose-plan.update',
+  'dose-plan.read',
+  'device-events.ingest',
+  'adherence.read',
+  'alert.read',
+  'alert.update',
+  'report.read',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export interface AuditEntry {
+  readonly action: AuditAction;
+  /** The resource path or id acted on, e.g. `citizens/cit_…/assessments/asm_…`. */
+  readonly resource: string;
+  readonly citizenId: string;
+}
+
+export const auditRecordSchema = z.object({
+  auditId: z.string(),
+  at: z.string(),
+  citizenId: z.string(),
+  action: z.string(),
+  resource: z.string(),
+  actor: z.object({ sub: z.string(), role: z.string(), kind: z.enum(['user', 'device', 'system']) }),
+  requestId: z.string(),
+});
+export type AuditRecord = z.infer<typeof auditRecordSchema>;
+
+/** The system itself (a job) acting on citizen data: audited too, as `system`. */
+export interface SystemContext {
+  readonly system: string;
+  readonly requestId: string;
+  readonly now: Date;
+}
+
+function toItem(config: { retentionDays: number }, ctx: RequestContext | SystemContext, entry: AuditEntry) {
+  const at = ctx.now.toISOString();
+  const auditId = newId('aud', ctx.now);
+  const actor =
+    'actor' in ctx
+      ? { sub: ctx.actor.sub, role: primaryRole(ctx.actor), kind: 'user' as const }
+      : { sub: ctx.system, role: 'system', kind: 'system' as const };
+  const record: AuditRecord = { auditId, at, citizenId: entry.citizenId, action: entry.action, resource: entry.resource, actor, requestId: ctx.requestId };
+  return {
+    ...auditKeys.record(entry.citizenId, at, auditId),
+    ...auditKeys.byActor(actor.sub, at, auditId),
+    entity: 'AuditRecord',
+    ...record,
+    expiresAt: expiresAfterDays(config.retentionDays, ctx.now),
+  };
+}
+
+export interface AuditLog {
+  /** The audit Put to add to the transaction that makes the change. */
+  item(ctx: RequestContext | SystemContext, entry: AuditEntry): TransactItem;
+  /** Records a read (a write of its own: a read changes nothing else to be atomic with). */
+  recordRead(ctx: RequestContext | SystemContext, ...entries: AuditEntry[]): Promise<void>;
+}
+
+export function auditLog(table: Table, retentionDays: number): AuditLog {
+  return {
+    item: (ctx, entry) => putNew(table, toItem({ retentionDays }, ctx, entry)),
+    recordRead: async (ctx, ...entries) => {
+      // Up to 100 in one transaction: a search that shows 50 citizens audits 50 reads at once.
+      for (let i = 0; i < entries.length; i += 100) {
+        await transactWrite(table, entries.slice(i, i + 100).map((e) => putNew(table, toItem({ retentionDays }, ctx, e))));
+      }
+    },
+  };
+}
+
+export interface AuditQuery {
+  citizenId?: string | undefined;
+  actor?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export async function listAudit(table: Table, query: AuditQuery): Promise<Page<AuditRecord>> {
+  if (!query.citizenId && !query.actor) {
+    throw new ValidationError('Give citizenId or actor.', [{ field: 'query/citizenId', message: 'citizenId or actor is required' }]);
+  }
+  const from = query.from ?? '0000';
+  const to = query.to ?? '9999';
+  const page = await queryPage<Record<string, unknown>>(table, {
+    ...(query.citizenId
+      ? { partition: ['pk', auditKeys.citizenPartition(query.citizenId)] as const, sort: { attribute: 'sk', between: timeKey.range(from, to) } }
+      : { index: 'gsi1' as const, partition: ['gsi1pk', auditKeys.actorPartition(query.actor ?? '')] as const, sort: { attribute: 'gsi1sk', between: timeKey.range(from, to) } }),
+    limit: query.limit,
+    cursor: query.cursor,
+    newestFirst: true,
+  });
+  return {
+    items: page.items
+      .filter((item) => !query.citizenId || !query.actor || (item.actor as { sub?: string } | undefined)?.sub === query.actor)
+      .map((item) => auditRecordSchema.parse(item)),
+    nextCursor: page.nextCursor,
+  };
+}

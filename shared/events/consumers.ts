@@ -1,0 +1,19 @@
+import type { Deps } from '../platform/deps.ts';
+import type { DomainEvent } from '../platform/events.ts';
+
+/**
+ * Consumers of domain events, by event type. On AWS an EventBridge rule sends these types to
+ * the consumer Lambda (functions/events/domain-event.ts), which calls `consume`; locally the
+ * in-process bus calls the same functions. Capabilities register theirs in ./all.ts.
+ */
+export type Consumer = (deps: Deps, event: DomainEvent) => Promise<void>;
+
+export const consumers: Record<string, Consumer[]> = {};
+
+export function registerConsumer(type: string, consumer: Consumer): void {
+  consumers[type] = [...(consumers[type] ?? []), consumer];
+}
+
+export async function consume(deps: Deps, event: DomainEvent): Promise<void> {
+  for (const consumer of consumers[event.type] ?? []) await consumer(deps, event);
+}

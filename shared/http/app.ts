@@ -1,0 +1,112 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import type { Deps } from '../platform/deps.ts';
+import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { logger } from '../platform/logger.ts';
+import type { TokenVerifier } from './auth.ts';
+import type { AppEnv, Router } from './env.ts';
+import { handleError, validationHook } from './problem.ts';
+
+/** Bodies above this are refused with 413 before they are parsed. Device batches fit well inside. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Routes anyone may call without a token. Everything else needs a bearer JWT or a device credential. */
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs']);
+
+export function newRouter(): Router {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+export interface AppOptions {
+  verifier: TokenVerifier;
+  /** Capability routers to mount; each Lambda mounts only its own, `npm start` mounts them all. */
+  routers: Router[];
+  /** Paths (Hono patterns) that authenticate by device credential instead of a JWT. */
+  deviceRoutes?: RegExp[];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createApp(deps: Deps, options: AppOptions): Router {
+  const app = newRouter();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const lambdaEvent = (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event;
+    const header = c.req.header('x-request-id');
+    c.set('requestId', lambdaEvent?.requestContext?.requestId ?? (header && REQUEST_ID.test(header) ? header : newId('req')));
+    c.set('deps', deps);
+    await next();
+    c.header('x-request-id', c.get('requestId'));
+    // Ids, route and status only: never bodies, names or tokens.
+    logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      latencyMs: Math.round(performance.now() - started),
+    });
+  });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+
+  app.use(
+    '*',
+    createMiddleware<AppEnv>(async (c, next) => {
+      if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
+        const type = c.req.header('content-type');
+        const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
+        if (hasBody && !(type && /^application\/(.+\+)?json\s*(;|$)/i.test(type))) throw new UnsupportedMediaTypeError();
+      }
+      await next();
+    }),
+  );
+
+  app.use(
+    '*',
+    createMiddleware<AppEnv>(async (c, next) => {
+      if (PUBLIC_PATHS.has(c.req.path) || options.deviceRoutes?.some((r) => r.test(c.req.path))) return next();
+      const header = c.req.header('authorization');
+      const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
+      if (!match?.[1]) throw new UnauthenticatedError();
+      c.set('actor', await options.verifier.verify(match[1]));
+      await next();
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'deviceCredential', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The dispenser’s own credential, issued once by POST /dispensers',
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  for (const router of options.routers) app.route('/', router);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'E-team API',
+      version: '1.0.0',
+      description:
+        'Digital care delivery for a municipal E-team: readiness assessment, benefit conversion, screen visits and medication dispensers. Errors are RFC 9457 problem+json. Request bodies reject unknown fields.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => handleError(new NotFoundError(`The route ${c.req.method} ${c.req.path}`), c));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,4 @@
+import type { Router } from '../env.ts';
+
+/** Evaluation figures for the lead: the trial report and the dispenser status report. */
+export const reportsRouters = (): Router[] => [];

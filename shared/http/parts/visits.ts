@@ -1,0 +1,4 @@
+import type { Router } from '../env.ts';
+
+/** Availability, screen visits, video sessions, calendars. */
+export const visitsRouters = (): Router[] => [];

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+/**
+ * Who is calling. `sub` is the Cognito subject; for staff it is their staff id, for a citizen's
+ * tablet it is the citizen id. `team` scopes what a care worker may see.
+ */
+export interface Actor {
+  readonly kind: 'user';
+  readonly sub: string;
+  readonly roles: readonly Role[];
+  readonly team: string;
+}
+
+export interface DeviceActor {
+  readonly kind: 'device';
+  readonly dispenserId: string;
+}
+
+export function hasRole(actor: Actor, ...allowed: Role[]): boolean {
+  return actor.roles.some((r) => allowed.includes(r));
+}
+
+/** The role recorded in audit: the strongest one the caller used. */
+export function primaryRole(actor: Actor): Role {
+  const order: Role[] = ['admin', 'lead', 'assessor', 'staff', 'citizen'];
+  return order.find((r) => actor.roles.includes(r)) ?? 'citizen';
+}

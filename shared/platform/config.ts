@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * Everything that differs between a laptop, a test run and a municipality's AWS account.
+ * Read once from the environment; the CDK stack sets the same variables on every Lambda.
+ */
+const configSchema = z.object({
+  STAGE: z.string().min(1).default('local'),
+  MUNICIPALITY: z.string().min(1).default('demo'),
+  TIME_ZONE: z.string().min(1).default('Europe/Copenhagen'),
+  TABLE_NAME: z.string().min(3).default('e-team'),
+  AWS_REGION: z.string().min(1).default('eu-north-1'),
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  /** `local`: HS256 tokens from `npm run token`; `cognito`: the user pool's JWKS. */
+  AUTH_MODE: z.enum(['local', 'cognito']).default('local'),
+  JWT_ISSUER: z.string().min(1).default('e-team-local'),
+  JWT_AUDIENCE: z.string().min(1).default('e-team-api'),
+  COGNITO_USER_POOL_ID: z.string().optional(),
+  COGNITO_CLIENT_ID: z.string().optional(),
+  EVENT_BUS_NAME: z.string().min(1).default('e-team-local'),
+  SCHEDULE_GROUP_NAME: z.string().min(1).default('e-team-local'),
+  SCHEDULER_ROLE_ARN: z.string().optional(),
+  SCHEDULER_TARGET_ARN: z.string().optional(),
+  CHIME_MEDIA_REGION: z.enum(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3']).default('eu-north-1'),
+  /** Secret mixed into the hash that indexes national ids, so keys never carry a CPR in clear. */
+  NATIONAL_ID_PEPPER: z.string().min(16).default('local-only-pepper-not-for-production'),
+  /** Travel minutes a physical visit costs on top of its own minutes (conversion figures). */
+  TRAVEL_MINUTES_PER_VISIT: z.coerce.number().int().min(0).max(240).default(15),
+  /** How early before its start a citizen may join a screen visit. */
+  VISIT_JOIN_EARLY_MINUTES: z.coerce.number().int().min(0).max(120).default(10),
+  VISIT_REMINDER_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  VISIT_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(14),
+  DOSE_ON_TIME_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  DOSE_MISSED_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
+  DEVICE_SILENT_AFTER_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(180),
+  ALERT_ESCALATE_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  RAW_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(730).max(3650).default(730),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${fields}`);
+  }
+  const config = { ...parsed.data, ...overrides };
+  if (config.AUTH_MODE === 'cognito' && (!config.COGNITO_USER_POOL_ID || !config.COGNITO_CLIENT_ID)) {
+    throw new Error('Invalid configuration: AUTH_MODE=cognito needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID');
+  }
+  if (config.STAGE !== 'local' && config.STAGE !== 'test' && config.AUTH_MODE === 'local') {
+    // A deployed stage must never accept the locally signed development tokens.
+    throw new Error('Invalid configuration: AUTH_MODE=local is only allowed on the local and test stages');
+  }
+  return Object.freeze(config);
+}

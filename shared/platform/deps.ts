@@ -1,0 +1,20 @@
+import type { Config } from './config.ts';
+import type { Clock } from './clock.ts';
+import type { EventBus } from './events.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { Table } from '../table/store.ts';
+import type { VideoMeetings } from '../visits/meetings.ts';
+
+/**
+ * What the domain needs from the outside world. Lambda entry points build the AWS versions once
+ * per container (`shared/platform/aws-deps.ts`); `npm start` and the tests build local ones
+ * (`shared/platform/local-deps.ts`).
+ */
+export interface Deps {
+  readonly config: Config;
+  readonly table: Table;
+  readonly clock: Clock;
+  readonly events: EventBus;
+  readonly scheduler: Scheduler;
+  readonly meetings: VideoMeetings;
+}

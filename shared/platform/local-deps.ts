@@ -1,0 +1,35 @@
+import { LocalMeetings } from '../visits/local-meetings.ts';
+import { runJob } from '../jobs/all.ts';
+import { createDocumentClient, ensureTable } from '../table/client.ts';
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Deps } from './deps.ts';
+import { LocalEventBus } from './events.ts';
+import { LocalScheduler } from './scheduler.ts';
+import { consume, consumers } from '../events/all.ts';
+
+/** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
+export interface LocalDeps extends Deps {
+  readonly events: LocalEventBus;
+  readonly scheduler: LocalScheduler;
+  readonly meetings: LocalMeetings;
+}
+
+export async function createLocalDeps(config: Config, options: { clock?: Clock } = {}): Promise<LocalDeps> {
+  if (!config.DYNAMODB_ENDPOINT) throw new Error('Local deps need DYNAMODB_ENDPOINT (DynamoDB Local)');
+  const db = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
+  await ensureTable(db, config.TABLE_NAME);
+  const deps: LocalDeps = {
+    config,
+    table: { db, name: config.TABLE_NAME },
+    clock: options.clock ?? systemClock,
+    events: new LocalEventBus(),
+    scheduler: new LocalScheduler(),
+    meetings: new LocalMeetings(config.CHIME_MEDIA_REGION),
+  };
+  deps.scheduler.setRunner((job, payload) => runJob(deps, job, payload));
+  // Mirrors the EventBridge rule of the stack: every consumed type goes to its consumers.
+  for (const type of Object.keys(consumers)) deps.events.subscribe(type, (event) => consume(deps, event));
+  return deps;
+}

@@ -1,0 +1,154 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { TTL_ATTRIBUTE, type IndexName } from './schema.ts';
+
+/**
+ * Thin, typed access to the one table. Every read here treats an item whose TTL has passed as
+ * absent: DynamoDB deletes expired items lazily (days later) and DynamoDB Local never does.
+ */
+export interface Table {
+  readonly db: DynamoDBDocumentClient;
+  readonly name: string;
+}
+
+export type Key = { pk: string; sk: string };
+export type Item = Record<string, unknown>;
+
+export function isLive(item: Item | undefined, now: Date = new Date()): boolean {
+  if (!item) return false;
+  const expiresAt = item[TTL_ATTRIBUTE];
+  return typeof expiresAt !== 'number' || expiresAt > Math.floor(now.getTime() / 1000);
+}
+
+/** Epoch seconds for the TTL attribute. */
+export function expiresAfterDays(days: number, from: Date = new Date()): number {
+  return Math.floor(from.getTime() / 1000) + days * 86_400;
+}
+
+export async function getItem<T extends Item = Item>(table: Table, key: Key, options: { consistent?: boolean } = {}): Promise<T | undefined> {
+  const result = await table.db.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: options.consistent ?? false }));
+  return isLive(result.Item) ? (result.Item as T) : undefined;
+}
+
+export interface QueryOptions {
+  index?: IndexName;
+  /** Partition key attribute and value, e.g. `['gsi1pk', 'TEAM#east#CITIZENS']`. */
+  partition: readonly [string, string];
+  /** Optional sort-key condition on the sort attribute of the chosen key. */
+  sort?:
+    | { attribute: string; beginsWith: string }
+    | { attribute: string; between: readonly [string, string] }
+    | { attribute: string; gte: string }
+    | { attribute: string; lte: string };
+  limit?: number;
+  cursor?: string | undefined;
+  newestFirst?: boolean;
+  consistent?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | undefined;
+}
+
+/** One page of a Query. Expired items are filtered out server-side (they still cost reads). */
+export async function queryPage<T extends Item = Item>(table: Table, options: QueryOptions): Promise<Page<T>> {
+  const names: Record<string, string> = { '#pk': options.partition[0], '#ttl': TTL_ATTRIBUTE };
+  const values: Record<string, unknown> = { ':pk': options.partition[1], ':now': Math.floor(Date.now() / 1000) };
+  let condition = '#pk = :pk';
+  const sort = options.sort;
+  if (sort) {
+    names['#sk'] = sort.attribute;
+    if ('beginsWith' in sort) {
+      condition += ' AND begins_with(#sk, :sk)';
+      values[':sk'] = sort.beginsWith;
+    } else if ('between' in sort) {
+      condition += ' AND #sk BETWEEN :skFrom AND :skTo';
+      values[':skFrom'] = sort.between[0];
+      values[':skTo'] = sort.between[1];
+    } else if ('gte' in sort) {
+      condition += ' AND #sk >= :sk';
+      values[':sk'] = sort.gte;
+    } else {
+      condition += ' AND #sk <= :sk';
+      values[':sk'] = sort.lte;
+    }
+  }
+  const input: QueryCommandInput = {
+    TableName: table.name,
+    IndexName: options.index,
+    KeyConditionExpression: condition,
+    FilterExpression: 'attribute_not_exists(#ttl) OR #ttl > :now',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    Limit: options.limit,
+    ExclusiveStartKey: decodeCursor(options.cursor),
+    ScanIndexForward: !options.newestFirst,
+    ConsistentRead: options.index ? undefined : options.consistent,
+  };
+  const result = await table.db.send(new QueryCommand(input));
+  return { items: (result.Items ?? []) as T[], nextCursor: encodeCursor(result.LastEvaluatedKey) };
+}
+
+/** Every page of a Query: for bounded partitions only (a week of visits, a month of doses). */
+export async function queryAll<T extends Item = Item>(table: Table, options: Omit<QueryOptions, 'cursor' | 'limit'>, maxItems = 5_000): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage<T>(table, { ...options, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && items.length < maxItems);
+  return items;
+}
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Why each action of a cancelled transaction failed, by index (`None` for those that did not). */
+export class TransactionConflict extends Error {
+  constructor(readonly reasons: readonly string[]) {
+    super(`Transaction cancelled: ${reasons.join(', ')}`);
+    this.name = 'TransactionConflict';
+  }
+  /** Index of the first action whose condition failed, or -1. */
+  firstFailed(): number {
+    return this.reasons.findIndex((r) => r === 'ConditionalCheckFailed');
+  }
+}
+
+/**
+ * All-or-nothing write. A failed condition becomes a `TransactionConflict` that the domain
+ * turns into its own ConflictError with a reason; anything else propagates.
+ */
+export async function transactWrite(table: Table, items: TransactItem[], clientRequestToken?: string): Promise<void> {
+  if (items.length === 0) return;
+  if (items.length > 100) throw new Error(`A transaction takes at most 100 actions, got ${items.length}`);
+  try {
+    await table.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: clientRequestToken }));
+  } catch (error) {
+    if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
+      const reasons = ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      if (reasons.some((r) => r === 'ConditionalCheckFailed' || r === 'TransactionConflict')) {
+        throw new TransactionConflict(reasons);
+      }
+    }
+    throw error;
+  }
+}
+
+/** A Put that only succeeds when the key is new. */
+export function putNew(table: Table, item: Item & Key): TransactItem {
+  return { Put: { TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+export function put(table: Table, item: Item & Key): TransactItem {
+  return { Put: { TableName: table.name, Item: item } };
+}
