@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { primaryRole } from '../platform/actor.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 
 /**
  * What an approved final grant produces for the other capabilities: the recurring screen-visit

@@ -1,5 +1,7 @@
 /**
- * Imports every capability's consumer registrations so `consumers` in ./consumers.ts is
- * complete. Add a line here when a capability consumes an event.
+ * Imports every capability's consumer registrations and event types, so `consumers` and
+ * `eventCatalog` are complete. Add a line here when a capability consumes or publishes an event.
  */
+import '../alerts/events.ts';
 export { consumers, consume } from './consumers.ts';
+export { eventCatalog, jsonSchemaOf } from './catalog.ts';

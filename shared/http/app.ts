@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
@@ -27,6 +27,14 @@ export interface AppOptions {
   /** Paths (Hono patterns) that authenticate by device credential instead of a JWT. */
   deviceRoutes?: RegExp[];
 }
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['platform'],
+  summary: 'Liveness; no data, no token',
+  responses: { 200: { description: 'The API is up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+});
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -92,7 +100,7 @@ export function createApp(deps: Deps, options: AppOptions): Router {
     description: 'The dispenser’s own credential, issued once by POST /dispensers',
   });
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
   for (const router of options.routers) app.route('/', router);
 
   app.doc31('/openapi.json', {

@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { RequestContext } from '../platform/context.ts';
 import type { Actor } from '../platform/actor.ts';
 import type { Deps } from '../platform/deps.ts';
 
@@ -13,3 +15,8 @@ export interface AppEnv {
 }
 
 export type Router = OpenAPIHono<AppEnv>;
+
+/** The request context a domain function gets from a route: who, which request, and now. */
+export function requestContext(c: Context<AppEnv>): RequestContext {
+  return { actor: c.get('actor'), requestId: c.get('requestId'), now: c.get('deps').clock.now() };
+}

@@ -2,4 +2,5 @@
  * Imports every capability's job module so that `jobs` in ./registry.ts is complete.
  * Add a line here when a capability gains jobs.
  */
+import '../alerts/jobs.ts';
 export { jobs, runJob } from './registry.ts';

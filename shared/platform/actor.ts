@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 
 export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin'] as const;
 export const roleSchema = z.enum(roles);

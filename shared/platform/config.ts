@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 
 /**
  * Everything that differs between a laptop, a test run and a municipality's AWS account.

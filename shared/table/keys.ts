@@ -24,6 +24,41 @@ export const citizenKeys = {
   nationalId: (nationalIdHash: string) => ({ pk: `NATIONALID#${nationalIdHash}`, sk: 'NATIONALID' }),
 };
 
+// ── Assessment ──────────────────────────────────────────────────────────────────────────────
+export const assessmentKeys = {
+  /** All questionnaire versions in one small partition; the highest version is the current one. */
+  questionnaire: (version: number) => ({ pk: 'QUESTIONNAIRE', sk: `VERSION#${pad(version, 6)}` }),
+  questionnairePartition: 'QUESTIONNAIRE',
+  questionnaireVersionPrefix: 'VERSION#',
+  /** A citizen's assessments live with the citizen; ULIDs make the newest the last. */
+  assessment: (citizenId: string, assessmentId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `ASSESSMENT#${assessmentId}` }),
+  assessmentPrefix: 'ASSESSMENT#',
+  citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
+};
+
+// ── Conversion (grants, conversions, final grants) ──────────────────────────────────────────
+export const conversionKeys = {
+  citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
+  grant: (citizenId: string, grantId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `GRANT#${grantId}` }),
+  grantPrefix: 'GRANT#',
+  /** A conversion is addressed by its own id (POST /conversions/{id}/approve). */
+  conversion: (conversionId: string) => ({ pk: `CONVERSION#${conversionId}`, sk: 'CONVERSION' }),
+  /** gsi1: a citizen's conversions, oldest first. */
+  conversionsOfCitizen: (citizenId: string, conversionId: string) => ({ gsi1pk: `CITIZEN#${citizenId}#CONVERSIONS`, gsi1sk: conversionId }),
+  conversionsOfCitizenPartition: (citizenId: string) => `CITIZEN#${citizenId}#CONVERSIONS`,
+  /** Every final grant a citizen ever had (the history), by id. */
+  finalGrant: (citizenId: string, finalGrantId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `FINALGRANT#${finalGrantId}` }),
+  finalGrantPrefix: 'FINALGRANT#',
+  /** The pointer to the current final grant, with a version that approvals condition on. */
+  currentFinalGrant: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'CURRENTFINALGRANT' }),
+  /** gsi2: every citizen's current final grant (the daily visit-horizon job pages through it). */
+  allCurrentFinalGrants: (citizenId: string) => ({ gsi2pk: 'FINALGRANTS#CURRENT', gsi2sk: citizenId }),
+  allCurrentFinalGrantsPartition: 'FINALGRANTS#CURRENT',
+  /** gsi3: a team's current final grants (team conversion figures). */
+  teamCurrentFinalGrants: (team: string, citizenId: string) => ({ gsi3pk: `TEAM#${team}#FINALGRANTS`, gsi3sk: citizenId }),
+  teamCurrentFinalGrantsPartition: (team: string) => `TEAM#${team}#FINALGRANTS`,
+};
+
 // ── Audit ───────────────────────────────────────────────────────────────────────────────────
 export const auditKeys = {
   /** One partition per citizen: "who looked at me" (Min Log) is one Query. */
@@ -38,6 +73,94 @@ export const timeKey = {
   /** Sort-key bounds for an ISO time range, inclusive of `from` and exclusive-ish of `to`. */
   range: (fromIso: string, toIso: string): readonly [string, string] => [fromIso, `${toIso}\uffff`],
   pad,
+};
+
+// ── Alerts ──────────────────────────────────────────────────────────────────────────────────
+export const alertKeys = {
+  alert: (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' }),
+  /** gsi1: a team's alerts in one status, oldest first (the on-duty list). Moves when the status changes. */
+  byTeamStatus: (team: string, status: string, raisedAtIso: string, alertId: string) => ({
+    gsi1pk: `TEAM#${team}#ALERTS#${status}`,
+    gsi1sk: `${raisedAtIso}#${alertId}`,
+  }),
+  teamStatusPartition: (team: string, status: string) => `TEAM#${team}#ALERTS#${status}`,
+  /** gsi2: open alerts nobody has acknowledged yet, by time: the escalation job's work list. */
+  unacknowledged: (raisedAtIso: string, alertId: string) => ({ gsi2pk: 'ALERTS#UNACKNOWLEDGED', gsi2sk: `${raisedAtIso}#${alertId}` }),
+  unacknowledgedPartition: 'ALERTS#UNACKNOWLEDGED',
+  /** gsi3: a citizen's alerts, newest first. */
+  byCitizen: (citizenId: string, raisedAtIso: string, alertId: string) => ({ gsi3pk: `CITIZEN#${citizenId}#ALERTS`, gsi3sk: `${raisedAtIso}#${alertId}` }),
+  citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}#ALERTS`,
+  /** One alert per cause: the claim on a dedup key (per dose, per fault episode, per visit). */
+  cause: (dedupKey: string) => ({ pk: `ALERTCAUSE#${dedupKey}`, sk: 'ALERTCAUSE' }),
+};
+
+// ── Visits and staff availability ───────────────────────────────────────────────────────────
+export const staffKeys = {
+  /** A staff member's profile: team and self-scheduled availability (weekly windows, exceptions). */
+  profile: (staffId: string) => ({ pk: `STAFF#${staffId}`, sk: 'PROFILE' }),
+  /** gsi1: a team's staff (candidates when visits from a final grant are assigned). */
+  byTeam: (team: string, staffId: string) => ({ gsi1pk: `TEAM#${team}#STAFF`, gsi1sk: staffId }),
+  teamPartition: (team: string) => `TEAM#${team}#STAFF`,
+};
+
+export const visitKeys = {
+  visit: (visitId: string) => ({ pk: `VISIT#${visitId}`, sk: 'VISIT' }),
+  /** gsi1: the assignee's visits by start — a staff member's, or (no staff) the team's unassigned ones. */
+  byStaff: (staffId: string, startIso: string, visitId: string) => ({ gsi1pk: `STAFF#${staffId}#VISITS`, gsi1sk: `${startIso}#${visitId}` }),
+  staffPartition: (staffId: string) => `STAFF#${staffId}#VISITS`,
+  unassigned: (team: string, startIso: string, visitId: string) => ({ gsi1pk: `TEAM#${team}#UNASSIGNED`, gsi1sk: `${startIso}#${visitId}` }),
+  unassignedPartition: (team: string) => `TEAM#${team}#UNASSIGNED`,
+  /** gsi2: a citizen's visits by start (GET /visits?citizenId=, GET /me/visits). */
+  byCitizen: (citizenId: string, startIso: string, visitId: string) => ({ gsi2pk: `CITIZEN#${citizenId}#VISITS`, gsi2sk: `${startIso}#${visitId}` }),
+  citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}#VISITS`,
+  /** gsi3: all of a team's visits by start. */
+  byTeam: (team: string, startIso: string, visitId: string) => ({ gsi3pk: `TEAM#${team}#VISITS`, gsi3sk: `${startIso}#${visitId}` }),
+  teamPartition: (team: string) => `TEAM#${team}#VISITS`,
+  /** The double-booking guard: one item per 5-minute bucket a staff member / citizen is booked in. */
+  staffSlot: (staffId: string, bucketIso: string) => ({ pk: `SLOT#STAFF#${staffId}`, sk: bucketIso }),
+  citizenSlot: (citizenId: string, bucketIso: string) => ({ pk: `SLOT#CITIZEN#${citizenId}`, sk: bucketIso }),
+};
+
+// ── Dispensers ──────────────────────────────────────────────────────────────────────────────
+export const dispenserKeys = {
+  /** The dispenser: registry data, credential hash, current assignment, recent periods, plan copy. */
+  dispenser: (dispenserId: string) => ({ pk: `DISPENSER#${dispenserId}`, sk: 'DISPENSER' }),
+  /** gsi1: a team's dispensers, by id (= registration order). */
+  byTeam: (team: string, dispenserId: string) => ({ gsi1pk: `TEAM#${team}#DISPENSERS`, gsi1sk: dispenserId }),
+  teamPartition: (team: string) => `TEAM#${team}#DISPENSERS`,
+  /** gsi2: every assigned dispenser, by when it was last heard from (the detection jobs' work list). */
+  assigned: (silentSinceIso: string, dispenserId: string) => ({ gsi2pk: 'DISPENSERS#ASSIGNED', gsi2sk: `${silentSinceIso}#${dispenserId}` }),
+  assignedPartition: 'DISPENSERS#ASSIGNED',
+  /** gsi3: dispensers on trial, by the trial's last day (the trial-end reminder's work list). */
+  onTrial: (trialEndsOn: string, dispenserId: string) => ({ gsi3pk: 'DISPENSERS#TRIAL', gsi3sk: `${trialEndsOn}#${dispenserId}` }),
+  onTrialPartition: 'DISPENSERS#TRIAL',
+  /** Uniqueness claim of a serial number per vendor (both normalised). */
+  serial: (vendor: string, serial: string) => ({ pk: `DISPENSERSERIAL#${vendor}#${serial}`, sk: 'SERIAL' }),
+  /** One citizen, one dispenser: the claim a citizen's assignment holds. */
+  citizenDispenser: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'DISPENSER' }),
+  /** A period of the history: one dispenser with one citizen in one status (trial or active). */
+  period: (dispenserId: string, fromIso: string, periodId: string) => ({ pk: `DISPENSER#${dispenserId}`, sk: `PERIOD#${fromIso}#${periodId}` }),
+  periodPrefix: 'PERIOD#',
+  /** gsi1: a team's periods by start (the monthly report counts those covering a date). */
+  teamPeriods: (team: string, fromIso: string, periodId: string) => ({ gsi1pk: `TEAM#${team}#DISPENSERPERIODS`, gsi1sk: `${fromIso}#${periodId}` }),
+  teamPeriodsPartition: (team: string) => `TEAM#${team}#DISPENSERPERIODS`,
+  /** gsi2: a citizen's periods by start (the citizen's dispenser history). */
+  citizenPeriods: (citizenId: string, fromIso: string, periodId: string) => ({ gsi2pk: `CITIZEN#${citizenId}#DISPENSERPERIODS`, gsi2sk: `${fromIso}#${periodId}` }),
+  citizenPeriodsPartition: (citizenId: string) => `CITIZEN#${citizenId}#DISPENSERPERIODS`,
+  /** The citizen's current dose plan, and each version of it by the moment it took effect. */
+  dosePlan: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'DOSEPLAN' }),
+  dosePlanVersion: (citizenId: string, effectiveFromIso: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `DOSEPLAN#V#${effectiveFromIso}` }),
+  dosePlanVersionPrefix: 'DOSEPLAN#V#',
+  citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
+  /** A raw device event: natural key dispenser + device event id (idempotent), TTL-expired. */
+  rawEvent: (dispenserId: string, eventId: string) => ({ pk: `DISPENSER#${dispenserId}#EVENTS`, sk: eventId }),
+  /** Derived, kept: what the devices said about one planned dose of a citizen. */
+  dose: (citizenId: string, doseAtIso: string) => ({ pk: `ADHERENCE#${citizenId}`, sk: `DOSE#${doseAtIso}` }),
+  dosePrefix: 'DOSE#',
+  /** Derived, kept: the UTC hours of one UTC day in which the citizen's dispenser was heard from. */
+  seenDay: (citizenId: string, utcDate: string) => ({ pk: `ADHERENCE#${citizenId}`, sk: `SEEN#${utcDate}` }),
+  seenPrefix: 'SEEN#',
+  adherencePartition: (citizenId: string) => `ADHERENCE#${citizenId}`,
 };
 
 // ── Local demo ──────────────────────────────────────────────────────────────────────────────

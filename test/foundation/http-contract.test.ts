@@ -108,3 +108,21 @@ describe('bad input never becomes a 500', () => {
     expect(res.body.requestId).toBe('req-abc');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('lists every route the app serves, with its method', async () => {
+    const doc = (await t.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const served = t.app.routes
+      .filter((r) => r.method !== 'ALL' && !['/openapi.json', '/docs'].includes(r.path))
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(served.length).toBeGreaterThan(1);
+    expect(served.filter((route) => !documented.includes(route))).toEqual([]);
+  });
+
+  it('documents the bearer scheme and the problem schema', async () => {
+    const doc = (await t.call('GET', '/openapi.json')).body;
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.schemas.Problem).toBeDefined();
+  });
+});

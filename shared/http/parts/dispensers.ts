@@ -1,4 +1,5 @@
+import { alertRoutes } from '../../alerts/routes.ts';
 import type { Router } from '../env.ts';
 
 /** Dispenser registry, assignments, dose plans, adherence, alerts. */
-export const dispensersRouters = (): Router[] => [];
+export const dispensersRouters = (): Router[] => [alertRoutes()];

@@ -1,0 +1,10 @@
+import { registerJobs } from '../jobs/registry.ts';
+import { escalateUnacknowledgedAlerts } from './alerts.ts';
+
+registerJobs({
+  'escalate-alerts': {
+    description: 'Flag alerts nobody acknowledged in time for the lead (AlertEscalated)',
+    every: 'rate(5 minutes)',
+    run: (deps) => escalateUnacknowledgedAlerts(deps),
+  },
+});

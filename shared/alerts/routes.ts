@@ -1,0 +1,57 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { newRouter } from '../http/app.ts';
+import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { requestContext as ctxOf } from '../http/env.ts';
+import { acknowledgeAlert, alertSchema, alertStatuses, listAlerts, resolveAlert } from './alerts.ts';
+
+const AlertSchema = alertSchema.openapi('Alert');
+const AlertParams = z.object({ alertId: idParam('alr') });
+
+const listAlertsRoute = createRoute({
+  method: 'get',
+  path: '/alerts',
+  tags: ['alerts'],
+  summary: 'The team’s alerts in one status (default open), oldest first; or one citizen’s, newest first',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: {
+    query: PaginationQuery.extend({
+      status: z.enum(alertStatuses).default('open'),
+      escalated: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: 'Only alerts flagged (or not) for the lead' }),
+      citizenId: idParam('cit').optional(),
+    }),
+  },
+  responses: { 200: jsonContent(pageOf(AlertSchema, 'AlertPage'), 'Alerts'), ...problems(400) },
+});
+
+const ackRoute = createRoute({
+  method: 'post',
+  path: '/alerts/{alertId}/ack',
+  tags: ['alerts'],
+  summary: 'Acknowledge an open alert (it stops counting towards escalation)',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: AlertParams, body: { ...jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000).optional() })), required: false } },
+  responses: { 200: jsonContent(AlertSchema, 'The acknowledged alert'), ...problems(400, 404, 409) },
+});
+
+const resolveRoute = createRoute({
+  method: 'post',
+  path: '/alerts/{alertId}/resolve',
+  tags: ['alerts'],
+  summary: 'Resolve an alert with a note on what was done',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: AlertParams, body: jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000) })) },
+  responses: { 200: jsonContent(AlertSchema, 'The resolved alert'), ...problems(400, 404, 409) },
+});
+
+export function alertRoutes() {
+  return newRouter()
+    .openapi(listAlertsRoute, async (c) => c.json(await listAlerts(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
+    .openapi(ackRoute, async (c) => {
+      const body = (c.req.valid('json') as { note?: string } | undefined) ?? {};
+      return c.json(await acknowledgeAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, body.note), 200);
+    })
+    .openapi(resolveRoute, async (c) => c.json(await resolveAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, c.req.valid('json').note), 200));
+}
