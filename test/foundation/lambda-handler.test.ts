@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 
 /** The Lambda adapter: an API Gateway v2 event through the same app, with the gateway's request id. */
@@ -25,7 +25,7 @@ describe('an API Lambda', () => {
         time: '',
         timeEpoch: 0,
       },
-    } as unknown as APIGatewayProxyEventV2;
+    } as unknown as Parameters<typeof handler>[0];
     const result = (await handler(event, {} as Context)) as { statusCode: number; body: string; headers: Record<string, string> };
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ status: 'ok' });
