@@ -7,6 +7,7 @@ import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, 
 import { newId } from '../platform/ids.ts';
 import { logger } from '../platform/logger.ts';
 import type { TokenVerifier } from './auth.ts';
+import type { DeviceRoute } from './device-routes.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
 
@@ -24,8 +25,8 @@ export interface AppOptions {
   verifier: TokenVerifier;
   /** Capability routers to mount; each Lambda mounts only its own, `npm start` mounts them all. */
   routers: Router[];
-  /** Paths (Hono patterns) that authenticate by device credential instead of a JWT. */
-  deviceRoutes?: RegExp[];
+  /** Method and path of the routes that authenticate by device credential instead of a JWT. */
+  deviceRoutes?: readonly DeviceRoute[];
 }
 
 const healthRoute = createRoute({
@@ -84,7 +85,7 @@ export function createApp(deps: Deps, options: AppOptions): Router {
   app.use(
     '*',
     createMiddleware<AppEnv>(async (c, next) => {
-      if (PUBLIC_PATHS.has(c.req.path) || options.deviceRoutes?.some((r) => r.test(c.req.path))) return next();
+      if (PUBLIC_PATHS.has(c.req.path) || options.deviceRoutes?.some((r) => r.method === c.req.method && r.path.test(c.req.path))) return next();
       const header = c.req.header('authorization');
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();

@@ -28,7 +28,9 @@ export function actorFromClaims(payload: JWTPayload): Actor {
     return parsed.success ? [parsed.data] : [];
   });
   const teamGroup = groups.find((g): g is string => typeof g === 'string' && g.startsWith('team-'));
-  return { kind: 'user', sub: payload.sub, roles, team: teamGroup ? teamGroup.slice('team-'.length) : 'default' };
+  // Cognito's `sub` is a UUID; the user name is the id the domain knows (staff id, citizen id).
+  const id = typeof payload.username === 'string' && payload.username.length > 0 ? payload.username : payload.sub;
+  return { kind: 'user', sub: id, roles, team: teamGroup ? teamGroup.slice('team-'.length) : 'default' };
 }
 
 export function localVerifier(config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE'>): TokenVerifier {

@@ -22,8 +22,7 @@ export const apiParts = {
 
 export type ApiPart = keyof typeof apiParts;
 
-/** Paths that authenticate by device credential instead of a bearer JWT. */
-export const deviceRoutes = [/^\/dispensers\/[^/]+\/events$/];
+export { deviceRoutes } from './device-routes.ts';
 
 export function allRouters(): Router[] {
   return Object.values(apiParts).flatMap((part) => part());

@@ -33,12 +33,13 @@ export function createAwsDeps(config: Config): Deps {
           groupName: config.SCHEDULE_GROUP_NAME,
           targetArn: config.SCHEDULER_TARGET_ARN,
           roleArn: config.SCHEDULER_ROLE_ARN,
+          ...(config.SCHEDULER_DLQ_ARN ? { deadLetterArn: config.SCHEDULER_DLQ_ARN } : {}),
         });
       }
       return scheduler;
     },
     get meetings() {
-      meetings ??= new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.AWS_REGION }), config.CHIME_MEDIA_REGION);
+      meetings ??= new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION }), config.CHIME_MEDIA_REGION);
       return meetings;
     },
   };

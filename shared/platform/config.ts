@@ -4,6 +4,8 @@ import { z } from '@hono/zod-openapi';
  * Everything that differs between a laptop, a test run and a municipality's AWS account.
  * Read once from the environment; the CDK stack sets the same variables on every Lambda.
  */
+const LOCAL_PEPPER = 'local-only-pepper-not-for-production';
+
 const configSchema = z.object({
   STAGE: z.string().min(1).default('local'),
   MUNICIPALITY: z.string().min(1).default('demo'),
@@ -21,9 +23,16 @@ const configSchema = z.object({
   SCHEDULE_GROUP_NAME: z.string().min(1).default('e-team-local'),
   SCHEDULER_ROLE_ARN: z.string().optional(),
   SCHEDULER_TARGET_ARN: z.string().optional(),
+  /** Dead-letter queue for one-time schedules whose target could not be invoked. */
+  SCHEDULER_DLQ_ARN: z.string().optional(),
+  /**
+   * Where the Chime SDK meetings API is called. Not every region hosts the control plane
+   * (eu-north-1 does not); the media region, where audio and video flow, is separate.
+   */
+  CHIME_CONTROL_REGION: z.string().min(1).default('eu-central-1'),
   CHIME_MEDIA_REGION: z.enum(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3']).default('eu-north-1'),
   /** Secret mixed into the hash that indexes national ids, so keys never carry a CPR in clear. */
-  NATIONAL_ID_PEPPER: z.string().min(16).default('local-only-pepper-not-for-production'),
+  NATIONAL_ID_PEPPER: z.string().min(16).default(LOCAL_PEPPER),
   /** Travel minutes a physical visit costs on top of its own minutes (conversion figures). */
   TRAVEL_MINUTES_PER_VISIT: z.coerce.number().int().min(0).max(240).default(15),
   /** How early before its start a citizen may join a screen visit. */
@@ -54,6 +63,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.STAGE !== 'local' && config.STAGE !== 'test' && config.AUTH_MODE === 'local') {
     // A deployed stage must never accept the locally signed development tokens.
     throw new Error('Invalid configuration: AUTH_MODE=local is only allowed on the local and test stages');
+  }
+  if (config.STAGE !== 'local' && config.STAGE !== 'test' && config.NATIONAL_ID_PEPPER === LOCAL_PEPPER) {
+    throw new Error('Invalid configuration: NATIONAL_ID_PEPPER must be set (from the stack’s secret) outside the local and test stages');
   }
   return Object.freeze(config);
 }

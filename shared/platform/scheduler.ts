@@ -35,7 +35,7 @@ export function scheduleName(name: string): string {
 export class EventBridgeScheduler implements Scheduler {
   constructor(
     private readonly client: SchedulerClient,
-    private readonly options: { groupName: string; targetArn: string; roleArn: string },
+    private readonly options: { groupName: string; targetArn: string; roleArn: string; deadLetterArn?: string },
   ) {}
 
   async scheduleOnce(job: OneTimeJob): Promise<void> {
@@ -52,6 +52,7 @@ export class EventBridgeScheduler implements Scheduler {
         RoleArn: this.options.roleArn,
         Input: JSON.stringify({ job: job.job, payload: job.payload }),
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
       },
     };
     try {

@@ -23,6 +23,12 @@ describe('Cognito access tokens', () => {
     await expect(verifier.verify(token)).resolves.toEqual({ kind: 'user', sub: 'stf-1', roles: ['staff', 'lead'], team: 'north' });
   });
 
+  it('use the user name as the caller id: a citizen tablet user is named by its citizen id', async () => {
+    const { verifier, sign } = await cognitoSetup();
+    const token = await sign({ token_use: 'access', client_id: 'client-123', username: 'cit_01KAQ3Y0A2C4E6G8J0K2M4P6R8', 'cognito:groups': ['citizen', 'team-east'] });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'cit_01KAQ3Y0A2C4E6G8J0K2M4P6R8', roles: ['citizen'] });
+  });
+
   it.each([
     ['an id token', { token_use: 'id', client_id: 'client-123', 'cognito:groups': ['staff'] }],
     ['another app client', { token_use: 'access', client_id: 'other', 'cognito:groups': ['staff'] }],
@@ -57,9 +63,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ STAGE: 'prod', AUTH_MODE: 'local' })).toThrow(/only allowed on the local and test stages/);
   });
 
+  it('refuses the local national-id pepper on a deployed stage', () => {
+    expect(() => loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c' })).toThrow(/NATIONAL_ID_PEPPER/);
+  });
+
   it('needs the user pool in Cognito mode', () => {
     expect(() => loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito' })).toThrow(/COGNITO_USER_POOL_ID/);
-    expect(loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c' }).AUTH_MODE).toBe('cognito');
+    expect(loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c', NATIONAL_ID_PEPPER: 'a-real-secret-from-secrets-manager' }).AUTH_MODE).toBe('cognito');
   });
 
   it('refuses a media region outside Europe', () => {

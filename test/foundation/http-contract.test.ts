@@ -66,6 +66,11 @@ describe('authentication', () => {
     expectProblem(await t.call('GET', '/audit?citizenId=cit_01JD0000000000000000000000', { as: expired }), 401);
   });
 
+  it('lets no token through on the device path unless it is the device route’s method', async () => {
+    const res = await t.call('GET', '/dispensers/dsp_01JD0000000000000000000000/events');
+    expect(res.status).toBe(401);
+  });
+
   it('refuses a role that may not with 403', async () => {
     const staff = await t.token('staff', 'stf-1');
     expectProblem(await t.call('GET', '/audit?citizenId=cit_01JD0000000000000000000000', { as: staff }), 403);

@@ -1,4 +1,5 @@
+import { dispenserReportRoutes } from '../../dispensers/report-routes.ts';
 import type { Router } from '../env.ts';
 
 /** Evaluation figures for the lead: the trial report and the dispenser status report. */
-export const reportsRouters = (): Router[] => [];
+export const reportsRouters = (): Router[] => [dispenserReportRoutes()];

@@ -1,0 +1,90 @@
+import { apiParts, deviceRoutes, type ApiPart } from '../shared/http/routers.ts';
+import type { Router } from '../shared/http/env.ts';
+
+/**
+ * The API Gateway routes, read from the Hono routers of each API part, so a route added to a
+ * capability's `routes.ts` reaches AWS without touching infra/.
+ */
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export type HttpMethodName = (typeof HTTP_METHODS)[number];
+
+export interface ApiRoute {
+  readonly part: ApiPart;
+  readonly method: HttpMethodName;
+  /** API Gateway form: `/citizens/{citizenId}`. */
+  readonly path: string;
+  /** Authenticated by the device credential in the Lambda, not by the JWT authorizer. */
+  readonly device: boolean;
+}
+
+/** Paths served by the public function without any authorizer (see shared/http/app.ts). */
+export const publicRoutes = [
+  { method: 'GET', path: '/health' },
+  { method: 'GET', path: '/openapi.json' },
+  { method: 'GET', path: '/docs' },
+] as const satisfies readonly { method: HttpMethodName; path: string }[];
+
+/**
+ * Hono `/citizens/:citizenId` → API Gateway `/citizens/{citizenId}`. A parameter's regex
+ * (`:id{[0-9]+}`) is dropped: zod validates ids in the Lambda. A trailing `*` becomes a greedy
+ * `{proxy+}`. Optional parameters have no API Gateway form, so they are refused.
+ */
+export function toApiGatewayPath(honoPath: string): string {
+  const segments = honoPath.split('/').map((segment, index, all) => {
+    if (segment === '*') {
+      if (index !== all.length - 1) throw new Error(`Wildcard in the middle of ${honoPath} has no API Gateway form`);
+      return '{proxy+}';
+    }
+    if (!segment.startsWith(':')) return segment;
+    const match = /^:([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$/.exec(segment);
+    if (!match) throw new Error(`Path parameter "${segment}" in ${honoPath} has no API Gateway form (optional parameters are not supported)`);
+    return `{${match[1]}}`;
+  });
+  const path = segments.join('/');
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path || '/';
+}
+
+/** Routes of one part's routers: middleware entries (method ALL) are skipped, duplicates merged. */
+export function routesOfRouters(part: ApiPart, routers: Router[]): ApiRoute[] {
+  const seen = new Map<string, ApiRoute>();
+  for (const router of routers) {
+    for (const { method, path } of router.routes) {
+      if (method === 'ALL') continue;
+      const upper = method.toUpperCase();
+      if (!(HTTP_METHODS as readonly string[]).includes(upper)) throw new Error(`Method ${method} of ${path} has no API Gateway form`);
+      const route: ApiRoute = {
+        part,
+        method: upper as HttpMethodName,
+        path: toApiGatewayPath(path),
+        // Only the device part may skip the JWT authorizer, whatever another part's path looks like.
+        device: part === 'deviceEvents' && deviceRoutes.some((r) => r.method === upper && r.path.test(path)),
+      };
+      seen.set(`${route.method} ${route.path}`, route);
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Every route of every part. Two parts claiming one route would make API Gateway send it to
+ * one of them at random, so that fails the synth instead.
+ */
+export function apiRoutes(parts: Partial<Record<ApiPart, () => Router[]>> = apiParts): ApiRoute[] {
+  const owners = new Map<string, ApiRoute>();
+  for (const [part, routers] of Object.entries(parts) as [ApiPart, () => Router[]][]) {
+    for (const route of routesOfRouters(part, routers())) {
+      const key = `${route.method} ${route.path}`;
+      const owner = owners.get(key);
+      if (owner && owner.part !== part) throw new Error(`Route ${key} is served by both the ${owner.part} and the ${part} parts`);
+      if (publicRoutes.some((p) => `${p.method} ${p.path}` === key)) throw new Error(`Route ${key} is reserved for the public function`);
+      owners.set(key, route);
+    }
+  }
+  return [...owners.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+/** API Gateway's key for a route (`POST /dispensers/{dispenserId}/events`), used in throttling settings. */
+export function routeKey(route: { method: string; path: string }): string {
+  return `${route.method} ${route.path}`;
+}

@@ -1,0 +1,628 @@
+import { join } from 'node:path';
+import { ArnFormat, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Tags, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination, type CfnStage, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct, IConstruct } from 'constructs';
+import { roles } from '../shared/platform/actor.ts';
+import type { Config } from '../shared/platform/config.ts';
+import { globalIndexes, TTL_ATTRIBUTE } from '../shared/table/schema.ts';
+import { PROJECT_ROOT, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, lambdaEsbuildOptions, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName } from './bundling.ts';
+import { resourcePrefix, type DeploymentContext } from './context.ts';
+import { publicRoutes, routeKey, type ApiRoute } from './routes.ts';
+
+/** What the stack derives from the application code (see infra/app.ts, which reads the registries). */
+export interface ApplicationShape {
+  /** Every API route with the part that serves it. */
+  readonly routes: readonly ApiRoute[];
+  /** Recurring jobs: name → EventBridge Scheduler rate expression. */
+  readonly recurringJobs: Readonly<Record<string, string>>;
+  /** Domain event types that have at least one consumer. */
+  readonly consumedEventTypes: readonly string[];
+}
+
+export interface ETeamStackProps extends StackProps {
+  readonly deployment: DeploymentContext;
+  readonly application: ApplicationShape;
+}
+
+/**
+ * Stage-wide API Gateway throttling (requests per second, burst). One municipality's E-team is a
+ * few dozen staff and a few hundred citizen tablets: 50 rps steady is ample headroom and keeps a
+ * runaway client from running up Lambda and DynamoDB costs.
+ */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+/**
+ * The device ingest route gets more: after a network or power outage thousands of dispensers
+ * reconnect and resend their buffered events within seconds (resends are idempotent by event id).
+ */
+export const DEVICE_INGEST_THROTTLE = { rateLimit: 200, burstLimit: 1000 } as const;
+
+/** CloudWatch log retention for function and access logs (see infra/README.md for why a year). */
+const LOG_RETENTION = RetentionDays.ONE_YEAR;
+
+interface FunctionAccess {
+  /** Every part that reads citizen data also writes audit records, so reading implies writing. */
+  readonly table: 'none' | 'readWrite';
+  readonly publishesEvents: boolean;
+  /** Chime SDK meetings and one-time schedules (visit reminders, no-show checks). */
+  readonly meetingsAndSchedules: boolean;
+}
+
+/** Least privilege, per function. */
+const functionAccess = {
+  Public: { table: 'none', publishesEvents: false, meetingsAndSchedules: false },
+  Care: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
+  Visits: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: true },
+  Dispensers: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
+  DeviceEvents: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
+  Reports: { table: 'readWrite', publishesEvents: false, meetingsAndSchedules: false },
+  Admin: { table: 'readWrite', publishesEvents: false, meetingsAndSchedules: false },
+  JobRunner: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: true },
+  DomainEventConsumer: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
+} as const satisfies Record<LambdaFunctionName, FunctionAccess>;
+
+/** The `NodejsFunction` form of the one bundling definition in ./bundling.ts. */
+export function nodejsBundling(): BundlingOptions {
+  return {
+    minify: lambdaEsbuildOptions.minify,
+    sourceMap: lambdaEsbuildOptions.sourcemap,
+    sourcesContent: lambdaEsbuildOptions.sourcesContent,
+    target: lambdaEsbuildOptions.target,
+    format: OutputFormat.ESM,
+    mainFields: [...lambdaEsbuildOptions.mainFields],
+    externalModules: [...EXTERNAL_MODULES],
+    banner: ESM_REQUIRE_BANNER,
+    // The project's own esbuild devDependency: synth works offline and without Docker.
+    forceDockerBundling: false,
+  };
+}
+
+function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+export class ETeamStack extends Stack {
+  readonly functions: Record<LambdaFunctionName, NodejsFunction>;
+  readonly api: HttpApi;
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: ETeamStackProps) {
+    super(scope, id, props);
+    const { deployment, application } = props;
+    const prefix = resourcePrefix(deployment);
+    Tags.of(this).add('project', 'e-team');
+    Tags.of(this).add('stage', deployment.stage);
+    Tags.of(this).add('municipality', deployment.municipality);
+
+    // ---- Keys ------------------------------------------------------------------------------
+    // The data key protects citizens' health data (table, pepper, function environments); the
+    // messaging key protects queues and the alarm topic, so granting AWS services (EventBridge,
+    // CloudWatch) use of the latter never touches the former.
+    const dataKey = new Key(this, 'DataKey', {
+      description: `${prefix}: citizen data (table, national-id pepper, Lambda environment)`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const messagingKey = new Key(this, 'MessagingKey', {
+      description: `${prefix}: dead-letter queues and alarm notifications`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // EventBridge writes failed deliveries to the encrypted dead-letter queue; CloudWatch publishes
+    // alarms to the encrypted topic. Only on behalf of this account (no confused deputy).
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      messagingKey.grant(new ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': this.account } }), 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
+
+    // ---- Table -----------------------------------------------------------------------------
+    const table = new TableV2(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      globalSecondaryIndexes: globalIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      })),
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryptionV2.customerManagedKey(dataKey),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table = table;
+
+    // The pepper of the national-id index. Generated once by Secrets Manager and never in the
+    // template: CloudFormation resolves the dynamic reference at deploy time.
+    const pepper = new Secret(this, 'NationalIdPepper', {
+      secretName: `${prefix}/national-id-pepper`,
+      description: 'Mixed into the hash that indexes national ids. Never rotate: every national-id lookup key depends on it.',
+      encryptionKey: dataKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      pepper,
+      'AwsSolutions-SMG4',
+      'The pepper is a hashing salt, not a credential: rotating it would orphan every stored national-id lookup key. It is only readable through the data key.',
+    );
+
+    // ---- Users -----------------------------------------------------------------------------
+    const userPool = new UserPool(this, 'Users', {
+      userPoolName: prefix,
+      selfSignUpEnabled: false,
+      // Staff sign in with e-mail; a citizen's tablet account is created with username = citizen id.
+      signInAliases: { username: true, email: true },
+      autoVerify: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // Health data: Danish and EU practice is two factors for anyone who can see it. TOTP only:
+      // SMS costs money, needs an SNS role and is the weaker factor.
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      // Plus plan: compromised-credential checks and adaptive authentication, enforced.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const roleDescriptions: Record<(typeof roles)[number], string> = {
+      assessor: 'Assesses readiness and grants',
+      staff: 'Care worker: visits, dispensers, alerts',
+      lead: 'Team lead: reports and approvals',
+      citizen: 'A citizen (tablet): own visits only',
+      admin: 'Administration and the audit log',
+    };
+    for (const role of roles) userPool.addGroup(`Role-${role}`, { groupName: role, description: roleDescriptions[role] });
+    userPool.addGroup(`Team-${deployment.team}`, { groupName: `team-${deployment.team}`, description: `Members of team ${deployment.team}` });
+
+    const webClient: UserPoolClient = userPool.addClient('WebClient', {
+      userPoolClientName: `${prefix}-web`,
+      // A browser cannot keep a secret: public client, authorization code flow with PKCE.
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: deployment.webCallbackUrls,
+        logoutUrls: deployment.webLogoutUrls,
+      },
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      // About one shift: a care worker signs in once per shift.
+      refreshTokenValidity: Duration.hours(12),
+    });
+    userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix: deployment.authDomainPrefix ?? prefix } });
+
+    // ---- Events, schedules, dead letters, alarms ---------------------------------------------
+    const bus = new EventBus(this, 'DomainEvents', { eventBusName: prefix, description: 'E-team domain events' });
+    // Lets an operator replay events after fixing a consumer.
+    bus.archive('DomainEventArchive', {
+      archiveName: `${prefix}-domain-events`,
+      description: 'Every domain event, for replay after a consumer fix',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(90),
+    });
+
+    const deadLetterQueue = (name: string, purpose: string) => {
+      const queue = new Queue(this, name, {
+        queueName: `${prefix}-${name.replace(/DeadLetters$/, '').toLowerCase()}-dlq`,
+        encryption: QueueEncryption.KMS,
+        encryptionMasterKey: messagingKey,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledge(queue, 'AwsSolutions-SQS3', `This queue is itself a dead-letter queue: ${purpose}.`);
+      return queue;
+    };
+    const jobDeadLetters = deadLetterQueue('JobDeadLetters', 'failed job runs (Lambda async failures and Scheduler delivery failures)');
+    const eventDeadLetters = deadLetterQueue('EventDeadLetters', 'domain events a consumer could not handle (Lambda async failures and rule delivery failures)');
+
+    const alarmTopic = new Topic(this, 'Alarms', { topicName: `${prefix}-alarms`, masterKey: messagingKey, enforceSSL: true });
+    if (deployment.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(deployment.alarmEmail));
+    const alarmAction = new SnsAction(alarmTopic);
+    const alarm = (id: string, metric: IMetric, description: string, threshold = 1) => {
+      const created = new Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(alarmAction);
+      return created;
+    };
+    alarm('JobDeadLettersAlarm', jobDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A job run failed for good; see the job dead-letter queue.');
+    alarm('EventDeadLettersAlarm', eventDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A domain event was not consumed; see the event dead-letter queue.');
+
+    const scheduleGroup = new ScheduleGroup(this, 'Jobs', { scheduleGroupName: prefix });
+    // The one role EventBridge Scheduler uses: the recurring schedules below and the one-time
+    // schedules the app creates (SCHEDULER_ROLE_ARN). Only schedules of this group may assume it.
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'EventBridge Scheduler invokes the job runner',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          // Scheduler names the schedule group as the source (AWS's confused-deputy guidance).
+          StringEquals: { 'aws:SourceAccount': this.account, 'aws:SourceArn': scheduleGroup.scheduleGroupArn },
+        },
+      }),
+    });
+    jobDeadLetters.grantSendMessages(schedulerRole);
+
+    // ---- Functions -------------------------------------------------------------------------
+    const functionName = (suffix: string) => `${prefix}-${suffix}`;
+    const jobRunnerSpec = lambdaFunctions.find((f) => f.name === 'JobRunner');
+    if (!jobRunnerSpec) throw new Error('The job runner is missing from infra/bundling.ts');
+    // Built from the name, not the function's attribute, so the runner can carry its own ARN.
+    const jobRunnerArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName(jobRunnerSpec.suffix), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    const environment = {
+      STAGE: deployment.stage,
+      MUNICIPALITY: deployment.municipality,
+      TIME_ZONE: deployment.timeZone,
+      TABLE_NAME: table.tableName,
+      AUTH_MODE: 'cognito',
+      COGNITO_USER_POOL_ID: userPool.userPoolId,
+      COGNITO_CLIENT_ID: webClient.userPoolClientId,
+      EVENT_BUS_NAME: bus.eventBusName,
+      SCHEDULE_GROUP_NAME: prefix,
+      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      SCHEDULER_TARGET_ARN: jobRunnerArn,
+      CHIME_MEDIA_REGION: deployment.chimeMediaRegion,
+      NATIONAL_ID_PEPPER: pepper.secretValue.unsafeUnwrap(),
+      LOG_LEVEL: deployment.logLevel,
+      ...lambdaRuntimeEnvironment,
+    } satisfies Partial<Record<keyof Config | keyof typeof lambdaRuntimeEnvironment, string>>;
+
+    // Audit records are append-only beyond the code: no function may change or delete an item
+    // whose partition is `AUDIT#…`. (IAM cannot tell a first Put from an overwrite; the code's
+    // `attribute_not_exists` condition covers that.)
+    const auditAppendOnly = [
+      new PolicyStatement({
+        sid: 'AuditIsAppendOnly',
+        effect: Effect.DENY,
+        actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      }),
+      // Multi-item requests carry several leading keys: deny when ANY of them is an audit partition
+      // (ForAllValues would let a batch mixing audit and other keys through).
+      new PolicyStatement({
+        sid: 'AuditIsAppendOnlyInBatches',
+        effect: Effect.DENY,
+        actions: ['dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+        resources: [table.tableArn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      }),
+      // The table design has no Scan anywhere (docs/table-design.md); the grant helpers include it.
+      new PolicyStatement({ sid: 'NoScan', effect: Effect.DENY, actions: ['dynamodb:Scan'], resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+    ];
+
+    const functions = {} as Record<LambdaFunctionName, NodejsFunction>;
+    const logGroups = {} as Record<LambdaFunctionName, LogGroup>;
+    for (const spec of lambdaFunctions) {
+      const access: FunctionAccess = functionAccess[spec.name];
+      const logGroup = new LogGroup(this, `${spec.name}Logs`, {
+        logGroupName: `/aws/lambda/${functionName(spec.suffix)}`,
+        retention: LOG_RETENTION,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      logGroups[spec.name] = logGroup;
+      // Own role with only its own log group: no AWS managed policy with `logs:*` on `*`.
+      const role = new Role(this, `${spec.name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${spec.purpose} (${prefix})` });
+      logGroup.grantWrite(role);
+      const isAsync = spec.kind !== 'http';
+      const fn = new NodejsFunction(this, spec.name, {
+        functionName: functionName(spec.suffix),
+        description: spec.purpose,
+        entry: join(PROJECT_ROOT, spec.entry),
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        memorySize: spec.memoryMb,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        role,
+        logGroup,
+        tracing: Tracing.ACTIVE,
+        environment,
+        environmentEncryption: dataKey,
+        bundling: nodejsBundling(),
+        ...(isAsync ? { deadLetterQueue: spec.kind === 'job' ? jobDeadLetters : eventDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
+      });
+      functions[spec.name] = fn;
+      // The environment (with the pepper) is encrypted with the data key; every function decrypts it at start.
+      dataKey.grantDecrypt(role);
+      // Lambda writes failed async runs with the function's role: the queue's key included.
+      if (spec.kind === 'job') jobDeadLetters.grantSendMessages(role);
+      if (spec.kind === 'consumer') eventDeadLetters.grantSendMessages(role);
+
+      if (access.table === 'readWrite') table.grantReadWriteData(fn);
+      for (const statement of auditAppendOnly) role.addToPolicy(statement);
+      if (access.publishesEvents) bus.grantPutEventsTo(fn);
+      if (access.meetingsAndSchedules) {
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'CreateMeetings',
+            actions: ['chime:CreateMeeting', 'chime:CreateMeetingWithAttendees'],
+            resources: ['*'],
+          }),
+        );
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'UseMeetings',
+            actions: ['chime:GetMeeting', 'chime:CreateAttendee', 'chime:BatchCreateAttendee', 'chime:DeleteMeeting'],
+            // Any region: meetings live in the Chime control-plane region, which may differ from the stack's.
+            resources: [this.formatArn({ service: 'chime', region: '*', resource: 'meeting', resourceName: '*' })],
+          }),
+        );
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'OneTimeSchedules',
+            actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+            resources: [this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${prefix}/*` })],
+          }),
+        );
+        schedulerRole.grantPassRole(role);
+        acknowledge(
+          role,
+          `AwsSolutions-IAM5[Resource::arn:${this.nagPartition}:chime:*:${this.nagAccount}:meeting/*]`,
+          'Meetings are created at run time with generated ids, in the Chime control-plane region; scoped to this account’s meetings.',
+        );
+        acknowledge(
+          role,
+          `AwsSolutions-IAM5[Resource::arn:${this.nagPartition}:scheduler:${this.nagRegion}:${this.nagAccount}:schedule/${prefix}/*]`,
+          'One-time schedules (visit reminders, no-show checks) are named at run time; scoped to this stack’s schedule group.',
+        );
+      }
+
+      this.acknowledgeFunctionFindings(role, { table, readsTable: access.table !== 'none', createsMeetings: access.meetingsAndSchedules });
+    }
+    this.functions = functions;
+
+    // Scheduler may invoke the runner (recurring and one-time schedules).
+    functions.JobRunner.grantInvoke(schedulerRole);
+    acknowledge(
+      schedulerRole,
+      `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(functions.JobRunner)}.Arn>:*]`,
+      'Invoke permission on the job runner includes its versions and aliases (CDK grantInvoke); it is the one function Scheduler may invoke.',
+    );
+    acknowledge(schedulerRole, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Sending to the KMS-encrypted job dead-letter queue needs data keys of the messaging key only.');
+    acknowledge(schedulerRole, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'Granted by CDK with the encrypted queue; limited to the messaging key.');
+
+    // Recurring jobs, from the job registry (shared/jobs/): one schedule each.
+    for (const [job, every] of Object.entries(application.recurringJobs)) {
+      new Schedule(this, `Job-${job}`, {
+        scheduleName: job,
+        scheduleGroup,
+        description: `Recurring job ${job}`,
+        schedule: ScheduleExpression.expression(every),
+        target: new LambdaInvoke(functions.JobRunner, {
+          role: schedulerRole,
+          input: ScheduleTargetInput.fromObject({ job, payload: {} }),
+          deadLetterQueue: jobDeadLetters,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+    }
+
+    // Consumed domain events → the consumer function. No rule while nothing consumes.
+    if (application.consumedEventTypes.length > 0) {
+      new Rule(this, 'ConsumedEvents', {
+        ruleName: `${prefix}-consumed-events`,
+        description: 'Domain events that have a consumer (shared/events/)',
+        eventBus: bus,
+        eventPattern: { source: [`e-team.${deployment.municipality}`], detailType: [...application.consumedEventTypes] },
+        targets: [
+          new LambdaFunction(functions.DomainEventConsumer, {
+            deadLetterQueue: eventDeadLetters,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(24),
+          }),
+        ],
+      });
+    }
+
+    // A publish that fails after the write committed is only logged (shared/platform/events.ts).
+    for (const spec of lambdaFunctions.filter((f) => functionAccess[f.name].publishesEvents)) {
+      const filter = new MetricFilter(this, `${spec.name}UnpublishedEvents`, {
+        logGroup: logGroups[spec.name],
+        filterPattern: FilterPattern.stringValue('$.message', '=', 'domain events not published'),
+        metricNamespace: `ETeam/${prefix}`,
+        metricName: 'UnpublishedDomainEvents',
+        metricValue: '1',
+      });
+      alarm(`${spec.name}UnpublishedEventsAlarm`, filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }), `${spec.name}: domain events were committed but not published.`);
+    }
+
+    for (const spec of lambdaFunctions) {
+      const fn = functions[spec.name];
+      alarm(`${spec.name}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `${spec.name}: the function failed.`);
+      alarm(`${spec.name}ThrottlesAlarm`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `${spec.name}: invocations were throttled.`);
+    }
+
+    // ---- HTTP API --------------------------------------------------------------------------
+    const api = new HttpApi(this, 'Api', {
+      apiName: prefix,
+      description: 'E-team API',
+      createDefaultStage: false,
+      // Only a browser front-end on another origin needs CORS; without configured origins there is none.
+      ...(deployment.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: deployment.corsOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'content-type', 'x-request-id'],
+              exposeHeaders: ['x-request-id'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    this.api = api;
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { logGroupName: `/aws/apigateway/${prefix}`, retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });
+    const stage: HttpStage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No subject or body: who read what is in the audit trail, not in access logs.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', userPool, { userPoolClients: [webClient], identitySource: ['$request.header.Authorization'] });
+    const integrationOf = (name: LambdaFunctionName) =>
+      // One invoke permission per function for the whole API instead of one per route: a part
+      // with dozens of routes would otherwise outgrow the 20 KB function policy limit.
+      new HttpLambdaIntegration(`${name}Integration`, functions[name], { scopePermissionToRoute: false });
+    const partFunction = Object.fromEntries(lambdaFunctions.flatMap((f) => ('apiPart' in f ? [[f.apiPart, f.name]] : []))) as Record<ApiRoute['part'], LambdaFunctionName>;
+    const integrations = new Map<LambdaFunctionName, HttpLambdaIntegration>();
+    const integrationFor = (name: LambdaFunctionName) => {
+      let integration = integrations.get(name);
+      if (!integration) integrations.set(name, (integration = integrationOf(name)));
+      return integration;
+    };
+
+    for (const route of publicRoutes) {
+      const [created] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrationFor('Public') });
+      if (created) acknowledge(created, 'AwsSolutions-APIG4', 'Public by design: health check and the API description, no data.');
+    }
+    const deviceRoutes = [];
+    for (const route of application.routes) {
+      const target = partFunction[route.part];
+      if (!target) throw new Error(`API part ${route.part} has no function in infra/bundling.ts`);
+      const [created] = api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationFor(target),
+        ...(route.device ? {} : { authorizer }),
+      });
+      if (created && route.device) {
+        deviceRoutes.push(created);
+        acknowledge(
+          created,
+          'AwsSolutions-APIG4',
+          'Dispensers have no Cognito identity: the device-events function verifies each dispenser’s own credential (issued at registration) before accepting an event.',
+        );
+      }
+    }
+    // Per-route throttling for device ingest; the stage must wait for the routes it names.
+    const cfnStage = stage.node.defaultChild as CfnStage;
+    const deviceSettings = Object.fromEntries(
+      application.routes
+        .filter((r) => r.device)
+        .map((r) => [routeKey(r), { ThrottlingRateLimit: DEVICE_INGEST_THROTTLE.rateLimit, ThrottlingBurstLimit: DEVICE_INGEST_THROTTLE.burstLimit }]),
+    );
+    if (Object.keys(deviceSettings).length > 0) cfnStage.addPropertyOverride('RouteSettings', deviceSettings);
+    for (const route of deviceRoutes) stage.node.addDependency(route);
+
+    alarm('Api5xxAlarm', api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 'The API answered 5xx: the app never should (bad input is a 4xx).');
+
+    // ---- Outputs ---------------------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: webClient.userPoolClientId, description: 'App client of the web front-end (PKCE, no secret)' });
+    new CfnOutput(this, 'HostedSignInDomain', { value: `${deployment.authDomainPrefix ?? prefix}.auth.${this.region}.amazoncognito.com` });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'NationalIdPepperSecret', { value: pepper.secretName, description: 'Never rotate (see infra/README.md)' });
+
+    acknowledge(this, 'AwsSolutions-L1', 'Local development and Lambda stay on the same Node major, 22 (the `node` devDependency pins it); both move to 24 together.');
+  }
+
+  // cdk-nag names a finding by the rendered ARN: pseudo parameters as `<AWS::…>`, concrete values as
+  // themselves (the account is concrete at deploy time, a token in an offline synth).
+  private get nagPartition(): string {
+    return Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
+  }
+
+  private get nagRegion(): string {
+    return Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+  }
+
+  private get nagAccount(): string {
+    return Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+  }
+
+  private logicalIdOf(construct: IConstruct): string {
+    return this.resolve(this.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
+  }
+
+  /** The wildcard findings CDK's own grants produce on a function's role, each with its reason. */
+  private acknowledgeFunctionFindings(
+    role: Role,
+    refs: { table: TableV2; readsTable: boolean; createsMeetings: boolean },
+  ): void {
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (active tracing).' +
+        (refs.createsMeetings ? ' Nor do Chime SDK CreateMeeting and CreateMeetingWithAttendees: the meeting ARN does not exist before the call.' : ''),
+    );
+    acknowledge(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Granted with the encrypted table, queue or function environment; limited to this stack’s keys.');
+    acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'Granted by CDK with the encrypted table or dead-letter queue; limited to this stack’s keys.');
+    if (refs.readsTable) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(refs.table)}.Arn>/index/*]`,
+        'Queries use the table’s global secondary indexes (gsi1–gsi3, shared/table/schema.ts); scoped to this table.',
+      );
+    }
+  }
+}

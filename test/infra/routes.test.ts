@@ -1,0 +1,96 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createRoute, z } from '@hono/zod-openapi';
+import { describe, expect, it } from 'vitest';
+import { newRouter } from '../../shared/http/app.ts';
+import { lambdaEsbuildOptions, lambdaFunctions, PROJECT_ROOT } from '../../infra/bundling.ts';
+import { apiRoutes, toApiGatewayPath } from '../../infra/routes.ts';
+
+/** A router with real zod-openapi routes, as a capability would write them. */
+function routerWith(...routes: { method: 'get' | 'post' | 'put' | 'delete'; path: string }[]) {
+  const router = newRouter();
+  router.use('*', async (_c, next) => next());
+  for (const route of routes) {
+    const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+    const definition = createRoute({
+      ...route,
+      request: params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {},
+      responses: { 204: { description: 'done' } },
+    });
+    router.openapi(definition, (c) => c.body(null, 204));
+  }
+  return router;
+}
+
+describe('turning Hono routes into API Gateway routes', () => {
+  it('writes path parameters the API Gateway way', () => {
+    expect(toApiGatewayPath('/citizens/:citizenId')).toBe('/citizens/{citizenId}');
+    expect(toApiGatewayPath('/citizens/:citizenId/visits/:visitId/join')).toBe('/citizens/{citizenId}/visits/{visitId}/join');
+    expect(toApiGatewayPath('/alerts')).toBe('/alerts');
+  });
+
+  it('drops a parameter regex, which zod checks in the Lambda anyway', () => {
+    expect(toApiGatewayPath('/questionnaires/:version{[0-9]+}')).toBe('/questionnaires/{version}');
+  });
+
+  it('turns a trailing wildcard into a greedy parameter and refuses one in the middle', () => {
+    expect(toApiGatewayPath('/files/*')).toBe('/files/{proxy+}');
+    expect(() => toApiGatewayPath('/files/*/meta')).toThrow(/Wildcard/);
+  });
+
+  it('refuses optional parameters, which API Gateway cannot express', () => {
+    expect(() => toApiGatewayPath('/visits/:visitId?')).toThrow(/optional/);
+  });
+
+  it('reads each part’s routes from its routers, skipping middleware and merging repeats', () => {
+    const routes = apiRoutes({
+      care: () => [routerWith({ method: 'get', path: '/citizens/{citizenId}' }, { method: 'post', path: '/citizens' })],
+      admin: () => [routerWith({ method: 'get', path: '/audit' })],
+    });
+    expect(routes).toEqual([
+      { part: 'admin', method: 'GET', path: '/audit', device: false },
+      { part: 'care', method: 'POST', path: '/citizens', device: false },
+      { part: 'care', method: 'GET', path: '/citizens/{citizenId}', device: false },
+    ]);
+  });
+
+  it('lets only the device part’s ingest route skip the JWT authorizer', () => {
+    const ingest = { method: 'post', path: '/dispensers/{dispenserId}/events' } as const;
+    const [deviceRoute] = apiRoutes({ deviceEvents: () => [routerWith(ingest)] });
+    expect(deviceRoute).toMatchObject({ path: '/dispensers/{dispenserId}/events', device: true });
+    // The same path in another part is a staff route and keeps the authorizer.
+    const [staffRoute] = apiRoutes({ dispensers: () => [routerWith(ingest)] });
+    expect(staffRoute).toMatchObject({ device: false });
+  });
+
+  it('fails the synth when two parts claim the same route', () => {
+    expect(() =>
+      apiRoutes({
+        care: () => [routerWith({ method: 'get', path: '/citizens' })],
+        reports: () => [routerWith({ method: 'get', path: '/citizens' })],
+      }),
+    ).toThrow(/GET \/citizens is served by both the care and the reports parts/);
+  });
+
+  it('keeps the public paths for the public function', () => {
+    expect(() => apiRoutes({ admin: () => [routerWith({ method: 'get', path: '/health' })] })).toThrow(/reserved for the public function/);
+  });
+});
+
+describe('the function manifest the stack and the benchmark share', () => {
+  it('names an existing entry file for every function', () => {
+    for (const fn of lambdaFunctions) expect(existsSync(join(PROJECT_ROOT, fn.entry)), fn.entry).toBe(true);
+  });
+
+  it('covers every Lambda entry point in functions/', () => {
+    const entries = readdirSync(join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => relative(PROJECT_ROOT, join(PROJECT_ROOT, 'functions', f)).split('\\').join('/'));
+    expect(lambdaFunctions.map((f) => f.entry).sort()).toEqual(entries.sort());
+  });
+
+  it('bundles for the Lambda runtime: Node 22 ESM, minified, the AWS SDK left to the runtime', () => {
+    expect(lambdaEsbuildOptions).toMatchObject({ platform: 'node', target: 'node22', format: 'esm', minify: true, external: ['@aws-sdk/*'] });
+    expect(lambdaEsbuildOptions.banner.js).toContain('createRequire(import.meta.url)');
+  });
+});

@@ -1,0 +1,375 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Validations, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaFunctions, type LambdaFunctionName } from '../../infra/bundling.ts';
+import { buildApp } from '../../infra/app.ts';
+import { API_THROTTLE, DEVICE_INGEST_THROTTLE, type ETeamStack } from '../../infra/stack.ts';
+import { consumers } from '../../shared/events/all.ts';
+import { apiParts, type ApiPart } from '../../shared/http/routers.ts';
+import { jobs } from '../../shared/jobs/all.ts';
+import { roles } from '../../shared/platform/actor.ts';
+import { globalIndexes, TTL_ATTRIBUTE } from '../../shared/table/schema.ts';
+
+/**
+ * The stack as CloudFormation, synthesised once for the whole file with cdk-nag's AWS Solutions
+ * pack on. Bundling is skipped (`aws:cdk:bundling-stacks: []` makes NodejsFunction stage the
+ * source instead of running esbuild); `npx cdk synth` bundles for real.
+ */
+let outdir: string;
+let stack: ETeamStack;
+let template: Template;
+let resources: Record<string, { Type: string; Properties: any; DeletionPolicy?: string; DependsOn?: string[] }>;
+
+const logicalId = (construct: IConstruct) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'e-team-cdk-'));
+  const built = buildApp({
+    outdir,
+    context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'oncall@example.org' },
+    // CDK's own CloudFormation linter (wasm, ~10 s) only warns; `npx cdk synth` still runs it.
+    builtinCloudFormationValidation: false,
+  });
+  stack = built.stack;
+  // Throws "Validation failed" when cdk-nag reports a finding nobody acknowledged.
+  const assembly = built.app.synth();
+  const json = assembly.getStackByName(stack.stackName).template;
+  template = Template.fromJSON(json);
+  resources = json.Resources;
+}, 120_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('the table', () => {
+  it('is the one table of shared/table/schema.ts: pk/sk, the GSIs and the TTL attribute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: globalIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('survives mistakes: point-in-time recovery, deletion protection, retained on stack deletion', () => {
+    const [[, table]] = ofType('AWS::DynamoDB::GlobalTable') as [[string, any]];
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties.Replicas).toEqual([
+      expect.objectContaining({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    ]);
+  });
+
+  it('is encrypted with the customer-managed data key, which rotates', () => {
+    const dataKey = Object.keys(resources).find((id) => id.startsWith('DataKey') && resources[id]?.Type === 'AWS::KMS::Key');
+    expect(dataKey).toBeDefined();
+    expect(resources[dataKey as string]?.Properties.EnableKeyRotation).toBe(true);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      Replicas: [Match.objectLike({ SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [dataKey, 'Arn'] } } })],
+    });
+  });
+});
+
+describe('the HTTP API', () => {
+  /** What the routers say, converted here independently of infra/routes.ts. */
+  const expectedRoutes = () =>
+    (Object.entries(apiParts) as [ApiPart, () => { routes: { method: string; path: string }[] }[]][]).flatMap(([part, routers]) =>
+      routers().flatMap((router) =>
+        router.routes
+          .filter((r) => r.method !== 'ALL')
+          .map((r) => ({ part, key: `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}` })),
+      ),
+    );
+  const functionOfPart = (part: ApiPart) => lambdaFunctions.find((f) => 'apiPart' in f && f.apiPart === part)?.name as LambdaFunctionName;
+
+  const routeByKey = () => new Map(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
+  const integrationTarget = (routeProps: any) => {
+    const integrationId = routeProps.Target['Fn::Join'][1][1].Ref as string;
+    return resources[integrationId]?.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
+  };
+  const jwtAuthorizerId = () => {
+    const [[id, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, any]];
+    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+    return id;
+  };
+
+  it('has every route of every API part, sent to that part’s function behind the JWT authorizer', () => {
+    const routes = routeByKey();
+    const authorizer = jwtAuthorizerId();
+    const expected = expectedRoutes().filter((r) => !(r.part === 'deviceEvents' && r.key.endsWith('/events')));
+    expect(expected.length).toBeGreaterThan(0);
+    for (const { part, key } of expected) {
+      const route = routes.get(key);
+      expect(route, `route ${key}`).toBeDefined();
+      expect(integrationTarget(route), `${key} → ${part}`).toBe(logicalId(stack.functions[functionOfPart(part)]));
+      expect(route.AuthorizationType, key).toBe('JWT');
+      expect(route.AuthorizerId, key).toEqual({ Ref: authorizer });
+    }
+  });
+
+  it('routes nothing it was not told to: every route is a part’s route or a public one', () => {
+    const known = new Set([...expectedRoutes().map((r) => r.key), 'GET /health', 'GET /openapi.json', 'GET /docs']);
+    expect([...routeByKey().keys()].filter((key) => !known.has(key))).toEqual([]);
+  });
+
+  it('serves /health, /openapi.json and /docs from the public function without an authorizer', () => {
+    const routes = routeByKey();
+    for (const key of ['GET /health', 'GET /openapi.json', 'GET /docs']) {
+      expect(routes.get(key)?.AuthorizationType, key).toBe('NONE');
+      expect(integrationTarget(routes.get(key)), key).toBe(logicalId(stack.functions.Public));
+    }
+  });
+
+  it('lets the dispensers post events with their device credential, not a JWT', () => {
+    const ingest = routeByKey().get('POST /dispensers/{dispenserId}/events');
+    expect(ingest, 'the device-events part has not added its ingest route yet').toBeDefined();
+    expect(ingest?.AuthorizationType).toBe('NONE');
+    expect(integrationTarget(ingest)).toBe(logicalId(stack.functions.DeviceEvents));
+  });
+
+  it('authorises tokens of the user pool’s web client', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [{ Ref: Match.stringLikeRegexp('^UsersWebClient') }], Issuer: Match.anyValue() },
+    });
+  });
+
+  it('throttles the stage, with a higher burst for device ingest, and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: API_THROTTLE.rateLimit, ThrottlingBurstLimit: API_THROTTLE.burstLimit },
+      RouteSettings: {
+        'POST /dispensers/{dispenserId}/events': {
+          ThrottlingRateLimit: DEVICE_INGEST_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: DEVICE_INGEST_THROTTLE.burstLimit,
+        },
+      },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context.requestId') },
+    });
+    expect(DEVICE_INGEST_THROTTLE.burstLimit).toBeGreaterThan(API_THROTTLE.burstLimit);
+  });
+});
+
+describe('users', () => {
+  it('is an invitation-only pool with strong passwords, required MFA and enforced threat protection', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true, RequireNumbers: true }) },
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+  });
+
+  it('has a group per role and the default team group', () => {
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName as string);
+    expect(groups.sort()).toEqual([...roles, 'team-east'].sort());
+  });
+
+  it('gives the web front-end a public client with the authorization code flow only', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+    });
+  });
+});
+
+describe('the functions', () => {
+  const functionResources = () => ofType('AWS::Lambda::Function');
+  const roleOf = (name: LambdaFunctionName) => (resources[logicalId(stack.functions[name])]?.Properties.Role['Fn::GetAtt'][0] as string);
+  const statementsOf = (name: LambdaFunctionName) =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleOf(name)))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  const allows = (name: LambdaFunctionName, action: string) => statementsOf(name).some((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
+
+  it('are the nine of the manifest, on Node 22 arm64 with active tracing', () => {
+    expect(functionResources()).toHaveLength(lambdaFunctions.length);
+    for (const [, fn] of functionResources()) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+    }
+  });
+
+  it('log to their own log group, kept for a year', () => {
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      const logGroupId = resources[logicalId(stack.functions[name])]?.Properties.LoggingConfig.LogGroup.Ref as string;
+      expect(resources[logGroupId]?.Properties.RetentionInDays, name).toBe(365);
+    }
+  });
+
+  it('get the configuration, with the pepper as a deploy-time secret reference and never its value', () => {
+    for (const [id, fn] of functionResources()) {
+      const env = fn.Properties.Environment.Variables;
+      expect(Object.keys(env), id).toEqual(
+        expect.arrayContaining([
+          'STAGE',
+          'MUNICIPALITY',
+          'TIME_ZONE',
+          'TABLE_NAME',
+          'EVENT_BUS_NAME',
+          'SCHEDULE_GROUP_NAME',
+          'SCHEDULER_ROLE_ARN',
+          'SCHEDULER_TARGET_ARN',
+          'CHIME_MEDIA_REGION',
+          'NATIONAL_ID_PEPPER',
+          'LOG_LEVEL',
+          'COGNITO_USER_POOL_ID',
+          'COGNITO_CLIENT_ID',
+        ]),
+      );
+      expect(env.AUTH_MODE).toBe('cognito');
+      expect(JSON.stringify(env.NATIONAL_ID_PEPPER)).toMatch(/\{\{resolve:secretsmanager:/);
+    }
+  });
+
+  it('may never change or delete an audit record: a Deny on AUDIT# partitions for every function', () => {
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      const denies = statementsOf(name).filter((s) => s.Effect === 'Deny');
+      expect(denies, name).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Action: expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+          }),
+          expect.objectContaining({
+            Action: expect.arrayContaining(['dynamodb:BatchWriteItem']),
+            Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+          }),
+          expect.objectContaining({ Action: 'dynamodb:Scan' }),
+        ]),
+      );
+    }
+  });
+
+  it('get only what they use: the public function no table, only publishers PutEvents, only visits and jobs Chime and schedules', () => {
+    expect(allows('Public', 'dynamodb:GetItem')).toBe(false);
+    expect(allows('Care', 'dynamodb:PutItem')).toBe(true);
+    for (const name of ['Care', 'Visits', 'Dispensers', 'DeviceEvents', 'JobRunner', 'DomainEventConsumer'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(true);
+    for (const name of ['Public', 'Reports', 'Admin'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(false);
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      const needsMeetings = name === 'Visits' || name === 'JobRunner';
+      expect(allows(name, 'chime:CreateMeeting'), name).toBe(needsMeetings);
+      expect(allows(name, 'scheduler:CreateSchedule'), name).toBe(needsMeetings);
+      expect(allows(name, 'iam:PassRole'), name).toBe(needsMeetings);
+    }
+  });
+
+  it('send failed asynchronous runs (jobs, consumed events) to encrypted dead-letter queues', () => {
+    for (const name of ['JobRunner', 'DomainEventConsumer'] as const) {
+      expect(resources[logicalId(stack.functions[name])]?.Properties.DeadLetterConfig?.TargetArn, name).toBeDefined();
+    }
+    for (const [id, queue] of ofType('AWS::SQS::Queue')) expect(queue.Properties.KmsMasterKeyId, id).toBeDefined();
+  });
+});
+
+describe('events and jobs', () => {
+  it('has a recurring schedule for every job with `every`, invoking the job runner with its name', () => {
+    const recurring = Object.entries(jobs).filter(([, job]) => job.every);
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    expect(schedules).toHaveLength(recurring.length);
+    for (const [name, job] of recurring) {
+      const schedule = schedules.find((s) => s.Name === name);
+      expect(schedule, name).toBeDefined();
+      expect(schedule.ScheduleExpression).toBe(job.every);
+      expect(JSON.parse(schedule.Target.Input)).toEqual({ job: name, payload: {} });
+      expect(schedule.Target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stack.functions.JobRunner), 'Arn'] });
+      expect(schedule.Target.DeadLetterConfig).toBeDefined();
+      expect(schedule.Target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    }
+  });
+
+  it('routes every consumed event type to the consumer function, with retries and a dead-letter queue', () => {
+    const consumed = Object.keys(consumers).filter((type) => (consumers[type]?.length ?? 0) > 0);
+    const rules = ofType('AWS::Events::Rule');
+    if (consumed.length === 0) {
+      expect(rules).toHaveLength(0);
+      return;
+    }
+    expect(rules).toHaveLength(1);
+    const [[, rule]] = rules as [[string, any]];
+    expect([...rule.Properties.EventPattern['detail-type']].sort()).toEqual([...consumed].sort());
+    expect(rule.Properties.Targets[0]).toMatchObject({
+      Arn: { 'Fn::GetAtt': [logicalId(stack.functions.DomainEventConsumer), 'Arn'] },
+      DeadLetterConfig: { Arn: expect.anything() },
+      RetryPolicy: { MaximumRetryAttempts: expect.any(Number) },
+    });
+  });
+
+  it('has a domain event bus with an archive', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'e-team-dev-demo' });
+    template.resourceCountIs('AWS::Events::Archive', 1);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const hasAlarm = (metricName: string, dimension?: { Name: string; Value: unknown }) =>
+    alarms().some((a) => a.MetricName === metricName && (!dimension || (a.Dimensions ?? []).some((d: any) => JSON.stringify(d) === JSON.stringify(dimension))));
+
+  it('watch errors and throttles of every function', () => {
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      const dimension = { Name: 'FunctionName', Value: { Ref: logicalId(stack.functions[name]) } };
+      expect(hasAlarm('Errors', dimension), `${name} errors`).toBe(true);
+      expect(hasAlarm('Throttles', dimension), `${name} throttles`).toBe(true);
+    }
+  });
+
+  it('watch dead-letter queue depth and API 5xx', () => {
+    for (const [id] of ofType('AWS::SQS::Queue')) {
+      expect(hasAlarm('ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }), id).toBe(true);
+    }
+    expect(hasAlarm('5xx')).toBe(true);
+  });
+
+  it('notify the encrypted alarm topic, which e-mails the address from context', () => {
+    const [[topicId, topic]] = ofType('AWS::SNS::Topic') as [[string, any]];
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org' });
+  });
+});
+
+describe('cdk-nag', () => {
+  it('passed the AWS Solutions checks (the synth above throws on any unacknowledged finding)', () => {
+    expect(resources).toBeDefined();
+  });
+
+  it('every acknowledgement carries a written reason', () => {
+    const acknowledgements: { path: string; id: string; reason: string }[] = [];
+    const visit = (construct: IConstruct) => {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acknowledgements.push({ path: construct.node.path, id, reason });
+      }
+      construct.node.children.forEach(visit);
+    };
+    visit(stack as Stack);
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(30);
+  });
+});
+
+describe('outputs', () => {
+  it('tell the operator the API URL, user pool, client, table and bus', () => {
+    const outputs = Object.keys(template.toJSON().Outputs);
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'EventBusName']));
+  });
+});
