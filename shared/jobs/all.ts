@@ -3,4 +3,6 @@
  * Add a line here when a capability gains jobs.
  */
 import '../alerts/jobs.ts';
+import '../dispensers/jobs.ts';
+import '../visits/jobs.ts';
 export { jobs, runJob } from './registry.ts';

@@ -1,32 +1,51 @@
-import type {
-  ChimeSDKMeetingsClient} from '@aws-sdk/client-chime-sdk-meetings';
 import {
   CreateAttendeeCommand,
   CreateMeetingCommand,
   DeleteMeetingCommand,
   GetMeetingCommand,
-  NotFoundException,
+  type ChimeSDKMeetingsClient,
   type Meeting,
 } from '@aws-sdk/client-chime-sdk-meetings';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamError } from '../platform/errors.ts';
-import type { AttendeeInfo, MeetingInfo, VideoMeetings } from './meetings.ts';
+import { logger } from '../platform/logger.ts';
+import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from './meetings.ts';
+
+export interface ChimeRetryOptions {
+  /** Attempts per call when Chime throttles (HTTP 429 ThrottledClientException) or is unavailable. */
+  readonly attempts: number;
+  /** Backoff before attempt n (1-based): base · 2^(n-1), with full jitter. */
+  readonly baseDelayMs: number;
+}
+
+/** The SDK names Chime's HTTP 429 `ThrottlingException`; the API reference says `ThrottledClientException`. */
+const THROTTLED = new Set(['ThrottlingException', 'ThrottledClientException']);
+const UNAVAILABLE = new Set(['ServiceUnavailableException', 'ServiceFailureException']);
+
+function isRetryable(error: unknown): boolean {
+  const name = (error as Error).name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return THROTTLED.has(name) || UNAVAILABLE.has(name) || status === 429 || status === 503;
+}
 
 /**
- * Amazon Chime SDK meetings. Throttling and service errors become UpstreamError (503 when
- * throttled, else 502) after the SDK's own retries, so callers get a clear problem and can retry.
+ * Amazon Chime SDK meetings. Throttling (and a momentarily unavailable service) is retried with exponential backoff on top of the SDK's
+ * own retries; when it persists the caller gets a 503 problem, any other failure a 502 — in
+ * both cases nothing of the visit was written, so the caller may simply try again.
  */
 export class ChimeMeetings implements VideoMeetings {
   constructor(
     private readonly client: ChimeSDKMeetingsClient,
     private readonly mediaRegion: string,
+    private readonly retry: ChimeRetryOptions = { attempts: 4, baseDelayMs: 100 },
   ) {}
 
-  async createMeeting(input: { visitId: string; externalMeetingId: string }): Promise<MeetingInfo> {
-    const result = await this.call(() =>
+  async createMeeting(input: CreateMeetingInput): Promise<MeetingInfo> {
+    const result = await this.call('CreateMeeting', () =>
       this.client.send(
         new CreateMeetingCommand({
-          // Same token for a retried start: Chime returns the meeting it already made.
-          ClientRequestToken: input.visitId,
+          // The same token for a retried start: Chime returns the meeting it already made.
+          ClientRequestToken: input.clientRequestToken,
           ExternalMeetingId: input.externalMeetingId,
           MediaRegion: this.mediaRegion,
         }),
@@ -37,16 +56,16 @@ export class ChimeMeetings implements VideoMeetings {
 
   async getMeeting(meetingId: string): Promise<MeetingInfo | undefined> {
     try {
-      const result = await this.client.send(new GetMeetingCommand({ MeetingId: meetingId }));
+      const result = await this.call('GetMeeting', () => this.client.send(new GetMeetingCommand({ MeetingId: meetingId })), true);
       return toMeetingInfo(result.Meeting);
     } catch (error) {
-      if (error instanceof NotFoundException) return undefined;
-      throw toUpstream(error);
+      if (error === GONE) return undefined;
+      throw error;
     }
   }
 
   async createAttendee(meetingId: string, externalUserId: string): Promise<AttendeeInfo> {
-    const result = await this.call(() => this.client.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: externalUserId })));
+    const result = await this.call('CreateAttendee', () => this.client.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: externalUserId })));
     const attendee = result.Attendee;
     if (!attendee?.AttendeeId || !attendee.JoinToken) throw new UpstreamError('chime', 'Chime returned no attendee.');
     return { attendeeId: attendee.AttendeeId, externalUserId, joinToken: attendee.JoinToken };
@@ -54,32 +73,40 @@ export class ChimeMeetings implements VideoMeetings {
 
   async deleteMeeting(meetingId: string): Promise<void> {
     try {
-      await this.client.send(new DeleteMeetingCommand({ MeetingId: meetingId }));
+      await this.call('DeleteMeeting', () => this.client.send(new DeleteMeetingCommand({ MeetingId: meetingId })), true);
     } catch (error) {
-      if (error instanceof NotFoundException) return;
-      throw toUpstream(error);
+      if (error !== GONE) throw error;
     }
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw toUpstream(error);
+  private async call<T>(operation: string, fn: () => Promise<T>, notFoundIsGone = false): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (error) {
+        const name = (error as Error).name;
+        if (notFoundIsGone && (name === 'NotFoundException' || name === 'GoneException')) throw GONE;
+        if (isRetryable(error) && attempt < this.retry.attempts) {
+          await sleep(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));
+          continue;
+        }
+        // The error's name and status only: Chime errors can echo request fields.
+        logger.warn('chime call failed', { operation, errorName: name, attempts: attempt });
+        throw toUpstream(error);
+      }
     }
   }
 }
+
+/** Marker for "that meeting does not exist (any more)". */
+const GONE = Symbol('meeting gone');
 
 function toMeetingInfo(meeting: Meeting | undefined): MeetingInfo {
   if (!meeting?.MeetingId || !meeting.MediaRegion) throw new UpstreamError('chime', 'Chime returned no meeting.');
   return { meetingId: meeting.MeetingId, mediaRegion: meeting.MediaRegion, meeting: { ...meeting } as Record<string, unknown> };
 }
 
-function toUpstream(error: unknown): Error {
-  if (error instanceof UpstreamError) return error;
-  const name = (error as Error).name;
-  if (name === 'ThrottledClientException' || name === 'ServiceUnavailableException' || name === 'LimitExceededException') {
-    return new UpstreamError('chime', 'The video service is busy; try again in a moment.', 503);
-  }
+function toUpstream(error: unknown): UpstreamError {
+  if (isRetryable(error)) return new UpstreamError('chime', 'The video service is busy; try again in a moment.', 503);
   return new UpstreamError('chime', 'The video service failed; nothing was changed. Try again.', 502);
 }

@@ -1,22 +1,51 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AttendeeInfo, MeetingInfo, VideoMeetings } from './meetings.ts';
+import { UpstreamError } from '../platform/errors.ts';
+import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from './meetings.ts';
+
+type Operation = 'createMeeting' | 'getMeeting' | 'createAttendee' | 'deleteMeeting';
 
 /**
  * LOCAL ONLY: an in-memory stand-in for Amazon Chime SDK meetings, for `npm start` and tests.
- * It keeps the contract that matters (one meeting per visit while it lives, attendees per
- * meeting, ended meetings are gone) and returns join data of the same shape, which no real
- * Chime client can join.
+ * It keeps the contract that matters — one meeting per idempotency token, attendees per
+ * meeting, an ended meeting is gone and its attendees cannot be added — and returns join data
+ * of the same shape, which no real Chime client can join.
+ *
+ * Test seams (never used by `npm start`): `failNext(operation)` makes the next call of that
+ * operation throw as ChimeMeetings does when Chime fails (an UpstreamError, 502 or 503), and
+ * `endMeeting(id)` ends a meeting as Chime does after five idle minutes.
  */
 export class LocalMeetings implements VideoMeetings {
   readonly meetings = new Map<string, MeetingInfo & { externalMeetingId: string }>();
   readonly attendees = new Map<string, AttendeeInfo[]>();
+  private readonly byToken = new Map<string, string>();
+  private readonly failures = new Map<Operation, UpstreamError>();
   createdCount = 0;
 
   constructor(private readonly mediaRegion = 'eu-north-1') {}
 
-  async createMeeting(input: { visitId: string; externalMeetingId: string }): Promise<MeetingInfo> {
-    const existing = [...this.meetings.values()].find((m) => m.externalMeetingId === input.externalMeetingId);
-    if (existing) return existing;
+  failNext(operation: Operation, error = new UpstreamError('chime', 'The video service failed; nothing was changed. Try again.', 502)): void {
+    this.failures.set(operation, error);
+  }
+
+  endMeeting(meetingId: string): void {
+    this.meetings.delete(meetingId);
+  }
+
+  private maybeFail(operation: Operation): void {
+    const failure = this.failures.get(operation);
+    if (failure) {
+      this.failures.delete(operation);
+      throw failure;
+    }
+  }
+
+  async createMeeting(input: CreateMeetingInput): Promise<MeetingInfo> {
+    this.maybeFail('createMeeting');
+    const known = this.byToken.get(input.clientRequestToken);
+    if (known) {
+      const existing = this.meetings.get(known);
+      if (existing) return existing;
+    }
     const meetingId = randomUUID();
     const info = {
       meetingId,
@@ -30,22 +59,26 @@ export class LocalMeetings implements VideoMeetings {
       },
     };
     this.meetings.set(meetingId, info);
+    this.byToken.set(input.clientRequestToken, meetingId);
     this.createdCount += 1;
     return info;
   }
 
   async getMeeting(meetingId: string): Promise<MeetingInfo | undefined> {
+    this.maybeFail('getMeeting');
     return this.meetings.get(meetingId);
   }
 
   async createAttendee(meetingId: string, externalUserId: string): Promise<AttendeeInfo> {
-    if (!this.meetings.has(meetingId)) throw new Error(`Local meeting ${meetingId} has ended`);
+    this.maybeFail('createAttendee');
+    if (!this.meetings.has(meetingId)) throw new UpstreamError('chime', 'The video meeting has ended.', 502);
     const attendee = { attendeeId: randomUUID(), externalUserId, joinToken: randomBytes(24).toString('base64url') };
     this.attendees.set(meetingId, [...(this.attendees.get(meetingId) ?? []), attendee]);
     return attendee;
   }
 
   async deleteMeeting(meetingId: string): Promise<void> {
+    this.maybeFail('deleteMeeting');
     this.meetings.delete(meetingId);
   }
 }

@@ -1,0 +1,243 @@
+import { z } from '@hono/zod-openapi';
+import { latestAssessment } from '../assessment/assessments.ts';
+import { auditLog } from '../audit/audit.ts';
+import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import type { RequestContext } from '../platform/context.ts';
+import type { Deps } from '../platform/deps.ts';
+import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import { domainEvent } from '../platform/events.ts';
+import { newId } from '../platform/ids.ts';
+import { logger } from '../platform/logger.ts';
+import { conversionKeys } from '../table/keys.ts';
+import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
+import type { CurrentFinalGrantItem, FinalGrant, FinalGrantItem } from './final-grants.ts';
+import { grantsOf, isActiveGrant, localDate } from './grants.ts';
+import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
+import { buildPlans, checkProposal, conversionLineSchema, splitSchema } from './split.ts';
+
+/**
+ * A conversion (omlægning) is staff's proposal of how each of a citizen's benefits is
+ * delivered. A lead approves it, which makes it the citizen's final grant. Proposals are only
+ * for a citizen whose latest assessment is `ready` or `ready_with_support`; approval checks that
+ * again, and that no grant was added since the proposal.
+ */
+export const proposeConversionSchema = z
+  .strictObject({
+    splits: z.array(splitSchema).min(1).max(50),
+    /** Why the E-team proposes this split (recorded with the final grant). */
+    reason: z.string().trim().min(1).max(2000),
+  })
+  .openapi('ProposeConversion');
+export type ProposeConversion = z.infer<typeof proposeConversionSchema>;
+
+export const approveConversionSchema = z
+  .strictObject({ note: z.string().trim().min(1).max(2000).optional() })
+  .openapi('ApproveConversion');
+export type ApproveConversion = z.infer<typeof approveConversionSchema>;
+
+export const conversionSchema = z
+  .object({
+    conversionId: z.string(),
+    citizenId: z.string(),
+    team: z.string(),
+    status: z.enum(['proposed', 'approved']),
+    lines: z.array(conversionLineSchema),
+    reason: z.string(),
+    /** The assessment the proposal relied on. */
+    assessmentId: z.string(),
+    /** The final grant current when this was proposed (none for a first conversion); approval requires it still is. */
+    basedOnFinalGrantId: z.string().optional(),
+    basedOnVersion: z.number().int(),
+    proposedBy: z.string(),
+    proposedAt: z.string(),
+    approvedBy: z.string().optional(),
+    approvedAt: z.string().optional(),
+    approvalNote: z.string().optional(),
+    finalGrantId: z.string().optional(),
+  })
+  .openapi('Conversion');
+export type Conversion = z.infer<typeof conversionSchema>;
+
+type ConversionItem = Conversion & { pk: string; sk: string; entity: 'Conversion' };
+const toConversion = (item: ConversionItem): Conversion => conversionSchema.parse(item);
+
+async function requireReadyAssessment(deps: Deps, citizenId: string) {
+  const assessment = await latestAssessment(deps, citizenId);
+  if (!assessment) throw new ConflictError('The citizen has no readiness assessment yet; an assessor must assess first.', 'no-assessment');
+  if (assessment.decision === 'not_ready') {
+    throw new ConflictError(`The citizen’s latest assessment (${assessment.assessmentId}) is not_ready, so no benefit can be converted.`, 'not-ready');
+  }
+  return assessment;
+}
+
+const staleProposal = () =>
+  new ConflictError('The citizen’s final grant changed since this conversion was proposed (another approval); propose again from the current final grant.', 'final-grant-changed');
+
+/** POST /citizens/{id}/conversions */
+export async function proposeConversion(deps: Deps, ctx: RequestContext, citizenId: string, input: ProposeConversion): Promise<Conversion> {
+  const citizen = await requireVisibleCitizen(deps, ctx.actor, citizenId);
+  const assessment = await requireReadyAssessment(deps, citizenId);
+  const lines = checkProposal(await grantsOf(deps, citizenId), input.splits, localDate(ctx.now, deps.config.TIME_ZONE));
+  const base = await getItem<CurrentFinalGrantItem>(deps.table, conversionKeys.currentFinalGrant(citizenId), { consistent: true });
+  const conversionId = newId('cnv', ctx.now);
+  const conversion: Conversion = {
+    conversionId,
+    citizenId,
+    team: citizen.team,
+    status: 'proposed',
+    lines,
+    reason: input.reason,
+    assessmentId: assessment.assessmentId,
+    ...(base ? { basedOnFinalGrantId: base.finalGrantId } : {}),
+    basedOnVersion: base?.version ?? 0,
+    proposedBy: ctx.actor.sub,
+    proposedAt: ctx.now.toISOString(),
+  };
+  await transactWrite(deps.table, [
+    putNew(deps.table, { ...conversionKeys.conversion(conversionId), ...conversionKeys.conversionsOfCitizen(citizenId, conversionId), entity: 'Conversion', ...conversion }),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'conversion.create', resource: `conversions/${conversionId}`, citizenId }),
+  ]);
+  return conversion;
+}
+
+/** GET /citizens/{id}/conversions: newest first, proposed and approved. */
+export async function listConversions(deps: Deps, ctx: RequestContext, citizenId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Conversion>> {
+  await requireVisibleCitizen(deps, ctx.actor, citizenId);
+  const result = await queryPage<ConversionItem>(deps.table, {
+    index: 'gsi1',
+    partition: ['gsi1pk', conversionKeys.conversionsOfCitizenPartition(citizenId)],
+    newestFirst: true,
+    limit: page.limit,
+    cursor: page.cursor,
+  });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'conversion.read', resource: `citizens/${citizenId}/conversions`, citizenId });
+  return { items: result.items.map(toConversion), nextCursor: result.nextCursor };
+}
+
+/**
+ * POST /conversions/{id}/approve (lead). One transaction: the conversion becomes approved (only
+ * from `proposed`), the new final grant is written, the previous one is marked superseded, and
+ * the citizen's current-final-grant pointer moves on, conditioned on its version being the one
+ * the proposal was based on. So a proposal revises one known final grant: of two proposals made
+ * from the same state, the first approved wins and the other gets 409 `final-grant-changed`,
+ * whether the approvals race or come a day apart; nothing of the loser is written.
+ * FinalGrantApproved is published after the commit.
+ */
+export async function approveConversion(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant> {
+  const item = await getItem<ConversionItem>(deps.table, conversionKeys.conversion(conversionId), { consistent: true });
+  if (!item) throw new NotFoundError('The conversion');
+  const conversion = toConversion(item);
+  const citizen = await requireVisibleCitizen(deps, ctx.actor, conversion.citizenId);
+  if (conversion.status !== 'proposed') {
+    throw new ConflictError(`The conversion is already ${conversion.status}.`, 'not-proposed');
+  }
+  await requireReadyAssessment(deps, citizen.citizenId);
+  const today = localDate(ctx.now, deps.config.TIME_ZONE);
+  const covered = new Set(conversion.lines.map((l) => l.grantId));
+  const uncovered = (await grantsOf(deps, citizen.citizenId)).filter((g) => isActiveGrant(g, today) && !covered.has(g.grantId));
+  if (uncovered.length > 0) {
+    throw new ConflictError(`Grants were recorded after this proposal (${uncovered.map((g) => g.grantId).join(', ')}); propose again.`, 'grants-changed');
+  }
+
+  const previous = await getItem<CurrentFinalGrantItem>(deps.table, conversionKeys.currentFinalGrant(citizen.citizenId), { consistent: true });
+  if ((previous?.version ?? 0) !== conversion.basedOnVersion) throw staleProposal();
+  const finalGrantId = newId('fg', ctx.now);
+  const approvedAt = ctx.now.toISOString();
+  const { screenVisitPlan, dosePlan } = buildPlans(conversion.lines, today);
+  const finalGrant: Omit<FinalGrant, 'status'> = {
+    finalGrantId,
+    citizenId: citizen.citizenId,
+    team: citizen.team,
+    conversionId,
+    lines: conversion.lines,
+    screenVisitPlan,
+    dosePlan,
+    reason: conversion.reason,
+    ...(input.note ? { approvalNote: input.note } : {}),
+    proposedBy: conversion.proposedBy,
+    proposedAt: conversion.proposedAt,
+    approvedBy: ctx.actor.sub,
+    approvedAt,
+    ...(previous ? { supersedes: previous.finalGrantId } : {}),
+  };
+  const version = (previous?.version ?? 0) + 1;
+  const pointer: CurrentFinalGrantItem = {
+    ...conversionKeys.currentFinalGrant(citizen.citizenId),
+    ...conversionKeys.allCurrentFinalGrants(citizen.citizenId),
+    ...conversionKeys.teamCurrentFinalGrants(citizen.team, citizen.citizenId),
+    entity: 'CurrentFinalGrant',
+    citizenId: citizen.citizenId,
+    team: citizen.team,
+    finalGrantId,
+    conversionId,
+    approvedAt,
+    lines: conversion.lines,
+    screenVisitPlan,
+    dosePlan,
+    version,
+  };
+
+  const table = deps.table.name;
+  const actions: TransactItem[] = [
+    {
+      Update: {
+        TableName: table,
+        Key: conversionKeys.conversion(conversionId),
+        UpdateExpression: 'SET #status = :approved, approvedBy = :by, approvedAt = :at, finalGrantId = :fg' + (input.note ? ', approvalNote = :note' : ''),
+        ConditionExpression: '#status = :proposed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':approved': 'approved', ':proposed': 'proposed', ':by': ctx.actor.sub, ':at': approvedAt, ':fg': finalGrantId, ...(input.note ? { ':note': input.note } : {}) },
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: pointer,
+        ...(previous
+          ? { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': conversion.basedOnVersion } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      },
+    },
+    putNew(deps.table, { ...conversionKeys.finalGrant(citizen.citizenId, finalGrantId), entity: 'FinalGrant', ...finalGrant } satisfies FinalGrantItem),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'conversion.approve', resource: `conversions/${conversionId}`, citizenId: citizen.citizenId }),
+  ];
+  if (previous) {
+    actions.push({
+      Update: {
+        TableName: table,
+        Key: conversionKeys.finalGrant(citizen.citizenId, previous.finalGrantId),
+        UpdateExpression: 'SET supersededBy = :fg, supersededAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(supersededBy)',
+        ExpressionAttributeValues: { ':fg': finalGrantId, ':at': approvedAt },
+      },
+    });
+  }
+  try {
+    await transactWrite(deps.table, actions);
+  } catch (error) {
+    if (error instanceof TransactionConflict) {
+      if (error.firstFailed() === 0) throw new ConflictError('The conversion is no longer proposed.', 'not-proposed');
+      throw staleProposal();
+    }
+    throw error;
+  }
+
+  const detail: FinalGrantApproved = finalGrantApprovedSchema.parse({
+    citizenId: citizen.citizenId,
+    team: citizen.team,
+    finalGrantId,
+    conversionId,
+    approvedAt,
+    approvedBy: ctx.actor.sub,
+    ...(previous ? { supersedes: previous.finalGrantId } : {}),
+    screenVisitPlan,
+    dosePlan,
+  });
+  try {
+    await deps.events.publish([domainEvent(FINAL_GRANT_APPROVED, detail, ctx.now)]);
+  } catch (error) {
+    // The final grant is committed; the daily visit-horizon job reconciles from the pointer index.
+    logger.error('FinalGrantApproved not published', { finalGrantId, conversionId, error: error as Error });
+  }
+  return { ...finalGrant, status: 'current' };
+}

@@ -1,0 +1,46 @@
+import { z } from '@hono/zod-openapi';
+import { registerEventTypes } from '../events/catalog.ts';
+import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
+
+/** The domain event the conversion capability publishes when a lead approves a conversion. */
+const sample: FinalGrantApproved = {
+  citizenId: 'cit_01KAQ3Y0A2C4E6G8J0K2M4P6R8',
+  team: 'east',
+  finalGrantId: 'fg_01KAQ40B2D4F6H8K0M2P4R6T8V',
+  conversionId: 'cnv_01KAQ3ZQ8S0T2V4X6Z8B0D2F4H',
+  approvedAt: '2026-11-23T09:15:00.000Z',
+  approvedBy: 'lead-east',
+  supersedes: 'fg_01KAQ1M8C0E2G4J6K8M0P2R4S6',
+  screenVisitPlan: [
+    {
+      grantId: 'grt_01KAQ3Z0F2H4K6M8P0R2T4V6X8',
+      paragraph: 'SEL-85',
+      service: 'support_conversation',
+      minutes: 30,
+      weekdays: [2, 4],
+      times: ['10:00'],
+      perWeek: 2,
+      validFrom: '2026-11-23',
+      validTo: '2027-06-30',
+    },
+    {
+      grantId: 'grt_01KAQ3Z1G3J5K7N9Q1S3U5W7Y9',
+      paragraph: 'SEL-83',
+      service: 'safety_check',
+      minutes: 10,
+      weekdays: [1, 2, 3, 4, 5, 6, 7],
+      times: ['20:00'],
+      validFrom: '2026-11-23',
+    },
+  ],
+  dosePlan: { grantId: 'grt_01KAQ3Z2H4K6M8P0R2T4V6X8Z0', times: ['08:00', '14:00', '20:00'], validFrom: '2026-11-23' },
+};
+
+registerEventTypes({
+  [FINAL_GRANT_APPROVED]: {
+    description:
+      'A lead approved a conversion: it is now the citizen’s final grant. Carries the recurring screen-visit plan (one entry per benefit delivered by screen visit) and the dose plan (null when no benefit is delivered by medication technology). `supersedes` names the final grant it replaces, whose future screen visits end.',
+    schema: finalGrantApprovedSchema.extend({ eventId: z.string().optional() }),
+    sample,
+  },
+});

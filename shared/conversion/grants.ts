@@ -1,0 +1,155 @@
+import { z } from '@hono/zod-openapi';
+import { DateTime } from 'luxon';
+import { auditLog } from '../audit/audit.ts';
+import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import type { RequestContext } from '../platform/context.ts';
+import type { Deps } from '../platform/deps.ts';
+import { ValidationError, type FieldError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { conversionKeys } from '../table/keys.ts';
+import { putNew, queryAll, queryPage, transactWrite, type Page } from '../table/store.ts';
+import { isoDate, isoWeekday, wallClockTime } from './plan.ts';
+
+/**
+ * Granted benefits (bevillinger): what the authority's assessor has granted a citizen, under
+ * which paragraph, how often and for how long. Grants are recorded once and never edited, so a
+ * conversion's snapshot of a grant stays true.
+ */
+export const paragraphs = ['SEL-82', 'SEL-83', 'SEL-83a', 'SEL-85', 'SUL-138'] as const;
+export type Paragraph = (typeof paragraphs)[number];
+
+export const services = [
+  'initial_support',
+  'practical_help',
+  'personal_care',
+  'safety_check',
+  'rehabilitation_training',
+  'support_conversation',
+  'everyday_support',
+  'medication_handling',
+  'home_nursing',
+] as const;
+export type Service = (typeof services)[number];
+
+/**
+ * Which services each paragraph can carry, where the law makes it plain: home help (practical
+ * help, personal care and the safety check-ins that are part of it) is § 83; rehabilitation is
+ * § 83a; socio-educational support is § 85; a good start (§ 82) is initial support and
+ * conversations; medication handling and nursing are health care under SUL § 138, never
+ * Serviceloven. Support conversations are found under both § 82 and § 85.
+ */
+export const servicesByParagraph: Record<Paragraph, readonly Service[]> = {
+  'SEL-82': ['initial_support', 'support_conversation'],
+  'SEL-83': ['practical_help', 'personal_care', 'safety_check'],
+  'SEL-83a': ['rehabilitation_training'],
+  'SEL-85': ['support_conversation', 'everyday_support'],
+  'SUL-138': ['medication_handling', 'home_nursing'],
+};
+
+export const frequencySchema = z
+  .strictObject({
+    per: z.enum(['day', 'week']),
+    /** Occurrences per day or per week. */
+    times: z.number().int().min(1).max(24),
+    /** ISO weekdays (1 = Monday) on which it happens; every day when left out. */
+    weekdays: z.array(isoWeekday).min(1).max(7).optional(),
+    /** Wall-clock times (municipality's time zone) when known. For `per: day`, one per occurrence. */
+    timesOfDay: z.array(wallClockTime).min(1).max(24).optional(),
+  })
+  .openapi('Frequency', { example: { per: 'day', times: 2, timesOfDay: ['08:00', '20:00'] } });
+export type Frequency = z.infer<typeof frequencySchema>;
+
+export const recordGrantSchema = z
+  .strictObject({
+    paragraph: z.enum(paragraphs),
+    service: z.enum(services),
+    frequency: frequencySchema,
+    minutesPerOccurrence: z.number().int().min(1).max(480),
+    startDate: isoDate,
+    endDate: isoDate.optional(),
+  })
+  .openapi('RecordGrant');
+export type RecordGrant = z.infer<typeof recordGrantSchema>;
+
+export const grantSchema = z
+  .object({
+    grantId: z.string(),
+    citizenId: z.string(),
+    paragraph: z.enum(paragraphs),
+    service: z.enum(services),
+    frequency: frequencySchema,
+    minutesPerOccurrence: z.number().int(),
+    startDate: z.string(),
+    endDate: z.string().optional(),
+    recordedAt: z.string(),
+    recordedBy: z.string(),
+  })
+  .openapi('Grant');
+export type Grant = z.infer<typeof grantSchema>;
+
+/** What zod cannot say about a grant: paragraph/service fit, unique days and times, dates in order. */
+export function checkGrant(input: RecordGrant, base = 'body'): FieldError[] {
+  const faults: FieldError[] = [];
+  if (!servicesByParagraph[input.paragraph].includes(input.service)) {
+    faults.push({ field: `${base}/service`, message: `${input.service} is not granted under ${input.paragraph}; ${input.paragraph} covers ${servicesByParagraph[input.paragraph].join(', ')}` });
+  }
+  const { weekdays, timesOfDay, per, times } = input.frequency;
+  if (weekdays && new Set(weekdays).size !== weekdays.length) faults.push({ field: `${base}/frequency/weekdays`, message: 'weekdays must be unique' });
+  if (timesOfDay) {
+    if (new Set(timesOfDay).size !== timesOfDay.length) faults.push({ field: `${base}/frequency/timesOfDay`, message: 'times of day must be unique' });
+    if (per === 'day' && timesOfDay.length !== times) faults.push({ field: `${base}/frequency/timesOfDay`, message: `give one time per occurrence (${times})` });
+    if (per === 'week' && timesOfDay.length > times) faults.push({ field: `${base}/frequency/timesOfDay`, message: `at most ${times} times for ${times} occurrences a week` });
+  }
+  if (input.endDate && input.endDate < input.startDate) faults.push({ field: `${base}/endDate`, message: 'must not be before startDate' });
+  return faults;
+}
+
+/** A grant counts until its end date (inclusive); one that starts later is already part of the picture. */
+export function isActiveGrant(grant: Pick<Grant, 'endDate'>, today: string): boolean {
+  return !grant.endDate || grant.endDate >= today;
+}
+
+/** Today's date in the municipality's time zone. */
+export function localDate(now: Date, timeZone: string): string {
+  return DateTime.fromJSDate(now, { zone: timeZone }).toISODate() ?? now.toISOString().slice(0, 10);
+}
+
+type GrantItem = Grant & { pk: string; sk: string; entity: 'Grant' };
+const toGrant = (item: GrantItem): Grant => grantSchema.parse(item);
+
+/** POST /citizens/{id}/grants */
+export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: string, input: RecordGrant): Promise<Grant> {
+  const faults = checkGrant(input);
+  if (faults.length > 0) throw new ValidationError('The grant is not consistent; see errors.', faults);
+  await requireVisibleCitizen(deps, ctx.actor, citizenId);
+  const grantId = newId('grt', ctx.now);
+  const grant: Grant = { grantId, citizenId, ...input, recordedAt: ctx.now.toISOString(), recordedBy: ctx.actor.sub };
+  await transactWrite(deps.table, [
+    putNew(deps.table, { ...conversionKeys.grant(citizenId, grantId), entity: 'Grant', ...grant }),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'grant.create', resource: `citizens/${citizenId}/grants/${grantId}`, citizenId }),
+  ]);
+  return grant;
+}
+
+/** GET /citizens/{id}/grants: oldest first. */
+export async function listGrants(deps: Deps, ctx: RequestContext, citizenId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Grant>> {
+  await requireVisibleCitizen(deps, ctx.actor, citizenId);
+  const result = await queryPage<GrantItem>(deps.table, {
+    partition: ['pk', conversionKeys.citizenPartition(citizenId)],
+    sort: { attribute: 'sk', beginsWith: conversionKeys.grantPrefix },
+    limit: page.limit,
+    cursor: page.cursor,
+  });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'grant.read', resource: `citizens/${citizenId}/grants`, citizenId });
+  return { items: result.items.map(toGrant), nextCursor: result.nextCursor };
+}
+
+/** Every grant of a citizen (a handful), for the conversion rules; the caller audits. */
+export async function grantsOf(deps: Deps, citizenId: string): Promise<Grant[]> {
+  const items = await queryAll<GrantItem>(deps.table, {
+    partition: ['pk', conversionKeys.citizenPartition(citizenId)],
+    sort: { attribute: 'sk', beginsWith: conversionKeys.grantPrefix },
+    consistent: true,
+  });
+  return items.map(toGrant);
+}

@@ -1,0 +1,99 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { newRouter } from '../http/app.ts';
+import { requestContext } from '../http/env.ts';
+import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { approveConversion, approveConversionSchema, conversionSchema, listConversions, proposeConversion, proposeConversionSchema } from './conversions.ts';
+import { finalGrantSchema, finalGrantViewSchema, readFinalGrant } from './final-grants.ts';
+import { grantSchema, listGrants, recordGrant, recordGrantSchema } from './grants.ts';
+
+const CitizenParam = z.object({ citizenId: idParam('cit') });
+
+const recordGrantRoute = createRoute({
+  method: 'post',
+  path: '/citizens/{citizenId}/grants',
+  tags: ['conversion'],
+  summary: 'Record a granted benefit (paragraph, service, frequency, extent)',
+  description:
+    'Checked: the service fits the paragraph (§ 83: practical help, personal care, safety check; § 83a: rehabilitation; § 85: everyday support, support conversation; § 82: initial support, support conversation; SUL § 138: medication handling, home nursing), unique weekdays and times, one time of day per occurrence for a daily grant, endDate not before startDate.',
+  security: bearer,
+  middleware: [requireRole('assessor')] as const,
+  request: { params: CitizenParam, body: jsonBody(recordGrantSchema) },
+  responses: { 201: jsonContent(grantSchema, 'The recorded grant'), ...problems(400, 404, 415) },
+});
+
+const listGrantsRoute = createRoute({
+  method: 'get',
+  path: '/citizens/{citizenId}/grants',
+  tags: ['conversion'],
+  summary: 'A citizen’s granted benefits, oldest first',
+  description: 'Assessors, and E-team staff and leads who propose and approve conversions, may read them.',
+  security: bearer,
+  middleware: [requireRole('assessor', 'staff', 'lead')] as const,
+  request: { params: CitizenParam, query: PaginationQuery },
+  responses: { 200: jsonContent(pageOf(grantSchema, 'GrantPage'), 'Grants'), ...problems(400, 404) },
+});
+
+const proposeRoute = createRoute({
+  method: 'post',
+  path: '/citizens/{citizenId}/conversions',
+  tags: ['conversion'],
+  summary: 'Propose the split of each benefit into physical visit, screen visit and medication technology',
+  description:
+    'One split per grant that has not ended (list a benefit to keep physical with all occurrences physical). Each split sums exactly to the grant’s times per day or week; medication technology only for a daily medication-handling grant, and for one grant at most. 409 (`reason: no-assessment` or `not-ready`) unless the latest assessment is ready or ready_with_support.',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: CitizenParam, body: jsonBody(proposeConversionSchema) },
+  responses: { 201: jsonContent(conversionSchema, 'The proposed conversion'), ...problems(400, 404, 409, 415) },
+});
+
+const listConversionsRoute = createRoute({
+  method: 'get',
+  path: '/citizens/{citizenId}/conversions',
+  tags: ['conversion'],
+  summary: 'A citizen’s conversions, newest first (proposed and approved)',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: CitizenParam, query: PaginationQuery },
+  responses: { 200: jsonContent(pageOf(conversionSchema, 'ConversionPage'), 'Conversions'), ...problems(400, 404) },
+});
+
+const approveRoute = createRoute({
+  method: 'post',
+  path: '/conversions/{conversionId}/approve',
+  tags: ['conversion'],
+  summary: 'Approve a proposed conversion: it becomes the citizen’s final grant',
+  description:
+    'The body is optional (`{ "note": "…" }`). 409 when the conversion is not `proposed` (`not-proposed`), the latest assessment is not ready (`not-ready`), grants were added since the proposal (`grants-changed`), or another approval for the citizen won a race (`final-grant-changed`). Publishes FinalGrantApproved.',
+  security: bearer,
+  middleware: [requireRole('lead')] as const,
+  request: {
+    params: z.object({ conversionId: idParam('cnv') }),
+    body: { required: false, content: { 'application/json': { schema: approveConversionSchema } } },
+  },
+  responses: { 201: jsonContent(finalGrantSchema, 'The new final grant'), ...problems(400, 404, 409, 415) },
+});
+
+const finalGrantRoute = createRoute({
+  method: 'get',
+  path: '/citizens/{citizenId}/final-grant',
+  tags: ['conversion'],
+  summary: 'The citizen’s current final grant, its per-week figures and the history of final grants',
+  description:
+    'figures: granted occurrences per week and how many are delivered physically, by screen visit and by medication technology; digitalShare = digital / granted; staffMinutesSavedPerWeek = (physical minutes + TRAVEL_MINUTES_PER_VISIT) of every moved occurrence, minus the screen-visit minutes. 404 when the citizen has no final grant yet.',
+  security: bearer,
+  middleware: [requireRole('assessor', 'staff', 'lead')] as const,
+  request: { params: CitizenParam },
+  responses: { 200: jsonContent(finalGrantViewSchema, 'The final grant'), ...problems(400, 404) },
+});
+
+export function conversionRoutes() {
+  return newRouter()
+    .openapi(recordGrantRoute, async (c) => c.json(await recordGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
+    .openapi(listGrantsRoute, async (c) => c.json(await listGrants(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
+    .openapi(proposeRoute, async (c) => c.json(await proposeConversion(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
+    .openapi(listConversionsRoute, async (c) => c.json(await listConversions(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
+    .openapi(approveRoute, async (c) =>
+      c.json(await approveConversion(c.get('deps'), requestContext(c), c.req.valid('param').conversionId, c.req.valid('json') ?? {}), 201),
+    )
+    .openapi(finalGrantRoute, async (c) => c.json(await readFinalGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId), 200));
+}

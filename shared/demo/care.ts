@@ -1,0 +1,82 @@
+import { DateTime } from 'luxon';
+import { currentQuestionnaire, recordAssessment } from '../assessment/assessments.ts';
+import { registerCitizen } from '../citizens/citizens.ts';
+import { approveConversion, proposeConversion } from '../conversion/conversions.ts';
+import { recordGrant } from '../conversion/grants.ts';
+import type { Role } from '../platform/actor.ts';
+import type { RequestContext } from '../platform/context.ts';
+import { demoSteps, type DemoData } from './seed.ts';
+
+/**
+ * Demo data of the care capability: the default questionnaire as version 1 and three citizens
+ * of the demo team — one assessed ready with four grants and an approved final grant (screen
+ * visits and a dispenser), one ready with support, one not ready. National ids are made up.
+ */
+demoSteps.push(async (deps, demo: DemoData) => {
+  const now = deps.clock.now();
+  const as = (role: Role, sub: string): RequestContext => ({ actor: { kind: 'user', sub, roles: [role], team: demo.team }, requestId: 'demo-seed', now });
+  const assessor = as('assessor', 'asr-demo');
+  const questionnaire = await currentQuestionnaire(deps);
+  demo.ids.questionnaireVersion = String(questionnaire.version);
+
+  const base = { willing: true, uses_device: true, can_see_screen: true, can_hear_screen: true, internet_at_home: 'broadband', cognitive_barriers: 0, physical_barriers: 0, relative_can_help: true };
+
+  const karen = await registerCitizen(deps, assessor, { nationalId: '120339-1118', name: { given: 'Karen', family: 'Sørensen' }, preferredLanguage: 'da' });
+  await recordAssessment(deps, assessor, karen.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, notes: 'Bruger iPad dagligt.' } });
+  const startDate = DateTime.fromJSDate(now, { zone: deps.config.TIME_ZONE }).minus({ months: 2 }).toISODate() ?? '2026-01-01';
+  const medication = await recordGrant(deps, assessor, karen.citizenId, {
+    paragraph: 'SUL-138',
+    service: 'medication_handling',
+    frequency: { per: 'day', times: 3, timesOfDay: ['08:00', '14:00', '20:00'] },
+    minutesPerOccurrence: 10,
+    startDate,
+  });
+  const safety = await recordGrant(deps, assessor, karen.citizenId, {
+    paragraph: 'SEL-83',
+    service: 'safety_check',
+    frequency: { per: 'day', times: 1, timesOfDay: ['21:00'] },
+    minutesPerOccurrence: 10,
+    startDate,
+  });
+  const help = await recordGrant(deps, assessor, karen.citizenId, {
+    paragraph: 'SEL-83',
+    service: 'practical_help',
+    frequency: { per: 'week', times: 1, weekdays: [3] },
+    minutesPerOccurrence: 60,
+    startDate,
+  });
+  const conversation = await recordGrant(deps, assessor, karen.citizenId, {
+    paragraph: 'SEL-85',
+    service: 'support_conversation',
+    frequency: { per: 'week', times: 2, weekdays: [2, 4], timesOfDay: ['10:00'] },
+    minutesPerOccurrence: 30,
+    startDate,
+  });
+  const conversion = await proposeConversion(deps, as('staff', 'stf-anna'), karen.citizenId, {
+    reason: 'Morgen- og aftenmedicin fra dispenser, frokostmedicin og aftentilsyn på skærm; rengøring forbliver fysisk.',
+    splits: [
+      { grantId: medication.grantId, physical: 0, screenVisit: 1, medicationTechnology: 2, screenVisitTimes: ['14:00'], medicationTechnologyTimes: ['08:00', '20:00'] },
+      { grantId: safety.grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 },
+      { grantId: help.grantId, physical: 1, screenVisit: 0, medicationTechnology: 0 },
+      { grantId: conversation.grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 },
+    ],
+  });
+  const finalGrant = await approveConversion(deps, as('lead', 'lead-demo'), conversion.conversionId, { note: 'Aftalt med borger og datter.' });
+  demo.ids.citizen = karen.citizenId;
+  demo.ids.finalGrant = finalGrant.finalGrantId;
+
+  const poul = await registerCitizen(deps, assessor, { nationalId: '050442-2223', name: { given: 'Poul', family: 'Ærø' }, preferredLanguage: 'da' });
+  await recordAssessment(deps, assessor, poul.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, uses_device: false, internet_at_home: 'mobile_poor' } });
+  await recordGrant(deps, assessor, poul.citizenId, {
+    paragraph: 'SEL-83a',
+    service: 'rehabilitation_training',
+    frequency: { per: 'week', times: 2, weekdays: [1, 4] },
+    minutesPerOccurrence: 45,
+    startDate,
+  });
+  demo.ids.citizenReadyWithSupport = poul.citizenId;
+
+  const bent = await registerCitizen(deps, assessor, { nationalId: '230836-3335', name: { given: 'Bent', family: 'Lund' }, preferredLanguage: 'en' });
+  await recordAssessment(deps, assessor, bent.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, can_see_screen: false } });
+  demo.ids.citizenNotReady = bent.citizenId;
+});

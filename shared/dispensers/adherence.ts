@@ -1,0 +1,72 @@
+import { auditLog } from '../audit/audit.ts';
+import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import type { RequestContext } from '../platform/context.ts';
+import type { Deps } from '../platform/deps.ts';
+import { ValidationError } from '../platform/errors.ts';
+import { dispenserKeys } from '../table/keys.ts';
+import { queryAll } from '../table/store.ts';
+import { MAX_ADHERENCE_DAYS, type Adherence } from './model.ts';
+import { planVersions } from './dose-plan.ts';
+import { addDays, adherenceRates, classifyDose, emptyCounts, plannedDoses, startOfLocalDate, type DoseRecord, type OutcomeCounts } from './schedule.ts';
+
+/**
+ * Adherence is computed on read from the plan versions and the derived dose records, never
+ * counted up as events arrive: a repeated, reordered or late event changes the record's sets,
+ * and the outcome is recomputed from them. The records carry no TTL, so adherence outlives the
+ * raw events.
+ */
+
+const dayCount = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+
+export function checkPeriod(from: string, to: string): void {
+  if (to < from) throw new ValidationError('The period ends before it starts.', [{ field: 'query/to', message: 'must not be before from' }]);
+  if (dayCount(from, to) > MAX_ADHERENCE_DAYS) {
+    throw new ValidationError(`A period is at most ${MAX_ADHERENCE_DAYS} days.`, [{ field: 'query/to', message: `at most ${MAX_ADHERENCE_DAYS} days after from` }]);
+  }
+}
+
+/** Each planned dose of the local dates `from`..`to` (inclusive) with its outcome, and the counts. */
+export async function computeAdherence(deps: Deps, citizenId: string, from: string, to: string, now: Date): Promise<Pick<Adherence, 'doses' | 'counts'>> {
+  const zone = deps.config.TIME_ZONE;
+  const start = startOfLocalDate(from, zone);
+  const end = startOfLocalDate(addDays(to, 1), zone);
+  const partition = ['pk', dispenserKeys.adherencePartition(citizenId)] as const;
+  const [versions, records, seenDays] = await Promise.all([
+    planVersions(deps, citizenId),
+    queryAll<DoseRecord & { doseAt: string } & Record<string, unknown>>(deps.table, {
+      partition,
+      sort: { attribute: 'sk', between: [`${dispenserKeys.dosePrefix}${start.toISOString()}`, `${dispenserKeys.dosePrefix}${end.toISOString()}`] },
+    }),
+    queryAll<{ date: string; hours?: Set<string> }>(deps.table, {
+      partition,
+      // A day either side: the hours around a dose may fall on the neighbouring UTC date.
+      sort: { attribute: 'sk', between: [`${dispenserKeys.seenPrefix}${addDays(start.toISOString().slice(0, 10), -1)}`, `${dispenserKeys.seenPrefix}${addDays(end.toISOString().slice(0, 10), 1)}`] },
+    }),
+  ]);
+  const byDose = new Map(records.map((r) => [r.doseAt, { takenAts: [...(r.takenAts ?? [])], missedAts: [...(r.missedAts ?? [])], lateAts: [...(r.lateAts ?? [])], dispensedAts: [...(r.dispensedAts ?? [])] }]));
+  const seen = new Set(seenDays.flatMap((d) => [...(d.hours ?? [])].map((h) => `${d.date}T${h}`)));
+  const counts: OutcomeCounts = emptyCounts();
+  const doses = plannedDoses(versions, start, end, zone).map((dose) => {
+    const verdict = classifyDose(dose, byDose.get(dose.doseAt), seen, now, deps.config.DOSE_MISSED_AFTER_MINUTES);
+    counts.planned++;
+    counts[verdict.outcome]++;
+    return {
+      scheduledFor: dose.doseAt,
+      date: dose.date,
+      time: dose.time,
+      outcome: verdict.outcome,
+      ...(verdict.takenAt ? { takenAt: verdict.takenAt } : {}),
+      ...(verdict.minutesLate !== undefined ? { minutesLate: verdict.minutesLate } : {}),
+    };
+  });
+  return { doses, counts };
+}
+
+/** GET /citizens/{id}/adherence?from=&to= */
+export async function citizenAdherence(deps: Deps, ctx: RequestContext, citizenId: string, period: { from: string; to: string }): Promise<Adherence> {
+  checkPeriod(period.from, period.to);
+  await requireVisibleCitizen(deps, ctx.actor, citizenId);
+  const { doses, counts } = await computeAdherence(deps, citizenId, period.from, period.to, ctx.now);
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'adherence.read', resource: `citizens/${citizenId}/adherence`, citizenId });
+  return { citizenId, from: period.from, to: period.to, timeZone: deps.config.TIME_ZONE, doses, counts, rates: adherenceRates(counts) };
+}

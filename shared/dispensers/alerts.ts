@@ -1,0 +1,53 @@
+import { DateTime } from 'luxon';
+import { raiseAlert } from '../alerts/alerts.ts';
+import type { SystemContext } from '../audit/audit.ts';
+import type { Deps } from '../platform/deps.ts';
+import { domainEvent, type DomainEvent } from '../platform/events.ts';
+import { dispenserKeys } from '../table/keys.ts';
+import { TransactionConflict } from '../table/store.ts';
+import { updateItem } from './store.ts';
+
+/**
+ * The missed-dose alert, shared by ingest (the device says `dose_missed`) and the detection job
+ * (nothing by the deadline). One alert per dose: the dedup key is the dose. The dose record is
+ * marked in the same transaction, on condition that no take arrived meanwhile, so a take that
+ * races the job either prevents the alert or finds the mark and clears it.
+ */
+export async function missedDoseAlert(
+  deps: Deps,
+  dose: { team: string; citizenId: string; dispenserId: string; doseAt: string; detectedBy: 'device' | 'schedule'; by: SystemContext },
+): Promise<DomainEvent | undefined> {
+  const now = deps.clock.now();
+  const local = DateTime.fromISO(dose.doseAt, { zone: deps.config.TIME_ZONE });
+  const mark = updateItem(deps.table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
+    set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, alertRaisedAt: now.toISOString() },
+    condition: 'attribute_not_exists(takenAts) AND attribute_not_exists(alertRaisedAt)',
+  });
+  try {
+    const { raised, alertId } = await raiseAlert(
+      deps,
+      {
+        kind: 'missed_dose',
+        team: dose.team,
+        citizenId: dose.citizenId,
+        dispenserId: dose.dispenserId,
+        dedupKey: `missed_dose#${dose.citizenId}#${dose.doseAt}`,
+        summary: `Dose of ${local.toFormat('HH:mm')} on ${local.toISODate()} not taken (${dose.detectedBy === 'device' ? 'reported by the dispenser' : 'no dose taken by the deadline'})`,
+        occurredAt: new Date(dose.doseAt),
+        details: { doseAt: dose.doseAt, detectedBy: dose.detectedBy },
+        by: dose.by,
+      },
+      [mark],
+    );
+    if (!raised) return undefined;
+    return domainEvent(
+      'DoseMissed',
+      { citizenId: dose.citizenId, team: dose.team, dispenserId: dose.dispenserId, doseAt: dose.doseAt, detectedBy: dose.detectedBy, alertId: alertId ?? '' },
+      now,
+    );
+  } catch (error) {
+    // The take came first (or another raise did): nothing to alert.
+    if (error instanceof TransactionConflict) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+import { DateTime } from 'luxon';
+import type { SystemContext } from '../audit/audit.ts';
+import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '../conversion/plan.ts';
+import { registerConsumer } from '../events/consumers.ts';
+import type { Deps } from '../platform/deps.ts';
+import type { DomainEvent } from '../platform/events.ts';
+import { newId } from '../platform/ids.ts';
+import { currentPlan, writeDosePlan } from './dose-plan.ts';
+// The capability's event types join the catalog with its consumers (one import in shared/events/all.ts).
+import './events.ts';
+
+/**
+ * An approved final grant sets the citizen's dose plan from its medication-technology part.
+ * Redelivery is harmless: a plan that already came from this final grant is left alone. A final
+ * grant without medication technology ends the current plan on the approval date, because the
+ * dispenser no longer delivers that benefit.
+ */
+export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): Promise<void> {
+  const detail = finalGrantApprovedSchema.parse(event.detail);
+  const ctx: SystemContext = { system: 'final-grant-approved', requestId: newId('evt', deps.clock.now()), now: deps.clock.now() };
+  const current = await currentPlan(deps, detail.citizenId);
+  if (current?.finalGrantId === detail.finalGrantId) return;
+  if (detail.dosePlan) {
+    await writeDosePlan(deps, ctx, detail.citizenId, {
+      times: detail.dosePlan.times,
+      validFrom: detail.dosePlan.validFrom,
+      ...(detail.dosePlan.validTo ? { validTo: detail.dosePlan.validTo } : {}),
+      ...(current ? { onTimeMinutes: current.onTimeMinutes } : {}),
+      finalGrantId: detail.finalGrantId,
+      grantId: detail.dosePlan.grantId,
+    });
+    return;
+  }
+  if (!current) return;
+  const approvedOn = DateTime.fromISO(detail.approvedAt, { zone: deps.config.TIME_ZONE }).toISODate() ?? current.validFrom;
+  if (current.validTo && current.validTo <= approvedOn) return;
+  await writeDosePlan(deps, ctx, detail.citizenId, {
+    times: current.times,
+    onTimeMinutes: current.onTimeMinutes,
+    validFrom: current.validFrom,
+    validTo: approvedOn < current.validFrom ? current.validFrom : approvedOn,
+    finalGrantId: detail.finalGrantId,
+  });
+}
+
+registerConsumer(FINAL_GRANT_APPROVED, applyFinalGrantDosePlan);

@@ -1,0 +1,259 @@
+import { z } from '@hono/zod-openapi';
+import { isoDate, wallClockTime } from '../conversion/plan.ts';
+
+/**
+ * The dispenser capability's shapes: the registry, assignments, dose plans, the device batch and
+ * adherence. Request bodies are strict; the device batch's envelope is strict but its events are
+ * checked one by one (see ingest.ts), so one bad event never costs the good ones.
+ */
+
+// ── Registry ────────────────────────────────────────────────────────────────────────────────
+export const dispenserStatuses = ['in_stock', 'trial', 'active', 'returned'] as const;
+export type DispenserStatus = (typeof dispenserStatuses)[number];
+export const assignedStatuses = ['trial', 'active'] as const;
+export type AssignedStatus = (typeof assignedStatuses)[number];
+
+export const registerDispenserSchema = z.strictObject({
+  vendor: z.string().trim().min(1).max(60).openapi({ example: 'Evondos' }),
+  model: z.string().trim().min(1).max(60).openapi({ example: 'E300' }),
+  serial: z.string().trim().min(1).max(80).regex(/^[A-Za-z0-9._/-]+$/, 'letters, digits and . _ / - only').openapi({ example: 'EV-300-00042' }),
+});
+export type RegisterDispenser = z.infer<typeof registerDispenserSchema>;
+
+export const dispenserSchema = z
+  .object({
+    dispenserId: z.string(),
+    team: z.string(),
+    vendor: z.string(),
+    model: z.string(),
+    serial: z.string(),
+    status: z.enum(dispenserStatuses),
+    /** Last day of the trial (local date), while on trial. */
+    trialEndsOn: z.string().optional(),
+    citizenId: z.string().optional(),
+    assignedAt: z.string().optional(),
+    /** When the device last posted anything (server time). */
+    lastContactAt: z.string().optional(),
+    registeredAt: z.string(),
+    credentialIssuedAt: z.string(),
+  })
+  .openapi('Dispenser');
+export type Dispenser = z.infer<typeof dispenserSchema>;
+
+export const issuedCredentialSchema = z
+  .object({
+    dispenserId: z.string(),
+    /** `<dispenserId>.<secret>`: shown once; the API keeps only its SHA-256. Send as `Authorization: Bearer <credential>`. */
+    credential: z.string(),
+    issuedAt: z.string(),
+  })
+  .openapi('DispenserCredential');
+
+export const assignDispenserSchema = z
+  .strictObject({
+    citizenId: z.string().regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id'),
+    /** `trial` needs `trialEndsOn`; assigning again with `active` decides a trial. */
+    status: z.enum(assignedStatuses).default('active'),
+    trialEndsOn: isoDate.optional().openapi({ description: 'Last day of the trial (local date); required for status trial' }),
+    from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'For a dispenser already in the home when it is registered here: since when (at most 92 days back, never before its last period ended). Default now.' }),
+  })
+  .openapi('DispenserAssignmentRequest');
+export type AssignDispenser = z.infer<typeof assignDispenserSchema>;
+
+export const dispenserPeriodSchema = z
+  .object({
+    periodId: z.string(),
+    dispenserId: z.string(),
+    citizenId: z.string(),
+    team: z.string(),
+    vendor: z.string(),
+    model: z.string(),
+    status: z.enum(assignedStatuses),
+    trialEndsOn: z.string().optional(),
+    from: z.string(),
+    /** Absent while the period lasts. */
+    to: z.string().optional(),
+    by: z.string(),
+  })
+  .openapi('DispenserPeriod');
+export type DispenserPeriod = z.infer<typeof dispenserPeriodSchema>;
+
+export const takeBackQuerySchema = z.strictObject({
+  then: z.enum(['in_stock', 'returned']).default('in_stock').openapi({ description: 'Back in stock (default) or returned to the vendor' }),
+});
+
+export const changeStatusSchema = z.strictObject({
+  status: z.enum(['in_stock', 'returned']).openapi({ description: 'Only for a dispenser no citizen has: put back in stock or return to the vendor' }),
+});
+
+// ── Dose plan ───────────────────────────────────────────────────────────────────────────────
+export const MAX_DOSES_PER_DAY = 12;
+
+export const dosePlanInputSchema = z
+  .strictObject({
+    times: z
+      .array(wallClockTime)
+      .min(1)
+      .max(MAX_DOSES_PER_DAY)
+      .refine((t) => new Set(t).size === t.length, 'dose times must be unique')
+      .openapi({ example: ['08:00', '13:00', '20:00'], description: 'Wall-clock HH:mm in the municipality’s time zone' }),
+    onTimeMinutes: z.number().int().min(1).max(24 * 60).optional().openapi({ description: 'Taken within this many minutes counts as on time (default DOSE_ON_TIME_MINUTES)' }),
+    validFrom: isoDate,
+    validTo: isoDate.optional(),
+  })
+  .refine((p) => !p.validTo || p.validTo >= p.validFrom, { message: 'validTo must not be before validFrom', path: ['validTo'] })
+  .openapi('DosePlanRequest');
+export type DosePlanInput = z.infer<typeof dosePlanInputSchema>;
+
+export const dosePlanSchema = z
+  .object({
+    citizenId: z.string(),
+    times: z.array(z.string()),
+    onTimeMinutes: z.number().int(),
+    validFrom: z.string(),
+    validTo: z.string().optional(),
+    timeZone: z.string(),
+    /** The final grant it came from, when it came from one. */
+    finalGrantId: z.string().optional(),
+    grantId: z.string().optional(),
+    /** This version rules doses from this instant on; earlier doses keep the plan they had. */
+    effectiveFrom: z.string(),
+    version: z.number().int(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .openapi('DosePlan');
+export type DosePlan = z.infer<typeof dosePlanSchema>;
+
+// ── Device events ───────────────────────────────────────────────────────────────────────────
+/** The most events one POST may carry; more is a 413. Devices send what they have in chunks of this. */
+export const MAX_EVENTS_PER_BATCH = 100;
+/** An event stamped further ahead of the server clock than this is rejected (a device clock gone wrong). */
+export const FUTURE_TOLERANCE_MINUTES = 10;
+
+export const doseEventTypes = ['dose_dispensed', 'dose_taken', 'dose_missed', 'dose_late'] as const;
+export const faultEventTypes = ['empty', 'jammed', 'low_battery', 'tampered'] as const;
+export const deviceEventTypes = [...doseEventTypes, 'heartbeat', ...faultEventTypes] as const;
+export type DeviceEventType = (typeof deviceEventTypes)[number];
+export type DoseEventType = (typeof doseEventTypes)[number];
+export type FaultEventType = (typeof faultEventTypes)[number];
+
+export const deviceEventSchema = z
+  .strictObject({
+    eventId: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only').openapi({ description: 'Generated by the device; a repeat of an id is stored once' }),
+    type: z.enum(deviceEventTypes),
+    occurredAt: z.iso.datetime({ offset: true }).openapi({ description: 'The device’s timestamp, ISO 8601 with offset' }),
+    scheduledFor: z.iso.datetime({ offset: true }).optional().openapi({ description: 'For dose events: the dose time the device means' }),
+    details: z
+      .record(z.string().max(40), z.union([z.string().max(200), z.number(), z.boolean()]))
+      .refine((d) => Object.keys(d).length <= 20, 'at most 20 details')
+      .optional(),
+  })
+  .refine((e) => e.scheduledFor === undefined || (doseEventTypes as readonly string[]).includes(e.type), {
+    message: 'scheduledFor is only for dose events',
+    path: ['scheduledFor'],
+  })
+  .openapi('DeviceEvent');
+export type DeviceEvent = z.infer<typeof deviceEventSchema>;
+
+/** The envelope is strict; its events are `unknown` here and validated one by one. */
+export const deviceEventBatchEnvelopeSchema = z
+  .strictObject({
+    events: z.array(z.unknown()).min(1).openapi({ description: `Up to ${MAX_EVENTS_PER_BATCH} events (more: 413); each is a DeviceEvent` }),
+    sentAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'The device clock when it sent the batch (diagnostics)' }),
+  })
+  .openapi('DeviceEventBatch');
+
+/** The whole batch as a device should send it (for the JSON Schema in events/). */
+export const deviceEventBatchSchema = z.strictObject({
+  events: z.array(deviceEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+  sentAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const ingestResultSchema = z
+  .object({
+    /** Events stored now. */
+    accepted: z.number().int(),
+    /** Events already stored earlier (or repeated in this batch): harmless, not stored again. */
+    duplicates: z.number().int(),
+    rejected: z.array(
+      z.object({
+        index: z.number().int(),
+        eventId: z.string().optional(),
+        errors: z.array(z.object({ field: z.string(), message: z.string() })),
+      }),
+    ),
+  })
+  .openapi('DeviceEventBatchResult');
+export type IngestResult = z.infer<typeof ingestResultSchema>;
+
+// ── Adherence ───────────────────────────────────────────────────────────────────────────────
+export const MAX_ADHERENCE_DAYS = 92;
+
+export const adherenceQuerySchema = z.strictObject({
+  from: isoDate.openapi({ description: 'First local date (inclusive)', example: '2026-11-01' }),
+  to: isoDate.openapi({ description: `Last local date (inclusive), at most ${MAX_ADHERENCE_DAYS} days after from`, example: '2026-11-30' }),
+});
+
+const countsSchema = z.object({
+  planned: z.number().int(),
+  taken_on_time: z.number().int(),
+  taken_late: z.number().int(),
+  missed: z.number().int(),
+  no_data: z.number().int(),
+  pending: z.number().int(),
+});
+
+export const ratesSchema = z.object({
+  decided: z.number().int().openapi({ description: 'Planned doses minus pending ones: the denominator' }),
+  onTime: z.number().nullable(),
+  taken: z.number().nullable(),
+  missed: z.number().nullable(),
+  noData: z.number().nullable(),
+});
+
+export const adherenceSchema = z
+  .object({
+    citizenId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    timeZone: z.string(),
+    doses: z.array(
+      z.object({
+        scheduledFor: z.string(),
+        date: z.string(),
+        time: z.string(),
+        outcome: z.enum(['taken_on_time', 'taken_late', 'missed', 'no_data', 'pending']),
+        takenAt: z.string().optional(),
+        minutesLate: z.number().int().optional(),
+      }),
+    ),
+    counts: countsSchema,
+    rates: ratesSchema,
+  })
+  .openapi('Adherence');
+export type Adherence = z.infer<typeof adherenceSchema>;
+
+// ── Report ──────────────────────────────────────────────────────────────────────────────────
+export const dispenserReportSchema = z
+  .object({
+    date: z.string(),
+    team: z.string(),
+    timeZone: z.string(),
+    activeDispensers: z.object({
+      /** Distinct dispensers with a citizen at some time on the date. */
+      total: z.number().int(),
+      /** …of which in the active (paid) status on the date. */
+      active: z.number().int(),
+      /** …of which only on trial on the date. */
+      trial: z.number().int(),
+      byVendorModel: z.array(z.object({ vendor: z.string(), model: z.string(), total: z.number().int(), active: z.number().int(), trial: z.number().int() })),
+    }),
+    citizensWithDispenser: z.number().int(),
+    adherence: z.object({ from: z.string(), to: z.string(), counts: countsSchema, rates: ratesSchema }),
+  })
+  .openapi('DispenserReport');
+export type DispenserReport = z.infer<typeof dispenserReportSchema>;

@@ -1,0 +1,190 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { newRouter } from '../http/app.ts';
+import { requestContext as ctxOf } from '../http/env.ts';
+import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { citizenAdherence } from './adherence.ts';
+import { getDosePlan, setDosePlan } from './dose-plan.ts';
+import {
+  adherenceQuerySchema,
+  adherenceSchema,
+  assignDispenserSchema,
+  changeStatusSchema,
+  dispenserPeriodSchema,
+  dispenserSchema,
+  dispenserStatuses,
+  dosePlanInputSchema,
+  dosePlanSchema,
+  issuedCredentialSchema,
+  registerDispenserSchema,
+  takeBackQuerySchema,
+} from './model.ts';
+import {
+  assignDispenser,
+  changeDispenserStatus,
+  citizenDispenserHistory,
+  dispenserHistory,
+  getDispenser,
+  listDispensers,
+  registerDispenser,
+  reissueCredential,
+  takeBackDispenser,
+} from './registry.ts';
+
+/** Staff and lead routes of the dispenser capability (the device's own route is in device-routes.ts). */
+const DispenserParams = z.object({ dispenserId: idParam('dsp') });
+const CitizenParams = z.object({ citizenId: idParam('cit') });
+const tags = ['dispensers'];
+
+const registerRoute = createRoute({
+  method: 'post',
+  path: '/dispensers',
+  tags,
+  summary: 'Register a dispenser (in stock); the device credential is in this response only',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { body: jsonBody(registerDispenserSchema) },
+  responses: {
+    201: jsonContent(z.object({ dispenser: dispenserSchema, credential: z.string().openapi({ description: 'Shown once; store it in the device' }) }).openapi('RegisteredDispenser'), 'Registered'),
+    ...problems(400, 409),
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/dispensers',
+  tags,
+  summary: 'The team’s dispensers, in registration order',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { query: PaginationQuery.extend({ status: z.enum(dispenserStatuses).optional() }) },
+  responses: { 200: jsonContent(pageOf(dispenserSchema, 'DispenserPage'), 'Dispensers'), ...problems(400) },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/dispensers/{dispenserId}',
+  tags,
+  summary: 'One dispenser (never its credential)',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: DispenserParams },
+  responses: { 200: jsonContent(dispenserSchema, 'The dispenser'), ...problems(400, 404) },
+});
+
+const statusRoute = createRoute({
+  method: 'patch',
+  path: '/dispensers/{dispenserId}',
+  tags,
+  summary: 'Put a dispenser no citizen has back in stock, or return it to the vendor',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: DispenserParams, body: jsonBody(changeStatusSchema) },
+  responses: { 200: jsonContent(dispenserSchema, 'The dispenser'), ...problems(400, 404, 409) },
+});
+
+const credentialRoute = createRoute({
+  method: 'post',
+  path: '/dispensers/{dispenserId}/credential',
+  tags,
+  summary: 'Issue a new device credential; the old one stops working at once',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: DispenserParams },
+  responses: { 201: jsonContent(issuedCredentialSchema, 'The new credential, shown once'), ...problems(400, 404, 409) },
+});
+
+const assignRoute = createRoute({
+  method: 'put',
+  path: '/dispensers/{dispenserId}/assignment',
+  tags,
+  summary: 'Give the dispenser to a citizen (trial or active), or change the status for the citizen who has it',
+  description: 'One citizen per dispenser and one dispenser per citizen: otherwise 409. Assigning again with `active` decides a trial.',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: DispenserParams, body: jsonBody(assignDispenserSchema) },
+  responses: { 200: jsonContent(dispenserSchema, 'The dispenser with its citizen'), ...problems(400, 404, 409) },
+});
+
+const takeBackRoute = createRoute({
+  method: 'delete',
+  path: '/dispensers/{dispenserId}/assignment',
+  tags,
+  summary: 'Take the dispenser back from its citizen (the history keeps the period)',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: DispenserParams, query: takeBackQuerySchema },
+  responses: { 200: jsonContent(dispenserSchema, 'The dispenser, back in stock or returned'), ...problems(400, 404, 409) },
+});
+
+const historyRoute = createRoute({
+  method: 'get',
+  path: '/dispensers/{dispenserId}/assignments',
+  tags,
+  summary: 'The dispenser’s assignment history: who had it, in which status, from when to when (newest first)',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: DispenserParams, query: PaginationQuery },
+  responses: { 200: jsonContent(pageOf(dispenserPeriodSchema, 'DispenserPeriodPage'), 'Periods'), ...problems(400, 404) },
+});
+
+const citizenHistoryRoute = createRoute({
+  method: 'get',
+  path: '/citizens/{citizenId}/dispensers',
+  tags,
+  summary: 'Which dispensers the citizen had, in which status, from when to when (newest first)',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: CitizenParams, query: PaginationQuery },
+  responses: { 200: jsonContent(pageOf(dispenserPeriodSchema, 'CitizenDispenserPeriodPage'), 'Periods'), ...problems(400, 404) },
+});
+
+const putPlanRoute = createRoute({
+  method: 'put',
+  path: '/citizens/{citizenId}/dose-plan',
+  tags,
+  summary: 'Set the citizen’s dose times (wall clock in the municipality’s time zone); past doses keep the plan they had',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: CitizenParams, body: jsonBody(dosePlanInputSchema) },
+  responses: { 200: jsonContent(dosePlanSchema, 'The plan'), ...problems(400, 404, 409) },
+});
+
+const getPlanRoute = createRoute({
+  method: 'get',
+  path: '/citizens/{citizenId}/dose-plan',
+  tags,
+  summary: 'The citizen’s current dose plan',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: CitizenParams },
+  responses: { 200: jsonContent(dosePlanSchema, 'The plan'), ...problems(400, 404) },
+});
+
+const adherenceRoute = createRoute({
+  method: 'get',
+  path: '/citizens/{citizenId}/adherence',
+  tags,
+  summary: 'Each planned dose in the period with its outcome, and the rates',
+  description:
+    'Outcomes: taken_on_time (first dose_taken within the plan’s tolerance), taken_late, missed (the dispenser said so, or was heard from but no take by the deadline), no_data (the dispenser was silent around the dose), pending (deadline not reached; not in the rates).',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: CitizenParams, query: adherenceQuerySchema },
+  responses: { 200: jsonContent(adherenceSchema, 'Adherence'), ...problems(400, 404) },
+});
+
+export function dispenserRoutes() {
+  return newRouter()
+    .openapi(registerRoute, async (c) => c.json(await registerDispenser(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
+    .openapi(listRoute, async (c) => c.json(await listDispensers(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
+    .openapi(getRoute, async (c) => c.json(await getDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId), 200))
+    .openapi(statusRoute, async (c) => c.json(await changeDispenserStatus(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json').status), 200))
+    .openapi(credentialRoute, async (c) => c.json(await reissueCredential(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId), 201))
+    .openapi(assignRoute, async (c) => c.json(await assignDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json')), 200))
+    .openapi(takeBackRoute, async (c) => c.json(await takeBackDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('query').then), 200))
+    .openapi(historyRoute, async (c) => c.json(await dispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('query')), 200))
+    .openapi(citizenHistoryRoute, async (c) => c.json(await citizenDispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
+    .openapi(putPlanRoute, async (c) => c.json(await setDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 200))
+    .openapi(getPlanRoute, async (c) => c.json(await getDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200))
+    .openapi(adherenceRoute, async (c) => c.json(await citizenAdherence(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200));
+}

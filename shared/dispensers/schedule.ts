@@ -1,0 +1,218 @@
+import { DateTime } from 'luxon';
+
+/**
+ * The dose rules, as plain functions without I/O: when the planned doses of a plan fall (in the
+ * municipality's time zone, DST-correct), which planned dose a device event is about, and what
+ * became of a dose. Everything derived (adherence, the missed-dose job, the report) goes through
+ * these, so the figures agree wherever they are shown.
+ */
+
+export interface DosePlanRule {
+  /** Wall-clock `HH:mm` in the time zone, sorted, unique. */
+  readonly times: readonly string[];
+  readonly onTimeMinutes: number;
+  /** Local dates, inclusive. */
+  readonly validFrom: string;
+  readonly validTo?: string | undefined;
+}
+
+/** A plan version: the rule as it stood from `effectiveFrom` (UTC ISO) until the next version. */
+export interface DosePlanVersion extends DosePlanRule {
+  readonly effectiveFrom: string;
+}
+
+export interface PlannedDose {
+  /** UTC ISO instant of the dose (the derived dose item's key). */
+  readonly doseAt: string;
+  /** The wall-clock time of the plan it comes from. */
+  readonly time: string;
+  /** The local date it belongs to. */
+  readonly date: string;
+  readonly onTimeMinutes: number;
+}
+
+/**
+ * The instant of a wall-clock dose time on a local date. On the spring-forward night a time that
+ * does not exist (02:30) moves forward by the gap, to 03:30; on the fall-back night an ambiguous
+ * time takes its first occurrence. Both are what a dispenser's own clock does.
+ */
+export function doseInstant(date: string, time: string, zone: string): Date {
+  const [hour, minute] = time.split(':').map(Number);
+  const local = DateTime.fromISO(date, { zone }).set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 });
+  return local.toJSDate();
+}
+
+export function localDate(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toISODate() ?? '';
+}
+
+/** The start of a local date as an instant. */
+export function startOfLocalDate(date: string, zone: string): Date {
+  return DateTime.fromISO(date, { zone }).startOf('day').toJSDate();
+}
+
+export function addDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+}
+
+/** Planned doses of one rule with `from <= doseAt < to`, ignoring versions. */
+export function dosesOfRule(rule: DosePlanRule, from: Date, to: Date, zone: string): PlannedDose[] {
+  if (to <= from) return [];
+  const doses: PlannedDose[] = [];
+  // One local day either side: a dose's date and its instant's UTC date may differ.
+  let date = addDays(localDate(from, zone), -1);
+  const lastDate = addDays(localDate(to, zone), 1);
+  while (date <= lastDate) {
+    if (date >= rule.validFrom && (!rule.validTo || date <= rule.validTo)) {
+      for (const time of rule.times) {
+        const at = doseInstant(date, time, zone);
+        if (at >= from && at < to) doses.push({ doseAt: at.toISOString(), time, date, onTimeMinutes: rule.onTimeMinutes });
+      }
+    }
+    date = addDays(date, 1);
+  }
+  return sortUnique(doses);
+}
+
+/** Planned doses in `[from, to)` across plan versions: each version rules from its effectiveFrom until the next. */
+export function plannedDoses(versions: readonly DosePlanVersion[], from: Date, to: Date, zone: string): PlannedDose[] {
+  const sorted = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+  const doses: PlannedDose[] = [];
+  sorted.forEach((version, i) => {
+    const next = sorted[i + 1];
+    const start = new Date(Math.max(from.getTime(), Date.parse(version.effectiveFrom)));
+    const end = new Date(Math.min(to.getTime(), next ? Date.parse(next.effectiveFrom) : Number.POSITIVE_INFINITY));
+    doses.push(...dosesOfRule(version, start, end, zone));
+  });
+  return sortUnique(doses);
+}
+
+function sortUnique(doses: PlannedDose[]): PlannedDose[] {
+  const seen = new Set<string>();
+  return doses
+    .sort((a, b) => a.doseAt.localeCompare(b.doseAt))
+    .filter((d) => (seen.has(d.doseAt) ? false : (seen.add(d.doseAt), true)));
+}
+
+/** How far a device's `scheduledFor` may be from a planned dose and still be that dose. */
+export const SCHEDULED_FOR_SNAP_MINUTES = 30;
+/** A dose event without `scheduledFor` may come this early before its dose (taken a little early). */
+export const EARLY_TAKE_MINUTES = 30;
+/** …and belongs to the latest dose at most this long before it. */
+export const DOSE_EVENT_LOOKBACK_HOURS = 12;
+
+const minutes = (n: number) => n * 60_000;
+
+/**
+ * Which planned dose a dose event is about, as the UTC ISO key of that dose.
+ * - With `scheduledFor`: the planned dose within ±30 minutes of it, else `scheduledFor` itself
+ *   (minute precision): the device knows its schedule better than a plan that changed since.
+ * - Without: the latest planned dose at or before `occurredAt` + 30 minutes, within 12 hours.
+ * Undefined when there is no plan to match against.
+ */
+export function matchDose(rule: DosePlanRule | undefined, zone: string, occurredAt: Date, scheduledFor?: Date): string | undefined {
+  if (scheduledFor) {
+    const wholeMinute = new Date(Math.floor(scheduledFor.getTime() / 60_000) * 60_000);
+    if (!rule) return wholeMinute.toISOString();
+    const window = minutes(SCHEDULED_FOR_SNAP_MINUTES);
+    const candidates = dosesOfRule(rule, new Date(scheduledFor.getTime() - window), new Date(scheduledFor.getTime() + window + 1), zone);
+    const nearest = candidates.sort((a, b) => Math.abs(Date.parse(a.doseAt) - scheduledFor.getTime()) - Math.abs(Date.parse(b.doseAt) - scheduledFor.getTime()))[0];
+    return nearest?.doseAt ?? wholeMinute.toISOString();
+  }
+  if (!rule) return undefined;
+  const candidates = dosesOfRule(rule, new Date(occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * 3_600_000), new Date(occurredAt.getTime() + minutes(EARLY_TAKE_MINUTES) + 1), zone);
+  return candidates.at(-1)?.doseAt;
+}
+
+export const doseOutcomes = ['taken_on_time', 'taken_late', 'missed', 'no_data', 'pending'] as const;
+export type DoseOutcome = (typeof doseOutcomes)[number];
+
+/** What the devices said about one dose (sets of UTC ISO times, any order, repeats harmless). */
+export interface DoseRecord {
+  readonly takenAts?: readonly string[] | undefined;
+  readonly missedAts?: readonly string[] | undefined;
+  readonly lateAts?: readonly string[] | undefined;
+  readonly dispensedAts?: readonly string[] | undefined;
+}
+
+/** A UTC hour the device was heard from: `YYYY-MM-DDTHH`. */
+export const hourKey = (at: Date) => at.toISOString().slice(0, 13);
+
+/** The hours in which contact counts as "the device was there" for a dose: an hour before it until its missed deadline. */
+export function hoursAround(doseAt: Date, missedAfterMinutes: number): string[] {
+  const keys: string[] = [];
+  const start = Math.floor((doseAt.getTime() - 3_600_000) / 3_600_000) * 3_600_000;
+  for (let t = start; t <= doseAt.getTime() + minutes(missedAfterMinutes); t += 3_600_000) keys.push(hourKey(new Date(t)));
+  return keys;
+}
+
+export interface DoseVerdict {
+  readonly outcome: DoseOutcome;
+  readonly takenAt?: string | undefined;
+  readonly minutesLate?: number | undefined;
+}
+
+/**
+ * The outcome of a dose. The earliest `dose_taken` decides (so a repeated or reordered event
+ * cannot change it): within the on-time tolerance → taken_on_time, later → taken_late. Without a
+ * take: pending until the missed deadline; then missed if the device said so or was heard from
+ * around the dose, and no_data if it was silent.
+ */
+export function classifyDose(
+  dose: Pick<PlannedDose, 'doseAt' | 'onTimeMinutes'>,
+  record: DoseRecord | undefined,
+  seenHours: ReadonlySet<string>,
+  now: Date,
+  missedAfterMinutes: number,
+): DoseVerdict {
+  const doseAt = new Date(dose.doseAt);
+  const takenAt = [...(record?.takenAts ?? [])].sort()[0];
+  if (takenAt) {
+    const late = Math.round((Date.parse(takenAt) - doseAt.getTime()) / 60_000);
+    return late <= dose.onTimeMinutes ? { outcome: 'taken_on_time', takenAt } : { outcome: 'taken_late', takenAt, minutesLate: late };
+  }
+  if ((record?.missedAts?.length ?? 0) > 0) return { outcome: 'missed' };
+  if (now.getTime() < doseAt.getTime() + minutes(missedAfterMinutes)) return { outcome: 'pending' };
+  if ((record?.dispensedAts?.length ?? 0) > 0 || (record?.lateAts?.length ?? 0) > 0) return { outcome: 'missed' };
+  return hoursAround(doseAt, missedAfterMinutes).some((h) => seenHours.has(h)) ? { outcome: 'missed' } : { outcome: 'no_data' };
+}
+
+export type OutcomeCounts = Record<DoseOutcome, number> & { planned: number };
+
+export function emptyCounts(): OutcomeCounts {
+  return { planned: 0, taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0, pending: 0 };
+}
+
+export function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
+  return {
+    planned: a.planned + b.planned,
+    taken_on_time: a.taken_on_time + b.taken_on_time,
+    taken_late: a.taken_late + b.taken_late,
+    missed: a.missed + b.missed,
+    no_data: a.no_data + b.no_data,
+    pending: a.pending + b.pending,
+  };
+}
+
+export interface AdherenceRates {
+  /** Doses whose outcome is known (planned minus pending): the denominator of every rate. */
+  readonly decided: number;
+  readonly onTime: number | null;
+  readonly taken: number | null;
+  readonly missed: number | null;
+  readonly noData: number | null;
+}
+
+const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
+
+/** Rates over the decided doses (pending ones are not yet anything); null when there is none. */
+export function adherenceRates(counts: OutcomeCounts): AdherenceRates {
+  const decided = counts.planned - counts.pending;
+  return {
+    decided,
+    onTime: ratio(counts.taken_on_time, decided),
+    taken: ratio(counts.taken_on_time + counts.taken_late, decided),
+    missed: ratio(counts.missed, decided),
+    noData: ratio(counts.no_data, decided),
+  };
+}

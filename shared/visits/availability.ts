@@ -1,0 +1,152 @@
+import { z } from '@hono/zod-openapi';
+import { hasRole, type Actor } from '../platform/actor.ts';
+import type { RequestContext } from '../platform/context.ts';
+import type { Deps } from '../platform/deps.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
+import { staffKeys } from '../table/keys.ts';
+import { getItem, queryAll, transactWrite, TransactionConflict, type Item, type Table, type TransactItem } from '../table/store.ts';
+import {
+  availabilityExceptionSchema,
+  weeklyWindowSchema,
+  type AvailabilityRules,
+  type AvailabilityException,
+  type WeeklyWindow,
+} from './availability-rules.ts';
+
+/**
+ * A staff member's profile is created the first time their availability is set (by themselves
+ * or their lead); it carries their team. Staff are identified by their token's `sub`.
+ */
+export const staffIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._@-]{1,48}$/, 'must be a staff id (letters, digits, . _ @ -; at most 48)')
+  .openapi({ example: 'stf-anna' });
+
+export const staffAvailabilitySchema = z
+  .object({
+    staffId: z.string(),
+    team: z.string(),
+    timeZone: z.string().openapi({ description: 'The zone every wall-clock time here is in' }),
+    weekly: z.array(weeklyWindowSchema),
+    exceptions: z.array(availabilityExceptionSchema),
+    version: z.number().int(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .openapi('StaffAvailability');
+export type StaffAvailability = z.infer<typeof staffAvailabilitySchema>;
+
+export interface StaffProfile extends AvailabilityRules {
+  readonly staffId: string;
+  readonly team: string;
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+const toProfile = (item: Item): StaffProfile => ({
+  staffId: String(item.staffId),
+  team: String(item.team),
+  weekly: (item.weekly ?? []) as WeeklyWindow[],
+  exceptions: (item.exceptions ?? []) as AvailabilityException[],
+  version: Number(item.version ?? 0),
+  updatedAt: String(item.updatedAt ?? ''),
+  updatedBy: String(item.updatedBy ?? ''),
+});
+
+export async function getStaffProfile(table: Table, staffId: string, consistent = false): Promise<StaffProfile | undefined> {
+  const item = await getItem(table, staffKeys.profile(staffId), { consistent });
+  return item ? toProfile(item) : undefined;
+}
+
+/** A team's staff with their availability (the candidates for visits from a final grant). */
+export async function listTeamStaff(table: Table, team: string): Promise<StaffProfile[]> {
+  const items = await queryAll(table, { index: 'gsi1', partition: ['gsi1pk', staffKeys.teamPartition(team)] }, 500);
+  return items.map(toProfile);
+}
+
+/** A transaction action asserting the availability a booking was checked against has not changed. */
+export function availabilityUnchanged(table: Table, profile: StaffProfile): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: table.name,
+      Key: staffKeys.profile(profile.staffId),
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':version': profile.version },
+    },
+  };
+}
+
+/**
+ * Staff see and change only their own availability (sub = staffId; another staff id is 403);
+ * a lead anyone's in their team (a staff member of another team is 404, as if unknown).
+ */
+function assertMayManage(actor: Actor, staffId: string, profile: StaffProfile | undefined): void {
+  const own = actor.sub === staffId;
+  if (!own && !hasRole(actor, 'lead')) throw new ForbiddenError('Staff set only their own availability; a lead sets anyone’s in the team.');
+  if (!own && profile && profile.team !== actor.team) throw new NotFoundError('The staff member');
+}
+
+const toView = (profile: StaffProfile, timeZone: string): StaffAvailability => ({
+  staffId: profile.staffId,
+  team: profile.team,
+  timeZone,
+  weekly: [...profile.weekly],
+  exceptions: [...profile.exceptions],
+  version: profile.version,
+  updatedAt: profile.updatedAt,
+  updatedBy: profile.updatedBy,
+});
+
+export async function readAvailability(deps: Deps, ctx: RequestContext, staffId: string): Promise<StaffAvailability> {
+  const profile = await getStaffProfile(deps.table, staffId, true);
+  assertMayManage(ctx.actor, staffId, profile);
+  if (!profile) throw new NotFoundError('The staff member’s availability');
+  return toView(profile, deps.config.TIME_ZONE);
+}
+
+/**
+ * Replaces the weekly windows and exceptions. The version goes up by one; bookings check it in
+ * their transaction, so a booking never commits against availability that changed under it.
+ * Visits already booked are kept: taking time off over a booked visit is the lead's cue to
+ * reassign it (PATCH /visits/{id}).
+ */
+export async function setAvailability(
+  deps: Deps,
+  ctx: RequestContext,
+  staffId: string,
+  input: { weekly: WeeklyWindow[]; exceptions: AvailabilityException[] },
+): Promise<StaffAvailability> {
+  const current = await getStaffProfile(deps.table, staffId, true);
+  assertMayManage(ctx.actor, staffId, current);
+  const profile: StaffProfile = {
+    staffId,
+    team: current?.team ?? ctx.actor.team,
+    weekly: sortWeekly(input.weekly),
+    exceptions: [...input.exceptions].sort((a, b) => a.date.localeCompare(b.date) || (a.start ?? '').localeCompare(b.start ?? '')),
+    version: (current?.version ?? 0) + 1,
+    updatedAt: ctx.now.toISOString(),
+    updatedBy: ctx.actor.sub,
+  };
+  try {
+    await transactWrite(deps.table, [
+      {
+        Put: {
+          TableName: deps.table.name,
+          Item: { ...staffKeys.profile(staffId), ...staffKeys.byTeam(profile.team, staffId), entity: 'StaffProfile', ...profile },
+          ConditionExpression: current ? '#version = :version' : 'attribute_not_exists(pk)',
+          ...(current ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': current.version } } : {}),
+        },
+      },
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionConflict) throw new ConflictError('The availability was changed at the same time; read it again and retry.', 'availability-changed');
+    throw error;
+  }
+  return toView(profile, deps.config.TIME_ZONE);
+}
+
+function sortWeekly(weekly: WeeklyWindow[]): WeeklyWindow[] {
+  return [...weekly].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start));
+}

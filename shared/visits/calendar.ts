@@ -1,0 +1,63 @@
+import ical, { ICalEventStatus } from 'ical-generator';
+import { auditLog } from '../audit/audit.ts';
+import { hasRole } from '../platform/actor.ts';
+import type { RequestContext } from '../platform/context.ts';
+import type { Deps } from '../platform/deps.ts';
+import { ForbiddenError, NotFoundError } from '../platform/errors.ts';
+import { visitKeys } from '../table/keys.ts';
+import { queryAll } from '../table/store.ts';
+import { getStaffProfile } from './availability.ts';
+import { fromItem, type VisitRecord } from './model.ts';
+
+/**
+ * A staff member's visits as an iCalendar feed (RFC 5545) a calendar program can subscribe to:
+ * the last CALENDAR_PAST_DAYS days and everything ahead. Times are written in UTC (`…Z`), which
+ * every client shows in its own zone and which needs no VTIMEZONE. Each event has a stable UID
+ * (the visit id), DTSTAMP = the visit's last change and SEQUENCE = its version, so a client
+ * updates a moved visit instead of adding a second one; cancelled visits stay, STATUS:CANCELLED.
+ * The feed leaves our system, so it carries no citizen names: the visit and citizen ids, the
+ * benefit, and the API path to open the visit.
+ */
+export const CALENDAR_PAST_DAYS = 30;
+const MAX_EVENTS = 2_000;
+
+const STATUS: Record<VisitRecord['status'], ICalEventStatus> = {
+  scheduled: ICalEventStatus.CONFIRMED,
+  in_progress: ICalEventStatus.CONFIRMED,
+  completed: ICalEventStatus.CONFIRMED,
+  missed: ICalEventStatus.CONFIRMED,
+  cancelled: ICalEventStatus.CANCELLED,
+};
+
+export async function staffCalendar(deps: Deps, ctx: RequestContext, staffId: string): Promise<string> {
+  const own = ctx.actor.sub === staffId;
+  if (!own && !hasRole(ctx.actor, 'lead')) throw new ForbiddenError('A staff member reads only their own calendar; a lead anyone’s in the team.');
+  const profile = await getStaffProfile(deps.table, staffId);
+  if (!own && (!profile || profile.team !== ctx.actor.team)) throw new NotFoundError('The staff member');
+
+  const from = new Date(ctx.now.getTime() - CALENDAR_PAST_DAYS * 86_400_000).toISOString();
+  const visits = (await queryAll(deps.table, { index: 'gsi1', partition: ['gsi1pk', visitKeys.staffPartition(staffId)], sort: { attribute: 'gsi1sk', gte: from } }, MAX_EVENTS))
+    .map(fromItem)
+    .filter((v) => v.team === ctx.actor.team);
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...visits.map((v) => ({ action: 'visit.read' as const, resource: `visits/${v.visitId}`, citizenId: v.citizenId })));
+
+  const domain = `${deps.config.MUNICIPALITY}.e-team.example`;
+  const calendar = ical({
+    name: `Screen visits — ${staffId}`,
+    prodId: { company: 'E-team', product: 'screen-visits', language: 'EN' },
+    ttl: 15 * 60,
+  });
+  for (const visit of visits) {
+    calendar.createEvent({
+      id: `${visit.visitId}@${domain}`,
+      start: new Date(visit.start),
+      end: new Date(visit.end),
+      stamp: new Date(visit.updatedAt),
+      sequence: visit.version - 1,
+      summary: `Screen visit: ${visit.purpose.service}${visit.status === 'missed' ? ' (missed)' : visit.status === 'completed' ? ' (completed)' : ''}`,
+      description: `Visit ${visit.visitId} for citizen ${visit.citizenId}. Open: /visits/${visit.visitId}`,
+      status: STATUS[visit.status],
+    });
+  }
+  return calendar.toString();
+}

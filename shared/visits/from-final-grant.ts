@@ -1,0 +1,204 @@
+import { auditLog, type SystemContext } from '../audit/audit.ts';
+import { getCurrentFinalGrant, listCurrentFinalGrants } from '../conversion/final-grants.ts';
+import type { ScreenVisitPlanEntry } from '../conversion/plan.ts';
+import type { Deps } from '../platform/deps.ts';
+import { ConflictError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { logger } from '../platform/logger.ts';
+import { visitKeys } from '../table/keys.ts';
+import { putNew, queryAll, type TransactItem } from '../table/store.ts';
+import { isAvailable } from './availability-rules.ts';
+import { availabilityUnchanged, listTeamStaff, type StaffProfile } from './availability.ts';
+import { commitVisitChange } from './commit.ts';
+import { visitEvent } from './events.ts';
+import { fromItem, moveLocks, slotsOf, visitItem, type VisitRecord } from './model.ts';
+import { occurrencesOf, type Occurrence } from './plan-occurrences.ts';
+import { cancelVisitJobs, rescheduleVisitJobsAfterCommit } from './schedules.ts';
+import { cancelVisitWrite } from './visits.ts';
+
+/**
+ * Visits from an approved final grant, for a rolling horizon (config.VISIT_HORIZON_DAYS from
+ * now). The FinalGrantApproved consumer makes them when a grant is approved; the daily
+ * `extend-visit-horizon` job runs the same code over every current final grant, which both
+ * extends the horizon and repairs anything a lost event left undone.
+ *
+ * Each occurrence gets the least-loaded staff member of the citizen's team who is available
+ * and not booked then — with the same locks and availability check as POST /visits, so no one
+ * is double-booked — or stays unassigned (listed by GET /visits?unassigned=true) when nobody is.
+ * Idempotent: visit ids are derived from (final grant, benefit, local date and time), and the
+ * visit is written with attribute_not_exists; a visit that exists (even if staff cancelled or
+ * moved it since) is left as it is.
+ */
+export interface PlanGrant {
+  readonly citizenId: string;
+  readonly team: string;
+  readonly finalGrantId: string;
+  readonly screenVisitPlan: readonly ScreenVisitPlanEntry[];
+}
+
+export interface MaterialiseResult {
+  created: number;
+  assigned: number;
+  unassigned: number;
+  existing: number;
+  /** Occurrences the citizen already has another visit for at that time (left out). */
+  citizenBusy: number;
+}
+
+export const PLANNER = 'visit-planner';
+
+const systemContext = (deps: Deps, requestId = newId('job')): SystemContext => ({ system: PLANNER, requestId, now: deps.clock.now() });
+
+type Outcome = 'created' | 'exists' | 'staff-busy' | 'citizen-busy';
+
+async function createOccurrence(deps: Deps, sys: SystemContext, grant: PlanGrant, occ: Occurrence, staff: StaffProfile | undefined): Promise<{ outcome: Outcome; visit?: VisitRecord }> {
+  const at = sys.now.toISOString();
+  const visit: VisitRecord = {
+    visitId: occ.visitId,
+    citizenId: grant.citizenId,
+    team: grant.team,
+    staffId: staff?.staffId,
+    start: occ.start.toISOString(),
+    end: occ.end.toISOString(),
+    durationMinutes: occ.durationMinutes,
+    purpose: { grantId: occ.grantId, service: occ.service },
+    status: 'scheduled',
+    source: 'final-grant',
+    finalGrantId: grant.finalGrantId,
+    guests: [],
+    version: 1,
+    createdAt: at,
+    createdBy: `system:${PLANNER}`,
+    updatedAt: at,
+  };
+  const locks = moveLocks(deps, visit.visitId, undefined, slotsOf(visit));
+  const items: TransactItem[] = [
+    putNew(deps.table, visitItem(visit)),
+    ...locks.items,
+    ...(staff ? [availabilityUnchanged(deps.table, staff)] : []),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.create', resource: `visits/${visit.visitId}`, citizenId: visit.citizenId }),
+  ];
+  try {
+    await commitVisitChange(deps.table, items, (conflict) => {
+      const failed = conflict.firstFailed();
+      const party = locks.taken[failed - 1];
+      const reason: Outcome = failed === 0 ? 'exists' : party?.kind === 'citizen' ? 'citizen-busy' : 'staff-busy';
+      return new ConflictError(reason, reason);
+    });
+  } catch (error) {
+    if (error instanceof ConflictError && (error.reason === 'exists' || error.reason === 'citizen-busy' || error.reason === 'staff-busy')) return { outcome: error.reason };
+    throw error;
+  }
+  return { outcome: 'created', visit };
+}
+
+export async function materialiseFinalGrant(deps: Deps, grant: PlanGrant, sys: SystemContext = systemContext(deps)): Promise<MaterialiseResult> {
+  const result: MaterialiseResult = { created: 0, assigned: 0, unassigned: 0, existing: 0, citizenBusy: 0 };
+  const from = sys.now;
+  const to = new Date(from.getTime() + deps.config.VISIT_HORIZON_DAYS * 86_400_000);
+  const zone = deps.config.TIME_ZONE;
+  const occurrences = grant.screenVisitPlan.flatMap((entry) => occurrencesOf(grant.finalGrantId, entry, { from, to }, zone)).sort((a, b) => a.start.getTime() - b.start.getTime());
+  if (occurrences.length === 0) return result;
+
+  const known = new Set(
+    (await queryAll(deps.table, { index: 'gsi2', partition: ['gsi2pk', visitKeys.citizenPartition(grant.citizenId)], sort: { attribute: 'gsi2sk', between: [from.toISOString(), `${to.toISOString()}\uffff`] } })).map(
+      (item) => String(item.visitId),
+    ),
+  );
+  const staff = await listTeamStaff(deps.table, grant.team);
+  const load = new Map<string, number>();
+  const created: VisitRecord[] = [];
+
+  for (const occ of occurrences) {
+    if (known.has(occ.visitId)) {
+      result.existing += 1;
+      continue;
+    }
+    const candidates = staff
+      .filter((s) => isAvailable(s, occ.start, occ.end, zone))
+      .sort((a, b) => (load.get(a.staffId) ?? 0) - (load.get(b.staffId) ?? 0) || a.staffId.localeCompare(b.staffId));
+    let outcome: Outcome = 'staff-busy';
+    for (const candidate of [...candidates, undefined]) {
+      const attempt = await createOccurrence(deps, sys, grant, occ, candidate);
+      outcome = attempt.outcome;
+      if (attempt.visit) {
+        created.push(attempt.visit);
+        if (candidate) load.set(candidate.staffId, (load.get(candidate.staffId) ?? 0) + 1);
+      }
+      if (outcome !== 'staff-busy') break;
+    }
+    if (outcome === 'exists') result.existing += 1;
+    if (outcome === 'citizen-busy') result.citizenBusy += 1;
+  }
+
+  result.created = created.length;
+  result.assigned = created.filter((v) => v.staffId).length;
+  result.unassigned = result.created - result.assigned;
+  // Generated visits are committed first and scheduled after: re-running must never touch the
+  // schedules of a visit that already existed (and may have been moved since).
+  for (const visit of created) await rescheduleVisitJobsAfterCommit(deps, visit);
+  if (created.length > 0) {
+    await deps.events.publish(created.map((v) => visitEvent('VisitBooked', v, { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` }, sys.now)));
+  }
+  logger.info('final-grant visits planned', { citizenId: grant.citizenId, finalGrantId: grant.finalGrantId, ...result });
+  return result;
+}
+
+/** Cancels the citizen's future, still scheduled visits made from final grants that `isStale` says are no longer current. */
+export async function cancelStaleGrantVisits(deps: Deps, citizenId: string, isStale: (finalGrantId: string) => boolean, sys: SystemContext = systemContext(deps)): Promise<number> {
+  const items = await queryAll(deps.table, { index: 'gsi2', partition: ['gsi2pk', visitKeys.citizenPartition(citizenId)], sort: { attribute: 'gsi2sk', gte: sys.now.toISOString() } });
+  const stale = items.map(fromItem).filter((v) => v.source === 'final-grant' && v.status === 'scheduled' && v.finalGrantId !== undefined && isStale(v.finalGrantId));
+  let cancelled = 0;
+  const at = sys.now.toISOString();
+  for (const visit of stale) {
+    const next: VisitRecord = { ...visit, status: 'cancelled', cancelledAt: at, cancelReason: 'final grant superseded', version: visit.version + 1, updatedAt: at };
+    try {
+      await cancelVisitWrite(deps, sys, visit, next);
+    } catch (error) {
+      // Someone changed it meanwhile (started, moved): the next horizon run looks at it again.
+      if (error instanceof ConflictError) continue;
+      throw error;
+    }
+    cancelled += 1;
+    await cancelVisitJobs(deps, visit.visitId);
+    await deps.events.publish([visitEvent('VisitCancelled', next, { cancelledAt: at, cancelledBy: `system:${PLANNER}`, reason: 'final grant superseded' }, sys.now)]);
+  }
+  return cancelled;
+}
+
+/** The FinalGrantApproved consumer: cancel what the superseded grant planned, then plan the new one. */
+export async function onFinalGrantApproved(deps: Deps, grant: PlanGrant & { supersedes?: string | undefined }, eventId: string): Promise<MaterialiseResult & { cancelled: number }> {
+  const sys = systemContext(deps, eventId);
+  const current = await getCurrentFinalGrant(deps, grant.citizenId);
+  // A late re-delivery of an event whose grant has since been superseded plans nothing.
+  if (current && current.finalGrantId !== grant.finalGrantId) {
+    return { created: 0, assigned: 0, unassigned: 0, existing: 0, citizenBusy: 0, cancelled: 0 };
+  }
+  // With the pointer on this grant every other grant's visits are stale; without it, the one it supersedes.
+  const isStale = current ? (id: string) => id !== grant.finalGrantId : (id: string) => id === grant.supersedes;
+  const cancelled = await cancelStaleGrantVisits(deps, grant.citizenId, isStale, sys);
+  const planned = await materialiseFinalGrant(deps, grant, sys);
+  return { ...planned, cancelled };
+}
+
+/** The daily job: every current final grant, planned up to the horizon; stale grants' visits cancelled. */
+export async function extendVisitHorizon(deps: Deps): Promise<MaterialiseResult & { grants: number; cancelled: number }> {
+  const total = { grants: 0, cancelled: 0, created: 0, assigned: 0, unassigned: 0, existing: 0, citizenBusy: 0 };
+  let cursor: string | undefined;
+  do {
+    const page = await listCurrentFinalGrants(deps, cursor);
+    for (const grant of page.items) {
+      const sys = systemContext(deps);
+      total.grants += 1;
+      total.cancelled += await cancelStaleGrantVisits(deps, grant.citizenId, (id) => id !== grant.finalGrantId, sys);
+      const planned = await materialiseFinalGrant(deps, grant, sys);
+      total.created += planned.created;
+      total.assigned += planned.assigned;
+      total.unassigned += planned.unassigned;
+      total.existing += planned.existing;
+      total.citizenBusy += planned.citizenBusy;
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return total;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { auditLog, type SystemContext } from '../audit/audit.ts';
+import { raiseAlert } from '../alerts/alerts.ts';
+import { registerJobs } from '../jobs/registry.ts';
+import type { Deps } from '../platform/deps.ts';
+import { newId } from '../platform/ids.ts';
+import { transactWrite, TransactionConflict } from '../table/store.ts';
+import { visitEvent } from './events.ts';
+import { extendVisitHorizon } from './from-final-grant.ts';
+import { loadVisit, putVisitIfVersion, type VisitRecord } from './model.ts';
+import { noShowScheduleName, VISIT_NO_SHOW_JOB, VISIT_REMINDER_JOB } from './schedules.ts';
+import { toZonedIso } from './time.ts';
+
+const reminderPayload = z.object({ visitId: z.string(), start: z.string() });
+const noShowPayload = z.object({ visitId: z.string() });
+
+/** Publishes VisitReminderDue for a visit that is still scheduled at the time the reminder was made for. */
+export async function remindVisit(deps: Deps, payload: Record<string, unknown>): Promise<{ reminded: boolean }> {
+  const { visitId, start } = reminderPayload.parse(payload);
+  const visit = await loadVisit(deps.table, visitId);
+  if (!visit || visit.status !== 'scheduled' || visit.start !== start) return { reminded: false };
+  const now = deps.clock.now();
+  await deps.events.publish([visitEvent('VisitReminderDue', visit, { remindAt: now.toISOString() }, now)]);
+  return { reminded: true };
+}
+
+/**
+ * At the window's end: a visit still `scheduled` (never started, so never completed) becomes
+ * `missed`, and a `visit_missed` alert is raised in the same transaction. A check that fires
+ * before the visit's current end (it was moved later) schedules itself again.
+ */
+export async function checkNoShow(deps: Deps, payload: Record<string, unknown>): Promise<{ outcome: 'missed' | 'not-missed' | 'rescheduled' }> {
+  const { visitId } = noShowPayload.parse(payload);
+  for (let round = 1; round <= 3; round += 1) {
+    const visit = await loadVisit(deps.table, visitId);
+    if (!visit || visit.status !== 'scheduled') return { outcome: 'not-missed' };
+    const now = deps.clock.now();
+    if (now.getTime() < new Date(visit.end).getTime()) {
+      await deps.scheduler.scheduleOnce({ name: noShowScheduleName(visitId), at: new Date(visit.end), job: VISIT_NO_SHOW_JOB, payload: { visitId } });
+      return { outcome: 'rescheduled' };
+    }
+    const sys: SystemContext = { system: 'visit-no-show-check', requestId: newId('job', now), now };
+    const missed: VisitRecord = { ...visit, status: 'missed', missedAt: now.toISOString(), version: visit.version + 1, updatedAt: now.toISOString() };
+    const extra = [putVisitIfVersion(deps.table, missed, visit.version), auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.missed', resource: `visits/${visitId}`, citizenId: visit.citizenId })];
+    let alertId: string | undefined;
+    try {
+      const raised = await raiseAlert(
+        deps,
+        {
+          kind: 'visit_missed',
+          team: visit.team,
+          citizenId: visit.citizenId,
+          visitId,
+          dedupKey: `visit_missed#${visitId}`,
+          summary: `Screen visit ${visitId} (${visit.purpose.service}, ${toZonedIso(visit.start, deps.config.TIME_ZONE).slice(0, 16)}) was not held${visit.staffId ? '' : ' — it had no staff member'}.`,
+          occurredAt: new Date(visit.end),
+          by: sys,
+        },
+        extra,
+      );
+      // The cause was already claimed (an earlier run that lost its visit write?): mark it missed alone.
+      if (!raised.raised) await transactWrite(deps.table, extra);
+      alertId = raised.alertId;
+    } catch (error) {
+      if (error instanceof TransactionConflict) continue; // the visit changed meanwhile: look again
+      throw error;
+    }
+    await deps.events.publish([visitEvent('VisitMissed', missed, { missedAt: missed.missedAt, citizenJoined: visit.citizenJoinedAt !== undefined, ...(alertId ? { alertId } : {}) }, now)]);
+    return { outcome: 'missed' };
+  }
+  return { outcome: 'not-missed' };
+}
+
+registerJobs({
+  [VISIT_REMINDER_JOB]: {
+    description: 'One-time, before a visit: publishes VisitReminderDue if the visit is still scheduled then',
+    run: remindVisit,
+  },
+  [VISIT_NO_SHOW_JOB]: {
+    description: 'One-time, at a visit’s end: a visit never started becomes missed and raises a visit_missed alert',
+    run: checkNoShow,
+  },
+  'extend-visit-horizon': {
+    description: 'Daily: plans final-grant visits up to VISIT_HORIZON_DAYS ahead and cancels those of superseded grants',
+    every: 'rate(1 day)',
+    run: (deps) => extendVisitHorizon(deps),
+  },
+});

@@ -1,0 +1,180 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { newRouter } from '../http/app.ts';
+import { requestContext as ctxOf } from '../http/env.ts';
+import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { availabilityInputSchema } from './availability-rules.ts';
+import { readAvailability, setAvailability, staffAvailabilitySchema, staffIdSchema } from './availability.ts';
+import { staffCalendar } from './calendar.ts';
+import { citizenVisitSchema, visitSchema } from './model.ts';
+import { addGuest, addGuestSchema, completeVisit, completeVisitSchema, joinInfoSchema, joinVisit, startVisit } from './video.ts';
+import { bookVisit, bookVisitSchema, changeVisit, changeVisitSchema, listMyVisits, listVisits, listVisitsQuery, readVisit } from './visits.ts';
+
+const StaffParams = z.object({ staffId: staffIdSchema });
+const VisitParams = z.object({ visitId: idParam('vis') });
+
+
+const putAvailability = createRoute({
+  method: 'put',
+  path: '/staff/{staffId}/availability',
+  tags: ['visits'],
+  summary: 'Set a staff member’s weekly availability and dated exceptions (wall-clock, municipality time zone)',
+  description:
+    'Staff set their own (token sub = staffId); a lead sets anyone’s in the team. Windows never cross midnight (`24:00` ends a day); windows that touch join up. `time-off` removes time on a date (whole day without start/end), `extra-shift` adds time.',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: StaffParams, body: jsonBody(availabilityInputSchema) },
+  responses: { 200: jsonContent(staffAvailabilitySchema, 'The availability as stored'), ...problems(400, 404, 409) },
+});
+
+const getAvailability = createRoute({
+  method: 'get',
+  path: '/staff/{staffId}/availability',
+  tags: ['visits'],
+  summary: 'A staff member’s availability',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: StaffParams },
+  responses: { 200: jsonContent(staffAvailabilitySchema, 'The availability'), ...problems(404) },
+});
+
+const calendarRoute = createRoute({
+  method: 'get',
+  path: '/staff/{staffId}/calendar.ics',
+  tags: ['visits'],
+  summary: 'A staff member’s visits as an iCalendar (RFC 5545) feed',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: StaffParams },
+  responses: {
+    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string() } } },
+    ...problems(404),
+  },
+});
+
+const bookRoute = createRoute({
+  method: 'post',
+  path: '/visits',
+  tags: ['visits'],
+  summary: 'Book a screen visit',
+  description:
+    'Visits are on a 5-minute grid, 5–120 minutes long. 409 when the staff member is not available for the whole visit (`staff-unavailable`), is already booked then (`staff-double-booked`), or the citizen has an overlapping visit (`citizen-double-booked`). Staff book for themselves; a lead for anyone in the team.',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { body: jsonBody(bookVisitSchema) },
+  responses: { 201: jsonContent(visitSchema, 'The booked visit'), ...problems(400, 404, 409, 502) },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/visits',
+  tags: ['visits'],
+  summary: 'Visits by staff member, by citizen, unassigned, or the whole team, in a period',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { query: listVisitsQuery },
+  responses: { 200: jsonContent(pageOf(visitSchema, 'VisitPage'), 'Visits by start'), ...problems(400, 404) },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/visits/{visitId}',
+  tags: ['visits'],
+  summary: 'One visit',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: VisitParams },
+  responses: { 200: jsonContent(visitSchema, 'The visit'), ...problems(400, 404) },
+});
+
+const patchRoute = createRoute({
+  method: 'patch',
+  path: '/visits/{visitId}',
+  tags: ['visits'],
+  summary: 'Reschedule, reassign or cancel a scheduled visit',
+  description: 'Same double-booking guarantee as booking. A lead changes any visit of the team; staff their own, or take an unassigned one (staffId = themselves).',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: VisitParams, body: jsonBody(changeVisitSchema) },
+  responses: { 200: jsonContent(visitSchema, 'The changed visit'), ...problems(400, 404, 409) },
+});
+
+const startRoute = createRoute({
+  method: 'post',
+  path: '/visits/{visitId}/start',
+  tags: ['visits'],
+  summary: 'Open the video session (assigned staff member); again to rejoin',
+  description: 'Creates the Chime meeting idempotently and the staff member’s attendee. 502/503 when the video service fails; nothing is written then and the visit stays startable.',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: VisitParams },
+  responses: {
+    200: jsonContent(z.object({ visit: visitSchema, join: joinInfoSchema }).openapi('StartedVisit'), 'The visit and the staff member’s join data'),
+    ...problems(400, 404, 409, 502, 503),
+  },
+});
+
+const joinRoute = createRoute({
+  method: 'post',
+  path: '/visits/{visitId}/join',
+  tags: ['visits'],
+  summary: 'The citizen’s tablet joins its visit (from VISIT_JOIN_EARLY_MINUTES before start to the end)',
+  security: bearer,
+  middleware: [requireRole('citizen')] as const,
+  request: { params: VisitParams },
+  responses: { 200: jsonContent(joinInfoSchema, 'The citizen’s join data'), ...problems(400, 404, 409, 502, 503) },
+});
+
+const guestRoute = createRoute({
+  method: 'post',
+  path: '/visits/{visitId}/guests',
+  tags: ['visits'],
+  summary: 'Add a relative or another professional to a visit in progress; returns their join data',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: VisitParams, body: jsonBody(addGuestSchema) },
+  responses: {
+    201: jsonContent(joinInfoSchema.extend({ guestId: z.string(), kind: z.string() }).openapi('GuestJoinInfo'), 'The guest’s join data, to pass on to them'),
+    ...problems(400, 404, 409, 502, 503),
+  },
+});
+
+const completeRoute = createRoute({
+  method: 'post',
+  path: '/visits/{visitId}/complete',
+  tags: ['visits'],
+  summary: 'Record the outcome and close the video session',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: VisitParams, body: jsonBody(completeVisitSchema) },
+  responses: { 200: jsonContent(visitSchema, 'The completed visit'), ...problems(400, 404, 409) },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me/visits',
+  tags: ['visits'],
+  summary: 'The citizen’s own visits that have not ended',
+  security: bearer,
+  middleware: [requireRole('citizen')] as const,
+  request: { query: PaginationQuery },
+  responses: { 200: jsonContent(pageOf(citizenVisitSchema, 'CitizenVisitPage'), 'Upcoming visits'), ...problems(400) },
+});
+
+export function visitRoutes() {
+  return newRouter()
+    .openapi(putAvailability, async (c) => c.json(await setAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('json')), 200))
+    .openapi(getAvailability, async (c) => c.json(await readAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 200))
+    .openapi(calendarRoute, async (c) => {
+      const body = await staffCalendar(c.get('deps'), ctxOf(c), c.req.valid('param').staffId);
+      return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' });
+    })
+    .openapi(bookRoute, async (c) => c.json(await bookVisit(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
+    .openapi(listRoute, async (c) => c.json(await listVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
+    .openapi(getRoute, async (c) => c.json(await readVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
+    .openapi(patchRoute, async (c) => c.json(await changeVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 200))
+    .openapi(startRoute, async (c) => c.json(await startVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
+    .openapi(joinRoute, async (c) => c.json(await joinVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
+    .openapi(guestRoute, async (c) => c.json(await addGuest(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 201))
+    .openapi(completeRoute, async (c) => c.json(await completeVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 200))
+    .openapi(meRoute, async (c) => c.json(await listMyVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200));
+}

@@ -1,0 +1,224 @@
+import { z } from '@hono/zod-openapi';
+import { auditLog, type AuditEntry } from '../audit/audit.ts';
+import { hasRole } from '../platform/actor.ts';
+import type { RequestContext } from '../platform/context.ts';
+import type { Deps } from '../platform/deps.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { logger } from '../platform/logger.ts';
+import { transactWrite, TransactionConflict } from '../table/store.ts';
+import { visitEvent } from './events.ts';
+import type { AttendeeInfo, MeetingInfo } from './meetings.ts';
+import { guestKinds, loadVisit, putVisitIfVersion, toView, visitOutcomes, type VisitRecord, type VisitView } from './model.ts';
+import { cancelVisitJobs } from './schedules.ts';
+import { requireTeamVisit } from './visits.ts';
+
+/**
+ * The video session of a screen visit. Chime is called first and the visit written after, in
+ * one conditional write: if Chime fails nothing is written and the visit stays startable; if the
+ * write loses a race, we read again and retry. The meeting's idempotency token is derived from
+ * the visit and its meeting generation, so a retried start returns the same meeting, and a new
+ * meeting (generation + 1) is only made when the last one has ended — Chime ends a meeting five
+ * minutes after its last attendee left, so a citizen who joins late finds it recreated.
+ * Join tokens go back only to their own attendee; they are never stored or logged.
+ */
+export const MAX_GUESTS = 10;
+
+export const joinInfoSchema = z
+  .object({
+    visitId: z.string(),
+    meeting: z.record(z.string(), z.unknown()).openapi({ description: 'The Chime `Meeting` object, as the Chime client SDK takes it' }),
+    attendee: z
+      .object({ AttendeeId: z.string(), ExternalUserId: z.string(), JoinToken: z.string().openapi({ description: 'Secret: only for this attendee' }) })
+      .openapi('Attendee'),
+  })
+  .openapi('JoinInfo');
+export type JoinInfo = z.infer<typeof joinInfoSchema>;
+
+
+export const addGuestSchema = z
+  .strictObject({
+    kind: z.enum(guestKinds).openapi({ description: 'A relative, or another professional (e.g. a nurse supporting a colleague)' }),
+  })
+  .openapi('AddGuest');
+
+export const completeVisitSchema = z
+  .strictObject({
+    result: z.enum(visitOutcomes),
+    notes: z.string().trim().max(4000).optional().openapi({ description: 'Outcome notes (personal data: stored, never logged or published)' }),
+  })
+  .openapi('CompleteVisit');
+
+const audit = (deps: Deps) => auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
+const entry = (visit: VisitRecord, action: AuditEntry['action']): AuditEntry => ({ action, resource: `visits/${visit.visitId}`, citizenId: visit.citizenId });
+
+function joinInfo(visitId: string, meeting: MeetingInfo, attendee: AttendeeInfo): JoinInfo {
+  return { visitId, meeting: meeting.meeting, attendee: { AttendeeId: attendee.attendeeId, ExternalUserId: attendee.externalUserId, JoinToken: attendee.joinToken } };
+}
+
+/** The visit's meeting if it still lives, else a new one (the next generation, idempotently). */
+async function liveMeeting(deps: Deps, visit: VisitRecord): Promise<{ meeting: MeetingInfo; generation: number }> {
+  const current = visit.meetingGeneration ?? 0;
+  if (visit.meetingId) {
+    const meeting = await deps.meetings.getMeeting(visit.meetingId);
+    if (meeting) return { meeting, generation: current };
+  }
+  const generation = current + 1;
+  const meeting = await deps.meetings.createMeeting({ externalMeetingId: visit.visitId, clientRequestToken: `${visit.visitId}-m${generation}` });
+  return { meeting, generation };
+}
+
+/** The visit must be open for video now: [start − VISIT_JOIN_EARLY_MINUTES, end], scheduled or in progress. */
+function assertInWindow(deps: Deps, visit: VisitRecord, now: Date): void {
+  if (visit.status !== 'scheduled' && visit.status !== 'in_progress') throw new ConflictError(`The visit is ${visit.status}.`, 'not-open');
+  const opens = new Date(visit.start).getTime() - deps.config.VISIT_JOIN_EARLY_MINUTES * 60_000;
+  if (now.getTime() < opens) throw new ConflictError(`The visit opens ${deps.config.VISIT_JOIN_EARLY_MINUTES} minutes before its start.`, 'too-early');
+  if (now.getTime() > new Date(visit.end).getTime()) throw new ConflictError('The visit window is over.', 'window-over');
+}
+
+function assertAssigned(visit: VisitRecord, sub: string): void {
+  if (visit.staffId !== sub) throw new ForbiddenError('Only the staff member assigned to the visit may do this.');
+}
+
+/**
+ * Reads the visit, lets `attempt` call Chime and build the new visit, and commits it on the
+ * condition that the visit did not change meanwhile; on a lost race it starts over.
+ */
+async function withVisit<T>(
+  deps: Deps,
+  load: () => Promise<VisitRecord>,
+  attempt: (visit: VisitRecord) => Promise<{ next: VisitRecord; action: AuditEntry['action']; result: T }>,
+  ctx: RequestContext,
+): Promise<{ before: VisitRecord; next: VisitRecord; result: T }> {
+  for (let round = 1; ; round += 1) {
+    const before = await load();
+    const { next, action, result } = await attempt(before);
+    try {
+      await transactWrite(deps.table, [putVisitIfVersion(deps.table, next, before.version), audit(deps).item(ctx, entry(before, action))]);
+      return { before, next, result };
+    } catch (error) {
+      if (!(error instanceof TransactionConflict) || round >= 4) {
+        if (error instanceof TransactionConflict) throw new ConflictError('The visit is being changed by someone else; try again.', 'contended');
+        throw error;
+      }
+    }
+  }
+}
+
+/** POST /visits/{id}/start: the assigned staff member opens the video session. Repeating it rejoins. */
+export async function startVisit(deps: Deps, ctx: RequestContext, visitId: string): Promise<{ visit: VisitView; join: JoinInfo }> {
+  const at = ctx.now.toISOString();
+  const { before, next, result } = await withVisit(
+    deps,
+    () => requireTeamVisit(deps, ctx.actor, visitId),
+    async (visit) => {
+      assertAssigned(visit, ctx.actor.sub);
+      assertInWindow(deps, visit, ctx.now);
+      const { meeting, generation } = await liveMeeting(deps, visit);
+      const attendee = await deps.meetings.createAttendee(meeting.meetingId, `staff-${ctx.actor.sub}`);
+      const next: VisitRecord = {
+        ...visit,
+        status: 'in_progress',
+        startedAt: visit.startedAt ?? at,
+        meetingId: meeting.meetingId,
+        meetingGeneration: generation,
+        version: visit.version + 1,
+        updatedAt: at,
+      };
+      return { next, action: 'visit.start', result: joinInfo(visit.visitId, meeting, attendee) };
+    },
+    ctx,
+  );
+  if (before.status === 'scheduled') {
+    await deps.events.publish([visitEvent('VisitStarted', next, { startedAt: next.startedAt }, ctx.now)]);
+  }
+  logger.info('visit started', { visitId, meetingId: next.meetingId });
+  return { visit: toView(next, deps.config.TIME_ZONE), join: result };
+}
+
+/** POST /visits/{id}/join: the visit's own citizen, inside the window; anyone else's visit is 404. */
+export async function joinVisit(deps: Deps, ctx: RequestContext, visitId: string): Promise<JoinInfo> {
+  const at = ctx.now.toISOString();
+  const { result } = await withVisit(
+    deps,
+    async () => {
+      const visit = await loadVisit(deps.table, visitId);
+      if (!visit || !hasRole(ctx.actor, 'citizen') || visit.citizenId !== ctx.actor.sub) throw new NotFoundError('The visit');
+      return visit;
+    },
+    async (visit) => {
+      assertInWindow(deps, visit, ctx.now);
+      const { meeting, generation } = await liveMeeting(deps, visit);
+      const attendee = await deps.meetings.createAttendee(meeting.meetingId, `citizen-${visit.citizenId}`);
+      const next: VisitRecord = {
+        ...visit,
+        meetingId: meeting.meetingId,
+        meetingGeneration: generation,
+        citizenJoinedAt: visit.citizenJoinedAt ?? at,
+        version: visit.version + 1,
+        updatedAt: at,
+      };
+      return { next, action: 'visit.join', result: joinInfo(visit.visitId, meeting, attendee) };
+    },
+    ctx,
+  );
+  return result;
+}
+
+/** POST /visits/{id}/guests: the assigned staff member adds a relative or another professional. */
+export async function addGuest(deps: Deps, ctx: RequestContext, visitId: string, input: z.infer<typeof addGuestSchema>): Promise<JoinInfo & { guestId: string; kind: string }> {
+  const at = ctx.now.toISOString();
+  const { result } = await withVisit(
+    deps,
+    () => requireTeamVisit(deps, ctx.actor, visitId),
+    async (visit) => {
+      assertAssigned(visit, ctx.actor.sub);
+      if (visit.status !== 'in_progress') throw new ConflictError('Start the visit before adding a guest.', 'not-in-progress');
+      if (visit.guests.length >= MAX_GUESTS) throw new ConflictError(`A visit has at most ${MAX_GUESTS} guests.`, 'too-many-guests');
+      const { meeting, generation } = await liveMeeting(deps, visit);
+      const guestId = newId('gst', ctx.now);
+      const attendee = await deps.meetings.createAttendee(meeting.meetingId, `guest-${guestId}`);
+      const next: VisitRecord = {
+        ...visit,
+        meetingId: meeting.meetingId,
+        meetingGeneration: generation,
+        guests: [...visit.guests, { guestId, kind: input.kind, attendeeId: attendee.attendeeId, addedAt: at, addedBy: ctx.actor.sub }],
+        version: visit.version + 1,
+        updatedAt: at,
+      };
+      return { next, action: 'visit.guest', result: { guestId, kind: input.kind, ...joinInfo(visit.visitId, meeting, attendee) } };
+    },
+    ctx,
+  );
+  return result;
+}
+
+/** POST /visits/{id}/complete: the outcome is recorded, then the meeting deleted. */
+export async function completeVisit(deps: Deps, ctx: RequestContext, visitId: string, input: z.infer<typeof completeVisitSchema>): Promise<VisitView> {
+  const at = ctx.now.toISOString();
+  const { next } = await withVisit(
+    deps,
+    () => requireTeamVisit(deps, ctx.actor, visitId),
+    async (visit) => {
+      assertAssigned(visit, ctx.actor.sub);
+      if (visit.status !== 'in_progress') throw new ConflictError(`Only a visit in progress can be completed; this one is ${visit.status}.`, 'not-in-progress');
+      const next: VisitRecord = {
+        ...visit,
+        status: 'completed',
+        completedAt: at,
+        outcome: { result: input.result, ...(input.notes ? { notes: input.notes } : {}) },
+        version: visit.version + 1,
+        updatedAt: at,
+      };
+      return { next, action: 'visit.complete', result: undefined };
+    },
+    ctx,
+  );
+  if (next.meetingId) {
+    // Chime ends an idle meeting by itself within minutes, so a failed delete is only logged.
+    await deps.meetings.deleteMeeting(next.meetingId).catch((error: unknown) => logger.warn('meeting not deleted', { visitId, error: error as Error }));
+  }
+  await cancelVisitJobs(deps, visitId);
+  await deps.events.publish([visitEvent('VisitCompleted', next, { startedAt: next.startedAt, completedAt: at, result: input.result }, ctx.now)]);
+  return toView(next, deps.config.TIME_ZONE);
+}
