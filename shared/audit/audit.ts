@@ -33,6 +33,7 @@ export const auditActions = [
   'visit.guest',
   'visit.complete',
   'visit.missed',
+  'dispenser.read',
   'dispenser.assign',
   'dispenser.unassign',
   'dose-plan.update',

@@ -334,7 +334,7 @@ export async function dispenserHistory(deps: Deps, ctx: RequestContext, dispense
     newestFirst: true,
   });
   const items = result.items.map((i) => dispenserPeriodSchema.parse(i));
-  const reads = [...new Set(items.map((p) => p.citizenId))].map((citizenId) => ({ action: 'adherence.read' as const, resource: `dispensers/${dispenserId}/assignments`, citizenId }));
+  const reads = [...new Set(items.map((p) => p.citizenId))].map((citizenId) => ({ action: 'dispenser.read' as const, resource: `dispensers/${dispenserId}/assignments`, citizenId }));
   if (reads.length) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
   return { items, nextCursor: result.nextCursor };
 }
@@ -349,6 +349,6 @@ export async function citizenDispenserHistory(deps: Deps, ctx: RequestContext, c
     cursor: page.cursor,
     newestFirst: true,
   });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'adherence.read', resource: `citizens/${citizenId}/dispensers`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'dispenser.read', resource: `citizens/${citizenId}/dispensers`, citizenId });
   return { items: result.items.map((i) => dispenserPeriodSchema.parse(i)), nextCursor: result.nextCursor };
 }

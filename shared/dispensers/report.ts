@@ -16,9 +16,12 @@ import { addCounts, addDays, adherenceRates, emptyCounts, startOfLocalDate } fro
  * period does, else as `trial`. Adherence is over the month before the date (date − 1 month up
  * to the day before), summed over the citizens who had a dispenser on the date.
  */
-export async function dispenserReport(deps: Deps, ctx: RequestContext, date: string): Promise<DispenserReport> {
+/**
+ * The team's dispensers that were with a citizen at any moment of a local date, grouped by
+ * vendor and model, and the citizens who had them: the exact count municipalities pay for.
+ */
+export async function teamDispensersOn(deps: Deps, team: string, date: string) {
   const zone = deps.config.TIME_ZONE;
-  const team = ctx.actor.team;
   const dayStart = startOfLocalDate(date, zone).toISOString();
   const dayEnd = startOfLocalDate(addDays(date, 1), zone).toISOString();
   // Periods that started before the day ended; those that also ended before it began drop out.
@@ -47,16 +50,33 @@ export async function dispenserReport(deps: Deps, ctx: RequestContext, date: str
     groups.set(key, g);
   }
   const byVendorModel = [...groups.values()].sort((a, b) => a.vendor.localeCompare(b.vendor) || a.model.localeCompare(b.model));
+  return {
+    activeDispensers: {
+      total: dispensers.size,
+      active: byVendorModel.reduce((n, g) => n + g.active, 0),
+      trial: byVendorModel.reduce((n, g) => n + g.trial, 0),
+      byVendorModel,
+    },
+    citizens: [...new Set(periods.map((p) => p.citizenId))],
+  };
+}
 
-  const citizens = [...new Set(periods.map((p) => p.citizenId))];
-  const from = DateTime.fromISO(date, { zone }).minus({ months: 1 }).toISODate() ?? date;
-  const to = addDays(date, -1);
+/** Adherence counts summed over citizens, a few at a time (each is three Queries). */
+export async function adherenceOfCitizens(deps: Deps, citizenIds: readonly string[], from: string, to: string, now: Date) {
   let counts = emptyCounts();
-  // A few citizens at a time: each is three Queries.
-  for (let i = 0; i < citizens.length; i += 10) {
-    const results = await Promise.all(citizens.slice(i, i + 10).map((citizenId) => computeAdherence(deps, citizenId, from, to, ctx.now)));
+  for (let i = 0; i < citizenIds.length; i += 10) {
+    const results = await Promise.all(citizenIds.slice(i, i + 10).map((citizenId) => computeAdherence(deps, citizenId, from, to, now)));
     for (const r of results) counts = addCounts(counts, r.counts);
   }
+  return { from, to, counts, rates: adherenceRates(counts) };
+}
+
+export async function dispenserReport(deps: Deps, ctx: RequestContext, date: string): Promise<DispenserReport> {
+  const zone = deps.config.TIME_ZONE;
+  const team = ctx.actor.team;
+  const { activeDispensers, citizens } = await teamDispensersOn(deps, team, date);
+  const from = DateTime.fromISO(date, { zone }).minus({ months: 1 }).toISODate() ?? date;
+  const adherence = await adherenceOfCitizens(deps, citizens, from, addDays(date, -1), ctx.now);
   if (citizens.length) {
     await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
       ctx,
@@ -67,13 +87,8 @@ export async function dispenserReport(deps: Deps, ctx: RequestContext, date: str
     date,
     team,
     timeZone: zone,
-    activeDispensers: {
-      total: dispensers.size,
-      active: byVendorModel.reduce((n, g) => n + g.active, 0),
-      trial: byVendorModel.reduce((n, g) => n + g.trial, 0),
-      byVendorModel,
-    },
+    activeDispensers,
     citizensWithDispenser: citizens.length,
-    adherence: { from, to, counts, rates: adherenceRates(counts) },
+    adherence,
   };
 }
