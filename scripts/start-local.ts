@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from '../shared/http/app.ts';
 import { localVerifier } from '../shared/http/auth.ts';
-import { allRouters, deviceRoutes } from '../shared/http/routers.ts';
+import { allRouters, credentialRoutes } from '../shared/http/routers.ts';
 import { jobs, runJob } from '../shared/jobs/all.ts';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createLocalDeps } from '../shared/platform/local-deps.ts';
@@ -25,7 +25,7 @@ const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', 
 const deps = await createLocalDeps(config);
 const { seeded, demo } = await seedDemoData(deps);
 
-const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes });
+const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes });
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
 
 // Jobs that run on a schedule on AWS run on timers here; one-time jobs run when due.
@@ -40,7 +40,7 @@ const timers = Object.entries(jobs)
 
 writeLocalApiInfo({ apiUrl: `http://localhost:${port}`, dynamoEndpoint: ddb.endpoint, tableName: config.TABLE_NAME, pid: process.pid });
 
-const ids = Object.entries(demo.ids).map(([name, id]) => `    ${name.padEnd(22)} ${id}`).join('\n');
+const ids = Object.entries(demo.ids).map(([name, id]) => `    ${name.padEnd(24)} ${id}`).join('\n');
 console.log(`
 E-team API (local) on http://localhost:${port}
   OpenAPI:   http://localhost:${port}/openapi.json    browsable: http://localhost:${port}/docs

@@ -101,6 +101,8 @@ export const staffKeys = {
   /** gsi1: a team's staff (candidates when visits from a final grant are assigned). */
   byTeam: (team: string, staffId: string) => ({ gsi1pk: `TEAM#${team}#STAFF`, gsi1sk: staffId }),
   teamPartition: (team: string) => `TEAM#${team}#STAFF`,
+  /** The hash of a staff member's calendar feed key (the secret in their subscription URL). */
+  calendarFeed: (staffId: string) => ({ pk: `STAFF#${staffId}`, sk: 'CALENDARFEED' }),
 };
 
 export const visitKeys = {

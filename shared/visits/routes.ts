@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
 import { newRouter } from '../http/app.ts';
-import { requestContext as ctxOf } from '../http/env.ts';
+import { requestContext as ctxOf, type AppEnv } from '../http/env.ts';
+import { UnauthenticatedError } from '../platform/errors.ts';
+import { actorFromCalendarFeedKey, issueCalendarFeedKey } from './calendar-feed.ts';
 import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
 import { availabilityInputSchema } from './availability-rules.ts';
 import { readAvailability, setAvailability, staffAvailabilitySchema, staffIdSchema } from './availability.ts';
@@ -11,7 +14,6 @@ import { bookVisit, bookVisitSchema, changeVisit, changeVisitSchema, listMyVisit
 
 const StaffParams = z.object({ staffId: staffIdSchema });
 const VisitParams = z.object({ visitId: idParam('vis') });
-
 
 const putAvailability = createRoute({
   method: 'put',
@@ -37,16 +39,42 @@ const getAvailability = createRoute({
   responses: { 200: jsonContent(staffAvailabilitySchema, 'The availability'), ...problems(404) },
 });
 
+/** Lets a calendar program in with the feed key when it sends no bearer token. */
+const calendarFeedAccess = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.query('key');
+  if (c.get('actor') === undefined) {
+    if (!key) throw new UnauthenticatedError('Send a bearer token, or subscribe with the feed key (?key=).');
+    const staffId = c.req.param('staffId') ?? '';
+    c.set('actor', await actorFromCalendarFeedKey(c.get('deps'), staffId, key));
+  }
+  await next();
+});
+
 const calendarRoute = createRoute({
   method: 'get',
   path: '/staff/{staffId}/calendar.ics',
   tags: ['visits'],
   summary: 'A staff member’s visits as an iCalendar (RFC 5545) feed',
+  description: 'With a bearer token, or — for calendar programs that subscribe to a URL — with the feed key from POST /staff/{staffId}/calendar-feed as `?key=`.',
+  security: [...bearer, {}],
+  middleware: [calendarFeedAccess, requireRole('staff', 'lead')] as const,
+  request: { params: StaffParams, query: z.strictObject({ key: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key').optional() }) },
+  responses: {
+    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string() } } },
+    ...problems(404),
+  },
+});
+
+const calendarFeedRoute = createRoute({
+  method: 'post',
+  path: '/staff/{staffId}/calendar-feed',
+  tags: ['visits'],
+  summary: 'Issue a secret calendar feed key (revokes the previous one); shown once',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   request: { params: StaffParams },
   responses: {
-    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string() } } },
+    201: jsonContent(z.object({ key: z.string(), path: z.string(), issuedAt: z.string() }).openapi('CalendarFeedKey'), 'The key and the path to subscribe to'),
     ...problems(404),
   },
 });
@@ -168,6 +196,7 @@ export function visitRoutes() {
       const body = await staffCalendar(c.get('deps'), ctxOf(c), c.req.valid('param').staffId);
       return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' });
     })
+    .openapi(calendarFeedRoute, async (c) => c.json(await issueCalendarFeedKey(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 201))
     .openapi(bookRoute, async (c) => c.json(await bookVisit(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
     .openapi(listRoute, async (c) => c.json(await listVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
     .openapi(getRoute, async (c) => c.json(await readVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))

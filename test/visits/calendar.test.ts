@@ -77,3 +77,34 @@ describe('the staff member’s calendar feed', () => {
     expect((await t.call('GET', '/staff/stf-anna/calendar.ics', { as: as.westLead })).status).toBe(404);
   });
 });
+
+describe('subscribing to the feed from a calendar program', () => {
+  it('works with the secret feed key alone, and a new key revokes the old one', async () => {
+    const issued = await t.call('POST', '/staff/stf-anna/calendar-feed', { as: as.anna });
+    expect(issued.status).toBe(201);
+    expect(issued.body.path).toBe(`/staff/stf-anna/calendar.ics?key=${issued.body.key}`);
+
+    const subscribed = await t.call('GET', issued.body.path);
+    expect(subscribed.status).toBe(200);
+    expect(subscribed.headers.get('content-type')).toMatch(/^text\/calendar/);
+    expect(subscribed.text).toContain(`UID:${visits.saturday.visitId}`);
+
+    const reissued = await t.call('POST', '/staff/stf-anna/calendar-feed', { as: as.anna });
+    expect((await t.call('GET', issued.body.path)).status).toBe(401);
+    expect((await t.call('GET', reissued.body.path)).status).toBe(200);
+  });
+
+  it('refuses a wrong key, no credential at all, and a key used for another calendar', async () => {
+    const { body } = await t.call('POST', '/staff/stf-anna/calendar-feed', { as: as.anna });
+    expect((await t.call('GET', `/staff/stf-anna/calendar.ics?key=${'A'.repeat(43)}`)).status).toBe(401);
+    expect((await t.call('GET', '/staff/stf-anna/calendar.ics')).status).toBe(401);
+    expect((await t.call('GET', `/staff/stf-bo/calendar.ics?key=${body.key}`)).status).toBe(401);
+    expect((await t.call('GET', `/visits?key=${body.key}`)).status).toBe(401);
+  });
+
+  it('is issued by the staff member themself or their lead, not a colleague', async () => {
+    expect((await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('staff', 'stf-bo') })).status).toBe(403);
+    expect((await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('lead', 'lead-lis') })).status).toBe(201);
+    expect((await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('lead', 'lead-west', 'west') })).status).toBe(404);
+  });
+});
