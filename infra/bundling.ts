@@ -1,11 +1,11 @@
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BuildOptions } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 /**
- * How every Lambda is bundled, in ONE place. The stack (infra/stack.ts) turns these into
- * `NodejsFunction` bundling options, and the benchmark (bench/) hands the same options to
- * esbuild directly, so the bundle it measures is byte-for-byte the kind AWS runs.
+ * How every Lambda is bundled, in ONE place. The stack's assets (infra/stack.ts `functionCode`, via
+ * infra/bundle-function.ts) and the benchmark (bench/) hand these options to esbuild, so the bundle
+ * the benchmark measures is byte-for-byte the kind AWS runs.
  *
  * No CDK import here on purpose: the benchmark imports this file without paying for aws-cdk-lib.
  */
@@ -28,7 +28,45 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const
  */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 
-/** esbuild options for one Lambda entry (what `NodejsFunction` runs, written as an esbuild API call). */
+/**
+ * zod 4 puts every locale on its namespace (`export * as locales` in `zod/v4/classic/external.js`
+ * and `zod/v4/core`), so the ~60 locale files (~260 KB minified, a third of a bundle) survive
+ * tree-shaking. The app never switches locale (`z.config(z.locales.…)` appears nowhere; problem
+ * details are English), so the bundle keeps `en`, the one zod installs by default, and nothing else.
+ */
+export const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** The module whose result the public function serves at `/openapi.json` (see below). */
+export const PUBLISHED_DOCUMENT_MODULE = 'shared/http/published-document.ts';
+
+/**
+ * The public function serves `/openapi.json`, which describes every route. Generating it at run
+ * time means bundling every capability into that function (~550 KB); instead, bundling runs the
+ * module once, here, and replaces it by its result: the same document, as a constant. Needs a
+ * TypeScript-aware process (tsx, vitest), as every caller of these options is.
+ */
+export const openApiDocumentAtBuildTime: Plugin = {
+  name: 'openapi-document-at-build-time',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]http[\\/]published-document\.ts$/ }, async (args) => {
+      const module = (await import(pathToFileURL(args.path).href)) as { publishedOpenApiDocument: () => unknown };
+      // A JSON string for JSON.parse: V8 reads that faster than the same object as a JS literal.
+      const json = JSON.stringify(module.publishedOpenApiDocument());
+      return { contents: `export const publishedOpenApiDocument = () => JSON.parse(${JSON.stringify(json)});`, loader: 'js' };
+    });
+  },
+};
+
+/** esbuild options for every Lambda entry (the stack's asset bundling and the benchmark both build with these). */
 export const lambdaEsbuildOptions = {
   bundle: true,
   platform: 'node',
@@ -43,7 +81,16 @@ export const lambdaEsbuildOptions = {
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
+  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime],
 } as const satisfies BuildOptions;
+
+/** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */
+export function functionBuildOptions(spec: Pick<LambdaFunctionSpec, 'entry'>, outdir: string) {
+  return { ...lambdaEsbuildOptions, entryPoints: [join(PROJECT_ROOT, spec.entry)], outdir, entryNames: 'index' } satisfies BuildOptions;
+}
+
+/** Every bundle must stay under this (issue 7: ~260 KB is ~100 ms of cold start; 500 KB is the ceiling). */
+export const MAX_BUNDLE_BYTES = 500 * 1024;
 
 /** Environment every function gets so the source maps above are used in stack traces. */
 export const lambdaRuntimeEnvironment = { NODE_OPTIONS: '--enable-source-maps' } as const;

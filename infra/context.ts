@@ -19,7 +19,13 @@ export const deploymentContextSchema = z.object({
    */
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('eu-north-1'),
   timeZone: z.string().min(1).default('Europe/Copenhagen'),
+  /** Where video media flows: one of the EU Chime media regions. */
   chimeMediaRegion: z.enum(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3']).default('eu-north-1'),
+  /**
+   * Where the Chime SDK meetings API is called (meetings are created and managed there). Only a
+   * few regions host it, eu-central-1 the one in the EU; the stack's own region need not.
+   */
+  chimeControlRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('eu-central-1'),
   /** The first team; its Cognito group is `team-<team>`. More teams: see infra/README.md. */
   team: name(30).default('east'),
   /** Where alarms are e-mailed; without it, subscribe to the topic yourself. */

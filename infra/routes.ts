@@ -1,4 +1,4 @@
-import { apiParts, deviceRoutes, type ApiPart } from '../shared/http/routers.ts';
+import { apiParts, credentialRoutes, type ApiPart } from '../shared/http/routers.ts';
 import type { Router } from '../shared/http/env.ts';
 
 /**
@@ -14,7 +14,12 @@ export interface ApiRoute {
   readonly method: HttpMethodName;
   /** API Gateway form: `/citizens/{citizenId}`. */
   readonly path: string;
-  /** Authenticated by the device credential in the Lambda, not by the JWT authorizer. */
+  /**
+   * Its callers bring a credential of their own (shared/http/device-routes.ts: a dispenser's device
+   * credential, a calendar feed key), which the Lambda checks: no JWT authorizer in front.
+   */
+  readonly ownCredential: boolean;
+  /** Dispenser ingest: its own credential and its own, higher throttle. */
   readonly device: boolean;
 }
 
@@ -53,12 +58,14 @@ export function routesOfRouters(part: ApiPart, routers: Router[]): ApiRoute[] {
       if (method === 'ALL') continue;
       const upper = method.toUpperCase();
       if (!(HTTP_METHODS as readonly string[]).includes(upper)) throw new Error(`Method ${method} of ${path} has no API Gateway form`);
+      // Only the part a credential route names may skip the JWT authorizer, whatever another part's path looks like.
+      const credential = credentialRoutes.find((r) => r.part === part && r.method === upper && r.path.test(path));
       const route: ApiRoute = {
         part,
         method: upper as HttpMethodName,
         path: toApiGatewayPath(path),
-        // Only the device part may skip the JWT authorizer, whatever another part's path looks like.
-        device: part === 'deviceEvents' && deviceRoutes.some((r) => r.method === upper && r.path.test(path)),
+        ownCredential: credential !== undefined,
+        device: credential?.part === 'deviceEvents',
       };
       seen.set(`${route.method} ${route.path}`, route);
     }

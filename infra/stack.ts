@@ -1,5 +1,18 @@
-import { join } from 'node:path';
-import { ArnFormat, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Tags, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import {
+  ArnFormat,
+  AssetHashType,
+  type CfnElement,
+  CfnOutput,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Token,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination, type CfnStage, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -20,8 +33,7 @@ import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunctionResource, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -33,7 +45,8 @@ import type { Construct, IConstruct } from 'constructs';
 import { roles } from '../shared/platform/actor.ts';
 import type { Config } from '../shared/platform/config.ts';
 import { globalIndexes, TTL_ATTRIBUTE } from '../shared/table/schema.ts';
-import { PROJECT_ROOT, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, lambdaEsbuildOptions, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName } from './bundling.ts';
+import { functionAccess, type FunctionAccess } from './access.ts';
+import { PROJECT_ROOT, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName, type LambdaFunctionSpec } from './bundling.ts';
 import { resourcePrefix, type DeploymentContext } from './context.ts';
 import { publicRoutes, routeKey, type ApiRoute } from './routes.ts';
 
@@ -67,41 +80,31 @@ export const DEVICE_INGEST_THROTTLE = { rateLimit: 200, burstLimit: 1000 } as co
 /** CloudWatch log retention for function and access logs (see infra/README.md for why a year). */
 const LOG_RETENTION = RetentionDays.ONE_YEAR;
 
-interface FunctionAccess {
-  /** Every part that reads citizen data also writes audit records, so reading implies writing. */
-  readonly table: 'none' | 'readWrite';
-  readonly publishesEvents: boolean;
-  /** Chime SDK meetings and one-time schedules (visit reminders, no-show checks). */
-  readonly meetingsAndSchedules: boolean;
-}
-
-/** Least privilege, per function. */
-const functionAccess = {
-  Public: { table: 'none', publishesEvents: false, meetingsAndSchedules: false },
-  Care: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
-  Visits: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: true },
-  Dispensers: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
-  DeviceEvents: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
-  Reports: { table: 'readWrite', publishesEvents: false, meetingsAndSchedules: false },
-  Admin: { table: 'readWrite', publishesEvents: false, meetingsAndSchedules: false },
-  JobRunner: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: true },
-  DomainEventConsumer: { table: 'readWrite', publishesEvents: true, meetingsAndSchedules: false },
-} as const satisfies Record<LambdaFunctionName, FunctionAccess>;
-
-/** The `NodejsFunction` form of the one bundling definition in ./bundling.ts. */
-export function nodejsBundling(): BundlingOptions {
-  return {
-    minify: lambdaEsbuildOptions.minify,
-    sourceMap: lambdaEsbuildOptions.sourcemap,
-    sourcesContent: lambdaEsbuildOptions.sourcesContent,
-    target: lambdaEsbuildOptions.target,
-    format: OutputFormat.ESM,
-    mainFields: [...lambdaEsbuildOptions.mainFields],
-    externalModules: [...EXTERNAL_MODULES],
-    banner: ESM_REQUIRE_BANNER,
-    // The project's own esbuild devDependency: synth works offline and without Docker.
-    forceDockerBundling: false,
-  };
+/**
+ * The code of one function, bundled by the project's esbuild with the options of ./bundling.ts
+ * (plugins included). CDK's local bundling hook is synchronous and esbuild runs plugins only in
+ * its asynchronous API, so the build runs in a child Node process (infra/bundle-function.ts).
+ * Docker is never used: when the build fails, synth fails with esbuild's message.
+ */
+export function functionCode(spec: Pick<LambdaFunctionSpec, 'name' | 'entry'>): Code {
+  const script = ['--import', 'tsx', 'infra/bundle-function.ts', spec.name];
+  return Code.fromAsset(PROJECT_ROOT, {
+    // Hash the bundle, not the repository: a change elsewhere leaves the function as it is.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled (local bundling succeeds or throws). `command` also names the function, which
+      // tells CDK's asset cache (keyed by source directory and these options) the nine apart.
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      command: ['node', ...script, '/asset-output'],
+      local: {
+        tryBundle(outputDir) {
+          const result = spawnSync(process.execPath, [...script, outputDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+          if (result.status !== 0) throw new Error(`Bundling ${spec.name} (${spec.entry}) failed${result.error ? `: ${result.error.message}` : ''}; esbuild's messages are above.`);
+          return true;
+        },
+      },
+    },
+  });
 }
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
@@ -109,7 +112,7 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
 }
 
 export class ETeamStack extends Stack {
-  readonly functions: Record<LambdaFunctionName, NodejsFunction>;
+  readonly functions: Record<LambdaFunctionName, LambdaFunctionResource>;
   readonly api: HttpApi;
   readonly table: TableV2;
 
@@ -240,9 +243,9 @@ export class ETeamStack extends Stack {
       retention: Duration.days(90),
     });
 
-    const deadLetterQueue = (name: string, purpose: string) => {
+    const deadLetterQueue = (name: string, purpose: string, queueName = name.replace(/DeadLetters$/, '').toLowerCase()) => {
       const queue = new Queue(this, name, {
-        queueName: `${prefix}-${name.replace(/DeadLetters$/, '').toLowerCase()}-dlq`,
+        queueName: `${prefix}-${queueName}-dlq`,
         encryption: QueueEncryption.KMS,
         encryptionMasterKey: messagingKey,
         enforceSSL: true,
@@ -253,6 +256,14 @@ export class ETeamStack extends Stack {
     };
     const jobDeadLetters = deadLetterQueue('JobDeadLetters', 'failed job runs (Lambda async failures and Scheduler delivery failures)');
     const eventDeadLetters = deadLetterQueue('EventDeadLetters', 'domain events a consumer could not handle (Lambda async failures and rule delivery failures)');
+    // One-time schedules the app creates (SCHEDULER_DLQ_ARN): a reminder or no-show check Scheduler
+    // could not deliver to the job runner. Apart from the job queue because its redrive differs:
+    // the moment has usually passed, so an operator decides per visit rather than replaying.
+    const oneTimeJobDeadLetters = deadLetterQueue(
+      'OneTimeJobDeadLetters',
+      'one-time schedules (visit reminders, no-show checks) Scheduler could not deliver to the job runner',
+      'one-time-job',
+    );
 
     const alarmTopic = new Topic(this, 'Alarms', { topicName: `${prefix}-alarms`, masterKey: messagingKey, enforceSSL: true });
     if (deployment.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(deployment.alarmEmail));
@@ -271,6 +282,11 @@ export class ETeamStack extends Stack {
     };
     alarm('JobDeadLettersAlarm', jobDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A job run failed for good; see the job dead-letter queue.');
     alarm('EventDeadLettersAlarm', eventDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A domain event was not consumed; see the event dead-letter queue.');
+    alarm(
+      'OneTimeJobDeadLettersAlarm',
+      oneTimeJobDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      'A one-time job (visit reminder, no-show check) was not delivered; see the one-time job dead-letter queue.',
+    );
 
     const scheduleGroup = new ScheduleGroup(this, 'Jobs', { scheduleGroupName: prefix });
     // The one role EventBridge Scheduler uses: the recurring schedules below and the one-time
@@ -284,7 +300,10 @@ export class ETeamStack extends Stack {
         },
       }),
     });
+    // Scheduler writes a schedule's dead letters with the schedule's role, for schedules created
+    // through the API as for those below (CDK's LambdaInvoke target does the same grant).
     jobDeadLetters.grantSendMessages(schedulerRole);
+    oneTimeJobDeadLetters.grantSendMessages(schedulerRole);
 
     // ---- Functions -------------------------------------------------------------------------
     const functionName = (suffix: string) => `${prefix}-${suffix}`;
@@ -293,6 +312,7 @@ export class ETeamStack extends Stack {
     // Built from the name, not the function's attribute, so the runner can carry its own ARN.
     const jobRunnerArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName(jobRunnerSpec.suffix), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
+    type Environment = Partial<Record<keyof Config | keyof typeof lambdaRuntimeEnvironment, string>>;
     const environment = {
       STAGE: deployment.stage,
       MUNICIPALITY: deployment.municipality,
@@ -302,14 +322,21 @@ export class ETeamStack extends Stack {
       COGNITO_USER_POOL_ID: userPool.userPoolId,
       COGNITO_CLIENT_ID: webClient.userPoolClientId,
       EVENT_BUS_NAME: bus.eventBusName,
-      SCHEDULE_GROUP_NAME: prefix,
-      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
-      SCHEDULER_TARGET_ARN: jobRunnerArn,
-      CHIME_MEDIA_REGION: deployment.chimeMediaRegion,
       NATIONAL_ID_PEPPER: pepper.secretValue.unsafeUnwrap(),
       LOG_LEVEL: deployment.logLevel,
       ...lambdaRuntimeEnvironment,
-    } satisfies Partial<Record<keyof Config | keyof typeof lambdaRuntimeEnvironment, string>>;
+    } satisfies Environment;
+    // Only where the role allows their use (shared/platform/aws-deps.ts reads them when first used).
+    const schedulingEnvironment = {
+      SCHEDULE_GROUP_NAME: prefix,
+      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      SCHEDULER_TARGET_ARN: jobRunnerArn,
+      SCHEDULER_DLQ_ARN: oneTimeJobDeadLetters.queueArn,
+    } satisfies Environment;
+    const meetingsEnvironment = {
+      CHIME_CONTROL_REGION: deployment.chimeControlRegion,
+      CHIME_MEDIA_REGION: deployment.chimeMediaRegion,
+    } satisfies Environment;
 
     // Audit records are append-only beyond the code: no function may change or delete an item
     // whose partition is `AUDIT#…`. (IAM cannot tell a first Put from an overwrite; the code's
@@ -335,7 +362,7 @@ export class ETeamStack extends Stack {
       new PolicyStatement({ sid: 'NoScan', effect: Effect.DENY, actions: ['dynamodb:Scan'], resources: [table.tableArn, `${table.tableArn}/index/*`] }),
     ];
 
-    const functions = {} as Record<LambdaFunctionName, NodejsFunction>;
+    const functions = {} as Record<LambdaFunctionName, LambdaFunctionResource>;
     const logGroups = {} as Record<LambdaFunctionName, LogGroup>;
     for (const spec of lambdaFunctions) {
       const access: FunctionAccess = functionAccess[spec.name];
@@ -349,13 +376,11 @@ export class ETeamStack extends Stack {
       const role = new Role(this, `${spec.name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${spec.purpose} (${prefix})` });
       logGroup.grantWrite(role);
       const isAsync = spec.kind !== 'http';
-      const fn = new NodejsFunction(this, spec.name, {
+      const fn = new LambdaFunctionResource(this, spec.name, {
         functionName: functionName(spec.suffix),
         description: spec.purpose,
-        entry: join(PROJECT_ROOT, spec.entry),
-        handler: 'handler',
-        projectRoot: PROJECT_ROOT,
-        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+        code: functionCode(spec),
+        handler: 'index.handler',
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
         memorySize: spec.memoryMb,
@@ -363,9 +388,8 @@ export class ETeamStack extends Stack {
         role,
         logGroup,
         tracing: Tracing.ACTIVE,
-        environment,
+        environment: { ...environment, ...(access.schedules ? schedulingEnvironment : {}), ...(access.meetings ? meetingsEnvironment : {}) },
         environmentEncryption: dataKey,
-        bundling: nodejsBundling(),
         ...(isAsync ? { deadLetterQueue: spec.kind === 'job' ? jobDeadLetters : eventDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
       });
       functions[spec.name] = fn;
@@ -378,22 +402,36 @@ export class ETeamStack extends Stack {
       if (access.table === 'readWrite') table.grantReadWriteData(fn);
       for (const statement of auditAppendOnly) role.addToPolicy(statement);
       if (access.publishesEvents) bus.grantPutEventsTo(fn);
-      if (access.meetingsAndSchedules) {
+      if (access.meetings) {
+        // The Chime SDK meetings API is called in the control region (CHIME_CONTROL_REGION), which
+        // may differ from the stack's (eu-north-1 has none); media flows in CHIME_MEDIA_REGION.
+        // Calls are allowed to that regional endpoint only.
+        const inControlRegion = { StringEquals: { 'aws:RequestedRegion': deployment.chimeControlRegion } };
         role.addToPolicy(
           new PolicyStatement({
             sid: 'CreateMeetings',
-            actions: ['chime:CreateMeeting', 'chime:CreateMeetingWithAttendees'],
+            actions: ['chime:CreateMeeting'],
             resources: ['*'],
+            conditions: inControlRegion,
           }),
         );
         role.addToPolicy(
           new PolicyStatement({
             sid: 'UseMeetings',
-            actions: ['chime:GetMeeting', 'chime:CreateAttendee', 'chime:BatchCreateAttendee', 'chime:DeleteMeeting'],
-            // Any region: meetings live in the Chime control-plane region, which may differ from the stack's.
+            actions: ['chime:GetMeeting', 'chime:CreateAttendee', 'chime:DeleteMeeting'],
+            // The request region is pinned above; the ARN's region is left open because a meeting's
+            // ARN is not documented to carry the control rather than the media region.
             resources: [this.formatArn({ service: 'chime', region: '*', resource: 'meeting', resourceName: '*' })],
+            conditions: inControlRegion,
           }),
         );
+        acknowledge(
+          role,
+          `AwsSolutions-IAM5[Resource::arn:${this.nagPartition}:chime:*:${this.nagAccount}:meeting/*]`,
+          'Meetings are created at run time with generated ids; scoped to this account’s meetings, called only in the Chime control region.',
+        );
+      }
+      if (access.schedules) {
         role.addToPolicy(
           new PolicyStatement({
             sid: 'OneTimeSchedules',
@@ -401,11 +439,14 @@ export class ETeamStack extends Stack {
             resources: [this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${prefix}/*` })],
           }),
         );
-        schedulerRole.grantPassRole(role);
-        acknowledge(
-          role,
-          `AwsSolutions-IAM5[Resource::arn:${this.nagPartition}:chime:*:${this.nagAccount}:meeting/*]`,
-          'Meetings are created at run time with generated ids, in the Chime control-plane region; scoped to this account’s meetings.',
+        // A schedule names the role Scheduler assumes: passing it, to Scheduler only.
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'PassSchedulerRole',
+            actions: ['iam:PassRole'],
+            resources: [schedulerRole.roleArn],
+            conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          }),
         );
         acknowledge(
           role,
@@ -414,7 +455,7 @@ export class ETeamStack extends Stack {
         );
       }
 
-      this.acknowledgeFunctionFindings(role, { table, readsTable: access.table !== 'none', createsMeetings: access.meetingsAndSchedules });
+      this.acknowledgeFunctionFindings(role, { table, readsTable: access.table !== 'none', createsMeetings: access.meetings });
     }
     this.functions = functions;
 
@@ -550,14 +591,16 @@ export class ETeamStack extends Stack {
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: integrationFor(target),
-        ...(route.device ? {} : { authorizer }),
+        ...(route.ownCredential ? {} : { authorizer }),
       });
-      if (created && route.device) {
-        deviceRoutes.push(created);
+      if (created && route.device) deviceRoutes.push(created);
+      if (created && route.ownCredential) {
         acknowledge(
           created,
           'AwsSolutions-APIG4',
-          'Dispensers have no Cognito identity: the device-events function verifies each dispenser’s own credential (issued at registration) before accepting an event.',
+          route.device
+            ? 'Dispensers have no Cognito identity: the device-events function verifies each dispenser’s own credential (issued at registration) before accepting an event.'
+            : 'Its callers cannot always send a bearer token (e.g. a calendar program subscribing to a URL): the function verifies the route’s own credential, and a bearer JWT when one is sent (shared/http/device-routes.ts).',
         );
       }
     }

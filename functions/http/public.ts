@@ -1,8 +1,8 @@
 import { apiHandler } from '../../shared/http/lambda.ts';
-import { allRouters } from '../../shared/http/routers.ts';
+import { publishedOpenApiDocument } from '../../shared/http/published-document.ts';
 
 /**
- * /health, /openapi.json and /docs. It mounts every router so the document is complete, but
- * serves only the public paths (API Gateway sends it nothing else).
+ * /health, /openapi.json and /docs (API Gateway sends it nothing else). It mounts no router: the
+ * document describing them all is generated when the function is bundled (infra/bundling.ts).
  */
-export const handler = apiHandler(allRouters());
+export const handler = apiHandler([], { document: publishedOpenApiDocument() });

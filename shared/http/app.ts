@@ -25,8 +25,42 @@ export interface AppOptions {
   verifier: TokenVerifier;
   /** Capability routers to mount; each Lambda mounts only its own, `npm start` mounts them all. */
   routers: Router[];
-  /** Method and path of the routes that authenticate by device credential instead of a JWT. */
+  /** Routes that authenticate with a credential of their own (device-routes.ts) instead of a JWT. */
   deviceRoutes?: readonly DeviceRoute[];
+  /**
+   * Serve this OpenAPI document at `/openapi.json` instead of describing the mounted routers: the
+   * public Lambda mounts none and serves the document generated at bundle time (infra/bundling.ts).
+   */
+  document?: object;
+}
+
+const API_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'E-team API',
+    version: '1.0.0',
+    description:
+      'Digital care delivery for a municipal E-team: readiness assessment, benefit conversion, screen visits and medication dispensers. Errors are RFC 9457 problem+json. Request bodies reject unknown fields.',
+  },
+} as const;
+
+/** What the document describes besides the routers: the security schemes and `/health`. */
+function describeApi(app: Router, routers: Router[]): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'deviceCredential', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The dispenser’s own credential, issued once by POST /dispensers',
+  });
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
+  for (const router of routers) app.route('/', router);
+}
+
+/** The OpenAPI document of an app mounting these routers, exactly as its `/openapi.json` serves it. */
+export function openApiDocument(routers: Router[]): object {
+  const app = newRouter();
+  describeApi(app, routers);
+  return app.getOpenAPI31Document(API_INFO);
 }
 
 const healthRoute = createRoute({
@@ -85,8 +119,11 @@ export function createApp(deps: Deps, options: AppOptions): Router {
   app.use(
     '*',
     createMiddleware<AppEnv>(async (c, next) => {
-      if (PUBLIC_PATHS.has(c.req.path) || options.deviceRoutes?.some((r) => r.method === c.req.method && r.path.test(c.req.path))) return next();
+      if (PUBLIC_PATHS.has(c.req.path)) return next();
       const header = c.req.header('authorization');
+      const ownCredential = options.deviceRoutes?.find((r) => r.method === c.req.method && r.path.test(c.req.path));
+      // The route checks its own credential; a JWT on an `optional` route is still verified.
+      if (ownCredential && (ownCredential.jwt === 'never' || header === undefined)) return next();
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();
       c.set('actor', await options.verifier.verify(match[1]));
@@ -94,25 +131,10 @@ export function createApp(deps: Deps, options: AppOptions): Router {
     }),
   );
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'deviceCredential', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'The dispenser’s own credential, issued once by POST /dispensers',
-  });
-
-  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
-  for (const router of options.routers) app.route('/', router);
-
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'E-team API',
-      version: '1.0.0',
-      description:
-        'Digital care delivery for a municipal E-team: readiness assessment, benefit conversion, screen visits and medication dispensers. Errors are RFC 9457 problem+json. Request bodies reject unknown fields.',
-    },
-  });
+  describeApi(app, options.routers);
+  const { document } = options;
+  if (document) app.get('/openapi.json', (c) => c.json(document));
+  else app.doc31('/openapi.json', API_INFO);
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   app.notFound((c) => handleError(new NotFoundError(`The route ${c.req.method} ${c.req.path}`), c));

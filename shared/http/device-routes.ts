@@ -1,11 +1,28 @@
 /**
- * Routes that authenticate with a dispenser's own credential instead of a bearer JWT. Only this
- * method on this path skips the JWT check; the route itself verifies the credential. Kept apart
- * from routers.ts so a Lambda can import it without importing every route.
+ * Routes whose callers authenticate with a credential of their own instead of a bearer JWT.
+ * Kept apart from routers.ts so a Lambda can import it without importing every route.
+ *
+ * - `jwt: 'never'`: the Authorization header carries that credential (a dispenser's), so the app
+ *   does not read it as a JWT; the route verifies it.
+ * - `jwt: 'optional'`: a bearer JWT is verified when sent; without one the route accepts its own
+ *   credential (a calendar program subscribing with a feed key cannot send a header).
+ *
+ * API Gateway routes these without its JWT authorizer (infra/routes.ts); the app still checks.
  */
-export interface DeviceRoute {
+export interface CredentialRoute {
   readonly method: string;
   readonly path: RegExp;
+  /** The API part (Lambda) that serves it. */
+  readonly part: 'deviceEvents' | 'visits';
+  readonly jwt: 'never' | 'optional';
 }
 
-export const deviceRoutes: readonly DeviceRoute[] = [{ method: 'POST', path: /^\/dispensers\/[^/]+\/events$/ }];
+export const credentialRoutes: readonly CredentialRoute[] = [
+  { method: 'POST', path: /^\/dispensers\/[^/]+\/events$/, part: 'deviceEvents', jwt: 'never' },
+  { method: 'GET', path: /^\/staff\/[^/]+\/calendar\.ics$/, part: 'visits', jwt: 'optional' },
+];
+
+/** The routes a dispenser calls with its device credential. */
+export const deviceRoutes = credentialRoutes.filter((r) => r.jwt === 'never');
+
+export type DeviceRoute = CredentialRoute;

@@ -1,16 +1,15 @@
 import { handle } from 'hono/aws-lambda';
 import { loadConfig } from '../platform/config.ts';
 import { createAwsDeps } from '../platform/aws-deps.ts';
-import { createApp } from './app.ts';
+import { createApp, type AppOptions } from './app.ts';
 import { verifierFor } from './auth.ts';
-import { deviceRoutes } from './device-routes.ts';
+import { credentialRoutes } from './device-routes.ts';
 import type { Router } from './env.ts';
 
 /** A Lambda handler serving some routers, built once per container (outside the handler). */
-export function apiHandler(routers: Router[]) {
+export function apiHandler(routers: Router[], options: Pick<AppOptions, 'document'> = {}) {
   const config = loadConfig();
   const deps = createAwsDeps(config);
-  // The device route carries its own credential; API Gateway routes it without the JWT authorizer.
-  const app = createApp(deps, { verifier: verifierFor(config), routers, deviceRoutes });
+  const app = createApp(deps, { verifier: verifierFor(config), routers, deviceRoutes: credentialRoutes, ...options });
   return handle(app);
 }

@@ -1,46 +1,61 @@
-import { ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { ChimeMeetings } from '../visits/chime-meetings.ts';
 import { createDocumentClient } from '../table/client.ts';
+import type { AttendeeInfo, MeetingInfo, VideoMeetings } from '../visits/meetings.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
-import { EventBridgeBus } from './events.ts';
-import { EventBridgeScheduler, type Scheduler } from './scheduler.ts';
+import type { DomainEvent, EventBus } from './events.ts';
+import type { OneTimeJob, Scheduler } from './scheduler.ts';
 
 /**
- * The deps of a Lambda on AWS. Clients are created lazily, once per container, so a function
- * that never starts a meeting never pays for the Chime client at cold start.
+ * The deps of a Lambda on AWS. Only the DynamoDB client is loaded at cold start: the
+ * EventBridge, Scheduler and Chime clients (and their SDK packages) are imported on first use,
+ * so a function that never starts a meeting never pays for loading the Chime SDK.
  */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
+}
+
 export function createAwsDeps(config: Config): Deps {
   const db = createDocumentClient({ region: config.AWS_REGION });
-  let events: EventBridgeBus | undefined;
-  let scheduler: Scheduler | undefined;
-  let meetings: ChimeMeetings | undefined;
-  return {
-    config,
-    table: { db, name: config.TABLE_NAME },
-    clock: systemClock,
-    get events() {
-      events ??= new EventBridgeBus(new EventBridgeClient({ region: config.AWS_REGION }), config.EVENT_BUS_NAME, `e-team.${config.MUNICIPALITY}`);
-      return events;
-    },
-    get scheduler() {
-      if (!scheduler) {
-        if (!config.SCHEDULER_TARGET_ARN || !config.SCHEDULER_ROLE_ARN) throw new Error('SCHEDULER_TARGET_ARN and SCHEDULER_ROLE_ARN are required on AWS');
-        scheduler = new EventBridgeScheduler(new SchedulerClient({ region: config.AWS_REGION }), {
-          groupName: config.SCHEDULE_GROUP_NAME,
-          targetArn: config.SCHEDULER_TARGET_ARN,
-          roleArn: config.SCHEDULER_ROLE_ARN,
-          ...(config.SCHEDULER_DLQ_ARN ? { deadLetterArn: config.SCHEDULER_DLQ_ARN } : {}),
-        });
-      }
-      return scheduler;
-    },
-    get meetings() {
-      meetings ??= new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION }), config.CHIME_MEDIA_REGION);
-      return meetings;
-    },
+
+  const eventBus = once(async () => {
+    const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([import('@aws-sdk/client-eventbridge'), import('./eventbridge-bus.ts')]);
+    return new EventBridgeBus(new EventBridgeClient({ region: config.AWS_REGION }), config.EVENT_BUS_NAME, `e-team.${config.MUNICIPALITY}`);
+  });
+  const events: EventBus = { publish: async (list: readonly DomainEvent[]) => (await eventBus()).publish(list) };
+
+  const oneTimeScheduler = once(async () => {
+    if (!config.SCHEDULER_TARGET_ARN || !config.SCHEDULER_ROLE_ARN) throw new Error('SCHEDULER_TARGET_ARN and SCHEDULER_ROLE_ARN are required on AWS');
+    const [{ SchedulerClient }, { EventBridgeScheduler }] = await Promise.all([import('@aws-sdk/client-scheduler'), import('./eventbridge-scheduler.ts')]);
+    return new EventBridgeScheduler(new SchedulerClient({ region: config.AWS_REGION }), {
+      groupName: config.SCHEDULE_GROUP_NAME,
+      targetArn: config.SCHEDULER_TARGET_ARN,
+      roleArn: config.SCHEDULER_ROLE_ARN,
+      ...(config.SCHEDULER_DLQ_ARN ? { deadLetterArn: config.SCHEDULER_DLQ_ARN } : {}),
+    });
+  });
+  const scheduler: Scheduler = {
+    scheduleOnce: async (job: OneTimeJob) => (await oneTimeScheduler()).scheduleOnce(job),
+    cancel: async (name: string) => (await oneTimeScheduler()).cancel(name),
   };
+
+  const chime = once(async () => {
+    const [{ ChimeSDKMeetingsClient }, { ChimeMeetings }] = await Promise.all([import('@aws-sdk/client-chime-sdk-meetings'), import('../visits/chime-meetings.ts')]);
+    return new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION }), config.CHIME_MEDIA_REGION);
+  });
+  const meetings: VideoMeetings = {
+    createMeeting: async (input): Promise<MeetingInfo> => (await chime()).createMeeting(input),
+    getMeeting: async (meetingId) => (await chime()).getMeeting(meetingId),
+    createAttendee: async (meetingId, externalUserId): Promise<AttendeeInfo> => (await chime()).createAttendee(meetingId, externalUserId),
+    deleteMeeting: async (meetingId) => (await chime()).deleteMeeting(meetingId),
+  };
+
+  return { config, table: { db, name: config.TABLE_NAME }, clock: systemClock, events, scheduler, meetings };
 }

@@ -1,5 +1,3 @@
-import type { EventBridgeClient} from '@aws-sdk/client-eventbridge';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { logger } from './logger.ts';
 import { newId } from './ids.ts';
 
@@ -22,35 +20,6 @@ export function domainEvent<T extends Record<string, unknown>>(type: string, det
 
 export interface EventBus {
   publish(events: readonly DomainEvent[]): Promise<void>;
-}
-
-export class EventBridgeBus implements EventBus {
-  constructor(
-    private readonly client: EventBridgeClient,
-    private readonly busName: string,
-    private readonly source: string,
-  ) {}
-
-  async publish(events: readonly DomainEvent[]): Promise<void> {
-    for (let i = 0; i < events.length; i += 10) {
-      const chunk = events.slice(i, i + 10);
-      const result = await this.client.send(
-        new PutEventsCommand({
-          Entries: chunk.map((e) => ({
-            EventBusName: this.busName,
-            Source: this.source,
-            DetailType: e.type,
-            Time: new Date(e.occurredAt),
-            Detail: JSON.stringify({ ...e.detail, eventId: e.id }),
-          })),
-        }),
-      );
-      if (result.FailedEntryCount) {
-        // The write already committed; an alarm on this log line is the operator's signal.
-        logger.error('domain events not published', { failed: result.FailedEntryCount, types: chunk.map((e) => e.type) });
-      }
-    }
-  }
 }
 
 export type EventSubscriber = (event: DomainEvent) => Promise<void>;

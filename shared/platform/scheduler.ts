@@ -1,12 +1,3 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  UpdateScheduleCommand,
-  type SchedulerClient,
-} from '@aws-sdk/client-scheduler';
-
 /**
  * One-time jobs at a moment (a visit reminder, a no-show check, a trial-end reminder).
  * On AWS: EventBridge Scheduler one-time schedules that invoke the job runner Lambda and delete
@@ -30,46 +21,6 @@ export interface Scheduler {
 /** Scheduler names: letters, digits, `-_.`, at most 64 characters. */
 export function scheduleName(name: string): string {
   return name.replace(/[^0-9A-Za-z_.-]/g, '-').slice(0, 64);
-}
-
-export class EventBridgeScheduler implements Scheduler {
-  constructor(
-    private readonly client: SchedulerClient,
-    private readonly options: { groupName: string; targetArn: string; roleArn: string; deadLetterArn?: string },
-  ) {}
-
-  async scheduleOnce(job: OneTimeJob): Promise<void> {
-    const input = {
-      Name: scheduleName(job.name),
-      GroupName: this.options.groupName,
-      // at() takes a wall-clock time without offset, read in ScheduleExpressionTimezone.
-      ScheduleExpression: `at(${job.at.toISOString().slice(0, 19)})`,
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' as const },
-      ActionAfterCompletion: 'DELETE' as const,
-      Target: {
-        Arn: this.options.targetArn,
-        RoleArn: this.options.roleArn,
-        Input: JSON.stringify({ job: job.job, payload: job.payload }),
-        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
-        ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
-      },
-    };
-    try {
-      await this.client.send(new CreateScheduleCommand(input));
-    } catch (error) {
-      if (!(error instanceof ConflictException)) throw error;
-      await this.client.send(new UpdateScheduleCommand(input));
-    }
-  }
-
-  async cancel(name: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteScheduleCommand({ Name: scheduleName(name), GroupName: this.options.groupName }));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
-  }
 }
 
 export type JobRunner = (job: string, payload: Record<string, unknown>) => Promise<unknown>;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { newRouter } from '../../shared/http/app.ts';
 import { lambdaEsbuildOptions, lambdaFunctions, PROJECT_ROOT } from '../../infra/bundling.ts';
 import { apiRoutes, toApiGatewayPath } from '../../infra/routes.ts';
+import { credentialRoutes } from '../../shared/http/routers.ts';
 
 /** A router with real zod-openapi routes, as a capability would write them. */
 function routerWith(...routes: { method: 'get' | 'post' | 'put' | 'delete'; path: string }[]) {
@@ -48,19 +49,32 @@ describe('turning Hono routes into API Gateway routes', () => {
       admin: () => [routerWith({ method: 'get', path: '/audit' })],
     });
     expect(routes).toEqual([
-      { part: 'admin', method: 'GET', path: '/audit', device: false },
-      { part: 'care', method: 'POST', path: '/citizens', device: false },
-      { part: 'care', method: 'GET', path: '/citizens/{citizenId}', device: false },
+      { part: 'admin', method: 'GET', path: '/audit', ownCredential: false, device: false },
+      { part: 'care', method: 'POST', path: '/citizens', ownCredential: false, device: false },
+      { part: 'care', method: 'GET', path: '/citizens/{citizenId}', ownCredential: false, device: false },
     ]);
   });
 
-  it('lets only the device part’s ingest route skip the JWT authorizer', () => {
+  it('lets only the device part’s ingest route skip the JWT authorizer as a device route', () => {
     const ingest = { method: 'post', path: '/dispensers/{dispenserId}/events' } as const;
     const [deviceRoute] = apiRoutes({ deviceEvents: () => [routerWith(ingest)] });
-    expect(deviceRoute).toMatchObject({ path: '/dispensers/{dispenserId}/events', device: true });
+    expect(deviceRoute).toMatchObject({ path: '/dispensers/{dispenserId}/events', ownCredential: true, device: true });
     // The same path in another part is a staff route and keeps the authorizer.
     const [staffRoute] = apiRoutes({ dispensers: () => [routerWith(ingest)] });
-    expect(staffRoute).toMatchObject({ device: false });
+    expect(staffRoute).toMatchObject({ ownCredential: false, device: false });
+  });
+
+  it('lets every route with a credential of its own skip the JWT authorizer, in the part that names it only', () => {
+    for (const credential of credentialRoutes) {
+      // A path the credential route's pattern matches, written as a Hono route of that part.
+      const path = credential.path.source.replace(/^\^/, '').replace(/\$$/, '').replaceAll('\\/', '/').replaceAll('[^/]+', '{id}').replaceAll('\\.', '.');
+      const route = { method: credential.method.toLowerCase() as 'get' | 'post', path };
+      const [own] = apiRoutes({ [credential.part]: () => [routerWith(route)] });
+      expect(own, path).toMatchObject({ ownCredential: true, device: credential.part === 'deviceEvents' });
+      const other = credential.part === 'visits' ? 'care' : 'visits';
+      const [elsewhere] = apiRoutes({ [other]: () => [routerWith(route)] });
+      expect(elsewhere, path).toMatchObject({ ownCredential: false, device: false });
+    }
   });
 
   it('fails the synth when two parts claim the same route', () => {

@@ -7,17 +7,19 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaFunctions, type LambdaFunctionName } from '../../infra/bundling.ts';
 import { buildApp } from '../../infra/app.ts';
+import { readDeploymentContext } from '../../infra/context.ts';
+import { functionAccess } from '../../infra/access.ts';
 import { API_THROTTLE, DEVICE_INGEST_THROTTLE, type ETeamStack } from '../../infra/stack.ts';
 import { consumers } from '../../shared/events/all.ts';
-import { apiParts, type ApiPart } from '../../shared/http/routers.ts';
+import { apiParts, credentialRoutes, type ApiPart } from '../../shared/http/routers.ts';
 import { jobs } from '../../shared/jobs/all.ts';
 import { roles } from '../../shared/platform/actor.ts';
 import { globalIndexes, TTL_ATTRIBUTE } from '../../shared/table/schema.ts';
 
 /**
  * The stack as CloudFormation, synthesised once for the whole file with cdk-nag's AWS Solutions
- * pack on. Bundling is skipped (`aws:cdk:bundling-stacks: []` makes NodejsFunction stage the
- * source instead of running esbuild); `npx cdk synth` bundles for real.
+ * pack on. Bundling is skipped (`aws:cdk:bundling-stacks: []` makes each function's asset stage the
+ * source instead of running esbuild); test/infra/bundles.test.ts and `npx cdk synth` bundle for real.
  */
 let outdir: string;
 let stack: ETeamStack;
@@ -97,6 +99,11 @@ describe('the HTTP API', () => {
           .map((r) => ({ part, key: `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}` })),
       ),
     );
+  /** Routes whose callers bring a credential of their own (shared/http/device-routes.ts). */
+  const ownCredential = (r: { part: ApiPart; key: string }) => {
+    const [method, path] = r.key.split(' ') as [string, string];
+    return credentialRoutes.some((c) => c.part === r.part && c.method === method && c.path.test(path.replace(/\{(\w+)\}/g, ':$1')));
+  };
   const functionOfPart = (part: ApiPart) => lambdaFunctions.find((f) => 'apiPart' in f && f.apiPart === part)?.name as LambdaFunctionName;
 
   const routeByKey = () => new Map(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
@@ -113,7 +120,7 @@ describe('the HTTP API', () => {
   it('has every route of every API part, sent to that part’s function behind the JWT authorizer', () => {
     const routes = routeByKey();
     const authorizer = jwtAuthorizerId();
-    const expected = expectedRoutes().filter((r) => !(r.part === 'deviceEvents' && r.key.endsWith('/events')));
+    const expected = expectedRoutes().filter((r) => !ownCredential(r));
     expect(expected.length).toBeGreaterThan(0);
     for (const { part, key } of expected) {
       const route = routes.get(key);
@@ -134,6 +141,16 @@ describe('the HTTP API', () => {
     for (const key of ['GET /health', 'GET /openapi.json', 'GET /docs']) {
       expect(routes.get(key)?.AuthorizationType, key).toBe('NONE');
       expect(integrationTarget(routes.get(key)), key).toBe(logicalId(stack.functions.Public));
+    }
+  });
+
+  it('lets callers with a credential of their own (dispensers, calendar programs) past API Gateway to the function that checks it', () => {
+    const routes = routeByKey();
+    const own = expectedRoutes().filter(ownCredential);
+    expect(own.length).toBeGreaterThan(0);
+    for (const { part, key } of own) {
+      expect(routes.get(key)?.AuthorizationType, key).toBe('NONE');
+      expect(integrationTarget(routes.get(key)), key).toBe(logicalId(stack.functions[functionOfPart(part)]));
     }
   });
 
@@ -215,29 +232,44 @@ describe('the functions', () => {
     }
   });
 
+  const environmentOf = (name: LambdaFunctionName) => resources[logicalId(stack.functions[name])]?.Properties.Environment.Variables as Record<string, any>;
+  const schedulingKeys = ['SCHEDULE_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'SCHEDULER_TARGET_ARN', 'SCHEDULER_DLQ_ARN'];
+  const meetingKeys = ['CHIME_CONTROL_REGION', 'CHIME_MEDIA_REGION'];
+  const queueId = (name: string) => {
+    const found = ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === `e-team-dev-demo-${name}-dlq`);
+    expect(found, name).toBeDefined();
+    return found?.[0] as string;
+  };
+
   it('get the configuration, with the pepper as a deploy-time secret reference and never its value', () => {
     for (const [id, fn] of functionResources()) {
       const env = fn.Properties.Environment.Variables;
       expect(Object.keys(env), id).toEqual(
-        expect.arrayContaining([
-          'STAGE',
-          'MUNICIPALITY',
-          'TIME_ZONE',
-          'TABLE_NAME',
-          'EVENT_BUS_NAME',
-          'SCHEDULE_GROUP_NAME',
-          'SCHEDULER_ROLE_ARN',
-          'SCHEDULER_TARGET_ARN',
-          'CHIME_MEDIA_REGION',
-          'NATIONAL_ID_PEPPER',
-          'LOG_LEVEL',
-          'COGNITO_USER_POOL_ID',
-          'COGNITO_CLIENT_ID',
-        ]),
+        expect.arrayContaining(['STAGE', 'MUNICIPALITY', 'TIME_ZONE', 'TABLE_NAME', 'EVENT_BUS_NAME', 'NATIONAL_ID_PEPPER', 'LOG_LEVEL', 'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID']),
       );
       expect(env.AUTH_MODE).toBe('cognito');
       expect(JSON.stringify(env.NATIONAL_ID_PEPPER)).toMatch(/\{\{resolve:secretsmanager:/);
     }
+  });
+
+  it('tell the functions that schedule where one-time schedules go, and the dead-letter queue for those Scheduler cannot deliver', () => {
+    const schedulers = (Object.keys(functionAccess) as LambdaFunctionName[]).filter((name) => functionAccess[name].schedules);
+    expect(schedulers).toEqual(expect.arrayContaining(['Visits', 'JobRunner', 'DomainEventConsumer']));
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      const env = environmentOf(name);
+      for (const key of schedulingKeys) expect(key in env, `${name} ${key}`).toBe(schedulers.includes(name));
+    }
+    const env = environmentOf('DomainEventConsumer');
+    expect(env.SCHEDULE_GROUP_NAME).toBe('e-team-dev-demo');
+    expect(env.SCHEDULER_DLQ_ARN).toEqual({ 'Fn::GetAtt': [queueId('one-time-job'), 'Arn'] });
+    expect(env.SCHEDULER_ROLE_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SchedulerRole/), 'Arn'] });
+  });
+
+  it('tell the function that holds video meetings where the Chime meetings API and the media are', () => {
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      for (const key of meetingKeys) expect(key in environmentOf(name), `${name} ${key}`).toBe(functionAccess[name].meetings);
+    }
+    expect(environmentOf('Visits')).toMatchObject({ CHIME_CONTROL_REGION: 'eu-central-1', CHIME_MEDIA_REGION: 'eu-north-1' });
   });
 
   it('may never change or delete an audit record: a Deny on AUDIT# partitions for every function', () => {
@@ -259,17 +291,57 @@ describe('the functions', () => {
     }
   });
 
-  it('get only what they use: the public function no table, only publishers PutEvents, only visits and jobs Chime and schedules', () => {
+  it('get only what they use: the public function no table, only publishers PutEvents, only visits Chime, only schedulers schedules', () => {
     expect(allows('Public', 'dynamodb:GetItem')).toBe(false);
     expect(allows('Care', 'dynamodb:PutItem')).toBe(true);
     for (const name of ['Care', 'Visits', 'Dispensers', 'DeviceEvents', 'JobRunner', 'DomainEventConsumer'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(true);
     for (const name of ['Public', 'Reports', 'Admin'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(false);
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
-      const needsMeetings = name === 'Visits' || name === 'JobRunner';
-      expect(allows(name, 'chime:CreateMeeting'), name).toBe(needsMeetings);
-      expect(allows(name, 'scheduler:CreateSchedule'), name).toBe(needsMeetings);
-      expect(allows(name, 'iam:PassRole'), name).toBe(needsMeetings);
+      const access = functionAccess[name];
+      expect(allows(name, 'dynamodb:PutItem'), name).toBe(access.table === 'readWrite');
+      expect(allows(name, 'events:PutEvents'), name).toBe(access.publishesEvents);
+      for (const action of ['chime:CreateMeeting', 'chime:GetMeeting', 'chime:CreateAttendee', 'chime:DeleteMeeting']) expect(allows(name, action), `${name} ${action}`).toBe(access.meetings);
+      for (const action of ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']) expect(allows(name, action), `${name} ${action}`).toBe(access.schedules);
     }
+  });
+
+  it('let the domain-event consumer plan visits from an approved final grant: it schedules reminders, but holds no meetings', () => {
+    expect(allows('DomainEventConsumer', 'scheduler:CreateSchedule')).toBe(true);
+    expect(allows('DomainEventConsumer', 'scheduler:DeleteSchedule')).toBe(true);
+    expect(allows('DomainEventConsumer', 'iam:PassRole')).toBe(true);
+    expect(allows('DomainEventConsumer', 'chime:CreateMeeting')).toBe(false);
+    // The job runner sends reminders and marks no-shows; it starts no video either.
+    expect(allows('JobRunner', 'chime:CreateMeeting')).toBe(false);
+  });
+
+  it('scope schedules to the stack’s group and pass the scheduler role to Scheduler only', () => {
+    const group = ofType('AWS::Scheduler::ScheduleGroup').map(([, g]) => g.Properties.Name as string);
+    expect(group).toEqual(['e-team-dev-demo']);
+    for (const name of ['Visits', 'JobRunner', 'DomainEventConsumer'] as const) {
+      const schedules = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
+      expect(JSON.stringify(schedules.Resource), name).toMatch(/:schedule\/e-team-dev-demo\/\*"/);
+      const passRole = statementsOf(name).find((s) => [s.Action].flat().includes('iam:PassRole'));
+      expect(passRole.Resource, name).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SchedulerRole/), 'Arn'] });
+      expect(passRole.Condition, name).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    }
+  });
+
+  it('call Chime only in the Chime control region, which need not be the stack’s', () => {
+    const chime = statementsOf('Visits').filter((s) => [s.Action].flat().some((a: string) => a.startsWith('chime:')));
+    expect(chime.flatMap((s) => [s.Action].flat()).sort()).toEqual(['chime:CreateAttendee', 'chime:CreateMeeting', 'chime:DeleteMeeting', 'chime:GetMeeting']);
+    for (const statement of chime) expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'eu-central-1' } });
+  });
+
+  it('let Scheduler write the dead letters of the app’s one-time schedules with its own role, to an encrypted queue', () => {
+    const schedulerRoleId = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('SchedulerRole'))?.[0];
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === schedulerRoleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const oneTime = queueId('one-time-job');
+    expect(statements).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [oneTime, 'Arn'] } })]),
+    );
+    expect(resources[oneTime]?.Properties.KmsMasterKeyId).toBeDefined();
   });
 
   it('send failed asynchronous runs (jobs, consumed events) to encrypted dead-letter queues', () => {
@@ -344,6 +416,14 @@ describe('alarms', () => {
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org' });
+  });
+});
+
+describe('the deployment context', () => {
+  it('calls Chime meetings in eu-central-1 unless told otherwise, and refuses what is not a region', () => {
+    expect(readDeploymentContext(() => undefined).chimeControlRegion).toBe('eu-central-1');
+    expect(readDeploymentContext((key) => (key === 'chimeControlRegion' ? 'us-east-1' : undefined)).chimeControlRegion).toBe('us-east-1');
+    expect(() => readDeploymentContext((key) => (key === 'chimeControlRegion' ? 'frankfurt' : undefined))).toThrow(/chimeControlRegion/);
   });
 });
 

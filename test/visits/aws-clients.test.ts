@@ -16,7 +16,7 @@ import { localVerifier } from '../../shared/http/auth.ts';
 import type { Router } from '../../shared/http/env.ts';
 import { allRouters, deviceRoutes } from '../../shared/http/routers.ts';
 import type { Deps } from '../../shared/platform/deps.ts';
-import { EventBridgeScheduler } from '../../shared/platform/scheduler.ts';
+import { EventBridgeScheduler } from '../../shared/platform/eventbridge-scheduler.ts';
 import { ChimeMeetings } from '../../shared/visits/chime-meetings.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, newCitizen, setAvailability, visitActors, type VisitActors } from './visit-helpers.ts';

@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { lambdaEsbuildOptions, lambdaFunctions, lambdaRuntimeEnvironment } from '../infra/bundling.ts';
+import { median } from './stats.ts';
+
+/**
+ * Cold-start proxy. Each Lambda entry of the stack (infra/bundling.ts `lambdaFunctions`) is
+ * bundled with the stack's own esbuild options, then imported in a fresh Node process of the
+ * project's Node 22 (node_modules/.bin/node, the Lambda major). The figure is the median wall
+ * time of that process minus the median of `node -e ''`, both measured interleaved in this run.
+ * `@aws-sdk/*` stays external, as on Lambda where the runtime provides it; here it resolves from
+ * node_modules, so its load time is part of the figure, as it is of a real cold start.
+ */
+export interface ColdStartRow {
+  name: string;
+  entry: string;
+  bundleKb: number;
+  importMs: number;
+  /** The biggest contributors to the bundle, KB by package (`project` is our own code). */
+  topPackagesKb: Record<string, number>;
+  /** What the bundle leaves to the runtime (the AWS SDK packages it loads at import). */
+  external: string[];
+  /** Set when the bundle failed to build or to import: then there is no figure. */
+  error?: string;
+}
+
+export interface ColdStartResult {
+  baselineMs: number;
+  runs: number;
+  rows: ColdStartRow[];
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench', '.tmp', 'bundles');
+const NODE = join(ROOT, 'node_modules', '.bin', 'node');
+
+/** What the stack sets on a function, with placeholders: importing a handler builds its deps, and a deployed stage refuses local tokens. */
+const LAMBDA_ENV = {
+  PATH: process.env.PATH ?? '',
+  ...lambdaRuntimeEnvironment,
+  AWS_REGION: 'eu-north-1',
+  STAGE: 'bench',
+  AUTH_MODE: 'cognito',
+  COGNITO_USER_POOL_ID: 'eu-north-1_bench',
+  COGNITO_CLIENT_ID: 'bench-client',
+  TABLE_NAME: 'e-team-bench',
+  NATIONAL_ID_PEPPER: 'bench-placeholder-pepper-0123456789',
+  EVENT_BUS_NAME: 'e-team-bench',
+  SCHEDULE_GROUP_NAME: 'e-team-bench',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/bench',
+  SCHEDULER_TARGET_ARN: 'arn:aws:lambda:eu-north-1:000000000000:function:bench',
+  LOG_LEVEL: 'SILENT',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
+
+function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
+  const started = performance.now();
+  const result = spawnSync(NODE, args, { env: LAMBDA_ENV, encoding: 'utf8', timeout: 30_000 });
+  const ms = performance.now() - started;
+  return { ms, ok: result.status === 0, stderr: (result.stderr ?? '').trim() };
+}
+
+export async function measureColdStarts(runs = 10): Promise<ColdStartResult> {
+  rmSync(OUT, { recursive: true, force: true });
+  const bundles: { name: string; entry: string; file?: string; bundleKb: number; topPackagesKb: Record<string, number>; external: string[]; error?: string }[] = [];
+  for (const fn of lambdaFunctions) {
+    const outdir = join(OUT, fn.name);
+    mkdirSync(outdir, { recursive: true });
+    try {
+      const result = await build({ ...lambdaEsbuildOptions, entryPoints: [join(ROOT, fn.entry)], outdir, entryNames: 'index', logLevel: 'silent', metafile: true });
+      const file = join(outdir, 'index.mjs');
+      const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+      const byPackage = new Map<string, number>();
+      for (const [input, info] of Object.entries(output?.inputs ?? {})) {
+        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)(?:\/(v4\/locales))?/.exec(input);
+        const key = pkg ? (pkg[2] ? `${pkg[1]}/${pkg[2]}` : (pkg[1] ?? 'other')) : 'project';
+        byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput / 1024);
+      }
+      const topPackagesKb = Object.fromEntries([...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => [k, Math.round(v)]));
+      const external = [...new Set((output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+      bundles.push({ name: fn.name, entry: fn.entry, file, bundleKb: statSync(file).size / 1024, topPackagesKb, external });
+    } catch (error) {
+      bundles.push({ name: fn.name, entry: fn.entry, bundleKb: Number.NaN, topPackagesKb: {}, external: [], error: `bundle failed: ${(error as Error).message.split('\n')[0]}` });
+    }
+  }
+
+  const script = (file: string) => `await import(${JSON.stringify(pathToFileURL(file).href)});`;
+  // One warm-up of each so the first measured run does not pay for the file cache.
+  timeNode(['-e', '']);
+  for (const b of bundles) if (b.file) {
+    const warm = timeNode(['--input-type=module', '-e', script(b.file)]);
+    if (!warm.ok) b.error = `import failed: ${warm.stderr.split('\n').find((l) => /Error/.test(l)) ?? warm.stderr.slice(0, 200)}`;
+  }
+
+  const baseline: number[] = [];
+  const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+  for (let i = 0; i < runs; i++) {
+    baseline.push(timeNode(['-e', '']).ms);
+    for (const b of bundles) if (b.file && !b.error) samples.get(b.name)?.push(timeNode(['--input-type=module', '-e', script(b.file)]).ms);
+  }
+  const baselineMs = median(baseline);
+  return {
+    baselineMs,
+    runs,
+    rows: bundles.map((b) => ({
+      name: b.name,
+      entry: b.entry,
+      bundleKb: b.bundleKb,
+      importMs: b.error ? Number.NaN : median(samples.get(b.name) ?? []) - baselineMs,
+      topPackagesKb: b.topPackagesKb,
+      external: b.external,
+      ...(b.error ? { error: b.error } : {}),
+    })),
+  };
+}

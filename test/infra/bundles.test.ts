@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { functionBuildOptions, lambdaEsbuildOptions, lambdaFunctions, MAX_BUNDLE_BYTES, PROJECT_ROOT, type LambdaFunctionName } from '../../infra/bundling.ts';
+import { functionAccess, type FunctionAccess } from '../../infra/access.ts';
+import { openApiDocument } from '../../shared/http/app.ts';
+import { allRouters } from '../../shared/http/routers.ts';
+
+/**
+ * The bundles as AWS runs them, built with the stack's own esbuild options (plugins included).
+ * The stack tests skip bundling to stay fast; these build for real.
+ */
+
+// Inside the project, so the bundle finds `@aws-sdk/*` (external, the runtime's on Lambda) in node_modules.
+const OUT = join(PROJECT_ROOT, 'node_modules', '.cache', 'e-team-bundles-test', String(process.pid));
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
+describe('the public function’s bundle', () => {
+  it('stays under 500 KB, keeps only zod’s English messages, and serves the whole API’s document without the API', async () => {
+    const outdir = join(OUT, 'Public');
+    mkdirSync(outdir, { recursive: true });
+    const spec = lambdaFunctions.find((f) => f.name === 'Public');
+    if (!spec) throw new Error('the public function is missing from the manifest');
+    const result = await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent', metafile: true });
+
+    const file = join(outdir, 'index.mjs');
+    expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES);
+    expect(readFileSync(file, 'utf8').startsWith(lambdaEsbuildOptions.banner.js)).toBe(true);
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((input) => /zod\/v4\/locales\/(?!index\.js$|en\.js$)/.test(input))).toEqual([]);
+    // No capability's routes: the document is a constant.
+    expect(inputs.filter((input) => /^shared\/(citizens|assessment|conversion|dispensers|alerts|audit)\//.test(input))).toEqual([]);
+
+    // The handler, in a Node process of its own, as Lambda would call it for GET /openapi.json.
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /openapi.json',
+      rawPath: '/openapi.json',
+      rawQueryString: '',
+      headers: { host: 'api.example.org' },
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'api',
+        domainName: 'api.example.org',
+        domainPrefix: 'api',
+        requestId: 'req-bundle-test',
+        routeKey: 'GET /openapi.json',
+        stage: '$default',
+        time: '01/Jan/2026:00:00:00 +0000',
+        timeEpoch: 0,
+        http: { method: 'GET', path: '/openapi.json', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bundle-test' },
+      },
+    };
+    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+      process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, {})));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH ?? '', STAGE: 'test', AWS_REGION: 'eu-north-1', LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const response = JSON.parse(run.stdout) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual(openApiDocument(allRouters()));
+  }, 30_000);
+});
+
+describe('what each function may do', () => {
+  /**
+   * What a bundle calls, read from its code: outside services go through `Deps`
+   * (docs/architecture.md), so a call is `<deps>.scheduler.scheduleOnce(`, `<deps>.meetings.createMeeting(`,
+   * `<deps>.events.publish(`; the table goes through the document client's commands.
+   */
+  const uses = (code: string): FunctionAccess => ({
+    table: /\b(GetCommand|QueryCommand|PutCommand|UpdateCommand|DeleteCommand|TransactWriteCommand|TransactGetCommand|BatchGetCommand|BatchWriteCommand)\b/.test(code)
+      ? 'readWrite'
+      : 'none',
+    publishesEvents: /\.events\.publish\(/.test(code),
+    schedules: /\.scheduler\.(scheduleOnce|cancel)\(/.test(code),
+    meetings: /\.meetings\.(createMeeting|getMeeting|createAttendee|deleteMeeting)\(/.test(code),
+  });
+
+  it('is exactly what its code calls: no permission missing, none to spare', async () => {
+    // Unminified so property names survive as written; not written to disk.
+    const result = await build({
+      ...lambdaEsbuildOptions,
+      minify: false,
+      sourcemap: false,
+      write: false,
+      logLevel: 'silent',
+      entryPoints: Object.fromEntries(lambdaFunctions.map((f) => [f.name, join(PROJECT_ROOT, f.entry)])),
+      outdir: join(OUT, 'analysis'),
+    });
+    const codeOf = (name: LambdaFunctionName) => {
+      const output = result.outputFiles.find((o) => o.path.endsWith(`${name}.mjs`));
+      if (!output) throw new Error(`no bundle for ${name}`);
+      return output.text;
+    };
+    for (const { name } of lambdaFunctions) expect(uses(codeOf(name)), name).toEqual(functionAccess[name]);
+    // The gap this guards against: planning visits from an approved final grant schedules reminders.
+    expect(uses(codeOf('DomainEventConsumer')).schedules).toBe(true);
+  }, 30_000);
+});
