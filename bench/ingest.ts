@@ -75,7 +75,9 @@ async function capturedRawItems(stack: BenchStack, device: Device, size: number)
   const items = meter.inputs
     .filter((c) => c.command === 'BatchWriteItemCommand')
     .flatMap((c) => Object.values(c.input.RequestItems as Record<string, { PutRequest?: { Item?: RawItem } }[]>).flat())
-    .flatMap((r) => (r.PutRequest?.Item ? [r.PutRequest.Item] : []));
+    .flatMap((r) => (r.PutRequest?.Item ? [r.PutRequest.Item] : []))
+    // The batch's audit record rides in the same BatchWriteItem; the floor is the raw events alone.
+    .filter((item) => item.entity === 'DeviceEvent');
   if (items.length !== size) throw new Error(`expected ${size} raw event items in the ingest's BatchWriteItem, found ${items.length}`);
   return items;
 }

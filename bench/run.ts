@@ -108,8 +108,19 @@ for (const name of ['GET /visits (staff week)', 'GET /citizens/{id}/adherence (3
   }
 }
 // Consumers that made no DynamoDB request are in results.json only.
+/**
+ * Routes the ≤ 3 target exempts, as the issue allows for documented batch operations: the device
+ * batch (up to 100 events), and the lead's reports, which aggregate a team's partitions and grow
+ * with the number of citizens by design (bench/README.md, docs/table-design.md).
+ */
+const EXEMPT: Record<string, string> = {
+  'POST /dispensers/{dispenserId}/events': 'batch op',
+  'GET /reports/trial': 'aggregate',
+  'GET /reports/dispensers': 'aggregate',
+};
 for (const r of (workflow?.rows ?? []).filter((x) => x.kind !== 'consumer' || x.requests > 0)) {
-  const isBatch = r.route === 'POST /dispensers/{dispenserId}/events';
+  const exemption = r.route ? EXEMPT[r.route] : undefined;
+  const isBatch = exemption !== undefined;
   const commands = Object.entries(r.commands)
     .map(([k, v]) => `${round(v, 1)} ${k.replace(/Command$/, '').replace(/Item(s)?$/, '')}`)
     .join(', ');
@@ -120,7 +131,7 @@ for (const r of (workflow?.rows ?? []).filter((x) => x.kind !== 'consumer' || x.
     measured: Number.isFinite(r.requests) ? `${round(r.requests, 1)} req${commands ? ` [${commands}]` : ''}${units}` : (r.note ?? String(r.status)),
     floor: '—',
     ratio: '—',
-    target: r.kind !== 'route' ? '—' : isBatch ? 'batch op' : '≤ 3',
+    target: r.kind !== 'route' ? '—' : (exemption ?? '≤ 3'),
     result:
       r.status === 'missing' || r.status === 'skipped' || r.status === 'error'
         ? 'not measured'

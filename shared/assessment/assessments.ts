@@ -5,8 +5,8 @@ import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { assessmentKeys } from '../table/keys.ts';
-import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page } from '../table/store.ts';
+import { assessmentKeys, citizenKeys } from '../table/keys.ts';
+import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import { checkAnswers, decide, decisions, FREE_TEXT_MAX, reasonSchema, type Answers } from './decision.ts';
 import { defaultQuestionnaire } from './default-questionnaire.ts';
 import { checkDefinition, questionnaireSchema, type Questionnaire, type QuestionnaireDefinition } from './questionnaire.ts';
@@ -124,11 +124,45 @@ export async function recordAssessment(deps: Deps, ctx: RequestContext, citizenI
     assessedAt: ctx.now.toISOString(),
     assessedBy: ctx.actor.sub,
   };
-  await transactWrite(deps.table, [
-    putNew(deps.table, { ...assessmentKeys.assessment(citizenId, assessmentId), entity: 'Assessment', ...assessment }),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'assessment.create', resource: `citizens/${citizenId}/assessments/${assessmentId}`, citizenId }),
-  ]);
+  await writeAssessment(deps, ctx, assessment);
   return assessment;
+}
+
+const CONFLICT_RETRIES = 4;
+
+/**
+ * One transaction: the assessment, its audit, and its summary on the citizen's profile (so a
+ * conversion reads the readiness with the profile instead of a Query). The summary only moves
+ * forward: if a later assessment (higher ULID) is already on the profile, this one is written
+ * without it, exactly as the Query would still find the later one as the latest. A cancellation
+ * by a concurrent transaction on the profile is retried with jitter.
+ */
+async function writeAssessment(deps: Deps, ctx: RequestContext, assessment: Assessment): Promise<void> {
+  const { citizenId, assessmentId } = assessment;
+  const summary: AssessmentSummary = { assessmentId, decision: assessment.decision };
+  const record = putNew(deps.table, { ...assessmentKeys.assessment(citizenId, assessmentId), entity: 'Assessment', ...assessment });
+  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'assessment.create', resource: `citizens/${citizenId}/assessments/${assessmentId}`, citizenId });
+  const onProfile: TransactItem = {
+    Update: {
+      TableName: deps.table.name,
+      Key: citizenKeys.profile(citizenId),
+      UpdateExpression: 'SET #latest = :summary',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#latest) OR #latest.#id < :id)',
+      ExpressionAttributeNames: { '#latest': LATEST_ASSESSMENT, '#id': 'assessmentId' },
+      ExpressionAttributeValues: { ':summary': summary, ':id': assessmentId },
+    },
+  };
+  let withSummary = true;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transactWrite(deps.table, withSummary ? [record, onProfile, audit] : [record, audit]);
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionConflict) || attempt >= CONFLICT_RETRIES) throw error;
+      if (withSummary && error.reasons[1] === 'ConditionalCheckFailed') withSummary = false;
+      else await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * (attempt + 1)));
+    }
+  }
 }
 
 /** GET /citizens/{id}/assessments: the history, newest first (the first is the one that counts). */
@@ -155,6 +189,44 @@ export async function latestAssessment(deps: Deps, citizenId: string): Promise<A
     consistent: true,
   });
   return page.items[0] ? toAssessment(page.items[0]) : undefined;
+}
+
+/** The latest assessment's id and decision, kept on the citizen's profile by `recordAssessment`. */
+export const LATEST_ASSESSMENT = 'latestAssessment';
+export interface AssessmentSummary {
+  assessmentId: string;
+  decision: Assessment['decision'];
+}
+const assessmentSummarySchema = z.object({ assessmentId: z.string(), decision: z.enum(decisions) });
+
+/**
+ * The latest assessment of a citizen whose profile item the caller already read, and whether the
+ * answer came from the profile (`onProfile`: a transaction can then condition on it). A profile
+ * without a summary (never assessed, or written before summaries existed) falls back to the
+ * Query, which costs one more request only on that path.
+ */
+export async function latestAssessmentOf(deps: Deps, profile: Record<string, unknown>, citizenId: string): Promise<{ latest: AssessmentSummary | undefined; onProfile: boolean }> {
+  const summary = profile[LATEST_ASSESSMENT];
+  if (summary !== undefined) return { latest: assessmentSummarySchema.parse(summary), onProfile: true };
+  const latest = await latestAssessment(deps, citizenId);
+  return { latest: latest && { assessmentId: latest.assessmentId, decision: latest.decision }, onProfile: false };
+}
+
+/**
+ * A ConditionCheck that the citizen's latest assessment is still the one read: put in a
+ * transaction that relies on the readiness, it fails if the citizen was reassessed meanwhile.
+ */
+export function latestAssessmentUnchanged(deps: Deps, citizenId: string, read: { latest: AssessmentSummary | undefined; onProfile: boolean }): TransactItem {
+  const stillThere = read.onProfile && read.latest;
+  return {
+    ConditionCheck: {
+      TableName: deps.table.name,
+      Key: citizenKeys.profile(citizenId),
+      ConditionExpression: stillThere ? '#latest.#id = :id' : 'attribute_not_exists(#latest)',
+      ExpressionAttributeNames: stillThere ? { '#latest': LATEST_ASSESSMENT, '#id': 'assessmentId' } : { '#latest': LATEST_ASSESSMENT },
+      ...(stillThere ? { ExpressionAttributeValues: { ':id': stillThere.assessmentId } } : {}),
+    },
+  };
 }
 
 export async function requireQuestionnaire(deps: Deps, version: number): Promise<Questionnaire> {

@@ -113,6 +113,16 @@ export async function requireVisibleCitizen(deps: Deps, actor: Actor, citizenId:
   return toCitizen(item);
 }
 
+/**
+ * The same check as `requireVisibleCitizen` on a citizen item the caller already loaded (e.g. in
+ * one BatchGetItem with other items, key `citizenKeys.profile`): NotFoundError when absent or not visible.
+ */
+export function visibleCitizenFrom(item: Record<string, unknown> | undefined, actor: Actor): Citizen {
+  const citizen = item as CitizenItem | undefined;
+  if (!citizen || !canSee(actor, citizen)) throw new NotFoundError('The citizen');
+  return toCitizen(citizen);
+}
+
 /** GET /citizens/{id}: the citizen, audited as a read. */
 export async function readCitizen(deps: Deps, ctx: RequestContext, citizenId: string): Promise<Citizen> {
   const citizen = await requireVisibleCitizen(deps, ctx.actor, citizenId);

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { latestAssessment } from '../assessment/assessments.ts';
+import { latestAssessmentOf, latestAssessmentUnchanged } from '../assessment/assessments.ts';
 import { auditLog } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
@@ -11,7 +11,7 @@ import { logger } from '../platform/logger.ts';
 import { conversionKeys } from '../table/keys.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import type { CurrentFinalGrantItem, FinalGrant, FinalGrantItem } from './final-grants.ts';
-import { grantsOf, isActiveGrant, localDate } from './grants.ts';
+import { grantsAndProfileOf, isActiveGrant, localDate } from './grants.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
 import { buildPlans, checkProposal, conversionLineSchema, splitSchema } from './split.ts';
 
@@ -61,13 +61,15 @@ export type Conversion = z.infer<typeof conversionSchema>;
 type ConversionItem = Conversion & { pk: string; sk: string; entity: 'Conversion' };
 const toConversion = (item: ConversionItem): Conversion => conversionSchema.parse(item);
 
-async function requireReadyAssessment(deps: Deps, citizenId: string) {
-  const assessment = await latestAssessment(deps, citizenId);
+/** The latest assessment, from the profile item already read; 409 unless it is ready. */
+async function requireReadyAssessment(deps: Deps, profile: Record<string, unknown>, citizenId: string) {
+  const read = await latestAssessmentOf(deps, profile, citizenId);
+  const assessment = read.latest;
   if (!assessment) throw new ConflictError('The citizen has no readiness assessment yet; an assessor must assess first.', 'no-assessment');
   if (assessment.decision === 'not_ready') {
     throw new ConflictError(`The citizen’s latest assessment (${assessment.assessmentId}) is not_ready, so no benefit can be converted.`, 'not-ready');
   }
-  return assessment;
+  return { assessment, read };
 }
 
 const staleProposal = () =>
@@ -75,10 +77,14 @@ const staleProposal = () =>
 
 /** POST /citizens/{id}/conversions */
 export async function proposeConversion(deps: Deps, ctx: RequestContext, citizenId: string, input: ProposeConversion): Promise<Conversion> {
-  const citizen = await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const assessment = await requireReadyAssessment(deps, citizenId);
-  const lines = checkProposal(await grantsOf(deps, citizenId), input.splits, localDate(ctx.now, deps.config.TIME_ZONE));
-  const base = await getItem<CurrentFinalGrantItem>(deps.table, conversionKeys.currentFinalGrant(citizenId), { consistent: true });
+  // Two reads at once: profile (with the readiness summary) and grants in one Query, and the pointer.
+  const [{ profile, grants }, base] = await Promise.all([
+    grantsAndProfileOf(deps, citizenId),
+    getItem<CurrentFinalGrantItem>(deps.table, conversionKeys.currentFinalGrant(citizenId), { consistent: true }),
+  ]);
+  const citizen = visibleCitizenFrom(profile, ctx.actor);
+  const { assessment } = await requireReadyAssessment(deps, profile ?? {}, citizenId);
+  const lines = checkProposal(grants, input.splits, localDate(ctx.now, deps.config.TIME_ZONE));
   const conversionId = newId('cnv', ctx.now);
   const conversion: Conversion = {
     conversionId,
@@ -120,27 +126,45 @@ export async function listConversions(deps: Deps, ctx: RequestContext, citizenId
  * the citizen's current-final-grant pointer moves on, conditioned on its version being the one
  * the proposal was based on. So a proposal revises one known final grant: of two proposals made
  * from the same state, the first approved wins and the other gets 409 `final-grant-changed`,
- * whether the approvals race or come a day apart; nothing of the loser is written.
+ * whether the approvals race or come a day apart; nothing of the loser is written. The same
+ * transaction checks that the citizen's latest assessment is still the ready one that was read;
+ * if the citizen was reassessed in between, the approval is decided again on fresh reads.
  * FinalGrantApproved is published after the commit.
+ *
+ * Three requests: GetItem conversion, one Query for the citizen's profile (with the readiness
+ * summary) and grants, the transaction. The pointer is not read: the proposal recorded the
+ * version and final grant it was based on, and the pointer's version condition proves they are
+ * still current (each version is written once, by one approval).
  */
 export async function approveConversion(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant> {
+  for (let attempt = 1; ; attempt++) {
+    const approved = await tryApproval(deps, ctx, conversionId, input);
+    if (approved !== REASSESSED) return approved;
+    if (attempt >= 3) throw new ConflictError('The citizen was reassessed while this conversion was being approved; approve again.', 'not-ready');
+  }
+}
+
+const REASSESSED = Symbol('reassessed');
+
+async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant | typeof REASSESSED> {
   const item = await getItem<ConversionItem>(deps.table, conversionKeys.conversion(conversionId), { consistent: true });
   if (!item) throw new NotFoundError('The conversion');
   const conversion = toConversion(item);
-  const citizen = await requireVisibleCitizen(deps, ctx.actor, conversion.citizenId);
+  const { profile, grants } = await grantsAndProfileOf(deps, conversion.citizenId);
+  const citizen = visibleCitizenFrom(profile, ctx.actor);
   if (conversion.status !== 'proposed') {
     throw new ConflictError(`The conversion is already ${conversion.status}.`, 'not-proposed');
   }
-  await requireReadyAssessment(deps, citizen.citizenId);
+  const readiness = await requireReadyAssessment(deps, profile ?? {}, citizen.citizenId);
   const today = localDate(ctx.now, deps.config.TIME_ZONE);
   const covered = new Set(conversion.lines.map((l) => l.grantId));
-  const uncovered = (await grantsOf(deps, citizen.citizenId)).filter((g) => isActiveGrant(g, today) && !covered.has(g.grantId));
+  const uncovered = grants.filter((g) => isActiveGrant(g, today) && !covered.has(g.grantId));
   if (uncovered.length > 0) {
     throw new ConflictError(`Grants were recorded after this proposal (${uncovered.map((g) => g.grantId).join(', ')}); propose again.`, 'grants-changed');
   }
 
-  const previous = await getItem<CurrentFinalGrantItem>(deps.table, conversionKeys.currentFinalGrant(citizen.citizenId), { consistent: true });
-  if ((previous?.version ?? 0) !== conversion.basedOnVersion) throw staleProposal();
+  // The final grant this proposal revises; the pointer's condition below proves it is still current.
+  const previous = conversion.basedOnFinalGrantId !== undefined && conversion.basedOnVersion > 0 ? { finalGrantId: conversion.basedOnFinalGrantId, version: conversion.basedOnVersion } : undefined;
   const finalGrantId = newId('fg', ctx.now);
   const approvedAt = ctx.now.toISOString();
   const { screenVisitPlan, dosePlan } = buildPlans(conversion.lines, today);
@@ -160,7 +184,7 @@ export async function approveConversion(deps: Deps, ctx: RequestContext, convers
     approvedAt,
     ...(previous ? { supersedes: previous.finalGrantId } : {}),
   };
-  const version = (previous?.version ?? 0) + 1;
+  const version = conversion.basedOnVersion + 1;
   const pointer: CurrentFinalGrantItem = {
     ...conversionKeys.currentFinalGrant(citizen.citizenId),
     ...conversionKeys.allCurrentFinalGrants(citizen.citizenId),
@@ -193,7 +217,7 @@ export async function approveConversion(deps: Deps, ctx: RequestContext, convers
       Put: {
         TableName: table,
         Item: pointer,
-        ...(previous
+        ...(conversion.basedOnVersion > 0
           ? { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': conversion.basedOnVersion } }
           : { ConditionExpression: 'attribute_not_exists(pk)' }),
       },
@@ -201,6 +225,7 @@ export async function approveConversion(deps: Deps, ctx: RequestContext, convers
     putNew(deps.table, { ...conversionKeys.finalGrant(citizen.citizenId, finalGrantId), entity: 'FinalGrant', ...finalGrant } satisfies FinalGrantItem),
     auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'conversion.approve', resource: `conversions/${conversionId}`, citizenId: citizen.citizenId }),
   ];
+  const readinessCheck = actions.push(latestAssessmentUnchanged(deps, citizen.citizenId, readiness.read)) - 1;
   if (previous) {
     actions.push({
       Update: {
@@ -216,7 +241,9 @@ export async function approveConversion(deps: Deps, ctx: RequestContext, convers
     await transactWrite(deps.table, actions);
   } catch (error) {
     if (error instanceof TransactionConflict) {
-      if (error.firstFailed() === 0) throw new ConflictError('The conversion is no longer proposed.', 'not-proposed');
+      const failed = error.firstFailed();
+      if (failed === 0) throw new ConflictError('The conversion is no longer proposed.', 'not-proposed');
+      if (failed === readinessCheck) return REASSESSED;
       throw staleProposal();
     }
     throw error;

@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { auditLog } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import { visibleCitizenFrom } from '../citizens/citizens.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { NotFoundError } from '../platform/errors.ts';
-import { conversionKeys } from '../table/keys.ts';
-import { getItem, queryAll, queryPage, type Page } from '../table/store.ts';
+import { citizenKeys, conversionKeys } from '../table/keys.ts';
+import { getItem, getItems, queryAll, queryPage, type Page } from '../table/store.ts';
 import { conversionFigures, conversionFiguresSchema, type ConversionFigures } from './figures.ts';
 import { localDate } from './grants.ts';
 import { dosePlanSeedSchema, screenVisitPlanEntrySchema } from './plan.ts';
@@ -94,16 +94,23 @@ export type FinalGrantView = z.infer<typeof finalGrantViewSchema>;
 /** Final grants kept in the response's history; a citizen's grant is revised a few times a year. */
 const HISTORY_MAX = 200;
 
-/** GET /citizens/{id}/final-grant: the current final grant, its figures and the history. */
+/**
+ * GET /citizens/{id}/final-grant: the current final grant, its figures and the history. Three
+ * requests: one consistent BatchGetItem of the profile and the pointer, the history Query (sent
+ * at the same time; nothing is returned before the visibility check), the audit Put.
+ */
 export async function readFinalGrant(deps: Deps, ctx: RequestContext, citizenId: string): Promise<FinalGrantView> {
-  await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const pointer = await getCurrentFinalGrant(deps, citizenId);
-  if (!pointer) throw new NotFoundError('A final grant for this citizen');
-  const items = await queryAll<FinalGrantItem>(
-    deps.table,
-    { partition: ['pk', conversionKeys.citizenPartition(citizenId)], sort: { attribute: 'sk', beginsWith: conversionKeys.finalGrantPrefix }, newestFirst: true, consistent: true },
-    HISTORY_MAX,
-  );
+  const [[profile, pointerItem], items] = await Promise.all([
+    getItems(deps.table, [citizenKeys.profile(citizenId), conversionKeys.currentFinalGrant(citizenId)], { consistent: true }),
+    queryAll<FinalGrantItem>(
+      deps.table,
+      { partition: ['pk', conversionKeys.citizenPartition(citizenId)], sort: { attribute: 'sk', beginsWith: conversionKeys.finalGrantPrefix }, newestFirst: true, consistent: true },
+      HISTORY_MAX,
+    ),
+  ]);
+  visibleCitizenFrom(profile, ctx.actor);
+  if (!pointerItem) throw new NotFoundError('A final grant for this citizen');
+  const pointer = toCurrent(pointerItem as CurrentFinalGrantItem);
   const history = items.slice(0, HISTORY_MAX).map(toFinalGrant);
   const current = history.find((g) => g.finalGrantId === pointer.finalGrantId);
   if (!current) throw new NotFoundError('A final grant for this citizen');

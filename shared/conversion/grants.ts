@@ -144,12 +144,20 @@ export async function listGrants(deps: Deps, ctx: RequestContext, citizenId: str
   return { items: result.items.map(toGrant), nextCursor: result.nextCursor };
 }
 
-/** Every grant of a citizen (a handful), for the conversion rules; the caller audits. */
-export async function grantsOf(deps: Deps, citizenId: string): Promise<Grant[]> {
-  const items = await queryAll<GrantItem>(deps.table, {
+/**
+ * The citizen's profile item and every grant in one consistent Query: they sort next to each
+ * other in the citizen's partition (`conversionKeys.grantsAndProfile`). For the conversion
+ * rules, which check visibility on the profile and audit their own reads.
+ */
+export async function grantsAndProfileOf(deps: Deps, citizenId: string): Promise<{ profile: Record<string, unknown> | undefined; grants: Grant[] }> {
+  const items = await queryAll<Record<string, unknown> & { sk: string }>(deps.table, {
     partition: ['pk', conversionKeys.citizenPartition(citizenId)],
-    sort: { attribute: 'sk', beginsWith: conversionKeys.grantPrefix },
+    sort: { attribute: 'sk', between: conversionKeys.grantsAndProfile },
     consistent: true,
   });
-  return items.map(toGrant);
+  const [, profileSk] = conversionKeys.grantsAndProfile;
+  return {
+    profile: items.find((item) => item.sk === profileSk),
+    grants: items.filter((item) => item.sk.startsWith(conversionKeys.grantPrefix)).map((item) => toGrant(item as GrantItem)),
+  };
 }

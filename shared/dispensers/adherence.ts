@@ -1,13 +1,13 @@
 import { auditLog } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import { visibleCitizenFrom } from '../citizens/citizens.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ValidationError } from '../platform/errors.ts';
-import { dispenserKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
+import { citizenKeys, dispenserKeys } from '../table/keys.ts';
+import { getItems, queryAll } from '../table/store.ts';
 import { MAX_ADHERENCE_DAYS, type Adherence } from './model.ts';
-import { planVersions } from './dose-plan.ts';
-import { addDays, adherenceRates, classifyDose, emptyCounts, plannedDoses, startOfLocalDate, type DoseRecord, type OutcomeCounts } from './schedule.ts';
+import { planVersions, versionsOf } from './dose-plan.ts';
+import { addDays, adherenceRates, classifyDose, emptyCounts, plannedDoses, startOfLocalDate, type DoseRecord, type DosePlanVersion, type OutcomeCounts } from './schedule.ts';
 
 /**
  * Adherence is computed on read from the plan versions and the derived dose records, never
@@ -26,23 +26,29 @@ export function checkPeriod(from: string, to: string): void {
 }
 
 /** Each planned dose of the local dates `from`..`to` (inclusive) with its outcome, and the counts. */
-export async function computeAdherence(deps: Deps, citizenId: string, from: string, to: string, now: Date): Promise<Pick<Adherence, 'doses' | 'counts'>> {
+export async function computeAdherence(
+  deps: Deps,
+  citizenId: string,
+  from: string,
+  to: string,
+  now: Date,
+  loaded?: { versions: readonly DosePlanVersion[] },
+): Promise<Pick<Adherence, 'doses' | 'counts'>> {
   const zone = deps.config.TIME_ZONE;
   const start = startOfLocalDate(from, zone);
   const end = startOfLocalDate(addDays(to, 1), zone);
-  const partition = ['pk', dispenserKeys.adherencePartition(citizenId)] as const;
-  const [versions, records, seenDays] = await Promise.all([
-    planVersions(deps, citizenId),
-    queryAll<DoseRecord & { doseAt: string } & Record<string, unknown>>(deps.table, {
-      partition,
-      sort: { attribute: 'sk', between: [`${dispenserKeys.dosePrefix}${start.toISOString()}`, `${dispenserKeys.dosePrefix}${end.toISOString()}`] },
-    }),
-    queryAll<{ date: string; hours?: Set<string> }>(deps.table, {
-      partition,
-      // A day either side: the hours around a dose may fall on the neighbouring UTC date.
-      sort: { attribute: 'sk', between: [`${dispenserKeys.seenPrefix}${addDays(start.toISOString().slice(0, 10), -1)}`, `${dispenserKeys.seenPrefix}${addDays(end.toISOString().slice(0, 10), 1)}`] },
+  // One Query: seen days sort among the dose records (see dispenserKeys.seenDay); a day either side,
+  // as the hours around a dose may fall on the neighbouring UTC date. Dose records of those extra
+  // days are read too and simply not looked up.
+  const [versions, items] = await Promise.all([
+    loaded ? Promise.resolve(loaded.versions) : planVersions(deps, citizenId),
+    queryAll<DoseRecord & { doseAt?: string; date?: string; hours?: Set<string> } & Record<string, unknown>>(deps.table, {
+      partition: ['pk', dispenserKeys.adherencePartition(citizenId)],
+      sort: { attribute: 'sk', between: dispenserKeys.adherenceRange(addDays(start.toISOString().slice(0, 10), -1), addDays(end.toISOString().slice(0, 10), 1)) },
     }),
   ]);
+  const records = items.filter((i): i is typeof i & { doseAt: string } => typeof i.doseAt === 'string');
+  const seenDays = items.filter((i) => i.doseAt === undefined && typeof i.date === 'string') as { date: string; hours?: Set<string> }[];
   const byDose = new Map(records.map((r) => [r.doseAt, { takenAts: [...(r.takenAts ?? [])], missedAts: [...(r.missedAts ?? [])], lateAts: [...(r.lateAts ?? [])], dispensedAts: [...(r.dispensedAts ?? [])] }]));
   const seen = new Set(seenDays.flatMap((d) => [...(d.hours ?? [])].map((h) => `${d.date}T${h}`)));
   const counts: OutcomeCounts = emptyCounts();
@@ -65,8 +71,11 @@ export async function computeAdherence(deps: Deps, citizenId: string, from: stri
 /** GET /citizens/{id}/adherence?from=&to= */
 export async function citizenAdherence(deps: Deps, ctx: RequestContext, citizenId: string, period: { from: string; to: string }): Promise<Adherence> {
   checkPeriod(period.from, period.to);
-  await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const { doses, counts } = await computeAdherence(deps, citizenId, period.from, period.to, ctx.now);
+  // The citizen (visibility) and the plan with its versions in one BatchGetItem.
+  const [citizenItem, planItem] = await getItems(deps.table, [citizenKeys.profile(citizenId), dispenserKeys.dosePlan(citizenId)], { now: ctx.now });
+  visibleCitizenFrom(citizenItem, ctx.actor);
+  const versions = await versionsOf(deps, citizenId, planItem);
+  const { doses, counts } = await computeAdherence(deps, citizenId, period.from, period.to, ctx.now, { versions });
   await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'adherence.read', resource: `citizens/${citizenId}/adherence`, citizenId });
   return { citizenId, from: period.from, to: period.to, timeZone: deps.config.TIME_ZONE, doses, counts, rates: adherenceRates(counts) };
 }

@@ -1,10 +1,10 @@
 import { auditLog, type SystemContext } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { dispenserKeys } from '../table/keys.ts';
-import { getItem, put, queryAll, transactWrite, TransactionConflict, type TransactItem } from '../table/store.ts';
+import { citizenKeys, dispenserKeys } from '../table/keys.ts';
+import { getItem, getItems, put, queryAll, transactWrite, TransactionConflict, type TransactItem } from '../table/store.ts';
 import type { DosePlan, DosePlanInput } from './model.ts';
 import { startOfLocalDate, type DosePlanRule, type DosePlanVersion } from './schedule.ts';
 import { updateItem } from './store.ts';
@@ -15,7 +15,16 @@ import { updateItem } from './store.ts';
  * so editing today's times never rewrites last month's adherence. The assigned dispenser carries a
  * copy (updated in the same transaction) so ingest and the jobs read one item.
  */
-export type DosePlanItem = DosePlan & { pk: string; sk: string; entity: 'DosePlan' };
+export type DosePlanItem = DosePlan & {
+  pk: string;
+  sk: string;
+  entity: 'DosePlan';
+  /**
+   * Every version (as the DOSEPLAN#V# items), written in the same transaction, so a reader of
+   * adherence gets plan and history in the item it reads anyway. Absent on plans written before.
+   */
+  versions?: DosePlanVersion[];
+};
 
 export const planRuleOf = (plan: Pick<DosePlan, 'times' | 'onTimeMinutes' | 'validFrom' | 'validTo'>): DosePlanRule => ({
   times: [...plan.times],
@@ -25,7 +34,7 @@ export const planRuleOf = (plan: Pick<DosePlan, 'times' | 'onTimeMinutes' | 'val
 });
 
 const toPlan = (item: DosePlanItem): DosePlan => {
-  const { pk: _pk, sk: _sk, entity: _e, ...plan } = item;
+  const { pk: _pk, sk: _sk, entity: _e, versions: _v, ...plan } = item;
   return plan;
 };
 
@@ -38,17 +47,46 @@ export interface PlanChange extends DosePlanInput {
  * Sets the plan. The first plan rules from the start of its validFrom; a change rules from now (or
  * from its validFrom, if later), and versions that were to start later are dropped.
  */
-export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemContext, citizenId: string, change: PlanChange): Promise<DosePlan> {
+/** What a plan change is checked against: the current plan, its versions, the citizen's dispenser claim. */
+export interface PlanState {
+  current: DosePlanItem | undefined;
+  versions: DosePlanVersion[];
+  claim: { dispenserId: string } | undefined;
+}
+
+const toVersion = (v: DosePlanVersion): DosePlanVersion => ({
+  times: v.times,
+  onTimeMinutes: v.onTimeMinutes,
+  validFrom: v.validFrom,
+  ...(v.validTo ? { validTo: v.validTo } : {}),
+  effectiveFrom: v.effectiveFrom,
+});
+
+/**
+ * The plan and its versions in one consistent Query: their sort keys share the plan's key as
+ * prefix (`DOSEPLAN`, `DOSEPLAN#V#…`), and nothing else of the citizen's partition does.
+ */
+async function planWithVersions(deps: Deps, citizenId: string): Promise<Pick<PlanState, 'current' | 'versions'>> {
+  const planKey = dispenserKeys.dosePlan(citizenId);
+  const items = await queryAll<Record<string, unknown> & { sk: string }>(deps.table, {
+    partition: ['pk', planKey.pk],
+    sort: { attribute: 'sk', beginsWith: planKey.sk },
+    consistent: true,
+  });
+  return {
+    current: items.find((i) => i.sk === planKey.sk) as DosePlanItem | undefined,
+    versions: items.filter((i) => i.sk.startsWith(dispenserKeys.dosePlanVersionPrefix)).map((i) => toVersion(i as unknown as DosePlanVersion)),
+  };
+}
+
+export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemContext, citizenId: string, change: PlanChange, loaded?: PlanState): Promise<DosePlan> {
   const zone = deps.config.TIME_ZONE;
-  const [current, claim, versions] = await Promise.all([
-    getItem<DosePlanItem>(deps.table, dispenserKeys.dosePlan(citizenId), { consistent: true }),
-    getItem<{ dispenserId: string }>(deps.table, dispenserKeys.citizenDispenser(citizenId), { consistent: true }),
-    queryAll<DosePlanVersion & { sk: string } & Record<string, unknown>>(deps.table, {
-      partition: ['pk', dispenserKeys.citizenPartition(citizenId)],
-      sort: { attribute: 'sk', beginsWith: dispenserKeys.dosePlanVersionPrefix },
-      consistent: true,
-    }),
-  ]);
+  const state: PlanState =
+    loaded ??
+    (await Promise.all([planWithVersions(deps, citizenId), getItem<{ dispenserId: string }>(deps.table, dispenserKeys.citizenDispenser(citizenId), { consistent: true })]).then(
+      ([plan, found]): PlanState => ({ ...plan, claim: found }),
+    ));
+  const { current, claim, versions } = state;
   const validStart = startOfLocalDate(change.validFrom, zone).getTime();
   const effectiveFrom = new Date(current ? Math.max(validStart, ctx.now.getTime()) : validStart).toISOString();
   const by = 'actor' in ctx ? ctx.actor.sub : ctx.system;
@@ -66,17 +104,20 @@ export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemCont
     updatedAt: ctx.now.toISOString(),
     updatedBy: by,
   };
+  const version: DosePlanVersion = { ...planRuleOf(plan), effectiveFrom };
+  // A version at the same instant is replaced (same key), later ones are dropped below.
+  const keptVersions = [...versions.filter((v) => v.effectiveFrom < effectiveFrom), version].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
   const items: TransactItem[] = [
     {
       Put: {
         TableName: deps.table.name,
-        Item: { ...dispenserKeys.dosePlan(citizenId), entity: 'DosePlan', ...plan },
+        Item: { ...dispenserKeys.dosePlan(citizenId), entity: 'DosePlan', ...plan, versions: keptVersions },
         ...(current
           ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': current.version } }
           : { ConditionExpression: 'attribute_not_exists(pk)' }),
       },
     },
-    put(deps.table, { ...dispenserKeys.dosePlanVersion(citizenId, effectiveFrom), entity: 'DosePlanVersion', ...planRuleOf(plan), effectiveFrom }),
+    put(deps.table, { ...dispenserKeys.dosePlanVersion(citizenId, effectiveFrom), entity: 'DosePlanVersion', ...version }),
     ...versions
       .filter((v) => v.effectiveFrom > effectiveFrom)
       .map((v): TransactItem => ({ Delete: { TableName: deps.table.name, Key: dispenserKeys.dosePlanVersion(citizenId, v.effectiveFrom) } })),
@@ -105,10 +146,16 @@ export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemCont
 
 /** PUT /citizens/{id}/dose-plan. */
 export async function setDosePlan(deps: Deps, ctx: RequestContext, citizenId: string, input: DosePlanInput): Promise<DosePlan> {
-  await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const current = await getItem<DosePlanItem>(deps.table, dispenserKeys.dosePlan(citizenId), { consistent: true });
+  // Two reads in parallel (citizen + dispenser claim in one BatchGetItem; plan + versions in one
+  // Query); nothing is answered before the visibility check below.
+  const [[citizenItem, claimItem], plan] = await Promise.all([
+    getItems(deps.table, [citizenKeys.profile(citizenId), dispenserKeys.citizenDispenser(citizenId)], { consistent: true, now: ctx.now }),
+    planWithVersions(deps, citizenId),
+  ]);
+  visibleCitizenFrom(citizenItem, ctx.actor);
+  const claim = claimItem ? { dispenserId: String(claimItem.dispenserId) } : undefined;
   // An edit by staff keeps the plan's origin in the final grant.
-  return writeDosePlan(deps, ctx, citizenId, { ...input, finalGrantId: current?.finalGrantId, grantId: current?.grantId });
+  return writeDosePlan(deps, ctx, citizenId, { ...input, finalGrantId: plan.current?.finalGrantId, grantId: plan.current?.grantId }, { ...plan, claim });
 }
 
 /** GET /citizens/{id}/dose-plan: the current plan (404 when the citizen has none). */
@@ -131,5 +178,12 @@ export async function planVersions(deps: Deps, citizenId: string): Promise<DoseP
     partition: ['pk', dispenserKeys.citizenPartition(citizenId)],
     sort: { attribute: 'sk', beginsWith: dispenserKeys.dosePlanVersionPrefix },
   });
-  return items.map((v) => ({ times: v.times, onTimeMinutes: v.onTimeMinutes, validFrom: v.validFrom, ...(v.validTo ? { validTo: v.validTo } : {}), effectiveFrom: v.effectiveFrom }));
+  return items.map(toVersion);
+}
+
+/** The versions from a plan item already read; a plan written before it carried them is queried. */
+export async function versionsOf(deps: Deps, citizenId: string, planItem: Record<string, unknown> | undefined): Promise<DosePlanVersion[]> {
+  if (!planItem) return [];
+  const versions = (planItem as Partial<DosePlanItem>).versions;
+  return versions ? versions.map(toVersion) : planVersions(deps, citizenId);
 }

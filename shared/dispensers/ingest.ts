@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { raiseAlert, resolveAlertByDedupKey } from '../alerts/alerts.ts';
 import { auditLog, type SystemContext } from '../audit/audit.ts';
 import type { Deps } from '../platform/deps.ts';
@@ -27,10 +27,10 @@ import { missedDoseAlert } from './alerts.ts';
 /**
  * POST /dispensers/{id}/events: a device's batch. Built for throughput and for devices that
  * retry, repeat and reorder:
- *  - two DynamoDB round trips in the common case: (1) the dispenser item (credential hash,
- *    assignment periods, plan copy) and the batch's event keys, in parallel; (2) every write in
- *    parallel: new raw events (BatchWriteItem), one UpdateItem per dose and per day touched, the
- *    contact time, the audit record, fault alerts;
+ *  - two DynamoDB round trips in the common case: (1) one BatchGetItem of the dispenser item
+ *    (credential hash, assignment periods, plan copy) and the batch's event keys; (2) every write
+ *    in parallel: new raw events with the audit record (BatchWriteItem), one UpdateItem per dose
+ *    and per day touched, the contact time (at most once a minute), fault alerts;
  *  - derived state is only ever ADDed to string sets (times a dose was taken, reported missed…)
  *    and read as "the earliest", so repeats and any order give the same result;
  *  - each event is validated on its own: the good ones are stored, the bad ones reported by index.
@@ -117,15 +117,15 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   }
   const unique = [...firstById.values()];
 
-  // Round trip 1: who is calling, and which of these events we already have.
-  const [device, existing] = await Promise.all([
-    getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(call.dispenserId), { consistent: true }),
-    batchGet<{ sk: string; type: string; occurredAt: string }>(
-      deps.table,
-      unique.map((c) => dispenserKeys.rawEvent(call.dispenserId, c.event.eventId)),
-      { consistent: true, now },
-    ),
-  ]);
+  // Round trip 1, one BatchGetItem: who is calling, and which of these events we already have.
+  const deviceKey = dispenserKeys.dispenser(call.dispenserId);
+  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string }>(
+    deps.table,
+    [deviceKey, ...unique.map((c) => dispenserKeys.rawEvent(call.dispenserId, c.event.eventId))],
+    { consistent: true, now },
+  );
+  const device = read.find((i) => i.pk === deviceKey.pk && i.sk === deviceKey.sk) as (DispenserItem & Record<string, unknown>) | undefined;
+  const existing = read.filter((i) => i.pk !== deviceKey.pk);
   if (!device || !credentialMatches(credential, device.credentialHash)) throw new UnauthenticatedError('The device credential is not valid.');
 
   const stored = new Map(existing.map((e) => [e.sk, e]));
@@ -185,11 +185,14 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   const retention = deps.config.RAW_EVENT_RETENTION_DAYS;
   const published: DomainEvent[] = [];
 
+  // The audit record goes into the raw events' BatchWriteItem: a plain Put loses its
+  // attribute_not_exists condition, which is safe because its key holds a fresh ULID.
+  const auditRecords = freshCitizens.map((citizenId) => audit.item(system, { action: 'device-events.ingest', resource: `dispensers/${call.dispenserId}/events`, citizenId }).Put?.Item);
+
   // Round trip 2: everything at once.
   const [, doseResults, , previousContact] = await Promise.all([
-    batchPut(
-      deps.table,
-      fresh.map((e) => ({
+    batchPut(deps.table, [
+      ...fresh.map((e) => ({
         ...dispenserKeys.rawEvent(call.dispenserId, e.event.eventId),
         entity: 'DeviceEvent',
         dispenserId: call.dispenserId,
@@ -205,7 +208,8 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
         receivedAt: now.toISOString(),
         expiresAt: expiresAfterDays(retention, e.occurredAt),
       })),
-    ),
+      ...auditRecords.filter((item): item is NonNullable<typeof item> => item !== undefined),
+    ]),
     Promise.all(
       [...doses.values()].map(async (dose) => {
         const result = await deps.table.db.send(
@@ -226,13 +230,6 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
       ),
     ),
     recordContact(deps, device, now),
-    // The audit record's conditional Put on its own: a one-item transaction costs twice for nothing.
-    Promise.all(
-      freshCitizens.map((citizenId) => {
-        const { Put } = audit.item(system, { action: 'device-events.ingest', resource: `dispensers/${call.dispenserId}/events`, citizenId });
-        return Put ? deps.table.db.send(new PutCommand(Put)) : undefined;
-      }),
-    ),
     Promise.all(
       [...faults.entries()].map(async ([fault, e]) => {
         const { raised, alertId } = await raiseAlert(deps, {

@@ -1,13 +1,13 @@
 import { auditLog } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
 import { resolveAlertByDedupKey } from '../alerts/alerts.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { domainEvent } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
-import { dispenserKeys } from '../table/keys.ts';
-import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
+import { citizenKeys, dispenserKeys } from '../table/keys.ts';
+import { getItem, getItems, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import { newCredential } from './credential.ts';
 import {
   dispenserPeriodSchema,
@@ -83,7 +83,10 @@ export async function registerDispenser(deps: Deps, ctx: RequestContext, input: 
 
 /** A dispenser of the caller's team, or 404 (also for another team's). */
 export async function loadDispenser(deps: Deps, team: string, dispenserId: string): Promise<DispenserItem> {
-  const item = await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(dispenserId), { consistent: true });
+  return teamDispenser(await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(dispenserId), { consistent: true }), team, dispenserId);
+}
+
+function teamDispenser(item: DispenserItem | undefined, team: string, dispenserId: string): DispenserItem {
   if (!item || item.team !== team) throw new NotFoundError(`Dispenser ${dispenserId}`);
   return item;
 }
@@ -175,14 +178,20 @@ export const MAX_BACKDATE_DAYS = 92;
  * for the citizen who has it, changes its status (a trial decided: `active`; a trial extended).
  */
 export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenserId: string, input: AssignDispenser): Promise<Dispenser> {
-  const item = await loadDispenser(deps, ctx.actor.team, dispenserId);
+  // One consistent BatchGetItem: the dispenser, the citizen (visibility) and the plan a new assignment copies.
+  const [dispenserItem, citizenItem, planItem] = (await getItems(
+    deps.table,
+    [dispenserKeys.dispenser(dispenserId), citizenKeys.profile(input.citizenId), dispenserKeys.dosePlan(input.citizenId)],
+    { consistent: true, now: ctx.now },
+  )) as [(DispenserItem & Record<string, unknown>) | undefined, Record<string, unknown> | undefined, (DosePlanItem & Record<string, unknown>) | undefined];
+  const item = teamDispenser(dispenserItem, ctx.actor.team, dispenserId);
   checkTrial(input, localDate(ctx.now, deps.config.TIME_ZONE));
   if (item.status === 'returned') throw new ConflictError(`Dispenser ${dispenserId} was returned to the vendor; put it back in stock first.`, 'dispenser_returned');
   const current = item.assignment;
   if (current && current.citizenId !== input.citizenId) {
     throw new ConflictError(`Dispenser ${dispenserId} is with another citizen; take it back first.`, 'dispenser_assigned');
   }
-  await requireVisibleCitizen(deps, ctx.actor, input.citizenId);
+  visibleCitizenFrom(citizenItem, ctx.actor);
   if (current && current.status === input.status && item.trialEndsOn === input.trialEndsOn) return toDispenser(item);
 
   const at = assignmentStart(item, input, ctx.now);
@@ -222,7 +231,6 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
       closePeriod(deps, dispenserId, current, at),
     );
   } else {
-    const planItem = await getItem<DosePlanItem>(deps.table, dispenserKeys.dosePlan(input.citizenId), { consistent: true });
     const periods: AttributionPeriod[] = [...item.periods, { citizenId: input.citizenId, from: at }].slice(-KEPT_PERIODS);
     items.push(
       updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {

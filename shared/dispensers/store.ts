@@ -116,7 +116,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** BatchGetItem in chunks of 100, retrying unprocessed keys; expired items count as absent. */
 export async function batchGet<T extends Record<string, unknown>>(table: Table, keys: readonly Key[], options: { consistent?: boolean; now?: Date } = {}): Promise<T[]> {
   const found: T[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
+  const chunks: number[] = [];
+  for (let i = 0; i < keys.length; i += 100) chunks.push(i);
+  // Chunks in parallel: a full device batch (100 events + the dispenser) stays one round trip.
+  await Promise.all(chunks.map(async (i) => {
     let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
@@ -125,7 +128,7 @@ export async function batchGet<T extends Record<string, unknown>>(table: Table, 
       pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;
       if (attempt > 8 && pending?.length) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
     }
-  }
+  }));
   return found;
 }
 

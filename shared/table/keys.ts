@@ -41,6 +41,11 @@ export const conversionKeys = {
   citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
   grant: (citizenId: string, grantId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `GRANT#${grantId}` }),
   grantPrefix: 'GRANT#',
+  /**
+   * Sort-key bounds of a citizen's grants and profile, which sort next to each other
+   * (`GRANT#…` < `PROFILE`): one Query reads both (conversion proposal and approval).
+   */
+  grantsAndProfile: ['GRANT#', citizenKeys.profile('').sk] as const,
   /** A conversion is addressed by its own id (POST /conversions/{id}/approve). */
   conversion: (conversionId: string) => ({ pk: `CONVERSION#${conversionId}`, sk: 'CONVERSION' }),
   /** gsi1: a citizen's conversions, oldest first. */
@@ -159,9 +164,14 @@ export const dispenserKeys = {
   /** Derived, kept: what the devices said about one planned dose of a citizen. */
   dose: (citizenId: string, doseAtIso: string) => ({ pk: `ADHERENCE#${citizenId}`, sk: `DOSE#${doseAtIso}` }),
   dosePrefix: 'DOSE#',
-  /** Derived, kept: the UTC hours of one UTC day in which the citizen's dispenser was heard from. */
-  seenDay: (citizenId: string, utcDate: string) => ({ pk: `ADHERENCE#${citizenId}`, sk: `SEEN#${utcDate}` }),
-  seenPrefix: 'SEEN#',
+  /**
+   * Derived, kept: the UTC hours of one UTC day in which the citizen's dispenser was heard from.
+   * `DOSE#<date>#SEEN` sorts just before that day's dose records (`#` < `T`), so one range read
+   * of the adherence partition returns a period's doses and seen days together.
+   */
+  seenDay: (citizenId: string, utcDate: string) => ({ pk: `ADHERENCE#${citizenId}`, sk: `DOSE#${utcDate}#SEEN` }),
+  /** Sort-key bounds covering the seen days `fromDate`..`toDate` (UTC, inclusive) and every dose record between. */
+  adherenceRange: (fromDate: string, toDate: string) => [`DOSE#${fromDate}`, `DOSE#${toDate}#SEEN`] as const,
   adherencePartition: (citizenId: string) => `ADHERENCE#${citizenId}`,
 };
 

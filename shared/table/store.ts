@@ -1,8 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
   type TransactWriteCommandInput,
@@ -151,4 +153,26 @@ export function putNew(table: Table, item: Item & Key): TransactItem {
 
 export function put(table: Table, item: Item & Key): TransactItem {
   return { Put: { TableName: table.name, Item: item } };
+}
+
+/**
+ * Up to 100 items by key in one BatchGetItem (unprocessed keys retried), answered in the order of
+ * `keys`; absent or expired items are undefined. One request instead of one GetItem per key.
+ */
+export async function getItems(table: Table, keys: readonly Key[], options: { consistent?: boolean; now?: Date } = {}): Promise<(Item | undefined)[]> {
+  if (keys.length === 0) return [];
+  if (keys.length > 100) throw new Error(`A batch read takes at most 100 keys, got ${keys.length}`);
+  const found = new Map<string, Item>();
+  let pending: Record<string, unknown>[] | undefined = keys.map((k) => ({ pk: k.pk, sk: k.sk }));
+  for (let attempt = 0; pending && pending.length > 0; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+    if (attempt > 9) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+    const result: BatchGetCommandOutput = await table.db.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } } }));
+    for (const item of (result.Responses?.[table.name] ?? []) as Item[]) found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
+    pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;
+  }
+  return keys.map((k) => {
+    const item = found.get(`${k.pk}\u0000${k.sk}`);
+    return isLive(item, options.now) ? item : undefined;
+  });
 }

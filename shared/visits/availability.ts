@@ -44,6 +44,9 @@ export interface StaffProfile extends AvailabilityRules {
   readonly updatedBy: string;
 }
 
+/** A staff profile item as read (e.g. in a batch with other items). */
+export const staffProfileFrom = (item: Item): StaffProfile => toProfile(item);
+
 const toProfile = (item: Item): StaffProfile => ({
   staffId: String(item.staffId),
   team: String(item.team),

@@ -1,18 +1,18 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
 import { auditLog, type AuditEntry, type SystemContext } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
-import { getCurrentFinalGrant } from '../conversion/final-grants.ts';
+import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
+import { currentFinalGrantSchema, type CurrentFinalGrant } from '../conversion/final-grants.ts';
 import { hasRole, type Actor } from '../platform/actor.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { visitKeys } from '../table/keys.ts';
+import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '../table/keys.ts';
 import type { TransactionConflict} from '../table/store.ts';
-import { putNew, queryPage, type Page, type TransactItem } from '../table/store.ts';
+import { getItems, putNew, queryPage, type Page, type TransactItem } from '../table/store.ts';
 import { isAvailable } from './availability-rules.ts';
-import { availabilityUnchanged, getStaffProfile, staffIdSchema, type StaffProfile } from './availability.ts';
+import { availabilityUnchanged, getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
 import type {
@@ -79,7 +79,10 @@ function timeFields(start: Date, now: Date, field: string): FieldError[] {
  * Returns the profile whose version the transaction then checks.
  */
 async function requireAvailableStaff(deps: Deps, staffId: string, team: string, start: Date, end: Date): Promise<StaffProfile> {
-  const profile = await getStaffProfile(deps.table, staffId, true);
+  return availableStaffFrom(deps, await getStaffProfile(deps.table, staffId, true), staffId, team, start, end);
+}
+
+function availableStaffFrom(deps: Deps, profile: StaffProfile | undefined, staffId: string, team: string, start: Date, end: Date): StaffProfile {
   if (!profile || profile.team !== team) {
     throw new ConflictError(`Staff member ${staffId} has no availability in this team.`, 'staff-unavailable');
   }
@@ -93,8 +96,7 @@ async function requireAvailableStaff(deps: Deps, staffId: string, team: string, 
  * When the citizen has a current final grant, a visit must deliver one of its screen-visit
  * benefits. A citizen without one yet may still get a one-off visit (e.g. an introduction).
  */
-async function requireGrantedPurpose(deps: Deps, citizenId: string, grantId: string): Promise<void> {
-  const current = await getCurrentFinalGrant(deps, citizenId);
+function requireGrantedPurpose(current: Pick<CurrentFinalGrant, 'screenVisitPlan'> | undefined, grantId: string): void {
   if (current && !current.screenVisitPlan.some((entry) => entry.grantId === grantId)) {
     throw new ConflictError('The citizen’s final grant has no screen visits for this benefit.', 'purpose-not-granted');
   }
@@ -119,7 +121,13 @@ function explainConflict(conflict: TransactionConflict, taken: readonly Party[],
  * booking then fails they are removed again, and a left-over one finds no visit and does nothing.
  */
 export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisit): Promise<VisitView> {
-  const citizen = await requireVisibleCitizen(deps, ctx.actor, input.citizenId);
+  // One consistent BatchGetItem for the three reads a booking needs (citizen, staff, final grant).
+  const [citizenItem, staffItem, finalGrantItem] = await getItems(
+    deps.table,
+    [citizenKeys.profile(input.citizenId), staffKeys.profile(input.staffId), conversionKeys.currentFinalGrant(input.citizenId)],
+    { consistent: true, now: ctx.now },
+  );
+  const citizen = visibleCitizenFrom(citizenItem, ctx.actor);
   if (!hasRole(ctx.actor, 'lead') && input.staffId !== ctx.actor.sub) {
     throw new ForbiddenError('Staff book visits for themselves; a lead books for anyone in the team.');
   }
@@ -128,8 +136,8 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
   if (!isValidDuration(input.durationMinutes)) fields.push({ field: 'body/durationMinutes', message: `a multiple of ${SLOT_MINUTES} up to ${MAX_VISIT_MINUTES}` });
   if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
   const end = addMinutes(start, input.durationMinutes);
-  await requireGrantedPurpose(deps, citizen.citizenId, input.purpose.grantId);
-  const profile = await requireAvailableStaff(deps, input.staffId, citizen.team, start, end);
+  requireGrantedPurpose(finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined, input.purpose.grantId);
+  const profile = availableStaffFrom(deps, staffItem ? staffProfileFrom(staffItem) : undefined, input.staffId, citizen.team, start, end);
 
   const at = ctx.now.toISOString();
   const visit: VisitRecord = {

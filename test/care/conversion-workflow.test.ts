@@ -227,6 +227,28 @@ describe('from assessment to final grant', () => {
     expect(res.body.reason).toBe('grants-changed');
   });
 
+  it('approval refuses a proposal once the citizen is reassessed as not_ready, and accepts it after a ready reassessment', async () => {
+    const citizenId = await registerCitizen(t, east.assessor, { given: 'Inge', family: 'Skov' });
+    await assess(t, east.assessor, citizenId, readyAnswers);
+    const help = await grant(t, east.assessor, citizenId, practicalHelpWeekly);
+    const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, {
+      as: east.staff,
+      body: { reason: 'screen', splits: [{ grantId: help.grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 }] },
+    });
+    expect(proposal.status).toBe(201);
+    const path = `/conversions/${proposal.body.conversionId}/approve`;
+
+    expect((await assess(t, east.assessor, citizenId, notReadyAnswers)).decision).toBe('not_ready');
+    const refused = await t.call('POST', path, { as: east.lead });
+    expect(refused.status).toBe(409);
+    expect(refused.body.reason).toBe('not-ready');
+
+    expect((await assess(t, east.assessor, citizenId, readyAnswers)).decision).toBe('ready');
+    const approved = await t.call('POST', path, { as: east.lead });
+    expect(approved.status).toBe(201);
+    expect(approved.body).toMatchObject({ status: 'current', conversionId: proposal.body.conversionId });
+  });
+
   it('lists every current final grant page by page and sums the team’s figures', async () => {
     const seen: any[] = [];
     let cursor: string | undefined;
