@@ -29,8 +29,9 @@ import { missedDoseAlert } from './alerts.ts';
  * retry, repeat and reorder:
  *  - two DynamoDB round trips in the common case: (1) one BatchGetItem of the dispenser item
  *    (credential hash, assignment periods, plan copy) and the batch's event keys; (2) every write
- *    in parallel: new raw events with the audit record (BatchWriteItem), one UpdateItem per dose
- *    and per day touched, the contact time (at most once a minute), fault alerts;
+ *    in parallel: new raw events (BatchWriteItem), the audit record (a conditional Put: the stack
+ *    denies BatchWriteItem on audit partitions, so append-only holds in IAM too), one UpdateItem
+ *    per dose and per day touched, the contact time (at most once a minute), fault alerts;
  *  - derived state is only ever ADDed to string sets (times a dose was taken, reported missed…)
  *    and read as "the earliest", so repeats and any order give the same result;
  *  - each event is validated on its own: the good ones are stored, the bad ones reported by index.
@@ -185,12 +186,12 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   const retention = deps.config.RAW_EVENT_RETENTION_DAYS;
   const published: DomainEvent[] = [];
 
-  // The audit record goes into the raw events' BatchWriteItem: a plain Put loses its
-  // attribute_not_exists condition, which is safe because its key holds a fresh ULID.
-  const auditRecords = freshCitizens.map((citizenId) => audit.item(system, { action: 'device-events.ingest', resource: `dispensers/${call.dispenserId}/events`, citizenId }).Put?.Item);
+  const auditEntries = freshCitizens.map((citizenId) => ({ action: 'device-events.ingest' as const, resource: `dispensers/${call.dispenserId}/events`, citizenId }));
 
   // Round trip 2: everything at once.
-  const [, doseResults, , previousContact] = await Promise.all([
+  const [, , doseResults, , previousContact] = await Promise.all([
+    // Never in the BatchWriteItem below: IAM denies batch writes to audit partitions.
+    auditEntries.length > 0 ? audit.recordRead(system, ...auditEntries) : Promise.resolve(),
     batchPut(deps.table, [
       ...fresh.map((e) => ({
         ...dispenserKeys.rawEvent(call.dispenserId, e.event.eventId),
@@ -208,7 +209,6 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
         receivedAt: now.toISOString(),
         expiresAt: expiresAfterDays(retention, e.occurredAt),
       })),
-      ...auditRecords.filter((item): item is NonNullable<typeof item> => item !== undefined),
     ]),
     Promise.all(
       [...doses.values()].map(async (dose) => {

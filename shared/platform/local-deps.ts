@@ -1,6 +1,7 @@
 import { LocalMeetings } from '../visits/local-meetings.ts';
 import { runJob } from '../jobs/all.ts';
 import { createDocumentClient, ensureTable } from '../table/client.ts';
+import { guardWithStackPolicy } from '../table/iam-guard.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -20,6 +21,8 @@ export async function createLocalDeps(config: Config, options: { clock?: Clock }
   if (!config.DYNAMODB_ENDPOINT) throw new Error('Local deps need DYNAMODB_ENDPOINT (DynamoDB Local)');
   const db = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   await ensureTable(db, config.TABLE_NAME);
+  // What AWS would refuse (the stack's IAM Deny statements) fails here too.
+  guardWithStackPolicy(db);
   const deps: LocalDeps = {
     config,
     table: { db, name: config.TABLE_NAME },
