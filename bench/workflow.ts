@@ -176,6 +176,7 @@ export async function runWorkflow(stack: BenchStack, tokens: Tokens): Promise<Wo
     }
   }
   await attempt(() => wf.step('calendar feed', 'GET', '/staff/{staffId}/calendar.ics', 200, { token: staff, params: { staffId: STAFF_ID } }));
+  await attempt(() => wf.step('issue a calendar feed key', 'POST', '/staff/{staffId}/calendar-feed', 201, { token: staff, params: { staffId: STAFF_ID } }));
 
   // ── Dispenser, device events, adherence ──
   let device: { dispenserId: string; credential: string } | undefined;
