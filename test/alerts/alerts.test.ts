@@ -113,3 +113,19 @@ describe('escalation', () => {
     expect((await t.call('POST', '/alerts/not-an-id/ack', { as: staff })).status).toBe(400);
   });
 });
+
+describe('auditing a list', () => {
+  it('writes one record per citizen, naming every alert read', async () => {
+    const citizenId = newId('cit');
+    const first = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-21T08:00:00Z'));
+    const second = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-21T20:00:00Z'));
+    const admin = await t.token('admin', 'adm-1');
+    const before = (await t.call('GET', `/audit?citizenId=${citizenId}`, { as: admin })).body.items.length;
+    await t.call('GET', `/alerts?citizenId=${citizenId}`, { as: staff });
+    const after = (await t.call('GET', `/audit?citizenId=${citizenId}`, { as: admin })).body.items;
+    expect(after).toHaveLength(before + 1);
+    const read = after.find((r: { action: string }) => r.action === 'alert.read');
+    expect(read.resource.split(' ').sort()).toEqual([`alerts/${first.alertId}`, `alerts/${second.alertId}`].sort());
+    expect(read.actor).toEqual({ sub: 'stf-anna', role: 'staff', kind: 'user' });
+  });
+});
