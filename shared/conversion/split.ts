@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ValidationError, type FieldError } from '../platform/errors.ts';
-import { isActiveGrant, paragraphs, services, frequencySchema, type Grant } from './grants.ts';
+import { grantSchema, isActiveGrant, type Grant } from './grants.ts';
 import { wallClockTime, type DosePlanSeed, type ScreenVisitPlanEntry } from './plan.ts';
 
 /**
@@ -26,15 +26,9 @@ export const splitSchema = z
 export type Split = z.infer<typeof splitSchema>;
 
 /** One benefit of a conversion: a snapshot of the grant with its split and the resolved times. */
-export const conversionLineSchema = z
-  .object({
-    grantId: z.string(),
-    paragraph: z.enum(paragraphs),
-    service: z.enum(services),
-    frequency: frequencySchema,
-    minutesPerOccurrence: z.number().int(),
-    startDate: z.string(),
-    endDate: z.string().optional(),
+export const conversionLineSchema = grantSchema
+  .pick({ grantId: true, paragraph: true, service: true, frequency: true, minutesPerOccurrence: true, startDate: true, endDate: true })
+  .extend({
     physical: z.number().int(),
     screenVisit: z.number().int(),
     medicationTechnology: z.number().int(),

@@ -28,25 +28,23 @@ interface Input {
 }
 
 export function checkAgainstStackPolicy(command: string, input: Input): void {
-  switch (command) {
-    case 'ScanCommand':
+  // `UpdateCommand` (document client) and `UpdateItemCommand` (low level) are one IAM action.
+  const operation = command.replace(/(Item|Items)?Command$/, '');
+  switch (operation) {
+    case 'Scan':
       throw new DeniedByStackPolicy('Scan (the table design has none)');
-    case 'UpdateCommand':
-    case 'UpdateItemCommand':
-    case 'DeleteCommand':
-    case 'DeleteItemCommand':
+    case 'Update':
+    case 'Delete':
       if (isAudit(input.Key)) throw new DeniedByStackPolicy('changing or deleting an audit record');
       return;
-    case 'BatchWriteCommand':
-    case 'BatchWriteItemCommand':
+    case 'BatchWrite':
       for (const requests of Object.values(input.RequestItems ?? {})) {
         for (const r of requests) {
           if (isAudit(r.PutRequest?.Item) || isAudit(r.DeleteRequest?.Key)) throw new DeniedByStackPolicy('a BatchWriteItem touching an audit partition');
         }
       }
       return;
-    case 'TransactWriteCommand':
-    case 'TransactWriteItemsCommand':
+    case 'TransactWrite':
       for (const action of input.TransactItems ?? []) {
         if (isAudit(action.Update?.Key) || isAudit(action.Delete?.Key)) throw new DeniedByStackPolicy('changing or deleting an audit record in a transaction');
       }
