@@ -33,6 +33,12 @@ export const visitEventSchemas = {
   VisitMissed: z.object({ ...base, missedAt: z.iso.datetime(), citizenJoined: z.boolean(), alertId: z.string().optional() }),
   VisitCancelled: z.object({ ...base, cancelledAt: z.iso.datetime(), cancelledBy: z.string(), reason: z.string().optional() }),
   VisitReminderDue: z.object({ ...base, remindAt: z.iso.datetime() }),
+  VisitChanged: z.object({
+    ...base,
+    changedBy: z.string(),
+    /** What it was before: a reschedule changes start/end, a reassignment the staff member. */
+    previous: z.object({ staffId: z.string().nullable(), start: z.iso.datetime(), end: z.iso.datetime() }),
+  }),
 } as const;
 export type VisitEventType = keyof typeof visitEventSchemas;
 
@@ -96,5 +102,10 @@ registerEventTypes({
     description: 'A scheduled visit starts in VISIT_REMINDER_MINUTES: time to remind the citizen and the staff member.',
     schema: visitEventSchemas.VisitReminderDue,
     sample: { ...sampleBase, remindAt: '2026-11-23T06:45:00.000Z' },
+  },
+  VisitChanged: {
+    description: 'A scheduled visit was rescheduled or reassigned (PATCH /visits/{id}); `previous` says what it was.',
+    schema: visitEventSchemas.VisitChanged,
+    sample: { ...sampleBase, changedBy: 'lead-lis', previous: { staffId: 'stf-bo', start: '2026-11-23T06:00:00.000Z', end: '2026-11-23T06:20:00.000Z' } },
   },
 });

@@ -251,6 +251,9 @@ export async function changeVisit(deps: Deps, ctx: RequestContext, visitId: stri
   // Releases come after the takes; a failed release means the visit changed under us (index 0 says so too).
   await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, profile ? locks.items.length + 1 : undefined));
   if (changed.start !== visit.start || changed.end !== visit.end) await rescheduleVisitJobsAfterCommit(deps, changed);
+  await deps.events.publish([
+    visitEvent('VisitChanged', changed, { changedBy: ctx.actor.sub, previous: { staffId: visit.staffId ?? null, start: visit.start, end: visit.end } }, ctx.now),
+  ]);
   return toView(changed, deps.config.TIME_ZONE);
 }
 

@@ -150,6 +150,10 @@ describe('reschedule, reassign, cancel', () => {
     await book(t, as.anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-10-26T10:00:00+01:00' });
     const onlyBo = await t.call('GET', '/visits?staffId=stf-bo&date=2026-10-26', { as: as.bo });
     expect(onlyBo.body.items.map((v: any) => v.visitId)).toContain(visit.visitId);
+    // Other systems hear of it, with what it was before.
+    const changed = t.deps.events.ofType('VisitChanged').filter((e) => e.detail.visitId === visit.visitId);
+    expect(changed).toHaveLength(1);
+    expect(changed[0]?.detail).toMatchObject({ staffId: 'stf-bo', changedBy: 'lead-lis', previous: { staffId: 'stf-anna', start: '2026-10-26T09:00:00.000Z' } });
   });
 
   it('cancelling releases the slot, removes the schedules, and a cancelled visit cannot change', async () => {
