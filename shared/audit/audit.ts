@@ -21,6 +21,7 @@ export const auditActions = [
   'assessment.read',
   'grant.create',
   'grant.read',
+  'grant.end',
   'conversion.create',
   'conversion.approve',
   'conversion.read',

@@ -11,7 +11,7 @@ import { logger } from '../platform/logger.ts';
 import { conversionKeys } from '../table/keys.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import type { CurrentFinalGrantItem, FinalGrant, FinalGrantItem } from './final-grants.ts';
-import { grantsAndProfileOf, isActiveGrant, localDate } from './grants.ts';
+import { GRANTS_VERSION, grantsAndProfileOf, grantsVersionOf, isActiveGrant, localDate } from './grants.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
 import { buildPlans, checkProposal, conversionLineSchema, splitSchema } from './split.ts';
 
@@ -48,6 +48,8 @@ export const conversionSchema = z
     /** The final grant current when this was proposed (none for a first conversion); approval requires it still is. */
     basedOnFinalGrantId: z.string().optional(),
     basedOnVersion: z.number().int(),
+    /** The profile's `grantsVersion` when proposed; approval requires it unchanged (absent on proposals made before the counter). */
+    basedOnGrantsVersion: z.number().int().optional(),
     proposedBy: z.string(),
     proposedAt: z.string(),
     approvedBy: z.string().optional(),
@@ -70,6 +72,28 @@ async function requireReadyAssessment(deps: Deps, profile: Record<string, unknow
     throw new ConflictError(`The citizen’s latest assessment (${assessment.assessmentId}) is not_ready, so no benefit can be converted.`, 'not-ready');
   }
   return { assessment, read };
+}
+
+const grantsChanged = () =>
+  new ConflictError('The citizen’s grants were recorded or ended since this conversion was proposed; propose again from the current grants.', 'grants-changed');
+
+/**
+ * The approval's one check on the profile (a transaction names an item once): the latest
+ * assessment is still the one read, and the grants version is still `grantsVersion` (a profile
+ * without the counter counts as 0).
+ */
+function profileUnchanged(check: TransactItem, grantsVersion: number): TransactItem {
+  const base = check.ConditionCheck;
+  if (!base) throw new Error('expected a ConditionCheck on the profile');
+  const sameGrants = grantsVersion === 0 ? '(attribute_not_exists(#grantsVersion) OR #grantsVersion = :grantsVersion)' : '#grantsVersion = :grantsVersion';
+  return {
+    ConditionCheck: {
+      ...base,
+      ConditionExpression: `(${base.ConditionExpression}) AND ${sameGrants}`,
+      ExpressionAttributeNames: { ...base.ExpressionAttributeNames, '#grantsVersion': GRANTS_VERSION },
+      ExpressionAttributeValues: { ...base.ExpressionAttributeValues, ':grantsVersion': grantsVersion },
+    },
+  };
 }
 
 const staleProposal = () =>
@@ -96,6 +120,7 @@ export async function proposeConversion(deps: Deps, ctx: RequestContext, citizen
     assessmentId: assessment.assessmentId,
     ...(base ? { basedOnFinalGrantId: base.finalGrantId } : {}),
     basedOnVersion: base?.version ?? 0,
+    basedOnGrantsVersion: grantsVersionOf(profile),
     proposedBy: ctx.actor.sub,
     proposedAt: ctx.now.toISOString(),
   };
@@ -127,9 +152,10 @@ export async function listConversions(deps: Deps, ctx: RequestContext, citizenId
  * the proposal was based on. So a proposal revises one known final grant: of two proposals made
  * from the same state, the first approved wins and the other gets 409 `final-grant-changed`,
  * whether the approvals race or come a day apart; nothing of the loser is written. The same
- * transaction checks that the citizen's latest assessment is still the ready one that was read;
- * if the citizen was reassessed in between, the approval is decided again on fresh reads.
- * FinalGrantApproved is published after the commit.
+ * transaction checks on the profile that the latest assessment is still the ready one that was
+ * read and that `grantsVersion` is still the one the proposal recorded; if either moved in
+ * between, the approval is decided again on fresh reads (a reassessment gives `not-ready`, a
+ * grant recorded or ended gives `grants-changed`). FinalGrantApproved is published after the commit.
  *
  * Three requests: GetItem conversion, one Query for the citizen's profile (with the readiness
  * summary) and grants, the transaction. The pointer is not read: the proposal recorded the
@@ -139,14 +165,14 @@ export async function listConversions(deps: Deps, ctx: RequestContext, citizenId
 export async function approveConversion(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant> {
   for (let attempt = 1; ; attempt++) {
     const approved = await tryApproval(deps, ctx, conversionId, input);
-    if (approved !== REASSESSED) return approved;
-    if (attempt >= 3) throw new ConflictError('The citizen was reassessed while this conversion was being approved; approve again.', 'not-ready');
+    if (approved !== PROFILE_CHANGED) return approved;
+    if (attempt >= 3) throw new ConflictError('The citizen’s assessment or grants kept changing while this conversion was being approved; approve again.', 'not-ready');
   }
 }
 
-const REASSESSED = Symbol('reassessed');
+const PROFILE_CHANGED = Symbol('profile-changed');
 
-async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant | typeof REASSESSED> {
+async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant | typeof PROFILE_CHANGED> {
   const item = await getItem<ConversionItem>(deps.table, conversionKeys.conversion(conversionId), { consistent: true });
   if (!item) throw new NotFoundError('The conversion');
   const conversion = toConversion(item);
@@ -161,6 +187,12 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
   const uncovered = grants.filter((g) => isActiveGrant(g, today) && !covered.has(g.grantId));
   if (uncovered.length > 0) {
     throw new ConflictError(`Grants were recorded after this proposal (${uncovered.map((g) => g.grantId).join(', ')}); propose again.`, 'grants-changed');
+  }
+  // Any grant recorded or ended since the proposal, whether or not it shows in the lines; the
+  // transaction's condition on the same counter closes the gap between this read and the write.
+  const grantsVersion = grantsVersionOf(profile);
+  if (conversion.basedOnGrantsVersion !== undefined && conversion.basedOnGrantsVersion !== grantsVersion) {
+    throw grantsChanged();
   }
 
   // The final grant this proposal revises; the pointer's condition below proves it is still current.
@@ -225,7 +257,7 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
     putNew(deps.table, { ...conversionKeys.finalGrant(citizen.citizenId, finalGrantId), entity: 'FinalGrant', ...finalGrant } satisfies FinalGrantItem),
     auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'conversion.approve', resource: `conversions/${conversionId}`, citizenId: citizen.citizenId }),
   ];
-  const readinessCheck = actions.push(latestAssessmentUnchanged(deps, citizen.citizenId, readiness.read)) - 1;
+  const readinessCheck = actions.push(profileUnchanged(latestAssessmentUnchanged(deps, citizen.citizenId, readiness.read), grantsVersion)) - 1;
   if (previous) {
     actions.push({
       Update: {
@@ -243,7 +275,8 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
     if (error instanceof TransactionConflict) {
       const failed = error.firstFailed();
       if (failed === 0) throw new ConflictError('The conversion is no longer proposed.', 'not-proposed');
-      if (failed === readinessCheck) return REASSESSED;
+      // -1: no condition failed, a concurrent transaction on one of the items (e.g. a grant recorded) cancelled it.
+      if (failed === readinessCheck || failed === -1) return PROFILE_CHANGED;
       throw staleProposal();
     }
     throw error;

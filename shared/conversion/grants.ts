@@ -4,16 +4,17 @@ import { auditLog } from '../audit/audit.ts';
 import { requireVisibleCitizen } from '../citizens/citizens.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
-import { ValidationError, type FieldError } from '../platform/errors.ts';
+import { NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { conversionKeys } from '../table/keys.ts';
-import { putNew, queryAll, queryPage, transactWrite, type Page } from '../table/store.ts';
+import { citizenKeys, conversionKeys } from '../table/keys.ts';
+import { putNew, queryAll, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import { isoDate, isoWeekday, wallClockTime } from './plan.ts';
 
 /**
  * Granted benefits (bevillinger): what the authority's assessor has granted a citizen, under
- * which paragraph, how often and for how long. Grants are recorded once and never edited, so a
- * conversion's snapshot of a grant stays true.
+ * which paragraph, how often and for how long. Grants are recorded once and never edited, except
+ * that an assessor may end one (`end-grant.ts`); every recording and ending bumps the profile's
+ * `grantsVersion`, so an approval can prove the grants are still those its proposal covered.
  */
 export const paragraphs = ['SEL-82', 'SEL-83', 'SEL-83a', 'SEL-85', 'SUL-138'] as const;
 export type Paragraph = (typeof paragraphs)[number];
@@ -83,6 +84,10 @@ export const grantSchema = z
     endDate: z.string().optional(),
     recordedAt: z.string(),
     recordedBy: z.string(),
+    /** Set when an assessor ended the grant (PATCH); `endDate` is then the end they gave. */
+    endedAt: z.string().optional(),
+    endedBy: z.string().optional(),
+    endReason: z.string().optional(),
   })
   .openapi('Grant');
 export type Grant = z.infer<typeof grantSchema>;
@@ -114,8 +119,34 @@ export function localDate(now: Date, timeZone: string): string {
   return DateTime.fromJSDate(now, { zone: timeZone }).toISODate() ?? now.toISOString().slice(0, 10);
 }
 
-type GrantItem = Grant & { pk: string; sk: string; entity: 'Grant' };
-const toGrant = (item: GrantItem): Grant => grantSchema.parse(item);
+export type GrantItem = Grant & { pk: string; sk: string; entity: 'Grant' };
+export const toGrant = (item: GrantItem): Grant => grantSchema.parse(item);
+
+/** Attribute on the citizen's profile counting changes to the citizen's grants (recorded or ended). */
+export const GRANTS_VERSION = 'grantsVersion';
+
+/** The profile's grants version; profiles written before the counter existed count as 0. */
+export function grantsVersionOf(profile: Record<string, unknown> | undefined): number {
+  const value = profile?.[GRANTS_VERSION];
+  return typeof value === 'number' ? value : 0;
+}
+
+/** The profile update that goes in every transaction changing a grant (ADD starts a missing counter at 0). */
+export function bumpGrantsVersion(deps: Deps, citizenId: string): TransactItem {
+  return {
+    Update: {
+      TableName: deps.table.name,
+      Key: citizenKeys.profile(citizenId),
+      UpdateExpression: 'ADD #grantsVersion :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#grantsVersion': GRANTS_VERSION },
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
+}
+
+export const CONFLICT_RETRIES = 4;
+export const jitter = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * (attempt + 1)));
 
 /** POST /citizens/{id}/grants */
 export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: string, input: RecordGrant): Promise<Grant> {
@@ -124,11 +155,23 @@ export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: st
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const grantId = newId('grt', ctx.now);
   const grant: Grant = { grantId, citizenId, ...input, recordedAt: ctx.now.toISOString(), recordedBy: ctx.actor.sub };
-  await transactWrite(deps.table, [
+  const actions = [
     putNew(deps.table, { ...conversionKeys.grant(citizenId, grantId), entity: 'Grant', ...grant }),
+    bumpGrantsVersion(deps, citizenId),
     auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'grant.create', resource: `citizens/${citizenId}/grants/${grantId}`, citizenId }),
-  ]);
-  return grant;
+  ];
+  // The profile is now written by every grant, assessment and approval check: a transaction that
+  // loses a race on it is cancelled without writing anything, so it is safe to send again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transactWrite(deps.table, actions);
+      return grant;
+    } catch (error) {
+      if (!(error instanceof TransactionConflict) || attempt >= CONFLICT_RETRIES) throw error;
+      if (error.reasons[1] === 'ConditionalCheckFailed') throw new NotFoundError('The citizen');
+      await jitter(attempt);
+    }
+  }
 }
 
 /** GET /citizens/{id}/grants: oldest first. */

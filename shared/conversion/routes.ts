@@ -3,6 +3,7 @@ import { newRouter } from '../http/app.ts';
 import { requestContext } from '../http/env.ts';
 import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
 import { approveConversion, approveConversionSchema, conversionSchema, listConversions, proposeConversion, proposeConversionSchema } from './conversions.ts';
+import { endGrant, endGrantSchema } from './end-grant.ts';
 import { finalGrantSchema, finalGrantViewSchema, readFinalGrant } from './final-grants.ts';
 import { grantSchema, listGrants, recordGrant, recordGrantSchema } from './grants.ts';
 
@@ -31,6 +32,19 @@ const listGrantsRoute = createRoute({
   middleware: [requireRole('assessor', 'staff', 'lead')] as const,
   request: { params: CitizenParam, query: PaginationQuery },
   responses: { 200: jsonContent(pageOf(grantSchema, 'GrantPage'), 'Grants'), ...problems(400, 404) },
+});
+
+const endGrantRoute = createRoute({
+  method: 'patch',
+  path: '/citizens/{citizenId}/grants/{grantId}',
+  tags: ['conversion'],
+  summary: 'End a granted benefit (the decision changed; the citizen moved or died)',
+  description:
+    'The only change a grant allows. `endDate` is the last day (inclusive), not before the grant’s startDate (400 at body/endDate). A grant is never extended: an endDate later than one it already has is 409 `grant-ended` (record a new grant instead); the same or an earlier one is accepted and replaces the reason. The current final grant ends the benefit on the same day (its line, screen-visit plan entry and dose plan), so the figures stop counting it; a conversion proposed before this cannot be approved (409 `grants-changed`).',
+  security: bearer,
+  middleware: [requireRole('assessor')] as const,
+  request: { params: z.object({ citizenId: idParam('cit'), grantId: idParam('grt') }), body: jsonBody(endGrantSchema) },
+  responses: { 200: jsonContent(grantSchema, 'The ended grant'), ...problems(400, 404, 409, 415) },
 });
 
 const proposeRoute = createRoute({
@@ -63,7 +77,7 @@ const approveRoute = createRoute({
   tags: ['conversion'],
   summary: 'Approve a proposed conversion: it becomes the citizen’s final grant',
   description:
-    'The body is optional (`{ "note": "…" }`). 409 when the conversion is not `proposed` (`not-proposed`), the latest assessment is not ready (`not-ready`), grants were added since the proposal (`grants-changed`), or another approval for the citizen won a race (`final-grant-changed`). Publishes FinalGrantApproved.',
+    'The body is optional (`{ "note": "…" }`). 409 when the conversion is not `proposed` (`not-proposed`), the latest assessment is not ready (`not-ready`), a grant was recorded or ended since the proposal (`grants-changed`), or another approval for the citizen won a race (`final-grant-changed`). Publishes FinalGrantApproved.',
   security: bearer,
   middleware: [requireRole('lead')] as const,
   request: {
@@ -90,6 +104,10 @@ export function conversionRoutes() {
   return newRouter()
     .openapi(recordGrantRoute, async (c) => c.json(await recordGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
     .openapi(listGrantsRoute, async (c) => c.json(await listGrants(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
+    .openapi(endGrantRoute, async (c) => {
+      const { citizenId, grantId } = c.req.valid('param');
+      return c.json(await endGrant(c.get('deps'), requestContext(c), citizenId, grantId, c.req.valid('json')), 200);
+    })
     .openapi(proposeRoute, async (c) => c.json(await proposeConversion(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
     .openapi(listConversionsRoute, async (c) => c.json(await listConversions(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
     .openapi(approveRoute, async (c) =>
