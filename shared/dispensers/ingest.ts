@@ -20,7 +20,7 @@ import {
   type FaultEventType,
   type IngestResult,
 } from './model.ts';
-import { hourKey, matchDose } from './schedule.ts';
+import { doseMatcher, hourKey } from './schedule.ts';
 import { batchGet, batchPut, updateInput, type DispenserItem } from './store.ts';
 import { missedDoseAlert } from './alerts.ts';
 
@@ -28,10 +28,11 @@ import { missedDoseAlert } from './alerts.ts';
  * POST /dispensers/{id}/events: a device's batch. Built for throughput and for devices that
  * retry, repeat and reorder:
  *  - two DynamoDB round trips in the common case: (1) one BatchGetItem of the dispenser item
- *    (credential hash, assignment periods, plan copy) and the batch's event keys; (2) every write
- *    in parallel: new raw events (BatchWriteItem), the audit record (a conditional Put: the stack
- *    denies BatchWriteItem on audit partitions, so append-only holds in IAM too), one UpdateItem
- *    per dose and per day touched, the contact time (at most once a minute), fault alerts;
+ *    (credential hash, assignment periods, plan copy), the batch's event keys and the seen days
+ *    of the citizen the previous post went to; (2) every write in parallel: new raw events
+ *    (BatchWriteItem), the audit record (a conditional Put: the stack denies BatchWriteItem on
+ *    audit partitions, so append-only holds in IAM too), one UpdateItem per dose and per day that
+ *    gains an hour, the contact time (at most once a minute), fault alerts;
  *  - derived state is only ever ADDed to string sets (times a dose was taken, reported missed…)
  *    and read as "the earliest", so repeats and any order give the same result;
  *  - each event is validated on its own: the good ones are stored, the bad ones reported by index.
@@ -95,6 +96,23 @@ async function refuseForeignCredential(deps: Deps, credential: string, claimed: 
   throw new UnauthenticatedError('The device credential is not valid.');
 }
 
+/**
+ * The citizen each dispenser's last post was attributed to, in this process (a warm Lambda): a
+ * hint for which seen-day items to read with the first round trip. A wrong or stale hint only
+ * reads items no event is compared with, so the seen-day write is then kept.
+ */
+const lastCitizenOf = new Map<string, string>();
+const HINTS_KEPT = 10_000;
+
+/** The seen-day keys of the hinted citizen for the UTC dates of the batch, when they fit in the same BatchGetItem chunk. */
+function seenDayKeysToRead(citizenId: string | undefined, events: readonly Candidate[], keysSoFar: number) {
+  if (!citizenId) return [];
+  const dates = [...new Set(events.map((c) => c.occurredAt.toISOString().slice(0, 10)))];
+  // One BatchGetItem takes 100 keys; a second request would cost more than the write it saves.
+  if (keysSoFar + dates.length > 100) return [];
+  return dates.map((date) => dispenserKeys.seenDay(citizenId, date));
+}
+
 const setKey = (type: DoseEventType) =>
   ({ dose_taken: 'takenAts', dose_missed: 'missedAts', dose_late: 'lateAts', dose_dispensed: 'dispensedAts' })[type];
 
@@ -118,19 +136,27 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   }
   const unique = [...firstById.values()];
 
-  // Round trip 1, one BatchGetItem: who is calling, and which of these events we already have.
+  // Round trip 1, one BatchGetItem: who is calling, which of these events we already have, and
+  // the hours already recorded on the seen days of the citizen the dispenser is with, so a day
+  // that gains no hour is not written. That citizen is on the device item being read, so the
+  // keys come from this process's previous post of the dispenser; without one, the writes stay.
   const deviceKey = dispenserKeys.dispenser(call.dispenserId);
-  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string }>(
+  const eventKeys = unique.map((c) => dispenserKeys.rawEvent(call.dispenserId, c.event.eventId));
+  const seenKeys = seenDayKeysToRead(lastCitizenOf.get(call.dispenserId), unique, eventKeys.length + 1);
+  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string; hours?: Set<string> }>(
     deps.table,
-    [deviceKey, ...unique.map((c) => dispenserKeys.rawEvent(call.dispenserId, c.event.eventId))],
+    [deviceKey, ...eventKeys, ...seenKeys],
     { consistent: true, now },
   );
   const device = read.find((i) => i.pk === deviceKey.pk && i.sk === deviceKey.sk) as (DispenserItem & Record<string, unknown>) | undefined;
-  const existing = read.filter((i) => i.pk !== deviceKey.pk);
   if (!device || !credentialMatches(credential, device.credentialHash)) throw new UnauthenticatedError('The device credential is not valid.');
-
-  const stored = new Map(existing.map((e) => [e.sk, e]));
+  const eventsPk = dispenserKeys.rawEvent(call.dispenserId, '').pk;
+  const stored = new Map(read.filter((i) => i.pk === eventsPk).map((e) => [e.sk, e]));
+  const recordedHours = new Map(read.filter((i) => i.pk !== eventsPk && i.pk !== deviceKey.pk).map((i) => [`${i.pk}|${i.sk}`, i.hours]));
   const zone = deps.config.TIME_ZONE;
+  // One matcher per plan and batch: the planned doses of each date are computed once.
+  const currentPlanMatch = doseMatcher(device.dosePlan, zone);
+  const scheduledForMatch = doseMatcher(undefined, zone);
   const fresh: (Candidate & { citizenId: string; doseAt?: string | undefined })[] = [];
   const known: (Candidate & { citizenId: string; doseAt?: string | undefined })[] = [];
   for (const c of unique) {
@@ -146,8 +172,8 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
     }
     const isDose = (doseEventTypes as readonly string[]).includes(c.event.type);
     // The plan copy is the current citizen's; an event of an earlier citizen is matched by its scheduledFor only.
-    const plan = citizenId === device.assignment?.citizenId ? device.dosePlan : undefined;
-    const doseAt = isDose ? matchDose(plan, zone, c.occurredAt, c.event.scheduledFor ? new Date(c.event.scheduledFor) : undefined) : undefined;
+    const match = citizenId === device.assignment?.citizenId ? currentPlanMatch : scheduledForMatch;
+    const doseAt = isDose ? match(c.occurredAt, c.event.scheduledFor ? new Date(c.event.scheduledFor) : undefined) : undefined;
     (before ? known : fresh).push({ ...c, citizenId, doseAt });
   }
   duplicates += known.length;
@@ -225,7 +251,7 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
       }),
     ),
     Promise.all(
-      [...seen.values()].map((day) =>
+      [...seen.values()].filter((day) => !hoursAlreadyRecorded(recordedHours, day)).map((day) =>
         deps.table.db.send(new UpdateCommand(updateInput(deps.table, dispenserKeys.seenDay(day.citizenId, day.date), { set: { entity: 'DeviceSeenDay', citizenId: day.citizenId, date: day.date }, add: { hours: day.hours } }))),
       ),
     ),
@@ -270,7 +296,18 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   }
   if (published.length) await deps.events.publish(published);
 
+  if (device.assignment) {
+    if (lastCitizenOf.size >= HINTS_KEPT) lastCitizenOf.clear();
+    lastCitizenOf.set(call.dispenserId, device.assignment.citizenId);
+  } else lastCitizenOf.delete(call.dispenserId);
   return { accepted: fresh.length, duplicates, rejected };
+}
+
+/** Hours are only ever added to a seen day, so a day already holding every hour of the batch needs no write. */
+function hoursAlreadyRecorded(recorded: ReadonlyMap<string, Set<string> | undefined>, day: { citizenId: string; date: string; hours: Set<string> }): boolean {
+  const key = dispenserKeys.seenDay(day.citizenId, day.date);
+  const hours = recorded.get(`${key.pk}|${key.sk}`);
+  return hours instanceof Set && [...day.hours].every((h) => hours.has(h));
 }
 
 const CONTACT_RESOLUTION_MS = 60_000;

@@ -37,10 +37,23 @@ export interface PlannedDose {
  * time takes its first occurrence. Both are what a dispenser's own clock does.
  */
 export function doseInstant(date: string, time: string, zone: string): Date {
-  const [hour, minute] = time.split(':').map(Number);
-  const local = DateTime.fromISO(date, { zone }).set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 });
-  return local.toJSDate();
+  const key = `${zone}|${date}|${time}`;
+  let at = instants.get(key);
+  if (at === undefined) {
+    const [hour, minute] = time.split(':').map(Number);
+    at = DateTime.fromISO(date, { zone }).set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 }).toMillis();
+    if (instants.size >= INSTANTS_KEPT) instants.clear();
+    instants.set(key, at);
+  }
+  return new Date(at);
 }
+
+/**
+ * Zone arithmetic (luxon, Intl) is the main CPU cost of matching events to doses, and every
+ * device of the municipality asks for the same few dates and times: a bounded memo of a pure function.
+ */
+const instants = new Map<string, number>();
+const INSTANTS_KEPT = 50_000;
 
 export function localDate(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone }).toISODate() ?? '';
@@ -111,17 +124,48 @@ const minutes = (n: number) => n * 60_000;
  * Undefined when there is no plan to match against.
  */
 export function matchDose(rule: DosePlanRule | undefined, zone: string, occurredAt: Date, scheduledFor?: Date): string | undefined {
-  if (scheduledFor) {
-    const wholeMinute = new Date(Math.floor(scheduledFor.getTime() / 60_000) * 60_000);
-    if (!rule) return wholeMinute.toISOString();
-    const window = minutes(SCHEDULED_FOR_SNAP_MINUTES);
-    const candidates = dosesOfRule(rule, new Date(scheduledFor.getTime() - window), new Date(scheduledFor.getTime() + window + 1), zone);
-    const nearest = candidates.sort((a, b) => Math.abs(Date.parse(a.doseAt) - scheduledFor.getTime()) - Math.abs(Date.parse(b.doseAt) - scheduledFor.getTime()))[0];
-    return nearest?.doseAt ?? wholeMinute.toISOString();
-  }
-  if (!rule) return undefined;
-  const candidates = dosesOfRule(rule, new Date(occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * 3_600_000), new Date(occurredAt.getTime() + minutes(EARLY_TAKE_MINUTES) + 1), zone);
-  return candidates.at(-1)?.doseAt;
+  return doseMatcher(rule, zone)(occurredAt, scheduledFor);
+}
+
+/**
+ * `matchDose` for the many events of one batch against one plan. The zone arithmetic (luxon) is
+ * what a match costs, so each local date's planned doses are computed once and reused; the
+ * answers are exactly `matchDose`'s.
+ */
+export function doseMatcher(rule: DosePlanRule | undefined, zone: string): (occurredAt: Date, scheduledFor?: Date) => string | undefined {
+  const byDate = new Map<string, { doseAt: string; at: number }[]>();
+  const dosesOn = (date: string) => {
+    let doses = byDate.get(date);
+    if (!doses) {
+      const valid = rule && date >= rule.validFrom && (!rule.validTo || date <= rule.validTo);
+      doses = valid ? rule.times.map((time) => doseInstant(date, time, zone)).map((at) => ({ doseAt: at.toISOString(), at: at.getTime() })) : [];
+      byDate.set(date, doses);
+    }
+    return doses;
+  };
+  /** The doseAt keys in `[from, to)`, sorted, unique (as `dosesOfRule`). */
+  const within = (from: number, to: number): { doseAt: string; at: number }[] => {
+    if (to <= from) return [];
+    const found = new Map<string, { doseAt: string; at: number }>();
+    // A local date is within a day of the UTC date in every zone; one more day either side covers
+    // a dose moved across midnight by a DST gap, as dosesOfRule's padding does.
+    for (let day = Math.floor(from / 86_400_000) - 2; day <= Math.floor((to - 1) / 86_400_000) + 2; day++) {
+      for (const dose of dosesOn(new Date(day * 86_400_000).toISOString().slice(0, 10))) if (dose.at >= from && dose.at < to) found.set(dose.doseAt, dose);
+    }
+    return [...found.values()].sort((a, b) => a.at - b.at);
+  };
+  return (occurredAt, scheduledFor) => {
+    if (scheduledFor) {
+      const wholeMinute = new Date(Math.floor(scheduledFor.getTime() / 60_000) * 60_000);
+      if (!rule) return wholeMinute.toISOString();
+      const window = minutes(SCHEDULED_FOR_SNAP_MINUTES);
+      const candidates = within(scheduledFor.getTime() - window, scheduledFor.getTime() + window + 1);
+      const nearest = candidates.sort((a, b) => Math.abs(a.at - scheduledFor.getTime()) - Math.abs(b.at - scheduledFor.getTime()))[0];
+      return nearest?.doseAt ?? wholeMinute.toISOString();
+    }
+    if (!rule) return undefined;
+    return within(occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * 3_600_000, occurredAt.getTime() + minutes(EARLY_TAKE_MINUTES) + 1).at(-1)?.doseAt;
+  };
 }
 
 export const doseOutcomes = ['taken_on_time', 'taken_late', 'missed', 'no_data', 'pending'] as const;

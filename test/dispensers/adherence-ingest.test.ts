@@ -302,4 +302,18 @@ describe('a silent device', () => {
     expect(body.rates).toMatchObject({ decided: 1, noData: 1 });
     expect(await missedDoseAlerts(device.citizenId)).toHaveLength(1);
   });
+
+  it('keeps every hour a device was heard in, when a later batch repeats some hours and adds others', async () => {
+    clock.set('2026-11-22T12:00:00Z');
+    const device = await citizenWithDispenser(t, w, plan);
+    clock.set('2026-11-23T09:00:00Z');
+    const heartbeat = (at: string) => ({ eventId: eventId('hb'), type: 'heartbeat', occurredAt: at });
+    await postEvents(t, device, [heartbeat('2026-11-23T06:05:00Z')]);
+    // Only hours already recorded: the seen day is left as it is.
+    await postEvents(t, device, [heartbeat('2026-11-23T06:10:00Z'), heartbeat('2026-11-23T06:15:00Z')]);
+    // A recorded hour and a new one: the new one is added.
+    await postEvents(t, device, [heartbeat('2026-11-23T06:20:00Z'), heartbeat('2026-11-23T07:20:00Z')]);
+    const day = await getItem<{ hours: Set<string> }>(t.deps.table, dispenserKeys.seenDay(device.citizenId, '2026-11-23'), { consistent: true });
+    expect([...(day?.hours ?? [])].sort()).toEqual(['06', '07']);
+  });
 });

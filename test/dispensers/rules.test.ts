@@ -4,7 +4,7 @@ import { claimedDispenser, credentialMatches, newCredential } from '../../shared
 import { deviceBatchJsonSchema } from '../../shared/dispensers/events.ts';
 import { checkEvents, citizenAt } from '../../shared/dispensers/ingest.ts';
 import { deviceEventBatchSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from '../../shared/dispensers/model.ts';
-import { adherenceRates, classifyDose, doseInstant, dosesOfRule, matchDose, plannedDoses } from '../../shared/dispensers/schedule.ts';
+import { adherenceRates, classifyDose, doseInstant, doseMatcher, dosesOfRule, matchDose, plannedDoses } from '../../shared/dispensers/schedule.ts';
 import { newId } from '../../shared/platform/ids.ts';
 
 const zone = 'Europe/Copenhagen';
@@ -52,6 +52,20 @@ describe('which dose an event is about', () => {
     expect(matchDose(rule, zone, at('2026-03-10T11:45:00Z'))).toBe('2026-03-10T12:00:00.000Z');
     expect(matchDose(rule, zone, at('2026-03-10T11:20:00Z'))).toBe('2026-03-10T07:00:00.000Z');
     expect(matchDose(undefined, zone, at('2026-03-10T11:20:00Z'))).toBeUndefined();
+  });
+  it('gives a whole batch the same answers as the planned-dose list, across both DST nights and the plan’s ends', () => {
+    // The batch matcher reuses each date's doses; the reference asks dosesOfRule afresh per event.
+    const plan = { times: ['00:30', '02:30', '08:00', '23:45'], onTimeMinutes: 60, validFrom: '2026-03-28', validTo: '2026-10-25' };
+    const match = doseMatcher(plan, zone);
+    for (const [start, end] of [['2026-03-27T12:00:00Z', '2026-03-30T12:00:00Z'], ['2026-10-24T00:00:00Z', '2026-10-26T12:00:00Z']] as const) {
+      for (let t = Date.parse(start); t < Date.parse(end); t += 7 * 60_000) {
+        const occurredAt = new Date(t);
+        const latest = dosesOfRule(plan, new Date(t - 12 * 3_600_000), new Date(t + 30 * 60_000 + 1), zone).at(-1)?.doseAt;
+        expect(match(occurredAt)).toBe(latest);
+        const near = dosesOfRule(plan, new Date(t - 30 * 60_000), new Date(t + 30 * 60_000 + 1), zone).sort((a, b) => Math.abs(Date.parse(a.doseAt) - t) - Math.abs(Date.parse(b.doseAt) - t))[0];
+        expect(match(occurredAt, occurredAt)).toBe(near?.doseAt ?? new Date(Math.floor(t / 60_000) * 60_000).toISOString());
+      }
+    }
   });
 });
 
