@@ -245,6 +245,15 @@ export async function runWorkflow(stack: BenchStack, tokens: Tokens): Promise<Wo
   await attempt(() => wf.step('trial report', 'GET', '/reports/trial', 200, { token: tokens.lead, query: { from: localDate(-30, zone), to: today } }));
   await attempt(() => wf.step('dispenser status report', 'GET', '/reports/dispensers', 200, { token: tokens.lead, query: { date: today } }));
   if (citizenId) await attempt(() => wf.step("citizen's audit log", 'GET', '/audit', 200, { token: tokens.admin, query: { citizenId } }));
+  if (citizenId && careGrantId) {
+    await attempt(() =>
+      wf.step('end the personal-care grant', 'PATCH', '/citizens/{citizenId}/grants/{grantId}', 200, {
+        token: tokens.assessor,
+        params: { citizenId, grantId: careGrantId },
+        body: { endDate: localDate(60, zone), reason: 'Citizen moves to a care home' },
+      }),
+    );
+  }
   if (device) {
     const params = { dispenserId: device.dispenserId };
     await attempt(() => wf.step('take the dispenser back', 'DELETE', '/dispensers/{dispenserId}/assignment', 200, { token: staff, params }));
