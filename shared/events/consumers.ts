@@ -1,4 +1,5 @@
 import type { Deps } from '../platform/deps.ts';
+import { asFunction } from '../table/table-access.ts';
 import type { DomainEvent } from '../platform/events.ts';
 
 /**
@@ -15,5 +16,8 @@ export function registerConsumer(type: string, consumer: Consumer): void {
 }
 
 export async function consume(deps: Deps, event: DomainEvent): Promise<void> {
-  for (const consumer of consumers[event.type] ?? []) await consumer(deps, event);
+  // On AWS every consumer runs in the consumer function: its table grant, checked locally by the guard.
+  await asFunction('DomainEventConsumer', async () => {
+    for (const consumer of consumers[event.type] ?? []) await consumer(deps, event);
+  });
 }

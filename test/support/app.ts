@@ -7,6 +7,7 @@ import { createLocalDeps, type LocalDeps } from '../../shared/platform/local-dep
 import { createApp } from '../../shared/http/app.ts';
 import { localVerifier, signLocalToken } from '../../shared/http/auth.ts';
 import { allRouters, credentialRoutes } from '../../shared/http/routers.ts';
+import { scopeRequestsToFunctions } from '../../shared/http/local-function-scope.ts';
 import type { Router } from '../../shared/http/env.ts';
 
 /**
@@ -36,7 +37,8 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
     options.config,
   );
   const deps = await createLocalDeps(config, options.clock ? { clock: options.clock } : {});
-  const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes });
+  // Each request runs as its part's function, held to that function's table partitions.
+  const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes }));
   const token = (role: Role | Role[], sub: string, team?: string) =>
     signLocalToken(config, { sub, roles: Array.isArray(role) ? role : [role], ...(team ? { team } : {}) });
   return {
