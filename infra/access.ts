@@ -9,6 +9,11 @@ export interface FunctionAccess {
   readonly schedules: boolean;
   /** `deps.meetings`: Chime SDK meetings, in the Chime control region. */
   readonly meetings: boolean;
+  /**
+   * Reads the application secret at run time (APP_SECRET_ARN, infra/app-secret.ts): it hashes
+   * national ids (the pepper) or answers paged lists (the cursor key signs cursors).
+   */
+  readonly appSecret: boolean;
 }
 
 /**
@@ -18,13 +23,32 @@ export interface FunctionAccess {
  * visits, and planning a visit schedules its reminder and no-show check.
  */
 export const functionAccess = {
-  Public: { table: 'none', publishesEvents: false, schedules: false, meetings: false },
-  Care: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false },
-  Visits: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: true },
-  Dispensers: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false },
-  DeviceEvents: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false },
-  Reports: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false },
-  Admin: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false },
-  JobRunner: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false },
-  DomainEventConsumer: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false },
+  Public: { table: 'none', publishesEvents: false, schedules: false, meetings: false, appSecret: false },
+  Care: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: true },
+  Visits: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: true, appSecret: true },
+  Dispensers: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: true },
+  DeviceEvents: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: false },
+  Reports: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: false },
+  Admin: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: true },
+  JobRunner: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false, appSecret: false },
+  DomainEventConsumer: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false, appSecret: false },
 } as const satisfies Record<LambdaFunctionName, FunctionAccess>;
+
+/**
+ * Reserved concurrency per function: a ceiling for what a caller can flood and a share nobody
+ * else can take. The job runner's 10 cannot be starved by a flood on the device route, whose 50
+ * are its cap (at ~50 ms a batch, ~1,000 batches/s: far above the stage's device throttle). The
+ * sum (145) plus the 100 Lambda keeps unreserved must fit the account's concurrency quota (new
+ * accounts may start at 10: ask for the default 1,000 before the first deploy).
+ */
+export const reservedConcurrency = {
+  Public: 5,
+  Care: 20,
+  Visits: 20,
+  Dispensers: 20,
+  DeviceEvents: 50,
+  Reports: 5,
+  Admin: 5,
+  JobRunner: 10,
+  DomainEventConsumer: 10,
+} as const satisfies Record<LambdaFunctionName, number>;

@@ -1,5 +1,5 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { consumers } from '../shared/events/all.ts';
 import { jobs } from '../shared/jobs/all.ts';
 import { readDeploymentContext, type DeploymentContext } from './context.ts';
@@ -25,7 +25,10 @@ export function stackName(deployment: Pick<DeploymentContext, 'stage' | 'municip
   return `ETeam-${deployment.stage}-${deployment.municipality}`;
 }
 
-/** The CDK app: one stack per stage and municipality, checked by cdk-nag's AWS Solutions pack. */
+/**
+ * The CDK app: one stack per stage and municipality, checked by cdk-nag's AWS Solutions, HIPAA
+ * Security and NIST 800-53 rev. 5 packs (health data); any unacknowledged finding fails the synth.
+ */
 export function buildApp(props: AppProps = {}): { app: App; stack: ETeamStack; deployment: DeploymentContext } {
   const app = new App(props);
   const deployment = readDeploymentContext((key) => app.node.tryGetContext(key));
@@ -36,6 +39,6 @@ export function buildApp(props: AppProps = {}): { app: App; stack: ETeamStack; d
     // The region is context (data residency); the account comes from the CLI profile, so synth stays offline.
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: deployment.region },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app), new NIST80053R5Checks(app));
   return { app, stack, deployment };
 }

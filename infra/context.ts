@@ -28,8 +28,13 @@ export const deploymentContextSchema = z.object({
   chimeControlRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('eu-central-1'),
   /** The first team; its Cognito group is `team-<team>`. More teams: see infra/README.md. */
   team: name(30).default('east'),
-  /** Where alarms are e-mailed; without it, subscribe to the topic yourself. */
+  /** Where alarms are e-mailed (subscribed to the alarm topic). */
   alarmEmail: z.email().optional(),
+  /**
+   * An SNS topic the operators already watch (on-call tool, chat); every alarm also notifies it.
+   * Its access policy must let CloudWatch publish (and its key, if encrypted, be usable by CloudWatch).
+   */
+  alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN').optional(),
   /** Browser origins of the web front-end. Empty: no CORS at all (same-origin or non-browser clients). */
   corsOrigins: list.default([]),
   /** Where Cognito's hosted sign-in returns the authorization code (the front-end's callback). */
@@ -48,6 +53,10 @@ export function readDeploymentContext(tryGetContext: (key: string) => unknown): 
   const parsed = deploymentContextSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) {
     throw new Error(`Invalid CDK context: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  // An alarm nobody receives is no alarm: only a developer's own stage may go without a target.
+  if (parsed.data.stage !== 'dev' && !parsed.data.alarmEmail && !parsed.data.alarmTopicArn) {
+    throw new Error(`Invalid CDK context: stage ${parsed.data.stage} needs an alarm target: -c alarmEmail=<address> and/or -c alarmTopicArn=<SNS topic ARN>`);
   }
   return parsed.data;
 }

@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaFunctions, type LambdaFunctionName } from '../../infra/bundling.ts';
 import { buildApp } from '../../infra/app.ts';
 import { readDeploymentContext } from '../../infra/context.ts';
-import { functionAccess } from '../../infra/access.ts';
-import { API_THROTTLE, DEVICE_INGEST_THROTTLE, type ETeamStack } from '../../infra/stack.ts';
+import { functionAccess, reservedConcurrency } from '../../infra/access.ts';
+import { TABLE_BACKUP_RETENTION } from '../../infra/backup.ts';
+import { API_P99_LATENCY_MS, API_THROTTLE, DEVICE_INGEST_THROTTLE, TABLE_ACTIONS, type ETeamStack } from '../../infra/stack.ts';
+import { openApiDocument } from '../../shared/http/app.ts';
+import { leadingKeyPatterns } from '../../shared/table/table-access.ts';
 import { consumers } from '../../shared/events/all.ts';
 import { apiParts, credentialRoutes, type ApiPart } from '../../shared/http/routers.ts';
 import { jobs } from '../../shared/jobs/all.ts';
@@ -17,8 +20,8 @@ import { roles } from '../../shared/platform/actor.ts';
 import { globalIndexes, TTL_ATTRIBUTE } from '../../shared/table/schema.ts';
 
 /**
- * The stack as CloudFormation, synthesised once for the whole file with cdk-nag's AWS Solutions
- * pack on. Bundling is skipped (`aws:cdk:bundling-stacks: []` makes each function's asset stage the
+ * The stack as CloudFormation, synthesised once for the whole file with cdk-nag's AWS Solutions,
+ * HIPAA Security and NIST 800-53 rev. 5 packs on. Bundling is skipped (`aws:cdk:bundling-stacks: []` makes each function's asset stage the
  * source instead of running esbuild); test/infra/bundles.test.ts and `npx cdk synth` bundle for real.
  */
 let outdir: string;
@@ -26,6 +29,7 @@ let stack: ETeamStack;
 let template: Template;
 let resources: Record<string, { Type: string; Properties: any; DeletionPolicy?: string; DependsOn?: string[] }>;
 
+const functionOfPart = (part: ApiPart) => lambdaFunctions.find((f) => 'apiPart' in f && f.apiPart === part)?.name as LambdaFunctionName;
 const logicalId = (construct: IConstruct) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
@@ -89,6 +93,26 @@ describe('the table', () => {
   });
 });
 
+describe('backups of the table (cdk-nag has no rule for TableV2, so these assertions are the check)', () => {
+  it('has an AWS Backup plan, daily and monthly, whose selection is the table', () => {
+    const [[tableId]] = ofType('AWS::DynamoDB::GlobalTable') as [[string, any]];
+    const [[planId, plan]] = ofType('AWS::Backup::BackupPlan') as [[string, any]];
+    const rules = plan.Properties.BackupPlan.BackupPlanRule as any[];
+    expect(rules.map((r) => r.RuleName).sort()).toEqual(['Daily', 'Monthly']);
+    expect(rules.find((r) => r.RuleName === 'Daily').Lifecycle.DeleteAfterDays).toBe(TABLE_BACKUP_RETENTION.daily.toDays());
+    expect(rules.find((r) => r.RuleName === 'Monthly').Lifecycle.DeleteAfterDays).toBe(TABLE_BACKUP_RETENTION.monthly.toDays());
+    const [[, selection]] = ofType('AWS::Backup::BackupSelection') as [[string, any]];
+    expect(selection.Properties.BackupPlanId).toEqual({ 'Fn::GetAtt': [planId, 'BackupPlanId'] });
+    expect(selection.Properties.BackupSelection.Resources).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+  });
+
+  it('keeps the backups in a retained vault under the data key', () => {
+    const [[, vault]] = ofType('AWS::Backup::BackupVault') as [[string, any]];
+    expect(vault.DeletionPolicy).toBe('Retain');
+    expect(vault.Properties.EncryptionKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+  });
+});
+
 describe('the HTTP API', () => {
   /** What the routers say, converted here independently of infra/routes.ts. */
   const expectedRoutes = () =>
@@ -104,8 +128,6 @@ describe('the HTTP API', () => {
     const [method, path] = r.key.split(' ') as [string, string];
     return credentialRoutes.some((c) => c.part === r.part && c.method === method && c.path.test(path.replace(/\{(\w+)\}/g, ':$1')));
   };
-  const functionOfPart = (part: ApiPart) => lambdaFunctions.find((f) => 'apiPart' in f && f.apiPart === part)?.name as LambdaFunctionName;
-
   const routeByKey = () => new Map(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
   const integrationTarget = (routeProps: any) => {
     const integrationId = routeProps.Target['Fn::Join'][1][1].Ref as string;
@@ -195,9 +217,10 @@ describe('users', () => {
     });
   });
 
-  it('has a group per role and the default team group', () => {
+  it('has a group per role, the municipality-wide roles (dpo, reporting, support) and the default team group', () => {
     const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName as string);
-    expect(groups.sort()).toEqual([...roles, 'team-east'].sort());
+    expect(groups.sort()).toEqual([...new Set([...roles, 'dpo', 'reporting', 'support', 'team-east'])].sort());
+    for (const [, group] of ofType('AWS::Cognito::UserPoolGroup')) expect(group.Properties.Description?.length, group.Properties.GroupName).toBeGreaterThan(10);
   });
 
   it('gives the web front-end a public client with the authorization code flow only', () => {
@@ -225,11 +248,24 @@ describe('the functions', () => {
     }
   });
 
-  it('log to their own log group, kept for a year', () => {
+  it('log to their own log group, kept for a year, under the logs key (as are the API access logs)', () => {
+    const logsKey = { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] };
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
       const logGroupId = resources[logicalId(stack.functions[name])]?.Properties.LoggingConfig.LogGroup.Ref as string;
       expect(resources[logGroupId]?.Properties.RetentionInDays, name).toBe(365);
+      expect(resources[logGroupId]?.Properties.KmsKeyId, name).toEqual(logsKey);
     }
+    for (const [id, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.KmsKeyId, id).toEqual(logsKey);
+  });
+
+  it('have reserved concurrency: the job runner its own share, the device route a cap, all within the account’s quota', () => {
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      expect(resources[logicalId(stack.functions[name])]?.Properties.ReservedConcurrentExecutions, name).toBe(reservedConcurrency[name]);
+    }
+    expect(reservedConcurrency.JobRunner).toBeGreaterThan(0);
+    expect(reservedConcurrency.DeviceEvents).toBeLessThan(100);
+    // Lambda keeps 100 of the default 1,000 unreserved.
+    expect(Object.values(reservedConcurrency).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(900);
   });
 
   const environmentOf = (name: LambdaFunctionName) => resources[logicalId(stack.functions[name])]?.Properties.Environment.Variables as Record<string, any>;
@@ -241,15 +277,74 @@ describe('the functions', () => {
     return found?.[0] as string;
   };
 
-  it('get the configuration, with the pepper as a deploy-time secret reference and never its value', () => {
+  it('get the configuration and no secret: no pepper, no secret reference in any environment', () => {
     for (const [id, fn] of functionResources()) {
       const env = fn.Properties.Environment.Variables;
       expect(Object.keys(env), id).toEqual(
-        expect.arrayContaining(['STAGE', 'MUNICIPALITY', 'TIME_ZONE', 'TABLE_NAME', 'EVENT_BUS_NAME', 'NATIONAL_ID_PEPPER', 'LOG_LEVEL', 'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID']),
+        expect.arrayContaining(['STAGE', 'MUNICIPALITY', 'TIME_ZONE', 'TABLE_NAME', 'EVENT_BUS_NAME', 'LOG_LEVEL', 'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID']),
       );
       expect(env.AUTH_MODE).toBe('cognito');
-      expect(JSON.stringify(env.NATIONAL_ID_PEPPER)).toMatch(/\{\{resolve:secretsmanager:/);
+      expect(Object.keys(env).filter((key) => /PEPPER|SECRET_VALUE|CURSOR_KEY/.test(key)), id).toEqual([]);
+      expect(JSON.stringify(env), id).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure/);
     }
+  });
+
+  const appSecretId = () => {
+    const found = ofType('AWS::SecretsManager::Secret').find(([, s]) => s.Properties.Name === 'e-team-dev-demo/app');
+    expect(found).toBeDefined();
+    return found?.[0] as string;
+  };
+
+  it('keep the pepper and the cursor key in one secret, under a key of its own, generated and never in the template', () => {
+    const secret = resources[appSecretId()]?.Properties;
+    expect(secret.SecretString).toBeUndefined();
+    expect(secret.GenerateSecretString.GenerateStringKey).toBe('cursorKey');
+    expect(secret.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AppSecretKey/), 'Arn'] });
+    // The pepper of record comes in as a dynamic reference, resolved by CloudFormation at deploy time.
+    const template = JSON.stringify(secret.GenerateSecretString.SecretStringTemplate);
+    expect(template).toMatch(/nationalIdPepper/);
+    expect(template).toMatch(/resolve:secretsmanager:/);
+  });
+
+  it('name the app secret (APP_SECRET_ARN) only to the functions that hash national ids or page lists, and let exactly those read it', () => {
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      const env = environmentOf(name);
+      const reads = functionAccess[name].appSecret;
+      expect(env.APP_SECRET_ARN, name).toEqual(reads ? { Ref: appSecretId() } : undefined);
+      const secretReads = statementsOf(name).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
+      expect(secretReads.map((s) => [[s.Action].flat(), s.Resource]), name).toEqual(reads ? [[['secretsmanager:GetSecretValue'], { Ref: appSecretId() }]] : []);
+      const decrypt = statementsOf(name).find((s) => s.Sid === 'DecryptAppSecret');
+      expect(decrypt?.Resource, name).toEqual(reads ? { 'Fn::GetAtt': [expect.stringMatching(/^AppSecretKey/), 'Arn'] } : undefined);
+    }
+    expect(functionAccess.DeviceEvents.appSecret).toBe(false);
+  });
+
+  it('give the app secret to every API function with a paged list (the cursor key signs its cursors)', () => {
+    for (const [part, routers] of Object.entries(apiParts) as [ApiPart, () => any[]][]) {
+      const document = openApiDocument(routers()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+      const paged = Object.values(document.paths).some((operations) => Object.values(operations).some((op) => (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'cursor')));
+      if (paged) expect(functionAccess[functionOfPart(part)].appSecret, `${part} pages a list`).toBe(true);
+    }
+  });
+
+  it('may touch only their own key families of the table (LeadingKeys), never Scan, and the device route no citizen, team, staff or national-id partition', () => {
+    for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
+      const dynamo = statementsOf(name).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+      if (functionAccess[name].table === 'none') {
+        expect(dynamo, name).toEqual([]);
+        continue;
+      }
+      // One Allow for the table, conditioned on the function's partitions; nothing else.
+      expect(dynamo, name).toHaveLength(1);
+      const [grant] = dynamo;
+      expect([grant.Action].flat().sort(), name).toEqual([...TABLE_ACTIONS].sort());
+      expect(grant.Condition, name).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeyPatterns[name as keyof typeof leadingKeyPatterns]] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      });
+    }
+    const device = leadingKeyPatterns.DeviceEvents as readonly string[];
+    for (const forbidden of ['CITIZEN#', 'TEAM#', 'STAFF#', 'NATIONALID#', 'VISIT#', 'CONVERSION#']) expect(device.filter((p) => p.startsWith(forbidden)), forbidden).toEqual([]);
   });
 
   it('tell the functions that schedule where one-time schedules go, and the dead-letter queue for those Scheduler cannot deliver', () => {
@@ -385,9 +480,13 @@ describe('events and jobs', () => {
     });
   });
 
-  it('has a domain event bus with an archive', () => {
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'e-team-dev-demo' });
-    template.resourceCountIs('AWS::Events::Archive', 1);
+  it('has a domain event bus with an archive, both under the messaging key', () => {
+    const messagingKey = { 'Fn::GetAtt': [expect.stringMatching(/^MessagingKey/), 'Arn'] };
+    const [[, bus]] = ofType('AWS::Events::EventBus') as [[string, any]];
+    expect(bus.Properties).toMatchObject({ Name: 'e-team-dev-demo', KmsKeyIdentifier: messagingKey });
+    const [[, archive]] = ofType('AWS::Events::Archive') as [[string, any]];
+    expect(archive.Properties.KmsKeyIdentifier).toEqual(messagingKey);
+    for (const [id, queue] of ofType('AWS::SQS::Queue')) expect(queue.Properties.KmsMasterKeyId, id).toEqual(messagingKey);
   });
 });
 
@@ -411,6 +510,26 @@ describe('alarms', () => {
     expect(hasAlarm('5xx')).toBe(true);
   });
 
+  const metricsOf = (a: any): any[] => (a.Metrics ?? []).flatMap((m: any) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+
+  it('watch the table’s system errors and throttles, and the API’s p99 latency', () => {
+    const [[tableId]] = ofType('AWS::DynamoDB::GlobalTable') as [[string, any]];
+    for (const metricName of ['SystemErrors', 'ThrottledRequests']) {
+      const alarm = alarms().find((a) => metricsOf(a).some((m) => m.MetricName === metricName));
+      expect(alarm, metricName).toBeDefined();
+      for (const metric of metricsOf(alarm)) expect(metric.Dimensions, metricName).toEqual(expect.arrayContaining([{ Name: 'TableName', Value: { Ref: tableId } }]));
+    }
+    const latency = alarms().find((a) => a.MetricName === 'Latency');
+    expect(latency).toMatchObject({ ExtendedStatistic: 'p99', Threshold: API_P99_LATENCY_MS, EvaluationPeriods: 3 });
+  });
+
+  it('watch failed jobs: the runner’s errors, its dead-letter queue, and schedules Scheduler dropped', () => {
+    expect(hasAlarm('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(stack.functions.JobRunner) } })).toBe(true);
+    for (const metricName of ['InvocationDroppedCount', 'InvocationsFailedToBeSentToDeadLetterCount']) {
+      expect(alarms().some((a) => a.Namespace === 'AWS/Scheduler' && a.MetricName === metricName), metricName).toBe(true);
+    }
+  });
+
   it('notify the encrypted alarm topic, which e-mails the address from context', () => {
     const [[topicId, topic]] = ofType('AWS::SNS::Topic') as [[string, any]];
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
@@ -427,9 +546,37 @@ describe('the deployment context', () => {
   });
 });
 
+describe('an alarm target', () => {
+  const context = (values: Record<string, string>) => (key: string) => values[key];
+
+  it('is required by every stage but dev: an e-mail address or an SNS topic', () => {
+    expect(() => readDeploymentContext(context({ stage: 'prod' }))).toThrow(/alarm target/);
+    expect(() => readDeploymentContext(context({ stage: 'test' }))).toThrow(/alarm target/);
+    expect(() => buildApp({ context: { stage: 'staging', 'aws:cdk:bundling-stacks': [] } })).toThrow(/alarm target/);
+    expect(readDeploymentContext(context({ stage: 'prod', alarmEmail: 'drift@aarhus.example' })).alarmEmail).toBe('drift@aarhus.example');
+    expect(readDeploymentContext(context({ stage: 'prod', alarmTopicArn: 'arn:aws:sns:eu-north-1:123456789012:on-call' })).alarmTopicArn).toBe('arn:aws:sns:eu-north-1:123456789012:on-call');
+    expect(() => readDeploymentContext(context({ stage: 'prod', alarmTopicArn: 'on-call' }))).toThrow(/alarmTopicArn/);
+    expect(readDeploymentContext(context({ stage: 'dev' })).stage).toBe('dev');
+  });
+
+  it('given as a topic, is notified by every alarm beside the stack’s own topic', () => {
+    const operators = 'arn:aws:sns:eu-north-1:123456789012:on-call';
+    const built = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'e-team-cdk-')), context: { 'aws:cdk:bundling-stacks': [], stage: 'prod', alarmTopicArn: operators }, builtinCloudFormationValidation: false });
+    const json = built.app.synth().getStackByName(built.stack.stackName).template;
+    const alarmActions = Object.values(json.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.AlarmActions);
+    expect(alarmActions.length).toBeGreaterThan(10);
+    for (const actions of alarmActions) expect(actions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }, operators]);
+  }, 60_000);
+});
+
 describe('cdk-nag', () => {
-  it('passed the AWS Solutions checks (the synth above throws on any unacknowledged finding)', () => {
+  it('passed the AWS Solutions, HIPAA Security and NIST 800-53 rev. 5 checks (the synth above throws on any unacknowledged finding)', () => {
     expect(resources).toBeDefined();
+  });
+
+  it('has no blanket acknowledgement: none on the app or the stack, each on the construct it is about', () => {
+    const blanket = [stack as IConstruct, stack.node.scope as IConstruct].flatMap((c) => c.node.metadata.filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+    expect(blanket).toEqual([]);
   });
 
   it('every acknowledgement carries a written reason', () => {
