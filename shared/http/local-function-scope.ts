@@ -17,14 +17,14 @@ export const functionOfPart = {
   admin: 'Admin',
 } as const satisfies Record<ApiPart, TableFunctionName>;
 
-interface PartRoute {
+export interface PartRoute {
   readonly method: string;
   readonly pattern: RegExp;
   readonly staticSegments: number;
   readonly fn: TableFunctionName;
 }
 
-function partRoutes(): PartRoute[] {
+export function partRoutes(): PartRoute[] {
   const routes = (Object.entries(apiParts) as [ApiPart, () => Router[]][]).flatMap(([part, routers]) =>
     routers().flatMap((router) =>
       router.routes
@@ -40,13 +40,17 @@ function partRoutes(): PartRoute[] {
   return routes.sort((a, b) => b.staticSegments - a.staticSegments);
 }
 
+/** The function that serves `method path` on AWS, by the parts' routes. */
+export function functionOfRequest(routes: readonly PartRoute[], method: string, path: string): TableFunctionName | undefined {
+  return routes.find((r) => r.method === method && r.pattern.test(path))?.fn;
+}
+
 export function scopeRequestsToFunctions(app: Router): Router {
   const routes = partRoutes();
   const fetch = app.fetch;
   app.fetch = (request, ...rest) => {
-    const path = new URL(request.url).pathname;
-    const route = routes.find((r) => r.method === request.method && r.pattern.test(path));
-    return route ? asFunction(route.fn, () => fetch(request, ...rest)) : fetch(request, ...rest);
+    const fn = functionOfRequest(routes, request.method, new URL(request.url).pathname);
+    return fn ? asFunction(fn, () => fetch(request, ...rest)) : fetch(request, ...rest);
   };
   return app;
 }
