@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validations, type Stack } from 'aws-cdk-lib';
@@ -573,6 +573,37 @@ describe('cdk-nag', () => {
   it('passed the AWS Solutions, HIPAA Security and NIST 800-53 rev. 5 checks (the synth above throws on any unacknowledged finding)', () => {
     expect(resources).toBeDefined();
   });
+
+  it('has no stale acknowledgement: each answers a finding the packs raise on that construct without it', () => {
+    const acknowledged: { path: string; id: string }[] = [];
+    const visit = (construct: IConstruct) => {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const id of Object.keys(entry.data as Record<string, string>)) acknowledged.push({ path: construct.node.path, id: id.replace(/^Annotation::/, '') });
+      }
+      construct.node.children.forEach(visit);
+    };
+    visit(stack as Stack);
+
+    // The same app with every acknowledgement ignored: what the packs find.
+    const bare = mkdtempSync(join(tmpdir(), 'e-team-cdk-bare-'));
+    const prototype = Validations.prototype as unknown as { acknowledge: (...args: unknown[]) => void };
+    const acknowledge = prototype.acknowledge;
+    prototype.acknowledge = () => undefined;
+    try {
+      const built = buildApp({ outdir: bare, context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'oncall@example.org' }, builtinCloudFormationValidation: false });
+      expect(() => built.app.synth()).toThrow();
+    } finally {
+      prototype.acknowledge = acknowledge;
+    }
+    const report = JSON.parse(readFileSync(join(bare, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+    };
+    rmSync(bare, { recursive: true, force: true });
+    const findings = report.pluginReports.flatMap((r) => r.violations.flatMap((v) => v.violatingConstructs.map((c) => ({ path: c.constructPath, id: v.ruleName }))));
+    const stale = acknowledged.filter((a) => !findings.some((f) => f.id === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))));
+    expect(stale).toEqual([]);
+  }, 60_000);
 
   it('has no blanket acknowledgement: none on the app or the stack, each on the construct it is about', () => {
     const blanket = [stack as IConstruct, stack.node.scope as IConstruct].flatMap((c) => c.node.metadata.filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
