@@ -15,7 +15,7 @@ import type { Construct } from 'constructs';
  * - Node 22 on arm64, active tracing, the environment encrypted with a customer key;
  * - reserved concurrency: a cap for what the caller can flood, a floor for what must run;
  * - asynchronous functions get their dead-letter queue, retries and a maximum event age; a
- *   synchronous one must say who sees its failures (`invocation: 'sync'`);
+ *   synchronous one must say who sees its failures (`invocation: { kind: 'sync', failuresSeenBy }`);
  * - the cdk-nag acknowledgements every such function needs, each with its reason, written once
  *   here on this function's own constructs.
  *

@@ -138,6 +138,14 @@ export class ETeamStack extends Stack {
   readonly functions: Record<LambdaFunctionName, LambdaFunctionResource>;
   readonly api: HttpApi;
   readonly table: TableV2;
+  /**
+   * For resources added later (a construct file under infra/, wired in here with a few lines):
+   * the stack's keys (data: citizen data; messaging: queues, bus, alarm topic; logs: log groups),
+   * the app secret, and `alarm`, which notifies every alarm target.
+   */
+  readonly keys: { readonly data: Key; readonly messaging: Key; readonly logs: Key };
+  readonly appSecret: AppSecret;
+  readonly alarm: (id: string, metric: IMetric, description: string, threshold?: number, evaluationPeriods?: number) => Alarm;
 
   constructor(scope: Construct, id: string, props: ETeamStackProps) {
     super(scope, id, props);
@@ -211,6 +219,8 @@ export class ETeamStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const appSecret = new AppSecret(this, 'AppSecret', { prefix, legacyPepper: pepper });
+    this.appSecret = appSecret;
+    this.keys = { data: dataKey, messaging: messagingKey, logs: logsKey };
 
     // ---- Users -----------------------------------------------------------------------------
     const userPool = new UserPool(this, 'Users', {
@@ -343,6 +353,7 @@ export class ETeamStack extends Stack {
       created.addAlarmAction(...alarmActions);
       return created;
     };
+    this.alarm = alarm;
     alarm('JobDeadLettersAlarm', jobDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A job run failed for good; see the job dead-letter queue.');
     alarm('EventDeadLettersAlarm', eventDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A domain event was not consumed; see the event dead-letter queue.');
     alarm(
