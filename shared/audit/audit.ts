@@ -17,6 +17,7 @@ export const auditActions = [
   'citizen.create',
   'citizen.read',
   'citizen.search',
+  'citizen.rekey',
   'assessment.create',
   'assessment.read',
   'grant.create',
