@@ -218,11 +218,15 @@ describe('every read of citizen data is audited', () => {
     for (const operation of operations.filter((o) => o.method === 'GET')) {
       const [call] = callsFor(operation, east.ids, 'east');
       if (!call || NO_CITIZEN_DATA[call.label]) continue;
-      const url = operation.path === '/audit' ? `${call.url}?citizenId=${east.ids.citizenId}` : operation.path === '/visits' ? `${call.url}?from=2026-10-19T00:00:00Z` : call.url;
+      // Whole pages (no limit of one), and for the lists that need it a query that shows the citizen.
+      const url = new URL(call.url, 'http://matrix');
+      url.searchParams.delete('limit');
+      if (operation.path === '/audit') url.searchParams.set('citizenId', east.ids.citizenId);
+      if (operation.path === '/visits') url.searchParams.set('from', '2026-10-19T00:00:00Z');
       let served = false;
       for (const reader of readers) {
         const before = await auditCount();
-        const res = await t.call('GET', url, { as: reader });
+        const res = await t.call('GET', `${url.pathname}${url.search}`, { as: reader });
         if (res.status !== 200) continue;
         served = true;
         if ((await auditCount()) === before) unaudited.push(`${call.label} (read by a ${reader === east.citizen ? 'citizen' : 'team member'})`);
