@@ -64,7 +64,11 @@ export async function findClaim(deps: Deps, ctx: RequestContext | SystemContext,
           ExpressionAttributeValues: { ':current': keys.current, ':previous': keys.previous },
         },
       },
-      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'citizen.rekey', resource: `citizens/${old.citizenId}`, citizenId: old.citizenId }),
+      // The system's maintenance, not the caller's act: the caller may be of another team than the citizen.
+      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(
+        'system' in ctx ? ctx : { system: 'national-id-rotation', requestId: ctx.requestId, now: ctx.now },
+        { action: 'citizen.rekey', resource: `citizens/${old.citizenId}`, citizenId: old.citizenId },
+      ),
     ]);
   } catch (error) {
     // Another lookup moved it at the same moment: the claim is now under the current pepper.

@@ -30,7 +30,8 @@ export const cursorSeal = createMiddleware<AppEnv>(async (c, next) => {
     c.req.raw = new Request(url, c.req.raw);
   }
   await next();
-  if (!c.res.headers.get('content-type')?.startsWith('application/json') || c.res.status !== 200) return;
+  // Only lists page, and lists are GETs: other responses are not parsed here at all.
+  if (c.req.method !== 'GET' || c.res.status !== 200 || !c.res.headers.get('content-type')?.startsWith('application/json')) return;
   const body: unknown = await c.res.clone().json();
   if (typeof body !== 'object' || body === null || typeof (body as { nextCursor?: unknown }).nextCursor !== 'string') return;
   const { cursorKey } = await deps.secrets.get();
