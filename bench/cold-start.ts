@@ -47,7 +47,7 @@ const LAMBDA_ENV = {
   COGNITO_USER_POOL_ID: 'eu-north-1_bench',
   COGNITO_CLIENT_ID: 'bench-client',
   TABLE_NAME: 'e-team-bench',
-  NATIONAL_ID_PEPPER: 'bench-placeholder-pepper-0123456789',
+  APP_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:bench',
   EVENT_BUS_NAME: 'e-team-bench',
   SCHEDULE_GROUP_NAME: 'e-team-bench',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/bench',

@@ -254,6 +254,7 @@ export class ETeamStack extends Stack {
       lead: 'Team lead: reports and approvals',
       citizen: 'A citizen (tablet): own visits only',
       admin: 'Administration and the audit log',
+      dpo: 'Data-protection officer: the audit log of every team',
     };
     // Municipality-wide roles, each its own group (shared/platform/actor.ts may list them too).
     const municipalityRoles: Record<string, string> = {

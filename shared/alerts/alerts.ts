@@ -1,3 +1,4 @@
+import { requireVisibleCitizen } from '../citizens/citizens.ts';
 import { z } from '@hono/zod-openapi';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../platform/actor.ts';
@@ -148,6 +149,8 @@ export interface AlertQuery {
 
 /** The on-duty list: a team's alerts in one status, oldest first; or one citizen's, newest first. */
 export async function listAlerts(deps: Deps, ctx: RequestContext, query: AlertQuery): Promise<Page<Alert>> {
+  // Authorise before the query: another team's citizen is the 404 of an unknown one, never an empty page and a cursor.
+  if (query.citizenId) await requireVisibleCitizen(deps, ctx.actor, query.citizenId);
   const page = query.citizenId
     ? await queryPage(deps.table, { index: 'gsi3', partition: ['gsi3pk', alertKeys.citizenPartition(query.citizenId)], limit: query.limit, cursor: query.cursor, newestFirst: true })
     : await queryPage(deps.table, { index: 'gsi1', partition: ['gsi1pk', alertKeys.teamStatusPartition(ctx.actor.team, query.status)], limit: query.limit, cursor: query.cursor });

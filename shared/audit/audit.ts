@@ -17,6 +17,7 @@ export const auditActions = [
   'citizen.create',
   'citizen.read',
   'citizen.search',
+  'citizen.rekey',
   'assessment.create',
   'assessment.read',
   'grant.create',
@@ -45,6 +46,8 @@ export const auditActions = [
   'alert.read',
   'alert.update',
   'report.read',
+  'audit.read',
+  'access-log.read',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -61,7 +64,7 @@ export const auditRecordSchema = z.object({
   citizenId: z.string(),
   action: z.string(),
   resource: z.string(),
-  actor: z.object({ sub: z.string(), role: z.string(), kind: z.enum(['user', 'device', 'system']) }),
+  actor: z.object({ sub: z.string(), role: z.string(), kind: z.enum(['user', 'device', 'system']), team: z.string().optional() }),
   requestId: z.string(),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
@@ -78,7 +81,7 @@ function toItem(config: { retentionDays: number }, ctx: RequestContext | SystemC
   const auditId = newId('aud', ctx.now);
   const actor =
     'actor' in ctx
-      ? { sub: ctx.actor.sub, role: primaryRole(ctx.actor), kind: 'user' as const }
+      ? { sub: ctx.actor.sub, role: primaryRole(ctx.actor), kind: 'user' as const, team: ctx.actor.team }
       : { sub: ctx.system, role: 'system', kind: 'system' as const };
   const record: AuditRecord = { auditId, at, citizenId: entry.citizenId, action: entry.action, resource: entry.resource, actor, requestId: ctx.requestId };
   return {

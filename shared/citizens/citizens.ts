@@ -8,7 +8,8 @@ import { newId } from '../platform/ids.ts';
 import { citizenKeys } from '../table/keys.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page } from '../table/store.ts';
 import { normaliseName, normaliseNameQuery } from './names.ts';
-import { hashNationalId, maskNationalId, parseNationalId } from './national-id.ts';
+import { maskNationalId, parseNationalId } from './national-id.ts';
+import { findClaim, nationalIdHashes, notClaimedUnderPrevious } from './national-id-rotation.ts';
 
 /**
  * A citizen of the E-team: only what the workflow needs. The national id is kept as a peppered
@@ -64,7 +65,8 @@ function requireNationalId(input: string, field: string): string {
 /** Registers a citizen in the caller's team. A second registration of one national id is a 409. */
 export async function registerCitizen(deps: Deps, ctx: RequestContext, input: RegisterCitizen): Promise<Citizen> {
   const digits = requireNationalId(input.nationalId, 'body/nationalId');
-  const nationalIdHash = hashNationalId(digits, deps.config.NATIONAL_ID_PEPPER);
+  const hashes = await nationalIdHashes(deps, digits);
+  const nationalIdHash = hashes.current;
   const citizenId = newId('cit', ctx.now);
   const citizen: Citizen = {
     citizenId,
@@ -87,9 +89,10 @@ export async function registerCitizen(deps: Deps, ctx: RequestContext, input: Re
         nationalIdHash,
       }),
       audit.item(ctx, { action: 'citizen.create', resource: `citizens/${citizenId}`, citizenId }),
+      ...notClaimedUnderPrevious(deps, hashes),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict && error.firstFailed() === 0) {
+    if (error instanceof TransactionConflict && (error.firstFailed() === 0 || error.firstFailed() === 3)) {
       throw new ConflictError('A citizen with this national id is already registered.', 'national-id-registered');
     }
     throw error;
@@ -149,8 +152,8 @@ export async function searchCitizens(deps: Deps, ctx: RequestContext, search: Ci
       throw new ValidationError('Search by national id or by name, not both.', [{ field: 'query/name', message: 'not allowed together with nationalId' }]);
     }
     const digits = requireNationalId(search.nationalId, 'query/nationalId');
-    const claim = await getItem<{ citizenId: string }>(deps.table, citizenKeys.nationalId(hashNationalId(digits, deps.config.NATIONAL_ID_PEPPER)));
-    const item = claim ? await getItem<CitizenItem>(deps.table, citizenKeys.profile(claim.citizenId)) : undefined;
+    const claim = await findClaim(deps, ctx, await nationalIdHashes(deps, digits));
+    const item = claim.citizenId ? await getItem<CitizenItem>(deps.table, citizenKeys.profile(claim.citizenId)) : undefined;
     // A citizen of another team is simply not found, as in every other read.
     page = { items: item && canSee(ctx.actor, item) ? [toCitizen(item)] : [] };
   } else {

@@ -5,6 +5,7 @@ import { isAvailable } from '../visits/availability-rules.ts';
 import { getStaffProfile, setAvailability } from '../visits/availability.ts';
 import { ConflictError } from '../platform/errors.ts';
 import { changeVisit, listVisits } from '../visits/visits.ts';
+import { registerStaff } from '../visits/staff-directory.ts';
 import { demoSteps, type DemoData } from './seed.ts';
 
 /**
@@ -18,6 +19,11 @@ demoSteps.push(async (deps, demo: DemoData) => {
   const now = deps.clock.now();
   const as = (role: Role, sub: string): RequestContext => ({ actor: { kind: 'user', sub, roles: [role], team: demo.team }, requestId: 'demo-seed', now });
   const lead = as('lead', 'lead-lis');
+
+  // The staff directory first: nobody is scheduled before the team has registered them.
+  for (const [staffId, name] of [['stf-anna', 'Anna Holm'], ['stf-bo', 'Bo Lund'], ['lead-lis', 'Lis Berg']] as const) {
+    await registerStaff(deps, lead, demo.team, { staffId, name });
+  }
 
   await setAvailability(deps, as('staff', 'stf-anna'), 'stf-anna', {
     weekly: [

@@ -91,8 +91,16 @@ function teamDispenser(item: DispenserItem | undefined, team: string, dispenserI
   return item;
 }
 
+/** Which citizen has a dispenser, and since when, is care data: each shown assignment is audited. */
+async function auditShown(deps: Deps, ctx: RequestContext, dispensers: readonly Dispenser[]): Promise<void> {
+  const reads = dispensers.flatMap((d) => (d.citizenId ? [{ action: 'dispenser.read' as const, resource: `dispensers/${d.dispenserId}`, citizenId: d.citizenId }] : []));
+  if (reads.length) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
+}
+
 export async function getDispenser(deps: Deps, ctx: RequestContext, dispenserId: string): Promise<Dispenser> {
-  return toDispenser(await loadDispenser(deps, ctx.actor.team, dispenserId));
+  const dispenser = toDispenser(await loadDispenser(deps, ctx.actor.team, dispenserId));
+  await auditShown(deps, ctx, [dispenser]);
+  return dispenser;
 }
 
 export async function listDispensers(deps: Deps, ctx: RequestContext, query: { status?: DispenserStatus | undefined; limit: number; cursor?: string | undefined }): Promise<Page<Dispenser>> {
@@ -103,7 +111,9 @@ export async function listDispensers(deps: Deps, ctx: RequestContext, query: { s
     cursor: query.cursor,
   });
   // A status filter narrows the page rather than refilling it: pages may be short, never wrong.
-  return { items: page.items.filter((i) => !query.status || i.status === query.status).map(toDispenser), nextCursor: page.nextCursor };
+  const items = page.items.filter((i) => !query.status || i.status === query.status).map(toDispenser);
+  await auditShown(deps, ctx, items);
+  return { items, nextCursor: page.nextCursor };
 }
 
 /** Re-issues the credential; the old one stops working at once (only the new hash is kept). */

@@ -7,6 +7,7 @@ import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, 
 import { newId } from '../platform/ids.ts';
 import { logger } from '../platform/logger.ts';
 import type { TokenVerifier } from './auth.ts';
+import { cursorSeal } from './cursors.ts';
 import type { DeviceRoute } from './device-routes.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
@@ -130,6 +131,9 @@ export function createApp(deps: Deps, options: AppOptions): Router {
       await next();
     }),
   );
+
+  // After authentication: a cursor is bound to its caller.
+  app.use('*', cursorSeal);
 
   describeApi(app, options.routers);
   const { document } = options;

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import type { DomainEvent, EventBus } from './events.ts';
 import type { OneTimeJob, Scheduler } from './scheduler.ts';
+import { SecretsManagerSecrets, secretsManagerSource, type Secrets } from './secrets.ts';
 
 /**
  * The deps of a Lambda on AWS. Only the DynamoDB client is loaded at cold start: the
@@ -57,5 +58,10 @@ export function createAwsDeps(config: Config): Deps {
     deleteMeeting: async (meetingId) => (await chime()).deleteMeeting(meetingId),
   };
 
-  return { config, table: { db, name: config.TABLE_NAME }, clock: systemClock, events, scheduler, meetings };
+  // loadConfig requires APP_SECRET_ARN on every deployed stage; a function without it that asks for a secret fails loudly.
+  const secrets: Secrets = config.APP_SECRET_ARN
+    ? new SecretsManagerSecrets(config.APP_SECRET_ARN, secretsManagerSource(config.AWS_REGION))
+    : { get: () => Promise.reject(new Error('APP_SECRET_ARN is not set on this function')) };
+
+  return { config, table: { db, name: config.TABLE_NAME }, clock: systemClock, events, scheduler, meetings, secrets };
 }

@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
  * Read once from the environment; the CDK stack sets the same variables on every Lambda.
  */
 const LOCAL_PEPPER = 'local-only-pepper-not-for-production';
+const LOCAL_CURSOR_KEY = 'local-only-cursor-key-not-for-production';
 
 const configSchema = z.object({
   STAGE: z.string().min(1).default('local'),
@@ -31,8 +32,21 @@ const configSchema = z.object({
    */
   CHIME_CONTROL_REGION: z.string().min(1).default('eu-central-1'),
   CHIME_MEDIA_REGION: z.enum(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3']).default('eu-north-1'),
-  /** Secret mixed into the hash that indexes national ids, so keys never carry a CPR in clear. */
+  /**
+   * LOCAL AND TEST ONLY: the development secrets (`LocalSecrets`). A deployed stage reads its
+   * secrets at run time from the Secrets Manager secret APP_SECRET_ARN names (`SecretsManagerSecrets`)
+   * and refuses to start with a secret value in its environment.
+   */
   NATIONAL_ID_PEPPER: z.string().min(16).default(LOCAL_PEPPER),
+  PREVIOUS_NATIONAL_ID_PEPPER: z.string().min(16).optional(),
+  CURSOR_KEY: z.string().min(16).default(LOCAL_CURSOR_KEY),
+  /**
+   * The ARN of the stage's app secret (JSON: nationalIdPepper, cursorKey, …). Set only on the
+   * functions that need a secret; the others cannot read it (no variable, no grant).
+   */
+  APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** How long a pagination cursor stays valid. */
+  CURSOR_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
   /** Travel minutes a physical visit costs on top of its own minutes (conversion figures). */
   TRAVEL_MINUTES_PER_VISIT: z.coerce.number().int().min(0).max(240).default(15),
   /** How early before its start a citizen may join a screen visit. */
@@ -64,8 +78,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // A deployed stage must never accept the locally signed development tokens.
     throw new Error('Invalid configuration: AUTH_MODE=local is only allowed on the local and test stages');
   }
-  if (config.STAGE !== 'local' && config.STAGE !== 'test' && config.NATIONAL_ID_PEPPER === LOCAL_PEPPER) {
-    throw new Error('Invalid configuration: NATIONAL_ID_PEPPER must be set (from the stack’s secret) outside the local and test stages');
+  if (config.STAGE !== 'local' && config.STAGE !== 'test') {
+    // A secret in a function's environment is readable by anyone who may read its configuration.
+    const inEnvironment = (['NATIONAL_ID_PEPPER', 'PREVIOUS_NATIONAL_ID_PEPPER', 'CURSOR_KEY'] as const).filter((name) => env[name] !== undefined);
+    if (inEnvironment.length > 0) throw new Error(`Invalid configuration: ${inEnvironment.join(', ')} must not be in the environment outside the local and test stages; they are read from APP_SECRET_ARN`);
   }
   return Object.freeze(config);
 }

@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './events.ts';
 import type { Scheduler } from './scheduler.ts';
+import type { Secrets } from './secrets.ts';
 import type { Table } from '../table/store.ts';
 import type { VideoMeetings } from '../visits/meetings.ts';
 
@@ -17,4 +18,6 @@ export interface Deps {
   readonly events: EventBus;
   readonly scheduler: Scheduler;
   readonly meetings: VideoMeetings;
+  /** The stage's secrets (pepper, cursor key), read at run time. */
+  readonly secrets: Secrets;
 }

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { LocalEventBus } from './events.ts';
 import { LocalScheduler } from './scheduler.ts';
+import { LocalSecrets } from './secrets.ts';
 import { consume, consumers } from '../events/all.ts';
 
 /** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
@@ -30,6 +31,7 @@ export async function createLocalDeps(config: Config, options: { clock?: Clock }
     events: new LocalEventBus(),
     scheduler: new LocalScheduler(),
     meetings: new LocalMeetings(config.CHIME_MEDIA_REGION),
+    secrets: new LocalSecrets(config),
   };
   deps.scheduler.setRunner((job, payload) => runJob(deps, job, payload));
   // Mirrors the EventBridge rule of the stack: every consumed type goes to its consumers.

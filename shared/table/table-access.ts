@@ -30,8 +30,8 @@ export const leadingKeyPatterns = {
   DeviceEvents: ['DISPENSER#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', AUDIT],
   /** Team figures for the lead's reports; writes only the audit records of those reads. */
   Reports: ['CITIZEN#*', 'TEAM#*#FINALGRANTS', 'TEAM#*#VISITS', 'TEAM#*#DISPENSERPERIODS', 'ADHERENCE#*', AUDIT],
-  /** The audit log, by citizen and by actor; a citizen's team decides who may read their trail. */
-  Admin: [AUDIT, 'CITIZEN#*'],
+  /** The audit log, by citizen and by actor; a citizen's team (or a staff member's profile) decides who may read their trail; the staff directory. */
+  Admin: [AUDIT, 'CITIZEN#*', 'STAFF#*', 'TEAM#*#STAFF'],
   /** Detection jobs, escalation, reminders and no-show checks, the visit horizon, trial-end reminders. */
   JobRunner: [
     'FINALGRANTS#CURRENT',

@@ -14,8 +14,9 @@ import {
 } from './availability-rules.ts';
 
 /**
- * A staff member's profile is created the first time their availability is set (by themselves
- * or their lead); it carries their team. Staff are identified by their token's `sub`.
+ * A staff member's profile is their entry in the team's staff directory (staff-directory.ts): a
+ * lead or admin registers them, or their own first availability does, in their token's team.
+ * Staff are identified by their token's `sub`.
  */
 export const staffIdSchema = z
   .string()
@@ -83,12 +84,13 @@ export function availabilityUnchanged(table: Table, profile: StaffProfile): Tran
 
 /**
  * Staff see and change only their own availability (sub = staffId; another staff id is 403);
- * a lead anyone's in their team (a staff member of another team is 404, as if unknown).
+ * a lead anyone's registered in their team. A staff member registered in another team, or in
+ * none, is 404 to a lead, as if unknown: a lead's write never registers anyone.
  */
 function assertMayManage(actor: Actor, staffId: string, profile: StaffProfile | undefined): void {
   const own = actor.sub === staffId;
   if (!own && !hasRole(actor, 'lead')) throw new ForbiddenError('Staff set only their own availability; a lead sets anyone’s in the team.');
-  if (!own && profile && profile.team !== actor.team) throw new NotFoundError('The staff member');
+  if (profile ? profile.team !== actor.team : !own) throw new NotFoundError('The staff member');
 }
 
 const toView = (profile: StaffProfile, timeZone: string): StaffAvailability => ({
@@ -121,10 +123,16 @@ export async function setAvailability(
   staffId: string,
   input: { weekly: WeeklyWindow[]; exceptions: AvailabilityException[] },
 ): Promise<StaffAvailability> {
-  const current = await getStaffProfile(deps.table, staffId, true);
+  const currentItem = await getItem(deps.table, staffKeys.profile(staffId), { consistent: true });
+  const current = currentItem ? toProfile(currentItem) : undefined;
   assertMayManage(ctx.actor, staffId, current);
+  // The directory entry's own fields survive the replace; a first own write registers them.
+  const directory = currentItem
+    ? { ...(currentItem.name !== undefined ? { name: currentItem.name } : {}), registeredAt: currentItem.registeredAt ?? currentItem.updatedAt, registeredBy: currentItem.registeredBy ?? currentItem.updatedBy }
+    : { registeredAt: ctx.now.toISOString(), registeredBy: ctx.actor.sub };
   const profile: StaffProfile = {
     staffId,
+    // Only the staff member's own first write gets here without a profile: their own token's team.
     team: current?.team ?? ctx.actor.team,
     weekly: sortWeekly(input.weekly),
     exceptions: [...input.exceptions].sort((a, b) => a.date.localeCompare(b.date) || (a.start ?? '').localeCompare(b.start ?? '')),
@@ -137,7 +145,7 @@ export async function setAvailability(
       {
         Put: {
           TableName: deps.table.name,
-          Item: { ...staffKeys.profile(staffId), ...staffKeys.byTeam(profile.team, staffId), entity: 'StaffProfile', ...profile },
+          Item: { ...staffKeys.profile(staffId), ...staffKeys.byTeam(profile.team, staffId), entity: 'StaffProfile', ...directory, ...profile },
           ConditionExpression: current ? '#version = :version' : 'attribute_not_exists(pk)',
           ...(current ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': current.version } } : {}),
         },

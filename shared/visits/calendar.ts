@@ -33,7 +33,7 @@ export async function staffCalendar(deps: Deps, ctx: RequestContext, staffId: st
   const own = ctx.actor.sub === staffId;
   if (!own && !hasRole(ctx.actor, 'lead')) throw new ForbiddenError('A staff member reads only their own calendar; a lead anyone’s in the team.');
   const profile = await getStaffProfile(deps.table, staffId);
-  if (!own && (!profile || profile.team !== ctx.actor.team)) throw new NotFoundError('The staff member');
+  if (profile ? profile.team !== ctx.actor.team : !own) throw new NotFoundError('The staff member');
 
   const from = new Date(ctx.now.getTime() - CALENDAR_PAST_DAYS * 86_400_000).toISOString();
   const visits = (await queryAll(deps.table, { index: 'gsi1', partition: ['gsi1pk', visitKeys.staffPartition(staffId)], sort: { attribute: 'gsi1sk', gte: from } }, MAX_EVENTS))

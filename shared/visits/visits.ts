@@ -12,6 +12,7 @@ import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '../table/keys
 import type { TransactionConflict} from '../table/store.ts';
 import { getItems, putNew, queryPage, type Page, type TransactItem } from '../table/store.ts';
 import { isAvailable } from './availability-rules.ts';
+import { requireTeamStaff } from './staff-directory.ts';
 import { availabilityUnchanged, getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
@@ -307,7 +308,9 @@ export async function listVisits(deps: Deps, ctx: RequestContext, q: ListVisitsQ
   const { from, to } = periodOf(deps, ctx, q);
   const unassigned = q.unassigned === 'true';
   if (unassigned && q.staffId) throw new ValidationError('Unassigned visits have no staff member.', [{ field: 'query/staffId', message: 'not with unassigned=true' }]);
+  // Authorise before the query: another team's staff member or citizen is the 404 of an unknown one.
   if (q.citizenId) await requireVisibleCitizen(deps, ctx.actor, q.citizenId);
+  if (q.staffId) await requireTeamStaff(deps, ctx.actor, q.staffId);
   const partition: readonly [string, string] = unassigned
     ? ['gsi1pk', visitKeys.unassignedPartition(ctx.actor.team)]
     : q.staffId

@@ -63,13 +63,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ STAGE: 'prod', AUTH_MODE: 'local' })).toThrow(/only allowed on the local and test stages/);
   });
 
-  it('refuses the local national-id pepper on a deployed stage', () => {
-    expect(() => loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c' })).toThrow(/NATIONAL_ID_PEPPER/);
+  it('refuses a secret in the environment of a deployed stage: secrets come from APP_SECRET_ARN at run time', () => {
+    const deployed = { STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c' };
+    expect(() => loadConfig({ ...deployed, NATIONAL_ID_PEPPER: 'a-real-secret-from-secrets-manager' })).toThrow(/NATIONAL_ID_PEPPER must not be in the environment/);
+    expect(() => loadConfig({ ...deployed, CURSOR_KEY: 'a-real-secret-from-secrets-manager' })).toThrow(/CURSOR_KEY must not be in the environment/);
+    expect(loadConfig({ ...deployed, APP_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:app' }).APP_SECRET_ARN).toMatch(/^arn:/);
   });
 
   it('needs the user pool in Cognito mode', () => {
     expect(() => loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito' })).toThrow(/COGNITO_USER_POOL_ID/);
-    expect(loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c', NATIONAL_ID_PEPPER: 'a-real-secret-from-secrets-manager' }).AUTH_MODE).toBe('cognito');
+    expect(loadConfig({ STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c' }).AUTH_MODE).toBe('cognito');
   });
 
   it('refuses a media region outside Europe', () => {

@@ -11,7 +11,18 @@ export interface VisitActors {
   westStaff: string;
 }
 
+/** Staff are in their team's directory before anyone schedules them: the admins register them. */
+export async function registerStaff(t: TestApp, team: string, ...staffIds: string[]): Promise<void> {
+  const admin = await t.token('admin', `adm-${team}`, team);
+  for (const staffId of staffIds) {
+    const res = await t.call('POST', `/teams/${team}/staff`, { as: admin, body: { staffId } });
+    if (res.status !== 201 && res.body?.reason !== 'staff-registered') throw new Error(`staff registration failed: ${res.status} ${res.text}`);
+  }
+}
+
 export async function visitActors(t: TestApp): Promise<VisitActors> {
+  await registerStaff(t, 'east', 'stf-anna', 'stf-bo', 'lead-lis');
+  await registerStaff(t, 'west', 'stf-wes', 'lead-west');
   return {
     anna: await t.token('staff', 'stf-anna', 'east'),
     bo: await t.token('staff', 'stf-bo', 'east'),

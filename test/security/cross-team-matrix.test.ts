@@ -1,0 +1,239 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../shared/http/app.ts';
+import { allRouters } from '../../shared/http/routers.ts';
+import { auditKeys } from '../../shared/table/keys.ts';
+import { queryAll } from '../../shared/table/store.ts';
+import { createTestApp, FixedClock, type TestApp, type TestResponse } from '../support/app.ts';
+import { readyAnswers, supportConversationTwiceAWeek, uniqueNationalId } from '../care/care-helpers.ts';
+import { bosWeek } from '../visits/visit-helpers.ts';
+import { seedTeam, type TeamWorld } from './fixtures.ts';
+
+/**
+ * Every documented operation, read from the OpenAPI document, called by every kind of caller of
+ * team east against team west's resources, by one citizen against another's and by one
+ * dispenser against another's. A route added later is in the matrix the day it is added; a
+ * route whose path parameter, required query or body has no fixture here fails the suite, naming
+ * what to add, instead of being skipped.
+ */
+type Ids = TeamWorld['ids'];
+type Operation = { method: string; path: string; op: any };
+
+/** Which resource a path parameter names; `null`: it names nothing of a team (a questionnaire version). */
+const PATH_FIXTURES: Record<string, ((ids: Ids, team: string) => string) | null> = {
+  citizenId: (ids) => ids.citizenId,
+  staffId: (ids) => ids.staffId,
+  visitId: (ids) => ids.visitId,
+  dispenserId: (ids) => ids.dispenserId,
+  alertId: (ids) => ids.alertId,
+  conversionId: (ids) => ids.conversionId,
+  grantId: (ids) => ids.grantId,
+  team: (_, team) => team,
+  version: null,
+};
+
+/** Query parameters that name a resource of the other side: each gets a call of its own. */
+const QUERY_FIXTURES: Record<string, (ids: Ids) => string> = {
+  citizenId: (ids) => ids.citizenId,
+  staffId: (ids) => ids.staffId,
+  actor: (ids) => ids.staffId,
+};
+
+/** Values for required query parameters that name nothing. */
+const REQUIRED_QUERY: Record<string, string> = { from: '2026-10-01', to: '2026-10-31', date: '2026-10-19' };
+
+/** A valid body for every operation that takes one (else validation would answer before authorisation). */
+const BODIES: Record<string, (ids: Ids) => unknown> = {
+  'POST /citizens': () => ({ nationalId: uniqueNationalId(), name: { given: 'Ny', family: 'Borger' } }),
+  'POST /questionnaires': () => ({}),
+  'POST /citizens/{citizenId}/assessments': () => ({ answers: readyAnswers }),
+  'POST /citizens/{citizenId}/grants': () => supportConversationTwiceAWeek,
+  'PATCH /citizens/{citizenId}/grants/{grantId}': () => ({ endDate: '2026-12-01', reason: 'Moves away' }),
+  'POST /citizens/{citizenId}/conversions': (ids) => ({ reason: 'Screen visits', splits: [{ grantId: ids.grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 }] }),
+  'POST /conversions/{conversionId}/approve': () => ({ note: 'Agreed' }),
+  'PUT /staff/{staffId}/availability': () => bosWeek,
+  'POST /visits': (ids) => ({ citizenId: ids.citizenId, staffId: ids.staffId, start: '2026-10-21T13:00:00+02:00', durationMinutes: 20, purpose: { grantId: ids.grantId, service: 'support_conversation' } }),
+  'PATCH /visits/{visitId}': () => ({ start: '2026-10-21T14:00:00+02:00' }),
+  'POST /visits/{visitId}/guests': () => ({ kind: 'relative' }),
+  'POST /visits/{visitId}/complete': () => ({ result: 'delivered' }),
+  'POST /alerts/{alertId}/ack': () => ({ note: 'Seen' }),
+  'POST /alerts/{alertId}/resolve': () => ({ note: 'Called the citizen' }),
+  'POST /dispensers': () => ({ vendor: 'Evondos', model: 'E300', serial: `SN-M-${Math.random().toString(36).slice(2)}` }),
+  'PATCH /dispensers/{dispenserId}': () => ({ status: 'returned' }),
+  'PUT /dispensers/{dispenserId}/assignment': (ids) => ({ citizenId: ids.citizenId, status: 'active' }),
+  'PUT /citizens/{citizenId}/dose-plan': () => ({ times: ['09:00'], validFrom: '2026-10-20' }),
+  'POST /dispensers/{dispenserId}/events': () => ({ events: [{ eventId: `m-${Math.random().toString(36).slice(2)}`, type: 'heartbeat', occurredAt: '2026-10-19T05:59:00Z' }] }),
+  'POST /teams/{team}/staff': () => ({ staffId: `stf-m-${Math.random().toString(36).slice(2, 8)}` }),
+};
+
+const document = openApiDocument(allRouters()) as { paths: Record<string, Record<string, any>> };
+const operations: Operation[] = Object.entries(document.paths).flatMap(([path, ops]) =>
+  Object.entries(ops)
+    .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+    .map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+);
+
+interface Call {
+  label: string;
+  method: string;
+  url: string;
+  body?: unknown;
+  /** Does this call name a resource of the other side? Then only 401, 403 or 404 will do. */
+  namesForeign: boolean;
+}
+
+/** The calls of one operation against `ids`; throws, naming the gap, when a fixture is missing. */
+function callsFor({ method, path, op }: Operation, ids: Ids, team: string): Call[] {
+  const key = `${method} ${path}`;
+  let namesForeign = false;
+  const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (!(name in PATH_FIXTURES)) throw new Error(`${key}: the matrix has no fixture for path parameter {${name}}; add it to PATH_FIXTURES in test/security/cross-team-matrix.test.ts`);
+    const fixture = PATH_FIXTURES[name];
+    if (!fixture) return '1';
+    namesForeign = true;
+    return encodeURIComponent(fixture(ids, team));
+  });
+  const query = new URLSearchParams();
+  // Pages of one: a list that leaks shows it in its cursor even when the page is empty.
+  if (((op.parameters ?? []) as { in: string; name: string }[]).some((p) => p.in === 'query' && p.name === 'limit')) query.set('limit', '1');
+  for (const p of (op.parameters ?? []) as { in: string; name: string; required?: boolean }[]) {
+    if (p.in !== 'query' || !p.required) continue;
+    const value = REQUIRED_QUERY[p.name];
+    if (value === undefined) throw new Error(`${key}: the matrix has no value for the required query parameter ${p.name}; add it to REQUIRED_QUERY`);
+    query.set(p.name, value);
+  }
+  let body: unknown;
+  if (op.requestBody) {
+    const make = BODIES[key];
+    if (!make) throw new Error(`${key}: the matrix has no request body for this operation; add a valid one to BODIES`);
+    body = make(ids);
+    if (JSON.stringify(body).includes(ids.citizenId)) namesForeign = true;
+  }
+  const base = query.size ? `${url}?${query}` : url;
+  const calls: Call[] = [{ label: key, method, url: base, ...(body !== undefined ? { body } : {}), namesForeign }];
+  for (const p of (op.parameters ?? []) as { in: string; name: string }[]) {
+    const fixture = p.in === 'query' ? QUERY_FIXTURES[p.name] : undefined;
+    if (!fixture) continue;
+    const variant = new URLSearchParams(query);
+    variant.set(p.name, fixture(ids));
+    calls.push({ label: `${key}?${p.name}=<other>`, method, url: `${url}?${variant}`, ...(body !== undefined ? { body } : {}), namesForeign: true });
+  }
+  return calls;
+}
+
+/** The response as a reader could see it: the body, cursors decoded, iCalendar lines unfolded, and the headers. */
+function visibleText(res: TestResponse): string {
+  const cursors: string[] = [];
+  JSON.stringify(res.body ?? null, (k, v: unknown) => {
+    if (k === 'nextCursor' && typeof v === 'string') cursors.push(Buffer.from(v, 'base64url').toString('latin1'));
+    return v;
+  });
+  const headers = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n');
+  return [res.text.replace(/\r?\n[ \t]/g, ''), ...cursors, headers].join('\n');
+}
+
+/** Ids of the other side in the response: none may appear, except an echo of what the caller sent in a refusal. */
+function leaks(res: TestResponse, call: Call, foreign: string[]): string[] {
+  const sent = `${call.url} ${JSON.stringify(call.body ?? '')}`;
+  const text = visibleText(res);
+  return foreign.filter((id) => text.includes(id) && (res.status < 400 || !sent.includes(id)));
+}
+
+let t: TestApp;
+let east: TeamWorld;
+let west: TeamWorld;
+/** A second citizen of east (their tablet) and a second dispenser of east. */
+let otherCitizen: string;
+let otherDevice: string;
+
+beforeAll(async () => {
+  // Monday 19 October 2026, 08:00 in Copenhagen.
+  t = await createTestApp({ clock: new FixedClock(new Date('2026-10-19T06:00:00Z')) });
+  east = await seedTeam(t, 'east');
+  west = await seedTeam(t, 'west');
+  const second = await t.call('POST', '/citizens', { as: east.assessor, body: { nationalId: uniqueNationalId(), name: { given: 'Anden', family: 'Borger' } } });
+  otherCitizen = await t.token('citizen', second.body.citizenId, 'east');
+  const device = await t.call('POST', '/dispensers', { as: east.staff, body: { vendor: 'Evondos', model: 'E300', serial: 'SN-OTHER-1' } });
+  otherDevice = device.body.credential;
+}, 60_000);
+
+async function run(callers: Record<string, { authorization: string }>, ids: Ids, team: string, foreign: string[]) {
+  const failures: string[] = [];
+  for (const operation of operations) {
+    if (operation.path === '/health') continue;
+    for (const call of callsFor(operation, ids, team)) {
+      for (const [who, headers] of Object.entries(callers)) {
+        const res = await t.call(call.method, call.url, { headers, ...(call.body !== undefined ? { body: call.body } : {}) });
+        if (res.status >= 500) failures.push(`${who} ${call.label}: ${res.status}`);
+        else if (call.namesForeign && ![401, 403, 404].includes(res.status)) failures.push(`${who} ${call.label}: ${res.status} (expected 401, 403 or 404) ${res.text.slice(0, 200)}`);
+        const leaked = leaks(res, call, foreign);
+        if (leaked.length) failures.push(`${who} ${call.label}: ${res.status} shows ${leaked.join(', ')}`);
+      }
+    }
+  }
+  return failures;
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('the cross-team matrix, generated from the OpenAPI document', () => {
+  it('covers every documented operation (a missing fixture fails here, by name)', () => {
+    expect(operations.length).toBeGreaterThan(40);
+    for (const operation of operations) expect(() => callsFor(operation, west.ids, 'west')).not.toThrow();
+  });
+
+  it('every role of team east, its citizen’s tablet and its dispenser get 401/403/404 for team west’s resources, and see none of its ids', async () => {
+    const callers = {
+      assessor: bearer(east.assessor),
+      staff: bearer(east.staff),
+      lead: bearer(east.lead),
+      admin: bearer(east.admin),
+      citizen: bearer(east.citizen),
+      device: bearer(east.credential),
+    };
+    const foreign = [...Object.values(west.ids), 'team-west', '"west"', 'TEAM#west'];
+    expect(await run(callers, west.ids, 'west', foreign)).toEqual([]);
+  }, 120_000);
+
+  it('one citizen’s tablet and one dispenser get 401/403/404 for another citizen’s and dispenser’s resources in the same team', async () => {
+    const callers = { 'other citizen': bearer(otherCitizen), 'other device': bearer(otherDevice) };
+    const { citizenId, visitId, dispenserId, alertId, conversionId, grantId } = east.ids;
+    expect(await run(callers, east.ids, 'east', [citizenId, visitId, dispenserId, alertId, conversionId, grantId])).toEqual([]);
+  }, 60_000);
+});
+
+/** GET routes that return no data about a citizen, and why; every other GET must leave an audit record. */
+const NO_CITIZEN_DATA: Record<string, string> = {
+  'GET /health': 'liveness',
+  'GET /questionnaires/current': 'the questionnaire, no answers',
+  'GET /questionnaires/{version}': 'the questionnaire, no answers',
+  'GET /staff/{staffId}/availability': 'a staff member’s own working hours',
+  'GET /teams/{team}/staff': 'the staff directory',
+};
+
+describe('every read of citizen data is audited', () => {
+  it('each GET that shows team east’s citizen data to someone allowed to see it leaves an audit record for that citizen', async () => {
+    const auditCount = async () => (await queryAll(t.deps.table, { partition: ['pk', auditKeys.citizenPartition(east.ids.citizenId)] })).length;
+    const readers = [east.lead, east.staff, east.assessor, east.admin, east.citizen];
+    const unaudited: string[] = [];
+    for (const operation of operations.filter((o) => o.method === 'GET')) {
+      const [call] = callsFor(operation, east.ids, 'east');
+      if (!call || NO_CITIZEN_DATA[call.label]) continue;
+      // Whole pages (no limit of one), and for the lists that need it a query that shows the citizen.
+      const url = new URL(call.url, 'http://matrix');
+      url.searchParams.delete('limit');
+      if (operation.path === '/audit') url.searchParams.set('citizenId', east.ids.citizenId);
+      if (operation.path === '/visits') url.searchParams.set('from', '2026-10-19T00:00:00Z');
+      let served = false;
+      for (const reader of readers) {
+        const before = await auditCount();
+        const res = await t.call('GET', `${url.pathname}${url.search}`, { as: reader });
+        if (res.status !== 200) continue;
+        served = true;
+        if ((await auditCount()) === before) unaudited.push(`${call.label} (read by a ${reader === east.citizen ? 'citizen' : 'team member'})`);
+        break;
+      }
+      if (!served) unaudited.push(`${call.label}: nobody of team east could read it; give it a fixture that shows the citizen`);
+    }
+    expect(unaudited).toEqual([]);
+  }, 60_000);
+});

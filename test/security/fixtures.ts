@@ -1,0 +1,80 @@
+import { raiseAlert } from '../../shared/alerts/alerts.ts';
+import type { TestApp } from '../support/app.ts';
+import { readyAnswers, supportConversationTwiceAWeek, uniqueNationalId } from '../care/care-helpers.ts';
+import { bosWeek } from '../visits/visit-helpers.ts';
+
+/**
+ * One team set up through the API as it works: its people, a citizen with an assessment, a
+ * grant, an approved conversion, a booked visit, an assigned dispenser and an alert.
+ */
+export interface TeamWorld {
+  team: string;
+  assessor: string;
+  staff: string;
+  lead: string;
+  admin: string;
+  /** The citizen's tablet. */
+  citizen: string;
+  ids: { citizenId: string; staffId: string; visitId: string; dispenserId: string; alertId: string; conversionId: string; grantId: string };
+  credential: string;
+}
+
+async function ok<T = any>(res: Promise<{ status: number; body: any; text: string }>, expected: number, what: string): Promise<T> {
+  const r = await res;
+  if (r.status !== expected) throw new Error(`${what}: ${r.status} ${r.text}`);
+  return r.body as T;
+}
+
+let serial = 0;
+
+export async function seedTeam(t: TestApp, team: string): Promise<TeamWorld> {
+  const assessor = await t.token('assessor', `asr-${team}`, team);
+  const staff = await t.token('staff', `stf-${team}`, team);
+  const lead = await t.token('lead', `lead-${team}`, team);
+  const admin = await t.token('admin', `adm-${team}`, team);
+  await ok(t.call('POST', `/teams/${team}/staff`, { as: admin, body: { staffId: `stf-${team}` } }), 201, 'register staff');
+
+  const { citizenId } = await ok(t.call('POST', '/citizens', { as: assessor, body: { nationalId: uniqueNationalId(), name: { given: 'Test', family: `Borger ${team}` } } }), 201, 'citizen');
+  await ok(t.call('POST', `/citizens/${citizenId}/assessments`, { as: assessor, body: { answers: readyAnswers } }), 201, 'assessment');
+  const { grantId } = await ok(t.call('POST', `/citizens/${citizenId}/grants`, { as: assessor, body: supportConversationTwiceAWeek }), 201, 'grant');
+  const { conversionId } = await ok(
+    t.call('POST', `/citizens/${citizenId}/conversions`, { as: staff, body: { reason: 'Screen visits', splits: [{ grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 }] } }),
+    201,
+    'conversion',
+  );
+  await ok(t.call('POST', `/conversions/${conversionId}/approve`, { as: lead }), 201, 'approval');
+
+  await ok(t.call('PUT', `/staff/stf-${team}/availability`, { as: staff, body: bosWeek }), 200, 'availability');
+  const { visitId } = await ok(
+    t.call('POST', '/visits', { as: staff, body: { citizenId, staffId: `stf-${team}`, start: '2026-10-20T13:00:00+02:00', durationMinutes: 20, purpose: { grantId, service: 'support_conversation' } } }),
+    201,
+    'visit',
+  );
+
+  await ok(t.call('PUT', `/citizens/${citizenId}/dose-plan`, { as: staff, body: { times: ['08:00', '20:00'], validFrom: '2026-10-19' } }), 200, 'dose plan');
+  const registered = await ok(t.call('POST', '/dispensers', { as: staff, body: { vendor: 'Evondos', model: 'E300', serial: `SN-${team}-${++serial}` } }), 201, 'dispenser');
+  const dispenserId = registered.dispenser.dispenserId as string;
+  await ok(t.call('PUT', `/dispensers/${dispenserId}/assignment`, { as: staff, body: { citizenId, status: 'active' } }), 200, 'assignment');
+
+  // Alerts are raised by the detection jobs, not by a route.
+  const alert = await raiseAlert(t.deps, {
+    kind: 'missed_dose',
+    team,
+    citizenId,
+    dedupKey: `missed_dose#${citizenId}#2026-10-19T06:00:00.000Z`,
+    summary: 'Dose at 08:00 not taken',
+    occurredAt: t.clock.now(),
+  });
+  if (!alert.raised || !alert.alertId) throw new Error('alert not raised');
+
+  return {
+    team,
+    assessor,
+    staff,
+    lead,
+    admin,
+    citizen: await t.token('citizen', citizenId, team),
+    ids: { citizenId, staffId: `stf-${team}`, visitId, dispenserId, alertId: alert.alertId, conversionId, grantId },
+    credential: registered.credential as string,
+  };
+}
