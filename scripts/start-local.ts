@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from '../shared/http/app.ts';
 import { localVerifier } from '../shared/http/auth.ts';
+import { localNotificationRoutes } from '../shared/notifications/local-routes.ts';
 import { allRouters, credentialRoutes } from '../shared/http/routers.ts';
 import { jobs, runJob } from '../shared/jobs/all.ts';
 import { loadConfig } from '../shared/platform/config.ts';
@@ -25,7 +26,7 @@ const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', 
 const deps = await createLocalDeps(config);
 const { seeded, demo } = await seedDemoData(deps);
 
-const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes });
+const app = createApp(deps, { verifier: localVerifier(config), routers: [...allRouters(), localNotificationRoutes()], deviceRoutes: credentialRoutes });
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
 
 // Jobs that run on a schedule on AWS run on timers here; one-time jobs run when due.

@@ -45,6 +45,10 @@ export const auditActions = [
   'alert.read',
   'alert.update',
   'report.read',
+  'alert-settings.update',
+  'alert-settings.read',
+  'relative-contact.update',
+  'visit.attendance',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

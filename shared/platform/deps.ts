@@ -4,6 +4,7 @@ import type { EventBus } from './events.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { Table } from '../table/store.ts';
 import type { VideoMeetings } from '../visits/meetings.ts';
+import type { AlarmTopic, Notifier } from '../notifications/notifier.ts';
 
 /**
  * What the domain needs from the outside world. Lambda entry points build the AWS versions once
@@ -17,4 +18,8 @@ export interface Deps {
   readonly events: EventBus;
   readonly scheduler: Scheduler;
   readonly meetings: VideoMeetings;
+  /** Web push and SMS (shared/notifications/notifier.ts). */
+  readonly notifier: Notifier;
+  /** The team alarm of an unacknowledged escalation chain. */
+  readonly alarms: AlarmTopic;
 }

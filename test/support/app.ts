@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../shared/platform/config.ts';
 import { createLocalDeps, type LocalDeps } from '../../shared/platform/local-deps.ts';
 import { createApp } from '../../shared/http/app.ts';
 import { localVerifier, signLocalToken } from '../../shared/http/auth.ts';
+import { localNotificationRoutes } from '../../shared/notifications/local-routes.ts';
 import { allRouters, credentialRoutes } from '../../shared/http/routers.ts';
 import type { Router } from '../../shared/http/env.ts';
 
@@ -36,7 +37,7 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
     options.config,
   );
   const deps = await createLocalDeps(config, options.clock ? { clock: options.clock } : {});
-  const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes });
+  const app = createApp(deps, { verifier: localVerifier(config), routers: [...allRouters(), localNotificationRoutes()], deviceRoutes: credentialRoutes });
   const token = (role: Role | Role[], sub: string, team?: string) =>
     signLocalToken(config, { sub, roles: Array.isArray(role) ? role : [role], ...(team ? { team } : {}) });
   return {
