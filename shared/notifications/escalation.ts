@@ -170,11 +170,10 @@ export async function runEscalationStep(deps: Deps, payload: Record<string, unkn
   const duty = await whoIsOnDuty(deps, alert.team, now);
   const recipients = { 'on-duty': duty.onDuty, second: duty.second, support: duty.support, lead: duty.leads }[current.to];
   if (current.to === 'lead') await flagEscalated(deps, alert, now);
-  let sent = 0;
   if (recipients.length === 0) {
     await recordAttempt(deps, alertId, { at: now.toISOString(), step, channel: 'none', recipient: current.to, outcome: 'no-address', detail: `nobody is ${current.to} now` });
   }
-  sent = await page(deps, alert, step, recipients, current.channels, now, 'alert');
+  const sent = await page(deps, alert, step, recipients, current.channels, now, 'alert');
   // Nobody reached: go on to the next step at once rather than let the alert sit unseen.
   if (sent === 0) {
     const next = await runEscalationStep(deps, { alertId, step: step + 1 });

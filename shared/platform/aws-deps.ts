@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import type { DomainEvent, EventBus } from './events.ts';
 import type { OneTimeJob, Scheduler } from './scheduler.ts';
-import type { AlarmTopic, Notifier, OutgoingMessage } from '../notifications/notifier.ts';
+import type { AlarmTopic, Notifier } from '../notifications/notifier.ts';
 
 /**
  * The deps of a Lambda on AWS. Only the DynamoDB client is loaded at cold start: the
@@ -23,7 +23,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function createAwsDeps(config: Config): Deps {
+export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; alarms?: AlarmTopic } = {}): Deps {
   const db = createDocumentClient({ region: config.AWS_REGION });
 
   const eventBus = once(async () => {
@@ -58,19 +58,10 @@ export function createAwsDeps(config: Config): Deps {
     deleteMeeting: async (meetingId) => (await chime()).deleteMeeting(meetingId),
   };
 
-  // Only the notifier function is granted SMS, push secrets and the alarm topic (infra/notifications.ts).
-  const awsNotifier = once(async () => {
-    const [{ PinpointSMSVoiceV2Client }, { AwsNotifier }] = await Promise.all([import('@aws-sdk/client-pinpoint-sms-voice-v2'), import('../notifications/aws-notifier.ts')]);
-    const vapid = config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY ? { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY } : undefined;
-    return new AwsNotifier(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION }), { vapid, smsOrigination: config.SMS_ORIGINATION_IDENTITY });
-  });
-  const notifier: Notifier = { send: async (message: OutgoingMessage) => (await awsNotifier()).send(message) };
-  const alarmTopic = once(async () => {
-    if (!config.ALARM_TOPIC_ARN) throw new Error('ALARM_TOPIC_ARN is required to raise a team alarm');
-    const [{ SNSClient }, { SnsAlarmTopic }] = await Promise.all([import('@aws-sdk/client-sns'), import('../notifications/aws-notifier.ts')]);
-    return new SnsAlarmTopic(new SNSClient({ region: config.AWS_REGION }), config.ALARM_TOPIC_ARN);
-  });
-  const alarms: AlarmTopic = { publish: async (subject: string, message: string) => (await alarmTopic()).publish(subject, message) };
+  // Only the notifier function sends (functions/notifier/notifier.ts passes its own); it alone
+  // holds the SMS permission, the VAPID key and the alarm topic, and only its bundle carries web-push.
+  const notifier: Notifier = overrides.notifier ?? { send: async () => Promise.reject(new Error('Only the notifier function sends pushes and SMS')) };
+  const alarms: AlarmTopic = overrides.alarms ?? { publish: async () => Promise.reject(new Error('Only the notifier function raises the team alarm')) };
 
   return { config, table: { db, name: config.TABLE_NAME }, clock: systemClock, events, scheduler, meetings, notifier, alarms };
 }
