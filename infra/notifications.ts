@@ -42,6 +42,8 @@ export interface NotificationsProps {
 }
 
 export const NOTIFIER_SUFFIX = 'notifier';
+/** Its entry; not in infra/bundling.ts's manifest because it is built and granted here alone. */
+export const NOTIFIER_ENTRY = 'functions/notifier/notifier.ts';
 
 export class Notifications extends Construct {
   readonly function: LambdaFunctionResource;

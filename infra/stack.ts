@@ -49,7 +49,7 @@ import { functionAccess, type FunctionAccess } from './access.ts';
 import { PROJECT_ROOT, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName, type LambdaFunctionSpec } from './bundling.ts';
 import { resourcePrefix, type DeploymentContext } from './context.ts';
 import { publicRoutes, routeKey, type ApiRoute } from './routes.ts';
-import { Notifications } from './notifications.ts';
+import { Notifications, NOTIFIER_ENTRY } from './notifications.ts';
 
 /** What the stack derives from the application code (see infra/app.ts, which reads the registries). */
 export interface ApplicationShape {
@@ -508,7 +508,7 @@ export class ETeamStack extends Stack {
     // Alerts and reminders reach people: the one function that sends SMS and pushes (infra/notifications.ts).
     new Notifications(this, 'Notifications', {
       prefix, municipality: deployment.municipality, table, bus, dataKey, environment, schedulerRole, oneTimeJobDeadLetters, eventDeadLetters, alarmTopic,
-      auditAppendOnly, code: functionCode({ name: 'Notifier', entry: 'functions/notifier/notifier.ts' }), logRetention: LOG_RETENTION, alarm, apiFunction: functions.Dispensers,
+      auditAppendOnly, code: functionCode({ name: 'Notifier', entry: NOTIFIER_ENTRY }), logRetention: LOG_RETENTION, alarm, apiFunction: functions.Dispensers,
     });
 
     // A publish that fails after the write committed is only logged (shared/platform/events.ts).

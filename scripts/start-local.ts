@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import webpush from 'web-push';
 import { createApp } from '../shared/http/app.ts';
 import { localVerifier } from '../shared/http/auth.ts';
 import { localNotificationRoutes } from '../shared/notifications/local-routes.ts';
@@ -22,7 +23,9 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 const inMemory = dataDir === 'memory';
 
 const ddb = await startDynamoDbLocal({ dataDir: inMemory ? 'memory' : join(resolve(dataDir), 'dynamodb') });
-const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
+// A VAPID key pair per start unless one is given, so browsers can subscribe to the local outbox's pushes.
+const vapid = process.env.VAPID_PUBLIC_KEY ? {} : (({ publicKey, privateKey }) => ({ VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey }))(webpush.generateVAPIDKeys());
+const config = loadConfig({ ...process.env, ...vapid, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
 const deps = await createLocalDeps(config);
 const { seeded, demo } = await seedDemoData(deps);
 

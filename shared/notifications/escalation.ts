@@ -1,12 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from '@hono/zod-openapi';
 import { acknowledgeAlert, alertSchema, readVisibleAlert, type Alert } from '../alerts/alerts.ts';
 import { auditLog } from '../audit/audit.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, ValidationError } from '../platform/errors.ts';
-import { domainEvent } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
 import { logger } from '../platform/logger.ts';
 import { alertKeys, notificationKeys } from '../table/keys.ts';
@@ -169,7 +168,6 @@ export async function runEscalationStep(deps: Deps, payload: Record<string, unkn
   const current = steps[step] as EscalationStep;
   const duty = await whoIsOnDuty(deps, alert.team, now);
   const recipients = { 'on-duty': duty.onDuty, second: duty.second, support: duty.support, lead: duty.leads }[current.to];
-  if (current.to === 'lead') await flagEscalated(deps, alert, now);
   if (recipients.length === 0) {
     await recordAttempt(deps, alertId, { at: now.toISOString(), step, channel: 'none', recipient: current.to, outcome: 'no-address', detail: `nobody is ${current.to} now` });
   }
@@ -191,7 +189,6 @@ export async function runEscalationStep(deps: Deps, payload: Record<string, unkn
 /** The whole chain went unacknowledged: the leads by every channel, and the CloudWatch alarm topic. */
 async function teamAlarm(deps: Deps, alert: Alert, leads: readonly string[], step: number, now: Date): Promise<{ fired: boolean; step: number; reason?: string; sent?: number }> {
   if (!(await claimStep(deps, alert.alertId, TEAM_ALARM_STEP, now))) return { fired: false, step, reason: 'already-fired' };
-  await flagEscalated(deps, alert, now);
   const sent = await page(deps, alert, step, leads, ['push', 'sms'], now, 'team-alarm');
   const ref = alertReference(alert.alertId);
   try {
@@ -205,28 +202,6 @@ async function teamAlarm(deps: Deps, alert: Alert, leads: readonly string[], ste
     await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step, channel: 'alarm-topic', recipient: 'cloudwatch-alarms', outcome: 'failed', detail: (error as Error).name });
   }
   return { fired: true, step, sent, reason: 'team-alarm' };
-}
-
-/** The lead is now involved: the alert shows as escalated (once), as the escalate-alerts job would flag it. */
-async function flagEscalated(deps: Deps, alert: Alert, now: Date): Promise<void> {
-  try {
-    await deps.table.db.send(
-      new UpdateCommand({
-        TableName: deps.table.name,
-        Key: alertKeys.alert(alert.alertId),
-        UpdateExpression: 'SET escalated = :true, escalatedAt = :now REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: '#status = :open AND escalated = :false',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':true': true, ':false': false, ':now': now.toISOString(), ':open': 'open' },
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return;
-    throw error;
-  }
-  await deps.events.publish([
-    domainEvent('AlertEscalated', { alertId: alert.alertId, kind: alert.kind, team: alert.team, ...(alert.citizenId ? { citizenId: alert.citizenId } : {}), summary: alert.summary, raisedAt: alert.raisedAt, escalatedAt: now.toISOString() }, now),
-  ]);
 }
 
 /** Pages each recipient on each channel; every attempt is recorded. Returns how many were sent. */

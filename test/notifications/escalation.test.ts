@@ -118,8 +118,6 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     await t.deps.scheduler.runDue(clock.now());
     const toLead = (await outboxOf('lead-lis')).filter((m) => m.body.includes(alertId.slice(-6)) || m.url?.includes(alertId));
     expect(toLead.map((m) => m.channel).sort()).toEqual(['push', 'sms']);
-    const flagged = await t.call('GET', `/alerts/${alertId}`, { as: lead });
-    expect(flagged.body.escalated).toBe(true);
 
     clock.advanceMinutes(10);
     await t.deps.scheduler.runDue(clock.now());
@@ -206,6 +204,26 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     clock.advanceMinutes(15);
     await t.deps.scheduler.runDue(clock.now());
     expect((await outboxOf('stf-eve')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(1);
+  });
+});
+
+describe('a relative', () => {
+  it('hears by SMS only with recorded consent, only that the team was alerted, with a reference', async () => {
+    clock.set(saturdayEvening);
+    const citizenId = await newCitizen(t, assessor);
+    const noConsent = await t.call('PUT', `/citizens/${citizenId}/relative-contact`, { as: eve, body: { phone: '+4511112222', consent: { given: false, givenBy: 'citizen', kinds: ['missed_dose'] } } });
+    expect(noConsent.status).toBe(400);
+    const set = await t.call('PUT', `/citizens/${citizenId}/relative-contact`, { as: eve, body: { phone: '+4511112222', consent: { given: true, givenBy: 'citizen', kinds: ['missed_dose'] } } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body).toMatchObject({ consentRecordedBy: 'stf-eve', consentRecordedAt: saturdayEvening.toISOString() });
+    const { alertId } = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-28T15:00:00.000Z'));
+    const sms = t.deps.notifier.to(`relative-of-${citizenId}`);
+    expect(sms).toEqual([expect.objectContaining({ channel: 'sms', to: '+4511112222' })]);
+    expect(sms[0]?.body).toContain(String(alertId).slice(-6));
+    expect(sms[0]?.body).not.toMatch(/dose|medic|http/i);
+    const visitAlert = await raiseAlert(t.deps, { kind: 'visit_missed', team: 'east', citizenId, dedupKey: `visit_missed#${newId('vis')}`, summary: 'x', occurredAt: clock.now() });
+    expect(visitAlert.raised).toBe(true);
+    expect(t.deps.notifier.to(`relative-of-${citizenId}`)).toHaveLength(1);
   });
 });
 
