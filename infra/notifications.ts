@@ -13,6 +13,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { CHIME_EVENT_TYPE } from '../shared/notifications/checkin.ts';
 import { notifierDomainEventTypes } from '../shared/notifications/registry.ts';
+import { NOTIFIER_FUNCTION } from './notifier-entry.ts';
 
 /**
  * Alerts and reminders reaching people: the notifier function, the only one that may send SMS
@@ -42,8 +43,7 @@ export interface NotificationsProps {
 }
 
 export const NOTIFIER_SUFFIX = 'notifier';
-/** Its entry; not in infra/bundling.ts's manifest because it is built and granted here alone. */
-export const NOTIFIER_ENTRY = 'functions/notifier/notifier.ts';
+export const NOTIFIER_ENTRY = NOTIFIER_FUNCTION.entry;
 
 export class Notifications extends Construct {
   readonly function: LambdaFunctionResource;
