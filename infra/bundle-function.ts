@@ -1,5 +1,6 @@
 import { build } from 'esbuild';
 import { functionBuildOptions, lambdaFunctions } from './bundling.ts';
+import { NOTIFIER_FUNCTION } from './notifier-entry.ts';
 
 /**
  * Bundles one function of the manifest into a directory:
@@ -9,7 +10,7 @@ import { functionBuildOptions, lambdaFunctions } from './bundling.ts';
  * synchronous, and esbuild runs plugins only in its asynchronous API, hence a process of its own.
  */
 const [name, outdir] = process.argv.slice(2);
-const spec = lambdaFunctions.find((f) => f.name === name);
+const spec = [...lambdaFunctions, NOTIFIER_FUNCTION].find((f) => f.name === name);
 if (!spec || !outdir) {
   console.error(`usage: node --import tsx infra/bundle-function.ts <${lambdaFunctions.map((f) => f.name).join('|')}> <outdir>`);
   process.exit(2);

@@ -54,6 +54,7 @@ import { leadingKeyPatterns } from '../shared/table/table-access.ts';
 import { PROJECT_ROOT, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName, type LambdaFunctionSpec } from './bundling.ts';
 import { resourcePrefix, type DeploymentContext } from './context.ts';
 import { publicRoutes, routeKey, type ApiRoute } from './routes.ts';
+import { Notifications, NOTIFIER_ENTRY } from './notifications.ts';
 
 /** What the stack derives from the application code (see infra/app.ts, which reads the registries). */
 export interface ApplicationShape {
@@ -255,6 +256,7 @@ export class ETeamStack extends Stack {
       citizen: 'A citizen (tablet): own visits only',
       admin: 'Administration and the audit log',
       dpo: 'Data-protection officer: the audit log of every team',
+      support: 'IT support: technical alerts (device faults, silent devices)',
     };
     // Municipality-wide roles, each its own group (shared/platform/actor.ts may list them too).
     const municipalityRoles: Record<string, string> = {
@@ -593,6 +595,12 @@ export class ETeamStack extends Stack {
         ],
       });
     }
+
+    // Alerts and reminders reach people: the one function that sends SMS and pushes (infra/notifications.ts).
+    new Notifications(this, 'Notifications', {
+      prefix, municipality: deployment.municipality, table, bus, dataKey, environment, schedulerRole, oneTimeJobDeadLetters, eventDeadLetters, alarmTopic,
+      auditAppendOnly, code: functionCode({ name: 'Notifier', entry: NOTIFIER_ENTRY }), logRetention: LOG_RETENTION, alarm, apiFunction: functions.Dispensers,
+    });
 
     // A publish that fails after the write committed is only logged (shared/platform/events.ts).
     for (const spec of lambdaFunctions.filter((f) => functionAccess[f.name].publishesEvents)) {

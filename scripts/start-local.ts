@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import webpush from 'web-push';
 import { createApp } from '../shared/http/app.ts';
 import { localVerifier } from '../shared/http/auth.ts';
+import { localNotificationRoutes } from '../shared/notifications/local-routes.ts';
 import { allRouters, credentialRoutes } from '../shared/http/routers.ts';
 import { scopeRequestsToFunctions } from '../shared/http/local-function-scope.ts';
 import { jobs, runJob } from '../shared/jobs/all.ts';
@@ -22,11 +24,13 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 const inMemory = dataDir === 'memory';
 
 const ddb = await startDynamoDbLocal({ dataDir: inMemory ? 'memory' : join(resolve(dataDir), 'dynamodb') });
-const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
+// A VAPID key pair per start unless one is given, so browsers can subscribe to the local outbox's pushes.
+const vapid = process.env.VAPID_PUBLIC_KEY ? {} : (({ publicKey, privateKey }) => ({ VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey }))(webpush.generateVAPIDKeys());
+const config = loadConfig({ ...process.env, ...vapid, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
 const deps = await createLocalDeps(config);
 const { seeded, demo } = await seedDemoData(deps);
 
-const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes }));
+const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: [...allRouters(), localNotificationRoutes()], deviceRoutes: credentialRoutes }));
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
 
 // Jobs that run on a schedule on AWS run on timers here; one-time jobs run when due.

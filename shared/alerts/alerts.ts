@@ -163,14 +163,19 @@ export async function listAlerts(deps: Deps, ctx: RequestContext, query: AlertQu
 }
 
 /** Someone on duty has seen it: it stops counting towards escalation. */
-export async function acknowledgeAlert(deps: Deps, ctx: RequestContext, alertId: string, note?: string): Promise<Alert> {
+export async function acknowledgeAlert(deps: Deps, ctx: RequestContext, alertId: string, note?: string, extra: TransactItem[] = []): Promise<Alert> {
   const alert = await loadVisibleAlert(deps, ctx.actor, alertId);
   if (alert.status !== 'open') throw new ConflictError(`Alert ${alertId} is ${alert.status}; only an open alert can be acknowledged.`, 'alert_not_open');
   const at = ctx.now.toISOString();
   const updated: Alert = { ...alert, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: ctx.actor.sub, ...(note ? { acknowledgementNote: note } : {}) };
-  await writeStatusChange(deps, ctx, alert, updated);
+  await writeStatusChange(deps, ctx, alert, updated, extra);
+  // The escalation chain stops on this (its pending step is removed; a step that fires anyway finds the alert acknowledged).
+  await deps.events.publish([domainEvent('AlertAcknowledged', { ...alertEventDetail(updated), acknowledgedAt: at, acknowledgedBy: ctx.actor.sub }, ctx.now)]);
   return updated;
 }
+
+/** An alert of the caller's team (404 otherwise), for views built elsewhere (the alert with its deliveries). */
+export const readVisibleAlert = loadVisibleAlert;
 
 export async function resolveAlert(deps: Deps, ctx: RequestContext, alertId: string, note: string): Promise<Alert> {
   const alert = await loadVisibleAlert(deps, ctx.actor, alertId);

@@ -31,6 +31,11 @@ registerEventTypes({
     schema: alertEvent.extend({ escalatedAt: z.iso.datetime() }),
     sample: { ...sample, escalatedAt: '2026-11-23T09:30:00.000Z' },
   },
+  AlertAcknowledged: {
+    description: 'Someone on duty acknowledged an open alert (in the console or from a push/SMS link); its escalation stops.',
+    schema: alertEvent.extend({ acknowledgedAt: z.iso.datetime(), acknowledgedBy: z.string() }),
+    sample: { ...sample, acknowledgedAt: '2026-11-23T09:04:00.000Z', acknowledgedBy: 'stf-anna' },
+  },
   AlertResolved: {
     description: 'An alert was resolved, by a person with a note or automatically (e.g. a late dose taken).',
     schema: alertEvent.extend({ resolvedAt: z.iso.datetime() }),

@@ -61,6 +61,10 @@ export const accessLabels: Record<AuditAction, { data: keyof typeof DATA; purpos
   'report.read': { data: 'report', purpose: label('Teamets rapporter', 'The team’s reports') },
   'audit.read': { data: 'audit', purpose: label('Kontrol af adgangsloggen', 'Checking the access log') },
   'access-log.read': { data: 'audit', purpose: label('Visning af adgangsloggen', 'Showing the access log') },
+  'alert-settings.update': { data: 'alert', purpose: label('Ændring af alarmindstillinger', 'Changing the alert settings') },
+  'alert-settings.read': { data: 'alert', purpose: label('Læsning af alarmindstillinger', 'Reading the alert settings') },
+  'relative-contact.update': { data: 'identity', purpose: label('Pårørendes kontakt og samtykke', 'A relative’s contact and consent') },
+  'visit.attendance': { data: 'visit', purpose: label('Fremmøde i skærmbesøg registreret', 'Attendance in a screen visit recorded') },
 };
 
 const labelSchema = z.object({ da: z.string(), en: z.string() });

@@ -48,6 +48,10 @@ export const auditActions = [
   'report.read',
   'audit.read',
   'access-log.read',
+  'alert-settings.update',
+  'alert-settings.read',
+  'relative-contact.update',
+  'visit.attendance',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -6,6 +6,7 @@ import { ValidationError } from '../platform/errors.ts';
 import { citizenKeys, dispenserKeys } from '../table/keys.ts';
 import { getItems, queryAll } from '../table/store.ts';
 import { MAX_ADHERENCE_DAYS, type Adherence } from './model.ts';
+import { isPausedAt, loadAlertSettings } from '../notifications/settings.ts';
 import { planVersions, versionsOf } from './dose-plan.ts';
 import { addDays, adherenceRates, classifyDose, emptyCounts, plannedDoses, startOfLocalDate, type DoseRecord, type DosePlanVersion, type OutcomeCounts } from './schedule.ts';
 
@@ -40,12 +41,13 @@ export async function computeAdherence(
   // One Query: seen days sort among the dose records (see dispenserKeys.seenDay); a day either side,
   // as the hours around a dose may fall on the neighbouring UTC date. Dose records of those extra
   // days are read too and simply not looked up.
-  const [versions, items] = await Promise.all([
+  const [versions, items, settings] = await Promise.all([
     loaded ? Promise.resolve(loaded.versions) : planVersions(deps, citizenId),
     queryAll<DoseRecord & { doseAt?: string; date?: string; hours?: Set<string> } & Record<string, unknown>>(deps.table, {
       partition: ['pk', dispenserKeys.adherencePartition(citizenId)],
       sort: { attribute: 'sk', between: dispenserKeys.adherenceRange(addDays(start.toISOString().slice(0, 10), -1), addDays(end.toISOString().slice(0, 10), 1)) },
     }),
+    loadAlertSettings(deps, citizenId),
   ]);
   const records = items.filter((i): i is typeof i & { doseAt: string } => typeof i.doseAt === 'string');
   const seenDays = items.filter((i) => i.doseAt === undefined && typeof i.date === 'string') as { date: string; hours?: Set<string> }[];
@@ -53,7 +55,9 @@ export async function computeAdherence(
   const seen = new Set(seenDays.flatMap((d) => [...(d.hours ?? [])].map((h) => `${d.date}T${h}`)));
   const counts: OutcomeCounts = emptyCounts();
   const doses = plannedDoses(versions, start, end, zone).map((dose) => {
-    const verdict = classifyDose(dose, byDose.get(dose.doseAt), seen, now, deps.config.DOSE_MISSED_AFTER_MINUTES);
+    const classified = classifyDose(dose, byDose.get(dose.doseAt), seen, now, deps.config.DOSE_MISSED_AFTER_MINUTES);
+    // A dose in an alert pause (the citizen away) was not missed: a take still counts as a take.
+    const verdict = classified.takenAt === undefined && isPausedAt(settings.pauses, dose.doseAt) ? { outcome: 'paused' as const } : classified;
     counts.planned++;
     counts[verdict.outcome]++;
     return {

@@ -6,6 +6,7 @@ import { domainEvent, type DomainEvent } from '../platform/events.ts';
 import { dispenserKeys } from '../table/keys.ts';
 import { TransactionConflict } from '../table/store.ts';
 import { updateItem } from './store.ts';
+import { isPausedAt, loadAlertSettings } from '../notifications/settings.ts';
 
 /**
  * The missed-dose alert, shared by ingest (the device says `dose_missed`) and the detection job
@@ -18,6 +19,8 @@ export async function missedDoseAlert(
   dose: { team: string; citizenId: string; dispenserId: string; doseAt: string; detectedBy: 'device' | 'schedule'; by: SystemContext },
 ): Promise<DomainEvent | undefined> {
   const now = deps.clock.now();
+  // The citizen is away (hospital, holiday): the dose is paused, not missed, and nobody is alerted.
+  if (isPausedAt((await loadAlertSettings(deps, dose.citizenId)).pauses, dose.doseAt)) return undefined;
   const local = DateTime.fromISO(dose.doseAt, { zone: deps.config.TIME_ZONE });
   const mark = updateItem(deps.table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
     set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, alertRaisedAt: now.toISOString() },

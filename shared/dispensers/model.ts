@@ -205,10 +205,11 @@ const countsSchema = z.object({
   missed: z.number().int(),
   no_data: z.number().int(),
   pending: z.number().int(),
+  paused: z.number().int().openapi({ description: 'Doses inside an alert pause (hospital, holiday): neither taken nor missed, not in the rates' }),
 });
 
 export const ratesSchema = z.object({
-  decided: z.number().int().openapi({ description: 'Planned doses minus pending ones: the denominator' }),
+  decided: z.number().int().openapi({ description: 'Planned doses minus pending and paused ones: the denominator' }),
   onTime: z.number().nullable(),
   taken: z.number().nullable(),
   missed: z.number().nullable(),
@@ -226,7 +227,7 @@ export const adherenceSchema = z
         scheduledFor: z.string(),
         date: z.string(),
         time: z.string(),
-        outcome: z.enum(['taken_on_time', 'taken_late', 'missed', 'no_data', 'pending']),
+        outcome: z.enum(['taken_on_time', 'taken_late', 'missed', 'no_data', 'pending', 'paused']),
         takenAt: z.string().optional(),
         minutesLate: z.number().int().optional(),
       }),

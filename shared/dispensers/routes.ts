@@ -166,7 +166,7 @@ const adherenceRoute = createRoute({
   tags,
   summary: 'Each planned dose in the period with its outcome, and the rates',
   description:
-    'Outcomes: taken_on_time (first dose_taken within the plan’s tolerance), taken_late, missed (the dispenser said so, or was heard from but no take by the deadline), no_data (the dispenser was silent around the dose), pending (deadline not reached; not in the rates).',
+    'Outcomes: taken_on_time (first dose_taken within the plan’s tolerance), taken_late, missed (the dispenser said so, or was heard from but no take by the deadline), no_data (the dispenser was silent around the dose), pending (deadline not reached; not in the rates), paused (inside an alert pause of the citizen: not missed, not in the rates).',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   request: { params: CitizenParams, query: adherenceQuerySchema },

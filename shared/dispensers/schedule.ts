@@ -168,7 +168,7 @@ export function doseMatcher(rule: DosePlanRule | undefined, zone: string): (occu
   };
 }
 
-export const doseOutcomes = ['taken_on_time', 'taken_late', 'missed', 'no_data', 'pending'] as const;
+export const doseOutcomes = ['taken_on_time', 'taken_late', 'missed', 'no_data', 'pending', 'paused'] as const;
 export type DoseOutcome = (typeof doseOutcomes)[number];
 
 /** What the devices said about one dose (sets of UTC ISO times, any order, repeats harmless). */
@@ -224,7 +224,7 @@ export function classifyDose(
 export type OutcomeCounts = Record<DoseOutcome, number> & { planned: number };
 
 export function emptyCounts(): OutcomeCounts {
-  return { planned: 0, taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0, pending: 0 };
+  return { planned: 0, taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0, pending: 0, paused: 0 };
 }
 
 export function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
@@ -235,6 +235,7 @@ export function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
     missed: a.missed + b.missed,
     no_data: a.no_data + b.no_data,
     pending: a.pending + b.pending,
+    paused: a.paused + b.paused,
   };
 }
 
@@ -249,9 +250,9 @@ export interface AdherenceRates {
 
 const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
 
-/** Rates over the decided doses (pending ones are not yet anything); null when there is none. */
+/** Rates over the decided doses (pending ones are not yet anything, paused ones never are); null when there is none. */
 export function adherenceRates(counts: OutcomeCounts): AdherenceRates {
-  const decided = counts.planned - counts.pending;
+  const decided = counts.planned - counts.pending - counts.paused;
   return {
     decided,
     onTime: ratio(counts.taken_on_time, decided),

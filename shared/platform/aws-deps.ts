@@ -6,6 +6,7 @@ import type { Deps } from './deps.ts';
 import type { DomainEvent, EventBus } from './events.ts';
 import type { OneTimeJob, Scheduler } from './scheduler.ts';
 import { SecretsManagerSecrets, secretsManagerSource, type Secrets } from './secrets.ts';
+import type { AlarmTopic, Notifier } from '../notifications/notifier.ts';
 
 /**
  * The deps of a Lambda on AWS. Only the DynamoDB client is loaded at cold start: the
@@ -23,7 +24,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function createAwsDeps(config: Config): Deps {
+export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; alarms?: AlarmTopic } = {}): Deps {
   const db = createDocumentClient({ region: config.AWS_REGION });
 
   const eventBus = once(async () => {
@@ -63,5 +64,10 @@ export function createAwsDeps(config: Config): Deps {
     ? new SecretsManagerSecrets(config.APP_SECRET_ARN, secretsManagerSource(config.AWS_REGION))
     : { get: () => Promise.reject(new Error('APP_SECRET_ARN is not set on this function')) };
 
-  return { config, table: { db, name: config.TABLE_NAME }, clock: systemClock, events, scheduler, meetings, secrets };
+  // Only the notifier function sends (functions/notifier/notifier.ts passes its own); it alone
+  // holds the SMS permission, the VAPID key and the alarm topic, and only its bundle carries web-push.
+  const notifier: Notifier = overrides.notifier ?? { send: async () => Promise.reject(new Error('Only the notifier function sends pushes and SMS')) };
+  const alarms: AlarmTopic = overrides.alarms ?? { publish: async () => Promise.reject(new Error('Only the notifier function raises the team alarm')) };
+
+  return { config, table: { db, name: config.TABLE_NAME }, clock: systemClock, events, scheduler, meetings, secrets, notifier, alarms };
 }

@@ -180,3 +180,31 @@ export const demoKeys = {
   /** Written once the demo data of `npm start` is loaded. */
   marker: () => ({ pk: 'DEMO', sk: 'SEEDED' }),
 };
+
+// ── Notifications: duty roster, escalation, contact points, push subscriptions, alert settings ──
+export const notificationKeys = {
+  /** A team's duty roster (who answers clinical and technical alerts when) and its escalation chain. */
+  roster: (team: string) => ({ pk: `TEAM#${team}#NOTIFY`, sk: 'ROSTER' }),
+  escalation: (team: string) => ({ pk: `TEAM#${team}#NOTIFY`, sk: 'ESCALATION' }),
+  /** Contact points of a staff member (phone for SMS, consent), keyed by staff id. */
+  staffContact: (staffId: string) => ({ pk: `STAFF#${staffId}`, sk: 'CONTACT' }),
+  /** Web-push subscriptions of one person (staff id or citizen id), one per device. */
+  pushSubscription: (subscriber: string, subscriptionId: string) => ({ pk: `PUSHSUB#${subscriber}`, sk: subscriptionId }),
+  pushPartition: (subscriber: string) => `PUSHSUB#${subscriber}`,
+  /** Per-citizen alert settings and pauses sort together (`ALERTPAUSE#…` < `ALERTSETTINGS`): one Query reads both. */
+  alertSettings: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'ALERTSETTINGS' }),
+  alertPause: (citizenId: string, fromIso: string, pauseId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `ALERTPAUSE#${fromIso}#${pauseId}` }),
+  alertSettingsPrefix: 'ALERT',
+  /** A relative's SMS contact for a citizen, with the recorded consent. */
+  relativeContact: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'RELATIVECONTACT' }),
+  /** One claim per alert and escalation step: a step never fires twice. */
+  escalationStep: (alertId: string, step: number) => ({ pk: `ALERT#${alertId}`, sk: `STEP#${pad(step, 2)}` }),
+  /** Every delivery attempt of an alert (shown on the alert), in time order. */
+  deliveryAttempt: (alertId: string, atIso: string, attemptId: string) => ({ pk: `ALERT#${alertId}`, sk: `DELIVERY#${atIso}#${attemptId}` }),
+  deliveryPrefix: 'DELIVERY#',
+  alertPartition: (alertId: string) => `ALERT#${alertId}`,
+  /** A used acknowledgement link (single use), kept until the link would have expired. */
+  ackLinkUse: (nonce: string) => ({ pk: `ACKLINK#${nonce}`, sk: 'USED' }),
+  /** After a technical alert is resolved: no paging for the same device and kind until `until`. */
+  quietPeriod: (subject: string, kind: string) => ({ pk: `QUIET#${subject}#${kind}`, sk: 'QUIET' }),
+};

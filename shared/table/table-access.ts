@@ -19,15 +19,36 @@ export const leadingKeyPatterns = {
   /** Citizens and the national-id index, questionnaires, assessments, grants, conversions, final grants. */
   Care: ['CITIZEN#*', 'TEAM#*#CITIZENS', 'TEAM#*#FINALGRANTS', 'NATIONALID#*', 'QUESTIONNAIRE', 'CONVERSION#*', AUDIT],
   /** Staff availability and calendar feeds, visits and their slots, video sessions; a visit names its citizen. */
-  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', AUDIT],
-  /** Dispenser registry, assignments, dose plans, adherence and alerts. */
-  Dispensers: ['DISPENSER#*', 'DISPENSERSERIAL#*', 'TEAM#*#DISPENSERS', 'TEAM#*#ALERTS#*', 'CITIZEN#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', AUDIT],
+  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT],
+  /**
+   * Dispenser registry, assignments, dose plans, adherence and alerts; the alert routing it serves:
+   * duty rosters and chains (`TEAM#…#NOTIFY`), staff contact points (`STAFF#…`), push
+   * subscriptions, used acknowledgement links and fault quiet periods.
+   */
+  Dispensers: [
+    'DISPENSER#*',
+    'DISPENSERSERIAL#*',
+    'TEAM#*#DISPENSERS',
+    'TEAM#*#ALERTS#*',
+    'CITIZEN#*',
+    'ADHERENCE#*',
+    'ALERT#*',
+    'ALERTCAUSE#*',
+    'TEAM#*#NOTIFY',
+    'STAFF#*',
+    'PUSHSUB#*',
+    'ACKLINK#*',
+    'QUIET#*',
+    AUDIT,
+  ],
   /**
    * The one route without gateway auth: the dispenser's own item (credential, assignment, plan
    * copy) and raw events, the adherence it derives and the alerts a missed dose or a fault raises.
-   * No citizen profile, no team list, no staff, no visits, no national ids.
+   * No team list, no staff, no visits, no national ids. It reads the citizen's partition only for
+   * the alert settings and pauses that decide whether a missed dose pages anyone, and the team's
+   * routing to page the person on duty.
    */
-  DeviceEvents: ['DISPENSER#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', AUDIT],
+  DeviceEvents: ['DISPENSER#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', 'QUIET#*', AUDIT],
   /** Team figures for the lead's reports; writes only the audit records of those reads. */
   Reports: ['CITIZEN#*', 'TEAM#*#FINALGRANTS', 'TEAM#*#VISITS', 'TEAM#*#DISPENSERPERIODS', 'ADHERENCE#*', AUDIT],
   /** The audit log, by citizen and by actor; a citizen's team (or a staff member's profile) decides who may read their trail; the staff directory. */
@@ -48,10 +69,13 @@ export const leadingKeyPatterns = {
     'VISIT#*',
     'SLOT#STAFF#*',
     'SLOT#CITIZEN#*',
+    'TEAM#*#NOTIFY',
+    'PUSHSUB#*',
+    'QUIET#*',
     AUDIT,
   ],
   /** Plans visits (and starts the dispenser's plan) from an approved final grant. */
-  DomainEventConsumer: ['CITIZEN#*', 'DISPENSER#*', 'STAFF#*', 'TEAM#*#STAFF', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', AUDIT],
+  DomainEventConsumer: ['CITIZEN#*', 'DISPENSER#*', 'STAFF#*', 'TEAM#*#STAFF', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT],
 } as const satisfies Record<TableFunctionName, readonly string[]>;
 
 /** IAM `StringLike`: `*` matches any characters, `?` one; everything else literally. */

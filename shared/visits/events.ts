@@ -30,7 +30,7 @@ export const visitEventSchemas = {
     completedAt: z.iso.datetime(),
     result: z.enum(['delivered', 'partly-delivered', 'not-delivered']),
   }),
-  VisitMissed: z.object({ ...base, missedAt: z.iso.datetime(), citizenJoined: z.boolean(), alertId: z.string().optional() }),
+  VisitMissed: z.object({ ...base, missedAt: z.iso.datetime(), citizenJoined: z.boolean(), reason: z.enum(['staff-no-show', 'citizen-no-show']).optional(), alertId: z.string().optional() }),
   VisitCancelled: z.object({ ...base, cancelledAt: z.iso.datetime(), cancelledBy: z.string(), reason: z.string().optional() }),
   VisitReminderDue: z.object({ ...base, remindAt: z.iso.datetime() }),
   VisitChanged: z.object({
@@ -91,7 +91,7 @@ registerEventTypes({
   VisitMissed: {
     description: 'The visit was neither started nor completed by the end of its window (no-show); a visit_missed alert was raised.',
     schema: visitEventSchemas.VisitMissed,
-    sample: { ...sampleBase, missedAt: '2026-11-23T07:20:00.000Z', citizenJoined: false, alertId: 'alr_01KAQ3Z4B6N8P0R2T4V6X8Z0B2' },
+    sample: { ...sampleBase, missedAt: '2026-11-23T07:20:00.000Z', citizenJoined: false, reason: 'citizen-no-show', alertId: 'alr_01KAQ3Z4B6N8P0R2T4V6X8Z0B2' },
   },
   VisitCancelled: {
     description: 'A scheduled visit was cancelled by staff, or because its final grant was superseded.',

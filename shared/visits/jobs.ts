@@ -7,7 +7,7 @@ import { newId } from '../platform/ids.ts';
 import { transactWrite, TransactionConflict } from '../table/store.ts';
 import { visitEvent } from './events.ts';
 import { extendVisitHorizon } from './from-final-grant.ts';
-import { loadVisit, putVisitIfVersion, type VisitRecord } from './model.ts';
+import { loadVisit, putVisitIfVersion, type MissedReason, type VisitRecord } from './model.ts';
 import { noShowScheduleName, VISIT_NO_SHOW_JOB, VISIT_REMINDER_JOB } from './schedules.ts';
 import { toZonedIso } from './time.ts';
 
@@ -33,14 +33,16 @@ export async function checkNoShow(deps: Deps, payload: Record<string, unknown>):
   const { visitId } = noShowPayload.parse(payload);
   for (let round = 1; round <= 3; round += 1) {
     const visit = await loadVisit(deps.table, visitId);
-    if (!visit || visit.status !== 'scheduled') return { outcome: 'not-missed' };
+    if (!visit || (visit.status !== 'scheduled' && visit.status !== 'in_progress')) return { outcome: 'not-missed' };
     const now = deps.clock.now();
     if (now.getTime() < new Date(visit.end).getTime()) {
       await deps.scheduler.scheduleOnce({ name: noShowScheduleName(visitId), at: new Date(visit.end), job: VISIT_NO_SHOW_JOB, payload: { visitId } });
       return { outcome: 'rescheduled' };
     }
+    const reason = noShowReason(visit);
+    if (!reason) return { outcome: 'not-missed' };
     const sys: SystemContext = { system: 'visit-no-show-check', requestId: newId('job', now), now };
-    const missed: VisitRecord = { ...visit, status: 'missed', missedAt: now.toISOString(), version: visit.version + 1, updatedAt: now.toISOString() };
+    const missed: VisitRecord = { ...visit, status: 'missed', missedAt: now.toISOString(), missedReason: reason, version: visit.version + 1, updatedAt: now.toISOString() };
     const extra = [putVisitIfVersion(deps.table, missed, visit.version), auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.missed', resource: `visits/${visitId}`, citizenId: visit.citizenId })];
     let alertId: string | undefined;
     try {
@@ -52,7 +54,8 @@ export async function checkNoShow(deps: Deps, payload: Record<string, unknown>):
           citizenId: visit.citizenId,
           visitId,
           dedupKey: `visit_missed#${visitId}`,
-          summary: `Screen visit ${visitId} (${visit.purpose.service}, ${toZonedIso(visit.start, deps.config.TIME_ZONE).slice(0, 16)}) was not held${visit.staffId ? '' : ' — it had no staff member'}.`,
+          summary: `Screen visit ${visitId} (${visit.purpose.service}, ${toZonedIso(visit.start, deps.config.TIME_ZONE).slice(0, 16)}) was not held: ${reason === 'citizen-no-show' ? 'the citizen never joined' : visit.staffId ? 'the staff member never joined' : 'it had no staff member'}.`,
+          details: { reason },
           occurredAt: new Date(visit.end),
           by: sys,
         },
@@ -65,10 +68,30 @@ export async function checkNoShow(deps: Deps, payload: Record<string, unknown>):
       if (error instanceof TransactionConflict) continue; // the visit changed meanwhile: look again
       throw error;
     }
-    await deps.events.publish([visitEvent('VisitMissed', missed, { missedAt: missed.missedAt, citizenJoined: visit.citizenJoinedAt !== undefined, ...(alertId ? { alertId } : {}) }, now)]);
+    await deps.events.publish([
+      visitEvent('VisitMissed', missed, { missedAt: missed.missedAt, citizenJoined: reason !== 'citizen-no-show' && visit.citizenJoinedAt !== undefined, reason, ...(alertId ? { alertId } : {}) }, now),
+    ]);
     return { outcome: 'missed' };
   }
   return { outcome: 'not-missed' };
+}
+
+/**
+ * At the window's end: never started → `staff-no-show`. Started: the meeting's attendee events
+ * decide — the citizen never in the meeting → `citizen-no-show`, the citizen there but the staff
+ * member never → `staff-no-show`. Chime delivers those events best effort, so when none at all
+ * arrived for the visit, the citizen's join call stands in for the citizen's presence rather than
+ * calling a visit missed on a lost event. Undefined: the visit was held (or is still running).
+ */
+export function noShowReason(visit: VisitRecord): MissedReason | undefined {
+  if (visit.status === 'scheduled') return 'staff-no-show';
+  if (visit.status !== 'in_progress') return undefined;
+  const a = visit.attendance;
+  const heardFromChime = a !== undefined && Object.values(a).some((v) => v !== undefined);
+  const citizenThere = heardFromChime ? a.citizenJoinedAt !== undefined : visit.citizenJoinedAt !== undefined;
+  if (!citizenThere) return 'citizen-no-show';
+  if (heardFromChime && a.staffJoinedAt === undefined) return 'staff-no-show';
+  return undefined;
 }
 
 registerJobs({

@@ -4,6 +4,22 @@ import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } fro
 
 type Operation = 'createMeeting' | 'getMeeting' | 'createAttendee' | 'deleteMeeting';
 
+/** What Chime puts on the default EventBridge bus (`source: aws.chime`), as LocalMeetings emits it. */
+export interface LocalChimeEvent {
+  readonly source: 'aws.chime';
+  readonly 'detail-type': 'Chime Meeting State Change';
+  readonly time: string;
+  readonly detail: {
+    readonly version: '0';
+    readonly eventType: 'chime:AttendeeJoined' | 'chime:AttendeeLeft' | 'chime:AttendeeDropped' | 'chime:MeetingEnded';
+    readonly timestamp: number;
+    readonly meetingId: string;
+    readonly externalMeetingId: string;
+    readonly attendeeId?: string;
+    readonly externalUserId?: string;
+  };
+}
+
 /**
  * LOCAL ONLY: an in-memory stand-in for Amazon Chime SDK meetings, for `npm start` and tests.
  * It keeps the contract that matters — one meeting per idempotency token, attendees per
@@ -20,6 +36,7 @@ export class LocalMeetings implements VideoMeetings {
   private readonly byToken = new Map<string, string>();
   private readonly failures = new Map<Operation, UpstreamError>();
   createdCount = 0;
+  private readonly listeners: ((event: LocalChimeEvent) => Promise<void>)[] = [];
 
   constructor(private readonly mediaRegion = 'eu-north-1') {}
 
@@ -29,6 +46,34 @@ export class LocalMeetings implements VideoMeetings {
 
   endMeeting(meetingId: string): void {
     this.meetings.delete(meetingId);
+  }
+
+  /** Receives the meeting events Chime would publish (local-deps feeds them to the check-in consumer). */
+  onEvent(listener: (event: LocalChimeEvent) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * A browser (or a test) joined or left the meeting: emits `chime:AttendeeJoined` / `AttendeeLeft`
+   * as Chime does when its client connects. The local server calls this when its signalling sees
+   * a client come and go.
+   */
+  async reportAttendee(meetingId: string, attendeeId: string, what: 'joined' | 'left' | 'dropped', at: Date = new Date()): Promise<void> {
+    const meeting = this.meetings.get(meetingId);
+    const attendee = (this.attendees.get(meetingId) ?? []).find((a) => a.attendeeId === attendeeId);
+    if (!meeting || !attendee) throw new Error(`No attendee ${attendeeId} in local meeting ${meetingId}`);
+    const eventType = what === 'joined' ? 'chime:AttendeeJoined' : what === 'left' ? 'chime:AttendeeLeft' : 'chime:AttendeeDropped';
+    await this.emit(eventType, meeting.meetingId, meeting.externalMeetingId, at, attendee);
+  }
+
+  private async emit(eventType: LocalChimeEvent['detail']['eventType'], meetingId: string, externalMeetingId: string, at: Date, attendee?: AttendeeInfo): Promise<void> {
+    const event: LocalChimeEvent = {
+      source: 'aws.chime',
+      'detail-type': 'Chime Meeting State Change',
+      time: at.toISOString(),
+      detail: { version: '0', eventType, timestamp: at.getTime(), meetingId, externalMeetingId, ...(attendee ? { attendeeId: attendee.attendeeId, externalUserId: attendee.externalUserId } : {}) },
+    };
+    for (const listener of this.listeners) await listener(event);
   }
 
   private maybeFail(operation: Operation): void {

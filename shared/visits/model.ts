@@ -21,6 +21,37 @@ export const visitPurposeSchema = z
   .openapi('VisitPurpose');
 export type VisitPurpose = z.infer<typeof visitPurposeSchema>;
 
+export const missedReasons = ['staff-no-show', 'citizen-no-show'] as const;
+export type MissedReason = (typeof missedReasons)[number];
+
+export interface Attendance {
+  readonly staffJoinedAt?: string | undefined;
+  readonly staffLeftAt?: string | undefined;
+  readonly citizenJoinedAt?: string | undefined;
+  readonly citizenLeftAt?: string | undefined;
+  readonly meetingEndedAt?: string | undefined;
+}
+
+export const attendanceSchema = z
+  .object({
+    staffJoinedAt: z.string().optional(),
+    staffLeftAt: z.string().optional(),
+    citizenJoinedAt: z.string().optional(),
+    citizenLeftAt: z.string().optional(),
+    meetingEndedAt: z.string().optional(),
+  })
+  .openapi('VisitAttendance');
+
+/** Minutes both sides were in the meeting together (first joins to the first that left), or undefined. */
+export function actualMinutes(visit: Pick<VisitRecord, 'attendance' | 'completedAt'>): number | undefined {
+  const a = visit.attendance;
+  if (!a?.staffJoinedAt || !a.citizenJoinedAt) return undefined;
+  const from = Math.max(Date.parse(a.staffJoinedAt), Date.parse(a.citizenJoinedAt));
+  const ends = [a.staffLeftAt, a.citizenLeftAt, a.meetingEndedAt, visit.completedAt].filter((t): t is string => t !== undefined).map(Date.parse);
+  if (ends.length === 0) return undefined;
+  return Math.max(0, Math.round((Math.min(...ends) - from) / 60_000));
+}
+
 export interface Guest {
   readonly guestId: string;
   readonly kind: (typeof guestKinds)[number];
@@ -52,6 +83,10 @@ export interface VisitRecord {
   readonly cancelledAt?: string | undefined;
   readonly cancelReason?: string | undefined;
   readonly missedAt?: string | undefined;
+  /** Why a visit was missed: nobody started it or the staff member never joined (`staff-no-show`), or the citizen never joined (`citizen-no-show`). */
+  readonly missedReason?: MissedReason | undefined;
+  /** When each side really was in the meeting, from Chime's attendee events (best effort). */
+  readonly attendance?: Attendance | undefined;
   readonly guests: readonly Guest[];
   readonly version: number;
   readonly createdAt: string;
@@ -79,6 +114,9 @@ export const visitSchema = z
     cancelledAt: z.string().optional(),
     cancelReason: z.string().optional(),
     missedAt: z.string().optional(),
+    missedReason: z.enum(missedReasons).optional(),
+    attendance: attendanceSchema.optional().openapi({ description: 'When each side was really in the meeting (Chime attendee events)' }),
+    actualMinutes: z.number().int().optional().openapi({ description: 'Minutes staff and citizen were in the meeting together' }),
     guests: z.array(z.object({ guestId: z.string(), kind: z.enum(guestKinds), addedAt: z.string() })),
     version: z.number().int().openapi({ description: 'Goes up with every change; send it back as expectedVersion to PATCH safely' }),
     createdAt: z.string(),
@@ -101,6 +139,7 @@ export const citizenVisitSchema = z
   .openapi('CitizenVisit');
 
 export function toView(visit: VisitRecord, zone: string): VisitView {
+  const together = actualMinutes(visit);
   return {
     visitId: visit.visitId,
     citizenId: visit.citizenId,
@@ -120,6 +159,9 @@ export function toView(visit: VisitRecord, zone: string): VisitView {
     ...(visit.cancelledAt ? { cancelledAt: visit.cancelledAt } : {}),
     ...(visit.cancelReason ? { cancelReason: visit.cancelReason } : {}),
     ...(visit.missedAt ? { missedAt: visit.missedAt } : {}),
+    ...(visit.missedReason ? { missedReason: visit.missedReason } : {}),
+    ...(visit.attendance ? { attendance: visit.attendance } : {}),
+    ...(together !== undefined ? { actualMinutes: together } : {}),
     guests: visit.guests.map((g) => ({ guestId: g.guestId, kind: g.kind, addedAt: g.addedAt })),
     version: visit.version,
     createdAt: visit.createdAt,
@@ -129,7 +171,7 @@ export function toView(visit: VisitRecord, zone: string): VisitView {
 
 const VISIT_FIELDS = [
   'visitId', 'citizenId', 'team', 'staffId', 'start', 'end', 'durationMinutes', 'purpose', 'status', 'source', 'finalGrantId', 'meetingId',
-  'meetingGeneration', 'startedAt', 'citizenJoinedAt', 'completedAt', 'outcome', 'cancelledAt', 'cancelReason', 'missedAt', 'guests', 'version',
+  'meetingGeneration', 'startedAt', 'citizenJoinedAt', 'completedAt', 'outcome', 'cancelledAt', 'cancelReason', 'missedAt', 'missedReason', 'attendance', 'guests', 'version',
   'createdAt', 'createdBy', 'updatedAt',
 ] as const;
 

@@ -76,7 +76,7 @@ describe('a dispenser registered, assigned and posting a three-dose day', () => 
     ]);
     expect(body.doses[0]).toMatchObject({ scheduledFor: '2026-11-23T07:00:00.000Z', takenAt: '2026-11-23T07:12:00.000Z' });
     expect(body.doses[1]).toMatchObject({ scheduledFor: '2026-11-23T12:00:00.000Z', minutesLate: 100 });
-    expect(body.counts).toEqual({ planned: 3, taken_on_time: 1, taken_late: 1, missed: 1, no_data: 0, pending: 0 });
+    expect(body.counts).toEqual({ planned: 3, taken_on_time: 1, taken_late: 1, missed: 1, no_data: 0, pending: 0, paused: 0 });
     expect(body.rates).toEqual({ decided: 3, onTime: 0.3333, taken: 0.6667, missed: 0.3333, noData: 0 });
   });
 

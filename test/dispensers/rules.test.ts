@@ -83,8 +83,8 @@ describe('the outcome of a dose', () => {
     expect(classifyDose(dose, undefined, new Set(['2026-03-10T11']), after, 120).outcome).toBe('no_data');
   });
   it('gives rates over decided doses only', () => {
-    expect(adherenceRates({ planned: 5, taken_on_time: 2, taken_late: 1, missed: 1, no_data: 0, pending: 1 })).toEqual({ decided: 4, onTime: 0.5, taken: 0.75, missed: 0.25, noData: 0 });
-    expect(adherenceRates({ planned: 0, taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0, pending: 0 }).onTime).toBeNull();
+    expect(adherenceRates({ planned: 5, taken_on_time: 2, taken_late: 1, missed: 1, no_data: 0, pending: 1, paused: 0 })).toEqual({ decided: 4, onTime: 0.5, taken: 0.75, missed: 0.25, noData: 0 });
+    expect(adherenceRates({ planned: 0, taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0, pending: 0, paused: 0 }).onTime).toBeNull();
   });
 });
 

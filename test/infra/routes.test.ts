@@ -4,6 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { newRouter } from '../../shared/http/app.ts';
 import { lambdaEsbuildOptions, lambdaFunctions, PROJECT_ROOT } from '../../infra/bundling.ts';
+import { NOTIFIER_ENTRY } from '../../infra/notifications.ts';
 import { apiRoutes, toApiGatewayPath } from '../../infra/routes.ts';
 import { credentialRoutes } from '../../shared/http/routers.ts';
 
@@ -100,7 +101,7 @@ describe('the function manifest the stack and the benchmark share', () => {
     const entries = readdirSync(join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .map((f) => relative(PROJECT_ROOT, join(PROJECT_ROOT, 'functions', f)).split('\\').join('/'));
-    expect(lambdaFunctions.map((f) => f.entry).sort()).toEqual(entries.sort());
+    expect([...lambdaFunctions.map((f) => f.entry), NOTIFIER_ENTRY].sort()).toEqual(entries.sort());
   });
 
   it('bundles for the Lambda runtime: Node 22 ESM, minified, the AWS SDK left to the runtime', () => {

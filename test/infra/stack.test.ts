@@ -241,8 +241,8 @@ describe('the functions', () => {
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
   const allows = (name: LambdaFunctionName, action: string) => statementsOf(name).some((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
 
-  it('are the nine of the manifest, on Node 22 arm64 with active tracing', () => {
-    expect(functionResources()).toHaveLength(lambdaFunctions.length);
+  it('are the nine of the manifest and the notifier, on Node 22 arm64 with active tracing', () => {
+    expect(functionResources()).toHaveLength(lambdaFunctions.length + 1);
     for (const [, fn] of functionResources()) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
     }
@@ -465,7 +465,7 @@ describe('events and jobs', () => {
 
   it('routes every consumed event type to the consumer function, with retries and a dead-letter queue', () => {
     const consumed = Object.keys(consumers).filter((type) => (consumers[type]?.length ?? 0) > 0);
-    const rules = ofType('AWS::Events::Rule');
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === logicalId(stack.functions.DomainEventConsumer));
     if (consumed.length === 0) {
       expect(rules).toHaveLength(0);
       return;
@@ -629,5 +629,49 @@ describe('outputs', () => {
   it('tell the operator the API URL, user pool, client, table and bus', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
     expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'EventBusName']));
+  });
+});
+
+describe('notifications', () => {
+  const notifierId = () => ofType('AWS::Lambda::Function').find(([, f]) => f.Properties.FunctionName === 'e-team-dev-demo-notifier')?.[0] as string;
+  const roleIdOf = (functionId: string) => resources[functionId]?.Properties.Role['Fn::GetAtt'][0] as string;
+  const statementsOfRole = (roleId: string) =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  const grants = (roleId: string, action: string) => statementsOfRole(roleId).some((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
+
+  it('grant SMS, the VAPID private key and the alarm topic to the notifier function and nobody else', () => {
+    const notifier = notifierId();
+    expect(notifier).toBeDefined();
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const role = roleIdOf(id);
+      expect(grants(role, 'sms-voice:SendTextMessage'), id).toBe(id === notifier);
+      expect(grants(role, 'sns:Publish'), id).toBe(id === notifier);
+      expect('VAPID_PRIVATE_KEY' in fn.Properties.Environment.Variables, id).toBe(id === notifier);
+    }
+    const env = resources[notifier]?.Properties.Environment.Variables;
+    expect(JSON.stringify(env.VAPID_PRIVATE_KEY)).toMatch(/\{\{resolve:secretsmanager:/);
+    expect(env.SCHEDULER_TARGET_ARN).toEqual(expect.objectContaining({ 'Fn::Join': expect.anything() }));
+    expect(JSON.stringify(env.SCHEDULER_TARGET_ARN)).toContain(':function:e-team-dev-demo-notifier');
+    expect(JSON.stringify(resources[logicalId(stack.functions.Dispensers)]?.Properties.Environment.Variables.ACK_LINK_SECRET)).toMatch(/\{\{resolve:secretsmanager:/);
+  });
+
+  it('route Chime meeting events from the default bus, and alert and reminder events from the bus, to the notifier', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === notifierId());
+    const chime = rules.find(([, r]) => r.Properties.EventPattern.source[0] === 'aws.chime')?.[1];
+    expect(chime?.Properties).toMatchObject({ EventPattern: { source: ['aws.chime'], 'detail-type': ['Chime Meeting State Change'] } });
+    expect(chime?.Properties.EventBusName).toBe('default');
+    const domain = rules.find(([, r]) => r.Properties.EventPattern.source[0] === 'e-team.demo')?.[1];
+    expect(domain?.Properties.EventPattern['detail-type']).toEqual(expect.arrayContaining(['AlertRaised', 'AlertAcknowledged', 'AlertResolved', 'VisitReminderDue']));
+    expect(domain?.Properties.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 8 } });
+  });
+
+  it('let Scheduler invoke the notifier for escalation steps', () => {
+    const schedulerStatements = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: any) => String(r.Ref).startsWith('SchedulerRole')))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const invoke = schedulerStatements.find((st) => [st.Action].flat().includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(notifierId()));
+    expect(invoke).toBeDefined();
   });
 });

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../shared/platform/config.ts';
 import { createLocalDeps, type LocalDeps } from '../../shared/platform/local-deps.ts';
 import { createApp } from '../../shared/http/app.ts';
 import { localVerifier, signLocalToken } from '../../shared/http/auth.ts';
+import { localNotificationRoutes } from '../../shared/notifications/local-routes.ts';
 import { allRouters, credentialRoutes } from '../../shared/http/routers.ts';
 import { scopeRequestsToFunctions } from '../../shared/http/local-function-scope.ts';
 import type { Router } from '../../shared/http/env.ts';
@@ -38,7 +39,7 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
   );
   const deps = await createLocalDeps(config, options.clock ? { clock: options.clock } : {});
   // Each request runs as its part's function, held to that function's table partitions.
-  const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes }));
+  const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: [...allRouters(), localNotificationRoutes()], deviceRoutes: credentialRoutes }));
   const token = (role: Role | Role[], sub: string, team?: string) =>
     signLocalToken(config, { sub, roles: Array.isArray(role) ? role : [role], ...(team ? { team } : {}) });
   return {

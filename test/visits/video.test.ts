@@ -167,9 +167,10 @@ describe('reminders and no-shows', () => {
     expect(after.body.items.filter((a: any) => a.visitId === visit.visitId)).toHaveLength(1);
   });
 
-  it('a started visit is not missed, and a moved visit is checked at its new end', async () => {
+  it('a started visit the citizen joined is not missed, and a moved visit is checked at its new end', async () => {
     const started = await visitAt('2026-11-24T10:00:00+01:00', '2026-11-24T09:00:00Z');
     await t.call('POST', `/visits/${started.visitId}/start`, { as: as.anna });
+    expect((await t.call('POST', `/visits/${started.visitId}/join`, { as: karensTablet })).status).toBe(200);
     const moved = await visitAt('2026-11-24T11:00:00+01:00', '2026-11-23T06:00:00Z');
     // The reminder made for 11:00 is stale once the visit moves to 17:00.
     const reminderBefore = t.deps.scheduler.jobs.get(`visit-reminder-${moved.visitId}`);
