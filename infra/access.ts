@@ -52,3 +52,10 @@ export const reservedConcurrency = {
   JobRunner: 10,
   DomainEventConsumer: 10,
 } as const satisfies Record<LambdaFunctionName, number>;
+
+/**
+ * The notifier (infra/notifications.ts), outside the bundling manifest: 5 covers a burst of alerts
+ * with their escalation steps and reminders (each run is a few sends), and holds it to a share a
+ * storm of device faults cannot grow beyond. Counted in the account sum with the others.
+ */
+export const NOTIFIER_RESERVED_CONCURRENCY = 5;

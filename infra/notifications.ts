@@ -3,16 +3,20 @@ import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Function as LambdaFunctionResource, Runtime, Tracing, type Code } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import type { IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunctionResource, Code } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { CHIME_EVENT_TYPE } from '../shared/notifications/checkin.ts';
 import { notifierDomainEventTypes } from '../shared/notifications/registry.ts';
+import { leadingKeyPatterns } from '../shared/table/table-access.ts';
+import { NOTIFIER_RESERVED_CONCURRENCY } from './access.ts';
+import type { AppSecret } from './app-secret.ts';
+import { hardenedFunction } from './hardened-function.ts';
 import { NOTIFIER_FUNCTION } from './notifier-entry.ts';
 
 /**
@@ -35,10 +39,15 @@ export interface NotificationsProps {
   readonly eventDeadLetters: Queue;
   readonly alarmTopic: Topic;
   readonly auditAppendOnly: readonly PolicyStatement[];
+  /** The table actions every function with table access gets, held to the notifier's partitions (LeadingKeys). */
+  readonly tableActions: readonly string[];
+  /** Encrypts the notifier's log group. */
+  readonly logsKey: IKey;
+  readonly appSecret: AppSecret;
   readonly code: Code;
   readonly logRetention: RetentionDays;
   readonly alarm: (id: string, metric: IMetric, description: string) => unknown;
-  /** The API function that serves the push-subscription and ack-link routes: it gets the public key and the link secret. */
+  /** The API function that serves the push-subscription and ack-link routes: it gets the public key. */
   readonly apiFunction: LambdaFunctionResource;
 }
 
@@ -65,40 +74,27 @@ export class Notifications extends Construct {
     // this secret; the generated value is only a placeholder until then (pushes fail, and are recorded so).
     const vapidPrivateKey = new Secret(this, 'VapidPrivateKey', {
       secretName: `${props.prefix}/vapid-private-key`,
-      description: 'VAPID private key that signs web pushes (replace the placeholder with the key matching context vapidPublicKey)',
+      description: 'VAPID private key that signs web pushes (replace the placeholder with the key matching context vapidPublicKey); read at run time by the notifier only',
       encryptionKey: props.dataKey,
       generateSecretString: { passwordLength: 43, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const ackLinkSecret = new Secret(this, 'AckLinkSecret', {
-      secretName: `${props.prefix}/ack-link-secret`,
-      description: 'Signs the acknowledgement links in pushes and SMS',
-      encryptionKey: props.dataKey,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    for (const secret of [vapidPrivateKey, ackLinkSecret]) {
-      acknowledge(secret, 'AwsSolutions-SMG4', 'Rotating it needs a matching change outside AWS (browsers subscribed with the VAPID public key; links already sent); rotated by hand, readable only through the data key.');
-    }
-
-    const logGroup = new LogGroup(this, 'Logs', { logGroupName: `/aws/lambda/${functionName}`, retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Notifier: alert escalation, web push, SMS, video check-in (${props.prefix})` });
-    logGroup.grantWrite(role);
-    this.role = role;
+    // A VAPID key pair is one identity towards the browsers' push services: every subscription was
+    // made with the public key, so a new private key without a new public key (context
+    // vapidPublicKey) and every staff member re-subscribing breaks every push. A rotation Lambda
+    // cannot do that; it is a planned, manual step (infra/README.md).
+    const noRotation =
+      'A VAPID private key cannot rotate on its own: every browser subscription is bound to the matching public key, so a new key needs a new public key in context and every device to re-subscribe; rotated by hand in one planned step, readable only by the notifier.';
+    for (const rule of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled']) acknowledge(vapidPrivateKey, rule, noRotation);
 
     const consoleBaseUrl = context('consoleBaseUrl');
-    const fn = new LambdaFunctionResource(this, 'Function', {
+    const { function: fn, role } = hardenedFunction(this, 'Function', {
       functionName,
       description: 'Alert escalation (duty roster, chain, team alarm), web push and SMS, visit reminders, check-in from Chime events',
+      roleDescription: `Notifier: alert escalation, web push, SMS, video check-in (${props.prefix})`,
       code: props.code,
-      handler: 'index.handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(60),
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
       environment: {
         ...props.environment,
         SCHEDULE_GROUP_NAME: props.prefix,
@@ -107,27 +103,37 @@ export class Notifications extends Construct {
         SCHEDULER_TARGET_ARN: ownArn,
         SCHEDULER_DLQ_ARN: props.oneTimeJobDeadLetters.queueArn,
         ALARM_TOPIC_ARN: props.alarmTopic.topicArn,
-        ACK_LINK_SECRET: ackLinkSecret.secretValue.unsafeUnwrap(),
-        VAPID_PRIVATE_KEY: vapidPrivateKey.secretValue.unsafeUnwrap(),
+        // The ARN only: the key is read at run time (functions/notifier/notifier.ts), never put in the environment.
+        VAPID_PRIVATE_KEY_SECRET_ARN: vapidPrivateKey.secretArn,
         ...(vapidPublicKey ? { VAPID_PUBLIC_KEY: vapidPublicKey } : {}),
         ...(smsOrigination ? { SMS_ORIGINATION_IDENTITY: smsOrigination } : {}),
         ...(consoleBaseUrl ? { CONSOLE_BASE_URL: consoleBaseUrl } : {}),
       },
-      environmentEncryption: props.dataKey,
-      deadLetterQueue: props.eventDeadLetters,
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
+      environmentKey: props.dataKey,
+      logsKey: props.logsKey,
+      logRetention: props.logRetention,
+      reservedConcurrency: NOTIFIER_RESERVED_CONCURRENCY,
+      invocation: { kind: 'async', deadLetterQueue: props.eventDeadLetters },
     });
     this.function = fn;
-    props.dataKey.grantDecrypt(role);
-    props.eventDeadLetters.grantSendMessages(role);
-    props.table.grantReadWriteData(fn);
+    this.role = role;
+    // Ack links are signed with a key derived from the app secret's cursor key (shared/notifications/escalation.ts).
+    props.appSecret.grantRead(fn);
+    vapidPrivateKey.grantRead(role);
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'TablePartitions',
+        actions: [...props.tableActions],
+        resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeyPatterns.Notifier] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      }),
+    );
+    props.dataKey.grantEncryptDecrypt(role);
     for (const statement of props.auditAppendOnly) role.addToPolicy(statement);
     props.bus.grantPutEventsTo(fn);
     props.alarmTopic.grantPublish(role);
 
-    // The API function verifies ack links and hands out the public key; it sends nothing.
-    props.apiFunction.addEnvironment('ACK_LINK_SECRET', ackLinkSecret.secretValue.unsafeUnwrap());
+    // The API function hands out the public key and builds links to the console; it sends nothing.
     if (vapidPublicKey) props.apiFunction.addEnvironment('VAPID_PUBLIC_KEY', vapidPublicKey);
     if (consoleBaseUrl) props.apiFunction.addEnvironment('CONSOLE_BASE_URL', consoleBaseUrl);
 

@@ -600,6 +600,7 @@ export class ETeamStack extends Stack {
     new Notifications(this, 'Notifications', {
       prefix, municipality: deployment.municipality, table, bus, dataKey, environment, schedulerRole, oneTimeJobDeadLetters, eventDeadLetters, alarmTopic,
       auditAppendOnly, code: functionCode({ name: 'Notifier', entry: NOTIFIER_ENTRY }), logRetention: LOG_RETENTION, alarm, apiFunction: functions.Dispensers,
+      tableActions: TABLE_ACTIONS, logsKey, appSecret,
     });
 
     // A publish that fails after the write committed is only logged (shared/platform/events.ts).

@@ -7,6 +7,7 @@ import { AwsNotifier, SnsAlarmTopic } from '../../shared/notifications/aws-notif
 import { consumeForNotifier, runNotifierJob } from '../../shared/notifications/registry.ts';
 import { createAwsDeps } from '../../shared/platform/aws-deps.ts';
 import { loadConfig } from '../../shared/platform/config.ts';
+import { SECRET_MAX_AGE_SECONDS, secretsManagerSource } from '../../shared/platform/secrets.ts';
 import { logger } from '../../shared/platform/logger.ts';
 
 /**
@@ -19,9 +20,22 @@ const eventBridgeEvent = z.object({ id: z.string(), 'detail-type': z.string(), t
 const jobInvocation = z.object({ job: z.string().min(1).max(64), payload: z.record(z.string(), z.unknown()).default({}) });
 
 const config = loadConfig();
-const vapid = config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY ? { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY } : undefined;
+const sms = new PinpointSMSVoiceV2Client({ region: config.AWS_REGION });
+const source = secretsManagerSource(config.AWS_REGION);
+/**
+ * The VAPID private key is read at run time from its secret (cached per container like the app
+ * secret), never from the environment; without a public key or the secret, pushes fail and are
+ * recorded as failed.
+ */
+async function vapidDetails() {
+  if (!config.VAPID_PUBLIC_KEY || !config.VAPID_PRIVATE_KEY_SECRET_ARN) return undefined;
+  const privateKey = await (await source()).get(config.VAPID_PRIVATE_KEY_SECRET_ARN, { maxAge: SECRET_MAX_AGE_SECONDS });
+  return typeof privateKey === 'string' && privateKey.length > 0 ? { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey } : undefined;
+}
 const deps = createAwsDeps(config, {
-  notifier: new AwsNotifier(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION }), { vapid, smsOrigination: config.SMS_ORIGINATION_IDENTITY }),
+  notifier: {
+    send: async (message) => new AwsNotifier(sms, { vapid: await vapidDetails(), smsOrigination: config.SMS_ORIGINATION_IDENTITY }).send(message),
+  },
   alarms: {
     publish: (subject, message) => {
       if (!config.ALARM_TOPIC_ARN) return Promise.reject(new Error('ALARM_TOPIC_ARN is required to raise a team alarm'));

@@ -74,14 +74,24 @@ export async function deliveryAttempts(deps: Deps, alertId: string): Promise<Del
 
 const linkPayload = z.object({ a: z.string(), r: z.string(), n: z.string(), e: z.number() });
 
-function sign(secret: string, body: string): string {
-  return createHmac('sha256', secret).update(body).digest('base64url');
+/**
+ * The link key is derived from the app secret's cursor key (read at run time, never from an
+ * environment), under a label of its own so a link signature can never pass for a cursor's.
+ * Rotating the cursor key invalidates links already sent; they then say "acknowledge in the console".
+ */
+async function linkKey(deps: Deps): Promise<Buffer> {
+  const { cursorKey } = await deps.secrets.get();
+  return createHmac('sha256', cursorKey).update('e-team ack-link key v1').digest();
+}
+
+function sign(key: Buffer, body: string): string {
+  return createHmac('sha256', key).update(body).digest('base64url');
 }
 
 /** A signed, single-use link that opens the console at the alert; the console posts its token to acknowledge. */
-export function ackLink(deps: Deps, alertId: string, recipient: string, now: Date): string {
+export async function ackLink(deps: Deps, alertId: string, recipient: string, now: Date): Promise<string> {
   const body = Buffer.from(JSON.stringify({ a: alertId, r: recipient, n: randomBytes(12).toString('base64url'), e: Math.floor(now.getTime() / 1000) + deps.config.ACK_LINK_VALID_HOURS * 3600 })).toString('base64url');
-  const token = `${body}.${sign(deps.config.ACK_LINK_SECRET, body)}`;
+  const token = `${body}.${sign(await linkKey(deps), body)}`;
   return `${deps.config.CONSOLE_BASE_URL.replace(/\/$/, '')}/console/alerts/${alertId}?ack=${token}`;
 }
 
@@ -92,7 +102,7 @@ export async function acknowledgeFromLink(deps: Deps, ctx: RequestContext, alert
   const invalid = () => new ValidationError('The acknowledgement link is not valid.', [{ field: 'body/token', message: 'not a link of this alert, or tampered with' }]);
   const [body, signature] = token.split('.');
   if (!body || !signature) throw invalid();
-  const expected = Buffer.from(sign(deps.config.ACK_LINK_SECRET, body));
+  const expected = Buffer.from(sign(await linkKey(deps), body));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
   const parsed = linkPayload.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
@@ -212,7 +222,7 @@ async function page(deps: Deps, alert: Alert, step: number, recipients: readonly
   const category = isTechnical(alert.kind) ? { da: 'teknisk', en: 'technical' } : { da: 'klinisk', en: 'clinical' };
   let sent = 0;
   for (const [i, recipient] of recipients.entries()) {
-    const link = ackLink(deps, alert.alertId, recipient, now);
+    const link = await ackLink(deps, alert.alertId, recipient, now);
     for (const channel of channels) {
       if (channel === 'push') {
         const subscriptions = await subscriptionsOf(deps, recipient);

@@ -1,4 +1,5 @@
 import type { Deps } from '../platform/deps.ts';
+import { asFunction } from '../table/table-access.ts';
 import type { DomainEvent } from '../platform/events.ts';
 import { CHIME_EVENT_TYPE, recordMeetingEvent } from './checkin.ts';
 import { ESCALATION_STEP_JOB, runEscalationStep, startEscalation, startQuietPeriod, stopEscalation } from './escalation.ts';
@@ -42,11 +43,11 @@ export const notifierJobs: Record<string, (deps: Deps, payload: Record<string, u
 };
 
 export async function consumeForNotifier(deps: Deps, event: DomainEvent): Promise<void> {
-  await notifierConsumers[event.type]?.(deps, event);
+  await asFunction('Notifier', async () => notifierConsumers[event.type]?.(deps, event));
 }
 
 export async function runNotifierJob(deps: Deps, job: string, payload: Record<string, unknown>): Promise<unknown> {
   const run = notifierJobs[job];
   if (!run) throw new Error(`Unknown notifier job "${job}"`);
-  return run(deps, payload);
+  return asFunction('Notifier', () => run(deps, payload));
 }

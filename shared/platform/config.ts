@@ -64,14 +64,14 @@ const configSchema = z.object({
   CONSOLE_BASE_URL: z.string().url().default('http://localhost:3000'),
   /** Web push (VAPID): the public key browsers subscribe with; the private key signs each push. */
   VAPID_PUBLIC_KEY: z.string().optional(),
+  /** LOCAL ONLY: the private key itself (`npm start` generates one). On AWS the notifier reads it at run time from the secret named here. */
   VAPID_PRIVATE_KEY: z.string().optional(),
+  VAPID_PRIVATE_KEY_SECRET_ARN: z.string().optional(),
   VAPID_SUBJECT: z.string().min(1).default('mailto:it-support@example.invalid'),
   /** AWS End User Messaging SMS: the phone number, sender id or pool SMS leave from. */
   SMS_ORIGINATION_IDENTITY: z.string().optional(),
   /** The CloudWatch alarm topic a fully unacknowledged escalation chain is published to. */
   ALARM_TOPIC_ARN: z.string().optional(),
-  /** Signs acknowledgement links in pushes and SMS. */
-  ACK_LINK_SECRET: z.string().min(16).default('local-only-ack-link-secret'),
   ACK_LINK_VALID_HOURS: z.coerce.number().int().min(1).max(72).default(24),
   /** Default of the per-citizen delay between a missed-dose alert and the first page. */
   MISSED_DOSE_ALERT_DELAY_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(0),

@@ -47,7 +47,8 @@ export class LocalSecrets implements Secrets {
 
 /** What the AWS implementation needs from Powertools' SecretsProvider (a seam for the tests). */
 export interface SecretSource {
-  get(name: string, options: { transform: 'json'; maxAge: number }): Promise<unknown>;
+  /** `transform: 'json'` parses the SecretString; without it the string comes back as stored. */
+  get(name: string, options: { transform?: 'json'; maxAge: number }): Promise<unknown>;
 }
 
 /**
@@ -76,7 +77,7 @@ export function secretsManagerSource(region: string): () => Promise<SecretSource
     provider ??= (async () => {
       const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([import('@aws-lambda-powertools/parameters/secrets'), import('@aws-sdk/client-secrets-manager')]);
       const p = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({ region }) });
-      return { get: (name, options) => p.get(name, options) } satisfies SecretSource;
+      return { get: (name, options) => (options.transform ? p.get(name, { transform: options.transform, maxAge: options.maxAge }) : p.get(name, { maxAge: options.maxAge })) } satisfies SecretSource;
     })().catch((error: unknown) => {
       provider = undefined;
       throw error;

@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * (`*` is any run of characters, `#` included), one per key family of ./keys.ts. A function that
  * needs a new family gets it here, and the tests fail until it does.
  */
-export type TableFunctionName = 'Care' | 'Visits' | 'Dispensers' | 'DeviceEvents' | 'Reports' | 'Admin' | 'JobRunner' | 'DomainEventConsumer';
+export type TableFunctionName = 'Care' | 'Visits' | 'Dispensers' | 'DeviceEvents' | 'Reports' | 'Admin' | 'JobRunner' | 'DomainEventConsumer' | 'Notifier';
 
 /** Every function that reads citizen data writes audit records: `AUDIT#*` is append-only for all (Deny statements). */
 const AUDIT = 'AUDIT#*';
@@ -76,6 +76,12 @@ export const leadingKeyPatterns = {
   ],
   /** Plans visits (and starts the dispenser's plan) from an approved final grant. */
   DomainEventConsumer: ['CITIZEN#*', 'DISPENSER#*', 'STAFF#*', 'TEAM#*#STAFF', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT],
+  /**
+   * The notifier (infra/notifications.ts): escalation over alerts, duty rosters and chains, staff
+   * contact points and push subscriptions, the quiet period after a resolved fault; reminders and
+   * check-in on visits; a relative's SMS reads the citizen's consented contact.
+   */
+  Notifier: ['ALERT#*', 'ALERTCAUSE#*', 'TEAM#*#ALERTS#*', 'TEAM#*#NOTIFY', 'STAFF#*', 'PUSHSUB#*', 'QUIET#*', 'CITIZEN#*', 'VISIT#*', 'DISPENSER#*', AUDIT],
 } as const satisfies Record<TableFunctionName, readonly string[]>;
 
 /** IAM `StringLike`: `*` matches any characters, `?` one; everything else literally. */

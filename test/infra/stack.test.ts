@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaFunctions, type LambdaFunctionName } from '../../infra/bundling.ts';
 import { buildApp } from '../../infra/app.ts';
 import { readDeploymentContext } from '../../infra/context.ts';
-import { functionAccess, reservedConcurrency } from '../../infra/access.ts';
+import { functionAccess, NOTIFIER_RESERVED_CONCURRENCY, reservedConcurrency } from '../../infra/access.ts';
 import { TABLE_BACKUP_RETENTION } from '../../infra/backup.ts';
 import { API_P99_LATENCY_MS, API_THROTTLE, DEVICE_INGEST_THROTTLE, TABLE_ACTIONS, type ETeamStack } from '../../infra/stack.ts';
 import { openApiDocument } from '../../shared/http/app.ts';
@@ -265,7 +265,7 @@ describe('the functions', () => {
     expect(reservedConcurrency.JobRunner).toBeGreaterThan(0);
     expect(reservedConcurrency.DeviceEvents).toBeLessThan(100);
     // Lambda keeps 100 of the default 1,000 unreserved.
-    expect(Object.values(reservedConcurrency).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(900);
+    expect(Object.values(reservedConcurrency).reduce((a, b) => a + b, NOTIFIER_RESERVED_CONCURRENCY)).toBeLessThanOrEqual(900);
   });
 
   const environmentOf = (name: LambdaFunctionName) => resources[logicalId(stack.functions[name])]?.Properties.Environment.Variables as Record<string, any>;
@@ -648,13 +648,21 @@ describe('notifications', () => {
       const role = roleIdOf(id);
       expect(grants(role, 'sms-voice:SendTextMessage'), id).toBe(id === notifier);
       expect(grants(role, 'sns:Publish'), id).toBe(id === notifier);
-      expect('VAPID_PRIVATE_KEY' in fn.Properties.Environment.Variables, id).toBe(id === notifier);
+      expect('VAPID_PRIVATE_KEY_SECRET_ARN' in fn.Properties.Environment.Variables, id).toBe(id === notifier);
+      expect('VAPID_PRIVATE_KEY' in fn.Properties.Environment.Variables, id).toBe(false);
     }
     const env = resources[notifier]?.Properties.Environment.Variables;
-    expect(JSON.stringify(env.VAPID_PRIVATE_KEY)).toMatch(/\{\{resolve:secretsmanager:/);
+    // The key is read at run time: its ARN in the environment, GetSecretValue on that secret for the notifier alone.
+    const vapidSecret = env.VAPID_PRIVATE_KEY_SECRET_ARN.Ref as string;
+    expect(resources[vapidSecret]?.Properties.Name).toBe('e-team-dev-demo/vapid-private-key');
+    for (const [id] of ofType('AWS::Lambda::Function')) {
+      const reads = statementsOfRole(roleIdOf(id)).some((st) => st.Effect === 'Allow' && [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(vapidSecret));
+      expect(reads, id).toBe(id === notifier);
+    }
+    expect(env.APP_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^AppSecret/) });
     expect(env.SCHEDULER_TARGET_ARN).toEqual(expect.objectContaining({ 'Fn::Join': expect.anything() }));
     expect(JSON.stringify(env.SCHEDULER_TARGET_ARN)).toContain(':function:e-team-dev-demo-notifier');
-    expect(JSON.stringify(resources[logicalId(stack.functions.Dispensers)]?.Properties.Environment.Variables.ACK_LINK_SECRET)).toMatch(/\{\{resolve:secretsmanager:/);
+    expect(resources[notifier]?.Properties.ReservedConcurrentExecutions).toBe(NOTIFIER_RESERVED_CONCURRENCY);
   });
 
   it('route Chime meeting events from the default bus, and alert and reminder events from the bus, to the notifier', () => {
