@@ -100,6 +100,8 @@ export const ackLinkBodySchema = z.strictObject({ token: z.string().min(20).max(
 /** POST /alerts/{alertId}/ack-link: acknowledges once per link, in the same transaction that uses the link up. */
 export async function acknowledgeFromLink(deps: Deps, ctx: RequestContext, alertId: string, token: string): Promise<Alert> {
   const invalid = () => new ValidationError('The acknowledgement link is not valid.', [{ field: 'body/token', message: 'not a link of this alert, or tampered with' }]);
+  // Another team's alert is the 404 of an unknown one, whatever the token says.
+  await readVisibleAlert(deps, ctx.actor, alertId);
   const [body, signature] = token.split('.');
   if (!body || !signature) throw invalid();
   const expected = Buffer.from(sign(await linkKey(deps), body));

@@ -265,7 +265,7 @@ describe('the functions', () => {
     expect(reservedConcurrency.JobRunner).toBeGreaterThan(0);
     expect(reservedConcurrency.DeviceEvents).toBeLessThan(100);
     // Lambda keeps 100 of the default 1,000 unreserved.
-    expect(Object.values(reservedConcurrency).reduce((a, b) => a + b, NOTIFIER_RESERVED_CONCURRENCY)).toBeLessThanOrEqual(900);
+    expect(Object.values(reservedConcurrency).reduce((a: number, b: number) => a + b, NOTIFIER_RESERVED_CONCURRENCY)).toBeLessThanOrEqual(900);
   });
 
   const environmentOf = (name: LambdaFunctionName) => resources[logicalId(stack.functions[name])]?.Properties.Environment.Variables as Record<string, any>;

@@ -27,6 +27,7 @@ const PATH_FIXTURES: Record<string, ((ids: Ids, team: string) => string) | null>
   alertId: (ids) => ids.alertId,
   conversionId: (ids) => ids.conversionId,
   grantId: (ids) => ids.grantId,
+  subscriptionId: (ids) => ids.subscriptionId,
   team: (_, team) => team,
   version: null,
 };
@@ -63,6 +64,14 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   'PUT /citizens/{citizenId}/dose-plan': () => ({ times: ['09:00'], validFrom: '2026-10-20' }),
   'POST /dispensers/{dispenserId}/events': () => ({ events: [{ eventId: `m-${Math.random().toString(36).slice(2)}`, type: 'heartbeat', occurredAt: '2026-10-19T05:59:00Z' }] }),
   'POST /teams/{team}/staff': () => ({ staffId: `stf-m-${Math.random().toString(36).slice(2, 8)}` }),
+  'PUT /teams/{team}/duty-roster': (ids) => ({ entries: [{ staffId: ids.staffId, duty: 'on-duty', weekly: [{ weekday: 1, start: '00:00', end: '24:00' }] }] }),
+  'PUT /teams/{team}/escalation': () => ({ leads: [], clinical: [{ to: 'on-duty', channels: ['push'], timeoutMinutes: 10 }], technical: [{ to: 'support', channels: ['push'], timeoutMinutes: 30 }] }),
+  'PUT /teams/{team}/contacts/{staffId}': () => ({ phone: '+4522334455', smsConsent: true }),
+  'POST /me/push-subscriptions': () => ({ endpoint: `https://push.example.org/send/m-${Math.random().toString(36).slice(2)}`, keys: { p256dh: 'k', auth: 'a' }, locale: 'da' }),
+  'POST /alerts/{alertId}/ack-link': () => ({ token: 'eyJhIjoiYWxyXzAxIn0.c2lnbmF0dXJlLW9mLWFub3RoZXItbGluaw' }),
+  'PUT /citizens/{citizenId}/alert-settings': () => ({ missedDoseDelayMinutes: 15 }),
+  'POST /citizens/{citizenId}/alert-pauses': () => ({ from: '2026-11-27T08:00:00+01:00', to: '2026-12-05T08:00:00+01:00', reason: 'hospital' }),
+  'PUT /citizens/{citizenId}/relative-contact': () => ({ phone: '+4522334466', consent: { given: true, givenBy: 'citizen', kinds: ['missed_dose'] } }),
 };
 
 const document = openApiDocument(allRouters()) as { paths: Record<string, Record<string, any>> };
@@ -147,7 +156,8 @@ let otherDevice: string;
 
 beforeAll(async () => {
   // Monday 19 October 2026, 08:00 in Copenhagen.
-  t = await createTestApp({ clock: new FixedClock(new Date('2026-10-19T06:00:00Z')) });
+  // A VAPID public key, as a deployed stage has one (without it the key route answers 503).
+  t = await createTestApp({ clock: new FixedClock(new Date('2026-10-19T06:00:00Z')), config: { VAPID_PUBLIC_KEY: 'BMatrixTestPublicKey' } });
   east = await seedTeam(t, 'east');
   west = await seedTeam(t, 'west');
   const second = await t.call('POST', '/citizens', { as: east.assessor, body: { nationalId: uniqueNationalId(), name: { given: 'Anden', family: 'Borger' } } });
@@ -208,6 +218,12 @@ const NO_CITIZEN_DATA: Record<string, string> = {
   'GET /questionnaires/{version}': 'the questionnaire, no answers',
   'GET /staff/{staffId}/availability': 'a staff member’s own working hours',
   'GET /teams/{team}/staff': 'the staff directory',
+  'GET /teams/{team}/duty-roster': 'who is on duty when: staff ids and hours, no citizen',
+  'GET /teams/{team}/on-duty': 'the staff member on duty now, no citizen',
+  'GET /teams/{team}/escalation': 'the team’s escalation chain: roles, channels and timeouts',
+  'GET /teams/{team}/contacts/{staffId}': 'a staff member’s own phone and SMS consent',
+  'GET /me/push-subscriptions': 'the caller’s own devices (push endpoints)',
+  'GET /notifications/vapid-public-key': 'the public key browsers subscribe with',
 };
 
 describe('every read of citizen data is audited', () => {

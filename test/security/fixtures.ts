@@ -15,7 +15,7 @@ export interface TeamWorld {
   admin: string;
   /** The citizen's tablet. */
   citizen: string;
-  ids: { citizenId: string; staffId: string; visitId: string; dispenserId: string; alertId: string; conversionId: string; grantId: string };
+  ids: { citizenId: string; staffId: string; visitId: string; dispenserId: string; alertId: string; conversionId: string; grantId: string; subscriptionId: string };
   credential: string;
 }
 
@@ -67,6 +67,13 @@ export async function seedTeam(t: TestApp, team: string): Promise<TeamWorld> {
   });
   if (!alert.raised || !alert.alertId) throw new Error('alert not raised');
 
+  // A staff member's phone on the team's alert routing.
+  const { subscriptionId } = await ok(
+    t.call('POST', '/me/push-subscriptions', { as: staff, body: { endpoint: `https://push.example.org/send/${team}`, keys: { p256dh: 'k', auth: 'a' }, locale: 'da' } }),
+    201,
+    'push subscription',
+  );
+
   return {
     team,
     assessor,
@@ -74,7 +81,7 @@ export async function seedTeam(t: TestApp, team: string): Promise<TeamWorld> {
     lead,
     admin,
     citizen: await t.token('citizen', citizenId, team),
-    ids: { citizenId, staffId: `stf-${team}`, visitId, dispenserId, alertId: alert.alertId, conversionId, grantId },
+    ids: { citizenId, staffId: `stf-${team}`, visitId, dispenserId, alertId: alert.alertId, conversionId, grantId, subscriptionId: subscriptionId as string },
     credential: registered.credential as string,
   };
 }
