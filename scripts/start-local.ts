@@ -23,7 +23,10 @@ const inMemory = dataDir === 'memory';
 const ddb = await startDynamoDbLocal({ dataDir: inMemory ? 'memory' : join(resolve(dataDir), 'dynamodb') });
 const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
 const deps = await createLocalDeps(config);
+// The table's stream delivers domain events and derives device data, as the stream Lambda does on AWS.
+deps.stream.startTimer(Number(process.env.STREAM_POLL_MS ?? 100));
 const { seeded, demo } = await seedDemoData(deps);
+await deps.drainOutbox();
 
 const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes });
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
@@ -45,7 +48,8 @@ console.log(`
 E-team API (local) on http://localhost:${port}
   OpenAPI:   http://localhost:${port}/openapi.json    browsable: http://localhost:${port}/docs
   Data:      ${inMemory ? 'in memory (DATA_DIR=memory)' : resolve(dataDir)} on DynamoDB Local at ${ddb.endpoint}${seeded ? ' (demo data loaded)' : ''}
-  Video, events and schedules run in process (local stand-ins for Chime, EventBridge, Scheduler).
+  Video, events and schedules run in process (local stand-ins for Chime, EventBridge, Scheduler);
+  domain events leave through the table's stream, polled here as the stream Lambda would.
 
 Get a token (team "${demo.team}") and call the API:
   TOKEN=$(npm run -s token -- --role staff --sub ${demo.ids.staff ?? 'stf-anna'})
@@ -59,6 +63,7 @@ async function stop() {
   stopping = true;
   timers.forEach(clearInterval);
   deps.scheduler.stopTimer();
+  deps.stream.stopTimer();
   server.close();
   clearLocalApiInfo();
   await ddb.stop();

@@ -9,12 +9,17 @@ import type { Deps } from './deps.ts';
 import { LocalEventBus } from './events.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { consume, consumers } from '../events/all.ts';
+import { LocalStreamPoller } from '../events/local-stream.ts';
 
 /** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
 export interface LocalDeps extends Deps {
   readonly events: LocalEventBus;
   readonly scheduler: LocalScheduler;
   readonly meetings: LocalMeetings;
+  /** LOCAL ONLY: reads the table's stream and delivers it (the AWS stream Lambda's stand-in). */
+  readonly stream: LocalStreamPoller;
+  /** Delivers everything committed so far through the stream (tests; `npm start` polls on a timer). */
+  drainOutbox(): Promise<{ handled: number; failed: boolean }>;
 }
 
 export async function createLocalDeps(config: Config, options: { clock?: Clock } = {}): Promise<LocalDeps> {
@@ -23,14 +28,17 @@ export async function createLocalDeps(config: Config, options: { clock?: Clock }
   await ensureTable(db, config.TABLE_NAME);
   // What AWS would refuse (the stack's IAM Deny statements) fails here too.
   guardWithStackPolicy(db);
-  const deps: LocalDeps = {
+  const table = { db, name: config.TABLE_NAME };
+  const deps = {
     config,
-    table: { db, name: config.TABLE_NAME },
+    table,
     clock: options.clock ?? systemClock,
     events: new LocalEventBus(),
-    scheduler: new LocalScheduler(),
+    scheduler: new LocalScheduler(table),
     meetings: new LocalMeetings(config.CHIME_MEDIA_REGION),
-  };
+  } as Omit<LocalDeps, 'stream' | 'drainOutbox'> as LocalDeps;
+  const stream = new LocalStreamPoller(deps, config.DYNAMODB_ENDPOINT);
+  Object.assign(deps, { stream, drainOutbox: () => stream.drain() });
   deps.scheduler.setRunner((job, payload) => runJob(deps, job, payload));
   // Mirrors the EventBridge rule of the stack: every consumed type goes to its consumers.
   for (const type of Object.keys(consumers)) deps.events.subscribe(type, (event) => consume(deps, event));

@@ -6,6 +6,7 @@ import { currentFinalGrantSchema, type CurrentFinalGrant } from '../conversion/f
 import { hasRole, type Actor } from '../platform/actor.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
+import type { DomainEvent } from '../platform/events.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '../table/keys.ts';
@@ -31,7 +32,7 @@ import {
   type VisitRecord,
   type VisitView,
 } from './model.ts';
-import { cancelVisitJobs, rescheduleVisitJobsAfterCommit, scheduleVisitJobs } from './schedules.ts';
+import { outboxEvent } from '../events/outbox.ts';
 import { addMinutes, isOnGrid, isValidDuration, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
 
 export const citizenIdSchema = z.string().regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id (cit_<ULID>)');
@@ -116,9 +117,10 @@ function explainConflict(conflict: TransactionConflict, taken: readonly Party[],
 /**
  * Books a screen visit. One transaction holds the visit, a lock per 5-minute bucket for the
  * staff member and for the citizen, a check that the staff member's availability is the one we
- * read, and the audit record: of N simultaneous bookings of one slot exactly one commits.
- * The reminder and no-show schedules are made first (so a booked visit always has them); if the
- * booking then fails they are removed again, and a left-over one finds no visit and does nothing.
+ * read, the audit record and the VisitBooked event (the outbox): of N simultaneous bookings of
+ * one slot exactly one commits. The reminder and no-show schedules are made from the committed
+ * event (shared/visits/consumers.ts), so a booking that committed always gets them and one that
+ * did not never does, whatever fails in between.
  */
 export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisit): Promise<VisitView> {
   // One consistent BatchGetItem for the three reads a booking needs (citizen, staff, final grant).
@@ -158,16 +160,14 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
     updatedAt: at,
   };
   const locks = moveLocks(deps, visit.visitId, undefined, slotsOf(visit));
-  const items: TransactItem[] = [putNew(deps.table, visitItem(visit)), ...locks.items, availabilityUnchanged(deps.table, profile), audit(deps).item(ctx, visitEntry(visit, 'visit.create'))];
-
-  await scheduleVisitJobs(deps, visit);
-  try {
-    await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, locks.items.length + 1));
-  } catch (error) {
-    await cancelVisitJobs(deps, visit.visitId);
-    throw error;
-  }
-  await deps.events.publish([visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now)]);
+  const items: TransactItem[] = [
+    putNew(deps.table, visitItem(visit)),
+    ...locks.items,
+    availabilityUnchanged(deps.table, profile),
+    audit(deps).item(ctx, visitEntry(visit, 'visit.create')),
+    outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now)),
+  ];
+  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, locks.items.length + 1));
   return toView(visit, deps.config.TIME_ZONE);
 }
 
@@ -217,9 +217,7 @@ export async function changeVisit(deps: Deps, ctx: RequestContext, visitId: stri
   const at = ctx.now.toISOString();
   if (cancelling) {
     const cancelled: VisitRecord = { ...visit, status: 'cancelled', cancelledAt: at, cancelReason: input.reason, version: visit.version + 1, updatedAt: at };
-    await cancelVisitWrite(deps, ctx, visit, cancelled);
-    await cancelVisitJobs(deps, visit.visitId);
-    await deps.events.publish([visitEvent('VisitCancelled', cancelled, { cancelledAt: at, cancelledBy: ctx.actor.sub, ...(input.reason ? { reason: input.reason } : {}) }, ctx.now)]);
+    await cancelVisitWrite(deps, ctx, visit, cancelled, visitEvent('VisitCancelled', cancelled, { cancelledAt: at, cancelledBy: ctx.actor.sub, ...(input.reason ? { reason: input.reason } : {}) }, ctx.now));
     return toView(cancelled, deps.config.TIME_ZONE);
   }
 
@@ -247,22 +245,19 @@ export async function changeVisit(deps: Deps, ctx: RequestContext, visitId: stri
     ...locks.items,
     ...(profile ? [availabilityUnchanged(deps.table, profile)] : []),
     audit(deps).item(ctx, visitEntry(visit, 'visit.update')),
+    outboxEvent(deps.table, visitEvent('VisitChanged', changed, { changedBy: ctx.actor.sub, previous: { staffId: visit.staffId ?? null, start: visit.start, end: visit.end } }, ctx.now)),
   ];
   // Releases come after the takes; a failed release means the visit changed under us (index 0 says so too).
   await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, profile ? locks.items.length + 1 : undefined));
-  if (changed.start !== visit.start || changed.end !== visit.end) await rescheduleVisitJobsAfterCommit(deps, changed);
-  await deps.events.publish([
-    visitEvent('VisitChanged', changed, { changedBy: ctx.actor.sub, previous: { staffId: visit.staffId ?? null, start: visit.start, end: visit.end } }, ctx.now),
-  ]);
   return toView(changed, deps.config.TIME_ZONE);
 }
 
-/** The cancel transaction (shared with superseded final grants): the visit, its released locks, audit. */
-export async function cancelVisitWrite(deps: Deps, ctx: RequestContext | SystemContext, before: VisitRecord, cancelled: VisitRecord): Promise<void> {
+/** The cancel transaction (shared with superseded final grants): the visit, its released locks, audit, the VisitCancelled event. */
+export async function cancelVisitWrite(deps: Deps, ctx: RequestContext | SystemContext, before: VisitRecord, cancelled: VisitRecord, event: DomainEvent): Promise<void> {
   const locks = moveLocks(deps, before.visitId, slotsOf(before), undefined);
   await commitVisitChange(
     deps.table,
-    [putVisitIfVersion(deps.table, cancelled, before.version), ...locks.items, audit(deps).item(ctx, visitEntry(before, 'visit.update'))],
+    [putVisitIfVersion(deps.table, cancelled, before.version), ...locks.items, audit(deps).item(ctx, visitEntry(before, 'visit.update')), outboxEvent(deps.table, event)],
     () => new ConflictError('The visit was changed by someone else; read it again and retry.', 'version-mismatch'),
   );
 }
