@@ -3,7 +3,7 @@ import type { LambdaFunctionName } from './bundling.ts';
 export interface FunctionAccess {
   /** Every part that reads citizen data also writes audit records, so reading implies writing. */
   readonly table: 'none' | 'readWrite';
-  /** `deps.events.publish`: PutEvents on the bus. */
+  /** `deps.events.publish`: PutEvents on the bus (only the table-stream function: everything else writes to the outbox). */
   readonly publishesEvents: boolean;
   /** `deps.scheduler`: one-time schedules (visit reminders, no-show checks) in the stack's group. */
   readonly schedules: boolean;
@@ -19,12 +19,13 @@ export interface FunctionAccess {
  */
 export const functionAccess = {
   Public: { table: 'none', publishesEvents: false, schedules: false, meetings: false },
-  Care: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false },
-  Visits: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: true },
-  Dispensers: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false },
-  DeviceEvents: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false },
+  Care: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false },
+  Visits: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: true },
+  Dispensers: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false },
+  DeviceEvents: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false },
   Reports: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false },
   Admin: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false },
-  JobRunner: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false },
-  DomainEventConsumer: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false },
+  JobRunner: { table: 'readWrite', publishesEvents: false, schedules: true, meetings: false },
+  DomainEventConsumer: { table: 'readWrite', publishesEvents: false, schedules: true, meetings: false },
+  TableStream: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false },
 } as const satisfies Record<LambdaFunctionName, FunctionAccess>;

@@ -44,5 +44,3 @@ export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): P
 }
 
 registerConsumer(FINAL_GRANT_APPROVED, applyFinalGrantDosePlan);
-// Derived device data from the table's stream (registered with the stream handlers).
-import './derive.ts';

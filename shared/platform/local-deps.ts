@@ -10,6 +10,7 @@ import { LocalEventBus } from './events.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { consume, consumers } from '../events/all.ts';
 import { LocalStreamPoller } from '../events/local-stream.ts';
+import '../events/stream-handlers.ts';
 
 /** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
 export interface LocalDeps extends Deps {
