@@ -8,7 +8,7 @@ import { logger } from '../platform/logger.ts';
 import { visitKeys } from '../table/keys.ts';
 import { putNew, queryAll, type TransactItem } from '../table/store.ts';
 import { isAvailable } from './availability-rules.ts';
-import { availabilityUnchanged, listTeamStaff, type StaffProfile } from './availability.ts';
+import { listTeamStaff, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
 import { fromItem, moveLocks, slotsOf, visitItem, type VisitRecord } from './model.ts';
@@ -75,7 +75,6 @@ async function createOccurrence(deps: Deps, sys: SystemContext, grant: PlanGrant
   const items: TransactItem[] = [
     putNew(deps.table, visitItem(visit)),
     ...locks.items,
-    ...(staff ? [availabilityUnchanged(deps.table, staff)] : []),
     auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.create', resource: `visits/${visit.visitId}`, citizenId: visit.citizenId }),
     outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` }, sys.now)),
   ];

@@ -13,7 +13,7 @@ import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '../table/keys
 import type { TransactionConflict} from '../table/store.ts';
 import { getItems, putNew, queryPage, type Page, type TransactItem } from '../table/store.ts';
 import { isAvailable } from './availability-rules.ts';
-import { availabilityUnchanged, getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
+import { getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
 import type {
@@ -77,7 +77,6 @@ function timeFields(start: Date, now: Date, field: string): FieldError[] {
 
 /**
  * The staff member must belong to the citizen's team and be available for the whole visit.
- * Returns the profile whose version the transaction then checks.
  */
 async function requireAvailableStaff(deps: Deps, staffId: string, team: string, start: Date, end: Date): Promise<StaffProfile> {
   return availableStaffFrom(deps, await getStaffProfile(deps.table, staffId, true), staffId, team, start, end);
@@ -103,21 +102,22 @@ function requireGrantedPurpose(current: Pick<CurrentFinalGrant, 'screenVisitPlan
   }
 }
 
-/** Names the failed condition of a visit transaction laid out as [visit, ...takenLocks, (availability check), ...]. */
-function explainConflict(conflict: TransactionConflict, taken: readonly Party[], availabilityIndex: number | undefined): Error {
+/** Names the failed condition of a visit transaction laid out as [visit, ...takenLocks, ...]. */
+function explainConflict(conflict: TransactionConflict, taken: readonly Party[]): Error {
   const failed = conflict.firstFailed();
   if (failed === 0) return new ConflictError('The visit was changed by someone else; read it again and retry.', 'version-mismatch');
   const party = taken[failed - 1];
+  // The staff member's time was taken away by a change of availability committing at the same moment.
+  if (party?.kind === 'staff' && conflict.items[failed]?.blockedBy !== undefined) return new ConflictError('The staff member’s availability changed at the same time; try again.', 'availability-changed');
   if (party?.kind === 'staff') return new ConflictError(`Staff member ${party.id} is already booked in an overlapping window.`, 'staff-double-booked');
   if (party?.kind === 'citizen') return new ConflictError('The citizen already has a visit in an overlapping window.', 'citizen-double-booked');
-  if (failed === availabilityIndex) return new ConflictError('The staff member’s availability changed at the same time; try again.', 'availability-changed');
   return new ConflictError('The visit could not be changed; try again.', 'conflict');
 }
 
 /**
  * Books a screen visit. One transaction holds the visit, a lock per 5-minute bucket for the
- * staff member and for the citizen, a check that the staff member's availability is the one we
- * read, the audit record and the VisitBooked event (the outbox): of N simultaneous bookings of
+ * staff member and for the citizen (a change of availability blocks the staff locks of the time
+ * it removes, shared/visits/availability-guard.ts), the audit record and the VisitBooked event (the outbox): of N simultaneous bookings of
  * one slot exactly one commits. The reminder and no-show schedules are made from the committed
  * event (shared/visits/consumers.ts), so a booking that committed always gets them and one that
  * did not never does, whatever fails in between.
@@ -139,7 +139,7 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
   if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
   const end = addMinutes(start, input.durationMinutes);
   requireGrantedPurpose(finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined, input.purpose.grantId);
-  const profile = availableStaffFrom(deps, staffItem ? staffProfileFrom(staffItem) : undefined, input.staffId, citizen.team, start, end);
+  availableStaffFrom(deps, staffItem ? staffProfileFrom(staffItem) : undefined, input.staffId, citizen.team, start, end);
 
   const at = ctx.now.toISOString();
   const visit: VisitRecord = {
@@ -163,11 +163,10 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
   const items: TransactItem[] = [
     putNew(deps.table, visitItem(visit)),
     ...locks.items,
-    availabilityUnchanged(deps.table, profile),
     audit(deps).item(ctx, visitEntry(visit, 'visit.create')),
     outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now)),
   ];
-  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, locks.items.length + 1));
+  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken));
   return toView(visit, deps.config.TIME_ZONE);
 }
 
@@ -238,17 +237,16 @@ export async function changeVisit(deps: Deps, ctx: RequestContext, visitId: stri
     version: visit.version + 1,
     updatedAt: at,
   };
-  const profile = staffId ? await requireAvailableStaff(deps, staffId, visit.team, start, end) : undefined;
+  if (staffId) await requireAvailableStaff(deps, staffId, visit.team, start, end);
   const locks = moveLocks(deps, visit.visitId, slotsOf(visit), slotsOf(changed));
   const items: TransactItem[] = [
     putVisitIfVersion(deps.table, changed, visit.version),
     ...locks.items,
-    ...(profile ? [availabilityUnchanged(deps.table, profile)] : []),
     audit(deps).item(ctx, visitEntry(visit, 'visit.update')),
     outboxEvent(deps.table, visitEvent('VisitChanged', changed, { changedBy: ctx.actor.sub, previous: { staffId: visit.staffId ?? null, start: visit.start, end: visit.end } }, ctx.now)),
   ];
   // Releases come after the takes; a failed release means the visit changed under us (index 0 says so too).
-  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, profile ? locks.items.length + 1 : undefined));
+  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken));
   return toView(changed, deps.config.TIME_ZONE);
 }
 
