@@ -197,13 +197,18 @@ export class LocalStreamPoller {
 
   private async save(shardId: string, state: ShardState): Promise<void> {
     if (!state.last || state.last === state.saved) return;
-    await this.deps.table.db.send(
+    try {
+      await this.deps.table.db.send(
       new PutCommand({
         TableName: this.deps.table.name,
         Item: { ...outboxKeys.streamCheckpoint(shardId), entity: 'StreamCheckpoint', streamArn: this.streamArn, sequenceNumber: state.last },
-      }),
-    );
-    state.saved = state.last;
+        }),
+      );
+      state.saved = state.last;
+    } catch (error) {
+      // This process goes on from where it is; the next save records it. Only a restart in between redelivers (consumers are idempotent).
+      logger.warn('stream checkpoint not saved', { shardId, error: error as Error });
+    }
   }
 }
 

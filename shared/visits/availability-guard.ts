@@ -21,7 +21,7 @@ import { SLOT_MINUTES } from './time.ts';
  * Blocks cover the next AVAILABILITY_GUARD_DAYS; a booking further ahead than that racing a
  * change in the same milliseconds is the one case left unguarded (documented).
  */
-export const AVAILABILITY_GUARD_DAYS = 92;
+export const AVAILABILITY_GUARD_DAYS = 62;
 const BUCKET_MS = SLOT_MINUTES * 60_000;
 const PARALLEL = 16;
 

@@ -166,7 +166,21 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
     audit(deps).item(ctx, visitEntry(visit, 'visit.create')),
     outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now)),
   ];
-  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken));
+  let holder: string | undefined;
+  try {
+    await commitVisitChange(deps.table, items, (c) => {
+      const held = c.items[c.firstFailed()]?.visitId;
+      holder = typeof held === 'string' ? held : undefined;
+      return explainConflict(c, locks.taken);
+    });
+  } catch (error) {
+    // A client retrying a booking whose answer it lost finds its own visit holding the slot: that visit is the answer.
+    const same = holder ? await loadVisit(deps.table, holder) : undefined;
+    if (same && same.createdBy === visit.createdBy && same.citizenId === visit.citizenId && same.staffId === visit.staffId && same.start === visit.start && same.end === visit.end && same.purpose.grantId === visit.purpose.grantId && same.status === 'scheduled') {
+      return toView(same, deps.config.TIME_ZONE);
+    }
+    throw error;
+  }
   return toView(visit, deps.config.TIME_ZONE);
 }
 
