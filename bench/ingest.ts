@@ -167,7 +167,7 @@ export async function measureDerivedLatency(stack: BenchStack, device: Device, s
     if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
     const key = kind === 'adherence' ? undefined : alertKeys.cause(`device_fault#${device.dispenserId}#jammed`);
     for (;;) {
-      let seen = false;
+      let seen: boolean;
       if (kind === 'adherence') {
         const raw = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: dispenserKeys.rawEvent(device.dispenserId, eventId), ConsistentRead: true }));
         const doseAt = raw.Item?.doseAt as string | undefined;
