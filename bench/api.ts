@@ -86,6 +86,8 @@ export class Workflow {
     } finally {
       this.stack.meter.capacity = false;
     }
+    // What the call committed is delivered before the next step, as the stream Lambda would moments later (metered as consumers).
+    await this.stack.deps.drainOutbox();
     const ok = Array.isArray(expect) ? expect.includes(res.status) : res.status === expect;
     this.rows.push({
       ...rowOf(step, route, 'route', meter),
@@ -103,6 +105,7 @@ export class Workflow {
     this.stack.meter.capacity = true;
     try {
       const result = await this.stack.runJob(name, meter);
+      await this.stack.deps.drainOutbox();
       this.rows.push({ ...rowOf(`job ${name}`, `job ${name}`, 'job', meter), status: 200 });
       return result;
     } catch (error) {

@@ -1,16 +1,19 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { alertKeys, dispenserKeys } from '../shared/table/keys.ts';
 import { call } from './client.ts';
-import { deviceBatch } from './device-events.ts';
+import { deviceBatch, doseInstants } from './device-events.ts';
 import { newCallMeter, type CallMeter } from './meter.ts';
 import type { BenchStack } from './stack.ts';
-import { median, medianRoundRatio, ratePerSecond } from './stats.ts';
+import { median, medianRoundRatio, percentile, ratePerSecond } from './stats.ts';
 import { DOSE_TIMES, type Device } from './world.ts';
 
 /**
  * Figure 1: device events per second through POST /dispensers/{id}/events (credential check,
- * validation, idempotency lookup, raw events, adherence records, contact time, audit) against
- * the floor: the same raw-event items written straight to the same DynamoDB Local with
- * BatchWriteItem, in batches of the same size from the same number of concurrent writers.
+ * validation, idempotency lookup, the raw events; adherence, alerts, contact time and audit are
+ * derived from the table's stream by the local stream poller, running meanwhile on the same
+ * cores) against the floor: the same raw-event items written straight to the same DynamoDB
+ * Local — one PutItem for a single event, BatchWriteItem for a batch — in batches of the same
+ * size from the same number of concurrent writers.
  * Ours and floor run in alternating rounds; the ratio is the median of the per-round ratios.
  */
 export interface IngestRow {
@@ -73,8 +76,8 @@ async function capturedRawItems(stack: BenchStack, device: Device, size: number)
     stack.meter.recordInputs = false;
   }
   const items = meter.inputs
-    .filter((c) => c.command === 'BatchWriteItemCommand')
-    .flatMap((c) => Object.values(c.input.RequestItems as Record<string, { PutRequest?: { Item?: RawItem } }[]>).flat())
+    .filter((c) => c.command === 'BatchWriteItemCommand' || c.command === 'PutItemCommand')
+    .flatMap((c) => (c.command === 'PutItemCommand' ? [{ PutRequest: { Item: c.input.Item as RawItem } }] : Object.values(c.input.RequestItems as Record<string, { PutRequest?: { Item?: RawItem } }[]>).flat()))
     .flatMap((r) => (r.PutRequest?.Item ? [r.PutRequest.Item] : []))
     // The batch's audit record rides in the same BatchWriteItem; the floor is the raw events alone.
     .filter((item) => item.entity === 'DeviceEvent');
@@ -83,6 +86,11 @@ async function capturedRawItems(stack: BenchStack, device: Device, size: number)
 }
 
 async function floorWrite(stack: BenchStack, template: readonly RawItem[], prefix: string): Promise<number> {
+  if (template.length === 1 && template[0]) {
+    // A device that posts event by event: the floor is one PutItem of its event.
+    await stack.floorDb.send(new PutCommand({ TableName: stack.config.TABLE_NAME, Item: { ...template[0], sk: `${prefix}-0`, eventId: `${prefix}-0` } }));
+    return 1;
+  }
   let requests = template.map((item, i) => {
     const eventId = `${prefix}-${i}`;
     return { PutRequest: { Item: { ...item, sk: eventId, eventId } } };
@@ -127,4 +135,63 @@ export async function measureIngest(stack: BenchStack, devices: readonly Device[
     });
   }
   return rows;
+}
+
+/**
+ * How long after the 202 the derived state is there, as a distribution: a device posts a
+ * `dose_taken` (then the dose record's take is readable: adherence) or a `jammed` fault (then
+ * the alert's cause exists), and the time until a consistent GetItem sees it is measured.
+ */
+export interface DerivedLatency {
+  kind: 'adherence' | 'alert';
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  within2s: number;
+}
+
+export async function measureDerivedLatency(stack: BenchStack, device: Device, samples: number): Promise<DerivedLatency[]> {
+  const out: Record<'adherence' | 'alert', number[]> = { adherence: [], alert: [] };
+  for (let i = 0; i < samples; i++) {
+    const kind = i % 2 === 0 ? 'adherence' : 'alert';
+    const now = new Date();
+    const occurredAt = new Date(now.getTime() - 60_000 - i * 1000).toISOString();
+    const eventId = `lat${++runId}-${i}`;
+    const planned = doseInstants(DOSE_TIMES, stack.config.TIME_ZONE, new Date(now.getTime() - 11 * 3_600_000), new Date(now.getTime() - 6 * 60_000)).at(-1);
+    // Each take has its own time, so its arrival in the dose record's set is visible even when the dose was taken before.
+    const event = kind === 'adherence' ? { eventId, type: 'dose_taken', occurredAt, ...(planned ? { scheduledFor: planned } : {}) } : { eventId, type: 'jammed', occurredAt };
+    const res = await call(stack, 'POST', '/dispensers/{dispenserId}/events', { headers: { authorization: `Bearer ${device.credential}` }, params: { dispenserId: device.dispenserId }, body: { events: [event] } });
+    const acceptedAt = performance.now();
+    if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+    const key = kind === 'adherence' ? undefined : alertKeys.cause(`device_fault#${device.dispenserId}#jammed`);
+    for (;;) {
+      let seen: boolean;
+      if (kind === 'adherence') {
+        const raw = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: dispenserKeys.rawEvent(device.dispenserId, eventId), ConsistentRead: true }));
+        const doseAt = raw.Item?.doseAt as string | undefined;
+        if (!doseAt) throw new Error('the take was not matched to a planned dose');
+        const record = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: dispenserKeys.dose(device.citizenId, doseAt), ConsistentRead: true }));
+        seen = (record.Item?.takenAts as Set<string> | undefined)?.has(occurredAt) === true;
+      } else {
+        const cause = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }));
+        seen = cause.Item !== undefined;
+      }
+      if (seen) break;
+      if (performance.now() - acceptedAt > 10_000) throw new Error(`derived ${kind} not seen within 10 s of the 202`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    out[kind].push(performance.now() - acceptedAt);
+    if (kind === 'alert') {
+      // A new episode for the next sample: resolve the fault alert as staff would.
+      const cause = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }));
+      const { resolveAlertByDedupKey } = await import('../shared/alerts/alerts.ts');
+      if (cause.Item) await resolveAlertByDedupKey(stack.deps, `device_fault#${device.dispenserId}#jammed`, 'bench', 'bench');
+    }
+  }
+  return (['adherence', 'alert'] as const).map((kind) => {
+    const xs = out[kind];
+    return { kind, n: xs.length, p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99), max: Math.max(...xs), within2s: xs.filter((x) => x <= 2000).length / Math.max(1, xs.length) };
+  });
 }

@@ -83,6 +83,8 @@ export async function startBenchStack(): Promise<BenchStack> {
   const trimPublished = setInterval(() => bus.published.splice(0, bus.published.length), 1000);
   trimPublished.unref();
 
+  // The table's stream delivers outbox events and derives device data, as the stream Lambda does on AWS.
+  deps.stream.startTimer(Number(process.env.STREAM_POLL_MS ?? 50));
   const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes });
   const pending = new Map<string, CallMeter>();
   let seq = 0;
@@ -125,6 +127,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     async stop() {
       clearInterval(trimPublished);
       deps.scheduler.stopTimer();
+      deps.stream.stopTimer();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       floorDb.destroy();
       deps.table.db.destroy();

@@ -3,7 +3,7 @@ import type { LambdaFunctionName } from './bundling.ts';
 export interface FunctionAccess {
   /** Every part that reads citizen data also writes audit records, so reading implies writing. */
   readonly table: 'none' | 'readWrite';
-  /** `deps.events.publish`: PutEvents on the bus. */
+  /** `deps.events.publish`: PutEvents on the bus (only the table-stream function: everything else writes to the outbox). */
   readonly publishesEvents: boolean;
   /** `deps.scheduler`: one-time schedules (visit reminders, no-show checks) in the stack's group. */
   readonly schedules: boolean;
@@ -24,14 +24,15 @@ export interface FunctionAccess {
  */
 export const functionAccess = {
   Public: { table: 'none', publishesEvents: false, schedules: false, meetings: false, appSecret: false },
-  Care: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: true },
-  Visits: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: true, appSecret: true },
-  Dispensers: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: true },
-  DeviceEvents: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: false },
+  Care: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: true },
+  Visits: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: true, appSecret: true },
+  Dispensers: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: true },
+  DeviceEvents: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: false },
   Reports: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: false },
   Admin: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: true },
-  JobRunner: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false, appSecret: false },
-  DomainEventConsumer: { table: 'readWrite', publishesEvents: true, schedules: true, meetings: false, appSecret: false },
+  JobRunner: { table: 'readWrite', publishesEvents: false, schedules: true, meetings: false, appSecret: false },
+  DomainEventConsumer: { table: 'readWrite', publishesEvents: false, schedules: true, meetings: false, appSecret: false },
+  TableStream: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: false },
 } as const satisfies Record<LambdaFunctionName, FunctionAccess>;
 
 /**
@@ -51,6 +52,8 @@ export const reservedConcurrency = {
   Admin: 5,
   JobRunner: 10,
   DomainEventConsumer: 10,
+  // One invocation per stream shard at a time (parallelization factor 1): a small table has a few shards.
+  TableStream: 10,
 } as const satisfies Record<LambdaFunctionName, number>;
 
 /**

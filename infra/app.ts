@@ -1,6 +1,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { consumers } from '../shared/events/all.ts';
+import { streamEntities } from '../shared/events/stream-handlers.ts';
 import { jobs } from '../shared/jobs/all.ts';
 import { readDeploymentContext, type DeploymentContext } from './context.ts';
 import { apiRoutes } from './routes.ts';
@@ -18,6 +19,7 @@ export function readApplicationShape(): ApplicationShape {
     consumedEventTypes: Object.keys(consumers)
       .filter((type) => (consumers[type]?.length ?? 0) > 0)
       .sort(),
+    streamEntities: streamEntities(),
   };
 }
 

@@ -221,6 +221,15 @@ export const lambdaFunctions = [
     memoryMb: 512,
     timeoutSeconds: 60,
   },
+  {
+    name: 'TableStream',
+    suffix: 'table-stream',
+    entry: 'functions/events/table-stream.ts',
+    kind: 'consumer',
+    purpose: 'Reads the table stream: outbox events to the bus, stored device events to derived state',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
 ] as const satisfies readonly LambdaFunctionSpec[];
 
 export type LambdaFunctionName = (typeof lambdaFunctions)[number]['name'];

@@ -130,7 +130,6 @@ export class Notifications extends Construct {
     );
     props.dataKey.grantEncryptDecrypt(role);
     for (const statement of props.auditAppendOnly) role.addToPolicy(statement);
-    props.bus.grantPutEventsTo(fn);
     props.alarmTopic.grantPublish(role);
 
     // The API function hands out the public key and builds links to the console; it sends nothing.

@@ -28,7 +28,7 @@ import {
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Archive, type CfnArchive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -45,11 +45,12 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { roles } from '../shared/platform/actor.ts';
 import type { Config } from '../shared/platform/config.ts';
-import { globalIndexes, TTL_ATTRIBUTE } from '../shared/table/schema.ts';
+import { globalIndexes, STREAM_VIEW_TYPE, TTL_ATTRIBUTE } from '../shared/table/schema.ts';
 import { functionAccess, reservedConcurrency, type FunctionAccess } from './access.ts';
 import { AppSecret } from './app-secret.ts';
 import { TableBackup } from './backup.ts';
 import { hardenedFunction } from './hardened-function.ts';
+import { OutboxRelay } from './outbox.ts';
 import { leadingKeyPatterns } from '../shared/table/table-access.ts';
 import { PROJECT_ROOT, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName, type LambdaFunctionSpec } from './bundling.ts';
 import { resourcePrefix, type DeploymentContext } from './context.ts';
@@ -64,6 +65,8 @@ export interface ApplicationShape {
   readonly recurringJobs: Readonly<Record<string, string>>;
   /** Domain event types that have at least one consumer. */
   readonly consumedEventTypes: readonly string[];
+  /** Entities whose INSERTs the table-stream function handles (the outbox's, and derived state's). */
+  readonly streamEntities?: readonly string[];
 }
 
 export interface ETeamStackProps extends StackProps {
@@ -202,6 +205,8 @@ export class ETeamStack extends Stack {
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
       })),
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The transactional outbox leaves through the stream (infra/outbox.ts); STREAM_VIEW_TYPE in shared/table/schema.ts.
+      dynamoStream: StreamViewType[STREAM_VIEW_TYPE],
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
@@ -578,6 +583,19 @@ export class ETeamStack extends Stack {
         `A scheduled job was lost (${metricName}): neither run nor kept in the job dead-letter queue.`,
       );
     }
+
+    // The table's stream → the table-stream function: outbox events to the bus, device events to derived state.
+    const outbox = new OutboxRelay(this, 'Outbox', {
+      table,
+      fn: functions.TableStream,
+      entities: application.streamEntities ?? ['OutboxEvent'],
+      queueName: `${prefix}-outbox-dlq`,
+      encryptionKey: messagingKey,
+    });
+    acknowledge(outbox.deadLetters, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue: stream records the table-stream function could not handle.');
+    alarm('OutboxDeadLettersAlarm', outbox.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'Stream records (domain events, device events) were not delivered for 24 hours; see the outbox dead-letter queue.');
+    // Events waiting in the stream: the age of the newest record the function read.
+    alarm('OutboxIteratorAgeAlarm', functions.TableStream.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }), 'Outbox delivery lags more than 5 minutes behind the table.', 300_000);
 
     // Consumed domain events → the consumer function. No rule while nothing consumes.
     if (application.consumedEventTypes.length > 0) {

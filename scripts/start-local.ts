@@ -28,7 +28,10 @@ const ddb = await startDynamoDbLocal({ dataDir: inMemory ? 'memory' : join(resol
 const vapid = process.env.VAPID_PUBLIC_KEY ? {} : (({ publicKey, privateKey }) => ({ VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey }))(webpush.generateVAPIDKeys());
 const config = loadConfig({ ...process.env, ...vapid, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
 const deps = await createLocalDeps(config);
+// The table's stream delivers domain events and derives device data, as the stream Lambda does on AWS.
+deps.stream.startTimer(Number(process.env.STREAM_POLL_MS ?? 100));
 const { seeded, demo } = await seedDemoData(deps);
+await deps.drainOutbox();
 
 const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: [...allRouters(), localNotificationRoutes()], deviceRoutes: credentialRoutes }));
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
@@ -50,7 +53,8 @@ console.log(`
 E-team API (local) on http://localhost:${port}
   OpenAPI:   http://localhost:${port}/openapi.json    browsable: http://localhost:${port}/docs
   Data:      ${inMemory ? 'in memory (DATA_DIR=memory)' : resolve(dataDir)} on DynamoDB Local at ${ddb.endpoint}${seeded ? ' (demo data loaded)' : ''}
-  Video, events and schedules run in process (local stand-ins for Chime, EventBridge, Scheduler).
+  Video, events and schedules run in process (local stand-ins for Chime, EventBridge, Scheduler);
+  domain events leave through the table's stream, polled here as the stream Lambda would.
 
 Get a token (team "${demo.team}") and call the API:
   TOKEN=$(npm run -s token -- --role staff --sub ${demo.ids.staff ?? 'stf-anna'})
@@ -64,6 +68,7 @@ async function stop() {
   stopping = true;
   timers.forEach(clearInterval);
   deps.scheduler.stopTimer();
+  deps.stream.stopTimer();
   server.close();
   clearLocalApiInfo();
   await ddb.stop();

@@ -1,15 +1,15 @@
 import { requireVisibleCitizen } from '../citizens/citizens.ts';
 import { z } from '@hono/zod-openapi';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../platform/actor.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { domainEvent } from '../platform/events.ts';
+import { domainEvent, type DomainEvent } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
 import { auditLog, type SystemContext } from '../audit/audit.ts';
 import { alertKeys } from '../table/keys.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
+import { outboxEvent } from '../events/outbox.ts';
 
 /**
  * Alerts are what staff on duty must see and handle: missed doses, silent or faulty dispensers,
@@ -100,23 +100,29 @@ export function raiseAlertItems(deps: Deps, raise: AlertRaise): { alertId: strin
   if (raise.citizenId) {
     items.push(auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(raise.by ?? systemContext(deps), { action: 'alert.update', resource: `alerts/${alertId}`, citizenId: raise.citizenId }));
   }
+  items.push(outboxEvent(deps.table, domainEvent('AlertRaised', alertEventDetail(alert), now)));
   return { alertId, alert, items };
 }
 
 /**
  * Raises the alert unless its cause already has one (then nothing is written and `raised` is
- * false). `extra` joins the same transaction; if one of its conditions fails the conflict is
+ * false). AlertRaised commits with it (the outbox). `extra` joins the same transaction; if one of its conditions fails the conflict is
  * rethrown for the caller.
  */
-export async function raiseAlert(deps: Deps, raise: AlertRaise, extra: TransactItem[] = []): Promise<{ raised: boolean; alertId?: string }> {
-  const { alertId, alert, items } = raiseAlertItems(deps, raise);
+export async function raiseAlert(
+  deps: Deps,
+  raise: AlertRaise,
+  extra: TransactItem[] = [],
+  /** Further events the raise causes (they name the alert), committed with it. */
+  events: (alertId: string) => DomainEvent[] = () => [],
+): Promise<{ raised: boolean; alertId?: string }> {
+  const { alertId, items } = raiseAlertItems(deps, raise);
   try {
-    await transactWrite(deps.table, [...items, ...extra]);
+    await transactWrite(deps.table, [...items, ...extra, ...events(alertId).map((e) => outboxEvent(deps.table, e))]);
   } catch (error) {
     if (error instanceof TransactionConflict && error.reasons[0] === 'ConditionalCheckFailed') return { raised: false };
     throw error;
   }
-  await deps.events.publish([domainEvent('AlertRaised', alertEventDetail(alert), deps.clock.now())]);
   return { raised: true, alertId };
 }
 
@@ -168,9 +174,9 @@ export async function acknowledgeAlert(deps: Deps, ctx: RequestContext, alertId:
   if (alert.status !== 'open') throw new ConflictError(`Alert ${alertId} is ${alert.status}; only an open alert can be acknowledged.`, 'alert_not_open');
   const at = ctx.now.toISOString();
   const updated: Alert = { ...alert, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: ctx.actor.sub, ...(note ? { acknowledgementNote: note } : {}) };
-  await writeStatusChange(deps, ctx, alert, updated, extra);
   // The escalation chain stops on this (its pending step is removed; a step that fires anyway finds the alert acknowledged).
-  await deps.events.publish([domainEvent('AlertAcknowledged', { ...alertEventDetail(updated), acknowledgedAt: at, acknowledgedBy: ctx.actor.sub }, ctx.now)]);
+  const acknowledged = domainEvent('AlertAcknowledged', { ...alertEventDetail(updated), acknowledgedAt: at, acknowledgedBy: ctx.actor.sub }, ctx.now);
+  await writeStatusChange(deps, ctx, alert, updated, [...extra, outboxEvent(deps.table, acknowledged)]);
   return updated;
 }
 
@@ -211,8 +217,8 @@ async function resolveLoaded(deps: Deps, ctx: RequestContext | SystemContext, al
     cause?.reraiseAfterResolve === true && cause.alertId === alert.alertId
       ? [{ Delete: { TableName: deps.table.name, Key: alertKeys.cause(alert.dedupKey), ConditionExpression: 'alertId = :id', ExpressionAttributeValues: { ':id': alert.alertId } } }]
       : [];
-  await writeStatusChange(deps, ctx, alert, updated, releaseCause);
-  await deps.events.publish([domainEvent('AlertResolved', { ...alertEventDetail(updated), resolvedAt: updated.resolvedAt ?? '' }, ctx.now)]);
+  const resolved = domainEvent('AlertResolved', { ...alertEventDetail(updated), resolvedAt: updated.resolvedAt ?? '' }, ctx.now);
+  await writeStatusChange(deps, ctx, alert, updated, [...releaseCause, outboxEvent(deps.table, resolved)]);
   return updated;
 }
 
@@ -268,23 +274,25 @@ export async function escalateUnacknowledgedAlerts(deps: Deps): Promise<{ escala
       const alert = alertSchema.parse(item);
       if (alert.raisedAt > cutoff) continue;
       try {
-        await deps.table.db.send(
-          new UpdateCommand({
-            TableName: deps.table.name,
-            Key: alertKeys.alert(alert.alertId),
-            // Leaving gsi2 takes it off the work list; the status condition loses to a concurrent ack.
-            UpdateExpression: 'SET escalated = :true, escalatedAt = :now REMOVE gsi2pk, gsi2sk',
-            ConditionExpression: '#status = :open AND escalated = :false',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':true': true, ':false': false, ':now': now.toISOString(), ':open': 'open' },
-          }),
-        );
+        await transactWrite(deps.table, [
+          {
+            Update: {
+              TableName: deps.table.name,
+              Key: alertKeys.alert(alert.alertId),
+              // Leaving gsi2 takes it off the work list; the status condition loses to a concurrent ack.
+              UpdateExpression: 'SET escalated = :true, escalatedAt = :now REMOVE gsi2pk, gsi2sk',
+              ConditionExpression: '#status = :open AND escalated = :false',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':true': true, ':false': false, ':now': now.toISOString(), ':open': 'open' },
+            },
+          },
+          outboxEvent(deps.table, domainEvent('AlertEscalated', { ...alertEventDetail(alert), escalatedAt: now.toISOString() }, now)),
+        ]);
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') continue;
+        if (error instanceof TransactionConflict) continue;
         throw error;
       }
       escalated.push(alert.alertId);
-      await deps.events.publish([domainEvent('AlertEscalated', { ...alertEventDetail(alert), escalatedAt: now.toISOString() }, now)]);
     }
     cursor = page.nextCursor;
   } while (cursor);

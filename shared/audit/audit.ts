@@ -80,9 +80,9 @@ export interface SystemContext {
   readonly now: Date;
 }
 
-function toItem(config: { retentionDays: number }, ctx: RequestContext | SystemContext, entry: AuditEntry) {
+function toItem(config: { retentionDays: number }, ctx: RequestContext | SystemContext, entry: AuditEntry, givenId?: string) {
   const at = ctx.now.toISOString();
-  const auditId = newId('aud', ctx.now);
+  const auditId = givenId ?? newId('aud', ctx.now);
   const actor =
     'actor' in ctx
       ? { sub: ctx.actor.sub, role: primaryRole(ctx.actor), kind: 'user' as const, team: ctx.actor.team }
@@ -102,6 +102,11 @@ export interface AuditLog {
   item(ctx: RequestContext | SystemContext, entry: AuditEntry): TransactItem;
   /** Records a read (a write of its own: a read changes nothing else to be atomic with). */
   recordRead(ctx: RequestContext | SystemContext, ...entries: AuditEntry[]): Promise<void>;
+  /**
+   * A record with a deterministic id and time (both from what is being audited), written once:
+   * work derived from the stream may run twice, and its second run must not add a record.
+   */
+  recordOnce(ctx: RequestContext | SystemContext, entry: AuditEntry, auditId: string): Promise<void>;
 }
 
 export function auditLog(table: Table, retentionDays: number): AuditLog {
@@ -118,6 +123,13 @@ export function auditLog(table: Table, retentionDays: number): AuditLog {
       // Up to 100 in one transaction: a search that shows 50 citizens audits 50 reads at once.
       for (let i = 0; i < entries.length; i += 100) {
         await transactWrite(table, entries.slice(i, i + 100).map((e) => putNew(table, toItem({ retentionDays }, ctx, e))));
+      }
+    },
+    recordOnce: async (ctx, entry, auditId) => {
+      try {
+        await table.db.send(new PutCommand({ TableName: table.name, Item: toItem({ retentionDays }, ctx, entry, auditId), ConditionExpression: 'attribute_not_exists(pk)' }));
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
     },
   };

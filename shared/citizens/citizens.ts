@@ -6,6 +6,7 @@ import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { citizenKeys } from '../table/keys.ts';
+import { rememberTeam } from './teams.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page } from '../table/store.ts';
 import { normaliseName, normaliseNameQuery } from './names.ts';
 import { maskNationalId, parseNationalId } from './national-id.ts';
@@ -97,6 +98,7 @@ export async function registerCitizen(deps: Deps, ctx: RequestContext, input: Re
     }
     throw error;
   }
+  await rememberTeam(deps, citizen.team);
   return citizen;
 }
 

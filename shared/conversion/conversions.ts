@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { latestAssessmentOf, latestAssessmentUnchanged } from '../assessment/assessments.ts';
 import { auditLog } from '../audit/audit.ts';
+import { outboxEvent } from '../events/outbox.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { domainEvent } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
-import { logger } from '../platform/logger.ts';
 import { conversionKeys } from '../table/keys.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import type { CurrentFinalGrantItem, FinalGrant, FinalGrantItem } from './final-grants.ts';
@@ -269,6 +269,19 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
       },
     });
   }
+  const detail: FinalGrantApproved = finalGrantApprovedSchema.parse({
+    citizenId: citizen.citizenId,
+    team: citizen.team,
+    finalGrantId,
+    conversionId,
+    approvedAt,
+    approvedBy: ctx.actor.sub,
+    ...(previous ? { supersedes: previous.finalGrantId } : {}),
+    screenVisitPlan,
+    dosePlan,
+  });
+  // The event commits with the grant: its consumers plan the visits and set the dose plan.
+  actions.push(outboxEvent(deps.table, domainEvent(FINAL_GRANT_APPROVED, detail, ctx.now)));
   try {
     await transactWrite(deps.table, actions);
   } catch (error) {
@@ -282,22 +295,5 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
     throw error;
   }
 
-  const detail: FinalGrantApproved = finalGrantApprovedSchema.parse({
-    citizenId: citizen.citizenId,
-    team: citizen.team,
-    finalGrantId,
-    conversionId,
-    approvedAt,
-    approvedBy: ctx.actor.sub,
-    ...(previous ? { supersedes: previous.finalGrantId } : {}),
-    screenVisitPlan,
-    dosePlan,
-  });
-  try {
-    await deps.events.publish([domainEvent(FINAL_GRANT_APPROVED, detail, ctx.now)]);
-  } catch (error) {
-    // The final grant is committed; the daily visit-horizon job reconciles from the pointer index.
-    logger.error('FinalGrantApproved not published', { finalGrantId, conversionId, error: error as Error });
-  }
   return { ...finalGrant, status: 'current' };
 }

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { raiseAlert } from '../alerts/alerts.ts';
 import type { SystemContext } from '../audit/audit.ts';
 import type { Deps } from '../platform/deps.ts';
-import { domainEvent, type DomainEvent } from '../platform/events.ts';
+import { domainEvent } from '../platform/events.ts';
 import { dispenserKeys } from '../table/keys.ts';
 import { TransactionConflict } from '../table/store.ts';
 import { updateItem } from './store.ts';
@@ -12,22 +12,23 @@ import { isPausedAt, loadAlertSettings } from '../notifications/settings.ts';
  * The missed-dose alert, shared by ingest (the device says `dose_missed`) and the detection job
  * (nothing by the deadline). One alert per dose: the dedup key is the dose. The dose record is
  * marked in the same transaction, on condition that no take arrived meanwhile, so a take that
- * races the job either prevents the alert or finds the mark and clears it.
+ * races the job either prevents the alert or finds the mark and clears it. DoseMissed commits
+ * with the alert; returns whether it was raised.
  */
 export async function missedDoseAlert(
   deps: Deps,
   dose: { team: string; citizenId: string; dispenserId: string; doseAt: string; detectedBy: 'device' | 'schedule'; by: SystemContext },
-): Promise<DomainEvent | undefined> {
+): Promise<boolean> {
   const now = deps.clock.now();
   // The citizen is away (hospital, holiday): the dose is paused, not missed, and nobody is alerted.
-  if (isPausedAt((await loadAlertSettings(deps, dose.citizenId)).pauses, dose.doseAt)) return undefined;
+  if (isPausedAt((await loadAlertSettings(deps, dose.citizenId)).pauses, dose.doseAt)) return false;
   const local = DateTime.fromISO(dose.doseAt, { zone: deps.config.TIME_ZONE });
   const mark = updateItem(deps.table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
     set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, alertRaisedAt: now.toISOString() },
     condition: 'attribute_not_exists(takenAts) AND attribute_not_exists(alertRaisedAt)',
   });
   try {
-    const { raised, alertId } = await raiseAlert(
+    const { raised } = await raiseAlert(
       deps,
       {
         kind: 'missed_dose',
@@ -41,16 +42,14 @@ export async function missedDoseAlert(
         by: dose.by,
       },
       [mark],
+      (alertId) => [
+        domainEvent('DoseMissed', { citizenId: dose.citizenId, team: dose.team, dispenserId: dose.dispenserId, doseAt: dose.doseAt, detectedBy: dose.detectedBy, alertId }, now),
+      ],
     );
-    if (!raised) return undefined;
-    return domainEvent(
-      'DoseMissed',
-      { citizenId: dose.citizenId, team: dose.team, dispenserId: dose.dispenserId, doseAt: dose.doseAt, detectedBy: dose.detectedBy, alertId: alertId ?? '' },
-      now,
-    );
+    return raised;
   } catch (error) {
     // The take came first (or another raise did): nothing to alert.
-    if (error instanceof TransactionConflict) return undefined;
+    if (error instanceof TransactionConflict) return false;
     throw error;
   }
 }

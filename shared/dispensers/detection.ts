@@ -1,7 +1,7 @@
 import { raiseAlert } from '../alerts/alerts.ts';
 import type { SystemContext } from '../audit/audit.ts';
 import type { Deps } from '../platform/deps.ts';
-import { domainEvent, type DomainEvent } from '../platform/events.ts';
+import { domainEvent } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
 import { dispenserKeys } from '../table/keys.ts';
 import { queryAll, TransactionConflict } from '../table/store.ts';
@@ -55,16 +55,14 @@ export async function detectMissedDoses(deps: Deps): Promise<{ dispensers: numbe
   );
   const byKey = new Map(records.map((r) => [`${r.pk}|${r.sk}`, r]));
   const ctx = systemContext(deps, 'detect-missed-doses');
-  const events: DomainEvent[] = [];
+  let raised = 0;
   for (const dose of due) {
     const key = dispenserKeys.dose(dose.citizenId, dose.doseAt);
     const record = byKey.get(`${key.pk}|${key.sk}`);
     if (record?.takenAts?.size || record?.alertRaisedAt) continue;
-    const event = await missedDoseAlert(deps, { team: dose.dispenser.team, citizenId: dose.citizenId, dispenserId: dose.dispenser.dispenserId, doseAt: dose.doseAt, detectedBy: 'schedule', by: ctx });
-    if (event) events.push(event);
+    if (await missedDoseAlert(deps, { team: dose.dispenser.team, citizenId: dose.citizenId, dispenserId: dose.dispenser.dispenserId, doseAt: dose.doseAt, detectedBy: 'schedule', by: ctx })) raised++;
   }
-  if (events.length) await deps.events.publish(events);
-  return { dispensers: dispensers.length, dosesChecked: due.length, raised: events.length };
+  return { dispensers: dispensers.length, dosesChecked: due.length, raised };
 }
 
 /**
@@ -77,7 +75,7 @@ export async function detectSilentDevices(deps: Deps): Promise<{ silent: number;
   const cutoff = new Date(now.getTime() - deps.config.DEVICE_SILENT_AFTER_MINUTES * 60_000).toISOString();
   const silent = (await assignedDispensers(deps, cutoff)).filter((d) => d.assignment);
   const ctx = systemContext(deps, 'detect-silent-devices');
-  const events: DomainEvent[] = [];
+  let raisedCount = 0;
   for (const d of silent) {
     const assignment = d.assignment;
     if (!assignment || d.silentAlertKey) continue;
@@ -87,7 +85,7 @@ export async function detectSilentDevices(deps: Deps): Promise<{ silent: number;
     const dedupKey = `device_silent#${d.dispenserId}#${silentSince}`;
     const indexed = dispenserKeys.assigned(silentSince, d.dispenserId);
     try {
-      const { raised, alertId } = await raiseAlert(
+      const { raised } = await raiseAlert(
         deps,
         {
           kind: 'device_silent',
@@ -102,14 +100,14 @@ export async function detectSilentDevices(deps: Deps): Promise<{ silent: number;
         },
         // Only while it is still this silence: a contact in between moves gsi2sk and cancels the raise.
         [updateItem(deps.table, dispenserKeys.dispenser(d.dispenserId), { set: { silentAlertKey: dedupKey }, condition: 'gsi2sk = :sk', values: { ':sk': indexed.gsi2sk } })],
+        (alertId) => [domainEvent('DeviceSilent', { dispenserId: d.dispenserId, citizenId: assignment.citizenId, team: d.team, silentSince, alertId }, now)],
       );
-      if (raised) events.push(domainEvent('DeviceSilent', { dispenserId: d.dispenserId, citizenId: assignment.citizenId, team: d.team, silentSince, alertId: alertId ?? '' }, now));
+      if (raised) raisedCount++;
     } catch (error) {
       if (!(error instanceof TransactionConflict)) throw error;
     }
   }
-  if (events.length) await deps.events.publish(events);
-  return { silent: silent.length, raised: events.length };
+  return { silent: silent.length, raised: raisedCount };
 }
 
 /** `trial-end-reminders`: a trial whose last day is within TRIAL_REMINDER_DAYS raises one reminder to decide. */

@@ -1,41 +1,34 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { raiseAlert, resolveAlertByDedupKey } from '../alerts/alerts.ts';
-import { auditLog, type SystemContext } from '../audit/audit.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ForbiddenError, PayloadTooLargeError, UnauthenticatedError, type FieldError } from '../platform/errors.ts';
-import { domainEvent, type DomainEvent } from '../platform/events.ts';
-import { logger } from '../platform/logger.ts';
 import { dispenserKeys } from '../table/keys.ts';
 import { expiresAfterDays, getItem } from '../table/store.ts';
 import { claimedDispenser, credentialMatches } from './credential.ts';
 import {
   deviceEventSchema,
   doseEventTypes,
-  faultEventTypes,
   FUTURE_TOLERANCE_MINUTES,
   MAX_EVENTS_PER_BATCH,
   type DeviceEvent,
-  type DoseEventType,
-  type FaultEventType,
   type IngestResult,
 } from './model.ts';
-import { doseMatcher, hourKey } from './schedule.ts';
-import { batchGet, batchPut, updateInput, type DispenserItem } from './store.ts';
-import { missedDoseAlert } from './alerts.ts';
+import { doseMatcher } from './schedule.ts';
+import { batchGet, batchPut, type DispenserItem } from './store.ts';
+
+/** The raw device event item; its INSERT on the table's stream is what derived state is made from. */
+export const DEVICE_EVENT_ENTITY = 'DeviceEvent';
 
 /**
- * POST /dispensers/{id}/events: a device's batch. Built for throughput and for devices that
- * retry, repeat and reorder:
- *  - two DynamoDB round trips in the common case: (1) one BatchGetItem of the dispenser item
- *    (credential hash, assignment periods, plan copy), the batch's event keys and the seen days
- *    of the citizen the previous post went to; (2) every write in parallel: new raw events
- *    (BatchWriteItem), the audit record (a conditional Put: the stack denies BatchWriteItem on
- *    audit partitions, so append-only holds in IAM too), one UpdateItem per dose and per day that
- *    gains an hour, the contact time (at most once a minute), fault alerts;
- *  - derived state is only ever ADDed to string sets (times a dose was taken, reported missed…)
- *    and read as "the earliest", so repeats and any order give the same result;
- *  - each event is validated on its own: the good ones are stored, the bad ones reported by index.
+ * POST /dispensers/{id}/events: a device's batch. The request stores the raw events and nothing
+ * else: two DynamoDB round trips, (1) one consistent BatchGetItem of the dispenser item
+ * (credential hash, attribution periods, plan copy) and the batch's event keys (which are
+ * already stored), (2) one BatchWriteItem of the new raw events, each with the citizen it is
+ * attributed to and the planned dose it belongs to. That is what the 202 promises.
+ *
+ * Everything derived — dose records, seen hours, the contact time, missed-dose and fault alerts,
+ * the audit record of the device data — is made from the stored events by the stream handler
+ * (shared/dispensers/derive.ts), from the INSERT of each event: so a device that retries after
+ * any failure, and sees duplicates, ends in the same state as one clean post.
+ * Each event is validated on its own: the good ones are stored, the bad ones reported by index.
  */
 
 export interface DeviceCall {
@@ -96,26 +89,6 @@ async function refuseForeignCredential(deps: Deps, credential: string, claimed: 
   throw new UnauthenticatedError('The device credential is not valid.');
 }
 
-/**
- * The citizen each dispenser's last post was attributed to, in this process (a warm Lambda): a
- * hint for which seen-day items to read with the first round trip. A wrong or stale hint only
- * reads items no event is compared with, so the seen-day write is then kept.
- */
-const lastCitizenOf = new Map<string, string>();
-const HINTS_KEPT = 10_000;
-
-/** The seen-day keys of the hinted citizen for the UTC dates of the batch, when they fit in the same BatchGetItem chunk. */
-function seenDayKeysToRead(citizenId: string | undefined, events: readonly Candidate[], keysSoFar: number) {
-  if (!citizenId) return [];
-  const dates = [...new Set(events.map((c) => c.occurredAt.toISOString().slice(0, 10)))];
-  // One BatchGetItem takes 100 keys; a second request would cost more than the write it saves.
-  if (keysSoFar + dates.length > 100) return [];
-  return dates.map((date) => dispenserKeys.seenDay(citizenId, date));
-}
-
-const setKey = (type: DoseEventType) =>
-  ({ dose_taken: 'takenAts', dose_missed: 'missedAts', dose_late: 'lateAts', dose_dispensed: 'dispensedAts' })[type];
-
 export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { events: readonly unknown[] }): Promise<IngestResult> {
   const credential = call.credential;
   const claimed = credential ? claimedDispenser(credential) : undefined;
@@ -136,23 +109,14 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   }
   const unique = [...firstById.values()];
 
-  // Round trip 1, one BatchGetItem: who is calling, which of these events we already have, and
-  // the hours already recorded on the seen days of the citizen the dispenser is with, so a day
-  // that gains no hour is not written. That citizen is on the device item being read, so the
-  // keys come from this process's previous post of the dispenser; without one, the writes stay.
+  // Round trip 1, one BatchGetItem: who is calling, and which of these events we already have.
   const deviceKey = dispenserKeys.dispenser(call.dispenserId);
   const eventKeys = unique.map((c) => dispenserKeys.rawEvent(call.dispenserId, c.event.eventId));
-  const seenKeys = seenDayKeysToRead(lastCitizenOf.get(call.dispenserId), unique, eventKeys.length + 1);
-  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string; hours?: Set<string> }>(
-    deps.table,
-    [deviceKey, ...eventKeys, ...seenKeys],
-    { consistent: true, now },
-  );
+  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string }>(deps.table, [deviceKey, ...eventKeys], { consistent: true, now });
   const device = read.find((i) => i.pk === deviceKey.pk && i.sk === deviceKey.sk) as (DispenserItem & Record<string, unknown>) | undefined;
   if (!device || !credentialMatches(credential, device.credentialHash)) throw new UnauthenticatedError('The device credential is not valid.');
   const eventsPk = dispenserKeys.rawEvent(call.dispenserId, '').pk;
   const stored = new Map(read.filter((i) => i.pk === eventsPk).map((e) => [e.sk, e]));
-  const recordedHours = new Map(read.filter((i) => i.pk !== eventsPk && i.pk !== deviceKey.pk).map((i) => [`${i.pk}|${i.sk}`, i.hours]));
   const zone = deps.config.TIME_ZONE;
   // One matcher per plan and batch: the planned doses of each date are computed once.
   const currentPlanMatch = doseMatcher(device.dosePlan, zone);
@@ -179,172 +143,32 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   duplicates += known.length;
   rejected.sort((a, b) => a.index - b.index);
 
-  // Derived state from every accepted event, repeats included: ADDs to sets are idempotent, and a
-  // retry after a half-done batch must still complete what the first attempt began.
-  const attributed = [...fresh, ...known];
-  const doses = new Map<string, { citizenId: string; doseAt: string; sets: Record<string, Set<string>> }>();
-  const seen = new Map<string, { citizenId: string; date: string; hours: Set<string> }>();
-  for (const e of attributed) {
-    const hour = hourKey(e.occurredAt);
-    const seenKey = `${e.citizenId}#${hour.slice(0, 10)}`;
-    const day = seen.get(seenKey) ?? { citizenId: e.citizenId, date: hour.slice(0, 10), hours: new Set<string>() };
-    day.hours.add(hour.slice(11, 13));
-    seen.set(seenKey, day);
-    if (e.doseAt) {
-      const key = `${e.citizenId}#${e.doseAt}`;
-      const dose = doses.get(key) ?? { citizenId: e.citizenId, doseAt: e.doseAt, sets: {} };
-      const attr = setKey(e.event.type as DoseEventType);
-      (dose.sets[attr] ??= new Set()).add(e.occurredAt.toISOString());
-      doses.set(key, dose);
-    }
-  }
-
-  const system: SystemContext = { system: `dispenser:${call.dispenserId}`, requestId: call.requestId, now };
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
-  const freshCitizens = [...new Set(fresh.map((e) => e.citizenId))];
-  const faults = new Map<FaultEventType, Candidate & { citizenId: string }>();
-  for (const e of fresh) {
-    if (!(faultEventTypes as readonly string[]).includes(e.event.type)) continue;
-    const fault = e.event.type as FaultEventType;
-    const earlier = faults.get(fault);
-    if (!earlier || e.occurredAt < earlier.occurredAt) faults.set(fault, e);
-  }
+  // Round trip 2: the new raw events. Derived state follows from their INSERTs on the stream.
   const retention = deps.config.RAW_EVENT_RETENTION_DAYS;
-  const published: DomainEvent[] = [];
-
-  const auditEntries = freshCitizens.map((citizenId) => ({ action: 'device-events.ingest' as const, resource: `dispensers/${call.dispenserId}/events`, citizenId }));
-
-  // Round trip 2: everything at once.
-  const [, , doseResults, , previousContact] = await Promise.all([
-    // Never in the BatchWriteItem below: IAM denies batch writes to audit partitions.
-    auditEntries.length > 0 ? audit.recordRead(system, ...auditEntries) : Promise.resolve(),
-    batchPut(deps.table, [
-      ...fresh.map((e) => ({
-        ...dispenserKeys.rawEvent(call.dispenserId, e.event.eventId),
-        entity: 'DeviceEvent',
-        dispenserId: call.dispenserId,
-        citizenId: e.citizenId,
-        eventId: e.event.eventId,
-        type: e.event.type,
-        occurredAt: e.occurredAt.toISOString(),
-        // The device's own spelling (its offset), only when it differs from the UTC form.
-        ...(e.event.occurredAt !== e.occurredAt.toISOString() ? { deviceTime: e.event.occurredAt } : {}),
-        ...(e.event.scheduledFor ? { scheduledFor: e.event.scheduledFor } : {}),
-        ...(e.doseAt ? { doseAt: e.doseAt } : {}),
-        ...(e.event.details ? { details: e.event.details } : {}),
-        receivedAt: now.toISOString(),
-        expiresAt: expiresAfterDays(retention, e.occurredAt),
-      })),
-    ]),
-    Promise.all(
-      [...doses.values()].map(async (dose) => {
-        const result = await deps.table.db.send(
-          new UpdateCommand({
-            ...updateInput(deps.table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
-              set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, dispenserId: call.dispenserId },
-              add: Object.fromEntries(Object.entries(dose.sets).map(([attr, values]) => [attr, values])),
-            }),
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return { ...dose, record: result.Attributes ?? {} };
-      }),
-    ),
-    Promise.all(
-      [...seen.values()].filter((day) => !hoursAlreadyRecorded(recordedHours, day)).map((day) =>
-        deps.table.db.send(new UpdateCommand(updateInput(deps.table, dispenserKeys.seenDay(day.citizenId, day.date), { set: { entity: 'DeviceSeenDay', citizenId: day.citizenId, date: day.date }, add: { hours: day.hours } }))),
-      ),
-    ),
-    recordContact(deps, device, now),
-    Promise.all(
-      [...faults.entries()].map(async ([fault, e]) => {
-        const { raised, alertId } = await raiseAlert(deps, {
-          kind: 'device_fault',
-          team: device.team,
-          citizenId: e.citizenId,
-          dispenserId: call.dispenserId,
-          dedupKey: `device_fault#${call.dispenserId}#${fault}`,
-          reraiseAfterResolve: true,
-          summary: `Dispenser ${call.dispenserId} reports ${fault.replace('_', ' ')}`,
-          occurredAt: e.occurredAt,
-          details: { fault },
-          by: system,
-        });
-        if (raised) {
-          published.push(domainEvent('DeviceFault', { dispenserId: call.dispenserId, citizenId: e.citizenId, team: device.team, fault, occurredAt: e.occurredAt.toISOString(), alertId: alertId ?? '' }, now));
-        }
-      }),
-    ),
-  ]);
-
-  // Only when a dose's record says so: a device-reported miss raises its alert, a take clears one.
-  await Promise.all(
-    doseResults.map(async (dose) => {
-      const takenAts = dose.record.takenAts as Set<string> | undefined;
-      const missedAts = dose.record.missedAts as Set<string> | undefined;
-      const dedupKey = `missed_dose#${dose.citizenId}#${dose.doseAt}`;
-      if (takenAts?.size && dose.record.alertRaisedAt) {
-        await resolveAlertByDedupKey(deps, dedupKey, 'The dispenser reported the dose taken.', `dispenser:${call.dispenserId}`);
-      } else if (!takenAts?.size && missedAts?.size && !dose.record.alertRaisedAt) {
-        const raised = await missedDoseAlert(deps, { team: device.team, citizenId: dose.citizenId, dispenserId: call.dispenserId, doseAt: dose.doseAt, detectedBy: 'device', by: system });
-        if (raised) published.push(raised);
-      }
-    }),
+  const receivedAt = now.toISOString();
+  await batchPut(
+    deps.table,
+    fresh.map((e) => ({
+      ...dispenserKeys.rawEvent(call.dispenserId, e.event.eventId),
+      entity: DEVICE_EVENT_ENTITY,
+      dispenserId: call.dispenserId,
+      team: device.team,
+      citizenId: e.citizenId,
+      eventId: e.event.eventId,
+      type: e.event.type,
+      occurredAt: e.occurredAt.toISOString(),
+      // The device's own spelling (its offset), only when it differs from the UTC form.
+      ...(e.event.occurredAt !== e.occurredAt.toISOString() ? { deviceTime: e.event.occurredAt } : {}),
+      ...(e.event.scheduledFor ? { scheduledFor: e.event.scheduledFor } : {}),
+      ...(e.doseAt ? { doseAt: e.doseAt } : {}),
+      ...(e.event.details ? { details: e.event.details } : {}),
+      receivedAt,
+      requestId: call.requestId,
+      expiresAt: expiresAfterDays(retention, e.occurredAt),
+    })),
   );
-  if (previousContact?.silentAlertKey) {
-    await resolveAlertByDedupKey(deps, previousContact.silentAlertKey, 'The dispenser is heard from again.', `dispenser:${call.dispenserId}`);
-  }
-  if (published.length) await deps.events.publish(published);
-
-  if (device.assignment) {
-    if (lastCitizenOf.size >= HINTS_KEPT) lastCitizenOf.clear();
-    lastCitizenOf.set(call.dispenserId, device.assignment.citizenId);
-  } else lastCitizenOf.delete(call.dispenserId);
-  return { accepted: fresh.length, duplicates, rejected };
+  const rejectedAt = new Set(rejected.map((r) => r.index));
+  const freshAt = new Set(fresh.map((e) => e.index));
+  const results = body.events.map((_, index) => (rejectedAt.has(index) ? ('rejected' as const) : freshAt.has(index) ? ('accepted' as const) : ('duplicate' as const)));
+  return { accepted: fresh.length, duplicates, rejected, results };
 }
-
-/** Hours are only ever added to a seen day, so a day already holding every hour of the batch needs no write. */
-function hoursAlreadyRecorded(recorded: ReadonlyMap<string, Set<string> | undefined>, day: { citizenId: string; date: string; hours: Set<string> }): boolean {
-  const key = dispenserKeys.seenDay(day.citizenId, day.date);
-  const hours = recorded.get(`${key.pk}|${key.sk}`);
-  return hours instanceof Set && [...day.hours].every((h) => hours.has(h));
-}
-
-const CONTACT_RESOLUTION_MS = 60_000;
-
-/**
- * The dispenser was heard from now (server time: a device with a wrong clock is still there).
- * Moves it in the assigned index and ends a silence; returns what the silence had raised.
- */
-async function recordContact(deps: Deps, device: DispenserItem, now: Date): Promise<{ silentAlertKey?: string } | undefined> {
-  const at = now.toISOString();
-  // Silence is measured in minutes (DEVICE_SILENT_AFTER_MINUTES ≥ 5): a device posting often need not rewrite its item each time.
-  if (!device.silentAlertKey && device.lastContactAt && now.getTime() - Date.parse(device.lastContactAt) < CONTACT_RESOLUTION_MS) return undefined;
-  const key = dispenserKeys.dispenser(device.dispenserId);
-  try {
-    const result = await deps.table.db.send(
-      new UpdateCommand({
-        ...updateInput(
-          deps.table,
-          key,
-          device.assignment
-            ? {
-                set: { lastContactAt: at, ...dispenserKeys.assigned(at, device.dispenserId) },
-                remove: ['silentAlertKey'],
-                // Never move backwards, and never index a dispenser that was taken back meanwhile.
-                condition: 'attribute_exists(assignment) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
-                values: { ':at': at },
-              }
-            : { set: { lastContactAt: at }, condition: 'attribute_exists(pk) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)', values: { ':at': at } },
-        ),
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    );
-    return result.Attributes as { silentAlertKey?: string } | undefined;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return undefined;
-    logger.warn('dispenser contact not recorded', { dispenserId: device.dispenserId, error: error as Error });
-    return undefined;
-  }
-}
-

@@ -175,10 +175,15 @@ export const deviceEventBatchSchema = z.strictObject({
 
 export const ingestResultSchema = z
   .object({
-    /** Events stored now. */
-    accepted: z.number().int(),
+    /** Events stored by this post. */
+    accepted: z.number().int().openapi({ description: 'Events stored by this post. Adherence, alerts and last contact are derived from them moments later (from the table’s stream), whether or not this answer reaches the device.' }),
     /** Events already stored earlier (or repeated in this batch): harmless, not stored again. */
-    duplicates: z.number().int(),
+    duplicates: z.number().int().openapi({
+      description:
+        'Events this post did not store because they were already stored (by an earlier post, or earlier in this batch). Two identical posts in flight at the same moment may both count an event as accepted: it is still stored once, and derived from once (the first write of its id is the one that counts).',
+    }),
+    /** What became of each event of the batch, by its index. */
+    results: z.array(z.enum(['accepted', 'duplicate', 'rejected'])).openapi({ description: 'One entry per event of the batch, by index: accepted, duplicate or rejected (see `rejected` for why).' }),
     rejected: z.array(
       z.object({
         index: z.number().int(),

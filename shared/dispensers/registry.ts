@@ -1,4 +1,5 @@
 import { auditLog } from '../audit/audit.ts';
+import { outboxEvent } from '../events/outbox.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
 import { resolveAlertByDedupKey } from '../alerts/alerts.ts';
 import type { RequestContext } from '../platform/context.ts';
@@ -262,7 +263,18 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
         : { ConditionCheck: { TableName: deps.table.name, Key: dispenserKeys.dosePlan(input.citizenId), ConditionExpression: 'attribute_not_exists(pk)' } },
     );
   }
-  items.push(putNew(deps.table, periodItem(period)), audit.item(ctx, { action: 'dispenser.assign', resource: `dispensers/${dispenserId}/assignment`, citizenId: input.citizenId }));
+  items.push(
+    putNew(deps.table, periodItem(period)),
+    audit.item(ctx, { action: 'dispenser.assign', resource: `dispensers/${dispenserId}/assignment`, citizenId: input.citizenId }),
+    outboxEvent(
+      deps.table,
+      domainEvent(
+        'DispenserAssigned',
+        { dispenserId, citizenId: input.citizenId, team: item.team, vendor: item.vendor, model: item.model, status: input.status, from: at, ...(input.trialEndsOn ? { trialEndsOn: input.trialEndsOn } : {}) },
+        ctx.now,
+      ),
+    ),
+  );
   try {
     await transactWrite(deps.table, items);
   } catch (error) {
@@ -274,13 +286,6 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
     }
     throw error;
   }
-  await deps.events.publish([
-    domainEvent(
-      'DispenserAssigned',
-      { dispenserId, citizenId: input.citizenId, team: item.team, vendor: item.vendor, model: item.model, status: input.status, from: at, ...(input.trialEndsOn ? { trialEndsOn: input.trialEndsOn } : {}) },
-      ctx.now,
-    ),
-  ]);
   return toDispenser({ ...item, ...common, trialEndsOn: input.trialEndsOn } as DispenserItem);
 }
 
@@ -310,13 +315,13 @@ export async function takeBackDispenser(deps: Deps, ctx: RequestContext, dispens
         },
       },
       audit.item(ctx, { action: 'dispenser.unassign', resource: `dispensers/${dispenserId}/assignment`, citizenId: current.citizenId }),
+      outboxEvent(deps.table, domainEvent('DispenserUnassigned', { dispenserId, citizenId: current.citizenId, team: item.team, to: at, then }, ctx.now)),
     ]);
   } catch (error) {
     if (error instanceof TransactionConflict) throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser_changed');
     throw error;
   }
   if (item.silentAlertKey) await resolveAlertByDedupKey(deps, item.silentAlertKey, 'The dispenser was taken back.', ctx.actor.sub);
-  await deps.events.publish([domainEvent('DispenserUnassigned', { dispenserId, citizenId: current.citizenId, team: item.team, to: at, then }, ctx.now)]);
   const { assignment: _a, trialEndsOn: _t, ...rest } = item;
   return toDispenser({ ...rest, status: then, periods, version: item.version + 1 });
 }

@@ -5,4 +5,5 @@
 import '../alerts/jobs.ts';
 import '../dispensers/jobs.ts';
 import '../visits/jobs.ts';
+import './reconcile.ts';
 export { jobs, runJob } from './registry.ts';

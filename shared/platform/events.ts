@@ -3,9 +3,9 @@ import { newId } from './ids.ts';
 
 /**
  * Domain events leave the service through this interface: EventBridge on AWS, an in-process
- * bus locally. Events are published after the transaction that caused them commits; the jobs
- * that consume them also reconcile from the table (e.g. the daily visit-horizon job), so a
- * lost publish delays work but never leaves data inconsistent.
+ * bus locally. Only the table's stream publishes (shared/events/stream.ts): domain code writes
+ * its events to the outbox in the transaction of the change (shared/events/outbox.ts), so an
+ * event is published exactly when its change committed, at least once.
  */
 export interface DomainEvent<T = Record<string, unknown>> {
   readonly id: string;
@@ -24,7 +24,11 @@ export interface EventBus {
 
 export type EventSubscriber = (event: DomainEvent) => Promise<void>;
 
-/** In-process bus for `npm start` and tests: keeps what was published and calls subscribers. */
+/**
+ * LOCAL ONLY: the in-process bus of `npm start` and the tests: keeps what was published and calls
+ * subscribers. A subscriber that fails makes `publish` fail after every subscriber was called,
+ * so the stream poller delivers the batch again, as EventBridge retries a failed target.
+ */
 export class LocalEventBus implements EventBus {
   readonly published: DomainEvent[] = [];
   private readonly subscribers = new Map<string, EventSubscriber[]>();
@@ -34,17 +38,32 @@ export class LocalEventBus implements EventBus {
   }
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
-    this.published.push(...events);
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('LocalEventBus: delivery failed (injected)');
+    }
+    const fresh = events.filter((e) => !this.seen.has(e.id));
+    for (const e of fresh) this.seen.add(e.id);
+    this.published.push(...fresh);
+    const failures: unknown[] = [];
     for (const event of events) {
       for (const subscriber of this.subscribers.get(event.type) ?? []) {
         try {
           await subscriber(event);
         } catch (error) {
-          // As on EventBridge, a failing consumer does not fail the producer.
           logger.error('local event subscriber failed', { type: event.type, error: error as Error });
+          failures.push(error);
         }
       }
     }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} event consumer(s) failed`);
+  }
+
+  private readonly seen = new Set<string>();
+  /** Fault injection for tests: the next `n` deliveries fail before reaching any subscriber. */
+  private failNext = 0;
+  failNextDeliveries(n: number): void {
+    this.failNext = n;
   }
 
   ofType(type: string): DomainEvent[] {

@@ -12,7 +12,8 @@ import { LocalSecrets } from './secrets.ts';
 import { consume, consumers } from '../events/all.ts';
 import { LocalAlarmTopic, LocalNotifier } from '../notifications/notifier.ts';
 import { consumeForNotifier, notifierConsumers, notifierJobs, runNotifierJob } from '../notifications/registry.ts';
-import { domainEvent } from './events.ts';
+import { LocalStreamPoller } from '../events/local-stream.ts';
+import '../events/stream-handlers.ts';
 
 /** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
 export interface LocalDeps extends Deps {
@@ -21,6 +22,10 @@ export interface LocalDeps extends Deps {
   readonly meetings: LocalMeetings;
   readonly notifier: LocalNotifier;
   readonly alarms: LocalAlarmTopic;
+  /** LOCAL ONLY: reads the table's stream and delivers it (the AWS stream Lambda's stand-in). */
+  readonly stream: LocalStreamPoller;
+  /** Delivers everything committed so far through the stream (tests; `npm start` polls on a timer). */
+  drainOutbox(): Promise<{ handled: number; failed: boolean }>;
 }
 
 export async function createLocalDeps(config: Config, options: { clock?: Clock } = {}): Promise<LocalDeps> {
@@ -30,22 +35,26 @@ export async function createLocalDeps(config: Config, options: { clock?: Clock }
   // What AWS would refuse (the stack's IAM Deny statements) fails here too.
   guardWithStackPolicy(db);
   const clock = options.clock ?? systemClock;
-  const deps: LocalDeps = {
+  const table = { db, name: config.TABLE_NAME };
+  const deps = {
     config,
-    table: { db, name: config.TABLE_NAME },
+    table,
     clock,
     events: new LocalEventBus(),
-    scheduler: new LocalScheduler(),
+    scheduler: new LocalScheduler(table),
     meetings: new LocalMeetings(config.CHIME_MEDIA_REGION),
     secrets: new LocalSecrets(config),
     notifier: new LocalNotifier(() => clock.now()),
     alarms: new LocalAlarmTopic(),
-  };
+  } as Omit<LocalDeps, 'stream' | 'drainOutbox'> as LocalDeps;
+  const stream = new LocalStreamPoller(deps, config.DYNAMODB_ENDPOINT);
+  Object.assign(deps, { stream, drainOutbox: () => stream.drain() });
   deps.scheduler.setRunner((job, payload) => (notifierJobs[job] ? runNotifierJob(deps, job, payload) : runJob(deps, job, payload)));
   // Mirrors the EventBridge rule of the stack: every consumed type goes to its consumers.
   for (const type of Object.keys(consumers)) deps.events.subscribe(type, (event) => consume(deps, event));
   // …and the notifier function's rules: alert, reminder and Chime meeting events.
   for (const type of Object.keys(notifierConsumers)) deps.events.subscribe(type, (event) => consumeForNotifier(deps, event));
-  deps.meetings.onEvent((event) => deps.events.publish([domainEvent(event['detail-type'], { ...event.detail }, new Date(event.time))]));
+  // …and Chime's meeting events, which reach the notifier from the default bus, not through the outbox.
+  deps.meetings.onEvent((event) => consumeForNotifier(deps, { id: `${event.detail.meetingId}#${event.detail.eventType}#${event.detail.timestamp}`, type: event['detail-type'], occurredAt: event.time, detail: { ...event.detail } }));
   return deps;
 }

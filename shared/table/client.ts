@@ -1,6 +1,6 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { globalIndexes, KEY_ATTRIBUTES, TTL_ATTRIBUTE } from './schema.ts';
+import { globalIndexes, KEY_ATTRIBUTES, STREAM_VIEW_TYPE, TTL_ATTRIBUTE } from './schema.ts';
 
 export function createDocumentClient(options: { region: string; endpoint?: string | undefined }): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
@@ -17,7 +17,11 @@ export function createDocumentClient(options: { region: string; endpoint?: strin
 /** Creates the table if it is missing (local and tests only; on AWS the CDK stack owns it). */
 export async function ensureTable(db: DynamoDBDocumentClient, tableName: string): Promise<void> {
   try {
-    await db.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table made before the outbox (an older .data/ folder) gains its stream.
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await db.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } }));
+    }
     return;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
@@ -27,6 +31,7 @@ export async function ensureTable(db: DynamoDBDocumentClient, tableName: string)
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
         AttributeDefinitions: KEY_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },

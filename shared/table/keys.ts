@@ -208,3 +208,29 @@ export const notificationKeys = {
   /** After a technical alert is resolved: no paging for the same device and kind until `until`. */
   quietPeriod: (subject: string, kind: string) => ({ pk: `QUIET#${subject}#${kind}`, sk: 'QUIET' }),
 };
+
+// ── Outbox and stream ───────────────────────────────────────────────────────────────────────
+export const outboxKeys = {
+  /**
+   * A domain event, written in the transaction of the change that caused it. One partition per
+   * aggregate (visit, alert, citizen…): the stream keeps the order of one partition's writes, so
+   * the events of one aggregate leave in the order they committed. TTL-expired after delivery.
+   */
+  event: (aggregate: string, eventId: string) => ({ pk: `OUTBOX#${aggregate}`, sk: eventId }),
+  /** LOCAL ONLY: how far the local stream poller has read each shard of the table's stream. */
+  streamCheckpoint: (shardId: string) => ({ pk: 'STREAMCHECKPOINT', sk: shardId }),
+  streamCheckpointPartition: 'STREAMCHECKPOINT',
+};
+
+export const scheduleKeys = {
+  /** LOCAL ONLY: a one-time job of LocalScheduler, by its schedule name; gsi1 orders them by due time. */
+  schedule: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
+  due: (atIso: string, name: string) => ({ gsi1pk: 'SCHEDULES#LOCAL', gsi1sk: `${atIso}#${name}` }),
+  duePartition: 'SCHEDULES#LOCAL',
+};
+
+export const teamKeys = {
+  /** Every team that has citizens: the reconciliation job's list of teams to look through. */
+  team: (team: string) => ({ pk: 'TEAMS', sk: team }),
+  partition: 'TEAMS',
+};

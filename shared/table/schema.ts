@@ -14,3 +14,10 @@ export const globalIndexes = [
 ] as const;
 
 export type IndexName = (typeof globalIndexes)[number]['indexName'];
+
+/**
+ * The table's stream: domain events leave the table through it (the transactional outbox), and
+ * stored device events are turned into derived state from it. NEW_AND_OLD_IMAGES so a consumer
+ * sees what an item was before a change as well as after.
+ */
+export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES' as const;

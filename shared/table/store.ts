@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TTL_ATTRIBUTE, type IndexName } from './schema.ts';
 
@@ -116,7 +117,11 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 
 /** Why each action of a cancelled transaction failed, by index (`None` for those that did not). */
 export class TransactionConflict extends Error {
-  constructor(readonly reasons: readonly string[]) {
+  constructor(
+    readonly reasons: readonly string[],
+    /** The item as it was, for actions that asked for it (`ReturnValuesOnConditionCheckFailure: ALL_OLD`) and failed. */
+    readonly items: readonly (Record<string, unknown> | undefined)[] = [],
+  ) {
     super(`Transaction cancelled: ${reasons.join(', ')}`);
     this.name = 'TransactionConflict';
   }
@@ -137,9 +142,11 @@ export async function transactWrite(table: Table, items: TransactItem[], clientR
     await table.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: clientRequestToken }));
   } catch (error) {
     if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
-      const reasons = ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      const cancellations = (error as TransactionCanceledException).CancellationReasons ?? [];
+      const reasons = cancellations.map((r) => r.Code ?? 'None');
       if (reasons.some((r) => r === 'ConditionalCheckFailed' || r === 'TransactionConflict')) {
-        throw new TransactionConflict(reasons);
+        // The document client leaves these items in DynamoDB's attribute-value form.
+        throw new TransactionConflict(reasons, cancellations.map((r) => (r.Item ? unmarshall(r.Item as never) : undefined)));
       }
     }
     throw error;

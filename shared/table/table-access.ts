@@ -10,16 +10,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * (`*` is any run of characters, `#` included), one per key family of ./keys.ts. A function that
  * needs a new family gets it here, and the tests fail until it does.
  */
-export type TableFunctionName = 'Care' | 'Visits' | 'Dispensers' | 'DeviceEvents' | 'Reports' | 'Admin' | 'JobRunner' | 'DomainEventConsumer' | 'Notifier';
+export type TableFunctionName = 'Care' | 'Visits' | 'Dispensers' | 'DeviceEvents' | 'Reports' | 'Admin' | 'JobRunner' | 'DomainEventConsumer' | 'Notifier' | 'TableStream';
 
 /** Every function that reads citizen data writes audit records: `AUDIT#*` is append-only for all (Deny statements). */
 const AUDIT = 'AUDIT#*';
+/** A change's domain events commit with it (the transactional outbox, shared/events/outbox.ts): whoever changes something writes here. */
+const OUTBOX = 'OUTBOX#*';
 
 export const leadingKeyPatterns = {
   /** Citizens and the national-id index, questionnaires, assessments, grants, conversions, final grants. */
-  Care: ['CITIZEN#*', 'TEAM#*#CITIZENS', 'TEAM#*#FINALGRANTS', 'NATIONALID#*', 'QUESTIONNAIRE', 'CONVERSION#*', AUDIT],
+  Care: ['CITIZEN#*', 'TEAM#*#CITIZENS', 'TEAM#*#FINALGRANTS', 'NATIONALID#*', 'QUESTIONNAIRE', 'CONVERSION#*', 'TEAMS', AUDIT, OUTBOX],
   /** Staff availability and calendar feeds, visits and their slots, video sessions; a visit names its citizen. */
-  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT],
+  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT, OUTBOX],
   /**
    * Dispenser registry, assignments, dose plans, adherence and alerts; the alert routing it serves:
    * duty rosters and chains (`TEAM#…#NOTIFY`), staff contact points (`STAFF#…`), push
@@ -40,15 +42,15 @@ export const leadingKeyPatterns = {
     'ACKLINK#*',
     'QUIET#*',
     AUDIT,
+    OUTBOX,
   ],
   /**
    * The one route without gateway auth: the dispenser's own item (credential, assignment, plan
-   * copy) and raw events, the adherence it derives and the alerts a missed dose or a fault raises.
-   * No team list, no staff, no visits, no national ids. It reads the citizen's partition only for
-   * the alert settings and pauses that decide whether a missed dose pages anyone, and the team's
-   * routing to page the person on duty.
+   * copy) and its raw events, nothing else. Adherence, alerts, last contact and their audit are
+   * derived from the stored events by the table-stream function. No citizen, team, staff, visit
+   * or national-id partition.
    */
-  DeviceEvents: ['DISPENSER#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', 'QUIET#*', AUDIT],
+  DeviceEvents: ['DISPENSER#*', AUDIT, OUTBOX],
   /** Team figures for the lead's reports; writes only the audit records of those reads. */
   Reports: ['CITIZEN#*', 'TEAM#*#FINALGRANTS', 'TEAM#*#VISITS', 'TEAM#*#DISPENSERPERIODS', 'ADHERENCE#*', AUDIT],
   /** The audit log, by citizen and by actor; a citizen's team (or a staff member's profile) decides who may read their trail; the staff directory. */
@@ -72,16 +74,24 @@ export const leadingKeyPatterns = {
     'TEAM#*#NOTIFY',
     'PUSHSUB#*',
     'QUIET#*',
+    'TEAMS',
     AUDIT,
+    OUTBOX,
   ],
   /** Plans visits (and starts the dispenser's plan) from an approved final grant. */
-  DomainEventConsumer: ['CITIZEN#*', 'DISPENSER#*', 'STAFF#*', 'TEAM#*#STAFF', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT],
+  DomainEventConsumer: ['CITIZEN#*', 'DISPENSER#*', 'STAFF#*', 'TEAM#*#STAFF', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT, OUTBOX],
   /**
    * The notifier (infra/notifications.ts): escalation over alerts, duty rosters and chains, staff
    * contact points and push subscriptions, the quiet period after a resolved fault; reminders and
    * check-in on visits; a relative's SMS reads the citizen's consented contact.
    */
-  Notifier: ['ALERT#*', 'ALERTCAUSE#*', 'TEAM#*#ALERTS#*', 'TEAM#*#NOTIFY', 'STAFF#*', 'PUSHSUB#*', 'QUIET#*', 'CITIZEN#*', 'VISIT#*', 'DISPENSER#*', AUDIT],
+  Notifier: ['ALERT#*', 'ALERTCAUSE#*', 'TEAM#*#ALERTS#*', 'TEAM#*#NOTIFY', 'STAFF#*', 'PUSHSUB#*', 'QUIET#*', 'CITIZEN#*', 'VISIT#*', 'DISPENSER#*', AUDIT, OUTBOX],
+  /**
+   * The table's stream (infra/outbox.ts): outbox events to the bus, and what a device's stored
+   * events mean: adherence, missed-dose and fault alerts (with the citizen's alert settings and
+   * pauses, and a resolved fault's quiet period), last contact, the audit of device data.
+   */
+  TableStream: ['DISPENSER#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', 'CITIZEN#*', 'QUIET#*', AUDIT, OUTBOX],
 } as const satisfies Record<TableFunctionName, readonly string[]>;
 
 /** IAM `StringLike`: `*` matches any characters, `?` one; everything else literally. */
@@ -103,6 +113,15 @@ const currentFunctionStore = new AsyncLocalStorage<TableFunctionName>();
 
 export function asFunction<T>(fn: TableFunctionName, work: () => T): T {
   return currentFunctionStore.run(fn, work);
+}
+
+/**
+ * LOCAL ONLY: the local stand-ins' own items (LocalScheduler's schedules, the local stream
+ * poller's checkpoints) are EventBridge Scheduler and Lambda's event source mapping on AWS, no
+ * function's table access: they run outside any function's partitions.
+ */
+export function outsideFunctions<T>(work: () => T): T {
+  return currentFunctionStore.exit(work);
 }
 
 export function currentFunction(): TableFunctionName | undefined {

@@ -111,3 +111,9 @@ export function availableBetween(rules: AvailabilityRules, from: Date, to: Date,
 export function isAvailable(rules: AvailabilityRules, start: Date, end: Date, zone: string): boolean {
   return availableBetween(rules, start, end, zone).some(([f, t]) => f <= start.getTime() && t >= end.getTime());
 }
+
+/** The time in [from, to) that `before` makes available and `after` does not (what a change of availability takes away). */
+export function removedBetween(before: AvailabilityRules, after: AvailabilityRules, from: Date, to: Date, zone: string): Interval[] {
+  const clip = ([f, t]: Interval): Interval => [Math.max(f, from.getTime()), Math.min(t, to.getTime())];
+  return subtract(availableBetween(before, from, to, zone).map(clip), availableBetween(after, from, to, zone)).filter(([f, t]) => t > f);
+}

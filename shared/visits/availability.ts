@@ -4,7 +4,9 @@ import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
 import { staffKeys } from '../table/keys.ts';
-import { getItem, queryAll, transactWrite, TransactionConflict, type Item, type Table, type TransactItem } from '../table/store.ts';
+import { getItem, queryAll, transactWrite, TransactionConflict, type Item, type Table } from '../table/store.ts';
+import { newId } from '../platform/ids.ts';
+import { blockRemovedTime, settleAvailabilityChange } from './availability-guard.ts';
 import {
   availabilityExceptionSchema,
   weeklyWindowSchema,
@@ -69,19 +71,6 @@ export async function listTeamStaff(table: Table, team: string): Promise<StaffPr
   return items.map(toProfile);
 }
 
-/** A transaction action asserting the availability a booking was checked against has not changed. */
-export function availabilityUnchanged(table: Table, profile: StaffProfile): TransactItem {
-  return {
-    ConditionCheck: {
-      TableName: table.name,
-      Key: staffKeys.profile(profile.staffId),
-      ConditionExpression: '#version = :version',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':version': profile.version },
-    },
-  };
-}
-
 /**
  * Staff see and change only their own availability (sub = staffId; another staff id is 403);
  * a lead anyone's registered in their team. A staff member registered in another team, or in
@@ -112,8 +101,10 @@ export async function readAvailability(deps: Deps, ctx: RequestContext, staffId:
 }
 
 /**
- * Replaces the weekly windows and exceptions. The version goes up by one; bookings check it in
- * their transaction, so a booking never commits against availability that changed under it.
+ * Replaces the weekly windows and exceptions (the version goes up by one, and guards concurrent
+ * changes of the availability itself). Before it commits, the staff locks of the time it takes
+ * away are blocked, so a booking that read the old availability cannot commit into that time
+ * (shared/visits/availability-guard.ts); bookings themselves never touch the profile item.
  * Visits already booked are kept: taking time off over a booked visit is the lead's cue to
  * reassign it (PATCH /visits/{id}).
  */
@@ -140,6 +131,8 @@ export async function setAvailability(
     updatedAt: ctx.now.toISOString(),
     updatedBy: ctx.actor.sub,
   };
+  const changeId = newId('avc', ctx.now);
+  const guard = current ? await blockRemovedTime(deps, staffId, changeId, current, profile) : { blocked: [], added: [] };
   try {
     await transactWrite(deps.table, [
       {
@@ -152,9 +145,11 @@ export async function setAvailability(
       },
     ]);
   } catch (error) {
+    await settleAvailabilityChange(deps, staffId, changeId, guard, false);
     if (error instanceof TransactionConflict) throw new ConflictError('The availability was changed at the same time; read it again and retry.', 'availability-changed');
     throw error;
   }
+  await settleAvailabilityChange(deps, staffId, changeId, guard, true);
   return toView(profile, deps.config.TIME_ZONE);
 }
 

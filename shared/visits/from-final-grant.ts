@@ -8,12 +8,12 @@ import { logger } from '../platform/logger.ts';
 import { visitKeys } from '../table/keys.ts';
 import { putNew, queryAll, type TransactItem } from '../table/store.ts';
 import { isAvailable } from './availability-rules.ts';
-import { availabilityUnchanged, listTeamStaff, type StaffProfile } from './availability.ts';
+import { listTeamStaff, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
 import { fromItem, moveLocks, slotsOf, visitItem, type VisitRecord } from './model.ts';
 import { occurrencesOf, type Occurrence } from './plan-occurrences.ts';
-import { cancelVisitJobs, rescheduleVisitJobsAfterCommit } from './schedules.ts';
+import { outboxEvent } from '../events/outbox.ts';
 import { cancelVisitWrite } from './visits.ts';
 
 /**
@@ -75,8 +75,8 @@ async function createOccurrence(deps: Deps, sys: SystemContext, grant: PlanGrant
   const items: TransactItem[] = [
     putNew(deps.table, visitItem(visit)),
     ...locks.items,
-    ...(staff ? [availabilityUnchanged(deps.table, staff)] : []),
     auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.create', resource: `visits/${visit.visitId}`, citizenId: visit.citizenId }),
+    outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` }, sys.now)),
   ];
   try {
     await commitVisitChange(deps.table, items, (conflict) => {
@@ -134,12 +134,7 @@ export async function materialiseFinalGrant(deps: Deps, grant: PlanGrant, sys: S
   result.created = created.length;
   result.assigned = created.filter((v) => v.staffId).length;
   result.unassigned = result.created - result.assigned;
-  // Generated visits are committed first and scheduled after: re-running must never touch the
-  // schedules of a visit that already existed (and may have been moved since).
-  for (const visit of created) await rescheduleVisitJobsAfterCommit(deps, visit);
-  if (created.length > 0) {
-    await deps.events.publish(created.map((v) => visitEvent('VisitBooked', v, { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` }, sys.now)));
-  }
+  // Each visit's VisitBooked is in its own transaction: its schedules come from that event.
   logger.info('final-grant visits planned', { citizenId: grant.citizenId, finalGrantId: grant.finalGrantId, ...result });
   return result;
 }
@@ -153,15 +148,13 @@ export async function cancelStaleGrantVisits(deps: Deps, citizenId: string, isSt
   for (const visit of stale) {
     const next: VisitRecord = { ...visit, status: 'cancelled', cancelledAt: at, cancelReason: 'final grant superseded', version: visit.version + 1, updatedAt: at };
     try {
-      await cancelVisitWrite(deps, sys, visit, next);
+      await cancelVisitWrite(deps, sys, visit, next, visitEvent('VisitCancelled', next, { cancelledAt: at, cancelledBy: `system:${PLANNER}`, reason: 'final grant superseded' }, sys.now));
     } catch (error) {
       // Someone changed it meanwhile (started, moved): the next horizon run looks at it again.
       if (error instanceof ConflictError) continue;
       throw error;
     }
     cancelled += 1;
-    await cancelVisitJobs(deps, visit.visitId);
-    await deps.events.publish([visitEvent('VisitCancelled', next, { cancelledAt: at, cancelledBy: `system:${PLANNER}`, reason: 'final grant superseded' }, sys.now)]);
   }
   return cancelled;
 }

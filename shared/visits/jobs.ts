@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditLog, type SystemContext } from '../audit/audit.ts';
-import { raiseAlert } from '../alerts/alerts.ts';
+import { raiseAlertItems } from '../alerts/alerts.ts';
+import { outboxEvent, recordEvents } from '../events/outbox.ts';
 import { registerJobs } from '../jobs/registry.ts';
 import type { Deps } from '../platform/deps.ts';
 import { newId } from '../platform/ids.ts';
@@ -20,7 +21,8 @@ export async function remindVisit(deps: Deps, payload: Record<string, unknown>):
   const visit = await loadVisit(deps.table, visitId);
   if (!visit || visit.status !== 'scheduled' || visit.start !== start) return { reminded: false };
   const now = deps.clock.now();
-  await deps.events.publish([visitEvent('VisitReminderDue', visit, { remindAt: now.toISOString() }, now)]);
+  // The reminder is a fact of its own; its id is derived from the visit and time, so a job run twice records it once.
+  await recordEvents(deps.table, [{ ...visitEvent('VisitReminderDue', visit, { remindAt: now.toISOString() }, now), id: `evt_reminder_${visitId}_${start}` }]);
   return { reminded: true };
 }
 
@@ -43,34 +45,36 @@ export async function checkNoShow(deps: Deps, payload: Record<string, unknown>):
     if (!reason) return { outcome: 'not-missed' };
     const sys: SystemContext = { system: 'visit-no-show-check', requestId: newId('job', now), now };
     const missed: VisitRecord = { ...visit, status: 'missed', missedAt: now.toISOString(), missedReason: reason, version: visit.version + 1, updatedAt: now.toISOString() };
-    const extra = [putVisitIfVersion(deps.table, missed, visit.version), auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.missed', resource: `visits/${visitId}`, citizenId: visit.citizenId })];
-    let alertId: string | undefined;
-    try {
-      const raised = await raiseAlert(
-        deps,
-        {
-          kind: 'visit_missed',
-          team: visit.team,
-          citizenId: visit.citizenId,
-          visitId,
-          dedupKey: `visit_missed#${visitId}`,
-          summary: `Screen visit ${visitId} (${visit.purpose.service}, ${toZonedIso(visit.start, deps.config.TIME_ZONE).slice(0, 16)}) was not held: ${reason === 'citizen-no-show' ? 'the citizen never joined' : visit.staffId ? 'the staff member never joined' : 'it had no staff member'}.`,
-          details: { reason },
-          occurredAt: new Date(visit.end),
-          by: sys,
-        },
-        extra,
+    const change = [putVisitIfVersion(deps.table, missed, visit.version), auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.missed', resource: `visits/${visitId}`, citizenId: visit.citizenId })];
+    const missedEvent = (alertId?: string) =>
+      outboxEvent(
+        deps.table,
+        visitEvent('VisitMissed', missed, { missedAt: missed.missedAt, citizenJoined: reason !== 'citizen-no-show' && visit.citizenJoinedAt !== undefined, reason, ...(alertId ? { alertId } : {}) }, now),
       );
-      // The cause was already claimed (an earlier run that lost its visit write?): mark it missed alone.
-      if (!raised.raised) await transactWrite(deps.table, extra);
-      alertId = raised.alertId;
+    const alert = raiseAlertItems(deps, {
+      kind: 'visit_missed',
+      team: visit.team,
+      citizenId: visit.citizenId,
+      visitId,
+      dedupKey: `visit_missed#${visitId}`,
+      summary: `Screen visit ${visitId} (${visit.purpose.service}, ${toZonedIso(visit.start, deps.config.TIME_ZONE).slice(0, 16)}) was not held: ${reason === 'citizen-no-show' ? 'the citizen never joined' : visit.staffId ? 'the staff member never joined' : 'it had no staff member'}.`,
+      details: { reason },
+      occurredAt: new Date(visit.end),
+      by: sys,
+    });
+    try {
+      await transactWrite(deps.table, [...alert.items, ...change, missedEvent(alert.alertId)]);
     } catch (error) {
-      if (error instanceof TransactionConflict) continue; // the visit changed meanwhile: look again
-      throw error;
+      if (!(error instanceof TransactionConflict)) throw error;
+      if (error.reasons[0] !== 'ConditionalCheckFailed') continue; // the visit changed meanwhile: look again
+      // The cause was already claimed (an earlier run that lost its visit write?): mark it missed alone.
+      try {
+        await transactWrite(deps.table, [...change, missedEvent()]);
+      } catch (again) {
+        if (again instanceof TransactionConflict) continue;
+        throw again;
+      }
     }
-    await deps.events.publish([
-      visitEvent('VisitMissed', missed, { missedAt: missed.missedAt, citizenJoined: reason !== 'citizen-no-show' && visit.citizenJoinedAt !== undefined, reason, ...(alertId ? { alertId } : {}) }, now),
-    ]);
     return { outcome: 'missed' };
   }
   return { outcome: 'not-missed' };

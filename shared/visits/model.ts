@@ -241,6 +241,8 @@ export function takeLock(deps: Deps, key: { pk: string; sk: string }, visitId: s
       Item: { ...key, entity: 'VisitSlot', visitId, expiresAt: expiresAfterDays(1, end) },
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
       ExpressionAttributeValues: { ':now': Math.floor(deps.clock.now().getTime() / 1000) },
+      // Says who holds it when it is taken: another visit, or a change of availability (a block).
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
 }

@@ -1,7 +1,9 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../platform/deps.ts';
+import { visitKeys } from '../table/keys.ts';
 import { UpstreamError } from '../platform/errors.ts';
 import { logger } from '../platform/logger.ts';
-import type { VisitRecord } from './model.ts';
+import { loadVisit, type VisitRecord } from './model.ts';
 
 /**
  * Each scheduled visit has two one-time jobs, named after it so that re-scheduling replaces
@@ -12,6 +14,11 @@ import type { VisitRecord } from './model.ts';
  * (a reminder for a visit that moved, or a check for one that was cancelled, does nothing; a
  * check that fires before a moved visit's new end schedules itself again). So a schedule that
  * could not be updated after a change delays or wastes a job, never marks the wrong visit.
+ *
+ * They are made by the consumer of the visit's committed events (`syncVisitSchedules`), never
+ * by the request: the consumer reads the visit and makes its schedules match its current state,
+ * so a second delivery, or an old event delivered late, changes nothing. It then notes on the
+ * visit which times it scheduled (`schedulesFor`), which the daily reconciliation checks.
  */
 export const VISIT_REMINDER_JOB = 'visit-reminder';
 export const VISIT_NO_SHOW_JOB = 'visit-no-show-check';
@@ -50,4 +57,44 @@ export async function cancelVisitJobs(deps: Deps, visitId: string): Promise<void
   } catch (error) {
     logger.error('visit schedules not cancelled', { visitId, error: error as Error });
   }
+}
+
+export const schedulesForOf = (visit: Pick<VisitRecord, 'start' | 'end'>) => `${visit.start}|${visit.end}`;
+
+/**
+ * The schedules of a visit, made to match what the visit is now: a scheduled visit gets its
+ * reminder and no-show check at its current times (replacing any older ones), a started one its
+ * no-show check only (the attendance decides who did not show), any other has none. A failure throws, so the delivery is retried.
+ */
+export async function syncVisitSchedules(deps: Deps, visitId: string): Promise<'scheduled' | 'cleared' | 'unknown'> {
+  const visit = await loadVisit(deps.table, visitId);
+  if (!visit) return 'unknown';
+  if (visit.status === 'in_progress') {
+    // Started: no reminder any more, but the no-show check stays (the citizen may never join).
+    await deps.scheduler.cancel(reminderScheduleName(visitId));
+    await deps.scheduler.scheduleOnce({ name: noShowScheduleName(visitId), at: new Date(visit.end), job: VISIT_NO_SHOW_JOB, payload: { visitId } });
+    return 'scheduled';
+  }
+  if (visit.status !== 'scheduled') {
+    await deps.scheduler.cancel(reminderScheduleName(visitId));
+    await deps.scheduler.cancel(noShowScheduleName(visitId));
+    return 'cleared';
+  }
+  await scheduleVisitJobs(deps, visit);
+  try {
+    // Only on the version scheduled: a visit changed meanwhile is looked at again by its own event.
+    await deps.table.db.send(
+      new UpdateCommand({
+        TableName: deps.table.name,
+        Key: visitKeys.visit(visitId),
+        UpdateExpression: 'SET schedulesFor = :s',
+        ConditionExpression: '#version = :v',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':s': schedulesForOf(visit), ':v': visit.version },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+  return 'scheduled';
 }

@@ -6,11 +6,12 @@ import type { Deps } from '../platform/deps.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { logger } from '../platform/logger.ts';
+import { outboxEvent } from '../events/outbox.ts';
+import type { DomainEvent } from '../platform/events.ts';
 import { transactWrite, TransactionConflict } from '../table/store.ts';
 import { visitEvent } from './events.ts';
 import type { AttendeeInfo, MeetingInfo } from './meetings.ts';
 import { guestKinds, loadVisit, putVisitIfVersion, toView, visitOutcomes, type VisitRecord, type VisitView } from './model.ts';
-import { cancelVisitJobs } from './schedules.ts';
 import { requireTeamVisit } from './visits.ts';
 
 /**
@@ -87,14 +88,18 @@ function assertAssigned(visit: VisitRecord, sub: string): void {
 async function withVisit<T>(
   deps: Deps,
   load: () => Promise<VisitRecord>,
-  attempt: (visit: VisitRecord) => Promise<{ next: VisitRecord; action: AuditEntry['action']; result: T }>,
+  attempt: (visit: VisitRecord) => Promise<{ next: VisitRecord; action: AuditEntry['action']; result: T; events?: DomainEvent[] }>,
   ctx: RequestContext,
 ): Promise<{ before: VisitRecord; next: VisitRecord; result: T }> {
   for (let round = 1; ; round += 1) {
     const before = await load();
-    const { next, action, result } = await attempt(before);
+    const { next, action, result, events = [] } = await attempt(before);
     try {
-      await transactWrite(deps.table, [putVisitIfVersion(deps.table, next, before.version), audit(deps).item(ctx, entry(before, action))]);
+      await transactWrite(deps.table, [
+        putVisitIfVersion(deps.table, next, before.version),
+        audit(deps).item(ctx, entry(before, action)),
+        ...events.map((e) => outboxEvent(deps.table, e)),
+      ]);
       return { before, next, result };
     } catch (error) {
       if (!(error instanceof TransactionConflict) || round >= 4) {
@@ -108,7 +113,7 @@ async function withVisit<T>(
 /** POST /visits/{id}/start: the assigned staff member opens the video session. Repeating it rejoins. */
 export async function startVisit(deps: Deps, ctx: RequestContext, visitId: string): Promise<{ visit: VisitView; join: JoinInfo }> {
   const at = ctx.now.toISOString();
-  const { before, next, result } = await withVisit(
+  const { next, result } = await withVisit(
     deps,
     () => requireTeamVisit(deps, ctx.actor, visitId),
     async (visit) => {
@@ -125,13 +130,11 @@ export async function startVisit(deps: Deps, ctx: RequestContext, visitId: strin
         version: visit.version + 1,
         updatedAt: at,
       };
-      return { next, action: 'visit.start', result: joinInfo(visit.visitId, meeting, attendee) };
+      const events = visit.status === 'scheduled' ? [visitEvent('VisitStarted', next, { startedAt: next.startedAt }, ctx.now)] : [];
+      return { next, action: 'visit.start', result: joinInfo(visit.visitId, meeting, attendee), events };
     },
     ctx,
   );
-  if (before.status === 'scheduled') {
-    await deps.events.publish([visitEvent('VisitStarted', next, { startedAt: next.startedAt }, ctx.now)]);
-  }
   logger.info('visit started', { visitId, meetingId: next.meetingId });
   return { visit: toView(next, deps.config.TIME_ZONE), join: result };
 }
@@ -210,7 +213,8 @@ export async function completeVisit(deps: Deps, ctx: RequestContext, visitId: st
         version: visit.version + 1,
         updatedAt: at,
       };
-      return { next, action: 'visit.complete', result: undefined };
+      const completed = visitEvent('VisitCompleted', next, { startedAt: next.startedAt, completedAt: at, result: input.result }, ctx.now);
+      return { next, action: 'visit.complete', result: undefined, events: [completed] };
     },
     ctx,
   );
@@ -218,7 +222,5 @@ export async function completeVisit(deps: Deps, ctx: RequestContext, visitId: st
     // Chime ends an idle meeting by itself within minutes, so a failed delete is only logged.
     await deps.meetings.deleteMeeting(next.meetingId).catch((error: unknown) => logger.warn('meeting not deleted', { visitId, error: error as Error }));
   }
-  await cancelVisitJobs(deps, visitId);
-  await deps.events.publish([visitEvent('VisitCompleted', next, { startedAt: next.startedAt, completedAt: at, result: input.result }, ctx.now)]);
   return toView(next, deps.config.TIME_ZONE);
 }

@@ -6,6 +6,7 @@ import { currentFinalGrantSchema, type CurrentFinalGrant } from '../conversion/f
 import { hasRole, type Actor } from '../platform/actor.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
+import type { DomainEvent } from '../platform/events.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '../table/keys.ts';
@@ -13,7 +14,7 @@ import type { TransactionConflict} from '../table/store.ts';
 import { getItems, putNew, queryPage, type Page, type TransactItem } from '../table/store.ts';
 import { isAvailable } from './availability-rules.ts';
 import { requireTeamStaff } from './staff-directory.ts';
-import { availabilityUnchanged, getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
+import { getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
 import type {
@@ -32,7 +33,7 @@ import {
   type VisitRecord,
   type VisitView,
 } from './model.ts';
-import { cancelVisitJobs, rescheduleVisitJobsAfterCommit, scheduleVisitJobs } from './schedules.ts';
+import { outboxEvent } from '../events/outbox.ts';
 import { addMinutes, isOnGrid, isValidDuration, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
 
 export const citizenIdSchema = z.string().regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id (cit_<ULID>)');
@@ -77,7 +78,6 @@ function timeFields(start: Date, now: Date, field: string): FieldError[] {
 
 /**
  * The staff member must belong to the citizen's team and be available for the whole visit.
- * Returns the profile whose version the transaction then checks.
  */
 async function requireAvailableStaff(deps: Deps, staffId: string, team: string, start: Date, end: Date): Promise<StaffProfile> {
   return availableStaffFrom(deps, await getStaffProfile(deps.table, staffId, true), staffId, team, start, end);
@@ -103,23 +103,25 @@ function requireGrantedPurpose(current: Pick<CurrentFinalGrant, 'screenVisitPlan
   }
 }
 
-/** Names the failed condition of a visit transaction laid out as [visit, ...takenLocks, (availability check), ...]. */
-function explainConflict(conflict: TransactionConflict, taken: readonly Party[], availabilityIndex: number | undefined): Error {
+/** Names the failed condition of a visit transaction laid out as [visit, ...takenLocks, ...]. */
+function explainConflict(conflict: TransactionConflict, taken: readonly Party[]): Error {
   const failed = conflict.firstFailed();
   if (failed === 0) return new ConflictError('The visit was changed by someone else; read it again and retry.', 'version-mismatch');
   const party = taken[failed - 1];
+  // The staff member's time was taken away by a change of availability committing at the same moment.
+  if (party?.kind === 'staff' && conflict.items[failed]?.blockedBy !== undefined) return new ConflictError('The staff member’s availability changed at the same time; try again.', 'availability-changed');
   if (party?.kind === 'staff') return new ConflictError(`Staff member ${party.id} is already booked in an overlapping window.`, 'staff-double-booked');
   if (party?.kind === 'citizen') return new ConflictError('The citizen already has a visit in an overlapping window.', 'citizen-double-booked');
-  if (failed === availabilityIndex) return new ConflictError('The staff member’s availability changed at the same time; try again.', 'availability-changed');
   return new ConflictError('The visit could not be changed; try again.', 'conflict');
 }
 
 /**
  * Books a screen visit. One transaction holds the visit, a lock per 5-minute bucket for the
- * staff member and for the citizen, a check that the staff member's availability is the one we
- * read, and the audit record: of N simultaneous bookings of one slot exactly one commits.
- * The reminder and no-show schedules are made first (so a booked visit always has them); if the
- * booking then fails they are removed again, and a left-over one finds no visit and does nothing.
+ * staff member and for the citizen (a change of availability blocks the staff locks of the time
+ * it removes, shared/visits/availability-guard.ts), the audit record and the VisitBooked event (the outbox): of N simultaneous bookings of
+ * one slot exactly one commits. The reminder and no-show schedules are made from the committed
+ * event (shared/visits/consumers.ts), so a booking that committed always gets them and one that
+ * did not never does, whatever fails in between.
  */
 export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisit): Promise<VisitView> {
   // One consistent BatchGetItem for the three reads a booking needs (citizen, staff, final grant).
@@ -138,7 +140,7 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
   if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
   const end = addMinutes(start, input.durationMinutes);
   requireGrantedPurpose(finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined, input.purpose.grantId);
-  const profile = availableStaffFrom(deps, staffItem ? staffProfileFrom(staffItem) : undefined, input.staffId, citizen.team, start, end);
+  availableStaffFrom(deps, staffItem ? staffProfileFrom(staffItem) : undefined, input.staffId, citizen.team, start, end);
 
   const at = ctx.now.toISOString();
   const visit: VisitRecord = {
@@ -159,16 +161,27 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
     updatedAt: at,
   };
   const locks = moveLocks(deps, visit.visitId, undefined, slotsOf(visit));
-  const items: TransactItem[] = [putNew(deps.table, visitItem(visit)), ...locks.items, availabilityUnchanged(deps.table, profile), audit(deps).item(ctx, visitEntry(visit, 'visit.create'))];
-
-  await scheduleVisitJobs(deps, visit);
+  const items: TransactItem[] = [
+    putNew(deps.table, visitItem(visit)),
+    ...locks.items,
+    audit(deps).item(ctx, visitEntry(visit, 'visit.create')),
+    outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now)),
+  ];
+  let holder: string | undefined;
   try {
-    await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, locks.items.length + 1));
+    await commitVisitChange(deps.table, items, (c) => {
+      const held = c.items[c.firstFailed()]?.visitId;
+      holder = typeof held === 'string' ? held : undefined;
+      return explainConflict(c, locks.taken);
+    });
   } catch (error) {
-    await cancelVisitJobs(deps, visit.visitId);
+    // A client retrying a booking whose answer it lost finds its own visit holding the slot: that visit is the answer.
+    const same = holder ? await loadVisit(deps.table, holder) : undefined;
+    if (same && same.createdBy === visit.createdBy && same.citizenId === visit.citizenId && same.staffId === visit.staffId && same.start === visit.start && same.end === visit.end && same.purpose.grantId === visit.purpose.grantId && same.status === 'scheduled') {
+      return toView(same, deps.config.TIME_ZONE);
+    }
     throw error;
   }
-  await deps.events.publish([visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now)]);
   return toView(visit, deps.config.TIME_ZONE);
 }
 
@@ -218,9 +231,7 @@ export async function changeVisit(deps: Deps, ctx: RequestContext, visitId: stri
   const at = ctx.now.toISOString();
   if (cancelling) {
     const cancelled: VisitRecord = { ...visit, status: 'cancelled', cancelledAt: at, cancelReason: input.reason, version: visit.version + 1, updatedAt: at };
-    await cancelVisitWrite(deps, ctx, visit, cancelled);
-    await cancelVisitJobs(deps, visit.visitId);
-    await deps.events.publish([visitEvent('VisitCancelled', cancelled, { cancelledAt: at, cancelledBy: ctx.actor.sub, ...(input.reason ? { reason: input.reason } : {}) }, ctx.now)]);
+    await cancelVisitWrite(deps, ctx, visit, cancelled, visitEvent('VisitCancelled', cancelled, { cancelledAt: at, cancelledBy: ctx.actor.sub, ...(input.reason ? { reason: input.reason } : {}) }, ctx.now));
     return toView(cancelled, deps.config.TIME_ZONE);
   }
 
@@ -241,29 +252,25 @@ export async function changeVisit(deps: Deps, ctx: RequestContext, visitId: stri
     version: visit.version + 1,
     updatedAt: at,
   };
-  const profile = staffId ? await requireAvailableStaff(deps, staffId, visit.team, start, end) : undefined;
+  if (staffId) await requireAvailableStaff(deps, staffId, visit.team, start, end);
   const locks = moveLocks(deps, visit.visitId, slotsOf(visit), slotsOf(changed));
   const items: TransactItem[] = [
     putVisitIfVersion(deps.table, changed, visit.version),
     ...locks.items,
-    ...(profile ? [availabilityUnchanged(deps.table, profile)] : []),
     audit(deps).item(ctx, visitEntry(visit, 'visit.update')),
+    outboxEvent(deps.table, visitEvent('VisitChanged', changed, { changedBy: ctx.actor.sub, previous: { staffId: visit.staffId ?? null, start: visit.start, end: visit.end } }, ctx.now)),
   ];
   // Releases come after the takes; a failed release means the visit changed under us (index 0 says so too).
-  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken, profile ? locks.items.length + 1 : undefined));
-  if (changed.start !== visit.start || changed.end !== visit.end) await rescheduleVisitJobsAfterCommit(deps, changed);
-  await deps.events.publish([
-    visitEvent('VisitChanged', changed, { changedBy: ctx.actor.sub, previous: { staffId: visit.staffId ?? null, start: visit.start, end: visit.end } }, ctx.now),
-  ]);
+  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken));
   return toView(changed, deps.config.TIME_ZONE);
 }
 
-/** The cancel transaction (shared with superseded final grants): the visit, its released locks, audit. */
-export async function cancelVisitWrite(deps: Deps, ctx: RequestContext | SystemContext, before: VisitRecord, cancelled: VisitRecord): Promise<void> {
+/** The cancel transaction (shared with superseded final grants): the visit, its released locks, audit, the VisitCancelled event. */
+export async function cancelVisitWrite(deps: Deps, ctx: RequestContext | SystemContext, before: VisitRecord, cancelled: VisitRecord, event: DomainEvent): Promise<void> {
   const locks = moveLocks(deps, before.visitId, slotsOf(before), undefined);
   await commitVisitChange(
     deps.table,
-    [putVisitIfVersion(deps.table, cancelled, before.version), ...locks.items, audit(deps).item(ctx, visitEntry(before, 'visit.update'))],
+    [putVisitIfVersion(deps.table, cancelled, before.version), ...locks.items, audit(deps).item(ctx, visitEntry(before, 'visit.update')), outboxEvent(deps.table, event)],
     () => new ConflictError('The visit was changed by someone else; read it again and retry.', 'version-mismatch'),
   );
 }

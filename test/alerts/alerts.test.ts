@@ -107,6 +107,7 @@ describe('escalation', () => {
     clock.advanceMinutes(31);
     const first = (await runJob(t.deps, 'escalate-alerts')) as { escalated: string[] };
     const second = (await runJob(t.deps, 'escalate-alerts')) as { escalated: string[] };
+    await t.drain();
     expect(first.escalated).toContain(alertId);
     expect(first.escalated).not.toContain(acknowledged.alertId);
     expect(second.escalated).not.toContain(alertId);

@@ -64,7 +64,7 @@ describe('a dispenser registered, assigned and posting a three-dose day', () => 
   it('accepts the batch with 202 and stores every event', async () => {
     const res = await postEvents(t, device, batch);
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ accepted: batch.length, duplicates: 0, rejected: [] });
+    expect(res.body).toEqual({ accepted: batch.length, duplicates: 0, rejected: [], results: batch.map(() => 'accepted') });
   });
 
   it('shows on time, late and missed in the adherence, and the rates', async () => {
@@ -97,7 +97,7 @@ describe('a dispenser registered, assigned and posting a three-dose day', () => 
     for (let i = 0; i < 2; i++) {
       const res = await postEvents(t, device, batch);
       expect(res.status).toBe(202);
-      expect(res.body).toEqual({ accepted: 0, duplicates: batch.length, rejected: [] });
+      expect(res.body).toEqual({ accepted: 0, duplicates: batch.length, rejected: [], results: batch.map(() => 'duplicate') });
     }
     expect(await adherenceOf(device.citizenId)).toEqual(before);
     await runJob(t.deps, 'detect-missed-doses');
@@ -107,7 +107,7 @@ describe('a dispenser registered, assigned and posting a three-dose day', () => 
   it('counts a repeat inside one batch as a duplicate, stored once', async () => {
     const hb = { eventId: eventId('rep'), type: 'heartbeat', occurredAt: '2026-11-23T21:30:00Z' };
     const res = await postEvents(t, device, [hb, hb]);
-    expect(res.body).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(res.body).toEqual({ accepted: 1, duplicates: 1, rejected: [], results: ['accepted', 'duplicate'] });
   });
 });
 

@@ -329,7 +329,12 @@ describe('the functions', () => {
 
   it('may touch only their own key families of the table (LeadingKeys), never Scan, and the device route no citizen, team, staff or national-id partition', () => {
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
-      const dynamo = statementsOf(name).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+      // Reading the table's stream (the event source mapping's grant) is no table access: only the stream function has it.
+      const streamReads = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+      const isStreamRead = (s: any) => [s.Action].flat().every((a: string) => streamReads.includes(a));
+      const allows = statementsOf(name).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+      expect(allows.some(isStreamRead), `${name} reads the stream`).toBe(name === 'TableStream');
+      const dynamo = allows.filter((s) => !isStreamRead(s));
       if (functionAccess[name].table === 'none') {
         expect(dynamo, name).toEqual([]);
         continue;
@@ -349,7 +354,7 @@ describe('the functions', () => {
 
   it('tell the functions that schedule where one-time schedules go, and the dead-letter queue for those Scheduler cannot deliver', () => {
     const schedulers = (Object.keys(functionAccess) as LambdaFunctionName[]).filter((name) => functionAccess[name].schedules);
-    expect(schedulers).toEqual(expect.arrayContaining(['Visits', 'JobRunner', 'DomainEventConsumer']));
+    expect(schedulers).toEqual(expect.arrayContaining(['JobRunner', 'DomainEventConsumer']));
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
       const env = environmentOf(name);
       for (const key of schedulingKeys) expect(key in env, `${name} ${key}`).toBe(schedulers.includes(name));
@@ -389,8 +394,9 @@ describe('the functions', () => {
   it('get only what they use: the public function no table, only publishers PutEvents, only visits Chime, only schedulers schedules', () => {
     expect(allows('Public', 'dynamodb:GetItem')).toBe(false);
     expect(allows('Care', 'dynamodb:PutItem')).toBe(true);
-    for (const name of ['Care', 'Visits', 'Dispensers', 'DeviceEvents', 'JobRunner', 'DomainEventConsumer'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(true);
-    for (const name of ['Public', 'Reports', 'Admin'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(false);
+    // Domain events leave through the outbox: only the table-stream function puts them on the bus.
+    expect(allows('TableStream', 'events:PutEvents')).toBe(true);
+    for (const name of ['Public', 'Care', 'Visits', 'Dispensers', 'DeviceEvents', 'Reports', 'Admin', 'JobRunner', 'DomainEventConsumer'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(false);
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
       const access = functionAccess[name];
       expect(allows(name, 'dynamodb:PutItem'), name).toBe(access.table === 'readWrite');
@@ -412,7 +418,7 @@ describe('the functions', () => {
   it('scope schedules to the stack’s group and pass the scheduler role to Scheduler only', () => {
     const group = ofType('AWS::Scheduler::ScheduleGroup').map(([, g]) => g.Properties.Name as string);
     expect(group).toEqual(['e-team-dev-demo']);
-    for (const name of ['Visits', 'JobRunner', 'DomainEventConsumer'] as const) {
+    for (const name of ['JobRunner', 'DomainEventConsumer'] as const) {
       const schedules = statementsOf(name).find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
       expect(JSON.stringify(schedules.Resource), name).toMatch(/:schedule\/e-team-dev-demo\/\*"/);
       const passRole = statementsOf(name).find((s) => [s.Action].flat().includes('iam:PassRole'));
@@ -478,6 +484,22 @@ describe('events and jobs', () => {
       DeadLetterConfig: { Arn: expect.anything() },
       RetryPolicy: { MaximumRetryAttempts: expect.any(Number) },
     });
+  });
+
+  it('delivers the outbox from the table stream to the table-stream function: in order, with retries, bisect on error and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, any]];
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: logicalId(stack.functions.TableStream) },
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRecordAgeInSeconds: 86_400,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxDeadLetters/), 'Arn'] } } },
+    });
+    const pattern = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern);
+    expect(pattern).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['OutboxEvent', 'DeviceEvent'] } } } });
   });
 
   it('has a domain event bus with an archive, both under the messaging key', () => {

@@ -18,6 +18,20 @@ let assessor: string;
 
 const subscription = (name: string) => ({ endpoint: `https://push.example.org/send/${name}`, keys: { p256dh: `p256dh-${name}`, auth: `auth-${name}` }, locale: 'da' });
 
+
+/** Raises as a detection job does, then lets the stream deliver AlertRaised (the outbox). */
+const raised = async (...args: Parameters<typeof raiseAlert> extends [unknown, ...infer R] ? R : never) => {
+  const result = await raiseAlert(t.deps, ...args);
+  await t.drain();
+  return result;
+};
+/** Runs the schedules that are due, then delivers what they committed. */
+const runDue = async (now: Date) => {
+  const ran = await t.deps.scheduler.runDue(now);
+  await t.drain();
+  return ran;
+};
+
 beforeAll(async () => {
   t = await createTestApp({ clock });
   lead = await t.token('lead', 'lead-lis', 'east');
@@ -98,7 +112,7 @@ describe('a missed dose at 20:05 on a Saturday', () => {
   it('pages the person on duty by push, then the second by SMS after the timeout, then the lead, then the team alarm', async () => {
     clock.set(saturdayEvening);
     const citizenId = newId('cit');
-    const { alertId } = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-28T19:00:00.000Z'));
+    const { alertId } = await raised(missedDose(citizenId, '2026-11-28T19:00:00.000Z'));
     if (!alertId) throw new Error('not raised');
 
     const toEve = (await outboxOf('stf-eve')).filter((m) => m.url?.includes(alertId));
@@ -109,18 +123,18 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     expect((await outboxOf('stf-sam')).filter((m) => m.body.includes(alertId.slice(-6)))).toHaveLength(0);
 
     clock.advanceMinutes(10);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     const toSam = (await outboxOf('stf-sam')).filter((m) => m.body.includes(alertId.slice(-6)));
     expect(toSam).toEqual([expect.objectContaining({ channel: 'sms', at: '2026-11-28T19:15:00.000Z' })]);
     expect(toSam[0]?.body).toContain(`/console/alerts/${alertId}?ack=`);
 
     clock.advanceMinutes(10);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     const toLead = (await outboxOf('lead-lis')).filter((m) => m.body.includes(alertId.slice(-6)) || m.url?.includes(alertId));
     expect(toLead.map((m) => m.channel).sort()).toEqual(['push', 'sms']);
 
     clock.advanceMinutes(10);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect(t.deps.alarms.published.filter((a) => a.message.includes(alertId))).toHaveLength(1);
 
     // A step never fires twice, however often its schedule is delivered.
@@ -143,7 +157,7 @@ describe('a missed dose at 20:05 on a Saturday', () => {
 
   it('stops when acknowledged from the link in the push: the pending step is removed, the link works once', async () => {
     clock.set(saturdayEvening);
-    const { alertId } = await raiseAlert(t.deps, missedDose(newId('cit'), '2026-11-28T18:00:00.000Z'));
+    const { alertId } = await raised(missedDose(newId('cit'), '2026-11-28T18:00:00.000Z'));
     if (!alertId) throw new Error('not raised');
     const push = (await outboxOf('stf-eve')).find((m) => m.url?.includes(alertId));
     const token = new URL(push?.url ?? '').searchParams.get('ack') ?? '';
@@ -161,20 +175,20 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     expect(forged.status).toBe(400);
 
     clock.advanceMinutes(60);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect(await runNotifierJob(t.deps, ESCALATION_STEP_JOB, { alertId, step: 1 })).toMatchObject({ fired: false, reason: 'not-open' });
     expect((await outboxOf('stf-sam')).filter((m) => m.body.includes(alertId.slice(-6)))).toHaveLength(0);
   });
 
   it('stops at any step when acknowledged in the console', async () => {
     clock.set(saturdayEvening);
-    const { alertId } = await raiseAlert(t.deps, missedDose(newId('cit'), '2026-11-28T17:00:00.000Z'));
+    const { alertId } = await raised(missedDose(newId('cit'), '2026-11-28T17:00:00.000Z'));
     clock.advanceMinutes(10);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect((await outboxOf('stf-sam')).filter((m) => m.body.includes(String(alertId).slice(-6)))).toHaveLength(1);
     expect((await t.call('POST', `/alerts/${alertId}/ack`, { as: sam })).status).toBe(200);
     clock.advanceMinutes(30);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect((await outboxOf('lead-lis')).filter((m) => m.body.includes(String(alertId).slice(-6)) || m.url?.includes(String(alertId)))).toHaveLength(0);
   });
 
@@ -184,10 +198,10 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     const pause = await t.call('POST', `/citizens/${citizenId}/alert-pauses`, { as: eve, body: { from: '2026-11-27T08:00:00+01:00', to: '2026-12-05T08:00:00+01:00', reason: 'hospital' } });
     expect(pause.status, pause.text).toBe(201);
     const before = t.deps.notifier.outbox.length;
-    const { alertId } = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-28T19:00:00.000Z'));
+    const { alertId } = await raised(missedDose(citizenId, '2026-11-28T19:00:00.000Z'));
     expect(t.deps.notifier.outbox.length).toBe(before);
     clock.advanceMinutes(60);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect(t.deps.notifier.outbox.length).toBe(before);
     const alert = await t.call('GET', `/alerts/${alertId}`, { as: eve });
     expect(alert.body.deliveries).toEqual([expect.objectContaining({ outcome: 'suppressed', detail: 'alerts paused for the citizen' })]);
@@ -199,10 +213,10 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     clock.set(saturdayEvening);
     const citizenId = await newCitizen(t, assessor);
     expect((await t.call('PUT', `/citizens/${citizenId}/alert-settings`, { as: eve, body: { missedDoseDelayMinutes: 15 } })).status).toBe(200);
-    const { alertId } = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-28T18:30:00.000Z'));
+    const { alertId } = await raised(missedDose(citizenId, '2026-11-28T18:30:00.000Z'));
     expect((await outboxOf('stf-eve')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(0);
     clock.advanceMinutes(15);
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect((await outboxOf('stf-eve')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(1);
   });
 });
@@ -216,12 +230,12 @@ describe('a relative', () => {
     const set = await t.call('PUT', `/citizens/${citizenId}/relative-contact`, { as: eve, body: { phone: '+4511112222', consent: { given: true, givenBy: 'citizen', kinds: ['missed_dose'] } } });
     expect(set.status, set.text).toBe(200);
     expect(set.body).toMatchObject({ consentRecordedBy: 'stf-eve', consentRecordedAt: saturdayEvening.toISOString() });
-    const { alertId } = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-28T15:00:00.000Z'));
+    const { alertId } = await raised(missedDose(citizenId, '2026-11-28T15:00:00.000Z'));
     const sms = t.deps.notifier.to(`relative-of-${citizenId}`);
     expect(sms).toEqual([expect.objectContaining({ channel: 'sms', to: '+4511112222' })]);
     expect(sms[0]?.body).toContain(String(alertId).slice(-6));
     expect(sms[0]?.body).not.toMatch(/dose|medic|http/i);
-    const visitAlert = await raiseAlert(t.deps, { kind: 'visit_missed', team: 'east', citizenId, dedupKey: `visit_missed#${newId('vis')}`, summary: 'x', occurredAt: clock.now() });
+    const visitAlert = await raised({ kind: 'visit_missed', team: 'east', citizenId, dedupKey: `visit_missed#${newId('vis')}`, summary: 'x', occurredAt: clock.now() });
     expect(visitAlert.raised).toBe(true);
     expect(t.deps.notifier.to(`relative-of-${citizenId}`)).toHaveLength(1);
   });
@@ -232,13 +246,13 @@ describe('technical alerts', () => {
     clock.set(saturdayEvening);
     const dispenserId = newId('dsp');
     const fault = { kind: 'device_fault' as const, team: 'east', dispenserId, dedupKey: `device_fault#${dispenserId}#jammed`, summary: 'jammed', occurredAt: clock.now(), reraiseAfterResolve: true };
-    const { alertId } = await raiseAlert(t.deps, fault);
+    const { alertId } = await raised(fault);
     expect((await outboxOf('it-ida')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(1);
     expect((await outboxOf('stf-eve')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(0);
     expect((await t.call('POST', `/alerts/${alertId}/resolve`, { as: lead, body: { note: 'unjammed' } })).status).toBe(200);
 
     clock.advanceMinutes(5);
-    const flapped = await raiseAlert(t.deps, fault);
+    const flapped = await raised(fault);
     expect(flapped.raised).toBe(true);
     expect((await outboxOf('it-ida')).filter((m) => m.url?.includes(String(flapped.alertId)))).toHaveLength(0);
     const shown = await t.call('GET', `/alerts/${flapped.alertId}`, { as: it_ });
@@ -257,7 +271,7 @@ describe('push subscriptions', () => {
     const added = await t.call('POST', '/me/push-subscriptions', { as: tablet, body: subscription('gone') });
     expect((await t.call('POST', '/me/push-subscriptions', { as: tablet, body: subscription('gone') })).status).toBe(200);
     t.deps.notifier.goneEndpoints.add(subscription('gone').endpoint);
-    const { alertId } = await raiseAlert(t.deps, missedDose(newId('cit'), '2026-11-28T16:00:00.000Z'));
+    const { alertId } = await raised(missedDose(newId('cit'), '2026-11-28T16:00:00.000Z'));
     expect((await t.call('GET', '/me/push-subscriptions', { as: tablet })).body.items).toEqual([]);
     const alert = await t.call('GET', `/alerts/${alertId}`, { as: lead });
     expect(alert.body.deliveries).toEqual(expect.arrayContaining([expect.objectContaining({ recipient: 'stf-gone', to: added.body.subscriptionId, outcome: 'gone' })]));

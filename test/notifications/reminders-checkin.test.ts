@@ -10,6 +10,14 @@ let as: VisitActors;
 let karen: string;
 let karensTablet: string;
 
+
+/** Runs the schedules that are due, then delivers what they committed. */
+const runDue = async (now: Date) => {
+  const ran = await t.deps.scheduler.runDue(now);
+  await t.drain();
+  return ran;
+};
+
 beforeAll(async () => {
   clock = new FixedClock(new Date('2026-11-23T06:00:00Z')); // Monday 07:00 in Copenhagen
   t = await createTestApp({ clock });
@@ -33,7 +41,7 @@ async function visitAt(start: string, now: string): Promise<any> {
 describe('a visit reminder', () => {
   it('reaches the citizen’s tablet ("Anna calls you at 10:30", in the tablet’s language) and the staff member', async () => {
     await visitAt('2026-11-24T10:30:00+01:00', '2026-11-24T09:15:00Z');
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     const tablet = (await t.call('GET', '/notifications/outbox', { as: karensTablet })).body.items;
     expect(tablet).toEqual([expect.objectContaining({ channel: 'push', title: 'Skærmbesøg', body: 'Anna ringer til dig kl. 10:30' })]);
     expect(t.deps.notifier.to('stf-anna')).toEqual([expect.objectContaining({ body: 'Screen visit at 10:30' })]);
@@ -49,17 +57,17 @@ describe('a visit reminder', () => {
     const visit = await visitAt('2026-11-25T11:00:00+01:00', '2026-11-25T08:00:00Z'); // 09:00, two hours before
     expect(t.deps.scheduler.jobs.get(`visit-notify-${visit.visitId}-120`)?.at.toISOString()).toBe('2026-11-25T08:00:00.000Z');
     const before = t.deps.notifier.to(karen).length;
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect(t.deps.notifier.to(karen).slice(before)).toEqual([expect.objectContaining({ body: 'Anna ringer til dig kl. 11:00' })]);
 
     const moved = await visitAt('2026-11-25T17:00:00+01:00', '2026-11-23T06:00:00Z');
     await t.call('PATCH', `/visits/${moved.visitId}`, { as: as.anna, body: { start: '2026-11-25T18:00:00+01:00' } });
     clock.set('2026-11-25T14:00:00Z'); // 15:00: the extra reminder made for 17:00 is stale
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     const about = (time: string) => t.deps.notifier.to(karen).filter((m) => m.body.endsWith(time));
     expect(about('17:00')).toEqual([]);
     clock.set('2026-11-25T15:00:00Z');
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect(about('18:00')).toEqual([expect.objectContaining({ at: '2026-11-25T15:00:00.000Z', body: 'Anna ringer til dig kl. 18:00' })]);
   });
 });
@@ -73,7 +81,7 @@ describe('check-in from the video', () => {
     // The tablet asked to join, but never connected: Chime's events say so.
     expect((await t.call('POST', `/visits/${visit.visitId}/join`, { as: karensTablet })).status).toBe(200);
     clock.set('2026-11-26T08:20:00Z');
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     const missed = await t.call('GET', `/visits/${visit.visitId}`, { as: as.lead });
     expect(missed.body).toMatchObject({ status: 'missed', missedReason: 'citizen-no-show', attendance: { staffJoinedAt: '2026-11-26T07:59:00.000Z' } });
     const alerts = await t.call('GET', '/alerts?status=open', { as: as.lead });
@@ -83,7 +91,7 @@ describe('check-in from the video', () => {
 
   it('a visit nobody started is a staff-no-show', async () => {
     const visit = await visitAt('2026-11-26T10:00:00+01:00', '2026-11-26T09:21:00Z');
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect((await t.call('GET', `/visits/${visit.visitId}`, { as: as.lead })).body).toMatchObject({ status: 'missed', missedReason: 'staff-no-show' });
   });
 
@@ -102,7 +110,7 @@ describe('check-in from the video', () => {
     const shown = await t.call('GET', `/visits/${visit.visitId}`, { as: as.lead });
     expect(shown.body).toMatchObject({ status: 'in_progress', actualMinutes: 14, attendance: { staffJoinedAt: '2026-11-26T10:00:00.000Z', citizenJoinedAt: '2026-11-26T10:02:00.000Z', citizenLeftAt: '2026-11-26T10:16:00.000Z' } });
     clock.set('2026-11-26T10:21:00Z');
-    await t.deps.scheduler.runDue(clock.now());
+    await runDue(clock.now());
     expect((await t.call('GET', `/visits/${visit.visitId}`, { as: as.lead })).body.status).toBe('in_progress');
   });
 });

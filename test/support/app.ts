@@ -21,8 +21,14 @@ export interface TestApp {
   config: Config;
   clock: Clock;
   token(role: Role | Role[], sub: string, team?: string): Promise<string>;
-  /** JSON request as `role`/`sub`; returns status, parsed body and headers. */
-  call(method: string, path: string, options?: { as?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  /**
+   * JSON request as `role`/`sub`; returns status, parsed body and headers. Then delivers what the
+   * request committed through the table's stream (as the stream Lambda would, moments later),
+   * unless `drain: false` (to look at the state before delivery).
+   */
+  call(method: string, path: string, options?: { as?: string; body?: unknown; headers?: Record<string, string>; drain?: boolean }): Promise<TestResponse>;
+  /** Delivers everything committed so far through the stream (after a job or a direct domain call). */
+  drain(): Promise<void>;
 }
 
 export interface TestResponse<T = any> {
@@ -48,6 +54,9 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
     config,
     clock: deps.clock,
     token,
+    async drain() {
+      await deps.drainOutbox();
+    },
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       if (opts.as) headers.authorization = `Bearer ${opts.as}`;
@@ -58,6 +67,7 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
       }
       const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
       const text = await res.text();
+      if (opts.drain !== false) await deps.drainOutbox();
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : undefined;

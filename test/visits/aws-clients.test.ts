@@ -18,6 +18,9 @@ import { allRouters, deviceRoutes } from '../../shared/http/routers.ts';
 import type { Deps } from '../../shared/platform/deps.ts';
 import { EventBridgeScheduler } from '../../shared/platform/eventbridge-scheduler.ts';
 import { ChimeMeetings } from '../../shared/visits/chime-meetings.ts';
+import { consume, consumers } from '../../shared/events/all.ts';
+import { LocalStreamPoller } from '../../shared/events/local-stream.ts';
+import { LocalEventBus } from '../../shared/platform/events.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, newCitizen, setAvailability, visitActors, type VisitActors } from './visit-helpers.ts';
 
@@ -33,6 +36,8 @@ let clock: FixedClock;
 let as: VisitActors;
 let karen: string;
 let app: Router;
+/** The table's stream delivered to consumers running on these deps (the AWS scheduler and Chime behind them). */
+let stream: LocalStreamPoller;
 
 async function call(method: string, path: string, token: string, body?: unknown) {
   const res = await app.request(path, {
@@ -40,7 +45,9 @@ async function call(method: string, path: string, token: string, body?: unknown)
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  const parsed = { status: res.status, body: (await res.json()) as any };
+  await stream.drain();
+  return parsed;
 }
 
 const meeting = (id: string, externalMeetingId: string) => ({
@@ -62,6 +69,9 @@ beforeAll(async () => {
     scheduler: new EventBridgeScheduler(new SchedulerClient({ region: 'eu-north-1' }), { groupName: 'e-team-test', targetArn: 'arn:aws:lambda:eu-north-1:111122223333:function:run-job', roleArn: 'arn:aws:iam::111122223333:role/scheduler' }),
   };
   app = createApp(deps, { verifier: localVerifier(t.config), routers: allRouters(), deviceRoutes });
+  const bus = new LocalEventBus();
+  for (const type of Object.keys(consumers)) bus.subscribe(type, (event) => consume({ ...deps, events: bus }, event));
+  stream = new LocalStreamPoller({ ...deps, events: bus }, t.config.DYNAMODB_ENDPOINT ?? '');
 });
 
 beforeEach(() => {
@@ -192,14 +202,19 @@ describe('EventBridge Scheduler behind the visit schedules', () => {
     ]);
   });
 
-  it('a scheduler failure refuses the booking with 502 and books nothing', async () => {
+  it('a scheduler that is down does not refuse the booking: the schedules are made when the delivery is retried', async () => {
     scheduler.reset();
     scheduler.on(CreateScheduleCommand).rejects(new Error('scheduler down'));
     clock.set('2026-11-23T06:00:00Z');
     const res = await call('POST', '/visits', as.anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-11-26T09:00:00+01:00', durationMinutes: 20, purpose: { grantId: 'grt_1', service: 'support_conversation' } });
-    expect(res.status).toBe(502);
-    const day = await call('GET', '/visits?staffId=stf-anna&date=2026-11-26', as.anna);
-    expect(day.body.items).toEqual([]);
+    expect(res.status).toBe(201);
+    const visitId = res.body.visitId as string;
+    expect((await stream.drain()).failed).toBe(true);
+
+    scheduler.reset();
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+    expect((await stream.drain()).failed).toBe(false);
+    expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input.Name)).toEqual([`visit-reminder-${visitId}`, `visit-no-show-${visitId}`]);
   });
 });
 

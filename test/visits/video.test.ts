@@ -150,10 +150,12 @@ describe('reminders and no-shows', () => {
   it('reminds before the start, and a visit nobody started becomes missed with an alert', async () => {
     const visit = await visitAt('2026-11-24T09:00:00+01:00', '2026-11-24T07:44:00Z');
     await t.deps.scheduler.runDue(new Date('2026-11-24T07:46:00Z'));
+    await t.drain();
     expect(t.deps.events.ofType('VisitReminderDue').filter((e) => e.detail.visitId === visit.visitId)).toHaveLength(1);
 
     clock.set('2026-11-24T08:20:00Z');
     await t.deps.scheduler.runDue(clock.now());
+    await t.drain();
     const missed = await t.call('GET', `/visits/${visit.visitId}`, { as: as.lead });
     expect(missed.body).toMatchObject({ status: 'missed', missedAt: '2026-11-24T08:20:00.000Z' });
     const event = t.deps.events.ofType('VisitMissed').find((e) => e.detail.visitId === visit.visitId);

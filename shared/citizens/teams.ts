@@ -1,0 +1,29 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../platform/deps.ts';
+import { logger } from '../platform/logger.ts';
+import { teamKeys } from '../table/keys.ts';
+import { queryAll } from '../table/store.ts';
+
+/**
+ * The teams that have citizens, for jobs that look through every team (the reconciliation).
+ * Written with a plain Put after a citizen is registered, never inside the registration's
+ * transaction: one item per team that every registration wrote transactionally would make
+ * concurrent registrations of a team conflict. Idempotent; each process writes a team once.
+ */
+const known = new Set<string>();
+
+export async function rememberTeam(deps: Deps, team: string): Promise<void> {
+  const key = `${deps.table.name}#${team}`;
+  if (known.has(key)) return;
+  try {
+    await deps.table.db.send(new PutCommand({ TableName: deps.table.name, Item: { ...teamKeys.team(team), entity: 'Team', team } }));
+    known.add(key);
+  } catch (error) {
+    // The next registration in the team writes it; the citizen is registered either way.
+    logger.warn('team not recorded', { team, error: error as Error });
+  }
+}
+
+export async function listTeams(deps: Deps): Promise<string[]> {
+  return (await queryAll(deps.table, { partition: ['pk', teamKeys.partition], consistent: true })).map((item) => String(item.team));
+}
