@@ -19,7 +19,21 @@ demoSteps.push(async (deps, demo: DemoData) => {
   const questionnaire = await currentQuestionnaire(deps);
   demo.ids.questionnaireVersion = String(questionnaire.version);
 
-  const base = { willing: true, uses_device: true, can_see_screen: true, can_hear_screen: true, internet_at_home: 'broadband', cognitive_barriers: 0, physical_barriers: 0, relative_can_help: true };
+  const base = {
+    willing: true,
+    uses_device: true,
+    can_see_screen: true,
+    can_hear_screen: true,
+    internet_at_home: 'broadband',
+    cognitive_barriers: 0,
+    physical_barriers: 0,
+    relative_can_help: true,
+    can_take_dispensed_medication: true,
+    notices_dispenser_signal: true,
+    dispenser_handling_barriers: 0,
+    medication_fits_dispenser: 'multidose',
+    someone_present_at_dose_times: false,
+  };
 
   const karen = await registerCitizen(deps, assessor, { nationalId: '120339-1118', name: { given: 'Karen', family: 'Sørensen' }, preferredLanguage: 'da' });
   await recordAssessment(deps, assessor, karen.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, notes: 'Bruger iPad dagligt.' } });
@@ -77,6 +91,6 @@ demoSteps.push(async (deps, demo: DemoData) => {
   demo.ids.citizenReadyWithSupport = poul.citizenId;
 
   const bent = await registerCitizen(deps, assessor, { nationalId: '230836-3335', name: { given: 'Bent', family: 'Lund' }, preferredLanguage: 'en' });
-  await recordAssessment(deps, assessor, bent.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, can_see_screen: false } });
+  await recordAssessment(deps, assessor, bent.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, can_see_screen: false, medication_fits_dispenser: 'unsuitable' } });
   demo.ids.citizenNotReady = bent.citizenId;
 });
