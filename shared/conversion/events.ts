@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { registerEventTypes } from '../events/catalog.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
+import { GRANT_ENDED, grantEndedSchema, type GrantEnded } from './grant-ended.ts';
 
 /** The domain event the conversion capability publishes when a lead approves a conversion. */
 const sample: FinalGrantApproved = {
@@ -42,5 +43,24 @@ registerEventTypes({
       'A lead approved a conversion: it is now the citizen’s final grant. Carries the recurring screen-visit plan (one entry per benefit delivered by screen visit) and the dose plan (null when no benefit is delivered by medication technology). `supersedes` names the final grant it replaces, whose future screen visits end.',
     schema: finalGrantApprovedSchema.extend({ eventId: z.string().optional() }),
     sample,
+  },
+});
+
+const grantEndedSample: GrantEnded = {
+  citizenId: 'cit_01KAQ3Y0A2C4E6G8J0K2M4P6R8',
+  team: 'east',
+  grantId: 'grt_01KAQ3Z0F2H4K6M8P0R2T4V6X8',
+  endDate: '2027-03-31',
+  endedAt: '2027-03-20T10:12:00.000Z',
+  endedBy: 'asr-east',
+  finalGrantId: 'fg_01KAQ40B2D4F6H8K0M2P4R6T8V',
+};
+
+registerEventTypes({
+  [GRANT_ENDED]: {
+    description:
+      'An assessor ended a granted benefit (last day `endDate`, inclusive). The current final grant was revised in the same transaction. Consumers: screen visits of the benefit after the end are cancelled (reason "grant ended on <date>"); the dose plan of the benefit gets its validTo. Both are idempotent.',
+    schema: grantEndedSchema.extend({ eventId: z.string().optional() }),
+    sample: grantEndedSample,
   },
 });

@@ -14,6 +14,7 @@ import { getItems, putNew, queryPage, type Page, type TransactItem } from '../ta
 import { isAvailable } from './availability-rules.ts';
 import { availabilityUnchanged, getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
+import { requireWithinGrantDates } from './grant-dates.ts';
 import { visitEvent } from './events.ts';
 import type {
   citizenVisitSchema} from './model.ts';
@@ -136,7 +137,9 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
   if (!isValidDuration(input.durationMinutes)) fields.push({ field: 'body/durationMinutes', message: `a multiple of ${SLOT_MINUTES} up to ${MAX_VISIT_MINUTES}` });
   if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
   const end = addMinutes(start, input.durationMinutes);
-  requireGrantedPurpose(finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined, input.purpose.grantId);
+  const currentGrant = finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined;
+  requireGrantedPurpose(currentGrant, input.purpose.grantId);
+  requireWithinGrantDates(currentGrant, input.purpose.grantId, start, deps.config.TIME_ZONE);
   const profile = availableStaffFrom(deps, staffItem ? staffProfileFrom(staffItem) : undefined, input.staffId, citizen.team, start, end);
 
   const at = ctx.now.toISOString();
