@@ -58,7 +58,9 @@ describe('GrantEnded and its consumers', () => {
     expect(cancelledEvents).toHaveLength(late.length);
 
     // Delivered again: nothing more is cancelled or published.
-    await consume(t.deps, events[0]!);
+    const [event] = events;
+    if (!event) throw new Error('no GrantEnded');
+    await consume(t.deps, event);
     expect(t.deps.events.ofType('VisitCancelled').filter((e) => e.detail.citizenId === citizenId)).toHaveLength(late.length);
   });
 
@@ -73,7 +75,8 @@ describe('GrantEnded and its consumers', () => {
     expect(plan).toMatchObject({ validFrom: '2026-03-02', validTo: '2026-03-20', version: before.body.version + 1 });
 
     const event = t.deps.events.ofType('GrantEnded').find((e) => e.detail.grantId === medication.grantId);
-    await consume(t.deps, event!);
+    if (!event) throw new Error('no GrantEnded');
+    await consume(t.deps, event);
     expect((await t.call('GET', `/citizens/${citizenId}/dose-plan`, { as: east.staff })).body.version).toBe(plan.version);
   });
 });
