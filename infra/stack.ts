@@ -209,6 +209,7 @@ export class ETeamStack extends Stack {
       lead: 'Team lead: reports and approvals',
       citizen: 'A citizen (tablet): own visits only',
       admin: 'Administration and the audit log',
+      reporting: 'Municipality reporting: the roll-up across teams and targets',
     };
     for (const role of roles) userPool.addGroup(`Role-${role}`, { groupName: role, description: roleDescriptions[role] });
     userPool.addGroup(`Team-${deployment.team}`, { groupName: `team-${deployment.team}`, description: `Members of team ${deployment.team}` });

@@ -41,10 +41,12 @@ export function checkEndDate(grant: Pick<Grant, 'grantId' | 'startDate' | 'endDa
 }
 
 /** The current final grant's lines and plans with the benefit ending on `endDate` (never later than it already did). */
-export function endInFinalGrant(pointer: Pick<CurrentFinalGrantItem, 'lines' | 'screenVisitPlan' | 'dosePlan'>, grantId: string, endDate: string) {
+export function endInFinalGrant(pointer: Pick<CurrentFinalGrantItem, 'lines' | 'screenVisitPlan' | 'dosePlan'>, grantId: string, endDate: string, recordedAt?: string) {
   const earlier = (end: string | undefined) => (end === undefined || endDate < end ? endDate : end);
   return {
-    lines: pointer.lines.map((line) => (line.grantId === grantId ? { ...line, endDate: earlier(line.endDate) } : line)),
+    lines: pointer.lines.map((line) =>
+      line.grantId === grantId ? { ...line, endDate: earlier(line.endDate), ...(recordedAt && earlier(line.endDate) !== line.endDate ? { endRecordedAt: recordedAt } : {}) } : line,
+    ),
     screenVisitPlan: pointer.screenVisitPlan.map((entry) => (entry.grantId === grantId ? { ...entry, validTo: earlier(entry.validTo) } : entry)),
     dosePlan: pointer.dosePlan && pointer.dosePlan.grantId === grantId ? { ...pointer.dosePlan, validTo: earlier(pointer.dosePlan.validTo) } : pointer.dosePlan,
   };
@@ -95,7 +97,7 @@ export async function endGrant(deps: Deps, ctx: RequestContext, citizenId: strin
     ];
     const pointer = pointerItem as CurrentFinalGrantItem | undefined;
     if (pointer?.lines.some((line) => line.grantId === grantId)) {
-      const revised = endInFinalGrant(pointer, grantId, input.endDate);
+      const revised = endInFinalGrant(pointer, grantId, input.endDate, endedAt);
       const set = { UpdateExpression: 'SET #lines = :lines, screenVisitPlan = :plan, dosePlan = :dose', ExpressionAttributeNames: { '#lines': 'lines' } };
       const values = { ':lines': revised.lines, ':plan': revised.screenVisitPlan, ':dose': revised.dosePlan };
       actions.push(

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
-export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin'] as const;
+/** `reporting`: the municipality's data-protection-cleared reporting role (the roll-up across teams). */
+export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin', 'reporting'] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
 
@@ -26,6 +27,6 @@ export function hasRole(actor: Actor, ...allowed: Role[]): boolean {
 
 /** The role recorded in audit: the strongest one the caller used. */
 export function primaryRole(actor: Actor): Role {
-  const order: Role[] = ['admin', 'lead', 'assessor', 'staff', 'citizen'];
+  const order: Role[] = ['admin', 'reporting', 'lead', 'assessor', 'staff', 'citizen'];
   return order.find((r) => actor.roles.includes(r)) ?? 'citizen';
 }

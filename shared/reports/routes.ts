@@ -2,20 +2,57 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { isoDate } from '../conversion/plan.ts';
 import { newRouter } from '../http/app.ts';
 import { requestContext } from '../http/env.ts';
-import { bearer, jsonContent, problems, requireRole } from '../http/openapi.ts';
+import { bearer, jsonBody, jsonContent, problems, requireRole } from '../http/openapi.ts';
+import { getSavingsModel, savingsModelSchema, setSavingsModel } from './savings-model.ts';
 import { trialReport, trialReportSchema } from './trial.ts';
 
 const trialReportRoute = createRoute({
   method: 'get',
   path: '/reports/trial',
+  operationId: 'getTrialReport',
   tags: ['reports'],
-  summary: 'The trial evaluation for the caller’s team over a period: digital share, time saved, visits completed vs missed, adherence, dispensers',
+  summary: 'The trial evaluation for the caller’s team over a period, from the history as it stood day by day',
+  description:
+    'Roles: lead. Digital share and time saved from the final-grant versions in force each day (per the municipality’s savings model, printed with the report), screen visits completed / not delivered / missed / cancelled as they stood at the end of the period, reversions by reason code, adherence and dispensers on the last day. A report for a past period does not change with later approvals.',
   security: bearer,
   middleware: [requireRole('lead')] as const,
+  'x-roles': ['lead'],
   request: { query: z.strictObject({ from: isoDate.openapi({ example: '2026-11-01' }), to: isoDate.openapi({ example: '2026-11-30' }) }) },
   responses: { 200: jsonContent(trialReportSchema, 'The trial report'), ...problems(400) },
 });
 
+const savingsModelView = savingsModelSchema.extend({ setBy: z.string().optional(), setAt: z.string().optional() }).openapi('SavingsModelView');
+
+const getSavingsModelRoute = createRoute({
+  method: 'get',
+  path: '/reports/savings-model',
+  operationId: 'getSavingsModel',
+  tags: ['reports'],
+  summary: 'The municipality’s savings model: physical minutes, travel minutes per visit, screen-visit length, dose minutes',
+  description: 'Roles: lead, reporting, admin. The defaults apply until the municipality sets one.',
+  security: bearer,
+  middleware: [requireRole('lead', 'reporting', 'admin')] as const,
+  'x-roles': ['lead', 'reporting', 'admin'],
+  responses: { 200: jsonContent(savingsModelView, 'The savings model') },
+});
+
+const putSavingsModelRoute = createRoute({
+  method: 'put',
+  path: '/reports/savings-model',
+  operationId: 'setSavingsModel',
+  tags: ['reports'],
+  summary: 'Set the municipality’s savings model (every report prints the one it used)',
+  description: 'Roles: reporting, admin.',
+  security: bearer,
+  middleware: [requireRole('reporting', 'admin')] as const,
+  'x-roles': ['reporting', 'admin'],
+  request: { body: jsonBody(savingsModelSchema) },
+  responses: { 200: jsonContent(savingsModelView, 'The savings model as stored'), ...problems(400) },
+});
+
 export function trialReportRoutes() {
-  return newRouter().openapi(trialReportRoute, async (c) => c.json(await trialReport(c.get('deps'), requestContext(c), c.req.valid('query')), 200));
+  return newRouter()
+    .openapi(trialReportRoute, async (c) => c.json(await trialReport(c.get('deps'), requestContext(c), c.req.valid('query')), 200))
+    .openapi(getSavingsModelRoute, async (c) => c.json(await getSavingsModel(c.get('deps')), 200))
+    .openapi(putSavingsModelRoute, async (c) => c.json(await setSavingsModel(c.get('deps'), requestContext(c), c.req.valid('json')), 200));
 }
