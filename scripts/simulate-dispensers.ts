@@ -76,6 +76,34 @@ async function request(apiUrl: string, method: string, path: string, token: stri
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+const READY_ANSWERS = {
+  willing: true,
+  uses_device: true,
+  can_see_screen: true,
+  can_hear_screen: true,
+  internet_at_home: 'broadband',
+  cognitive_barriers: 0,
+  physical_barriers: 0,
+  relative_can_help: true,
+  can_take_dispensed_medication: true,
+  notices_dispenser_signal: true,
+  dispenser_handling_barriers: 0,
+  medication_fits_dispenser: 'multidose',
+  someone_present_at_dose_times: false,
+};
+
+async function proposeMedicationTechnology(apiUrl: string, assessor: string, staff: string, citizenId: string, times: string[], startDate: string): Promise<void> {
+  await expectOk('POST assessment', request(apiUrl, 'POST', `/citizens/${citizenId}/assessments`, assessor, { answers: READY_ANSWERS }));
+  const grant = await expectOk(
+    'POST grant',
+    request(apiUrl, 'POST', `/citizens/${citizenId}/grants`, assessor, { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: times.length, timesOfDay: times }, minutesPerOccurrence: 10, startDate }),
+  );
+  await expectOk(
+    'POST conversion',
+    request(apiUrl, 'POST', `/citizens/${citizenId}/conversions`, staff, { reason: 'Dispenser on trial.', splits: [{ grantId: grant.grantId, physical: 0, screenVisit: 0, medicationTechnology: times.length }] }),
+  );
+}
+
 async function expectOk(what: string, res: Promise<{ status: number; body: Json }>): Promise<Json> {
   const r = await res;
   if (r.status >= 300) throw new Error(`${what} failed with ${r.status}: ${JSON.stringify(r.body)}`);
@@ -179,6 +207,8 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
       );
       const dispenserId = registered.dispenser.dispenserId as string;
       const trial = i % 5 === 4;
+      // A trial belongs to the grant: assess, grant the medication handling and propose it by dispenser.
+      if (trial) await proposeMedicationTechnology(apiUrl, assessor, staff, citizen.citizenId as string, times, start.toISODate() ?? '');
       await expectOk(
         'PUT assignment',
         request(apiUrl, 'PUT', `/dispensers/${dispenserId}/assignment`, staff, {

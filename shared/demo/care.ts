@@ -2,10 +2,12 @@ import { DateTime } from 'luxon';
 import { currentQuestionnaire, recordAssessment } from '../assessment/assessments.ts';
 import { registerCitizen } from '../citizens/citizens.ts';
 import { approveConversion, proposeConversion } from '../conversion/conversions.ts';
-import { recordGrant } from '../conversion/grants.ts';
+import { grantsAndProfileOf, recordGrant } from '../conversion/grants.ts';
 import type { Role } from '../platform/actor.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { demoSteps, type DemoData } from './seed.ts';
+
+const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citizenId: string) => (await grantsAndProfileOf(deps, citizenId)).grants;
 
 /**
  * Demo data of the care capability: the default questionnaire as version 1 and three citizens
@@ -87,6 +89,22 @@ demoSteps.push(async (deps, demo: DemoData) => {
     frequency: { per: 'week', times: 2, weekdays: [1, 4] },
     minutesPerOccurrence: 45,
     startDate,
+  });
+  // Poul's dispenser goes on trial for a proposed medication-technology line (the trial belongs to the grant).
+  const poulMedication = await recordGrant(deps, assessor, poul.citizenId, {
+    paragraph: 'SUL-138',
+    service: 'medication_handling',
+    frequency: { per: 'day', times: 2, timesOfDay: ['09:00', '21:00'] },
+    minutesPerOccurrence: 10,
+    startDate,
+  });
+  const rehabilitation = (await listGrantsOf(deps, poul.citizenId)).find((g) => g.service === 'rehabilitation_training');
+  await proposeConversion(deps, as('staff', 'stf-anna'), poul.citizenId, {
+    reason: 'Try a dispenser for the medication; rehabilitation stays physical.',
+    splits: [
+      { grantId: poulMedication.grantId, physical: 0, screenVisit: 0, medicationTechnology: 2 },
+      ...(rehabilitation ? [{ grantId: rehabilitation.grantId, physical: 2, screenVisit: 0, medicationTechnology: 0 }] : []),
+    ],
   });
   demo.ids.citizenReadyWithSupport = poul.citizenId;
 

@@ -1,3 +1,4 @@
+import { FINAL_GRANT_REVISED } from '../conversion/revert.ts';
 import { GRANT_ENDED, grantEndedSchema } from '../conversion/grant-ended.ts';
 import { endDosePlanWithGrant } from './grant-ended.ts';
 import { DateTime } from 'luxon';
@@ -53,3 +54,6 @@ registerConsumer(FINAL_GRANT_APPROVED, applyFinalGrantDosePlan);
 registerConsumer(GRANT_ENDED, async (deps, event) => {
   await endDosePlanWithGrant(deps, grantEndedSchema.parse(event.detail), event.id);
 });
+
+/** A revised final grant (a dispenser trial returned) ends or changes the dose plan like an approval. */
+registerConsumer(FINAL_GRANT_REVISED, applyFinalGrantDosePlan);

@@ -3,7 +3,7 @@ import type { Deps } from '../platform/deps.ts';
 import { conversionKeys, evaluationKeys } from '../table/keys.ts';
 import { queryAll } from '../table/store.ts';
 import type { FinalGrantVersion } from './period-figures.ts';
-import { reversionSchema, type Reversion } from './reversions.ts';
+import { reversionSchema, type Reversion } from '../conversion/reversions.ts';
 
 /**
  * The history a period-true report reads, without a Scan: the citizens of a team with a final

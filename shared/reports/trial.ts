@@ -11,7 +11,7 @@ import { queryAll } from '../table/store.ts';
 import { fromItem, type VisitRecord } from '../visits/model.ts';
 import { finalGrantHistories, teamReversions } from './history.ts';
 import { periodFigures, periodFiguresSchema } from './period-figures.ts';
-import { reversionReasonCodes, type Reversion } from './reversions.ts';
+import { reversionReasonCodes, type Reversion } from '../conversion/reversions.ts';
 import { getSavingsModel, savingsModelSchema } from './savings-model.ts';
 
 /**
@@ -115,7 +115,8 @@ export async function trialReport(deps: Deps, ctx: RequestContext, period: { fro
   const startUtc = startOfLocalDate(from, zone).toISOString();
   const endUtc = startOfLocalDate(addDays(to, 1), zone).toISOString();
   // Statuses as they stood when the period ended, or now while it runs.
-  const asOf = endUtc < ctx.now.toISOString() ? endUtc : ctx.now.toISOString();
+  // (Just after now, so what happened at this very instant counts.)
+  const asOf = endUtc < ctx.now.toISOString() ? endUtc : new Date(ctx.now.getTime() + 1).toISOString();
 
   const [model, histories, visitItems, reversions, onLastDay, withDispenser] = await Promise.all([
     getSavingsModel(deps),

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'vitest';
+import { readyAnswers } from '../care/care-helpers.ts';
 import type { TestApp } from '../support/app.ts';
 
 /** Workflow helpers for the dispenser tests: they speak HTTP like the staff app and the device. */
@@ -45,3 +46,21 @@ export function postEvents(t: TestApp, device: { dispenserId: string; credential
 
 let seq = 0;
 export const eventId = (label: string) => `${label}-${++seq}-${randomInt(1, 2 ** 40)}`;
+
+/** A citizen assessed ready, with medication handling granted and proposed for a dispenser: a dispenser may go on trial. */
+export async function citizenWithMedicationProposal(t: TestApp, w: Pick<DispenserWorld, 'assessor' | 'staff'>): Promise<{ citizenId: string; grantId: string; conversionId: string }> {
+  const citizenId = await registerCitizen(t, w.assessor);
+  const assessed = await t.call('POST', `/citizens/${citizenId}/assessments`, { as: w.assessor, body: { answers: readyAnswers } });
+  expect(assessed.status, assessed.text).toBe(201);
+  const grant = await t.call('POST', `/citizens/${citizenId}/grants`, {
+    as: w.assessor,
+    body: { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: 2, timesOfDay: ['08:00', '20:00'] }, minutesPerOccurrence: 10, startDate: '2026-01-01' },
+  });
+  expect(grant.status, grant.text).toBe(201);
+  const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, {
+    as: w.staff,
+    body: { reason: 'A dispenser on trial.', splits: [{ grantId: grant.body.grantId, physical: 0, screenVisit: 0, medicationTechnology: 2 }] },
+  });
+  expect(proposal.status, proposal.text).toBe(201);
+  return { citizenId, grantId: grant.body.grantId, conversionId: proposal.body.conversionId };
+}

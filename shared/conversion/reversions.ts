@@ -15,6 +15,11 @@ export const reversionReasonDescriptions: Record<ReversionReasonCode, string> = 
   other: 'Another reason, given as text.',
 };
 
+export const reversionCodesSchema = z.strictObject({
+  reasonCode: z.enum(reversionReasonCodes),
+  reasonText: z.string().trim().min(1).max(500).optional(),
+});
+
 export const reversionReasonSchema = z
   .strictObject({
     reasonCode: z.enum(reversionReasonCodes).openapi({ description: Object.entries(reversionReasonDescriptions).map(([k, v]) => `${k}: ${v}`).join(' ') }),
