@@ -92,16 +92,17 @@ const READY_ANSWERS = {
   someone_present_at_dose_times: false,
 };
 
-async function proposeMedicationTechnology(apiUrl: string, assessor: string, staff: string, citizenId: string, times: string[], startDate: string): Promise<void> {
+async function proposeMedicationTechnology(apiUrl: string, assessor: string, staff: string, citizenId: string, times: string[], startDate: string): Promise<string> {
   await expectOk('POST assessment', request(apiUrl, 'POST', `/citizens/${citizenId}/assessments`, assessor, { answers: READY_ANSWERS }));
   const grant = await expectOk(
     'POST grant',
     request(apiUrl, 'POST', `/citizens/${citizenId}/grants`, assessor, { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: times.length, timesOfDay: times }, minutesPerOccurrence: 10, startDate }),
   );
-  await expectOk(
+  const conversion = await expectOk(
     'POST conversion',
-    request(apiUrl, 'POST', `/citizens/${citizenId}/conversions`, staff, { reason: 'Dispenser on trial.', splits: [{ grantId: grant.grantId, physical: 0, screenVisit: 0, medicationTechnology: times.length }] }),
+    request(apiUrl, 'POST', `/citizens/${citizenId}/conversions`, staff, { reason: 'Medication by dispenser.', splits: [{ grantId: grant.grantId, physical: 0, screenVisit: 0, medicationTechnology: times.length }] }),
   );
+  return conversion.conversionId as string;
 }
 
 async function expectOk(what: string, res: Promise<{ status: number; body: Json }>): Promise<Json> {
@@ -189,6 +190,7 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
   const team = options.team ?? 'east';
   const staff = await signLocalToken(config, { sub: 'stf-simulator', roles: ['staff'], team });
   const assessor = await signLocalToken(config, { sub: 'asr-simulator', roles: ['assessor'], team });
+  const lead = await signLocalToken(config, { sub: 'lead-simulator', roles: ['lead'], team });
   const start = DateTime.fromJSDate(now, { zone }).minus({ days }).startOf('day');
 
   const devices: { dispenserId: string; citizenId: string; credential: string; events: SimEvent[] }[] = [];
@@ -207,8 +209,10 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
       );
       const dispenserId = registered.dispenser.dispenserId as string;
       const trial = i % 5 === 4;
-      // A trial belongs to the grant: assess, grant the medication handling and propose it by dispenser.
-      if (trial) await proposeMedicationTechnology(apiUrl, assessor, staff, citizen.citizenId as string, times, start.toISODate() ?? '');
+      // A dispenser belongs to the grant: assess, grant the medication handling, propose it by
+      // dispenser, and (for an active one) approve. The plan set above keeps the days before.
+      const conversionId = await proposeMedicationTechnology(apiUrl, assessor, staff, citizen.citizenId as string, times, start.toISODate() ?? '');
+      if (!trial) await expectOk('POST approve', request(apiUrl, 'POST', `/conversions/${conversionId}/approve`, lead, {}));
       await expectOk(
         'PUT assignment',
         request(apiUrl, 'PUT', `/dispensers/${dispenserId}/assignment`, staff, {

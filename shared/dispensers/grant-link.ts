@@ -29,11 +29,22 @@ export async function findMedicationLine(deps: Deps, citizenId: string) {
   return medicationLineFor(current, proposed);
 }
 
-/** Called when a dispenser is given to a citizen on trial: 409 unless the grant knows of it. */
-export async function requireMedicationLineForTrial(deps: Deps, citizenId: string): Promise<void> {
-  if (!(await findMedicationLine(deps, citizenId))) {
+/**
+ * Called when a dispenser is given to a citizen, so no dispenser is in use without the grant
+ * knowing: on trial it needs a proposed or approved medication-technology line, active an
+ * approved one (409 `no-medication-line`).
+ */
+export async function requireMedicationLineFor(deps: Deps, citizenId: string, status: 'trial' | 'active'): Promise<void> {
+  const line = await findMedicationLine(deps, citizenId);
+  if (status === 'trial' && !line) {
     throw new ConflictError(
       'A dispenser goes on trial for a medication-technology line of the citizen’s grant: propose a conversion with medication technology first.',
+      'no-medication-line',
+    );
+  }
+  if (status === 'active' && !line?.approved) {
+    throw new ConflictError(
+      'An active dispenser delivers an approved medication-technology line of the citizen’s final grant: approve the conversion first, or put the dispenser on trial for a proposed one.',
       'no-medication-line',
     );
   }

@@ -4,7 +4,7 @@ import { runJob } from '../../shared/jobs/all.ts';
 import { domainEvent } from '../../shared/platform/events.ts';
 import { newId } from '../../shared/platform/ids.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
-import { citizenWithDispenser, citizenWithMedicationProposal, eventId, postEvents, registerCitizen, registerDispenser, type DispenserWorld } from './support.ts';
+import { citizenWithApprovedMedication, citizenWithDispenser, citizenWithMedicationProposal, eventId, postEvents, registerCitizen, registerDispenser, type DispenserWorld } from './support.ts';
 
 const clock = new FixedClock(new Date('2026-10-01T09:00:00Z'));
 let t: TestApp;
@@ -36,7 +36,7 @@ describe('the dispenser registry', () => {
   });
 
   it('gives a dispenser to one citizen at a time and a citizen one dispenser at a time', async () => {
-    const anna = await registerCitizen(t, w.assessor);
+    const { citizenId: anna } = await citizenWithApprovedMedication(t, w);
     const bo = await registerCitizen(t, w.assessor);
     const one = await registerDispenser(t, w.staff);
     const two = await registerDispenser(t, w.staff);
@@ -139,9 +139,10 @@ describe('the dose plan', () => {
 
   it('is set from an approved final grant, once however often the event comes, and reaches the assigned dispenser', async () => {
     clock.set('2026-10-01T09:00:00Z');
-    const citizen = await registerCitizen(t, w.assessor);
+    const { citizenId: citizen } = await citizenWithMedicationProposal(t, w);
     const device = await registerDispenser(t, w.staff);
-    await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId: citizen } });
+    const onTrial = await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId: citizen, status: 'trial', trialEndsOn: '2026-10-20' } });
+    expect(onTrial.status, onTrial.text).toBe(200);
     const detail = {
       citizenId: citizen,
       team: 'east',
