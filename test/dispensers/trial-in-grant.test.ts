@@ -45,6 +45,15 @@ describe('a dispenser trial inside the grant', () => {
     expect(res.body.reason).toBe('no-medication-line');
   });
 
+  it('no dispenser is active for a citizen without an approved medication line: a proposal allows a trial only', async () => {
+    const { citizenId } = await citizenWithMedicationProposal(t, w);
+    const device = await registerDispenser(t, w.staff);
+    const active = await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId, status: 'active' } });
+    expect(active.status).toBe(409);
+    expect(active.body.reason).toBe('no-medication-line');
+    expect((await putOnTrial(device.dispenserId, citizenId)).status).toBe(200);
+  });
+
   it('staff put a dispenser on trial for a proposed line; keeping it waits for the approval, then the dispenser is active in the final grant', async () => {
     const { citizenId, conversionId } = await citizenWithMedicationProposal(t, w);
     const device = await registerDispenser(t, w.staff);
