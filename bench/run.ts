@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { measureColdStarts, type ColdStartResult } from './cold-start.ts';
+import { coldStartReportRows, measureColdStarts, type ColdStartResult } from './cold-start.ts';
 import { expectStatus } from './client.ts';
 import { doseInstants } from './device-events.ts';
 import { measureIngest, type IngestRow, INGEST_CASES } from './ingest.ts';
@@ -53,6 +53,17 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T | undef
 
 // Cold starts first, while no DynamoDB Local competes for the CPU.
 const coldStart = await phase('cold-start proxy', () => measureColdStarts(settings.coldStartRuns));
+
+// `npm run bench -- cold-start`: only the cold-start figure (about half a minute), its own results file.
+if (process.argv.slice(2).includes('cold-start')) {
+  const machine = machineNow();
+  writeFileSync(join(resolve(import.meta.dirname), 'results-cold-start.json'), `${JSON.stringify({ command: 'npm run bench -- cold-start', quick, settings: { coldStartRuns: settings.coldStartRuns }, machine, coldStart: coldStart ?? null, notMeasured }, jsonSafe, 2)}\n`);
+  console.log(`E-team benchmark, cold start only — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`);
+  console.log(renderTable(coldStartReportRows(coldStart)));
+  if (notMeasured.length) console.log(`\nNot measured:\n${notMeasured.map((n) => `  - ${n}`).join('\n')}`);
+  console.log(`\nWritten: bench/results-cold-start.json (${round((performance.now() - started) / 1000, 1)} s)`);
+  process.exit(0);
+}
 
 const stack = await startBenchStack();
 let workflow: WorkflowResult | undefined;
@@ -146,28 +157,9 @@ for (const op of workflow?.notCalled ?? []) {
   rows.push({ figure: '3 requests/call', case: op, measured: 'not measured: not in the workflow', floor: '—', ratio: '—', target: '≤ 3', result: 'not measured' });
 }
 rows.push({ figure: '3 Scan requests', case: 'whole run', measured: String(scans), floor: '—', ratio: '—', target: '0', result: scans === 0 ? 'met' : 'missed' });
-if (coldStart) {
-  for (const r of coldStart.rows) {
-    rows.push({
-      figure: '4 cold start',
-      case: `${r.name} (${r.entry})`,
-      measured: r.error ? r.error : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import`,
-      floor: `node -e '' ${fmt(coldStart.baselineMs, 0)} ms`,
-      ratio: '—',
-      target: '< 500 KB, < 60 ms',
-      result: r.error ? 'not measured' : verdict(r.bundleKb, 500, 'below') === 'met' && verdict(r.importMs, 60, 'below') === 'met' ? 'met' : 'missed',
-    });
-  }
-} else rows.push({ figure: '4 cold start', case: 'all Lambdas', measured: 'not measured', floor: 'n/a', ratio: '—', target: '< 500 KB, < 60 ms', result: 'not measured' });
+rows.push(...coldStartReportRows(coldStart));
 
-const machine = {
-  cores: cpus().length,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  memoryGb: round(totalmem() / 1024 ** 3, 1),
-  node: process.version,
-  platform: `${process.platform} ${process.arch}`,
-  date: new Date().toISOString(),
-};
+const machine = machineNow();
 const results = {
   command: 'npm run bench',
   quick,
@@ -202,6 +194,17 @@ if (capacity) {
   if (capacity.missing.length) console.log(`  (no measured figure for: ${capacity.missing.join('; ')} — counted as 0)`);
 }
 console.log(`\nWritten: bench/results.json (${results.durationSeconds} s)`);
+
+function machineNow() {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+  };
+}
 
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;

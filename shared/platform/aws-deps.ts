@@ -1,4 +1,4 @@
-import { createDocumentClient } from '../table/client.ts';
+import { lazyDocumentClient } from '../table/lazy-client.ts';
 import type { AttendeeInfo, MeetingInfo, VideoMeetings } from '../visits/meetings.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -7,9 +7,10 @@ import type { DomainEvent, EventBus } from './events.ts';
 import type { OneTimeJob, Scheduler } from './scheduler.ts';
 
 /**
- * The deps of a Lambda on AWS. Only the DynamoDB client is loaded at cold start: the
- * EventBridge, Scheduler and Chime clients (and their SDK packages) are imported on first use,
- * so a function that never starts a meeting never pays for loading the Chime SDK.
+ * The deps of a Lambda on AWS. No AWS client is created at import: the DynamoDB, EventBridge,
+ * Scheduler and Chime clients (and their SDK packages) are loaded on first use, so a function
+ * that never starts a meeting never pays for loading the Chime SDK, and the public function
+ * loads no AWS client at all.
  */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
@@ -23,7 +24,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 export function createAwsDeps(config: Config): Deps {
-  const db = createDocumentClient({ region: config.AWS_REGION });
+  const db = lazyDocumentClient({ region: config.AWS_REGION });
 
   const eventBus = once(async () => {
     const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([import('@aws-sdk/client-eventbridge'), import('./eventbridge-bus.ts')]);
