@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { lambdaEsbuildOptions, lambdaFunctions, lambdaRuntimeEnvironment, MAX_BUNDLE_BYTES } from '../infra/bundling.ts';
 import { fmt, verdict, type ReportRow } from './report.ts';
 import { median } from './stats.ts';
@@ -25,7 +25,7 @@ export interface ColdStartRow {
   ratio: number;
   /** The biggest contributors to the bundle, KB by package (`project` is our own code). */
   topPackagesKb: Record<string, number>;
-  /** What the bundle leaves to the runtime (the AWS SDK packages it loads at import). */
+  /** The AWS SDK packages the bundle loads at import (not those it imports on first use). */
   external: string[];
   /** Set when the bundle failed to build or to import: then there is no figure. */
   error?: string;
@@ -60,6 +60,30 @@ const LAMBDA_ENV = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
+/**
+ * The `@aws-sdk/*` packages reached from the entry through static imports only: what the import
+ * itself loads. A package behind a dynamic `import()` (EventBridge, Scheduler, Chime, the DynamoDB
+ * client of shared/table/lazy-client.ts) loads on first use and is not listed.
+ */
+export function sdkLoadedAtImport(metafile: Metafile, entry: string): string[] {
+  const inputs = metafile.inputs;
+  const start = Object.keys(inputs).find((input) => join(ROOT, input) === entry);
+  const seen = new Set<string>();
+  const sdk = new Set<string>();
+  const queue = start ? [start] : [];
+  for (let input = queue.pop(); input !== undefined; input = queue.pop()) {
+    if (seen.has(input)) continue;
+    seen.add(input);
+    for (const imported of inputs[input]?.imports ?? []) {
+      if (imported.kind === 'dynamic-import') continue;
+      const name = /^(?:aws-sdk-via-require:)?(@aws-sdk\/[^/]+)/.exec(imported.path)?.[1];
+      if (name) sdk.add(name);
+      if (!imported.external) queue.push(imported.path);
+    }
+  }
+  return [...sdk].sort();
+}
+
 function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
   const started = performance.now();
   const result = spawnSync(NODE, args, { env: LAMBDA_ENV, encoding: 'utf8', timeout: 30_000 });
@@ -92,8 +116,7 @@ export async function measureColdStarts(runs = 10, variant: { options?: BuildOpt
         byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput / 1024);
       }
       const topPackagesKb = Object.fromEntries([...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => [k, Math.round(v)]));
-      // The AWS SDK packages the bundle loads from outside (the runtime's copy), and those bundled in.
-      const external = [...new Set((output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+      const external = sdkLoadedAtImport(result.metafile, join(ROOT, fn.entry));
       bundles.push({ name: fn.name, entry: fn.entry, file, bundleKb: statSync(file).size / 1024, topPackagesKb, external });
     } catch (error) {
       bundles.push({ name: fn.name, entry: fn.entry, bundleKb: Number.NaN, topPackagesKb: {}, external: [], error: `bundle failed: ${(error as Error).message.split('\n')[0]}` });

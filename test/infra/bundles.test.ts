@@ -19,7 +19,7 @@ const OUT = join(PROJECT_ROOT, 'node_modules', '.cache', 'e-team-bundles-test', 
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 describe('the public function’s bundle', () => {
-  it('stays under 500 KB, keeps only zod’s English messages, and serves the whole API’s document without the API', async () => {
+  it('stays under 500 KB, keeps only zod’s English messages, loads no AWS client, and serves the whole API’s document without the API', async () => {
     const outdir = join(OUT, 'Public');
     mkdirSync(outdir, { recursive: true });
     const spec = lambdaFunctions.find((f) => f.name === 'Public');
@@ -55,16 +55,22 @@ describe('the public function’s bundle', () => {
         http: { method: 'GET', path: '/openapi.json', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bundle-test' },
       },
     };
+    // Also reports which AWS SDK modules the process loaded: the runtime's SDK is CommonJS, so each is in require.cache.
     const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
-      process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, {})));`;
+      const response = await handler(${JSON.stringify(event)}, {});
+      const { createRequire } = await import('node:module');
+      const sdk = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('@aws-sdk'));
+      process.stdout.write(JSON.stringify({ ...response, sdk }));`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       env: { PATH: process.env.PATH ?? '', STAGE: 'test', AWS_REGION: 'eu-north-1', LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
       encoding: 'utf8',
       timeout: 20_000,
     });
     expect(run.status, run.stderr).toBe(0);
-    const response = JSON.parse(run.stdout) as { statusCode: number; body: string };
+    const response = JSON.parse(run.stdout) as { statusCode: number; body: string; sdk: string[] };
     expect(response.statusCode).toBe(200);
+    // The public function touches no AWS service: it loads no AWS client, at import or when serving.
+    expect(response.sdk).toEqual([]);
     expect(JSON.parse(response.body)).toEqual(openApiDocument(allRouters()));
   }, 30_000);
 });
