@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { coldStartReportRows, measureColdStarts, type ColdStartResult } from './cold-start.ts';
+import { coldStartReportRows, measureColdStarts, sdkBundledOptions, type ColdStartResult } from './cold-start.ts';
 import { expectStatus } from './client.ts';
 import { doseInstants } from './device-events.ts';
 import { measureIngest, type IngestRow, INGEST_CASES } from './ingest.ts';
@@ -51,17 +51,23 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T | undef
   }
 }
 
-// Cold starts first, while no DynamoDB Local competes for the CPU.
-const coldStart = await phase('cold-start proxy', () => measureColdStarts(settings.coldStartRuns));
+const args = process.argv.slice(2);
+const coldStartOnly = args.includes('cold-start');
+// `--sdk-bundled` (with `cold-start`): the alternative to compare, the AWS SDK bundled into each function.
+const sdkBundled = coldStartOnly && args.includes('--sdk-bundled');
 
-// `npm run bench -- cold-start`: only the cold-start figure (about half a minute), its own results file.
-if (process.argv.slice(2).includes('cold-start')) {
+// Cold starts first, while no DynamoDB Local competes for the CPU.
+const coldStart = await phase('cold-start proxy', () => measureColdStarts(settings.coldStartRuns, sdkBundled ? { options: sdkBundledOptions } : {}));
+
+// `npm run bench -- cold-start`: only the cold-start figure (about a minute), its own results file.
+if (coldStartOnly) {
   const machine = machineNow();
-  writeFileSync(join(resolve(import.meta.dirname), 'results-cold-start.json'), `${JSON.stringify({ command: 'npm run bench -- cold-start', quick, settings: { coldStartRuns: settings.coldStartRuns }, machine, coldStart: coldStart ?? null, notMeasured }, jsonSafe, 2)}\n`);
-  console.log(`E-team benchmark, cold start only — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`);
+  const file = sdkBundled ? 'results-cold-start-sdk-bundled.json' : 'results-cold-start.json';
+  writeFileSync(join(resolve(import.meta.dirname), file), `${JSON.stringify({ command: `npm run bench -- ${args.join(' ')}`, quick, settings: { coldStartRuns: settings.coldStartRuns }, machine, coldStart: coldStart ?? null, notMeasured }, jsonSafe, 2)}\n`);
+  console.log(`E-team benchmark, cold start only${sdkBundled ? ' (variant: AWS SDK bundled into each function)' : ''} — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`);
   console.log(renderTable(coldStartReportRows(coldStart)));
   if (notMeasured.length) console.log(`\nNot measured:\n${notMeasured.map((n) => `  - ${n}`).join('\n')}`);
-  console.log(`\nWritten: bench/results-cold-start.json (${round((performance.now() - started) / 1000, 1)} s)`);
+  console.log(`\nWritten: bench/${file} (${round((performance.now() - started) / 1000, 1)} s)`);
   process.exit(0);
 }
 
