@@ -7,6 +7,7 @@ import { newId } from '../platform/ids.ts';
 import { logger } from '../platform/logger.ts';
 import type { TokenVerifier } from './auth.ts';
 import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
+import { isTabletToken, verifyTabletToken } from '../tablets/tokens.ts';
 import type { DeviceRoute } from './device-routes.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
@@ -15,7 +16,7 @@ import { handleError, validationHook } from './problem.ts';
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Routes anyone may call without a token. Everything else needs a bearer JWT or a device credential. */
-const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs', '/tablet-pairings/redeem']);
 
 export function newRouter(): Router {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -126,7 +127,8 @@ export function createApp(deps: Deps, options: AppOptions): Router {
       if (ownCredential && (ownCredential.jwt === 'never' || header === undefined)) return next();
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();
-      c.set('actor', await options.verifier.verify(match[1]));
+      // A paired tablet's token is the API's own (shared/tablets/tokens.ts); every other token is the verifier's.
+      c.set('actor', isTabletToken(match[1]) ? await verifyTabletToken(deps, match[1]) : await options.verifier.verify(match[1]));
       await next();
     }),
   );

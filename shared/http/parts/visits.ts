@@ -1,5 +1,6 @@
 import { visitRoutes } from '../../visits/routes.ts';
+import { tabletRoutes } from '../../tablets/routes.ts';
 import type { Router } from '../env.ts';
 
-/** Availability, screen visits, video sessions, calendars. */
-export const visitsRouters = (): Router[] => [visitRoutes()];
+/** Availability, screen visits, video sessions, calendars; citizens' tablets (pairing) that join them. */
+export const visitsRouters = (): Router[] => [visitRoutes(), tabletRoutes()];
