@@ -1,13 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import type { Actor } from '../platform/actor.ts';
 import type { Deps } from '../platform/deps.ts';
 import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { logger } from '../platform/logger.ts';
 import type { TokenVerifier } from './auth.ts';
 import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
-import { isTabletToken, verifyTabletToken } from '../tablets/tokens.ts';
 import type { DeviceRoute } from './device-routes.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
@@ -33,6 +33,11 @@ export interface AppOptions {
    * public Lambda mounts none and serves the document generated at bundle time (infra/bundling.ts).
    */
   document?: object;
+  /**
+   * The API's own tablet tokens (shared/tablets/tokens.ts), verified next to the verifier's; only
+   * apps that serve the tablet's routes pass it, so other functions never read tablet records.
+   */
+  tabletTokens?: { claims(token: string): boolean; verify(deps: Deps, token: string): Promise<Actor> };
 }
 
 const API_INFO = {
@@ -128,7 +133,7 @@ export function createApp(deps: Deps, options: AppOptions): Router {
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();
       // A paired tablet's token is the API's own (shared/tablets/tokens.ts); every other token is the verifier's.
-      c.set('actor', isTabletToken(match[1]) ? await verifyTabletToken(deps, match[1]) : await options.verifier.verify(match[1]));
+      c.set('actor', options.tabletTokens?.claims(match[1]) ? await options.tabletTokens.verify(deps, match[1]) : await options.verifier.verify(match[1]));
       await next();
     }),
   );

@@ -63,11 +63,23 @@ const revokeRoute = createRoute({
   responses: { 200: jsonContent(tabletSchema, 'The revoked tablet'), ...problems(400, 404, 409) },
 });
 
+function webOrigin(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  try {
+    const url = new URL(header);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function tabletRoutes() {
   return newRouter()
     .openapi(createPairingRoute, async (c) => {
       const deps = c.get('deps');
-      const webBase = deps.config.WEB_BASE_URL ?? new URL(c.req.url).origin;
+      // Staff call this from the web console, whose Origin is where tablets open the page too
+      // (behind CloudFront the request's own host is API Gateway's).
+      const webBase = deps.config.WEB_BASE_URL ?? webOrigin(c.req.header('origin')) ?? new URL(c.req.url).origin;
       return c.json(await createPairing(deps, ctxOf(c), c.req.valid('param').citizenId, webBase), 201);
     })
     .openapi(redeemRoute, async (c) =>

@@ -39,6 +39,9 @@ export function isTabletToken(token: string): boolean {
   }
 }
 
+/** What an app verifies tablet tokens with (AppOptions.tabletTokens). */
+export const tabletTokens = { claims: isTabletToken, verify: verifyTabletToken };
+
 /** The citizen a valid, unrevoked tablet token speaks for; 401 otherwise. */
 export async function verifyTabletToken(deps: Deps, token: string): Promise<Actor> {
   let citizenId: string;
