@@ -86,7 +86,7 @@ try {
   const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
     const res = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<any>;
+    return (await res.json()) as Record<string, string>;
   };
   const staff = await signLocalToken(config, { sub: 'stf-bench', roles: ['staff'], team: 'east' });
   const assessor = await signLocalToken(config, { sub: 'asr-bench', roles: ['assessor'], team: 'east' });
