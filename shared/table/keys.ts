@@ -193,3 +193,13 @@ export const evaluationKeys = {
   teamReversions: (team: string, atUtc: string, reversionId: string) => ({ gsi1pk: `TEAM#${team}#REVERSIONS`, gsi1sk: `${atUtc}#${reversionId}` }),
   teamReversionsPartition: (team: string) => `TEAM#${team}#REVERSIONS`,
 };
+
+// ── Tablets (pairing codes, paired tablets) ─────────────────────────────────────────────────
+export const tabletKeys = {
+  /** A pairing code, by the SHA-256 of the normalised code (never the code); TTL 15 minutes, deleted on use. */
+  pairing: (codeHash: string) => ({ pk: `TABLETPAIRING#${codeHash}`, sk: 'PAIRING' }),
+  /** A citizen's paired tablets live with the citizen: listed with one Query, read on every tablet request. */
+  tablet: (citizenId: string, tabletId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `TABLET#${tabletId}` }),
+  tabletPrefix: 'TABLET#',
+  citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
+};
