@@ -23,6 +23,7 @@ const DATA = {
   alert: label('Alarm', 'Alert'),
   report: label('Rapport', 'Report'),
   audit: label('Adgangslog', 'Access log'),
+  tablet: label('Borgerens tablet', 'The citizen’s tablet'),
 } satisfies Record<string, Label>;
 
 /** What each audited action touched and why: every action has an entry (the type says so). */
@@ -40,6 +41,7 @@ export const accessLabels: Record<AuditAction, { data: keyof typeof DATA; purpos
   'conversion.approve': { data: 'grant', purpose: label('Godkendelse af endelig bevilling', 'Approving the final grant') },
   'conversion.read': { data: 'grant', purpose: label('Læsning af omlægninger', 'Reading conversions') },
   'final-grant.read': { data: 'grant', purpose: label('Læsning af endelig bevilling', 'Reading the final grant') },
+  'final-grant.revert': { data: 'grant', purpose: label('Tilbageførsel af en linje til fysisk levering', 'Reverting a line to physical delivery') },
   'figures.read': { data: 'grant', purpose: label('Teamets nøgletal', 'The team’s figures') },
   'visit.create': { data: 'visit', purpose: label('Booking af skærmbesøg', 'Booking a screen visit') },
   'visit.read': { data: 'visit', purpose: label('Planlægning af skærmbesøg', 'Planning screen visits') },
@@ -65,6 +67,11 @@ export const accessLabels: Record<AuditAction, { data: keyof typeof DATA; purpos
   'alert-settings.read': { data: 'alert', purpose: label('Læsning af alarmindstillinger', 'Reading the alert settings') },
   'relative-contact.update': { data: 'identity', purpose: label('Pårørendes kontakt og samtykke', 'A relative’s contact and consent') },
   'visit.attendance': { data: 'visit', purpose: label('Fremmøde i skærmbesøg registreret', 'Attendance in a screen visit recorded') },
+  'tablet.pair': { data: 'tablet', purpose: label('Kode til at forbinde en tablet', 'A code to pair a tablet') },
+  'tablet.paired': { data: 'tablet', purpose: label('En tablet blev forbundet', 'A tablet was paired') },
+  'tablet.read': { data: 'tablet', purpose: label('Opslag på forbundne tablets', 'Looking up the paired tablets') },
+  'tablet.revoke': { data: 'tablet', purpose: label('En tablet blev frakoblet', 'A tablet was disconnected') },
+  'visit.consent': { data: 'visit', purpose: label('Samtykke til gæst i skærmbesøg', 'Consent to a guest in a screen visit') },
 };
 
 const labelSchema = z.object({ da: z.string(), en: z.string() });

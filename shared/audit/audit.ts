@@ -27,6 +27,7 @@ export const auditActions = [
   'conversion.approve',
   'conversion.read',
   'final-grant.read',
+  'final-grant.revert',
   'figures.read',
   'visit.create',
   'visit.read',
@@ -52,6 +53,11 @@ export const auditActions = [
   'alert-settings.read',
   'relative-contact.update',
   'visit.attendance',
+  'tablet.pair',
+  'tablet.paired',
+  'tablet.read',
+  'tablet.revoke',
+  'visit.consent',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -1,22 +1,22 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import type { Actor } from '../platform/actor.ts';
 import type { Deps } from '../platform/deps.ts';
 import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { logger } from '../platform/logger.ts';
 import type { TokenVerifier } from './auth.ts';
 import { cursorSeal } from './cursors.ts';
+import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
 import type { DeviceRoute } from './device-routes.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
+import { requestIdAndLog } from './request-log.ts';
 
 /** Bodies above this are refused with 413 before they are parsed. Device batches fit well inside. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Routes anyone may call without a token. Everything else needs a bearer JWT or a device credential. */
-const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs', '/tablet-pairings/redeem']);
 
 export function newRouter(): Router {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -33,6 +33,11 @@ export interface AppOptions {
    * public Lambda mounts none and serves the document generated at bundle time (infra/bundling.ts).
    */
   document?: object;
+  /**
+   * The API's own tablet tokens (shared/tablets/tokens.ts), verified next to the verifier's; only
+   * apps that serve the tablet's routes pass it, so other functions never read tablet records.
+   */
+  tabletTokens?: { claims(token: string): boolean; verify(deps: Deps, token: string): Promise<Actor> };
 }
 
 const API_INFO = {
@@ -72,27 +77,13 @@ const healthRoute = createRoute({
   responses: { 200: { description: 'The API is up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
 });
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 export function createApp(deps: Deps, options: AppOptions): Router {
   const app = newRouter();
 
+  app.use('*', requestIdAndLog);
   app.use('*', async (c, next) => {
-    const started = performance.now();
-    const lambdaEvent = (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event;
-    const header = c.req.header('x-request-id');
-    c.set('requestId', lambdaEvent?.requestContext?.requestId ?? (header && REQUEST_ID.test(header) ? header : newId('req')));
     c.set('deps', deps);
     await next();
-    c.header('x-request-id', c.get('requestId'));
-    // Ids, route and status only: never bodies, names or tokens.
-    logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      latencyMs: Math.round(performance.now() - started),
-    });
   });
 
   app.use(
@@ -127,7 +118,8 @@ export function createApp(deps: Deps, options: AppOptions): Router {
       if (ownCredential && (ownCredential.jwt === 'never' || header === undefined)) return next();
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();
-      c.set('actor', await options.verifier.verify(match[1]));
+      // A paired tablet's token is the API's own (shared/tablets/tokens.ts); every other token is the verifier's.
+      c.set('actor', options.tabletTokens?.claims(match[1]) ? await options.tabletTokens.verify(deps, match[1]) : await options.verifier.verify(match[1]));
       await next();
     }),
   );
@@ -139,7 +131,7 @@ export function createApp(deps: Deps, options: AppOptions): Router {
   const { document } = options;
   if (document) app.get('/openapi.json', (c) => c.json(document));
   else app.doc31('/openapi.json', API_INFO);
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.get('/docs', (c) => c.body(DOCS_HTML, 200, DOCS_HEADERS));
 
   app.notFound((c) => handleError(new NotFoundError(`The route ${c.req.method} ${c.req.path}`), c));
   app.onError(handleError);

@@ -2,10 +2,11 @@ import { z } from '@hono/zod-openapi';
 
 /**
  * `dpo`: the municipality's data-protection officer (Cognito group `dpo`): reads the audit log of
- * every team, and nothing else; every other role sees its own team only.
- * `support`: the team's IT supporter: technical alerts (device faults, silent devices).
+ * every team, and nothing else. `reporting`: the municipality's reporting role (the roll-up across
+ * teams). `support`: the team's IT supporter: technical alerts (device faults, silent devices).
+ * Every other role sees its own team only.
  */
-export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin', 'dpo', 'support'] as const;
+export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin', 'dpo', 'reporting', 'support'] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
 
@@ -31,6 +32,6 @@ export function hasRole(actor: Actor, ...allowed: Role[]): boolean {
 
 /** The role recorded in audit: the strongest one the caller used. */
 export function primaryRole(actor: Actor): Role {
-  const order: Role[] = ['dpo', 'admin', 'lead', 'assessor', 'staff', 'support', 'citizen'];
+  const order: Role[] = ['dpo', 'admin', 'reporting', 'lead', 'assessor', 'staff', 'support', 'citizen'];
   return order.find((r) => actor.roles.includes(r)) ?? 'citizen';
 }

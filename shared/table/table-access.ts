@@ -20,8 +20,11 @@ const OUTBOX = 'OUTBOX#*';
 export const leadingKeyPatterns = {
   /** Citizens and the national-id index, questionnaires, assessments, grants, conversions, final grants. */
   Care: ['CITIZEN#*', 'TEAM#*#CITIZENS', 'TEAM#*#FINALGRANTS', 'NATIONALID#*', 'QUESTIONNAIRE', 'CONVERSION#*', 'TEAMS', AUDIT, OUTBOX],
-  /** Staff availability and calendar feeds, visits and their slots, video sessions; a visit names its citizen. */
-  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT, OUTBOX],
+  /**
+   * Staff availability and calendar feeds, visits and their slots, video sessions; a visit names
+   * its citizen. Tablet pairing codes (`TABLETPAIRING#`); paired tablets live in `CITIZEN#`.
+   */
+  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', 'TABLETPAIRING#*', AUDIT, OUTBOX],
   /**
    * Dispenser registry, assignments, dose plans, adherence and alerts; the alert routing it serves:
    * duty rosters and chains (`TEAM#…#NOTIFY`), staff contact points (`STAFF#…`), push

@@ -1,3 +1,6 @@
+import { FINAL_GRANT_REVISED } from '../conversion/revert.ts';
+import { GRANT_ENDED, grantEndedSchema } from '../conversion/grant-ended.ts';
+import { cancelVisitsAfterGrantEnd } from './grant-ended.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '../conversion/plan.ts';
 import { registerConsumer } from '../events/consumers.ts';
 import { onFinalGrantApproved } from './from-final-grant.ts';
@@ -15,3 +18,13 @@ for (const type of ['VisitBooked', 'VisitChanged', 'VisitCancelled', 'VisitStart
     await syncVisitSchedules(deps, String(event.detail.visitId));
   });
 }
+
+/** An ended grant cancels its screen visits after the end (idempotent). */
+registerConsumer(GRANT_ENDED, async (deps, event) => {
+  await cancelVisitsAfterGrantEnd(deps, grantEndedSchema.parse(event.detail), event.id);
+});
+
+/** A revised final grant (a line reverted to physical) replans like an approval. */
+registerConsumer(FINAL_GRANT_REVISED, async (deps, event) => {
+  await onFinalGrantApproved(deps, finalGrantApprovedSchema.parse(event.detail), event.id);
+});
