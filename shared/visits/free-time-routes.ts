@@ -3,7 +3,7 @@ import { newRouter } from '../http/app.ts';
 import { requestContext as ctxOf } from '../http/env.ts';
 import { bearer, jsonContent, problems, requireRole } from '../http/openapi.ts';
 import { staffIdSchema } from './availability.ts';
-import { freeSlotsQuery, freeSlotsSchema, staffFreeSlots, teamFreeSlots, teamFreeSlotsQuery } from './free-time.ts';
+import { freeSlotsQuery, freeSlotsSchema, listTeamMembers, staffFreeSlots, teamFreeSlots, teamFreeSlotsQuery, teamMembersSchema } from './free-time.ts';
 
 const teamSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a team id (a-z, 0-9, -; at most 40)').openapi({ example: 'east' });
 
@@ -37,8 +37,23 @@ const teamFreeSlotsRoute = createRoute({
   responses: { 200: jsonContent(freeSlotsSchema, 'Free slots by start, then staff id'), ...problems(400, 404) },
 });
 
+const teamStaffRoute = createRoute({
+  method: 'get',
+  path: '/teams/{team}/staff',
+  operationId: 'listTeamStaff',
+  tags: ['visits'],
+  summary: 'The team’s staff members who have set availability (whom a lead hands visits to)',
+  description: 'Roles: staff, lead of the team (another team is 404). Ids only; no personal data.',
+  'x-roles': ['staff', 'lead'],
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: z.object({ team: teamSchema }) },
+  responses: { 200: jsonContent(teamMembersSchema, 'Staff ids by id'), ...problems(400, 404) },
+});
+
 export function freeTimeRoutes() {
   return newRouter()
     .openapi(staffFreeSlotsRoute, async (c) => c.json(await staffFreeSlots(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('query')), 200))
-    .openapi(teamFreeSlotsRoute, async (c) => c.json(await teamFreeSlots(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('query')), 200));
+    .openapi(teamFreeSlotsRoute, async (c) => c.json(await teamFreeSlots(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('query')), 200))
+    .openapi(teamStaffRoute, async (c) => c.json(await listTeamMembers(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200));
 }

@@ -164,3 +164,12 @@ export async function teamFreeSlots(deps: Deps, ctx: RequestContext, team: strin
     }));
   return answer(deps, ctx, q, period, bufferMinutes, perStaff);
 }
+
+export const teamMembersSchema = z.object({ items: z.array(z.object({ staffId: z.string() })).max(500) }).openapi('TeamStaff');
+
+/** GET /teams/{team}/staff: the ids of the team's staff with a profile (no personal data). */
+export async function listTeamMembers(deps: Deps, ctx: RequestContext, team: string): Promise<z.infer<typeof teamMembersSchema>> {
+  if (team !== ctx.actor.team) throw new NotFoundError('The team');
+  const staff = await listTeamStaff(deps.table, team);
+  return { items: staff.filter((p) => p.team === team).map((p) => ({ staffId: p.staffId })).sort((a, b) => a.staffId.localeCompare(b.staffId)) };
+}

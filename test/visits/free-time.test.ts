@@ -81,6 +81,13 @@ describe('free time for booking', () => {
     expect((await t.call('GET', '/staff/stf-anna/free-slots?date=2026-10-19', { as: as.assessor })).status).toBe(403);
   });
 
+  it('the team’s staff are listed for the lead who hands out visits, and hidden from another team', async () => {
+    const res = await t.call('GET', '/teams/east/staff', { as: as.lead });
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([{ staffId: 'stf-anna' }, { staffId: 'stf-bo' }]);
+    expect((await t.call('GET', '/teams/east/staff', { as: as.westLead })).status).toBe(404);
+  });
+
   it('bad queries are 400 problems naming the field', async () => {
     const neither = await t.call('GET', '/staff/stf-anna/free-slots', { as: as.anna });
     expect(neither.status).toBe(400);
