@@ -164,3 +164,13 @@ describe('words', () => {
     expect(Object.values(dictionaries.en).every((s) => s.length > 0)).toBe(true);
   });
 });
+
+describe('wall-clock times in the municipality’s zone, whatever the browser’s', () => {
+  it('gives summer and winter offsets, on both sides of the change', async () => {
+    const { zonedIso, todayIn } = await import('../../web/console/lib/day.ts');
+    expect(zonedIso('2026-10-24', '09:00', 'Europe/Copenhagen')).toBe('2026-10-24T09:00:00+02:00');
+    expect(zonedIso('2026-10-25', '09:00', 'Europe/Copenhagen')).toBe('2026-10-25T09:00:00+01:00');
+    expect(zonedIso('2026-03-29', '19:30', 'Europe/Copenhagen')).toBe('2026-03-29T19:30:00+02:00');
+    expect(todayIn('Europe/Copenhagen', new Date('2026-10-24T22:30:00Z'))).toBe('2026-10-25');
+  });
+});

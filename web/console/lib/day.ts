@@ -134,3 +134,32 @@ export function alertQueue<T extends AlertLike>(alerts: readonly T[]): T[] {
     .filter((a) => a.status !== 'resolved' && !seen.has(a.alertId) && (seen.add(a.alertId), true))
     .sort((a, b) => b.raisedAt.localeCompare(a.raisedAt) || b.alertId.localeCompare(a.alertId));
 }
+
+/**
+ * The instant of a wall-clock date and time in `zone`, as ISO 8601 with that zone's offset
+ * (what the API takes), whatever zone the browser is in. Found by asking Intl for the zone's
+ * offset near the guess, twice (once more across a change of offset).
+ */
+export function zonedIso(date: string, time: string, zone: string): string {
+  const asUtc = Date.parse(`${date}T${time}:00Z`);
+  let offset = offsetMinutes(asUtc, zone);
+  offset = offsetMinutes(asUtc - offset * 60_000, zone);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${date}T${time}:00${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+function offsetMinutes(instant: number, zone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  return Math.round((wall - Math.floor(instant / 60_000) * 60_000) / 60_000);
+}
+
+/** Today's local date in `zone` (`YYYY-MM-DD`). */
+export function todayIn(zone: string, now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

@@ -1,6 +1,7 @@
 /** The console's words: Danish by default, English selectable. Every key exists in both. */
 const da = {
   title: 'E-team – personale',
+  skip: 'Gå til indhold',
   signIn: 'Log ind',
   signOut: 'Log ud',
   tokenLabel: 'Adgangstoken (fra npm run token)',
@@ -117,6 +118,7 @@ export type Key = keyof typeof da;
 
 const en: Record<Key, string> = {
   title: 'E-team – staff',
+  skip: 'Skip to content',
   signIn: 'Sign in',
   signOut: 'Sign out',
   tokenLabel: 'Access token (from npm run token)',
@@ -235,8 +237,3 @@ export const weekdayNames: Record<Lang, readonly string[]> = {
   da: ['mandag', 'tirsdag', 'onsdag', 'torsdag', 'fredag', 'lørdag', 'søndag'],
   en: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
 };
-
-export function translator(lang: Lang): (key: Key) => string {
-  const dict = dictionaries[lang];
-  return (key) => dict[key];
-}
