@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { Deps } from '../platform/deps.ts';
@@ -7,6 +6,7 @@ import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, 
 import { newId } from '../platform/ids.ts';
 import { logger } from '../platform/logger.ts';
 import type { TokenVerifier } from './auth.ts';
+import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
 import type { DeviceRoute } from './device-routes.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
@@ -135,7 +135,7 @@ export function createApp(deps: Deps, options: AppOptions): Router {
   const { document } = options;
   if (document) app.get('/openapi.json', (c) => c.json(document));
   else app.doc31('/openapi.json', API_INFO);
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.get('/docs', (c) => c.body(DOCS_HTML, 200, DOCS_HEADERS));
 
   app.notFound((c) => handleError(new NotFoundError(`The route ${c.req.method} ${c.req.path}`), c));
   app.onError(handleError);
