@@ -51,6 +51,8 @@ export async function buildWeb(options: { outdir?: string; minify?: boolean } = 
     legalComments: 'none',
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
+    // The Chime SDK's messaging client is never used by the pages; see the stub.
+    alias: { '@aws-sdk/client-chime-sdk-messaging': join(WEB_SOURCE, 'common', 'chime-messaging-stub.ts') },
   });
   for (const page of pages) cpSync(join(WEB_SOURCE, page, 'index.html'), join(outdir, page, 'index.html'));
   copySwaggerUi(join(outdir, 'docs'));

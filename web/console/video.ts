@@ -1,42 +1,56 @@
-import {
-  ConsoleLogger,
-  DefaultDeviceController,
-  DefaultMeetingSession,
-  LogLevel,
-  MeetingSessionConfiguration,
-  type AudioVideoObserver,
-  type VideoTileState,
-} from 'amazon-chime-sdk-js';
+// Deep imports: the package index also pulls in the messaging client and its Node-only AWS SDK
+// credential providers, which a browser bundle cannot (and need not) resolve.
+import type AudioVideoObserver from 'amazon-chime-sdk-js/build/audiovideoobserver/AudioVideoObserver.js';
+import DefaultDeviceController from 'amazon-chime-sdk-js/build/devicecontroller/DefaultDeviceController.js';
+import ConsoleLogger from 'amazon-chime-sdk-js/build/logger/ConsoleLogger.js';
+import LogLevel from 'amazon-chime-sdk-js/build/logger/LogLevel.js';
+import DefaultMeetingSession from 'amazon-chime-sdk-js/build/meetingsession/DefaultMeetingSession.js';
+import MeetingSessionConfiguration from 'amazon-chime-sdk-js/build/meetingsession/MeetingSessionConfiguration.js';
+import type VideoTileState from 'amazon-chime-sdk-js/build/videotile/VideoTileState.js';
 import { h } from '../common/dom.ts';
-import { t } from './context.ts';
+import { api, t } from './context.ts';
+
+/** How often the open video asks whether the citizen has joined (the API records their join call). */
+const JOINED_POLL_MS = 2_000;
 
 /**
  * The video of a screen visit in the page, with `amazon-chime-sdk-js`. This module (and so the
  * SDK) is imported only when a staff member starts a visit. The staff member's own preview shows
- * at once; the citizen's tile appears when the tablet joins and its video arrives.
+ * at once; the citizen's tile appears when the tablet joins: as soon as the API has the
+ * citizen's join call, and with their picture when Chime delivers their video.
  */
 export async function openVideo(area: HTMLElement, join: unknown, onClosed: () => void): Promise<() => void> {
-  const { meeting, attendee } = join as { meeting: unknown; attendee: unknown };
+  const { visitId, meeting, attendee } = join as { visitId: string; meeting: unknown; attendee: unknown };
   const logger = new ConsoleLogger('console', LogLevel.WARN);
   const devices = new DefaultDeviceController(logger);
   const session = new DefaultMeetingSession(new MeetingSessionConfiguration(meeting, attendee), logger, devices);
   const av = session.audioVideo;
 
-  const own = h('video', { class: 'tile tile-own', muted: true, playsinline: true, 'aria-label': t('you') });
-  const theirs = h('video', { class: 'tile tile-citizen', playsinline: true, 'aria-label': t('citizen'), hidden: true });
+  const own = h('video', { class: 'tile tile-own', muted: true, playsinline: true, autoplay: true, 'aria-label': t('you'), 'data-testid': 'tile-own' });
+  const theirs = h('video', { class: 'tile tile-citizen', playsinline: true, autoplay: true, 'aria-label': t('citizen'), 'data-testid': 'tile-citizen' });
+  const theirFigure = h('figure', { hidden: true }, theirs, h('figcaption', null, t('citizen')));
   const audio = h('audio', { class: 'visually-hidden' });
   const state = h('p', { role: 'status', 'data-testid': 'video-state' }, t('waitingForCitizen'));
   let closed = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const citizenJoined = () => {
+    theirFigure.hidden = false;
+    state.textContent = t('citizenJoined');
+    area.dataset.citizen = 'joined';
+  };
   const close = () => {
     if (closed) return;
     closed = true;
+    if (timer) clearInterval(timer);
+    av.stopVideoPreviewForVideoInput(own);
     av.stopLocalVideoTile();
     av.stop();
     onClosed();
   };
   area.replaceChildren(
     h('h2', null, 'Video'),
-    h('div', { class: 'tiles' }, h('figure', null, own, h('figcaption', null, t('you'))), h('figure', null, theirs, h('figcaption', null, t('citizen')))),
+    h('div', { class: 'tiles' }, h('figure', null, own, h('figcaption', null, t('you'))), theirFigure),
     state,
     audio,
     h('button', { type: 'button', class: 'danger', onclick: close }, t('leave')),
@@ -44,33 +58,33 @@ export async function openVideo(area: HTMLElement, join: unknown, onClosed: () =
 
   const observer: AudioVideoObserver = {
     videoTileDidUpdate: (tile: VideoTileState) => {
-      if (!tile.tileId) return;
+      if (!tile.tileId || tile.isContent) return;
       if (tile.localTile) av.bindVideoElement(tile.tileId, own);
-      else if (!tile.isContent) {
+      else {
         av.bindVideoElement(tile.tileId, theirs);
-        theirs.hidden = false;
-        state.textContent = t('citizenJoined');
-        area.dataset.citizenTile = 'shown';
+        citizenJoined();
       }
-    },
-    videoTileWasRemoved: () => {
-      theirs.hidden = true;
-      state.textContent = t('waitingForCitizen');
-      delete area.dataset.citizenTile;
     },
   };
   av.addObserver(observer);
-  av.realtimeSubscribeToAttendeeIdPresence((attendeeId, present) => {
-    if (attendeeId === (attendee as { AttendeeId?: string }).AttendeeId) return;
-    if (present) area.dataset.citizenPresent = 'true';
-  });
 
   const [mic] = await av.listAudioInputDevices();
   const [camera] = await av.listVideoInputDevices();
   if (mic) await av.startAudioInput(mic.deviceId);
-  if (camera) await av.startVideoInput(camera.deviceId);
+  if (camera) {
+    await av.startVideoInput(camera.deviceId);
+    av.startVideoPreviewForVideoInput(own);
+  }
   await av.bindAudioElement(audio);
   av.start();
   av.startLocalVideoTile();
+  area.dataset.session = 'started';
+
+  const poll = async () => {
+    const visit = await api.request<{ citizenJoinedAt?: string }>('GET', `/visits/${visitId}`);
+    if (visit.citizenJoinedAt) citizenJoined();
+  };
+  timer = setInterval(() => void poll().catch(() => undefined), JOINED_POLL_MS);
+  void poll().catch(() => undefined);
   return close;
 }
