@@ -50,7 +50,8 @@ export async function buildWeb(options: { outdir?: string; minify?: boolean } = 
     metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
+    // `global`: the Chime SDK's dependencies were written for Node and name it.
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     // The Chime SDK's messaging client is never used by the pages; see the stub.
     alias: { '@aws-sdk/client-chime-sdk-messaging': join(WEB_SOURCE, 'common', 'chime-messaging-stub.ts') },
   });

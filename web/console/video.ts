@@ -1,12 +1,12 @@
-// Deep imports: the package index also pulls in the messaging client and its Node-only AWS SDK
-// credential providers, which a browser bundle cannot (and need not) resolve.
-import type AudioVideoObserver from 'amazon-chime-sdk-js/build/audiovideoobserver/AudioVideoObserver.js';
-import DefaultDeviceController from 'amazon-chime-sdk-js/build/devicecontroller/DefaultDeviceController.js';
-import ConsoleLogger from 'amazon-chime-sdk-js/build/logger/ConsoleLogger.js';
-import LogLevel from 'amazon-chime-sdk-js/build/logger/LogLevel.js';
-import DefaultMeetingSession from 'amazon-chime-sdk-js/build/meetingsession/DefaultMeetingSession.js';
-import MeetingSessionConfiguration from 'amazon-chime-sdk-js/build/meetingsession/MeetingSessionConfiguration.js';
-import type VideoTileState from 'amazon-chime-sdk-js/build/videotile/VideoTileState.js';
+import {
+  ConsoleLogger,
+  DefaultDeviceController,
+  DefaultMeetingSession,
+  LogLevel,
+  MeetingSessionConfiguration,
+  type AudioVideoObserver,
+  type VideoTileState,
+} from 'amazon-chime-sdk-js';
 import { h } from '../common/dom.ts';
 import { api, t } from './context.ts';
 
@@ -32,7 +32,8 @@ export async function openVideo(area: HTMLElement, join: unknown, onClosed: () =
   const audio = h('audio', { class: 'visually-hidden' });
   const state = h('p', { role: 'status', 'data-testid': 'video-state' }, t('waitingForCitizen'));
   let closed = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let preview: MediaStream | undefined;
+  const polling: { timer?: ReturnType<typeof setInterval> } = {};
 
   const citizenJoined = () => {
     theirFigure.hidden = false;
@@ -42,8 +43,8 @@ export async function openVideo(area: HTMLElement, join: unknown, onClosed: () =
   const close = () => {
     if (closed) return;
     closed = true;
-    if (timer) clearInterval(timer);
-    av.stopVideoPreviewForVideoInput(own);
+    clearInterval(polling.timer);
+    preview?.getTracks().forEach((track) => track.stop());
     av.stopLocalVideoTile();
     av.stop();
     onClosed();
@@ -71,20 +72,22 @@ export async function openVideo(area: HTMLElement, join: unknown, onClosed: () =
   const [mic] = await av.listAudioInputDevices();
   const [camera] = await av.listVideoInputDevices();
   if (mic) await av.startAudioInput(mic.deviceId);
-  if (camera) {
-    await av.startVideoInput(camera.deviceId);
-    av.startVideoPreviewForVideoInput(own);
-  }
+  if (camera) await av.startVideoInput(camera.deviceId);
   await av.bindAudioElement(audio);
   av.start();
   av.startLocalVideoTile();
+  // The own picture at once, before Chime has connected and made the local tile (which takes over).
+  if (camera) {
+    preview = await navigator.mediaDevices.getUserMedia({ video: { deviceId: camera.deviceId } }).catch(() => undefined);
+    if (preview) own.srcObject = preview;
+  }
   area.dataset.session = 'started';
 
   const poll = async () => {
     const visit = await api.request<{ citizenJoinedAt?: string }>('GET', `/visits/${visitId}`);
     if (visit.citizenJoinedAt) citizenJoined();
   };
-  timer = setInterval(() => void poll().catch(() => undefined), JOINED_POLL_MS);
+  polling.timer = setInterval(() => void poll().catch(() => undefined), JOINED_POLL_MS);
   void poll().catch(() => undefined);
   return close;
 }
