@@ -75,7 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => stack?.close());
 
-describe('a care worker’s console', () => {
+describe('a care worker’s console', { timeout: 60_000 }, () => {
   it('signs in with a local token and sees the day’s visits in order, the evening one marked', async () => {
     await bookTomorrow(anna, karen, 'stf-anna', '19:00');
     await bookTomorrow(anna, jens, 'stf-anna', '09:00');
@@ -238,7 +238,7 @@ describe('a care worker’s console', () => {
   });
 });
 
-describe('a lead’s console', () => {
+describe('a lead’s console', { timeout: 60_000 }, () => {
   it('hands an unassigned visit to a staff member by picking, and another by dragging', async () => {
     const picked = await bookTomorrow(lead, karen, 'stf-anna', '11:00');
     const dragged = await bookTomorrow(lead, jens, 'stf-anna', '12:00');
@@ -261,7 +261,7 @@ describe('a lead’s console', () => {
   });
 });
 
-describe('team boundaries and accessibility', () => {
+describe('team boundaries and accessibility', { timeout: 60_000 }, () => {
   it('a staff member of another team sees none of this team’s citizens anywhere', async () => {
     await raiseAlert(stack.t.deps, { kind: 'missed_dose', team: 'east', citizenId: karen, dedupKey: `missed_dose#${karen}#west-check`, summary: 'East only', occurredAt: new Date() });
     const { page } = await stack.newPage();
