@@ -1,7 +1,8 @@
 import { h, show } from '../common/dom.ts';
 import { currentLang, setLang } from '../common/i18n.ts';
 import { completeHostedSignIn, hostedSettings, redirectToHostedUi } from './auth.ts';
-import { forgetCitizens, isLead, me, storeToken, t } from './context.ts';
+import { dayPath, forgetCitizens, isLead, me, prefetch, storeToken, t, teamCitizens, ZONE } from './context.ts';
+import { todayIn } from './lib/day.ts';
 import type { Key } from './lib/i18n.ts';
 import { readClaims } from './lib/pkce.ts';
 
@@ -101,6 +102,12 @@ async function route(root: HTMLElement): Promise<void> {
   const asked = views[name];
   const entry = asked && (!asked.lead || isLead()) ? asked : dayEntry;
   const current = asked === entry ? name : 'day';
+  if (current === 'day') {
+    // The day's data is asked for while the view's code is still on its way.
+    const date = params[0] && /^\d{4}-\d{2}-\d{2}$/.test(params[0]) ? params[0] : todayIn(ZONE);
+    prefetch(dayPath(claims.sub, date));
+    void teamCitizens().catch(() => undefined);
+  }
   const main = h('main', { id: 'main' }, h('p', { 'aria-busy': 'true' }, t('loading')));
   show(
     root,

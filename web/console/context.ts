@@ -66,3 +66,19 @@ export function problemText(error: unknown): string {
   if (error instanceof ApiError) return `${t('error')}: ${error.message}`;
   return `${t('error')}: ${error instanceof Error ? error.message : String(error)}`;
 }
+
+const early = new Map<string, Promise<unknown>>();
+/** Starts a GET before the view that needs it has loaded (its code and its data then travel together). */
+export function prefetch(path: string): void {
+  if (!early.has(path)) early.set(path, api.request('GET', path).catch((error: unknown) => error));
+}
+/** A prefetched GET once (or a fresh one): later loads of the same view ask again. */
+export async function getOnce<T>(path: string): Promise<T> {
+  const started = early.get(path);
+  early.delete(path);
+  const result = started ? await started : await api.request<T>('GET', path);
+  if (result instanceof Error) throw result;
+  return result as T;
+}
+/** The day view's visit list path (shared by the view and the prefetch in the shell). */
+export const dayPath = (staffId: string, date: string) => `/visits?staffId=${encodeURIComponent(staffId)}&date=${date}&limit=200`;

@@ -1,7 +1,10 @@
 import { h } from '../../common/dom.ts';
 import { formatDateTime } from '../../common/i18n.ts';
-import { api, JOIN_EARLY_MINUTES, lang, me, nameOf, problemText, t, teamCitizens, ZONE } from '../context.ts';
+import { api, dayPath, getOnce, JOIN_EARLY_MINUTES, lang, me, nameOf, problemText, t, teamCitizens, ZONE } from '../context.ts';
 import { addDays, dayRows, localDate, localTime, todayIn, zonedIso, type Action, type DayRow, type Visit } from '../lib/day.ts';
+
+/** The day a `#/day/<date>` route shows (today without one). */
+export const dayOf = (params: string[]) => (params[0] && /^\d{4}-\d{2}-\d{2}$/.test(params[0]) ? params[0] : todayIn(ZONE));
 
 /**
  * My day: the visits of one local day in order, the next one pointed at, evening and weekend
@@ -10,7 +13,7 @@ import { addDays, dayRows, localDate, localTime, todayIn, zonedIso, type Action,
  */
 export async function dayView(main: HTMLElement, params: string[]): Promise<() => void> {
   const claims = me();
-  const date = params[0] && /^\d{4}-\d{2}-\d{2}$/.test(params[0]) ? params[0] : todayIn(ZONE);
+  const date = dayOf(params);
   let stopVideo: (() => void) | undefined;
   const status = h('p', { role: 'status', class: 'status' });
   const list = h('ol', { class: 'visits', 'aria-label': t('day') });
@@ -31,7 +34,7 @@ export async function dayView(main: HTMLElement, params: string[]): Promise<() =
 
   async function load(): Promise<void> {
     const [page, citizens] = await Promise.all([
-      api.request<{ items: Visit[] }>('GET', `/visits?staffId=${encodeURIComponent(claims?.sub ?? '')}&date=${date}&limit=200`),
+      getOnce<{ items: Visit[] }>(dayPath(claims?.sub ?? '', date)),
       teamCitizens(),
     ]);
     const rows = dayRows(page.items, new Date(), JOIN_EARLY_MINUTES);
