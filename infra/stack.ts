@@ -46,6 +46,7 @@ import { roles } from '../shared/platform/actor.ts';
 import type { Config } from '../shared/platform/config.ts';
 import { globalIndexes, TTL_ATTRIBUTE } from '../shared/table/schema.ts';
 import { functionAccess, type FunctionAccess } from './access.ts';
+import { WebClient } from './web.ts';
 import { PROJECT_ROOT, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName, type LambdaFunctionSpec } from './bundling.ts';
 import { resourcePrefix, type DeploymentContext } from './context.ts';
 import { publicRoutes, routeKey, type ApiRoute } from './routes.ts';
@@ -624,6 +625,9 @@ export class ETeamStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    // ---- Web clients (tablet, console) on one origin with the API: infra/web.ts ------------
+    const web = new WebClient(this, 'Web', { api, prefix });
+    new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web clients (/tablet, /console) and the API on one HTTPS origin' });
     new CfnOutput(this, 'NationalIdPepperSecret', { value: pepper.secretName, description: 'Never rotate (see infra/README.md)' });
 
     acknowledge(this, 'AwsSolutions-L1', 'Local development and Lambda stay on the same Node major, 22 (the `node` devDependency pins it); both move to 24 together.');

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
  * Builds the web clients in `web/` with the project's own esbuild: one page per folder that has
@@ -23,6 +23,19 @@ export function webPages(): string[] {
     .filter((name) => name !== 'common' && statSync(join(WEB_SOURCE, name)).isDirectory() && existsSync(join(WEB_SOURCE, name, 'main.ts')))
     .sort();
 }
+
+/**
+ * The Chime SDK's package index also carries its messaging client, which requires AWS SDK clients
+ * with Node-only credential providers. Meetings never call them, so in the browser build every
+ * `@aws-sdk/*` module is an empty one: smaller, and no Node built-ins to resolve.
+ */
+const noAwsSdkInBrowser: Plugin = {
+  name: 'no-aws-sdk-in-browser',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\// }, (args) => ({ path: args.path, namespace: 'aws-sdk-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'aws-sdk-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
 
 export interface WebBuild {
   outdir: string;
@@ -50,10 +63,9 @@ export async function buildWeb(options: { outdir?: string; minify?: boolean } = 
     metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
-    // `global`: the Chime SDK's dependencies were written for Node and name it.
+    // Some of the Chime SDK's dependencies expect Node's `global`.
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    // The Chime SDK's messaging client is never used by the pages; see the stub.
-    alias: { '@aws-sdk/client-chime-sdk-messaging': join(WEB_SOURCE, 'common', 'chime-messaging-stub.ts') },
+    plugins: [noAwsSdkInBrowser],
   });
   for (const page of pages) cpSync(join(WEB_SOURCE, page, 'index.html'), join(outdir, page, 'index.html'));
   copySwaggerUi(join(outdir, 'docs'));

@@ -7,6 +7,7 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { createLocalDeps } from '../shared/platform/local-deps.ts';
 import { logger } from '../shared/platform/logger.ts';
 import { seedDemoData } from '../shared/demo/all.ts';
+import { tabletTokens } from '../shared/tablets/tokens.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { buildWeb } from './build-web.ts';
 import { startWebServer } from './web-server.ts';
@@ -26,7 +27,7 @@ const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', 
 const deps = await createLocalDeps(config);
 const { seeded, demo } = await seedDemoData(deps);
 
-const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes });
+const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes, tabletTokens });
 // The web clients on the API's origin, as CloudFront serves them on AWS.
 const web = await buildWeb();
 const server = await startWebServer({ fetch: app.fetch, webDir: web.outdir, port, meetings: deps.meetings });

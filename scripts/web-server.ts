@@ -76,6 +76,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       {
         fetch: async (request: Request) => {
           const url = new URL(request.url);
+          // The media side of LocalMeetings: the SDK's event reports are accepted and dropped.
+          if (options.meetings && url.pathname.startsWith('/local-chime/')) return new Response(null, { status: 204 });
           if ((request.method === 'GET' || request.method === 'HEAD') && isWebPath(url.pathname)) {
             const file = webFile(options.webDir, url.pathname);
             if (file) {

@@ -45,6 +45,11 @@ export const auditActions = [
   'alert.read',
   'alert.update',
   'report.read',
+  'tablet.pair',
+  'tablet.paired',
+  'tablet.read',
+  'tablet.revoke',
+  'visit.consent',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

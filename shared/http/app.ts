@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import type { Actor } from '../platform/actor.ts';
 import type { Deps } from '../platform/deps.ts';
 import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
@@ -15,7 +16,7 @@ import { handleError, validationHook } from './problem.ts';
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Routes anyone may call without a token. Everything else needs a bearer JWT or a device credential. */
-const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs', '/tablet-pairings/redeem']);
 
 export function newRouter(): Router {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -32,6 +33,11 @@ export interface AppOptions {
    * public Lambda mounts none and serves the document generated at bundle time (infra/bundling.ts).
    */
   document?: object;
+  /**
+   * The API's own tablet tokens (shared/tablets/tokens.ts), verified next to the verifier's; only
+   * apps that serve the tablet's routes pass it, so other functions never read tablet records.
+   */
+  tabletTokens?: { claims(token: string): boolean; verify(deps: Deps, token: string): Promise<Actor> };
 }
 
 const API_INFO = {
@@ -126,7 +132,8 @@ export function createApp(deps: Deps, options: AppOptions): Router {
       if (ownCredential && (ownCredential.jwt === 'never' || header === undefined)) return next();
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();
-      c.set('actor', await options.verifier.verify(match[1]));
+      // A paired tablet's token is the API's own (shared/tablets/tokens.ts); every other token is the verifier's.
+      c.set('actor', options.tabletTokens?.claims(match[1]) ? await options.tabletTokens.verify(deps, match[1]) : await options.verifier.verify(match[1]));
       await next();
     }),
   );

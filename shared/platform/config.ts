@@ -52,6 +52,8 @@ const configSchema = z.object({
   ALERT_ESCALATE_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   RAW_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(730).max(3650).default(730),
+  /** Where the web clients are served (CloudFront), for links such as a tablet pairing QR code; else the request's origin. */
+  WEB_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 

@@ -132,7 +132,9 @@ export async function tabOrder(page: Page, maxSteps = 40): Promise<string[]> {
   for (let i = 0; i < maxSteps; i += 1) {
     await page.keyboard.press('Tab');
     const name = (await page.evaluate(`(() => { const el = document.activeElement; return !el || el === document.body ? '' : (${CONTROL_NAME})(el); })()`)) as string;
-    if (!name || seen.includes(name)) break;
+    // Focus wraps round through the browser's own UI (nothing focused): keep going until a control comes round again.
+    if (!name) continue;
+    if (seen.includes(name)) break;
     seen.push(name);
   }
   return seen;

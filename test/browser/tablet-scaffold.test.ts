@@ -33,7 +33,7 @@ describe('the web clients are served with the API, on one origin', () => {
       return route.abort('internetdisconnected');
     });
     await page.goto('/docs');
-    await page.getByText('/visits/{visitId}/join').first().waitFor({ timeout: 20_000 });
+    await page.getByText('/tablet-pairings/redeem').first().waitFor({ timeout: 20_000 });
     expect(await page.locator('.opblock').count()).toBeGreaterThan(20);
     expect(foreign).toEqual([]);
     await screenshot(page, 'docs', 'swagger-ui');

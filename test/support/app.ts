@@ -8,6 +8,7 @@ import { createApp } from '../../shared/http/app.ts';
 import { localVerifier, signLocalToken } from '../../shared/http/auth.ts';
 import { allRouters, credentialRoutes } from '../../shared/http/routers.ts';
 import type { Router } from '../../shared/http/env.ts';
+import { tabletTokens } from '../../shared/tablets/tokens.ts';
 
 /**
  * The whole HTTP app on DynamoDB Local, with a fresh table per call (one per test file is the
@@ -36,7 +37,7 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
     options.config,
   );
   const deps = await createLocalDeps(config, options.clock ? { clock: options.clock } : {});
-  const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes });
+  const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes, tabletTokens });
   const token = (role: Role | Role[], sub: string, team?: string) =>
     signLocalToken(config, { sub, roles: Array.isArray(role) ? role : [role], ...(team ? { team } : {}) });
   return {

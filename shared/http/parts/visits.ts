@@ -1,6 +1,7 @@
 import { freeTimeRoutes } from '../../visits/free-time-routes.ts';
 import { visitRoutes } from '../../visits/routes.ts';
+import { tabletRoutes } from '../../tablets/routes.ts';
 import type { Router } from '../env.ts';
 
-/** Availability, screen visits, video sessions, calendars, free time. */
-export const visitsRouters = (): Router[] => [visitRoutes(), freeTimeRoutes()];
+/** Availability, screen visits, video sessions, calendars, free time; citizens' tablets (pairing) that join them. */
+export const visitsRouters = (): Router[] => [visitRoutes(), tabletRoutes(), freeTimeRoutes()];
