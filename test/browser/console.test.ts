@@ -161,17 +161,33 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     // The SDK really opened its signalling connection to the local meeting stand-in.
     await expect.poll(() => stack.t.deps.meetings.signalling.length, { timeout: 15_000 }).toBeGreaterThan(0);
 
-    // The citizen's tablet, in its own browser context, joins the visit.
+    // Jens's tablet, paired with a code, in its own browser context: one tap joins the visit.
+    const before = stack.t.deps.meetings.signalling.length;
+    const { code } = await call('POST', `/citizens/${jens}/tablet-pairings`, bo);
     const tablet = await stack.newPage();
-    const citizenToken = await stack.t.token('citizen', jens, 'east');
     await tablet.page.goto('/tablet');
-    const joined = await tablet.page.evaluate(
-      `fetch('/visits/${visit.visitId}/join', { method: 'POST', headers: { authorization: 'Bearer ${citizenToken}' } }).then((r) => r.status)`,
-    );
-    expect(joined).toBe(200);
-    await expect.poll(() => page.getByTestId('tile-citizen').isVisible(), { timeout: 10_000 }).toBe(true);
+    await tablet.page.getByLabel('Kode').fill(code);
+    await tablet.page.getByRole('button', { name: 'Forbind' }).click();
+    await tablet.page.getByRole('button', { name: 'Deltag i besøget' }).click();
+    await expect.poll(() => page.getByTestId('tile-citizen').isVisible(), { timeout: 15_000 }).toBe(true);
     expect(await page.getByTestId('video-state').textContent()).toBe('Borgeren er med');
+    // Both sides' SDK sessions connected to the meeting, each with its own attendee.
+    await expect.poll(() => stack.t.deps.meetings.signalling.length, { timeout: 20_000 }).toBeGreaterThan(before);
+    const attendees = new Set(stack.t.deps.meetings.signalling.map((s) => s.attendeeId));
+    expect(attendees.size).toBeGreaterThanOrEqual(2);
     await screenshot(page, 'console', 'video');
+
+    // A relative is added; they get access only after Jens says yes on the tablet.
+    await row.getByRole('button', { name: /Tilføj gæst/ }).click();
+    await row.getByRole('button', { name: 'Gem' }).click();
+    await expect.poll(() => row.getByTestId('guest-status').textContent()).toContain('venter på borgerens samtykke');
+    await row.getByRole('button', { name: 'Gæstens adgang' }).click();
+    await expect.poll(() => row.getByTestId('guest-status').textContent()).toContain('venter');
+    const guestId = (await call('GET', `/visits/${visit.visitId}`, bo)).guests[0].guestId;
+    const consent = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${guestId}/consent`, { as: await stack.t.token('citizen', jens, 'east'), body: { consent: true } });
+    expect(consent.status).toBe(200);
+    await row.getByRole('button', { name: 'Gæstens adgang' }).click();
+    await expect.poll(() => row.getByTestId('guest-status').textContent()).toContain('sagt ja');
 
     await row.getByRole('button', { name: /Afslut/ }).click();
     await row.locator('select[name=result]').selectOption('delivered');
@@ -226,7 +242,7 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     expect((await call('GET', `/alerts?citizenId=${karen}&status=resolved`, anna)).items[0]).toMatchObject({ alertId: first.alertId, resolution: 'Dosis taget senere' });
   });
 
-  it('the citizen page shows the upcoming visits, a 30-day adherence picture and open alerts', async () => {
+  it('the citizen page shows the upcoming visits, a 30-day adherence picture, open alerts, and pairs and revokes a tablet', async () => {
     const { page } = await stack.newPage();
     await signIn(page, anna, `#/citizens/${karen}`);
     await page.getByTestId('adherence-chart').waitFor();
@@ -234,7 +250,16 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     expect(await page.locator('[data-testid=adherence-chart]').evaluate((el) => el.tagName.toLowerCase())).toBe('svg');
     expect(await page.locator('main table').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Par ny tablet' }).click();
+    const code = (await page.getByTestId('pairing-code').textContent()) ?? '';
+    expect((await stack.t.call('POST', '/tablet-pairings/redeem', { body: { code } })).status).toBe(201);
+    await page.reload();
+    const tablet = page.locator('li[data-tablet-id]');
+    await tablet.waitFor();
     await screenshot(page, 'console', 'citizen');
+    await tablet.getByRole('button', { name: /Tilbagekald/ }).click();
+    await expect.poll(() => page.locator('li[data-tablet-id]').count()).toBe(0);
+    expect((await call('GET', `/citizens/${karen}/tablets`, anna)).items[0].status).toBe('revoked');
   });
 });
 

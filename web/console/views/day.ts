@@ -1,3 +1,4 @@
+import { ApiError } from '../../common/api.ts';
 import { h } from '../../common/dom.ts';
 import { formatDateTime } from '../../common/i18n.ts';
 import { api, dayPath, getOnce, JOIN_EARLY_MINUTES, lang, me, nameOf, problemText, t, teamCitizens, ZONE } from '../context.ts';
@@ -131,7 +132,18 @@ export async function dayView(main: HTMLElement, params: string[]): Promise<() =
     formWith(form, t('guest'), [field(kind.id, t('guestKind'), kind)], async () => {
       try {
         const guest = await api.request<{ guestId: string }>('POST', `/visits/${v.visitId}/guests`, { kind: kind.value });
-        form.replaceChildren(h('p', { role: 'status' }, `${t('guestWaits')} (${guest.guestId})`));
+        const result = h('p', { role: 'status', 'data-testid': 'guest-status' }, t('guestWaits'));
+        // The citizen decides on the tablet; the guest's access exists only after a yes.
+        const check = async () => {
+          try {
+            const join = await api.request<{ guestId: string }>('POST', `/visits/${v.visitId}/guests/${guest.guestId}/join`);
+            result.textContent = `${t('guestReady')} (${join.guestId})`;
+          } catch (error) {
+            const reason = error instanceof ApiError ? error.problem.reason : undefined;
+            result.textContent = reason === 'consent-refused' ? t('guestRefused') : reason === 'consent-missing' ? t('guestWaits') : problemText(error);
+          }
+        };
+        form.replaceChildren(result, h('button', { type: 'button', onclick: () => void check() }, t('guestLink')));
       } catch (error) {
         status.textContent = problemText(error);
       }
