@@ -36,6 +36,7 @@ const server = await startWebServer({ fetch: app.fetch, webDir: web.outdir, meet
 const token = (roles: ('staff' | 'assessor')[], sub: string) => signLocalToken(config, { sub, roles, team: 'east' });
 const staff = await token(['staff'], 'stf-anna');
 const assessor = await token(['assessor'], 'asr-east');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bench reads loosely typed JSON, as the tests do
 async function call(method: string, path: string, as: string, body?: unknown): Promise<any> {
   const res = await app.request(path, { method, headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
