@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -82,6 +82,9 @@ export async function startWebStack(options: { clock?: Clock; config?: Partial<C
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
       await server.close();
+      const web = await built;
+      if (web) rmSync(web.outdir, { recursive: true, force: true });
+      built = undefined;
     },
   };
 }
