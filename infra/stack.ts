@@ -232,7 +232,7 @@ export class ETeamStack extends Stack {
       // About one shift: a care worker signs in once per shift.
       refreshTokenValidity: Duration.hours(12),
     });
-    userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix: deployment.authDomainPrefix ?? prefix } });
+    const hostedSignIn = userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix: deployment.authDomainPrefix ?? prefix } });
 
     // ---- Events, schedules, dead letters, alarms ---------------------------------------------
     const bus = new EventBus(this, 'DomainEvents', { eventBusName: prefix, description: 'E-team domain events' });
@@ -626,7 +626,7 @@ export class ETeamStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
     // ---- Web clients (tablet, console) on one origin with the API: infra/web.ts ------------
-    const web = new WebClient(this, 'Web', { api, prefix });
+    const web = new WebClient(this, 'Web', { api, prefix, consoleAuth: { domain: hostedSignIn.baseUrl(), clientId: webClient.userPoolClientId } });
     new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web clients (/tablet, /console) and the API on one HTTPS origin' });
     new CfnOutput(this, 'NationalIdPepperSecret', { value: pepper.secretName, description: 'Never rotate (see infra/README.md)' });
 
