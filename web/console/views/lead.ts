@@ -8,7 +8,7 @@ import { openAlerts } from './alerts.ts';
 
 interface TrialReport {
   conversion: { digitalShare: number };
-  screenVisits: { byStatus: Record<string, number> };
+  screenVisits: { completed: number; missed: number };
   adherence: { rates: { onTime: number | null } };
 }
 
@@ -114,7 +114,7 @@ export async function leadView(main: HTMLElement): Promise<void> {
     });
     const reports = await Promise.all(weeks.map((w) => api.request<TrialReport>('GET', `/reports/trial?from=${w.from}&to=${w.to}`)));
     const share = shareLine(reports.map((r, i) => ({ label: weeks[i]?.label ?? '', share: r.conversion.digitalShare })));
-    const visits = groupedBars(reports.map((r, i) => ({ label: weeks[i]?.label ?? '', values: { completed: r.screenVisits.byStatus.completed ?? 0, missed: r.screenVisits.byStatus.missed ?? 0 } })), ['completed', 'missed']);
+    const visits = groupedBars(reports.map((r, i) => ({ label: weeks[i]?.label ?? '', values: { completed: r.screenVisits.completed, missed: r.screenVisits.missed } })), ['completed', 'missed']);
     const onTime = shareLine(reports.map((r, i) => ({ label: weeks[i]?.label ?? '', share: r.adherence.rates.onTime ?? 0 })));
     const lineChart = (id: string, title: string, line: ReturnType<typeof shareLine>) =>
       svg('svg', { viewBox: '0 0 360 160', role: 'img', 'aria-labelledby': id, class: 'chart', 'data-testid': id },
