@@ -77,7 +77,7 @@ export const answerValue = z.union([z.boolean(), z.number(), z.string().max(FREE
 export const recordAssessmentSchema = z
   .strictObject({
     /** The version answered; the current one when left out. */
-    questionnaireVersion: z.number().int().positive().optional(),
+    questionnaireVersion: z.number().int().min(1).max(999_999).optional(),
     answers: z.record(z.string().max(40), answerValue).openapi({ example: { willing: true, uses_device: true, internet_at_home: 'broadband', cognitive_barriers: 0 } }),
   })
   .openapi('RecordAssessment');

@@ -18,12 +18,14 @@ const VisitParams = z.object({ visitId: idParam('vis') });
 const putAvailability = createRoute({
   method: 'put',
   path: '/staff/{staffId}/availability',
+  operationId: 'setAvailability',
   tags: ['visits'],
   summary: 'Set a staff member’s weekly availability and dated exceptions (wall-clock, municipality time zone)',
   description:
     'Staff set their own (token sub = staffId); a lead sets anyone’s in the team. Windows never cross midnight (`24:00` ends a day); windows that touch join up. `time-off` removes time on a date (whole day without start/end), `extra-shift` adds time.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: StaffParams, body: jsonBody(availabilityInputSchema) },
   responses: { 200: jsonContent(staffAvailabilitySchema, 'The availability as stored'), ...problems(400, 404, 409) },
 });
@@ -31,10 +33,12 @@ const putAvailability = createRoute({
 const getAvailability = createRoute({
   method: 'get',
   path: '/staff/{staffId}/availability',
+  operationId: 'getAvailability',
   tags: ['visits'],
   summary: 'A staff member’s availability',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: StaffParams },
   responses: { 200: jsonContent(staffAvailabilitySchema, 'The availability'), ...problems(404) },
 });
@@ -53,12 +57,14 @@ const calendarFeedAccess = createMiddleware<AppEnv>(async (c, next) => {
 const calendarRoute = createRoute({
   method: 'get',
   path: '/staff/{staffId}/calendar.ics',
+  operationId: 'getStaffCalendar',
   tags: ['visits'],
   summary: 'A staff member’s visits as an iCalendar (RFC 5545) feed',
   description: 'With a bearer token, or — for calendar programs that subscribe to a URL — with the feed key from POST /staff/{staffId}/calendar-feed as `?key=`.',
-  security: [...bearer, {}],
+  security: [...bearer, { calendarFeedKey: [] }],
   middleware: [calendarFeedAccess, requireRole('staff', 'lead')] as const,
-  request: { params: StaffParams, query: z.strictObject({ key: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key').optional() }) },
+  'x-roles': ['staff', 'lead'],
+  request: { params: StaffParams, query: z.strictObject({ key: z.string().max(43, 'must be a feed key').regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key').optional() }) },
   responses: {
     200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string() } } },
     ...problems(404),
@@ -68,10 +74,12 @@ const calendarRoute = createRoute({
 const calendarFeedRoute = createRoute({
   method: 'post',
   path: '/staff/{staffId}/calendar-feed',
+  operationId: 'issueCalendarFeedKey',
   tags: ['visits'],
   summary: 'Issue a secret calendar feed key (revokes the previous one); shown once',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: StaffParams },
   responses: {
     201: jsonContent(z.object({ key: z.string(), path: z.string(), issuedAt: z.string() }).openapi('CalendarFeedKey'), 'The key and the path to subscribe to'),
@@ -82,12 +90,14 @@ const calendarFeedRoute = createRoute({
 const bookRoute = createRoute({
   method: 'post',
   path: '/visits',
+  operationId: 'bookVisit',
   tags: ['visits'],
   summary: 'Book a screen visit',
   description:
     'Visits are on a 5-minute grid, 5–120 minutes long. 409 when the staff member is not available for the whole visit (`staff-unavailable`), is already booked then (`staff-double-booked`), or the citizen has an overlapping visit (`citizen-double-booked`). Staff book for themselves; a lead for anyone in the team.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { body: jsonBody(bookVisitSchema) },
   responses: { 201: jsonContent(visitSchema, 'The booked visit'), ...problems(400, 404, 409, 502) },
 });
@@ -95,10 +105,12 @@ const bookRoute = createRoute({
 const listRoute = createRoute({
   method: 'get',
   path: '/visits',
+  operationId: 'listVisits',
   tags: ['visits'],
   summary: 'Visits by staff member, by citizen, unassigned, or the whole team, in a period',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { query: listVisitsQuery },
   responses: { 200: jsonContent(pageOf(visitSchema, 'VisitPage'), 'Visits by start'), ...problems(400, 404) },
 });
@@ -106,10 +118,12 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/visits/{visitId}',
+  operationId: 'getVisit',
   tags: ['visits'],
   summary: 'One visit',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams },
   responses: { 200: jsonContent(visitSchema, 'The visit'), ...problems(400, 404) },
 });
@@ -117,11 +131,13 @@ const getRoute = createRoute({
 const patchRoute = createRoute({
   method: 'patch',
   path: '/visits/{visitId}',
+  operationId: 'changeVisit',
   tags: ['visits'],
   summary: 'Reschedule, reassign or cancel a scheduled visit',
   description: 'Same double-booking guarantee as booking. A lead changes any visit of the team; staff their own, or take an unassigned one (staffId = themselves).',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams, body: jsonBody(changeVisitSchema) },
   responses: { 200: jsonContent(visitSchema, 'The changed visit'), ...problems(400, 404, 409) },
 });
@@ -129,11 +145,13 @@ const patchRoute = createRoute({
 const startRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/start',
+  operationId: 'startVisit',
   tags: ['visits'],
   summary: 'Open the video session (assigned staff member); again to rejoin',
   description: 'Creates the Chime meeting idempotently and the staff member’s attendee. 502/503 when the video service fails; nothing is written then and the visit stays startable.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams },
   responses: {
     200: jsonContent(z.object({ visit: visitSchema, join: joinInfoSchema }).openapi('StartedVisit'), 'The visit and the staff member’s join data'),
@@ -144,10 +162,12 @@ const startRoute = createRoute({
 const joinRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/join',
+  operationId: 'joinVisit',
   tags: ['visits'],
   summary: 'The citizen’s tablet joins its visit (from VISIT_JOIN_EARLY_MINUTES before start to the end)',
   security: bearer,
   middleware: [requireRole('citizen')] as const,
+  'x-roles': ['citizen'],
   request: { params: VisitParams },
   responses: { 200: jsonContent(joinInfoSchema, 'The citizen’s join data'), ...problems(400, 404, 409, 502, 503) },
 });
@@ -155,10 +175,12 @@ const joinRoute = createRoute({
 const guestRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/guests',
+  operationId: 'addVisitGuest',
   tags: ['visits'],
   summary: 'Add a relative or another professional to a visit in progress; returns their join data',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams, body: jsonBody(addGuestSchema) },
   responses: {
     201: jsonContent(joinInfoSchema.extend({ guestId: z.string(), kind: z.string() }).openapi('GuestJoinInfo'), 'The guest’s join data, to pass on to them'),
@@ -169,10 +191,12 @@ const guestRoute = createRoute({
 const completeRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/complete',
+  operationId: 'completeVisit',
   tags: ['visits'],
   summary: 'Record the outcome and close the video session',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams, body: jsonBody(completeVisitSchema) },
   responses: { 200: jsonContent(visitSchema, 'The completed visit'), ...problems(400, 404, 409) },
 });
@@ -180,10 +204,12 @@ const completeRoute = createRoute({
 const meRoute = createRoute({
   method: 'get',
   path: '/me/visits',
+  operationId: 'listMyVisits',
   tags: ['visits'],
   summary: 'The citizen’s own visits that have not ended',
   security: bearer,
   middleware: [requireRole('citizen')] as const,
+  'x-roles': ['citizen'],
   request: { query: PaginationQuery },
   responses: { 200: jsonContent(pageOf(citizenVisitSchema, 'CitizenVisitPage'), 'Upcoming visits'), ...problems(400) },
 });
