@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { newRouter } from '../http/app.ts';
 import { requestContext as ctxOf, type AppEnv } from '../http/env.ts';
@@ -11,6 +12,9 @@ import { staffCalendar } from './calendar.ts';
 import { citizenVisitSchema, visitSchema } from './model.ts';
 import { addGuest, addGuestSchema, completeVisit, completeVisitSchema, joinInfoSchema, joinVisit, startVisit } from './video.ts';
 import { bookVisit, bookVisitSchema, changeVisit, changeVisitSchema, listMyVisits, listVisits, listVisitsQuery, readVisit } from './visits.ts';
+
+/** Links that leave the API (calendar programs) are absolute: the configured origin, else the request's. */
+const publicBaseUrl = (c: Context<AppEnv>) => c.get('deps').config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
 
 const StaffParams = z.object({ staffId: staffIdSchema });
 const VisitParams = z.object({ visitId: idParam('vis') });
@@ -82,7 +86,14 @@ const calendarFeedRoute = createRoute({
   'x-roles': ['staff', 'lead'],
   request: { params: StaffParams },
   responses: {
-    201: jsonContent(z.object({ key: z.string(), path: z.string(), issuedAt: z.string() }).openapi('CalendarFeedKey'), 'The key and the path to subscribe to'),
+    201: jsonContent(z
+        .object({
+          key: z.string(),
+          path: z.string(),
+          url: z.string().openapi({ description: 'The absolute URL to subscribe to (PUBLIC_BASE_URL, else the origin this request came in on)' }),
+          issuedAt: z.string(),
+        })
+        .openapi('CalendarFeedKey'), 'The key and the path to subscribe to'),
     ...problems(404),
   },
 });
@@ -219,10 +230,13 @@ export function visitRoutes() {
     .openapi(putAvailability, async (c) => c.json(await setAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('json')), 200))
     .openapi(getAvailability, async (c) => c.json(await readAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 200))
     .openapi(calendarRoute, async (c) => {
-      const body = await staffCalendar(c.get('deps'), ctxOf(c), c.req.valid('param').staffId);
+      const body = await staffCalendar(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, publicBaseUrl(c));
       return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' });
     })
-    .openapi(calendarFeedRoute, async (c) => c.json(await issueCalendarFeedKey(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 201))
+    .openapi(calendarFeedRoute, async (c) => {
+      const issued = await issueCalendarFeedKey(c.get('deps'), ctxOf(c), c.req.valid('param').staffId);
+      return c.json({ ...issued, url: new URL(issued.path, publicBaseUrl(c)).href }, 201);
+    })
     .openapi(bookRoute, async (c) => c.json(await bookVisit(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
     .openapi(listRoute, async (c) => c.json(await listVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
     .openapi(getRoute, async (c) => c.json(await readVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
