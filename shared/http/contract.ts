@@ -117,7 +117,11 @@ function closure(names: Set<string>, schemas: Record<string, unknown>): Set<stri
   const all = new Set(names);
   const queue = [...names];
   while (queue.length > 0) {
-    for (const ref of refsIn(schemas[queue.pop() as string])) if (!all.has(ref)) (all.add(ref), queue.push(ref));
+    for (const ref of refsIn(schemas[queue.pop() as string])) {
+      if (all.has(ref)) continue;
+      all.add(ref);
+      queue.push(ref);
+    }
   }
   return all;
 }
@@ -156,6 +160,22 @@ function integerFormats(schema: unknown): void {
   for (const [k, v] of Object.entries(s)) if (k !== 'example' && k !== 'examples' && k !== 'default') integerFormats(v);
 }
 
+/**
+ * A request field with a default may be left out, but the generator lists it as required (it
+ * describes zod's output); a client generated from that would have to send it.
+ */
+function defaultsOptional(schema: unknown): void {
+  if (Array.isArray(schema)) return schema.forEach(defaultsOptional);
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as Json;
+  const properties = s.properties as Record<string, Json> | undefined;
+  if (properties && Array.isArray(s.required)) {
+    s.required = s.required.filter((name: string) => properties[name]?.default === undefined);
+    if ((s.required as string[]).length === 0) delete s.required;
+  }
+  for (const [k, v] of Object.entries(s)) if (k !== 'example' && k !== 'examples' && k !== 'default') defaultsOptional(v);
+}
+
 const TAGS: Record<string, string> = {
   platform: 'Liveness and the document itself',
   citizens: 'Citizens of the caller’s team',
@@ -185,6 +205,7 @@ export function completeDocument<T extends object>(generated: T): T {
       op.description = op.description ? `${op.description}\n\n${line}` : line;
       for (const tag of (op.tags as string[] | undefined) ?? []) usedTags.add(tag);
       refsIn([op.parameters, op.requestBody], requestSide);
+      defaultsOptional(op.requestBody);
       refsIn(op.responses, responseSide);
       for (const response of Object.values(op.responses)) for (const media of Object.values((response.content as Record<string, Json> | undefined) ?? {})) bound(media.schema);
       for (const header of Object.values(op.responses).flatMap((r) => Object.values((r.headers as Record<string, Json> | undefined) ?? {}))) bound(header.schema);
@@ -194,6 +215,7 @@ export function completeDocument<T extends object>(generated: T): T {
   const schemas = doc.components.schemas;
   const requests = closure(requestSide, schemas);
   for (const name of closure(responseSide, schemas)) if (!requests.has(name)) bound(schemas[name]);
+  for (const name of requests) defaultsOptional(schemas[name]);
 
   integerFormats([doc.paths, schemas]);
 
