@@ -70,7 +70,8 @@ const calendarRoute = createRoute({
   'x-roles': ['staff', 'lead'],
   request: { params: StaffParams, query: z.strictObject({ key: z.string().max(43, 'must be a feed key').regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key').optional() }) },
   responses: {
-    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string() } } },
+    // At most 2 000 events (calendar.ts) of well under 1 000 characters each.
+    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string().max(2_000_000) } } },
     ...problems(404),
   },
 });

@@ -104,8 +104,9 @@ describe('every operation', () => {
 describe('x-roles agrees with the app', () => {
   const allRoles = roleSchema.options as readonly Role[];
 
-  it('answers 403 to every role not listed, and lets every listed role past the role check', async () => {
+  it('answers 403 to every role not listed, lets every listed role past the role check, and answers as documented', async () => {
     const mismatches: string[] = [];
+    const validate = schemaValidator(doc);
     for (const o of operations) {
       const roles = o.op['x-roles'] ?? [];
       const path = pathWithExamples(o);
@@ -115,6 +116,12 @@ describe('x-roles agrees with the app', () => {
         const token = await t.token(role, role === 'citizen' ? 'cit_01JD0000000000000000000000' : 'stf-anna');
         const res = await t.call(o.method, path, { as: token, ...(body ? { body } : {}) });
         const refusedForRole = res.status === 403 && /needs one of the roles/.test(String(res.body?.detail));
+        // Whatever it answered is a status the document lists, in the declared shape.
+        const declared = o.op.responses[String(res.status)];
+        const type = (res.headers.get('content-type') ?? '').split(';')[0] ?? '';
+        const schema = declared?.content?.[type]?.schema;
+        if (!schema) mismatches.push(`${name(o)} as ${role}: ${res.status} ${type} is not in the document`);
+        else if (type.endsWith('json')) for (const error of validate(schema, res.body)) mismatches.push(`${name(o)} as ${role}: ${res.status} body ${error}`);
         if (roles.length === 0) {
           if (res.status >= 400) mismatches.push(`${name(o)} as ${role}: ${res.status}, a public route`);
         } else if (deviceRoute) {
