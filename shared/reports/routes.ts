@@ -8,10 +8,12 @@ import { trialReport, trialReportSchema } from './trial.ts';
 const trialReportRoute = createRoute({
   method: 'get',
   path: '/reports/trial',
+  operationId: 'getTrialReport',
   tags: ['reports'],
   summary: 'The trial evaluation for the caller’s team over a period: digital share, time saved, visits completed vs missed, adherence, dispensers',
   security: bearer,
   middleware: [requireRole('lead')] as const,
+  'x-roles': ['lead'],
   request: { query: z.strictObject({ from: isoDate.openapi({ example: '2026-11-01' }), to: isoDate.openapi({ example: '2026-11-30' }) }) },
   responses: { 200: jsonContent(trialReportSchema, 'The trial report'), ...problems(400) },
 });
