@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { measureColdStarts, type ColdStartResult } from './cold-start.ts';
+import { coldStartReportRows, measureColdStarts, sdkBundledOptions, type ColdStartResult } from './cold-start.ts';
 import { expectStatus } from './client.ts';
 import { doseInstants } from './device-events.ts';
 import { measureIngest, type IngestRow, INGEST_CASES } from './ingest.ts';
@@ -51,8 +51,25 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T | undef
   }
 }
 
+const args = process.argv.slice(2);
+const coldStartOnly = args.includes('cold-start');
+// `--sdk-bundled` (with `cold-start`): the alternative to compare, the AWS SDK bundled into each function.
+const sdkBundled = coldStartOnly && args.includes('--sdk-bundled');
+
 // Cold starts first, while no DynamoDB Local competes for the CPU.
-const coldStart = await phase('cold-start proxy', () => measureColdStarts(settings.coldStartRuns));
+const coldStart = await phase('cold-start proxy', () => measureColdStarts(settings.coldStartRuns, sdkBundled ? { options: sdkBundledOptions } : {}));
+
+// `npm run bench -- cold-start`: only the cold-start figure (about a minute), its own results file.
+if (coldStartOnly) {
+  const machine = machineNow();
+  const file = sdkBundled ? 'results-cold-start-sdk-bundled.json' : 'results-cold-start.json';
+  writeFileSync(join(resolve(import.meta.dirname), file), `${JSON.stringify({ command: `npm run bench -- ${args.join(' ')}`, quick, settings: { coldStartRuns: settings.coldStartRuns }, machine, coldStart: coldStart ?? null, notMeasured }, jsonSafe, 2)}\n`);
+  console.log(`E-team benchmark, cold start only${sdkBundled ? ' (variant: AWS SDK bundled into each function)' : ''} — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`);
+  console.log(renderTable(coldStartReportRows(coldStart)));
+  if (notMeasured.length) console.log(`\nNot measured:\n${notMeasured.map((n) => `  - ${n}`).join('\n')}`);
+  console.log(`\nWritten: bench/${file} (${round((performance.now() - started) / 1000, 1)} s)`);
+  process.exit(0);
+}
 
 const stack = await startBenchStack();
 let workflow: WorkflowResult | undefined;
@@ -146,28 +163,9 @@ for (const op of workflow?.notCalled ?? []) {
   rows.push({ figure: '3 requests/call', case: op, measured: 'not measured: not in the workflow', floor: '—', ratio: '—', target: '≤ 3', result: 'not measured' });
 }
 rows.push({ figure: '3 Scan requests', case: 'whole run', measured: String(scans), floor: '—', ratio: '—', target: '0', result: scans === 0 ? 'met' : 'missed' });
-if (coldStart) {
-  for (const r of coldStart.rows) {
-    rows.push({
-      figure: '4 cold start',
-      case: `${r.name} (${r.entry})`,
-      measured: r.error ? r.error : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import`,
-      floor: `node -e '' ${fmt(coldStart.baselineMs, 0)} ms`,
-      ratio: '—',
-      target: '< 500 KB, < 60 ms',
-      result: r.error ? 'not measured' : verdict(r.bundleKb, 500, 'below') === 'met' && verdict(r.importMs, 60, 'below') === 'met' ? 'met' : 'missed',
-    });
-  }
-} else rows.push({ figure: '4 cold start', case: 'all Lambdas', measured: 'not measured', floor: 'n/a', ratio: '—', target: '< 500 KB, < 60 ms', result: 'not measured' });
+rows.push(...coldStartReportRows(coldStart));
 
-const machine = {
-  cores: cpus().length,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  memoryGb: round(totalmem() / 1024 ** 3, 1),
-  node: process.version,
-  platform: `${process.platform} ${process.arch}`,
-  date: new Date().toISOString(),
-};
+const machine = machineNow();
 const results = {
   command: 'npm run bench',
   quick,
@@ -202,6 +200,17 @@ if (capacity) {
   if (capacity.missing.length) console.log(`  (no measured figure for: ${capacity.missing.join('; ')} — counted as 0)`);
 }
 console.log(`\nWritten: bench/results.json (${results.durationSeconds} s)`);
+
+function machineNow() {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+  };
+}
 
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;

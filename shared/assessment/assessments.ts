@@ -5,6 +5,7 @@ import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry } from '../platform/retry.ts';
 import { assessmentKeys, citizenKeys } from '../table/keys.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import { checkAnswers, decide, decisions, FREE_TEXT_MAX, reasonSchema, type Answers } from './decision.ts';
@@ -174,7 +175,7 @@ async function writeAssessment(deps: Deps, ctx: RequestContext, assessment: Asse
     } catch (error) {
       if (!(error instanceof TransactionConflict) || attempt >= CONFLICT_RETRIES) throw error;
       if (withSummary && error.reasons[1] === 'ConditionalCheckFailed') withSummary = false;
-      else await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * (attempt + 1)));
+      else await waitBeforeRetry(attempt + 1, TRANSACTION_CONFLICT_BACKOFF);
     }
   }
 }

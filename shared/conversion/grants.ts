@@ -6,6 +6,7 @@ import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry, withRetry } from '../platform/retry.ts';
 import { citizenKeys, conversionKeys } from '../table/keys.ts';
 import { putNew, queryAll, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
 import { isoDate, isoWeekday, wallClockTime } from './plan.ts';
@@ -146,7 +147,8 @@ export function bumpGrantsVersion(deps: Deps, citizenId: string): TransactItem {
 }
 
 export const CONFLICT_RETRIES = 4;
-export const jitter = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * (attempt + 1)));
+/** The wait after failed attempt `attempt` (0-based) of a transaction that lost a race. */
+export const jitter = (attempt: number) => waitBeforeRetry(attempt + 1, TRANSACTION_CONFLICT_BACKOFF);
 
 /** POST /citizens/{id}/grants */
 export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: string, input: RecordGrant): Promise<Grant> {
@@ -162,15 +164,17 @@ export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: st
   ];
   // The profile is now written by every grant, assessment and approval check: a transaction that
   // loses a race on it is cancelled without writing anything, so it is safe to send again.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await transactWrite(deps.table, actions);
-      return grant;
-    } catch (error) {
-      if (!(error instanceof TransactionConflict) || attempt >= CONFLICT_RETRIES) throw error;
-      if (error.reasons[1] === 'ConditionalCheckFailed') throw new NotFoundError('The citizen');
-      await jitter(attempt);
-    }
+  const citizenMissing = (error: unknown) => error instanceof TransactionConflict && error.reasons[1] === 'ConditionalCheckFailed';
+  try {
+    await withRetry(() => transactWrite(deps.table, actions), {
+      ...TRANSACTION_CONFLICT_BACKOFF,
+      attempts: CONFLICT_RETRIES + 1,
+      retryIf: (error) => error instanceof TransactionConflict && !citizenMissing(error),
+    });
+    return grant;
+  } catch (error) {
+    if (citizenMissing(error)) throw new NotFoundError('The citizen');
+    throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Key, Table, TransactItem } from '../table/store.ts';
 import { isLive } from '../table/store.ts';
+import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '../platform/retry.ts';
 import type { AssignedStatus, DispenserStatus } from './model.ts';
 import type { DosePlanRule } from './schedule.ts';
 
@@ -111,8 +112,6 @@ export function updateItem(table: Table, key: Key, spec: UpdateSpec): TransactIt
   return { Update: updateInput(table, key, spec) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** BatchGetItem in chunks of 100, retrying unprocessed keys; expired items count as absent. */
 export async function batchGet<T extends Record<string, unknown>>(table: Table, keys: readonly Key[], options: { consistent?: boolean; now?: Date } = {}): Promise<T[]> {
   const found: T[] = [];
@@ -122,11 +121,11 @@ export async function batchGet<T extends Record<string, unknown>>(table: Table, 
   await Promise.all(chunks.map(async (i) => {
     let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
       const result = await table.db.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } } }));
       found.push(...((result.Responses?.[table.name] ?? []) as T[]).filter((item) => isLive(item, options.now)));
       pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;
-      if (attempt > 8 && pending?.length) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+      if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending?.length) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
     }
   }));
   return found;
@@ -140,10 +139,10 @@ export async function batchPut(table: Table, items: readonly Record<string, unkn
     chunks.map(async (chunk) => {
       let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
         const result = await table.db.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
         pending = (result.UnprocessedItems?.[table.name] ?? []) as typeof pending;
-        if (attempt > 8 && pending.length) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed`);
+        if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending.length) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed`);
       }
     }),
   );

@@ -4,14 +4,13 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { Deps } from '../platform/deps.ts';
 import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { logger } from '../platform/logger.ts';
 import type { TokenVerifier } from './auth.ts';
 import { cursorSeal } from './cursors.ts';
 import type { DeviceRoute } from './device-routes.ts';
 import { completeDocument } from './contract.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
+import { requestIdAndLog } from './request-log.ts';
 
 /** Bodies above this are refused with 413 before they are parsed. Device batches fit well inside. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -99,27 +98,13 @@ function withoutBody(request: Request): Request {
   return new Request(request.url, { method: request.method, headers, signal: request.signal });
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 export function createApp(deps: Deps, options: AppOptions): Router {
   const app = newRouter();
 
+  app.use('*', requestIdAndLog);
   app.use('*', async (c, next) => {
-    const started = performance.now();
-    const lambdaEvent = (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event;
-    const header = c.req.header('x-request-id');
-    c.set('requestId', lambdaEvent?.requestContext?.requestId ?? (header && REQUEST_ID.test(header) ? header : newId('req')));
     c.set('deps', deps);
     await next();
-    c.header('x-request-id', c.get('requestId'));
-    // Ids, route and status only: never bodies, names or tokens.
-    logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      latencyMs: Math.round(performance.now() - started),
-    });
   });
 
   app.use(

@@ -1,6 +1,7 @@
-import { createDocumentClient } from '../table/client.ts';
+import { lazyDocumentClient } from '../table/lazy-client.ts';
 import type { AttendeeInfo, MeetingInfo, VideoMeetings } from '../visits/meetings.ts';
 import { systemClock } from './clock.ts';
+import { awsClientRetry } from './retry.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import type { DomainEvent, EventBus } from './events.ts';
@@ -8,9 +9,10 @@ import type { OneTimeJob, Scheduler } from './scheduler.ts';
 import { SecretsManagerSecrets, secretsManagerSource, type Secrets } from './secrets.ts';
 
 /**
- * The deps of a Lambda on AWS. Only the DynamoDB client is loaded at cold start: the
- * EventBridge, Scheduler and Chime clients (and their SDK packages) are imported on first use,
- * so a function that never starts a meeting never pays for loading the Chime SDK.
+ * The deps of a Lambda on AWS. No AWS client is created at import: the DynamoDB, EventBridge,
+ * Scheduler and Chime clients (and their SDK packages) are loaded on first use, so a function
+ * that never starts a meeting never pays for loading the Chime SDK, and the public function
+ * loads no AWS client at all.
  */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
@@ -24,18 +26,18 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 export function createAwsDeps(config: Config): Deps {
-  const db = createDocumentClient({ region: config.AWS_REGION });
+  const db = lazyDocumentClient({ region: config.AWS_REGION });
 
   const eventBus = once(async () => {
     const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([import('@aws-sdk/client-eventbridge'), import('./eventbridge-bus.ts')]);
-    return new EventBridgeBus(new EventBridgeClient({ region: config.AWS_REGION }), config.EVENT_BUS_NAME, `e-team.${config.MUNICIPALITY}`);
+    return new EventBridgeBus(new EventBridgeClient({ region: config.AWS_REGION, ...awsClientRetry }), config.EVENT_BUS_NAME, `e-team.${config.MUNICIPALITY}`);
   });
   const events: EventBus = { publish: async (list: readonly DomainEvent[]) => (await eventBus()).publish(list) };
 
   const oneTimeScheduler = once(async () => {
     if (!config.SCHEDULER_TARGET_ARN || !config.SCHEDULER_ROLE_ARN) throw new Error('SCHEDULER_TARGET_ARN and SCHEDULER_ROLE_ARN are required on AWS');
     const [{ SchedulerClient }, { EventBridgeScheduler }] = await Promise.all([import('@aws-sdk/client-scheduler'), import('./eventbridge-scheduler.ts')]);
-    return new EventBridgeScheduler(new SchedulerClient({ region: config.AWS_REGION }), {
+    return new EventBridgeScheduler(new SchedulerClient({ region: config.AWS_REGION, ...awsClientRetry }), {
       groupName: config.SCHEDULE_GROUP_NAME,
       targetArn: config.SCHEDULER_TARGET_ARN,
       roleArn: config.SCHEDULER_ROLE_ARN,
@@ -49,7 +51,7 @@ export function createAwsDeps(config: Config): Deps {
 
   const chime = once(async () => {
     const [{ ChimeSDKMeetingsClient }, { ChimeMeetings }] = await Promise.all([import('@aws-sdk/client-chime-sdk-meetings'), import('../visits/chime-meetings.ts')]);
-    return new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION }), config.CHIME_MEDIA_REGION);
+    return new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION, ...awsClientRetry }), config.CHIME_MEDIA_REGION);
   });
   const meetings: VideoMeetings = {
     createMeeting: async (input): Promise<MeetingInfo> => (await chime()).createMeeting(input),

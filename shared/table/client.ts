@@ -1,10 +1,12 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientRetry } from '../platform/retry.ts';
 import { globalIndexes, KEY_ATTRIBUTES, TTL_ATTRIBUTE } from './schema.ts';
 
 export function createDocumentClient(options: { region: string; endpoint?: string | undefined }): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: options.region,
+    ...awsClientRetry,
     ...(options.endpoint
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),

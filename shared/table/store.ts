@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '../platform/retry.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TTL_ATTRIBUTE, type IndexName } from './schema.ts';
 
@@ -165,8 +166,8 @@ export async function getItems(table: Table, keys: readonly Key[], options: { co
   const found = new Map<string, Item>();
   let pending: Record<string, unknown>[] | undefined = keys.map((k) => ({ pk: k.pk, sk: k.sk }));
   for (let attempt = 0; pending && pending.length > 0; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-    if (attempt > 9) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+    if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
+    if (attempt >= UNPROCESSED_ITEMS_BACKOFF.attempts) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
     const result: BatchGetCommandOutput = await table.db.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } } }));
     for (const item of (result.Responses?.[table.name] ?? []) as Item[]) found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
     pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;

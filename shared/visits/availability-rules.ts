@@ -83,6 +83,12 @@ function window(date: string, start: string, end: string, zone: string): Interva
   return [wallClockInstant(date, start, zone).toMillis(), wallClockInstant(date, end, zone).toMillis()];
 }
 
+/**
+ * On the day the clocks skip an hour, a window inside that hour does not exist: 02:00–03:00 is
+ * empty and 02:30–03:00 would run backwards (03:30 to 03:00), so such windows are dropped.
+ */
+const runsForwards = ([from, to]: Interval) => to > from;
+
 /** The available time of one local date. */
 export function availableOnDate(rules: AvailabilityRules, date: string, zone: string): Interval[] {
   const weekday = DateTime.fromISO(date, { zone }).weekday;
@@ -90,8 +96,8 @@ export function availableOnDate(rules: AvailabilityRules, date: string, zone: st
   const open = [
     ...rules.weekly.filter((w) => w.weekday === weekday).map((w) => window(date, w.start, w.end, zone)),
     ...onDate.filter((e) => e.kind === 'extra-shift' && e.start && e.end).map((e) => window(date, e.start ?? '00:00', e.end ?? '24:00', zone)),
-  ];
-  const off = onDate.filter((e) => e.kind === 'time-off').map((e) => window(date, e.start ?? '00:00', e.end ?? '24:00', zone));
+  ].filter(runsForwards);
+  const off = onDate.filter((e) => e.kind === 'time-off').map((e) => window(date, e.start ?? '00:00', e.end ?? '24:00', zone)).filter(runsForwards);
   return subtract(merge(open), off);
 }
 

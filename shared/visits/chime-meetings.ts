@@ -6,15 +6,15 @@ import {
   type ChimeSDKMeetingsClient,
   type Meeting,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamError } from '../platform/errors.ts';
 import { logger } from '../platform/logger.ts';
+import { withRetry } from '../platform/retry.ts';
 import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from './meetings.ts';
 
 export interface ChimeRetryOptions {
   /** Attempts per call when Chime throttles (HTTP 429 ThrottledClientException) or is unavailable. */
   readonly attempts: number;
-  /** Backoff before attempt n (1-based): base · 2^(n-1), with full jitter. */
+  /** Backoff after failed attempt n (1-based): up to base · 2^(n-1), with full jitter (shared/platform/retry.ts). */
   readonly baseDelayMs: number;
 }
 
@@ -80,20 +80,21 @@ export class ChimeMeetings implements VideoMeetings {
   }
 
   private async call<T>(operation: string, fn: () => Promise<T>, notFoundIsGone = false): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await fn();
-      } catch (error) {
-        const name = (error as Error).name;
-        if (notFoundIsGone && (name === 'NotFoundException' || name === 'GoneException')) throw GONE;
-        if (isRetryable(error) && attempt < this.retry.attempts) {
-          await sleep(Math.random() * this.retry.baseDelayMs * 2 ** (attempt - 1));
-          continue;
-        }
-        // The error's name and status only: Chime errors can echo request fields.
-        logger.warn('chime call failed', { operation, errorName: name, attempts: attempt });
-        throw toUpstream(error);
-      }
+    const gone = (error: unknown) => notFoundIsGone && ['NotFoundException', 'GoneException'].includes((error as Error).name);
+    let attempts = 0;
+    try {
+      return await withRetry(
+        (attempt) => {
+          attempts = attempt;
+          return fn();
+        },
+        { ...this.retry, retryIf: (error) => !gone(error) && isRetryable(error) },
+      );
+    } catch (error) {
+      if (gone(error)) throw GONE;
+      // The error's name and status only: Chime errors can echo request fields.
+      logger.warn('chime call failed', { operation, errorName: (error as Error).name, attempts });
+      throw toUpstream(error);
     }
   }
 }

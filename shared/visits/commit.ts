@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError } from '../platform/errors.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '../platform/retry.ts';
 import { transactWrite, TransactionConflict, type Table, type TransactItem } from '../table/store.ts';
 
 /**
@@ -10,15 +10,12 @@ import { transactWrite, TransactionConflict, type Table, type TransactItem } fro
  * slot could both be refused and nobody get it.
  */
 export async function commitVisitChange(table: Table, items: TransactItem[], explain: (conflict: TransactionConflict) => Error, attempts = 8): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await transactWrite(table, items);
-      return;
-    } catch (error) {
-      if (!(error instanceof TransactionConflict)) throw error;
-      if (error.firstFailed() >= 0) throw explain(error);
-      if (attempt >= attempts) throw new ConflictError('The slot is being booked by someone else right now; try again.', 'contended');
-      await sleep(10 + Math.random() * 40 * attempt);
-    }
+  const contended = (error: unknown) => error instanceof TransactionConflict && error.firstFailed() < 0;
+  try {
+    await withRetry(() => transactWrite(table, items), { ...TRANSACTION_CONFLICT_BACKOFF, attempts, retryIf: contended });
+  } catch (error) {
+    if (!(error instanceof TransactionConflict)) throw error;
+    if (error.firstFailed() >= 0) throw explain(error);
+    throw new ConflictError('The slot is being booked by someone else right now; try again.', 'contended');
   }
 }

@@ -19,7 +19,7 @@ const OUT = join(PROJECT_ROOT, 'node_modules', '.cache', 'e-team-bundles-test', 
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 describe('the public function’s bundle', () => {
-  it('stays under 500 KB, keeps only zod’s English messages, and serves the whole API’s document without the API', async () => {
+  it('stays under 500 KB, loads neither zod nor any AWS client, and serves the whole API’s document, health and problem answers without the API', async () => {
     const outdir = join(OUT, 'Public');
     mkdirSync(outdir, { recursive: true });
     const spec = lambdaFunctions.find((f) => f.name === 'Public');
@@ -33,6 +33,8 @@ describe('the public function’s bundle', () => {
     expect(inputs.filter((input) => /zod\/v4\/locales\/(?!index\.js$|en\.js$)/.test(input))).toEqual([]);
     // No capability's routes: the document is a constant.
     expect(inputs.filter((input) => /^shared\/(citizens|assessment|conversion|dispensers|alerts|audit)\//.test(input))).toEqual([]);
+    // Nothing to validate, so neither zod nor the OpenAPI layer (most of the other functions' import time).
+    expect(inputs.filter((input) => /node_modules\/(zod|@hono\/zod-openapi|@asteasolutions)\//.test(input))).toEqual([]);
 
     // The handler, in a Node process of its own, as Lambda would call it for GET /openapi.json.
     const event = {
@@ -55,16 +57,30 @@ describe('the public function’s bundle', () => {
         http: { method: 'GET', path: '/openapi.json', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bundle-test' },
       },
     };
+    // Also reports which AWS SDK modules the process loaded: the runtime's SDK is CommonJS, so each is in require.cache.
     const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
-      process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, {})));`;
+      const response = await handler(${JSON.stringify(event)}, {});
+      const at = (path) => handler({ ...${JSON.stringify(event)}, rawPath: path, routeKey: 'GET ' + path, requestContext: { ...${JSON.stringify(event.requestContext)}, http: { ...${JSON.stringify(event.requestContext.http)}, path } } }, {});
+      const health = await at('/health');
+      const unknown = await at('/nothing-here');
+      const { createRequire } = await import('node:module');
+      const sdk = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('@aws-sdk'));
+      process.stdout.write(JSON.stringify({ ...response, sdk, health, unknown }));`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       env: { PATH: process.env.PATH ?? '', STAGE: 'test', AWS_REGION: 'eu-north-1', LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
       encoding: 'utf8',
       timeout: 20_000,
     });
     expect(run.status, run.stderr).toBe(0);
-    const response = JSON.parse(run.stdout) as { statusCode: number; body: string };
+    type Answer = { statusCode: number; body: string; headers: Record<string, string> };
+    const response = JSON.parse(run.stdout) as Answer & { sdk: string[]; health: Answer; unknown: Answer };
     expect(response.statusCode).toBe(200);
+    expect(response.headers['x-request-id']).toBe('req-bundle-test');
+    expect([response.health.statusCode, JSON.parse(response.health.body)]).toEqual([200, { status: 'ok' }]);
+    expect(response.unknown.statusCode).toBe(404);
+    expect(response.unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // The public function touches no AWS service: it loads no AWS client, at import or when serving.
+    expect(response.sdk).toEqual([]);
     expect(JSON.parse(response.body)).toEqual(openApiDocument(allRouters()));
   }, 30_000);
 });

@@ -1,0 +1,26 @@
+import { createMiddleware } from 'hono/factory';
+import { newId } from '../platform/ids.ts';
+import { logger } from '../platform/logger.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The first middleware of every app: names the request (API Gateway's request id on Lambda, a
+ * well-formed `x-request-id` from the caller, or a new one), answers with that name, and logs one
+ * line per request. Ids, route and status only: never bodies, names or tokens.
+ */
+export const requestIdAndLog = createMiddleware<{ Variables: { requestId: string } }>(async (c, next) => {
+  const started = performance.now();
+  const lambdaEvent = (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event;
+  const header = c.req.header('x-request-id');
+  c.set('requestId', lambdaEvent?.requestContext?.requestId ?? (header && REQUEST_ID.test(header) ? header : newId('req')));
+  await next();
+  c.header('x-request-id', c.get('requestId'));
+  logger.info('request', {
+    requestId: c.get('requestId'),
+    method: c.req.method,
+    route: c.req.routePath,
+    status: c.res.status,
+    latencyMs: Math.round(performance.now() - started),
+  });
+});
