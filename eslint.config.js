@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', 'bench/.tmp/', 'test/contract/generated/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', 'bench/.tmp/', 'dist/', 'test-output/', 'test/contract/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,6 +19,11 @@ export default tseslint.config(
     // Tests read loosely typed JSON responses.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The web clients run in the browser.
+    files: ['web/**'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', localStorage: 'readonly', location: 'readonly' } },
   },
   {
     // Command-line scripts talk to a person on stdout.

@@ -11,7 +11,8 @@ export interface FunctionAccess {
   readonly meetings: boolean;
   /**
    * Reads the application secret at run time (APP_SECRET_ARN, infra/app-secret.ts): it hashes
-   * national ids (the pepper) or answers paged lists (the cursor key signs cursors).
+   * national ids (the pepper), answers paged lists (the cursor key signs cursors) or accepts
+   * paired tablets' tokens (the tablet token key; only the visits function serves tablet routes).
    */
   readonly appSecret: boolean;
 }

@@ -51,6 +51,7 @@ import { AppSecret } from './app-secret.ts';
 import { TableBackup } from './backup.ts';
 import { hardenedFunction } from './hardened-function.ts';
 import { leadingKeyPatterns } from '../shared/table/table-access.ts';
+import { WebClient } from './web.ts';
 import { PROJECT_ROOT, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName, type LambdaFunctionSpec } from './bundling.ts';
 import { resourcePrefix, type DeploymentContext } from './context.ts';
 import { publicRoutes, routeKey, type ApiRoute } from './routes.ts';
@@ -742,7 +743,11 @@ export class ETeamStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
-    new CfnOutput(this, 'AppSecretName', { value: appSecret.secret.secretName, description: 'nationalIdPepper and cursorKey; rotate only as infra/README.md says' });
+    new CfnOutput(this, 'AppSecretName', { value: appSecret.secret.secretName, description: 'nationalIdPepper, cursorKey and tabletTokenKey; rotate only as infra/README.md says' });
+
+    // ---- Web clients (tablet, console) on one origin with the API: infra/web.ts ------------
+    const web = new WebClient(this, 'Web', { api, prefix });
+    new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web clients (/tablet, /console) and the API on one HTTPS origin' });
   }
 
   // cdk-nag names a finding by the rendered ARN: pseudo parameters as `<AWS::…>`, concrete values as

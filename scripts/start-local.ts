@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { serve } from '@hono/node-server';
 import { createApp } from '../shared/http/app.ts';
 import { localVerifier } from '../shared/http/auth.ts';
 import { allRouters, credentialRoutes } from '../shared/http/routers.ts';
@@ -9,7 +8,10 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { createLocalDeps } from '../shared/platform/local-deps.ts';
 import { logger } from '../shared/platform/logger.ts';
 import { seedDemoData } from '../shared/demo/all.ts';
+import { tabletTokens } from '../shared/tablets/tokens.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { buildWeb } from './build-web.ts';
+import { startWebServer } from './web-server.ts';
 import { clearLocalApiInfo, writeLocalApiInfo } from './local-api.ts';
 
 /**
@@ -26,8 +28,10 @@ const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', 
 const deps = await createLocalDeps(config);
 const { seeded, demo } = await seedDemoData(deps);
 
-const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes }));
-const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes, tabletTokens }));
+// The web clients on the API's origin, as CloudFront serves them on AWS.
+const web = await buildWeb();
+const server = await startWebServer({ fetch: app.fetch, webDir: web.outdir, port, meetings: deps.meetings });
 
 // Jobs that run on a schedule on AWS run on timers here; one-time jobs run when due.
 deps.scheduler.startTimer(15_000, (error) => logger.error('local one-time job failed', { error: error as Error }));
@@ -45,6 +49,7 @@ const ids = Object.entries(demo.ids).map(([name, id]) => `    ${name.padEnd(24)}
 console.log(`
 E-team API (local) on http://localhost:${port}
   OpenAPI:   http://localhost:${port}/openapi.json    browsable: http://localhost:${port}/docs
+  Tablet:    ${server.url}/tablet (pair it with a code from POST /citizens/{id}/tablet-pairings)
   Data:      ${inMemory ? 'in memory (DATA_DIR=memory)' : resolve(dataDir)} on DynamoDB Local at ${ddb.endpoint}${seeded ? ' (demo data loaded)' : ''}
   Video, events and schedules run in process (local stand-ins for Chime, EventBridge, Scheduler).
 
@@ -60,7 +65,7 @@ async function stop() {
   stopping = true;
   timers.forEach(clearInterval);
   deps.scheduler.stopTimer();
-  server.close();
+  await server.close();
   clearLocalApiInfo();
   await ddb.stop();
   process.exit(0);

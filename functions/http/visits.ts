@@ -1,4 +1,6 @@
 import { apiHandler } from '../../shared/http/lambda.ts';
 import { visitsRouters } from '../../shared/http/parts/visits.ts';
+import { tabletTokens } from '../../shared/tablets/tokens.ts';
 
-export const handler = apiHandler(visitsRouters());
+// The visits part serves the paired tablets' routes, so it verifies their tokens too.
+export const handler = apiHandler(visitsRouters(), { tabletTokens });

@@ -23,6 +23,7 @@ const DATA = {
   alert: label('Alarm', 'Alert'),
   report: label('Rapport', 'Report'),
   audit: label('Adgangslog', 'Access log'),
+  tablet: label('Borgerens tablet', 'The citizen’s tablet'),
 } satisfies Record<string, Label>;
 
 /** What each audited action touched and why: every action has an entry (the type says so). */
@@ -61,6 +62,11 @@ export const accessLabels: Record<AuditAction, { data: keyof typeof DATA; purpos
   'report.read': { data: 'report', purpose: label('Teamets rapporter', 'The team’s reports') },
   'audit.read': { data: 'audit', purpose: label('Kontrol af adgangsloggen', 'Checking the access log') },
   'access-log.read': { data: 'audit', purpose: label('Visning af adgangsloggen', 'Showing the access log') },
+  'tablet.pair': { data: 'tablet', purpose: label('Kode til at forbinde en tablet', 'A code to pair a tablet') },
+  'tablet.paired': { data: 'tablet', purpose: label('En tablet blev forbundet', 'A tablet was paired') },
+  'tablet.read': { data: 'tablet', purpose: label('Opslag på forbundne tablets', 'Looking up the paired tablets') },
+  'tablet.revoke': { data: 'tablet', purpose: label('En tablet blev frakoblet', 'A tablet was disconnected') },
+  'visit.consent': { data: 'visit', purpose: label('Samtykke til gæst i skærmbesøg', 'Consent to a guest in a screen visit') },
 };
 
 const labelSchema = z.object({ da: z.string(), en: z.string() });

@@ -48,6 +48,11 @@ export const auditActions = [
   'report.read',
   'audit.read',
   'access-log.read',
+  'tablet.pair',
+  'tablet.paired',
+  'tablet.read',
+  'tablet.revoke',
+  'visit.consent',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import type { Actor } from '../platform/actor.ts';
 import type { Deps } from '../platform/deps.ts';
 import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '../platform/errors.ts';
 import type { TokenVerifier } from './auth.ts';
 import { cursorSeal } from './cursors.ts';
+import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
 import type { DeviceRoute } from './device-routes.ts';
 import { completeDocument } from './contract.ts';
 import type { AppEnv, Router } from './env.ts';
@@ -16,7 +17,7 @@ import { requestIdAndLog } from './request-log.ts';
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Routes anyone may call without a token. Everything else needs a bearer JWT or a device credential. */
-const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs', '/tablet-pairings/redeem']);
 
 export function newRouter(): Router {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -33,6 +34,11 @@ export interface AppOptions {
    * public Lambda mounts none and serves the document generated at bundle time (infra/bundling.ts).
    */
   document?: object;
+  /**
+   * The API's own tablet tokens (shared/tablets/tokens.ts), verified next to the verifier's; only
+   * apps that serve the tablet's routes pass it, so other functions never read tablet records.
+   */
+  tabletTokens?: { claims(token: string): boolean; verify(deps: Deps, token: string): Promise<Actor> };
 }
 
 const API_INFO = {
@@ -144,7 +150,8 @@ export function createApp(deps: Deps, options: AppOptions): Router {
       if (ownCredential && (ownCredential.jwt === 'never' || header === undefined)) return next();
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();
-      c.set('actor', await options.verifier.verify(match[1]));
+      // A paired tablet's token is the API's own (shared/tablets/tokens.ts); every other token is the verifier's.
+      c.set('actor', options.tabletTokens?.claims(match[1]) ? await options.tabletTokens.verify(deps, match[1]) : await options.verifier.verify(match[1]));
       await next();
     }),
   );
@@ -159,7 +166,7 @@ export function createApp(deps: Deps, options: AppOptions): Router {
     let described: object | undefined;
     app.get('/openapi.json', (c) => c.json((described ??= completeDocument(app.getOpenAPI31Document(API_INFO)))));
   }
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.get('/docs', (c) => c.body(DOCS_HTML, 200, DOCS_HEADERS));
 
   app.notFound((c) => handleError(new NotFoundError(`The route ${c.req.method} ${c.req.path}`), c));
   app.onError(handleError);

@@ -20,6 +20,13 @@ export interface CredentialRoute {
 export const credentialRoutes: readonly CredentialRoute[] = [
   { method: 'POST', path: /^\/dispensers\/[^/]+\/events$/, part: 'deviceEvents', jwt: 'never' },
   { method: 'GET', path: /^\/staff\/[^/]+\/calendar\.ics$/, part: 'visits', jwt: 'optional' },
+  // A paired tablet's token is signed by the API, not Cognito (docs/tablet-credentials.md): the
+  // routes a tablet calls skip the Cognito authorizer, and the app verifies whatever token comes.
+  { method: 'POST', path: /^\/tablet-pairings\/redeem$/, part: 'visits', jwt: 'optional' },
+  { method: 'GET', path: /^\/me\/visits$/, part: 'visits', jwt: 'optional' },
+  { method: 'GET', path: /^\/me\/next-visit$/, part: 'visits', jwt: 'optional' },
+  { method: 'POST', path: /^\/visits\/[^/]+\/join$/, part: 'visits', jwt: 'optional' },
+  { method: 'POST', path: /^\/visits\/[^/]+\/guests\/[^/]+\/consent$/, part: 'visits', jwt: 'optional' },
 ];
 
 /** The routes a dispenser calls with its device credential. */

@@ -7,7 +7,7 @@ import { credentialRoutes } from './device-routes.ts';
 import type { Router } from './env.ts';
 
 /** A Lambda handler serving some routers, built once per container (outside the handler). */
-export function apiHandler(routers: Router[], options: Pick<AppOptions, 'document'> = {}) {
+export function apiHandler(routers: Router[], options: Pick<AppOptions, 'document' | 'tabletTokens'> = {}) {
   const config = loadConfig();
   const deps = createAwsDeps(config);
   const app = createApp(deps, { verifier: verifierFor(config), routers, deviceRoutes: credentialRoutes, ...options });

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { hasRole, type Role } from '../platform/actor.ts';
-import { ForbiddenError } from '../platform/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../platform/errors.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 import { REASON_CODES } from './reasons.ts';
@@ -79,6 +79,8 @@ export const bearer = [{ bearer: [] as string[] }];
 /** Route middleware: the caller must hold one of these roles, else 403. */
 export function requireRole(...allowed: Role[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // Routes without API Gateway's authorizer (credential routes) may arrive with no caller at all.
+    if (c.get('actor') === undefined) throw new UnauthenticatedError();
     if (!hasRole(c.get('actor'), ...allowed)) throw new ForbiddenError(`This needs one of the roles: ${allowed.join(', ')}.`);
     await next();
   });

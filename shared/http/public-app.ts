@@ -1,6 +1,6 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { Hono } from 'hono';
 import { NotFoundError } from '../platform/errors.ts';
+import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
 import { handleError } from './problem.ts';
 import { requestIdAndLog } from './request-log.ts';
 
@@ -16,7 +16,8 @@ export function createPublicApp(document: object): Hono {
   app.use('*', requestIdAndLog);
   app.get('/health', (c) => c.json({ status: 'ok' as const }, 200));
   app.get('/openapi.json', (c) => c.json(document));
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  // The same offline page as the full app: Swagger UI's files come from the web bucket under /docs/*.
+  app.get('/docs', (c) => c.body(DOCS_HTML, 200, DOCS_HEADERS));
   app.notFound((c) => handleError(new NotFoundError(`The route ${c.req.method} ${c.req.path}`), c));
   app.onError(handleError);
   return app;

@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi';
  */
 const LOCAL_PEPPER = 'local-only-pepper-not-for-production';
 const LOCAL_CURSOR_KEY = 'local-only-cursor-key-not-for-production';
+const LOCAL_TABLET_TOKEN_KEY = 'local-only-tablet-token-key-not-for-production';
 
 const configSchema = z.object({
   STAGE: z.string().min(1).default('local'),
@@ -40,8 +41,9 @@ const configSchema = z.object({
   NATIONAL_ID_PEPPER: z.string().min(16).default(LOCAL_PEPPER),
   PREVIOUS_NATIONAL_ID_PEPPER: z.string().min(16).optional(),
   CURSOR_KEY: z.string().min(16).default(LOCAL_CURSOR_KEY),
+  TABLET_TOKEN_KEY: z.string().min(32).default(LOCAL_TABLET_TOKEN_KEY),
   /**
-   * The ARN of the stage's app secret (JSON: nationalIdPepper, cursorKey, …). Set only on the
+   * The ARN of the stage's app secret (JSON: nationalIdPepper, cursorKey, tabletTokenKey, …). Set only on the
    * functions that need a secret; the others cannot read it (no variable, no grant).
    */
   APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
@@ -64,6 +66,8 @@ const configSchema = z.object({
    * that leave the API, such as those in the calendar feed. Unset: the origin the request came in on.
    */
   PUBLIC_BASE_URL: z.string().url().regex(/^https?:\/\/[^/?#]+$/, 'an origin without a path, e.g. https://api.e-team.example').optional(),
+  /** Where the web clients are served (CloudFront), for links such as a tablet pairing QR code; else the request's origin. */
+  WEB_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 
@@ -85,7 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config.STAGE !== 'local' && config.STAGE !== 'test') {
     // A secret in a function's environment is readable by anyone who may read its configuration.
-    const inEnvironment = (['NATIONAL_ID_PEPPER', 'PREVIOUS_NATIONAL_ID_PEPPER', 'CURSOR_KEY'] as const).filter((name) => env[name] !== undefined);
+    const inEnvironment = (['NATIONAL_ID_PEPPER', 'PREVIOUS_NATIONAL_ID_PEPPER', 'CURSOR_KEY', 'TABLET_TOKEN_KEY'] as const).filter((name) => env[name] !== undefined);
     if (inEnvironment.length > 0) throw new Error(`Invalid configuration: ${inEnvironment.join(', ')} must not be in the environment outside the local and test stages; they are read from APP_SECRET_ARN`);
   }
   return Object.freeze(config);

@@ -17,6 +17,8 @@ export const appSecretsSchema = z.object({
   previousNationalIdPepper: z.string().min(16).optional(),
   /** Encrypts and authenticates pagination cursors (AES-256-GCM; any length, it is hashed to 32 bytes). */
   cursorKey: z.string().min(16),
+  /** Signs and verifies paired tablets' tokens (HS256); rotating it signs every tablet out. */
+  tabletTokenKey: z.string().min(32),
 });
 export type AppSecrets = z.infer<typeof appSecretsSchema>;
 
@@ -33,10 +35,11 @@ export const SECRET_MAX_AGE_SECONDS = 300;
  */
 export class LocalSecrets implements Secrets {
   private readonly secrets: AppSecrets;
-  constructor(config: Pick<Config, 'NATIONAL_ID_PEPPER' | 'CURSOR_KEY'> & { PREVIOUS_NATIONAL_ID_PEPPER?: string | undefined }) {
+  constructor(config: Pick<Config, 'NATIONAL_ID_PEPPER' | 'CURSOR_KEY' | 'TABLET_TOKEN_KEY'> & { PREVIOUS_NATIONAL_ID_PEPPER?: string | undefined }) {
     this.secrets = appSecretsSchema.parse({
       nationalIdPepper: config.NATIONAL_ID_PEPPER,
       cursorKey: config.CURSOR_KEY,
+      tabletTokenKey: config.TABLET_TOKEN_KEY,
       ...(config.PREVIOUS_NATIONAL_ID_PEPPER ? { previousNationalIdPepper: config.PREVIOUS_NATIONAL_ID_PEPPER } : {}),
     });
   }

@@ -180,3 +180,13 @@ export const demoKeys = {
   /** Written once the demo data of `npm start` is loaded. */
   marker: () => ({ pk: 'DEMO', sk: 'SEEDED' }),
 };
+
+// ── Tablets (pairing codes, paired tablets) ─────────────────────────────────────────────────
+export const tabletKeys = {
+  /** A pairing code, by the SHA-256 of the normalised code (never the code); TTL 15 minutes, deleted on use. */
+  pairing: (codeHash: string) => ({ pk: `TABLETPAIRING#${codeHash}`, sk: 'PAIRING' }),
+  /** A citizen's paired tablets live with the citizen: listed with one Query, read on every tablet request. */
+  tablet: (citizenId: string, tabletId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `TABLET#${tabletId}` }),
+  tabletPrefix: 'TABLET#',
+  citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
+};

@@ -18,8 +18,11 @@ const AUDIT = 'AUDIT#*';
 export const leadingKeyPatterns = {
   /** Citizens and the national-id index, questionnaires, assessments, grants, conversions, final grants. */
   Care: ['CITIZEN#*', 'TEAM#*#CITIZENS', 'TEAM#*#FINALGRANTS', 'NATIONALID#*', 'QUESTIONNAIRE', 'CONVERSION#*', AUDIT],
-  /** Staff availability and calendar feeds, visits and their slots, video sessions; a visit names its citizen. */
-  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', AUDIT],
+  /**
+   * Staff availability and calendar feeds, visits and their slots, video sessions; a visit names
+   * its citizen. Tablet pairing codes (`TABLETPAIRING#`); paired tablets live in `CITIZEN#`.
+   */
+  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', 'TABLETPAIRING#*', AUDIT],
   /** Dispenser registry, assignments, dose plans, adherence and alerts. */
   Dispensers: ['DISPENSER#*', 'DISPENSERSERIAL#*', 'TEAM#*#DISPENSERS', 'TEAM#*#ALERTS#*', 'CITIZEN#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', AUDIT],
   /**

@@ -8,7 +8,10 @@ type Operation = 'createMeeting' | 'getMeeting' | 'createAttendee' | 'deleteMeet
  * LOCAL ONLY: an in-memory stand-in for Amazon Chime SDK meetings, for `npm start` and tests.
  * It keeps the contract that matters — one meeting per idempotency token, attendees per
  * meeting, an ended meeting is gone and its attendees cannot be added — and returns join data
- * of the same shape, which no real Chime client can join.
+ * of the same shape. The media side is not simulated: when a local web server is attached
+ * (`useMediaHost`, scripts/web-server.ts), the meetings' signalling and TURN URLs point at it, so
+ * the Chime client SDK opens its signalling WebSocket there and the server records which join
+ * token it came with (`signalling`); without one, the URLs point nowhere.
  *
  * Test seams (never used by `npm start`): `failNext(operation)` makes the next call of that
  * operation throw as ChimeMeetings does when Chime fails (an UpstreamError, 502 or 503), and
@@ -20,6 +23,9 @@ export class LocalMeetings implements VideoMeetings {
   private readonly byToken = new Map<string, string>();
   private readonly failures = new Map<Operation, UpstreamError>();
   createdCount = 0;
+  /** Signalling connections the local web server accepted, in order: meeting, attendee, token. */
+  readonly signalling: { meetingId: string; attendeeId: string; joinToken: string; at: string }[] = [];
+  private mediaHost: string | undefined;
 
   constructor(private readonly mediaRegion = 'eu-north-1') {}
 
@@ -29,6 +35,32 @@ export class LocalMeetings implements VideoMeetings {
 
   endMeeting(meetingId: string): void {
     this.meetings.delete(meetingId);
+  }
+
+  /** Points new meetings' media URLs at the local web server (http://127.0.0.1:port). */
+  useMediaHost(baseUrl: string): void {
+    this.mediaHost = baseUrl.replace(/\/$/, '');
+  }
+
+  /** The local signalling endpoint asks whether a join token belongs to the meeting; records it if so. */
+  recordSignalling(meetingId: string, joinToken: string): boolean {
+    const attendee = this.attendees.get(meetingId)?.find((a) => a.joinToken === joinToken);
+    if (!attendee || !this.meetings.has(meetingId)) return false;
+    this.signalling.push({ meetingId, attendeeId: attendee.attendeeId, joinToken, at: new Date().toISOString() });
+    return true;
+  }
+
+  private mediaPlacement(meetingId: string): Record<string, string> {
+    if (!this.mediaHost) return { AudioHostUrl: `local-audio.invalid:3478/${meetingId}`, SignalingUrl: `wss://local-signal.invalid/${meetingId}` };
+    const host = new URL(this.mediaHost);
+    const ws = `${host.protocol === 'https:' ? 'wss' : 'ws'}://${host.host}`;
+    return {
+      AudioHostUrl: `${host.hostname}:3478/${meetingId}`,
+      AudioFallbackUrl: `${ws}/local-chime/audio/${meetingId}`,
+      SignalingUrl: `${ws}/local-chime/signal/${meetingId}`,
+      TurnControlUrl: `${this.mediaHost}/local-chime/turn/${meetingId}`,
+      EventIngestionUrl: `${this.mediaHost}/local-chime/events/${meetingId}`,
+    };
   }
 
   private maybeFail(operation: Operation): void {
@@ -55,7 +87,7 @@ export class LocalMeetings implements VideoMeetings {
         MeetingId: meetingId,
         ExternalMeetingId: input.externalMeetingId,
         MediaRegion: this.mediaRegion,
-        MediaPlacement: { AudioHostUrl: `local-audio.invalid:3478/${meetingId}`, SignalingUrl: `wss://local-signal.invalid/${meetingId}` },
+        MediaPlacement: this.mediaPlacement(meetingId),
       },
     };
     this.meetings.set(meetingId, info);

@@ -21,13 +21,23 @@ export const visitPurposeSchema = z
   .openapi('VisitPurpose');
 export type VisitPurpose = z.infer<typeof visitPurposeSchema>;
 
+export const guestConsents = ['pending', 'given', 'refused'] as const;
+
+/**
+ * A guest joins only after the citizen consented on the tablet; their Chime attendee is made when
+ * they join, never before. Visits stored before consent existed have guests without `consent`:
+ * they were already in the call, so they count as consented.
+ */
 export interface Guest {
   readonly guestId: string;
   readonly kind: (typeof guestKinds)[number];
-  readonly attendeeId: string;
+  readonly attendeeId?: string | undefined;
   readonly addedAt: string;
   readonly addedBy: string;
+  readonly consent?: { readonly status: (typeof guestConsents)[number]; readonly at?: string | undefined; readonly by?: string | undefined } | undefined;
 }
+
+export const consentOf = (guest: Guest): (typeof guestConsents)[number] => guest.consent?.status ?? 'given';
 
 export interface VisitRecord {
   readonly visitId: string;
@@ -79,7 +89,7 @@ export const visitSchema = z
     cancelledAt: z.string().optional(),
     cancelReason: z.string().optional(),
     missedAt: z.string().optional(),
-    guests: z.array(z.object({ guestId: z.string(), kind: z.enum(guestKinds), addedAt: z.string() })),
+    guests: z.array(z.object({ guestId: z.string(), kind: z.enum(guestKinds), addedAt: z.string(), consent: z.enum(guestConsents), consentAt: z.string().optional() })),
     version: z.number().int().openapi({ description: 'Goes up with every change; send it back as expectedVersion to PATCH safely' }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -120,7 +130,7 @@ export function toView(visit: VisitRecord, zone: string): VisitView {
     ...(visit.cancelledAt ? { cancelledAt: visit.cancelledAt } : {}),
     ...(visit.cancelReason ? { cancelReason: visit.cancelReason } : {}),
     ...(visit.missedAt ? { missedAt: visit.missedAt } : {}),
-    guests: visit.guests.map((g) => ({ guestId: g.guestId, kind: g.kind, addedAt: g.addedAt })),
+    guests: visit.guests.map((g) => ({ guestId: g.guestId, kind: g.kind, addedAt: g.addedAt, consent: consentOf(g), ...(g.consent?.at ? { consentAt: g.consent.at } : {}) })),
     version: visit.version,
     createdAt: visit.createdAt,
     updatedAt: visit.updatedAt,

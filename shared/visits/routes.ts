@@ -10,7 +10,8 @@ import { availabilityInputSchema } from './availability-rules.ts';
 import { readAvailability, setAvailability, staffAvailabilitySchema, staffIdSchema } from './availability.ts';
 import { staffCalendar } from './calendar.ts';
 import { citizenVisitSchema, visitSchema } from './model.ts';
-import { addGuest, addGuestSchema, completeVisit, completeVisitSchema, joinInfoSchema, joinVisit, startVisit } from './video.ts';
+import { addGuest, addGuestSchema, completeVisit, completeVisitSchema, guestConsentSchema, guestViewSchema, joinGuest, joinInfoSchema, joinVisit, recordGuestConsent, startVisit } from './video.ts';
+import { nextVisitForTablet, tabletHomeSchema } from './tablet-home.ts';
 import { bookVisit, bookVisitSchema, changeVisit, changeVisitSchema, listMyVisits, listVisits, listVisitsQuery, readVisit } from './visits.ts';
 
 /** Links that leave the API (calendar programs) are absolute: the configured origin, else the request's. */
@@ -189,15 +190,59 @@ const guestRoute = createRoute({
   path: '/visits/{visitId}/guests',
   operationId: 'addVisitGuest',
   tags: ['visits'],
-  summary: 'Add a relative or another professional to a visit in progress; returns their join data',
+  summary: 'Ask to add a relative or another professional to a visit in progress; the citizen consents on the tablet first',
+  description: 'Roles: staff, lead (the assigned staff member). The guest waits for consent; their join data comes from POST /visits/{visitId}/guests/{guestId}/join once the citizen consented.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
   request: { params: VisitParams, body: jsonBody(addGuestSchema) },
+  responses: { 201: jsonContent(guestViewSchema, 'The guest, waiting for consent'), ...problems(400, 404, 409) },
+});
+
+const GuestParams = z.object({ visitId: idParam('vis'), guestId: idParam('gst') });
+
+const consentRoute = createRoute({
+  method: 'post',
+  path: '/visits/{visitId}/guests/{guestId}/consent',
+  operationId: 'recordGuestConsent',
+  tags: ['visits'],
+  summary: 'The citizen consents (or not) to a guest joining the visit; recorded with the visit',
+  description: 'Roles: citizen (the visit’s own citizen, from the paired tablet); anyone else’s visit is 404.',
+  'x-roles': ['citizen'],
+  security: bearer,
+  middleware: [requireRole('citizen')] as const,
+  request: { params: GuestParams, body: jsonBody(guestConsentSchema) },
+  responses: { 200: jsonContent(guestViewSchema, 'The guest with the recorded consent'), ...problems(400, 404, 409) },
+});
+
+const guestJoinRoute = createRoute({
+  method: 'post',
+  path: '/visits/{visitId}/guests/{guestId}/join',
+  operationId: 'joinVisitGuest',
+  tags: ['visits'],
+  summary: 'The guest’s join data, once the citizen consented',
+  description: 'Roles: staff, lead (the assigned staff member), to pass on to the guest. 409 `consent-missing` or `consent-refused` without the citizen’s consent.',
+  'x-roles': ['staff', 'lead'],
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  request: { params: GuestParams },
   responses: {
-    201: jsonContent(joinInfoSchema.extend({ guestId: z.string(), kind: z.string() }).openapi('GuestJoinInfo'), 'The guest’s join data, to pass on to them'),
+    200: jsonContent(joinInfoSchema.extend({ guestId: z.string(), kind: z.string() }).openapi('GuestJoinInfo'), 'The guest’s join data, to pass on to them'),
     ...problems(400, 404, 409, 502, 503),
   },
+});
+
+const nextVisitRoute = createRoute({
+  method: 'get',
+  path: '/me/next-visit',
+  operationId: 'getTabletHome',
+  tags: ['visits'],
+  summary: 'What the citizen’s tablet shows: the next visit, whether it can be joined now, guests waiting for consent',
+  description: 'Roles: citizen (a paired tablet). `phase` is worked out with the server’s clock: `before` the join window, `open` inside it, `ended` just after a visit, `none` when nothing is planned.',
+  'x-roles': ['citizen'],
+  security: bearer,
+  middleware: [requireRole('citizen')] as const,
+  responses: { 200: jsonContent(tabletHomeSchema, 'The tablet’s home screen'), ...problems() },
 });
 
 const completeRoute = createRoute({
@@ -246,5 +291,14 @@ export function visitRoutes() {
     .openapi(joinRoute, async (c) => c.json(await joinVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
     .openapi(guestRoute, async (c) => c.json(await addGuest(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 201))
     .openapi(completeRoute, async (c) => c.json(await completeVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 200))
-    .openapi(meRoute, async (c) => c.json(await listMyVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200));
+    .openapi(meRoute, async (c) => c.json(await listMyVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
+    .openapi(consentRoute, async (c) => {
+      const { visitId, guestId } = c.req.valid('param');
+      return c.json(await recordGuestConsent(c.get('deps'), ctxOf(c), visitId, guestId, c.req.valid('json')), 200);
+    })
+    .openapi(guestJoinRoute, async (c) => {
+      const { visitId, guestId } = c.req.valid('param');
+      return c.json(await joinGuest(c.get('deps'), ctxOf(c), visitId, guestId), 200);
+    })
+    .openapi(nextVisitRoute, async (c) => c.json(await nextVisitForTablet(c.get('deps'), ctxOf(c)), 200));
 }

@@ -9,7 +9,7 @@ import { logger } from '../platform/logger.ts';
 import { transactWrite, TransactionConflict } from '../table/store.ts';
 import { visitEvent } from './events.ts';
 import type { AttendeeInfo, MeetingInfo } from './meetings.ts';
-import { guestKinds, loadVisit, putVisitIfVersion, toView, visitOutcomes, type VisitRecord, type VisitView } from './model.ts';
+import { consentOf, guestConsents, guestKinds, loadVisit, putVisitIfVersion, toView, visitOutcomes, type Guest, type VisitRecord, type VisitView } from './model.ts';
 import { cancelVisitJobs } from './schedules.ts';
 import { requireTeamVisit } from './visits.ts';
 
@@ -165,8 +165,28 @@ export async function joinVisit(deps: Deps, ctx: RequestContext, visitId: string
   return result;
 }
 
-/** POST /visits/{id}/guests: the assigned staff member adds a relative or another professional. */
-export async function addGuest(deps: Deps, ctx: RequestContext, visitId: string, input: z.infer<typeof addGuestSchema>): Promise<JoinInfo & { guestId: string; kind: string }> {
+export const guestViewSchema = z
+  .object({ guestId: z.string(), kind: z.enum(guestKinds), addedAt: z.string(), consent: z.enum(guestConsents), consentAt: z.string().optional() })
+  .openapi('VisitGuest');
+export type GuestView = z.infer<typeof guestViewSchema>;
+
+export const guestConsentSchema = z
+  .strictObject({ consent: z.boolean().openapi({ description: 'true: the citizen lets this guest into the call; false: not' }) })
+  .openapi('GuestConsent');
+
+const guestView = (g: Guest): GuestView => ({ guestId: g.guestId, kind: g.kind, addedAt: g.addedAt, consent: consentOf(g), ...(g.consent?.at ? { consentAt: g.consent.at } : {}) });
+
+function requireGuest(visit: VisitRecord, guestId: string): Guest {
+  const guest = visit.guests.find((g) => g.guestId === guestId);
+  if (!guest) throw new NotFoundError('The guest');
+  return guest;
+}
+
+/**
+ * POST /visits/{id}/guests: the assigned staff member asks to add a relative or another
+ * professional. The guest waits for the citizen's consent on the tablet; no join data yet.
+ */
+export async function addGuest(deps: Deps, ctx: RequestContext, visitId: string, input: z.infer<typeof addGuestSchema>): Promise<GuestView> {
   const at = ctx.now.toISOString();
   const { result } = await withVisit(
     deps,
@@ -175,18 +195,65 @@ export async function addGuest(deps: Deps, ctx: RequestContext, visitId: string,
       assertAssigned(visit, ctx.actor.sub);
       if (visit.status !== 'in_progress') throw new ConflictError('Start the visit before adding a guest.', 'not-in-progress');
       if (visit.guests.length >= MAX_GUESTS) throw new ConflictError(`A visit has at most ${MAX_GUESTS} guests.`, 'too-many-guests');
+      const guest: Guest = { guestId: newId('gst', ctx.now), kind: input.kind, addedAt: at, addedBy: ctx.actor.sub, consent: { status: 'pending' } };
+      const next: VisitRecord = { ...visit, guests: [...visit.guests, guest], version: visit.version + 1, updatedAt: at };
+      return { next, action: 'visit.guest', result: guestView(guest) };
+    },
+    ctx,
+  );
+  return result;
+}
+
+/** POST /visits/{id}/guests/{guestId}/consent: the visit's own citizen says yes or no, on the tablet. */
+export async function recordGuestConsent(deps: Deps, ctx: RequestContext, visitId: string, guestId: string, input: z.infer<typeof guestConsentSchema>): Promise<GuestView> {
+  const at = ctx.now.toISOString();
+  const { result } = await withVisit(
+    deps,
+    async () => {
+      const visit = await loadVisit(deps.table, visitId);
+      if (!visit || !hasRole(ctx.actor, 'citizen') || visit.citizenId !== ctx.actor.sub) throw new NotFoundError('The visit');
+      return visit;
+    },
+    async (visit) => {
+      const guest = requireGuest(visit, guestId);
+      if (visit.status !== 'in_progress' && visit.status !== 'scheduled') throw new ConflictError(`The visit is ${visit.status}.`, 'not-open');
+      if (guest.attendeeId) throw new ConflictError('The guest has already joined.', 'guest-joined');
+      const updated: Guest = { ...guest, consent: { status: input.consent ? 'given' : 'refused', at, by: ctx.actor.sub } };
+      const next: VisitRecord = { ...visit, guests: visit.guests.map((g) => (g.guestId === guestId ? updated : g)), version: visit.version + 1, updatedAt: at };
+      return { next, action: 'visit.consent', result: guestView(updated) };
+    },
+    ctx,
+  );
+  return result;
+}
+
+/**
+ * POST /visits/{id}/guests/{guestId}/join: the assigned staff member gets the guest's join data to
+ * pass on, only once the citizen's consent is recorded (409 `consent-missing` / `consent-refused`).
+ */
+export async function joinGuest(deps: Deps, ctx: RequestContext, visitId: string, guestId: string): Promise<JoinInfo & { guestId: string; kind: string }> {
+  const at = ctx.now.toISOString();
+  const { result } = await withVisit(
+    deps,
+    () => requireTeamVisit(deps, ctx.actor, visitId),
+    async (visit) => {
+      assertAssigned(visit, ctx.actor.sub);
+      const guest = requireGuest(visit, guestId);
+      const consent = consentOf(guest);
+      if (consent === 'pending') throw new ConflictError('The citizen has not yet consented to this guest on the tablet.', 'consent-missing');
+      if (consent === 'refused') throw new ConflictError('The citizen did not consent to this guest.', 'consent-refused');
+      if (visit.status !== 'in_progress') throw new ConflictError('Only a visit in progress can be joined.', 'not-in-progress');
       const { meeting, generation } = await liveMeeting(deps, visit);
-      const guestId = newId('gst', ctx.now);
       const attendee = await deps.meetings.createAttendee(meeting.meetingId, `guest-${guestId}`);
       const next: VisitRecord = {
         ...visit,
         meetingId: meeting.meetingId,
         meetingGeneration: generation,
-        guests: [...visit.guests, { guestId, kind: input.kind, attendeeId: attendee.attendeeId, addedAt: at, addedBy: ctx.actor.sub }],
+        guests: visit.guests.map((g) => (g.guestId === guestId ? { ...g, attendeeId: attendee.attendeeId } : g)),
         version: visit.version + 1,
         updatedAt: at,
       };
-      return { next, action: 'visit.guest', result: { guestId, kind: input.kind, ...joinInfo(visit.visitId, meeting, attendee) } };
+      return { next, action: 'visit.guest', result: { guestId, kind: guest.kind, ...joinInfo(visit.visitId, meeting, attendee) } };
     },
     ctx,
   );

@@ -67,6 +67,7 @@ describe('configuration', () => {
     const deployed = { STAGE: 'prod', AUTH_MODE: 'cognito', COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c' };
     expect(() => loadConfig({ ...deployed, NATIONAL_ID_PEPPER: 'a-real-secret-from-secrets-manager' })).toThrow(/NATIONAL_ID_PEPPER must not be in the environment/);
     expect(() => loadConfig({ ...deployed, CURSOR_KEY: 'a-real-secret-from-secrets-manager' })).toThrow(/CURSOR_KEY must not be in the environment/);
+    expect(() => loadConfig({ ...deployed, TABLET_TOKEN_KEY: 'a-real-tablet-token-key-from-secrets-manager' })).toThrow(/TABLET_TOKEN_KEY must not be in the environment/);
     expect(loadConfig({ ...deployed, APP_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:app' }).APP_SECRET_ARN).toMatch(/^arn:/);
   });
 

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../shared/http/app.ts';
 import { signLocalToken } from '../../shared/http/auth.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { DOCS_HEADERS, DOCS_HTML } from '../../shared/http/docs-page.ts';
+import { createPublicApp } from '../../shared/http/public-app.ts';
 
 let t: TestApp;
 let admin: string;
@@ -30,6 +32,15 @@ describe('public routes', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(res.text).toContain('/openapi.json');
+  });
+
+  it('serves the same offline /docs page from the public function (no CDN; Swagger UI from the web build under /docs/)', async () => {
+    const res = await createPublicApp({ openapi: '3.1.0' }).request('/docs');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toBe(DOCS_HTML);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(res.headers.get('content-security-policy')).toBe(DOCS_HEADERS['content-security-policy']);
   });
 });
 

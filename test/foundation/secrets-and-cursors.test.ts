@@ -13,24 +13,25 @@ describe('secrets at run time', () => {
   beforeEach(() => secretsManager.reset());
 
   it('reads the app secret from Secrets Manager once per container (cached) and parses its JSON', async () => {
-    secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: JSON.stringify({ nationalIdPepper: 'p'.repeat(32), cursorKey: 'k'.repeat(32) }) });
+    secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: JSON.stringify({ nationalIdPepper: 'p'.repeat(32), cursorKey: 'k'.repeat(32), tabletTokenKey: 't'.repeat(64) }) });
     const secrets = new SecretsManagerSecrets(ARN, secretsManagerSource('eu-north-1'));
     const first = await secrets.get();
     const second = await secrets.get();
-    expect(first).toEqual({ nationalIdPepper: 'p'.repeat(32), cursorKey: 'k'.repeat(32) });
+    expect(first).toEqual({ nationalIdPepper: 'p'.repeat(32), cursorKey: 'k'.repeat(32), tabletTokenKey: 't'.repeat(64) });
     expect(second).toEqual(first);
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
   it('fails loudly when the secret lacks a key, rather than running with a weaker default', async () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ nationalIdPepper: 'p'.repeat(32) }) });
-    await expect(new SecretsManagerSecrets(ARN, secretsManagerSource('eu-north-1')).get()).rejects.toThrow(/cursorKey/);
+    await expect(new SecretsManagerSecrets(ARN, secretsManagerSource('eu-north-1')).get()).rejects.toThrow(/cursorKey, tabletTokenKey/);
   });
 
   it('locally uses the development values of the configuration', async () => {
     const secrets = await new LocalSecrets(loadConfig({ STAGE: 'test' })).get();
     expect(secrets.nationalIdPepper).toBe('local-only-pepper-not-for-production');
     expect(secrets.cursorKey.length).toBeGreaterThanOrEqual(16);
+    expect(secrets.tabletTokenKey).toBe('local-only-tablet-token-key-not-for-production');
   });
 });
 

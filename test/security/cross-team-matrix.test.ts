@@ -6,7 +6,7 @@ import { queryAll } from '../../shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp, type TestResponse } from '../support/app.ts';
 import { readyAnswers, supportConversationTwiceAWeek, uniqueNationalId } from '../care/care-helpers.ts';
 import { bosWeek } from '../visits/visit-helpers.ts';
-import { seedTeam, type TeamWorld } from './fixtures.ts';
+import { pairTablet, seedTeam, type TeamWorld } from './fixtures.ts';
 
 /**
  * Every documented operation, read from the OpenAPI document, called by every kind of caller of
@@ -27,6 +27,8 @@ const PATH_FIXTURES: Record<string, ((ids: Ids, team: string) => string) | null>
   alertId: (ids) => ids.alertId,
   conversionId: (ids) => ids.conversionId,
   grantId: (ids) => ids.grantId,
+  tabletId: (ids) => ids.tabletId,
+  guestId: (ids) => ids.guestId,
   team: (_, team) => team,
   version: null,
 };
@@ -63,6 +65,9 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   'PUT /citizens/{citizenId}/dose-plan': () => ({ times: ['09:00'], validFrom: '2026-10-20' }),
   'POST /dispensers/{dispenserId}/events': () => ({ events: [{ eventId: `m-${Math.random().toString(36).slice(2)}`, type: 'heartbeat', occurredAt: '2026-10-19T05:59:00Z' }] }),
   'POST /teams/{team}/staff': () => ({ staffId: `stf-m-${Math.random().toString(36).slice(2, 8)}` }),
+  // A code nobody made: a code is the credential it pairs with, so it names no resource of a team.
+  'POST /tablet-pairings/redeem': () => ({ code: 'ABCD-EFGH', label: 'Tablet' }),
+  'POST /visits/{visitId}/guests/{guestId}/consent': () => ({ consent: true }),
 };
 
 const document = openApiDocument(allRouters()) as { paths: Record<string, Record<string, any>> };
@@ -141,8 +146,9 @@ function leaks(res: TestResponse, call: Call, foreign: string[]): string[] {
 let t: TestApp;
 let east: TeamWorld;
 let west: TeamWorld;
-/** A second citizen of east (their tablet) and a second dispenser of east. */
+/** A second citizen of east (their own sign-in and their paired tablet) and a second dispenser of east. */
 let otherCitizen: string;
+let otherTablet: string;
 let otherDevice: string;
 
 beforeAll(async () => {
@@ -152,6 +158,7 @@ beforeAll(async () => {
   west = await seedTeam(t, 'west');
   const second = await t.call('POST', '/citizens', { as: east.assessor, body: { nationalId: uniqueNationalId(), name: { given: 'Anden', family: 'Borger' } } });
   otherCitizen = await t.token('citizen', second.body.citizenId, 'east');
+  otherTablet = (await pairTablet(t, east.staff, second.body.citizenId)).token;
   const device = await t.call('POST', '/dispensers', { as: east.staff, body: { vendor: 'Evondos', model: 'E300', serial: 'SN-OTHER-1' } });
   otherDevice = device.body.credential;
 }, 60_000);
@@ -181,23 +188,24 @@ describe('the cross-team matrix, generated from the OpenAPI document', () => {
     for (const operation of operations) expect(() => callsFor(operation, west.ids, 'west')).not.toThrow();
   });
 
-  it('every role of team east, its citizen’s tablet and its dispenser get 401/403/404 for team west’s resources, and see none of its ids', async () => {
+  it('every role of team east, its citizen (signed in, and on the paired tablet) and its dispenser get 401/403/404 for team west’s resources, and see none of its ids', async () => {
     const callers = {
       assessor: bearer(east.assessor),
       staff: bearer(east.staff),
       lead: bearer(east.lead),
       admin: bearer(east.admin),
       citizen: bearer(east.citizen),
+      tablet: bearer(east.tablet),
       device: bearer(east.credential),
     };
     const foreign = [...Object.values(west.ids), 'team-west', '"west"', 'TEAM#west'];
     expect(await run(callers, west.ids, 'west', foreign)).toEqual([]);
   }, 120_000);
 
-  it('one citizen’s tablet and one dispenser get 401/403/404 for another citizen’s and dispenser’s resources in the same team', async () => {
-    const callers = { 'other citizen': bearer(otherCitizen), 'other device': bearer(otherDevice) };
-    const { citizenId, visitId, dispenserId, alertId, conversionId, grantId } = east.ids;
-    expect(await run(callers, east.ids, 'east', [citizenId, visitId, dispenserId, alertId, conversionId, grantId])).toEqual([]);
+  it('one citizen (signed in or on their tablet) and one dispenser get 401/403/404 for another citizen’s and dispenser’s resources in the same team', async () => {
+    const callers = { 'other citizen': bearer(otherCitizen), 'other citizen’s tablet': bearer(otherTablet), 'other device': bearer(otherDevice) };
+    const { citizenId, visitId, dispenserId, alertId, conversionId, grantId, tabletId, guestId } = east.ids;
+    expect(await run(callers, east.ids, 'east', [citizenId, visitId, dispenserId, alertId, conversionId, grantId, tabletId, guestId])).toEqual([]);
   }, 60_000);
 });
 
@@ -213,7 +221,7 @@ const NO_CITIZEN_DATA: Record<string, string> = {
 describe('every read of citizen data is audited', () => {
   it('each GET that shows team east’s citizen data to someone allowed to see it leaves an audit record for that citizen', async () => {
     const auditCount = async () => (await queryAll(t.deps.table, { partition: ['pk', auditKeys.citizenPartition(east.ids.citizenId)] })).length;
-    const readers = [east.lead, east.staff, east.assessor, east.admin, east.citizen];
+    const readers = [east.lead, east.staff, east.assessor, east.admin, east.citizen, east.tablet];
     const unaudited: string[] = [];
     for (const operation of operations.filter((o) => o.method === 'GET')) {
       const [call] = callsFor(operation, east.ids, 'east');
@@ -229,7 +237,7 @@ describe('every read of citizen data is audited', () => {
         const res = await t.call('GET', `${url.pathname}${url.search}`, { as: reader });
         if (res.status !== 200) continue;
         served = true;
-        if ((await auditCount()) === before) unaudited.push(`${call.label} (read by a ${reader === east.citizen ? 'citizen' : 'team member'})`);
+        if ((await auditCount()) === before) unaudited.push(`${call.label} (read by a ${reader === east.citizen ? 'citizen' : reader === east.tablet ? 'tablet' : 'team member'})`);
         break;
       }
       if (!served) unaudited.push(`${call.label}: nobody of team east could read it; give it a fixture that shows the citizen`);

@@ -1,4 +1,5 @@
 import { raiseAlert } from '../../shared/alerts/alerts.ts';
+import { newId } from '../../shared/platform/ids.ts';
 import type { TestApp } from '../support/app.ts';
 import { readyAnswers, supportConversationTwiceAWeek, uniqueNationalId } from '../care/care-helpers.ts';
 import { bosWeek } from '../visits/visit-helpers.ts';
@@ -13,9 +14,11 @@ export interface TeamWorld {
   staff: string;
   lead: string;
   admin: string;
-  /** The citizen's tablet. */
+  /** The citizen's own sign-in (a Cognito citizen token). */
   citizen: string;
-  ids: { citizenId: string; staffId: string; visitId: string; dispenserId: string; alertId: string; conversionId: string; grantId: string };
+  /** The citizen's paired tablet: the API-signed tablet token, a credential of its own kind. */
+  tablet: string;
+  ids: { citizenId: string; staffId: string; visitId: string; dispenserId: string; alertId: string; conversionId: string; grantId: string; tabletId: string; guestId: string };
   credential: string;
 }
 
@@ -51,6 +54,11 @@ export async function seedTeam(t: TestApp, team: string): Promise<TeamWorld> {
     'visit',
   );
 
+  // Guests are added only to a visit in progress, which this world's visit (tomorrow) is not; the
+  // guest id rides on the visit's, and the visit is what makes a call name the other side.
+  const guestId = newId('gst');
+  const paired = await pairTablet(t, staff, citizenId);
+
   await ok(t.call('PUT', `/citizens/${citizenId}/dose-plan`, { as: staff, body: { times: ['08:00', '20:00'], validFrom: '2026-10-19' } }), 200, 'dose plan');
   const registered = await ok(t.call('POST', '/dispensers', { as: staff, body: { vendor: 'Evondos', model: 'E300', serial: `SN-${team}-${++serial}` } }), 201, 'dispenser');
   const dispenserId = registered.dispenser.dispenserId as string;
@@ -74,7 +82,14 @@ export async function seedTeam(t: TestApp, team: string): Promise<TeamWorld> {
     lead,
     admin,
     citizen: await t.token('citizen', citizenId, team),
-    ids: { citizenId, staffId: `stf-${team}`, visitId, dispenserId, alertId: alert.alertId, conversionId, grantId },
+    tablet: paired.token,
+    ids: { citizenId, staffId: `stf-${team}`, visitId, dispenserId, alertId: alert.alertId, conversionId, grantId, tabletId: paired.tabletId, guestId },
     credential: registered.credential as string,
   };
+}
+
+/** Staff make a pairing code and the citizen's tablet redeems it: the tablet's own token. */
+export async function pairTablet(t: TestApp, staff: string, citizenId: string): Promise<{ token: string; tabletId: string }> {
+  const { code } = await ok<{ code: string }>(t.call('POST', `/citizens/${citizenId}/tablet-pairings`, { as: staff }), 201, 'pairing code');
+  return ok(t.call('POST', '/tablet-pairings/redeem', { body: { code, label: 'Tablet' } }), 201, 'tablet paired');
 }

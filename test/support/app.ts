@@ -9,6 +9,7 @@ import { localVerifier, signLocalToken } from '../../shared/http/auth.ts';
 import { allRouters, credentialRoutes } from '../../shared/http/routers.ts';
 import { scopeRequestsToFunctions } from '../../shared/http/local-function-scope.ts';
 import type { Router } from '../../shared/http/env.ts';
+import { tabletTokens } from '../../shared/tablets/tokens.ts';
 
 /**
  * The whole HTTP app on DynamoDB Local, with a fresh table per call (one per test file is the
@@ -38,7 +39,7 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
   );
   const deps = await createLocalDeps(config, options.clock ? { clock: options.clock } : {});
   // Each request runs as its part's function, held to that function's table partitions.
-  const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes }));
+  const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes, tabletTokens }));
   const token = (role: Role | Role[], sub: string, team?: string) =>
     signLocalToken(config, { sub, roles: Array.isArray(role) ? role : [role], ...(team ? { team } : {}) });
   return {

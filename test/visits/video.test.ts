@@ -73,9 +73,21 @@ describe('the staff member runs the visit', () => {
     const citizen = await t.call('POST', `/visits/${visit.visitId}/join`, { as: karensTablet });
     expect(citizen.body.meeting.MeetingId).toBe(started.body.join.meeting.MeetingId);
 
-    const guest = await t.call('POST', `/visits/${visit.visitId}/guests`, { as: as.anna, body: { kind: 'relative' } });
-    expect(guest.status).toBe(201);
-    expect(guest.body).toMatchObject({ kind: 'relative', guestId: expect.stringMatching(/^gst_/), meeting: { MeetingId: started.body.join.meeting.MeetingId } });
+    const asked = await t.call('POST', `/visits/${visit.visitId}/guests`, { as: as.anna, body: { kind: 'relative' } });
+    expect(asked.status).toBe(201);
+    expect(asked.body).toMatchObject({ kind: 'relative', guestId: expect.stringMatching(/^gst_/), consent: 'pending' });
+    expect(asked.body).not.toHaveProperty('attendee');
+    // No join data for the guest until Karen consents on her tablet.
+    const refused = await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/join`, { as: as.anna });
+    expect(refused.status).toBe(409);
+    expect(refused.body.reason).toBe('consent-missing');
+    expect((await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/consent`, { as: jensTablet, body: { consent: true } })).status).toBe(404);
+    const consent = await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/consent`, { as: karensTablet, body: { consent: true } });
+    expect(consent.status).toBe(200);
+    expect(consent.body).toMatchObject({ consent: 'given', consentAt: '2026-11-23T08:58:00.000Z' });
+    const guest = await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/join`, { as: as.anna });
+    expect(guest.status).toBe(200);
+    expect(guest.body).toMatchObject({ kind: 'relative', guestId: asked.body.guestId, meeting: { MeetingId: started.body.join.meeting.MeetingId } });
     const tokens = new Set([started.body.join.attendee.JoinToken, again.body.join.attendee.JoinToken, citizen.body.attendee.JoinToken, guest.body.attendee.JoinToken]);
     expect(tokens.size).toBe(4);
 
@@ -86,7 +98,7 @@ describe('the staff member runs the visit', () => {
       expect(JSON.stringify(stored.Item)).not.toContain(token);
       expect(read.text).not.toContain(token);
     }
-    expect(read.body.guests).toEqual([{ guestId: guest.body.guestId, kind: 'relative', addedAt: '2026-11-23T08:58:00.000Z' }]);
+    expect(read.body.guests).toEqual([{ guestId: guest.body.guestId, kind: 'relative', addedAt: '2026-11-23T08:58:00.000Z', consent: 'given', consentAt: '2026-11-23T08:58:00.000Z' }]);
 
     clock.set('2026-11-23T09:18:00Z');
     const done = await t.call('POST', `/visits/${visit.visitId}/complete`, { as: as.anna, body: { result: 'delivered', notes: 'Took the medicine; mood good.' } });

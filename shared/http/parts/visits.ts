@@ -1,6 +1,7 @@
 import { visitRoutes } from '../../visits/routes.ts';
 import { staffRoutes } from '../../visits/staff-routes.ts';
+import { tabletRoutes } from '../../tablets/routes.ts';
 import type { Router } from '../env.ts';
 
-/** Availability, screen visits, video sessions, calendars. */
-export const visitsRouters = (): Router[] => [visitRoutes(), staffRoutes()];
+/** Availability, screen visits, video sessions, calendars; citizens' tablets (pairing) that join them. */
+export const visitsRouters = (): Router[] => [visitRoutes(), staffRoutes(), tabletRoutes()];

@@ -348,6 +348,72 @@ export interface paths {
         patch: operations["endGrant"];
         trace?: never;
     };
+    "/citizens/{citizenId}/tablet-pairings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a pairing code (and QR image) for a citizen’s tablet: 15 minutes, single use
+         * @description Roles: staff, lead (of the citizen’s team; another team’s citizen is 404). The code is shown once; only its hash is stored.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        post: operations["createTabletPairing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizens/{citizenId}/tablets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A citizen’s paired tablets, revoked ones included
+         * @description Roles: staff, lead (of the citizen’s team). Audited as a read.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        get: operations["listCitizenTablets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizens/{citizenId}/tablets/{tabletId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a tablet (lost, replaced): its credential stops working at once
+         * @description Roles: staff, lead (of the citizen’s team). Revoking a revoked tablet changes nothing.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        delete: operations["revokeCitizenTablet"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conversions/{conversionId}/approve": {
         parameters: {
             query?: never;
@@ -554,6 +620,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/next-visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the citizen’s tablet shows: the next visit, whether it can be joined now, guests waiting for consent
+         * @description Roles: citizen (a paired tablet). `phase` is worked out with the server’s clock: `before` the join window, `open` inside it, `ended` just after a visit, `none` when nothing is planned.
+         *
+         *     Roles: `citizen` (any other role gets 403).
+         */
+        get: operations["getTabletHome"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/visits": {
         parameters: {
             query?: never;
@@ -746,6 +834,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tablet-pairings/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The tablet trades a pairing code for its long-lived credential (no password, no MFA)
+         * @description Roles: none — the caller is a tablet with a code, and the code is the credential. 404 when the code is unknown, used or expired. The returned token is the tablet’s bearer token until staff revoke the tablet.
+         *
+         *     Roles: none; no credential needed.
+         */
+        post: operations["redeemTabletPairing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/teams/{team}/staff": {
         parameters: {
             query?: never;
@@ -856,10 +966,56 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Add a relative or another professional to a visit in progress; returns their join data
-         * @description Roles: `staff`, `lead` (any other role gets 403).
+         * Ask to add a relative or another professional to a visit in progress; the citizen consents on the tablet first
+         * @description Roles: staff, lead (the assigned staff member). The guest waits for consent; their join data comes from POST /visits/{visitId}/guests/{guestId}/join once the citizen consented.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
          */
         post: operations["addVisitGuest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/visits/{visitId}/guests/{guestId}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The citizen consents (or not) to a guest joining the visit; recorded with the visit
+         * @description Roles: citizen (the visit’s own citizen, from the paired tablet); anyone else’s visit is 404.
+         *
+         *     Roles: `citizen` (any other role gets 403).
+         */
+        post: operations["recordGuestConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/visits/{visitId}/guests/{guestId}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The guest’s join data, once the citizen consented
+         * @description Roles: staff, lead (the assigned staff member), to pass on to the guest. 409 `consent-missing` or `consent-refused` without the citizen’s consent.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        post: operations["joinVisitGuest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1593,6 +1749,10 @@ export interface components {
             screenVisit: number;
             screenVisitTimes?: string[];
         };
+        GuestConsent: {
+            /** @description true: the citizen lets this guest into the call; false: not */
+            consent: boolean;
+        };
         GuestJoinInfo: components["schemas"]["JoinInfo"] & {
             guestId: string;
             kind: string;
@@ -1605,6 +1765,13 @@ export interface components {
             };
             visitId: string;
         };
+        PairedTablet: {
+            citizenId: string;
+            expiresAt: string;
+            tabletId: string;
+            /** @description Secret: the tablet’s credential (bearer token), shown once */
+            token: string;
+        };
         Problem: {
             detail: string;
             errors?: {
@@ -1616,7 +1783,7 @@ export interface components {
              * @description On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes
              * @enum {string}
              */
-            reason?: "alert-changed" | "alert-not-open" | "alert-resolved" | "availability-changed" | "citizen-double-booked" | "citizen-has-dispenser" | "concurrent-change" | "conflict" | "contended" | "dispenser-assigned" | "dispenser-changed" | "dispenser-returned" | "dose-plan-changed" | "final-grant-changed" | "grant-ended" | "grants-changed" | "national-id-registered" | "no-assessment" | "not-assigned" | "not-in-progress" | "not-open" | "not-proposed" | "not-ready" | "not-scheduled" | "purpose-not-granted" | "serial-taken" | "staff-double-booked" | "staff-registered" | "staff-unavailable" | "too-early" | "too-many-guests" | "version-mismatch" | "version-taken" | "window-over";
+            reason?: "alert-changed" | "alert-not-open" | "alert-resolved" | "availability-changed" | "citizen-double-booked" | "citizen-has-dispenser" | "concurrent-change" | "conflict" | "consent-missing" | "consent-refused" | "contended" | "dispenser-assigned" | "dispenser-changed" | "dispenser-returned" | "dose-plan-changed" | "final-grant-changed" | "grant-ended" | "grants-changed" | "guest-joined" | "national-id-registered" | "no-assessment" | "not-assigned" | "not-in-progress" | "not-open" | "not-proposed" | "not-ready" | "not-scheduled" | "purpose-not-granted" | "serial-taken" | "staff-double-booked" | "staff-registered" | "staff-unavailable" | "too-early" | "too-many-guests" | "version-mismatch" | "version-taken" | "window-over";
             requestId?: string;
             /** Format: int32 */
             status: number;
@@ -1706,6 +1873,15 @@ export interface components {
             /** Format: date */
             startDate: string;
         };
+        RedeemPairing: {
+            /**
+             * @description The code as staff showed it; case, spaces and dashes do not matter
+             * @example KDM4-7QXA
+             */
+            code: string;
+            /** @description What staff see in the list of tablets, e.g. the device model */
+            label?: string;
+        };
         RegisterCitizen: {
             name: {
                 family: string;
@@ -1751,6 +1927,58 @@ export interface components {
             join: components["schemas"]["JoinInfo"];
             visit: components["schemas"]["Visit"];
         };
+        Tablet: {
+            citizenId: string;
+            label?: string;
+            pairedAt: string;
+            pairedBy: string;
+            revokedAt?: string;
+            revokedBy?: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            tabletId: string;
+        };
+        TabletHome: {
+            /** @description A visit that ended within the last 30 minutes */
+            ended: {
+                end: string;
+                visitId: string;
+            } | null;
+            now: string;
+            /** @enum {string} */
+            phase: "none" | "before" | "open" | "ended";
+            visit: components["schemas"]["TabletVisit"];
+        };
+        TabletList: {
+            items: components["schemas"]["Tablet"][];
+        };
+        TabletPairing: {
+            /** @example KDM4-7QXA */
+            code: string;
+            expiresAt: string;
+            /** @description The tablet page with the code filled in: what the QR image holds */
+            pairingUrl: string;
+            /** @description The QR image of `pairingUrl`, as an SVG data URL */
+            qrImage: string;
+        };
+        /** @description The next visit that has not ended */
+        TabletVisit: {
+            end: string;
+            joinableFrom: string;
+            /** @description Guests waiting for the citizen’s consent */
+            pendingGuests: {
+                guestId: string;
+                /** @enum {string} */
+                kind: "relative" | "professional";
+            }[];
+            service: string;
+            /** @description The staff member has opened the video session */
+            staffJoined: boolean;
+            start: string;
+            /** @enum {string} */
+            status: "scheduled" | "in_progress";
+            visitId: string;
+        } | null;
         TeamConversionFigures: components["schemas"]["ConversionFigures"] & {
             /** Format: int32 */
             citizens: number;
@@ -1846,6 +2074,9 @@ export interface components {
             finalGrantId?: string;
             guests: {
                 addedAt: string;
+                /** @enum {string} */
+                consent: "pending" | "given" | "refused";
+                consentAt?: string;
                 guestId: string;
                 /** @enum {string} */
                 kind: "relative" | "professional";
@@ -1877,6 +2108,15 @@ export interface components {
              */
             version: number;
             visitId: string;
+        };
+        VisitGuest: {
+            addedAt: string;
+            /** @enum {string} */
+            consent: "pending" | "given" | "refused";
+            consentAt?: string;
+            guestId: string;
+            /** @enum {string} */
+            kind: "relative" | "professional";
         };
         VisitPage: {
             items: components["schemas"]["Visit"][];
@@ -3833,6 +4073,268 @@ export interface operations {
             };
         };
     };
+    createTabletPairing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The code, when it expires, and its QR image */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TabletPairing"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCitizenTablets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tablets, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TabletList"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeCitizenTablet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+                tabletId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked tablet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tablet"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     approveConversion: {
         parameters: {
             query?: never;
@@ -4964,6 +5466,70 @@ export interface operations {
             };
         };
     };
+    getTabletHome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tablet’s home screen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TabletHome"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMyVisits: {
         parameters: {
             query?: {
@@ -5814,6 +6380,108 @@ export interface operations {
             };
         };
     };
+    redeemTabletPairing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemPairing"];
+            };
+        };
+        responses: {
+            /** @description The tablet’s credential (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairedTablet"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listStaff: {
         parameters: {
             query?: {
@@ -6571,13 +7239,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The guest’s join data, to pass on to them */
+            /** @description The guest, waiting for consent */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GuestJoinInfo"];
+                    "application/json": components["schemas"]["VisitGuest"];
                 };
             };
             /** @description Invalid input; `errors` lists the fields at fault */
@@ -6638,6 +7306,216 @@ export interface operations {
             };
             /** @description The body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordGuestConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guestId: string;
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestConsent"];
+            };
+        };
+        responses: {
+            /** @description The guest with the recorded consent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitGuest"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    joinVisitGuest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guestId: string;
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The guest’s join data, to pass on to them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestJoinInfo"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
