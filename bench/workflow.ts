@@ -190,7 +190,7 @@ export async function runWorkflow(stack: BenchStack, tokens: Tokens): Promise<Wo
     // so the doses of the last hours that the device reports below are this citizen's.
     await stack.clock.at(-86_400_000, async () => {
       await attempt(() => wf.step('assign it to the citizen', 'PUT', '/dispensers/{dispenserId}/assignment', 200, { token: staff, params, body: { citizenId, status: 'active' } }));
-      await attempt(() => wf.step('set the dose plan', 'PUT', '/citizens/{citizenId}/dose-plan', 200, { token: staff, params: { citizenId }, body: { times: DOSE_TIMES, validFrom: localDate(-2, zone) } }));
+      await attempt(() => wf.step('set the dose plan', 'PUT', '/citizens/{citizenId}/dose-plan', 200, { token: staff, params: { citizenId }, body: { times: DOSE_TIMES, validFrom: localDate(-1, zone) } }));
     });
     await attempt(() => wf.step('read the dose plan', 'GET', '/citizens/{citizenId}/dose-plan', 200, { token: staff, params: { citizenId } }));
     const auth = { authorization: `Bearer ${device.credential}` };

@@ -55,8 +55,45 @@ export interface Device {
   credential: string;
 }
 
-/** A citizen with a dispenser assigned (active) and a dose plan of four times a day. */
+const READY_ANSWERS = {
+  willing: true,
+  uses_device: true,
+  can_see_screen: true,
+  can_hear_screen: true,
+  internet_at_home: 'broadband',
+  cognitive_barriers: 0,
+  physical_barriers: 0,
+  relative_can_help: true,
+  can_take_dispensed_medication: true,
+  notices_dispenser_signal: true,
+  dispenser_handling_barriers: 0,
+  medication_fits_dispenser: 'multidose',
+  someone_present_at_dose_times: false,
+};
+
+/**
+ * A citizen with a dose plan of four times a day (from `planFrom`, the first plan) and a dispenser
+ * assigned (active) for the approved medication-technology line of the final grant: a dispenser
+ * is only in use when the grant knows of it.
+ */
 export async function equipCitizen(stack: BenchStack, tokens: Tokens, citizenId: string, options: { planFrom: string }): Promise<Device> {
+  await expectStatus(stack, 200, 'PUT', '/citizens/{citizenId}/dose-plan', {
+    token: tokens.staff,
+    params: { citizenId },
+    body: { times: DOSE_TIMES, validFrom: options.planFrom },
+  });
+  await expectStatus(stack, 201, 'POST', '/citizens/{citizenId}/assessments', { token: tokens.assessor, params: { citizenId }, body: { answers: READY_ANSWERS } });
+  const grant = await expectStatus(stack, 201, 'POST', '/citizens/{citizenId}/grants', {
+    token: tokens.assessor,
+    params: { citizenId },
+    body: { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: DOSE_TIMES.length, timesOfDay: DOSE_TIMES }, minutesPerOccurrence: 10, startDate: options.planFrom },
+  });
+  const conversion = await expectStatus(stack, 201, 'POST', '/citizens/{citizenId}/conversions', {
+    token: tokens.staff,
+    params: { citizenId },
+    body: { reason: 'Medication by dispenser.', splits: [{ grantId: grant.body.grantId, physical: 0, screenVisit: 0, medicationTechnology: DOSE_TIMES.length }] },
+  });
+  await expectStatus(stack, 201, 'POST', '/conversions/{conversionId}/approve', { token: tokens.lead, params: { conversionId: conversion.body.conversionId }, body: {} });
   const registered = await expectStatus(stack, 201, 'POST', '/dispensers', {
     token: tokens.staff,
     body: { vendor: 'Evondos', model: 'E300', serial: `EV-BENCH-${citizenId.slice(-10)}` },
@@ -66,11 +103,6 @@ export async function equipCitizen(stack: BenchStack, tokens: Tokens, citizenId:
     token: tokens.staff,
     params: { dispenserId },
     body: { citizenId, status: 'active' },
-  });
-  await expectStatus(stack, 200, 'PUT', '/citizens/{citizenId}/dose-plan', {
-    token: tokens.staff,
-    params: { citizenId },
-    body: { times: DOSE_TIMES, validFrom: options.planFrom },
   });
   return { citizenId, dispenserId, credential: registered.body.credential as string };
 }

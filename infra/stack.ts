@@ -256,6 +256,7 @@ export class ETeamStack extends Stack {
       citizen: 'A citizen (tablet): own visits only',
       admin: 'Administration and the audit log',
       dpo: 'Data-protection officer: the audit log of every team',
+      reporting: 'Municipality reporting: the roll-up across teams and targets',
     };
     // Municipality-wide roles, each its own group (shared/platform/actor.ts may list them too).
     const municipalityRoles: Record<string, string> = {

@@ -76,6 +76,35 @@ async function request(apiUrl: string, method: string, path: string, token: stri
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+const READY_ANSWERS = {
+  willing: true,
+  uses_device: true,
+  can_see_screen: true,
+  can_hear_screen: true,
+  internet_at_home: 'broadband',
+  cognitive_barriers: 0,
+  physical_barriers: 0,
+  relative_can_help: true,
+  can_take_dispensed_medication: true,
+  notices_dispenser_signal: true,
+  dispenser_handling_barriers: 0,
+  medication_fits_dispenser: 'multidose',
+  someone_present_at_dose_times: false,
+};
+
+async function proposeMedicationTechnology(apiUrl: string, assessor: string, staff: string, citizenId: string, times: string[], startDate: string): Promise<string> {
+  await expectOk('POST assessment', request(apiUrl, 'POST', `/citizens/${citizenId}/assessments`, assessor, { answers: READY_ANSWERS }));
+  const grant = await expectOk(
+    'POST grant',
+    request(apiUrl, 'POST', `/citizens/${citizenId}/grants`, assessor, { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: times.length, timesOfDay: times }, minutesPerOccurrence: 10, startDate }),
+  );
+  const conversion = await expectOk(
+    'POST conversion',
+    request(apiUrl, 'POST', `/citizens/${citizenId}/conversions`, staff, { reason: 'Medication by dispenser.', splits: [{ grantId: grant.grantId, physical: 0, screenVisit: 0, medicationTechnology: times.length }] }),
+  );
+  return conversion.conversionId as string;
+}
+
 async function expectOk(what: string, res: Promise<{ status: number; body: Json }>): Promise<Json> {
   const r = await res;
   if (r.status >= 300) throw new Error(`${what} failed with ${r.status}: ${JSON.stringify(r.body)}`);
@@ -161,6 +190,7 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
   const team = options.team ?? 'east';
   const staff = await signLocalToken(config, { sub: 'stf-simulator', roles: ['staff'], team });
   const assessor = await signLocalToken(config, { sub: 'asr-simulator', roles: ['assessor'], team });
+  const lead = await signLocalToken(config, { sub: 'lead-simulator', roles: ['lead'], team });
   const start = DateTime.fromJSDate(now, { zone }).minus({ days }).startOf('day');
 
   const devices: { dispenserId: string; citizenId: string; credential: string; events: SimEvent[] }[] = [];
@@ -179,6 +209,10 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
       );
       const dispenserId = registered.dispenser.dispenserId as string;
       const trial = i % 5 === 4;
+      // A dispenser belongs to the grant: assess, grant the medication handling, propose it by
+      // dispenser, and (for an active one) approve. The plan set above keeps the days before.
+      const conversionId = await proposeMedicationTechnology(apiUrl, assessor, staff, citizen.citizenId as string, times, start.toISODate() ?? '');
+      if (!trial) await expectOk('POST approve', request(apiUrl, 'POST', `/conversions/${conversionId}/approve`, lead, {}));
       await expectOk(
         'PUT assignment',
         request(apiUrl, 'PUT', `/dispensers/${dispenserId}/assignment`, staff, {

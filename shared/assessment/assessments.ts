@@ -8,8 +8,8 @@ import { newId } from '../platform/ids.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry } from '../platform/retry.ts';
 import { assessmentKeys, citizenKeys } from '../table/keys.ts';
 import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
-import { checkAnswers, decide, decisions, FREE_TEXT_MAX, reasonSchema, type Answers } from './decision.ts';
-import { defaultQuestionnaire } from './default-questionnaire.ts';
+import { checkAnswers, decide, decisions, followUpSchema, FREE_TEXT_MAX, readinessOfSingleDecision, readinessSchema, reasonSchema, type Answers, type Decision } from './decision.ts';
+import { shippedQuestionnaires } from './per-technology-questionnaire.ts';
 import { checkDefinition, questionnaireSchema, type Questionnaire, type QuestionnaireDefinition } from './questionnaire.ts';
 
 // ── Questionnaire versions ──────────────────────────────────────────────────────────────────
@@ -41,19 +41,29 @@ async function publishVersion(deps: Deps, version: number, definition: Questionn
   return questionnaire;
 }
 
-/** The current (highest) version; the shipped default becomes version 1 the first time one is needed. */
+/**
+ * The current (highest) version. While only shipped versions are published (all by `system`),
+ * the next shipped one is published first, so a municipality on the first shipped questionnaire
+ * moves to the per-technology one by itself; one that published its own keeps it.
+ */
 export async function currentQuestionnaire(deps: Deps): Promise<Questionnaire> {
-  const latest = await latestPublished(deps);
-  if (latest) return latest;
-  try {
-    return await publishVersion(deps, 1, defaultQuestionnaire, deps.clock.now(), 'system');
-  } catch (error) {
-    // Someone published version 1 at the same moment: theirs stands.
-    if (!(error instanceof TransactionConflict)) throw error;
-    const now = await latestPublished(deps);
-    if (!now) throw error;
-    return now;
+  let latest = await latestPublished(deps);
+  while ((latest === undefined || (latest.publishedBy === 'system' && latest.version < shippedQuestionnaires.length))) {
+    const version = (latest?.version ?? 0) + 1;
+    const definition = shippedQuestionnaires[version - 1];
+    if (!definition) break;
+    try {
+      latest = await publishVersion(deps, version, definition, deps.clock.now(), 'system');
+    } catch (error) {
+      // Someone published this version at the same moment: theirs stands.
+      if (!(error instanceof TransactionConflict)) throw error;
+      const now = await latestPublished(deps);
+      if (!now) throw error;
+      latest = now;
+    }
   }
+  if (!latest) throw new Error('no questionnaire could be published');
+  return latest;
 }
 
 /** POST /questionnaires (admin): publishes the definition as version N+1. */
@@ -104,17 +114,37 @@ export const assessmentSchema = z
     citizenId: z.string(),
     questionnaireVersion: z.number().int(),
     answers: z.record(z.string(), answerValue),
+    /** The best of the technologies' decisions: `not_ready` only when the citizen can use neither. */
     decision: z.enum(decisions),
     reasons: z.array(reasonSchema),
+    /** Readiness per technology; a conversion line for a technology needs that technology's readiness. */
+    readiness: readinessSchema,
+    /**
+     * `per-technology`: decided per technology when recorded. `single-decision`: recorded before
+     * readiness per technology, read under the rule of its time: its one decision holds for both.
+     */
+    readinessRule: z.enum(['per-technology', 'single-decision']),
+    /** The citizen said no to digital care: the E-team motivates (a follow-up, never a block). */
+    motivationNeeded: z.boolean(),
+    followUps: z.array(followUpSchema),
     assessedAt: z.string(),
     assessedBy: z.string(),
   })
   .openapi('Assessment');
 export type Assessment = z.infer<typeof assessmentSchema>;
 
-type AssessmentItem = Assessment & { pk: string; sk: string; entity: 'Assessment' };
+type AssessmentItem = Omit<Assessment, 'readiness' | 'readinessRule' | 'motivationNeeded' | 'followUps'> &
+  Partial<Pick<Assessment, 'readiness' | 'motivationNeeded' | 'followUps'>> & { pk: string; sk: string; entity: 'Assessment' };
 
-const toAssessment = (item: AssessmentItem): Assessment => assessmentSchema.parse(item);
+/** A stored assessment as read today: one recorded before readiness per technology keeps its one decision for both. */
+const toAssessment = (item: AssessmentItem): Assessment =>
+  assessmentSchema.parse({
+    ...item,
+    readiness: item.readiness ?? readinessOfSingleDecision(item.decision, item.reasons),
+    readinessRule: item.readiness ? 'per-technology' : 'single-decision',
+    motivationNeeded: item.motivationNeeded ?? false,
+    followUps: item.followUps ?? [],
+  });
 
 /** POST /citizens/{id}/assessments: validates the answers against their version and decides. */
 export async function recordAssessment(deps: Deps, ctx: RequestContext, citizenId: string, input: RecordAssessment): Promise<Assessment> {
@@ -127,7 +157,7 @@ export async function recordAssessment(deps: Deps, ctx: RequestContext, citizenI
   const faults = checkAnswers(questionnaire.questions, answers);
   if (faults.length > 0) throw new ValidationError('Some answers do not fit the questionnaire; see errors.', faults);
 
-  const { decision, reasons } = decide(questionnaire.questions, answers);
+  const { decision, reasons, readiness, motivationNeeded, followUps } = decide(questionnaire.questions, answers);
   const assessmentId = newId('asm', ctx.now);
   const assessment: Assessment = {
     assessmentId,
@@ -136,6 +166,10 @@ export async function recordAssessment(deps: Deps, ctx: RequestContext, citizenI
     answers,
     decision,
     reasons,
+    readiness,
+    readinessRule: 'per-technology',
+    motivationNeeded,
+    followUps,
     assessedAt: ctx.now.toISOString(),
     assessedBy: ctx.actor.sub,
   };
@@ -154,8 +188,13 @@ const CONFLICT_RETRIES = 4;
  */
 async function writeAssessment(deps: Deps, ctx: RequestContext, assessment: Assessment): Promise<void> {
   const { citizenId, assessmentId } = assessment;
-  const summary: AssessmentSummary = { assessmentId, decision: assessment.decision };
-  const record = putNew(deps.table, { ...assessmentKeys.assessment(citizenId, assessmentId), entity: 'Assessment', ...assessment });
+  const summary: AssessmentSummary = {
+    assessmentId,
+    decision: assessment.decision,
+    readiness: { screen: assessment.readiness.screen.decision, medicationTechnology: assessment.readiness.medicationTechnology.decision },
+  };
+  const { readinessRule: _rule, ...stored } = assessment;
+  const record = putNew(deps.table, { ...assessmentKeys.assessment(citizenId, assessmentId), entity: 'Assessment', ...stored });
   const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'assessment.create', resource: `citizens/${citizenId}/assessments/${assessmentId}`, citizenId });
   const onProfile: TransactItem = {
     Update: {
@@ -211,8 +250,23 @@ export const LATEST_ASSESSMENT = 'latestAssessment';
 export interface AssessmentSummary {
   assessmentId: string;
   decision: Assessment['decision'];
+  /** Per technology; absent on summaries written before readiness per technology (read as `decision` for both). */
+  readiness?: TechnologyDecisions | undefined;
 }
-const assessmentSummarySchema = z.object({ assessmentId: z.string(), decision: z.enum(decisions) });
+export interface TechnologyDecisions {
+  screen: Decision;
+  medicationTechnology: Decision;
+}
+const assessmentSummarySchema = z.object({
+  assessmentId: z.string(),
+  decision: z.enum(decisions),
+  readiness: z.object({ screen: z.enum(decisions), medicationTechnology: z.enum(decisions) }).optional(),
+});
+
+/** The decision per technology of a summary; an old summary's one decision holds for both. */
+export function technologyDecisionsOf(summary: AssessmentSummary): TechnologyDecisions {
+  return summary.readiness ?? { screen: summary.decision, medicationTechnology: summary.decision };
+}
 
 /**
  * The latest assessment of a citizen whose profile item the caller already read, and whether the
@@ -224,7 +278,14 @@ export async function latestAssessmentOf(deps: Deps, profile: Record<string, unk
   const summary = profile[LATEST_ASSESSMENT];
   if (summary !== undefined) return { latest: assessmentSummarySchema.parse(summary), onProfile: true };
   const latest = await latestAssessment(deps, citizenId);
-  return { latest: latest && { assessmentId: latest.assessmentId, decision: latest.decision }, onProfile: false };
+  return {
+    latest: latest && {
+      assessmentId: latest.assessmentId,
+      decision: latest.decision,
+      readiness: { screen: latest.readiness.screen.decision, medicationTechnology: latest.readiness.medicationTechnology.decision },
+    },
+    onProfile: false,
+  };
 }
 
 /**

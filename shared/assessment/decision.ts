@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { FieldError } from '../platform/errors.ts';
-import { triggered, type Question } from './questionnaire.ts';
+import { technologies, triggered, type Question, type Technology } from './questionnaire.ts';
 
 /**
  * The digital-readiness rule, as plain functions: validate answers against a questionnaire
@@ -14,7 +14,7 @@ export type Answers = Record<string, Answer>;
 export const decisions = ['ready', 'ready_with_support', 'not_ready'] as const;
 export type Decision = (typeof decisions)[number];
 
-export const reasonEffects = ['blocks', 'needs_support', 'overcome_by_helper', 'helper_available', 'clears'] as const;
+export const reasonEffects = ['blocks', 'needs_support', 'overcome_by_helper', 'helper_available', 'clears', 'motivation_needed'] as const;
 
 export const reasonSchema = z
   .object({
@@ -72,7 +72,7 @@ function answerProblem(q: Question, answer: Answer): string | undefined {
  * 3. Otherwise the citizen is `ready`; the reasons are the blocker answers that cleared.
  * Unanswered optional questions never count. Informational questions never count.
  */
-export function decide(questions: readonly Question[], answers: Answers): { decision: Decision; reasons: Reason[] } {
+function decideOver(questions: readonly Question[], answers: Answers): { decision: Decision; reasons: Reason[] } {
   const helpers = questions.filter((q) => q.role === 'helper' && triggered(q.helpsWhen, answers[q.id]));
   const blocks: Reason[] = [];
   const support: Reason[] = [];
@@ -106,4 +106,55 @@ export function decide(questions: readonly Question[], answers: Answers): { deci
     return { decision: 'ready_with_support', reasons };
   }
   return { decision: 'ready', reasons: clears };
+}
+
+export const technologyReadinessSchema = z.object({ decision: z.enum(decisions), reasons: z.array(reasonSchema) }).openapi('TechnologyReadiness');
+export const readinessSchema = z
+  .object({ screen: technologyReadinessSchema, medicationTechnology: technologyReadinessSchema })
+  .openapi('Readiness', { description: 'Readiness per technology: the E-team converts a benefit to a technology only when the citizen is ready (or ready with support) for that technology.' });
+export type Readiness = z.infer<typeof readinessSchema>;
+
+export const followUpSchema = z
+  .object({ kind: z.enum(['motivate']), questionId: z.string(), why: z.string() })
+  .openapi('AssessmentFollowUp', { description: 'Work for the E-team after the assessment; never a bar to conversion.' });
+export type FollowUp = z.infer<typeof followUpSchema>;
+
+export interface Verdict {
+  /** The best of the technologies: `not_ready` only when the citizen can use neither. */
+  decision: Decision;
+  /** The reasons of the technology that gives `decision` (screen first when both do). */
+  reasons: Reason[];
+  readiness: Readiness;
+  motivationNeeded: boolean;
+  followUps: FollowUp[];
+}
+
+const rank: Record<Decision, number> = { ready: 2, ready_with_support: 1, not_ready: 0 };
+
+const concerns = (q: Question, technology: Technology) => !q.technologies || q.technologies.includes(technology);
+
+/**
+ * Readiness per technology: the rule above, once per technology, over the questions that concern
+ * it (a question naming no technology concerns both). Motivation questions never decide: a
+ * matching answer adds a follow-up and `motivationNeeded`. A version whose questions name no
+ * technology therefore gives the same decision for both, which is exactly the one-decision rule
+ * it was written for.
+ */
+export function decide(questions: readonly Question[], answers: Answers): Verdict {
+  const per = Object.fromEntries(
+    technologies.map((technology) => [technology, decideOver(questions.filter((q) => q.role !== 'motivation' && concerns(q, technology)), answers)]),
+  ) as Readiness;
+  const best = rank[per.medicationTechnology.decision] > rank[per.screen.decision] ? per.medicationTechnology : per.screen;
+  const followUps: FollowUp[] = questions
+    .filter((q) => q.role === 'motivation' && triggered(q.motivationWhen, answers[q.id]))
+    .map((q) => ({ kind: 'motivate' as const, questionId: q.id, why: `${q.text.en} — the E-team motivates the citizen; this does not block the assessment` }));
+  return { decision: best.decision, reasons: best.reasons, readiness: per, motivationNeeded: followUps.length > 0, followUps };
+}
+
+/**
+ * How an assessment stored before readiness per technology is read: under the one-decision rule
+ * of its version, its decision and reasons hold for every technology.
+ */
+export function readinessOfSingleDecision(decision: Decision, reasons: Reason[]): Readiness {
+  return { screen: { decision, reasons }, medicationTechnology: { decision, reasons } };
 }

@@ -7,7 +7,14 @@ import type { FieldError } from '../platform/errors.ts';
  * A published version is never changed: assessments point to the version they answered.
  */
 export const questionTypes = ['yes_no', 'choice', 'scale', 'free_text'] as const;
-export const questionRoles = ['blocker', 'support', 'helper', 'informational'] as const;
+export const questionRoles = ['blocker', 'support', 'helper', 'motivation', 'informational'] as const;
+/**
+ * The technologies the trial judges readiness for. A question names the ones it concerns; a
+ * question that names none concerns both (that is how versions written before per-technology
+ * readiness are read: one decision for every technology).
+ */
+export const technologies = ['screen', 'medicationTechnology'] as const;
+export type Technology = (typeof technologies)[number];
 
 export const localisedText = z.strictObject({
   da: z.string().trim().min(1).max(500),
@@ -50,6 +57,10 @@ export const questionSchema = z
     supportWhen: triggerSchema.optional(),
     /** Helper: an answer that means someone can help (e.g. a relative). */
     helpsWhen: triggerSchema.optional(),
+    /** Motivation: an answer that means the E-team must motivate the citizen (a follow-up, never a block). */
+    motivationWhen: triggerSchema.optional(),
+    /** The technologies this question is about; absent: both. */
+    technologies: z.array(z.enum(technologies)).min(1).max(2).optional(),
     /** Blocker only: a helper turns this blocking answer into a support need. */
     helperCanOvercome: z.boolean().optional(),
   })
@@ -103,11 +114,12 @@ export function checkDefinition(definition: QuestionnaireDefinition, base = 'bod
       fault('options', `a ${q.type} question has no options`);
     }
 
-    const triggers = { blocksWhen: q.blocksWhen, supportWhen: q.supportWhen, helpsWhen: q.helpsWhen };
+    const triggers = { blocksWhen: q.blocksWhen, supportWhen: q.supportWhen, helpsWhen: q.helpsWhen, motivationWhen: q.motivationWhen };
     const allowed: Record<Question['role'], (keyof typeof triggers)[]> = {
       blocker: ['blocksWhen', 'supportWhen'],
       support: ['supportWhen'],
       helper: ['helpsWhen'],
+      motivation: ['motivationWhen'],
       informational: [],
     };
     for (const [name, trigger] of Object.entries(triggers) as [keyof typeof triggers, Trigger | undefined][]) {
@@ -121,6 +133,9 @@ export function checkDefinition(definition: QuestionnaireDefinition, base = 'bod
     if (q.role === 'blocker' && !q.blocksWhen) fault('blocksWhen', 'a blocker question needs blocksWhen');
     if (q.role === 'support' && !q.supportWhen) fault('supportWhen', 'a support question needs supportWhen');
     if (q.role === 'helper' && !q.helpsWhen) fault('helpsWhen', 'a helper question needs helpsWhen');
+    if (q.role === 'motivation' && !q.motivationWhen) fault('motivationWhen', 'a motivation question needs motivationWhen');
+    if (q.technologies && new Set(q.technologies).size !== q.technologies.length) fault('technologies', 'name each technology once');
+    if (q.technologies && (q.role === 'informational' || q.role === 'motivation')) fault('technologies', `a ${q.role} question does not decide readiness for a technology`);
     if (q.helperCanOvercome !== undefined && q.role !== 'blocker') fault('helperCanOvercome', 'only a blocker can be overcome by a helper');
     if (q.type === 'free_text' && q.role !== 'informational') fault('role', 'a free-text answer cannot drive the decision; use informational');
   });

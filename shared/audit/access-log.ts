@@ -41,6 +41,7 @@ export const accessLabels: Record<AuditAction, { data: keyof typeof DATA; purpos
   'conversion.approve': { data: 'grant', purpose: label('Godkendelse af endelig bevilling', 'Approving the final grant') },
   'conversion.read': { data: 'grant', purpose: label('Læsning af omlægninger', 'Reading conversions') },
   'final-grant.read': { data: 'grant', purpose: label('Læsning af endelig bevilling', 'Reading the final grant') },
+  'final-grant.revert': { data: 'grant', purpose: label('Tilbageførsel af en linje til fysisk levering', 'Reverting a line to physical delivery') },
   'figures.read': { data: 'grant', purpose: label('Teamets nøgletal', 'The team’s figures') },
   'visit.create': { data: 'visit', purpose: label('Booking af skærmbesøg', 'Booking a screen visit') },
   'visit.read': { data: 'visit', purpose: label('Planlægning af skærmbesøg', 'Planning screen visits') },

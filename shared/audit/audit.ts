@@ -27,6 +27,7 @@ export const auditActions = [
   'conversion.approve',
   'conversion.read',
   'final-grant.read',
+  'final-grant.revert',
   'figures.read',
   'visit.create',
   'visit.read',

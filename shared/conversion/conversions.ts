@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { latestAssessmentOf, latestAssessmentUnchanged } from '../assessment/assessments.ts';
+import { latestAssessmentOf, latestAssessmentUnchanged, technologyDecisionsOf } from '../assessment/assessments.ts';
 import { auditLog } from '../audit/audit.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
 import type { RequestContext } from '../platform/context.ts';
@@ -14,6 +14,7 @@ import type { CurrentFinalGrantItem, FinalGrant, FinalGrantItem } from './final-
 import { GRANTS_VERSION, grantsAndProfileOf, grantsVersionOf, isActiveGrant, localDate } from './grants.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
 import { buildPlans, checkProposal, conversionLineSchema, splitSchema } from './split.ts';
+import { requireTechnologyReadiness } from './technology-readiness.ts';
 
 /**
  * A conversion (omlægning) is staff's proposal of how each of a citizen's benefits is
@@ -109,6 +110,7 @@ export async function proposeConversion(deps: Deps, ctx: RequestContext, citizen
   const citizen = visibleCitizenFrom(profile, ctx.actor);
   const { assessment } = await requireReadyAssessment(deps, profile ?? {}, citizenId);
   const lines = checkProposal(grants, input.splits, localDate(ctx.now, deps.config.TIME_ZONE));
+  requireTechnologyReadiness(lines, technologyDecisionsOf(assessment));
   const conversionId = newId('cnv', ctx.now);
   const conversion: Conversion = {
     conversionId,
@@ -182,6 +184,7 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
     throw new ConflictError(`The conversion is already ${conversion.status}.`, 'not-proposed');
   }
   const readiness = await requireReadyAssessment(deps, profile ?? {}, citizen.citizenId);
+  requireTechnologyReadiness(conversion.lines, technologyDecisionsOf(readiness.assessment));
   const today = localDate(ctx.now, deps.config.TIME_ZONE);
   const covered = new Set(conversion.lines.map((l) => l.grantId));
   const uncovered = grants.filter((g) => isActiveGrant(g, today) && !covered.has(g.grantId));

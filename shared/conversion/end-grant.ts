@@ -9,6 +9,9 @@ import { getItems, transactWrite, TransactionConflict, type TransactItem } from 
 import type { CurrentFinalGrantItem } from './final-grants.ts';
 import { bumpGrantsVersion, CONFLICT_RETRIES, jitter, toGrant, type Grant, type GrantItem } from './grants.ts';
 import { isoDate } from './plan.ts';
+import { GRANT_ENDED, grantEndedSchema } from './grant-ended.ts';
+import { domainEvent } from '../platform/events.ts';
+import { logger } from '../platform/logger.ts';
 
 /**
  * Ending a grant: the authority's decision changed, or the citizen moved or died. The only change
@@ -38,10 +41,12 @@ export function checkEndDate(grant: Pick<Grant, 'grantId' | 'startDate' | 'endDa
 }
 
 /** The current final grant's lines and plans with the benefit ending on `endDate` (never later than it already did). */
-export function endInFinalGrant(pointer: Pick<CurrentFinalGrantItem, 'lines' | 'screenVisitPlan' | 'dosePlan'>, grantId: string, endDate: string) {
+export function endInFinalGrant(pointer: Pick<CurrentFinalGrantItem, 'lines' | 'screenVisitPlan' | 'dosePlan'>, grantId: string, endDate: string, recordedAt?: string) {
   const earlier = (end: string | undefined) => (end === undefined || endDate < end ? endDate : end);
   return {
-    lines: pointer.lines.map((line) => (line.grantId === grantId ? { ...line, endDate: earlier(line.endDate) } : line)),
+    lines: pointer.lines.map((line) =>
+      line.grantId === grantId ? { ...line, endDate: earlier(line.endDate), ...(recordedAt && earlier(line.endDate) !== line.endDate ? { endRecordedAt: recordedAt } : {}) } : line,
+    ),
     screenVisitPlan: pointer.screenVisitPlan.map((entry) => (entry.grantId === grantId ? { ...entry, validTo: earlier(entry.validTo) } : entry)),
     dosePlan: pointer.dosePlan && pointer.dosePlan.grantId === grantId ? { ...pointer.dosePlan, validTo: earlier(pointer.dosePlan.validTo) } : pointer.dosePlan,
   };
@@ -92,7 +97,7 @@ export async function endGrant(deps: Deps, ctx: RequestContext, citizenId: strin
     ];
     const pointer = pointerItem as CurrentFinalGrantItem | undefined;
     if (pointer?.lines.some((line) => line.grantId === grantId)) {
-      const revised = endInFinalGrant(pointer, grantId, input.endDate);
+      const revised = endInFinalGrant(pointer, grantId, input.endDate, endedAt);
       const set = { UpdateExpression: 'SET #lines = :lines, screenVisitPlan = :plan, dosePlan = :dose', ExpressionAttributeNames: { '#lines': 'lines' } };
       const values = { ':lines': revised.lines, ':plan': revised.screenVisitPlan, ':dose': revised.dosePlan };
       actions.push(
@@ -120,11 +125,28 @@ export async function endGrant(deps: Deps, ctx: RequestContext, citizenId: strin
     }
     try {
       await transactWrite(deps.table, actions);
-      return ended;
     } catch (error) {
       if (!(error instanceof TransactionConflict)) throw error;
       if (attempt >= CONFLICT_RETRIES) throw new ConflictError('The grant or the citizen’s final grant kept changing while the grant was being ended; try again.', 'concurrent-change');
       await jitter(attempt);
+      continue;
     }
+    const revised = pointer?.lines.some((line) => line.grantId === grantId) ? pointer.finalGrantId : undefined;
+    const detail = grantEndedSchema.parse({
+      citizenId,
+      team: String(profile?.team ?? ctx.actor.team),
+      grantId,
+      endDate: input.endDate,
+      endedAt,
+      endedBy: ctx.actor.sub,
+      ...(revised ? { finalGrantId: revised } : {}),
+    });
+    try {
+      await deps.events.publish([domainEvent(GRANT_ENDED, detail, ctx.now)]);
+    } catch (error) {
+      // The end is committed; the daily visit-horizon job no longer plans past it, and a repeat of the PATCH publishes again.
+      logger.error('GrantEnded not published', { citizenId, grantId, error: error as Error });
+    }
+    return ended;
   }
 }

@@ -29,6 +29,11 @@ export const conversionFiguresSchema = z
     staffMinutesPerWeekAfter: z.number(),
     staffMinutesSavedPerWeek: z.number(),
     travelMinutesPerVisit: z.number(),
+    /**
+     * Present when nothing is in force on the day but a benefit starts later: the figures are zero
+     * because nothing has started yet, and this is the first day something does.
+     */
+    startsOn: z.string().optional(),
   })
   .openapi('ConversionFigures');
 export type ConversionFigures = z.infer<typeof conversionFiguresSchema>;
@@ -61,6 +66,7 @@ export function conversionFigures(lines: readonly ConversionLine[], travelMinute
     after += line.physical * factor * (minutes + travelMinutesPerVisit) + line.screenVisit * factor * minutes;
   }
   const digital = screen + dispensed;
+  const later = lines.filter((line) => line.startDate > on).map((line) => line.startDate).sort()[0];
   return {
     grantedOccurrencesPerWeek: granted,
     physicalOccurrencesPerWeek: physical,
@@ -72,5 +78,6 @@ export function conversionFigures(lines: readonly ConversionLine[], travelMinute
     staffMinutesPerWeekAfter: after,
     staffMinutesSavedPerWeek: before - after,
     travelMinutesPerVisit,
+    ...(granted === 0 && later !== undefined ? { startsOn: later } : {}),
   };
 }

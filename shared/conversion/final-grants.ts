@@ -38,6 +38,17 @@ export const finalGrantSchema = z
     supersedes: z.string().optional(),
     supersededBy: z.string().optional(),
     supersededAt: z.string().optional(),
+    /** Set on a version made by reverting a technology line to physical delivery (not by a conversion). */
+    revision: z
+      .object({
+        kind: z.literal('reversion'),
+        reversionId: z.string(),
+        grantId: z.string(),
+        technology: z.enum(['screen_visit', 'medication_technology']),
+        reasonCode: z.string(),
+        reasonText: z.string().optional(),
+      })
+      .optional(),
   })
   .openapi('FinalGrant');
 export type FinalGrant = z.infer<typeof finalGrantSchema>;

@@ -6,6 +6,8 @@ import { approveConversion, approveConversionSchema, conversionSchema, listConve
 import { endGrant, endGrantSchema } from './end-grant.ts';
 import { finalGrantSchema, finalGrantViewSchema, readFinalGrant } from './final-grants.ts';
 import { grantSchema, listGrants, recordGrant, recordGrantSchema } from './grants.ts';
+import { revertLine, revertLineSchema } from './revert.ts';
+import { reversionSchema } from './reversions.ts';
 
 const CitizenParam = z.object({ citizenId: idParam('cit') });
 
@@ -114,6 +116,21 @@ const finalGrantRoute = createRoute({
   responses: { 200: jsonContent(finalGrantViewSchema, 'The final grant'), ...problems(400, 404) },
 });
 
+const revertLineRoute = createRoute({
+  method: 'post',
+  path: '/citizens/{citizenId}/final-grant/reversions',
+  operationId: 'revertFinalGrantLine',
+  tags: ['conversion'],
+  summary: 'Revert a screen-visit line of the final grant to physical visits, with a reason code',
+  description:
+    'Roles: staff, lead. Reason codes: cannot_handle_device, dose_plan_unsuitable, citizen_declined, other (with reasonText). A new final-grant version supersedes the current one; future screen visits of the line are cancelled. 409 nothing-to-revert when the line has no screen visits.',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
+  request: { params: CitizenParam, body: jsonBody(revertLineSchema) },
+  responses: { 201: jsonContent(z.object({ reversion: reversionSchema, finalGrant: finalGrantSchema.optional() }).openapi('RevertLineResult'), 'The reversion and the new final grant'), ...problems(400, 404, 409) },
+});
+
 export function conversionRoutes() {
   return newRouter()
     .openapi(recordGrantRoute, async (c) => c.json(await recordGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
@@ -127,5 +144,6 @@ export function conversionRoutes() {
     .openapi(approveRoute, async (c) =>
       c.json(await approveConversion(c.get('deps'), requestContext(c), c.req.valid('param').conversionId, c.req.valid('json') ?? {}), 201),
     )
-    .openapi(finalGrantRoute, async (c) => c.json(await readFinalGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId), 200));
+    .openapi(finalGrantRoute, async (c) => c.json(await readFinalGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId), 200))
+    .openapi(revertLineRoute, async (c) => c.json(await revertLine(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json'), true), 201));
 }

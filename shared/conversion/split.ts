@@ -34,6 +34,11 @@ export const conversionLineSchema = grantSchema
     medicationTechnology: z.number().int(),
     screenVisitTimes: z.array(z.string()),
     medicationTechnologyTimes: z.array(z.string()),
+    /**
+     * When the end date was set on this line after approval (the grant was ended): a report for a
+     * day before this instant reads the line as it stood then, without the end.
+     */
+    endRecordedAt: z.string().optional(),
   })
   .openapi('ConversionLine');
 export type ConversionLine = z.infer<typeof conversionLineSchema>;

@@ -2,10 +2,12 @@ import { DateTime } from 'luxon';
 import { currentQuestionnaire, recordAssessment } from '../assessment/assessments.ts';
 import { registerCitizen } from '../citizens/citizens.ts';
 import { approveConversion, proposeConversion } from '../conversion/conversions.ts';
-import { recordGrant } from '../conversion/grants.ts';
+import { grantsAndProfileOf, recordGrant } from '../conversion/grants.ts';
 import type { Role } from '../platform/actor.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { demoSteps, type DemoData } from './seed.ts';
+
+const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citizenId: string) => (await grantsAndProfileOf(deps, citizenId)).grants;
 
 /**
  * Demo data of the care capability: the default questionnaire as version 1 and three citizens
@@ -19,7 +21,21 @@ demoSteps.push(async (deps, demo: DemoData) => {
   const questionnaire = await currentQuestionnaire(deps);
   demo.ids.questionnaireVersion = String(questionnaire.version);
 
-  const base = { willing: true, uses_device: true, can_see_screen: true, can_hear_screen: true, internet_at_home: 'broadband', cognitive_barriers: 0, physical_barriers: 0, relative_can_help: true };
+  const base = {
+    willing: true,
+    uses_device: true,
+    can_see_screen: true,
+    can_hear_screen: true,
+    internet_at_home: 'broadband',
+    cognitive_barriers: 0,
+    physical_barriers: 0,
+    relative_can_help: true,
+    can_take_dispensed_medication: true,
+    notices_dispenser_signal: true,
+    dispenser_handling_barriers: 0,
+    medication_fits_dispenser: 'multidose',
+    someone_present_at_dose_times: false,
+  };
 
   const karen = await registerCitizen(deps, assessor, { nationalId: '120339-1118', name: { given: 'Karen', family: 'Sørensen' }, preferredLanguage: 'da' });
   await recordAssessment(deps, assessor, karen.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, notes: 'Bruger iPad dagligt.' } });
@@ -74,9 +90,25 @@ demoSteps.push(async (deps, demo: DemoData) => {
     minutesPerOccurrence: 45,
     startDate,
   });
+  // Poul's dispenser goes on trial for a proposed medication-technology line (the trial belongs to the grant).
+  const poulMedication = await recordGrant(deps, assessor, poul.citizenId, {
+    paragraph: 'SUL-138',
+    service: 'medication_handling',
+    frequency: { per: 'day', times: 2, timesOfDay: ['09:00', '21:00'] },
+    minutesPerOccurrence: 10,
+    startDate,
+  });
+  const rehabilitation = (await listGrantsOf(deps, poul.citizenId)).find((g) => g.service === 'rehabilitation_training');
+  await proposeConversion(deps, as('staff', 'stf-anna'), poul.citizenId, {
+    reason: 'Try a dispenser for the medication; rehabilitation stays physical.',
+    splits: [
+      { grantId: poulMedication.grantId, physical: 0, screenVisit: 0, medicationTechnology: 2 },
+      ...(rehabilitation ? [{ grantId: rehabilitation.grantId, physical: 2, screenVisit: 0, medicationTechnology: 0 }] : []),
+    ],
+  });
   demo.ids.citizenReadyWithSupport = poul.citizenId;
 
   const bent = await registerCitizen(deps, assessor, { nationalId: '230836-3335', name: { given: 'Bent', family: 'Lund' }, preferredLanguage: 'en' });
-  await recordAssessment(deps, assessor, bent.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, can_see_screen: false } });
+  await recordAssessment(deps, assessor, bent.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, can_see_screen: false, medication_fits_dispenser: 'unsuitable' } });
   demo.ids.citizenNotReady = bent.citizenId;
 });

@@ -1,3 +1,6 @@
+import { FINAL_GRANT_REVISED } from '../conversion/revert.ts';
+import { GRANT_ENDED, grantEndedSchema } from '../conversion/grant-ended.ts';
+import { endDosePlanWithGrant } from './grant-ended.ts';
 import { DateTime } from 'luxon';
 import type { SystemContext } from '../audit/audit.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '../conversion/plan.ts';
@@ -20,10 +23,12 @@ export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): P
   const ctx: SystemContext = { system: 'final-grant-approved', requestId: newId('evt', deps.clock.now()), now: deps.clock.now() };
   const current = await currentPlan(deps, detail.citizenId);
   if (current?.finalGrantId === detail.finalGrantId) return;
+  const today = DateTime.fromJSDate(ctx.now, { zone: deps.config.TIME_ZONE }).toISODate() ?? detail.approvedAt.slice(0, 10);
   if (detail.dosePlan) {
     await writeDosePlan(deps, ctx, detail.citizenId, {
       times: detail.dosePlan.times,
-      validFrom: detail.dosePlan.validFrom,
+      // A plan never rewrites doses already counted: an event handled after its day starts the plan today.
+      validFrom: current && detail.dosePlan.validFrom < today ? today : detail.dosePlan.validFrom,
       ...(detail.dosePlan.validTo ? { validTo: detail.dosePlan.validTo } : {}),
       ...(current ? { onTimeMinutes: current.onTimeMinutes } : {}),
       finalGrantId: detail.finalGrantId,
@@ -38,9 +43,17 @@ export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): P
     times: current.times,
     onTimeMinutes: current.onTimeMinutes,
     validFrom: current.validFrom,
-    validTo: approvedOn < current.validFrom ? current.validFrom : approvedOn,
+    validTo: [approvedOn, current.validFrom, today].sort().at(-1) ?? approvedOn,
     finalGrantId: detail.finalGrantId,
   });
 }
 
 registerConsumer(FINAL_GRANT_APPROVED, applyFinalGrantDosePlan);
+
+/** An ended grant ends the dose plan that delivers it (idempotent). */
+registerConsumer(GRANT_ENDED, async (deps, event) => {
+  await endDosePlanWithGrant(deps, grantEndedSchema.parse(event.detail), event.id);
+});
+
+/** A revised final grant (a dispenser trial returned) ends or changes the dose plan like an approval. */
+registerConsumer(FINAL_GRANT_REVISED, applyFinalGrantDosePlan);

@@ -6,7 +6,8 @@ import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { citizenKeys, dispenserKeys } from '../table/keys.ts';
 import { getItem, getItems, put, queryAll, transactWrite, TransactionConflict, type TransactItem } from '../table/store.ts';
 import type { DosePlan, DosePlanInput } from './model.ts';
-import { startOfLocalDate, type DosePlanRule, type DosePlanVersion } from './schedule.ts';
+import { requirePlanTimes } from './plan-start.ts';
+import { localDate, startOfLocalDate, type DosePlanRule, type DosePlanVersion } from './schedule.ts';
 import { updateItem } from './store.ts';
 
 /**
@@ -87,6 +88,7 @@ export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemCont
       ([plan, found]): PlanState => ({ ...plan, claim: found }),
     ));
   const { current, claim, versions } = state;
+  requirePlanTimes(change, current, localDate(ctx.now, zone));
   const validStart = startOfLocalDate(change.validFrom, zone).getTime();
   const effectiveFrom = new Date(current ? Math.max(validStart, ctx.now.getTime()) : validStart).toISOString();
   const by = 'actor' in ctx ? ctx.actor.sub : ctx.system;

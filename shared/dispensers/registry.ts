@@ -21,6 +21,7 @@ import {
 import { localDate } from './schedule.ts';
 import { KEPT_PERIODS, updateItem, type AttributionPeriod, type CurrentAssignment, type DispenserItem } from './store.ts';
 import { planRuleOf, type DosePlanItem } from './dose-plan.ts';
+import { requireMedicationLineFor } from './grant-link.ts';
 
 /**
  * The dispenser registry: register (the credential is shown once), list, assign to one citizen at
@@ -203,6 +204,7 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
   }
   visibleCitizenFrom(citizenItem, ctx.actor);
   if (current && current.status === input.status && item.trialEndsOn === input.trialEndsOn) return toDispenser(item);
+  if (!current) await requireMedicationLineFor(deps, input.citizenId, input.status);
 
   const at = assignmentStart(item, input, ctx.now);
   const periodId = newId('dpr', ctx.now);

@@ -4,6 +4,7 @@ import { requestContext as ctxOf } from '../http/env.ts';
 import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
 import { citizenAdherence } from './adherence.ts';
 import { getDosePlan, setDosePlan } from './dose-plan.ts';
+import { decideTrial, trialDecisionResultSchema, trialDecisionSchema } from './trial.ts';
 import {
   adherenceQuerySchema,
   adherenceSchema,
@@ -197,6 +198,21 @@ const adherenceRoute = createRoute({
   responses: { 200: jsonContent(adherenceSchema, 'Adherence'), ...problems(400, 404) },
 });
 
+const trialDecisionRoute = createRoute({
+  method: 'post',
+  path: '/dispensers/{dispenserId}/trial-decision',
+  operationId: 'decideDispenserTrial',
+  tags,
+  summary: 'Decide a dispenser trial: keep (the approved line stays, the dispenser becomes active) or return (the line reverts to physical delivery, with a reason code)',
+  description:
+    'Roles: staff, lead. Reason codes: cannot_handle_device, dose_plan_unsuitable, citizen_declined, other (with reasonText). 409 not-on-trial; 409 medication-line-not-approved for keep before the conversion is approved.',
+  security: bearer,
+  middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
+  request: { params: DispenserParams, body: jsonBody(trialDecisionSchema) },
+  responses: { 200: jsonContent(trialDecisionResultSchema, 'The decision and what it changed'), ...problems(400, 404, 409) },
+});
+
 export function dispenserRoutes() {
   return newRouter()
     .openapi(registerRoute, async (c) => c.json(await registerDispenser(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
@@ -210,5 +226,6 @@ export function dispenserRoutes() {
     .openapi(citizenHistoryRoute, async (c) => c.json(await citizenDispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
     .openapi(putPlanRoute, async (c) => c.json(await setDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 200))
     .openapi(getPlanRoute, async (c) => c.json(await getDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200))
-    .openapi(adherenceRoute, async (c) => c.json(await citizenAdherence(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200));
+    .openapi(adherenceRoute, async (c) => c.json(await citizenAdherence(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
+    .openapi(trialDecisionRoute, async (c) => c.json(await decideTrial(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json')), 200));
 }

@@ -2,9 +2,10 @@ import { z } from '@hono/zod-openapi';
 
 /**
  * `dpo`: the municipality's data-protection officer (Cognito group `dpo`): reads the audit log of
- * every team, and nothing else; every other role sees its own team only.
+ * every team, and nothing else. `reporting`: the municipality's reporting role (the roll-up across
+ * teams). Every other role sees its own team only.
  */
-export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin', 'dpo'] as const;
+export const roles = ['assessor', 'staff', 'lead', 'citizen', 'admin', 'dpo', 'reporting'] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
 
@@ -30,6 +31,6 @@ export function hasRole(actor: Actor, ...allowed: Role[]): boolean {
 
 /** The role recorded in audit: the strongest one the caller used. */
 export function primaryRole(actor: Actor): Role {
-  const order: Role[] = ['dpo', 'admin', 'lead', 'assessor', 'staff', 'citizen'];
+  const order: Role[] = ['dpo', 'admin', 'reporting', 'lead', 'assessor', 'staff', 'citizen'];
   return order.find((r) => actor.roles.includes(r)) ?? 'citizen';
 }

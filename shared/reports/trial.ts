@@ -1,23 +1,41 @@
 import { z } from '@hono/zod-openapi';
 import { auditLog } from '../audit/audit.ts';
-import { teamConversionFigures, teamConversionFiguresSchema } from '../conversion/final-grants.ts';
-import { dispenserReportSchema } from '../dispensers/model.ts';
+import { dispenserPeriodSchema, dispenserReportSchema } from '../dispensers/model.ts';
 import { adherenceOfCitizens, teamDispensersOn } from '../dispensers/report.ts';
-import { addDays, startOfLocalDate } from '../dispensers/schedule.ts';
+import { addDays, localDate, startOfLocalDate } from '../dispensers/schedule.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ValidationError } from '../platform/errors.ts';
-import { visitStatuses } from '../visits/model.ts';
-import { visitKeys } from '../table/keys.ts';
+import { conversionKeys, dispenserKeys, visitKeys } from '../table/keys.ts';
 import { queryAll } from '../table/store.ts';
+import { fromItem, type VisitRecord } from '../visits/model.ts';
+import { finalGrantHistories, teamReversions } from './history.ts';
+import { periodFigures, periodFiguresSchema } from './period-figures.ts';
+import { reversionReasonCodes, type Reversion } from '../conversion/reversions.ts';
+import { getSavingsModel, savingsModelSchema } from './savings-model.ts';
 
 /**
- * The trial evaluation the municipality judges the E-team on (domain step 5): share of granted
- * benefits delivered digitally and staff time and driving saved (from the current final grants),
- * screen visits completed versus missed, dose adherence, and dispensers with citizens on the
- * last day. One team, one period of local dates.
+ * The trial evaluation the municipality judges the E-team on (domain step 5), for one team and
+ * one period of local dates, computed from the history as it stood day by day: the final-grant
+ * versions in force each day, each visit's status as it stood when the period ended, the dose
+ * plan versions in force at each dose. A report for a period that has ended never changes
+ * because of later approvals, revisions, ends or visit changes.
  */
 export const MAX_TRIAL_REPORT_DAYS = 366;
+
+const visitCountsSchema = z.object({
+  total: z.number().int(),
+  /** Completed and delivered (wholly or partly). */
+  completed: z.number().int(),
+  /** Completed, but the worker recorded that the care was not delivered. */
+  notDelivered: z.number().int(),
+  missed: z.number().int(),
+  cancelled: z.number().int(),
+  /** Still scheduled or in progress when the period ended (or now, for a period still running). */
+  open: z.number().int(),
+  /** Completed ÷ (completed + not delivered + missed); null when none of these happened. */
+  completionRate: z.number().nullable(),
+});
 
 export const trialReportSchema = z
   .object({
@@ -25,17 +43,16 @@ export const trialReportSchema = z
     from: z.string(),
     to: z.string(),
     timeZone: z.string(),
-    conversion: teamConversionFiguresSchema.extend({
-      /** Digital occurrences a week × travel minutes per visit: driving no longer needed. */
-      travelMinutesSavedPerWeek: z.number(),
-      /** Staff minutes saved per week × weeks in the period, in hours: an estimate from today's final grants. */
-      estimatedStaffHoursSavedInPeriod: z.number(),
-    }),
-    screenVisits: z.object({
+    /** The assumptions behind the minutes and hours (the municipality sets them). */
+    savingsModel: savingsModelSchema,
+    conversion: periodFiguresSchema,
+    screenVisits: visitCountsSchema,
+    /** Technology lines reverted to physical delivery in the period, by reason code (the learning loop). */
+    reversions: z.object({
       total: z.number().int(),
-      byStatus: z.record(z.enum(visitStatuses), z.number().int()),
-      /** Completed ÷ (completed + missed); null when neither happened. */
-      completionRate: z.number().nullable(),
+      byReason: z.record(z.enum(reversionReasonCodes), z.number().int()),
+      byTechnology: z.object({ screen_visit: z.number().int(), medication_technology: z.number().int() }),
+      otherReasons: z.array(z.string()),
     }),
     adherence: dispenserReportSchema.shape.adherence,
     dispensersOnLastDay: dispenserReportSchema.shape.activeDispensers,
@@ -46,33 +63,79 @@ export type TrialReport = z.infer<typeof trialReportSchema>;
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export async function trialReport(deps: Deps, ctx: RequestContext, period: { from: string; to: string }): Promise<TrialReport> {
-  const { from, to } = period;
-  const zone = deps.config.TIME_ZONE;
+type Outcome = 'completed' | 'notDelivered' | 'missed' | 'cancelled' | 'open';
+
+/** A visit's outcome as it stood at `asOf`: a status reached later was not known then. */
+export function visitOutcomeAsOf(visit: Pick<VisitRecord, 'status' | 'completedAt' | 'cancelledAt' | 'missedAt' | 'outcome'>, asOf: string): Outcome {
+  if (visit.status === 'completed' && visit.completedAt !== undefined && visit.completedAt < asOf) return visit.outcome?.result === 'not-delivered' ? 'notDelivered' : 'completed';
+  if (visit.status === 'missed' && visit.missedAt !== undefined && visit.missedAt < asOf) return 'missed';
+  if (visit.status === 'cancelled' && visit.cancelledAt !== undefined && visit.cancelledAt < asOf) return 'cancelled';
+  return 'open';
+}
+
+export function countVisits(visits: readonly Pick<VisitRecord, 'status' | 'completedAt' | 'cancelledAt' | 'missedAt' | 'outcome'>[], asOf: string) {
+  const counts: Record<Outcome, number> = { completed: 0, notDelivered: 0, missed: 0, cancelled: 0, open: 0 };
+  for (const v of visits) counts[visitOutcomeAsOf(v, asOf)] += 1;
+  const decided = counts.completed + counts.notDelivered + counts.missed;
+  return { total: visits.length, ...counts, completionRate: decided === 0 ? null : round(counts.completed / decided, 3) };
+}
+
+export function summariseReversions(reversions: readonly Reversion[]): TrialReport['reversions'] {
+  const byReason = Object.fromEntries(reversionReasonCodes.map((c) => [c, 0])) as Record<(typeof reversionReasonCodes)[number], number>;
+  const byTechnology = { screen_visit: 0, medication_technology: 0 };
+  for (const r of reversions) {
+    byReason[r.reasonCode] += 1;
+    byTechnology[r.technology] += 1;
+  }
+  return { total: reversions.length, byReason, byTechnology, otherReasons: reversions.filter((r) => r.reasonCode === 'other' && r.reasonText).map((r) => r.reasonText ?? '') };
+}
+
+export function checkPeriod(from: string, to: string): number {
   const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
   if (days < 1) throw new ValidationError('`to` is before `from`.', [{ field: 'query/to', message: 'must not be before from' }]);
   if (days > MAX_TRIAL_REPORT_DAYS) throw new ValidationError(`A report covers at most ${MAX_TRIAL_REPORT_DAYS} days.`, [{ field: 'query/to', message: `at most ${MAX_TRIAL_REPORT_DAYS} days after from` }]);
+  return days;
+}
+
+/** Citizens of the team who had a dispenser at some moment of [startUtc, endUtc). */
+async function citizensWithDispenserIn(deps: Deps, team: string, startUtc: string, endUtc: string): Promise<string[]> {
+  const periods = (await queryAll(deps.table, { index: 'gsi1', partition: ['gsi1pk', dispenserKeys.teamPeriodsPartition(team)], sort: { attribute: 'gsi1sk', lte: endUtc } }, 100_000))
+    .map((item) => dispenserPeriodSchema.parse(item))
+    .filter((p) => p.from < endUtc && (!p.to || p.to > startUtc));
+  return [...new Set(periods.map((p) => p.citizenId))];
+}
+
+export async function trialReport(deps: Deps, ctx: RequestContext, period: { from: string; to: string }): Promise<TrialReport> {
+  const { from, to } = period;
+  const zone = deps.config.TIME_ZONE;
+  checkPeriod(from, to);
   const team = ctx.actor.team;
+  const today = localDate(ctx.now, zone);
+  const through = to < today ? to : today;
+  const startUtc = startOfLocalDate(from, zone).toISOString();
+  const endUtc = startOfLocalDate(addDays(to, 1), zone).toISOString();
+  // Statuses as they stood when the period ended, or now while it runs.
+  // (Just after now, so what happened at this very instant counts.)
+  const asOf = endUtc < ctx.now.toISOString() ? endUtc : new Date(ctx.now.getTime() + 1).toISOString();
 
-  const [figures, visits, onLastDay] = await Promise.all([
-    teamConversionFigures(deps, team, to),
-    queryAll<{ status: (typeof visitStatuses)[number] }>(deps.table, {
-      index: 'gsi3',
-      partition: ['gsi3pk', visitKeys.teamPartition(team)],
-      sort: { attribute: 'gsi3sk', between: [startOfLocalDate(from, zone).toISOString(), startOfLocalDate(addDays(to, 1), zone).toISOString()] },
-    }, 200_000),
+  const [model, histories, visitItems, reversions, onLastDay, withDispenser] = await Promise.all([
+    getSavingsModel(deps),
+    finalGrantHistories(deps, { index: 'gsi3', partition: conversionKeys.teamCurrentFinalGrantsPartition(team) }),
+    queryAll(deps.table, { index: 'gsi3', partition: ['gsi3pk', visitKeys.teamPartition(team)], sort: { attribute: 'gsi3sk', between: [startUtc, endUtc] } }, 200_000),
+    teamReversions(deps, team, startUtc, asOf),
     teamDispensersOn(deps, team, to),
+    citizensWithDispenserIn(deps, team, startUtc, endUtc),
   ]);
-  const adherence = await adherenceOfCitizens(deps, onLastDay.citizens, from, to, ctx.now);
+  const { setBy: _by, setAt: _at, ...savingsModel } = model;
+  const conversion = periodFigures(histories, from, from <= through ? through : null, zone, savingsModel);
+  const visits = visitItems.map(fromItem).filter((v) => v.start < endUtc && v.createdAt < asOf);
+  const adherence = await adherenceOfCitizens(deps, withDispenser, from, to, ctx.now);
 
-  const byStatus = Object.fromEntries(visitStatuses.map((s) => [s, 0])) as Record<(typeof visitStatuses)[number], number>;
-  for (const visit of visits) byStatus[visit.status] += 1;
-  const closed = byStatus.completed + byStatus.missed;
-
-  if (onLastDay.citizens.length) {
+  const readCitizens = [...new Set([...withDispenser, ...onLastDay.citizens])];
+  if (readCitizens.length) {
     await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
       ctx,
-      ...onLastDay.citizens.map((citizenId) => ({ action: 'report.read' as const, resource: `reports/trial?from=${from}&to=${to}`, citizenId })),
+      ...readCitizens.map((citizenId) => ({ action: 'report.read' as const, resource: `reports/trial?from=${from}&to=${to}`, citizenId })),
     );
   }
   return {
@@ -80,12 +143,10 @@ export async function trialReport(deps: Deps, ctx: RequestContext, period: { fro
     from,
     to,
     timeZone: zone,
-    conversion: {
-      ...figures,
-      travelMinutesSavedPerWeek: figures.digitalOccurrencesPerWeek * figures.travelMinutesPerVisit,
-      estimatedStaffHoursSavedInPeriod: round((figures.staffMinutesSavedPerWeek * (days / 7)) / 60),
-    },
-    screenVisits: { total: visits.length, byStatus, completionRate: closed === 0 ? null : round(byStatus.completed / closed, 3) },
+    savingsModel,
+    conversion,
+    screenVisits: countVisits(visits, asOf),
+    reversions: summariseReversions(reversions),
     adherence,
     dispensersOnLastDay: onLastDay.activeDispensers,
     citizensWithDispenser: onLastDay.citizens.length,

@@ -181,6 +181,19 @@ export const demoKeys = {
   marker: () => ({ pk: 'DEMO', sk: 'SEEDED' }),
 };
 
+// ── Trial evaluation: municipality settings and reversions ──────────────────────────────────
+export const evaluationKeys = {
+  /** The municipality's savings model (one table is one municipality). */
+  savingsModel: () => ({ pk: 'MUNICIPALITY', sk: 'SAVINGSMODEL' }),
+  /** The municipality's targets and trial dates (the mid-way status compares against them). */
+  targets: () => ({ pk: 'MUNICIPALITY', sk: 'TARGETS' }),
+  /** A technology line reverted to physical delivery, with its reason code; kept with the citizen. */
+  reversion: (citizenId: string, atUtc: string, reversionId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `REVERSION#${atUtc}#${reversionId}` }),
+  /** gsi1: a team's reversions by time (the report's learning loop). */
+  teamReversions: (team: string, atUtc: string, reversionId: string) => ({ gsi1pk: `TEAM#${team}#REVERSIONS`, gsi1sk: `${atUtc}#${reversionId}` }),
+  teamReversionsPartition: (team: string) => `TEAM#${team}#REVERSIONS`,
+};
+
 // ── Tablets (pairing codes, paired tablets) ─────────────────────────────────────────────────
 export const tabletKeys = {
   /** A pairing code, by the SHA-256 of the normalised code (never the code); TTL 15 minutes, deleted on use. */

@@ -16,6 +16,7 @@ import { isAvailable } from './availability-rules.ts';
 import { requireTeamStaff } from './staff-directory.ts';
 import { availabilityUnchanged, getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
+import { requireWithinGrantDates } from './grant-dates.ts';
 import { visitEvent } from './events.ts';
 import type {
   citizenVisitSchema} from './model.ts';
@@ -138,7 +139,9 @@ export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisi
   if (!isValidDuration(input.durationMinutes)) fields.push({ field: 'body/durationMinutes', message: `a multiple of ${SLOT_MINUTES} up to ${MAX_VISIT_MINUTES}` });
   if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
   const end = addMinutes(start, input.durationMinutes);
-  requireGrantedPurpose(finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined, input.purpose.grantId);
+  const currentGrant = finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined;
+  requireGrantedPurpose(currentGrant, input.purpose.grantId);
+  requireWithinGrantDates(currentGrant, input.purpose.grantId, start, deps.config.TIME_ZONE);
   const profile = availableStaffFrom(deps, staffItem ? staffProfileFrom(staffItem) : undefined, input.staffId, citizen.team, start, end);
 
   const at = ctx.now.toISOString();

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultQuestionnaire } from '../../shared/assessment/default-questionnaire.ts';
+import { perTechnologyQuestionnaire } from '../../shared/assessment/per-technology-questionnaire.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { assess, careActors, readyAnswers, registerCitizen, type CareActors } from './care-helpers.ts';
 
@@ -12,11 +13,13 @@ beforeAll(async () => {
 });
 
 describe('the readiness questionnaire', () => {
-  it('ships a default questionnaire in Danish and English as version 1', async () => {
+  it('ships the first questionnaire as version 1 and the per-technology one, in Danish and English, as the current version 2', async () => {
     const res = await t.call('GET', '/questionnaires/current', { as: east.assessor });
     expect(res.status).toBe(200);
-    expect(res.body.version).toBe(1);
-    expect(res.body.questions.map((q: any) => q.id)).toEqual(defaultQuestionnaire.questions.map((q) => q.id));
+    expect(res.body.version).toBe(2);
+    expect(res.body.questions.map((q: any) => q.id)).toEqual(perTechnologyQuestionnaire.questions.map((q) => q.id));
+    const first = await t.call('GET', '/questionnaires/1', { as: east.assessor });
+    expect(first.body.questions.map((q: any) => q.id)).toEqual(defaultQuestionnaire.questions.map((q) => q.id));
     for (const q of res.body.questions) {
       expect(q.text.da.length).toBeGreaterThan(0);
       expect(q.text.en.length).toBeGreaterThan(0);
@@ -87,7 +90,7 @@ describe('answering the questionnaire', () => {
     const current = (await t.call('GET', '/questionnaires/current', { as: east.assessor })).body;
     const res = await t.call('POST', `/citizens/${citizenId}/assessments`, {
       as: east.assessor,
-      body: { questionnaireVersion: 1, answers: { ...readyAnswers, cognitive_barriers: 3, relative_can_help: true } },
+      body: { questionnaireVersion: 2, answers: { ...readyAnswers, cognitive_barriers: 3, relative_can_help: true } },
     });
     expect(current.version).toBeGreaterThanOrEqual(1);
     expect(res.status).toBe(201);
@@ -103,7 +106,7 @@ describe('answering the questionnaire', () => {
     const { can_hear_screen: _left, ...answers } = readyAnswers;
     const res = await t.call('POST', `/citizens/${citizenId}/assessments`, {
       as: east.assessor,
-      body: { questionnaireVersion: 1, answers: { ...answers, willing: 'yes', internet_at_home: 'fibre', shoe_size: 42 } },
+      body: { questionnaireVersion: 2, answers: { ...answers, willing: 'yes', internet_at_home: 'fibre', shoe_size: 42 } },
     });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: any) => e.field).sort()).toEqual(

@@ -36,9 +36,15 @@ export const readyAnswers = {
   cognitive_barriers: 0,
   physical_barriers: 0,
   relative_can_help: true,
+  can_take_dispensed_medication: true,
+  notices_dispenser_signal: true,
+  dispenser_handling_barriers: 0,
+  medication_fits_dispenser: 'multidose',
+  someone_present_at_dose_times: false,
 };
 
-export const notReadyAnswers = { ...readyAnswers, willing: false };
+/** No connection at home: ready for neither screen visits nor a dispenser. */
+export const notReadyAnswers = { ...readyAnswers, internet_at_home: 'none' };
 
 export async function registerCitizen(t: TestApp, as: string, name = { given: 'Karen', family: 'Sørensen' }, nationalId = uniqueNationalId()): Promise<string> {
   const res = await t.call('POST', '/citizens', { as, body: { nationalId, name } });

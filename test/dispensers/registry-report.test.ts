@@ -4,7 +4,7 @@ import { runJob } from '../../shared/jobs/all.ts';
 import { domainEvent } from '../../shared/platform/events.ts';
 import { newId } from '../../shared/platform/ids.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
-import { citizenWithDispenser, eventId, postEvents, registerCitizen, registerDispenser, type DispenserWorld } from './support.ts';
+import { citizenWithApprovedMedication, citizenWithDispenser, citizenWithMedicationProposal, eventId, postEvents, registerCitizen, registerDispenser, type DispenserWorld } from './support.ts';
 
 const clock = new FixedClock(new Date('2026-10-01T09:00:00Z'));
 let t: TestApp;
@@ -36,7 +36,7 @@ describe('the dispenser registry', () => {
   });
 
   it('gives a dispenser to one citizen at a time and a citizen one dispenser at a time', async () => {
-    const anna = await registerCitizen(t, w.assessor);
+    const { citizenId: anna } = await citizenWithApprovedMedication(t, w);
     const bo = await registerCitizen(t, w.assessor);
     const one = await registerDispenser(t, w.staff);
     const two = await registerDispenser(t, w.staff);
@@ -59,7 +59,7 @@ describe('the dispenser registry', () => {
   });
 
   it('runs a trial, decides it, takes the dispenser back and keeps the history', async () => {
-    const citizen = await registerCitizen(t, w.assessor);
+    const { citizenId: citizen } = await citizenWithMedicationProposal(t, w);
     const device = await registerDispenser(t, w.staff, 'Pilly', 'P1');
     const noEnd = await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId: citizen, status: 'trial' } });
     expect(noEnd.status).toBe(400);
@@ -91,7 +91,7 @@ describe('the dispenser registry', () => {
   });
 
   it('reminds staff once to decide when a trial is about to end', async () => {
-    const citizen = await registerCitizen(t, w.assessor);
+    const { citizenId: citizen } = await citizenWithMedicationProposal(t, w);
     const device = await registerDispenser(t, w.staff);
     await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId: citizen, status: 'trial', trialEndsOn: '2026-10-30' } });
     await runJob(t.deps, 'trial-end-reminders');
@@ -139,9 +139,10 @@ describe('the dose plan', () => {
 
   it('is set from an approved final grant, once however often the event comes, and reaches the assigned dispenser', async () => {
     clock.set('2026-10-01T09:00:00Z');
-    const citizen = await registerCitizen(t, w.assessor);
+    const { citizenId: citizen } = await citizenWithMedicationProposal(t, w);
     const device = await registerDispenser(t, w.staff);
-    await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId: citizen } });
+    const onTrial = await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId: citizen, status: 'trial', trialEndsOn: '2026-10-20' } });
+    expect(onTrial.status, onTrial.text).toBe(200);
     const detail = {
       citizenId: citizen,
       team: 'east',
@@ -173,7 +174,7 @@ describe('the dispenser report', () => {
     const world = { assessor, staff, lead };
     clock.set('2026-11-02T09:00:00Z');
     const a = await citizenWithDispenser(t, world, { times: ['08:00'], validFrom: '2026-11-03' });
-    const trialCitizen = await registerCitizen(t, assessor);
+    const { citizenId: trialCitizen } = await citizenWithMedicationProposal(t, world);
     const trialDevice = await registerDispenser(t, staff, 'Pilly', 'P1');
     await t.call('PUT', `/dispensers/${trialDevice.dispenserId}/assignment`, { as: staff, body: { citizenId: trialCitizen, status: 'trial', trialEndsOn: '2026-12-01' } });
     const gone = await citizenWithDispenser(t, world, { times: ['08:00'], validFrom: '2026-11-03' });

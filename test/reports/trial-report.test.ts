@@ -40,20 +40,23 @@ describe('the trial report', () => {
     } while (cursor);
 
     expect(visits.length).toBeGreaterThan(0);
-    expect(report.body.screenVisits.total).toBe(visits.length);
-    for (const status of ['scheduled', 'in_progress', 'completed', 'missed', 'cancelled']) {
-      expect(report.body.screenVisits.byStatus[status]).toBe(visits.filter((v) => v.status === status).length);
-    }
+    const s = report.body.screenVisits;
+    expect(s.total).toBe(visits.length);
+    expect(s.cancelled).toBe(visits.filter((v) => v.status === 'cancelled').length);
+    expect(s.missed).toBe(visits.filter((v) => v.status === 'missed').length);
+    expect(s.completed + s.notDelivered).toBe(visits.filter((v) => v.status === 'completed').length);
+    expect(s.open).toBe(visits.filter((v) => v.status === 'scheduled' || v.status === 'in_progress').length);
   });
 
-  it('takes the conversion figures from the current final grants and derives the time saved', async () => {
+  it('counts the conversion figures day by day from the final grants and prints the savings model it used', async () => {
     const report = (await t.call('GET', `/reports/trial?from=${daysFromToday(-6)}&to=${today()}`, { as: lead })).body;
-    const { conversion } = report;
-    expect(conversion.citizens).toBeGreaterThanOrEqual(1);
+    const { conversion, savingsModel } = report;
+    expect(savingsModel).toEqual({ physicalMinutesPerVisit: null, travelMinutesPerVisit: t.config.TRAVEL_MINUTES_PER_VISIT, screenVisitLengthPercent: 100, dispensedDoseMinutes: 0 });
+    expect(conversion.daysCounted).toBe(7);
+    expect(conversion.citizensWithFinalGrantOnLastDay).toBeGreaterThanOrEqual(1);
     expect(conversion.digitalShare).toBeGreaterThan(0);
-    expect(conversion.travelMinutesSavedPerWeek).toBe(conversion.digitalOccurrencesPerWeek * conversion.travelMinutesPerVisit);
-    // Seven days are one week of savings.
-    expect(conversion.estimatedStaffHoursSavedInPeriod).toBeCloseTo(conversion.staffMinutesSavedPerWeek / 60, 1);
+    expect(conversion.travelMinutesSaved).toBeCloseTo((conversion.screenVisitOccurrences + conversion.medicationTechnologyOccurrences) * savingsModel.travelMinutesPerVisit, 0);
+    expect(conversion.staffHoursSaved).toBeCloseTo((conversion.staffMinutesBefore - conversion.staffMinutesAfter) / 60, 1);
   });
 
   it('counts the dispensers with citizens on the last day exactly as the dispenser report does', async () => {
@@ -80,7 +83,7 @@ describe('the trial report', () => {
     const other = await t.call('GET', `/reports/trial?from=${daysFromToday(-7)}&to=${today()}`, { as: await t.token('lead', 'lead-west', 'west') });
     expect(other.status).toBe(200);
     expect(other.body.screenVisits.total).toBe(0);
-    expect(other.body.conversion.citizens).toBe(0);
+    expect(other.body.conversion.citizensWithFinalGrantOnLastDay).toBe(0);
     expect(other.body.dispensersOnLastDay.total).toBe(0);
   });
 });

@@ -6,7 +6,8 @@ import { bosWeek } from '../visits/visit-helpers.ts';
 
 /**
  * One team set up through the API as it works: its people, a citizen with an assessment, a
- * grant, an approved conversion, a booked visit, an assigned dispenser and an alert.
+ * screen-visit grant and a medication grant, an approved conversion of both, a booked visit, an
+ * assigned dispenser and an alert.
  */
 export interface TeamWorld {
   team: string;
@@ -30,6 +31,14 @@ async function ok<T = any>(res: Promise<{ status: number; body: any; text: strin
 
 let serial = 0;
 
+const medicationTwiceADay = {
+  paragraph: 'SUL-138',
+  service: 'medication_handling',
+  frequency: { per: 'day', times: 2, timesOfDay: ['08:00', '20:00'] },
+  minutesPerOccurrence: 10,
+  startDate: '2026-01-01',
+};
+
 export async function seedTeam(t: TestApp, team: string): Promise<TeamWorld> {
   const assessor = await t.token('assessor', `asr-${team}`, team);
   const staff = await t.token('staff', `stf-${team}`, team);
@@ -40,8 +49,19 @@ export async function seedTeam(t: TestApp, team: string): Promise<TeamWorld> {
   const { citizenId } = await ok(t.call('POST', '/citizens', { as: assessor, body: { nationalId: uniqueNationalId(), name: { given: 'Test', family: `Borger ${team}` } } }), 201, 'citizen');
   await ok(t.call('POST', `/citizens/${citizenId}/assessments`, { as: assessor, body: { answers: readyAnswers } }), 201, 'assessment');
   const { grantId } = await ok(t.call('POST', `/citizens/${citizenId}/grants`, { as: assessor, body: supportConversationTwiceAWeek }), 201, 'grant');
+  // Medication handling too: a dispenser is assigned active only for an approved medication line.
+  const medication = await ok(t.call('POST', `/citizens/${citizenId}/grants`, { as: assessor, body: medicationTwiceADay }), 201, 'medication grant');
   const { conversionId } = await ok(
-    t.call('POST', `/citizens/${citizenId}/conversions`, { as: staff, body: { reason: 'Screen visits', splits: [{ grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 }] } }),
+    t.call('POST', `/citizens/${citizenId}/conversions`, {
+      as: staff,
+      body: {
+        reason: 'Screen visits and a dispenser',
+        splits: [
+          { grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 },
+          { grantId: medication.grantId, physical: 0, screenVisit: 0, medicationTechnology: 2 },
+        ],
+      },
+    }),
     201,
     'conversion',
   );
