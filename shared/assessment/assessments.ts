@@ -102,6 +102,10 @@ export const recordAssessmentSchema = z
         physical_barriers: 1,
         relative_can_help: true,
         can_take_dispensed_medication: true,
+        notices_dispenser_signal: true,
+        dispenser_handling_barriers: 0,
+        medication_fits_dispenser: 'multidose',
+        someone_present_at_dose_times: false,
       },
     }),
   })

@@ -298,6 +298,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/citizens/{citizenId}/final-grant/reversions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revert a screen-visit line of the final grant to physical visits, with a reason code
+         * @description Roles: staff, lead. Reason codes: cannot_handle_device, dose_plan_unsuitable, citizen_declined, other (with reasonText). A new final-grant version supersedes the current one; future screen visits of the line are cancelled. 409 nothing-to-revert when the line has no screen visits.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        post: operations["revertFinalGrantLine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/citizens/{citizenId}/grants": {
         parameters: {
             query?: never;
@@ -578,6 +600,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dispensers/{dispenserId}/trial-decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a dispenser trial: keep (the approved line stays, the dispenser becomes active) or return (the line reverts to physical delivery, with a reason code)
+         * @description Roles: staff, lead. Reason codes: cannot_handle_device, dose_plan_unsuitable, citizen_declined, other (with reasonText). 409 not-on-trial; 409 medication-line-not-approved for keep before the conversion is approved.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        post: operations["decideDispenserTrial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -746,6 +790,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/municipality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The roll-up across all teams on a reporting date, against the municipality’s targets (JSON, or CSV with Accept: text/csv)
+         * @description Roles: reporting. Per team and in total: dispensers with a citizen on the date by vendor and model (active and on trial), citizens with a final grant in force, digital share — each from the history as it stood that day — and the mid-way status of every target. Aggregates only.
+         *
+         *     Roles: `reporting` (any other role gets 403).
+         */
+        get: operations["getMunicipalityReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/municipality/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The municipality’s targets and trial dates
+         * @description Roles: reporting (the targets name teams, so no team-scoped role reads them).
+         *
+         *     Roles: `reporting` (any other role gets 403).
+         */
+        get: operations["getMunicipalityTargets"];
+        /**
+         * Set the municipality’s targets (e.g. at least 700 dispensers by a date) and the trial’s start and mid-way dates
+         * @description Roles: reporting (the targets name teams, so no team-scoped role reads them). Replaces the targets as a whole.
+         *
+         *     Roles: `reporting` (any other role gets 403).
+         */
+        put: operations["setMunicipalityTargets"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/savings-model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The municipality’s savings model: physical minutes, travel minutes per visit, screen-visit length, dose minutes
+         * @description Roles: lead, reporting, admin. The defaults apply until the municipality sets one.
+         *
+         *     Roles: `lead`, `reporting`, `admin` (any other role gets 403).
+         */
+        get: operations["getSavingsModel"];
+        /**
+         * Set the municipality’s savings model (every report prints the one it used)
+         * @description Roles: reporting, admin.
+         *
+         *     Roles: `reporting`, `admin` (any other role gets 403).
+         */
+        put: operations["setSavingsModel"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/trial": {
         parameters: {
             query?: never;
@@ -754,8 +876,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The trial evaluation for the caller’s team over a period: digital share, time saved, visits completed vs missed, adherence, dispensers
-         * @description Roles: `lead` (any other role gets 403).
+         * The trial evaluation for the caller’s team over a period, from the history as it stood day by day
+         * @description Roles: lead. Digital share and time saved from the final-grant versions in force each day (per the municipality’s savings model, printed with the report), screen visits completed / not delivered / missed / cancelled as they stood at the end of the period, reversions by reason code, adherence and dispensers on the last day. A report for a past period does not change with later approvals.
+         *
+         *     Roles: `lead` (any other role gets 403).
          */
         get: operations["getTrialReport"];
         put?: never;
@@ -1194,9 +1318,21 @@ export interface components {
             citizenId: string;
             /** @enum {string} */
             decision: "ready" | "ready_with_support" | "not_ready";
+            followUps: components["schemas"]["AssessmentFollowUp"][];
+            motivationNeeded: boolean;
             /** Format: int32 */
             questionnaireVersion: number;
+            readiness: components["schemas"]["Readiness"];
+            /** @enum {string} */
+            readinessRule: "per-technology" | "single-decision";
             reasons: components["schemas"]["DecisionReason"][];
+        };
+        /** @description Work for the E-team after the assessment; never a bar to conversion. */
+        AssessmentFollowUp: {
+            /** @enum {string} */
+            kind: "motivate";
+            questionId: string;
+            why: string;
         };
         AssessmentPage: {
             items: components["schemas"]["Assessment"][];
@@ -1365,10 +1501,12 @@ export interface components {
             staffMinutesPerWeekAfter: number;
             staffMinutesPerWeekBefore: number;
             staffMinutesSavedPerWeek: number;
+            startsOn?: string;
             travelMinutesPerVisit: number;
         };
         ConversionLine: {
             endDate?: string;
+            endRecordedAt?: string;
             frequency: components["schemas"]["Frequency"];
             grantId: string;
             /** Format: int32 */
@@ -1394,7 +1532,7 @@ export interface components {
         DecisionReason: {
             answer: boolean | string | number;
             /** @enum {string} */
-            effect: "blocks" | "needs_support" | "overcome_by_helper" | "helper_available" | "clears";
+            effect: "blocks" | "needs_support" | "overcome_by_helper" | "helper_available" | "clears" | "motivation_needed";
             questionId: string;
             why: string;
         };
@@ -1660,6 +1798,16 @@ export interface components {
             proposedAt: string;
             proposedBy: string;
             reason: string;
+            revision?: {
+                grantId: string;
+                /** @enum {string} */
+                kind: "reversion";
+                reasonCode: string;
+                reasonText?: string;
+                reversionId: string;
+                /** @enum {string} */
+                technology: "screen_visit" | "medication_technology";
+            };
             screenVisitPlan: {
                 grantId: string;
                 /** Format: int32 */
@@ -1765,12 +1913,136 @@ export interface components {
             };
             visitId: string;
         };
+        MunicipalityReport: {
+            date: string;
+            midwayStatus: {
+                midwayOn: string | null;
+                targets: {
+                    actual: number;
+                    atLeast: number;
+                    by: string;
+                    expectedByDate: number;
+                    /** @enum {string} */
+                    metric: "activeDispensers" | "citizensWithFinalGrant" | "digitalShare";
+                    /** @enum {string} */
+                    status: "met" | "on_track" | "behind" | "not_started";
+                    team: string | null;
+                }[];
+                trialStartsOn: string | null;
+            };
+            teams: {
+                activeDispensers: {
+                    /** Format: int32 */
+                    active: number;
+                    byVendorModel: {
+                        /** Format: int32 */
+                        active: number;
+                        model: string;
+                        /** Format: int32 */
+                        total: number;
+                        /** Format: int32 */
+                        trial: number;
+                        vendor: string;
+                    }[];
+                    /** Format: int32 */
+                    total: number;
+                    /** Format: int32 */
+                    trial: number;
+                };
+                /** Format: int32 */
+                citizensWithFinalGrant: number;
+                digitalShare: number;
+                team: string;
+            }[];
+            timeZone: string;
+            total: {
+                activeDispensers: {
+                    /** Format: int32 */
+                    active: number;
+                    byVendorModel: {
+                        /** Format: int32 */
+                        active: number;
+                        model: string;
+                        /** Format: int32 */
+                        total: number;
+                        /** Format: int32 */
+                        trial: number;
+                        vendor: string;
+                    }[];
+                    /** Format: int32 */
+                    total: number;
+                    /** Format: int32 */
+                    trial: number;
+                };
+                /** Format: int32 */
+                citizensWithFinalGrant: number;
+                digitalShare: number;
+            };
+        };
+        MunicipalityTargets: {
+            midwayOn: string | null;
+            setAt: string | null;
+            setBy: string | null;
+            targets: {
+                atLeast: number;
+                /** Format: date */
+                by: string;
+                /** @enum {string} */
+                metric: "activeDispensers" | "citizensWithFinalGrant" | "digitalShare";
+                team?: string;
+            }[];
+            trialStartsOn: string | null;
+        };
+        /**
+         * @example {
+         *       "trialStartsOn": "2026-08-01",
+         *       "midwayOn": "2027-01-15",
+         *       "targets": [
+         *         {
+         *           "metric": "activeDispensers",
+         *           "atLeast": 700,
+         *           "by": "2027-06-30"
+         *         }
+         *       ]
+         *     }
+         */
+        MunicipalityTargetsInput: {
+            /** Format: date */
+            midwayOn?: string;
+            targets: {
+                atLeast: number;
+                /** Format: date */
+                by: string;
+                /** @enum {string} */
+                metric: "activeDispensers" | "citizensWithFinalGrant" | "digitalShare";
+                team?: string;
+            }[];
+            /** Format: date */
+            trialStartsOn: string;
+        };
         PairedTablet: {
             citizenId: string;
             expiresAt: string;
             tabletId: string;
             /** @description Secret: the tablet’s credential (bearer token), shown once */
             token: string;
+        };
+        PeriodConversionFigures: {
+            /** Format: int32 */
+            citizensWithFinalGrantOnLastDay: number;
+            countedThrough: string | null;
+            /** Format: int32 */
+            daysCounted: number;
+            digitalShare: number;
+            grantedOccurrences: number;
+            medicationTechnologyOccurrences: number;
+            physicalOccurrences: number;
+            screenVisitOccurrences: number;
+            staffHoursSaved: number;
+            staffMinutesAfter: number;
+            staffMinutesBefore: number;
+            startsOn?: string;
+            travelMinutesSaved: number;
         };
         Problem: {
             detail: string;
@@ -1783,7 +2055,7 @@ export interface components {
              * @description On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes
              * @enum {string}
              */
-            reason?: "alert-changed" | "alert-not-open" | "alert-resolved" | "availability-changed" | "citizen-double-booked" | "citizen-has-dispenser" | "concurrent-change" | "conflict" | "consent-missing" | "consent-refused" | "contended" | "dispenser-assigned" | "dispenser-changed" | "dispenser-returned" | "dose-plan-changed" | "final-grant-changed" | "grant-ended" | "grants-changed" | "guest-joined" | "national-id-registered" | "no-assessment" | "not-assigned" | "not-in-progress" | "not-open" | "not-proposed" | "not-ready" | "not-scheduled" | "purpose-not-granted" | "serial-taken" | "staff-double-booked" | "staff-registered" | "staff-unavailable" | "too-early" | "too-many-guests" | "version-mismatch" | "version-taken" | "window-over";
+            reason?: "alert-changed" | "alert-not-open" | "alert-resolved" | "availability-changed" | "citizen-double-booked" | "citizen-has-dispenser" | "concurrent-change" | "conflict" | "consent-missing" | "consent-refused" | "contended" | "dispenser-assigned" | "dispenser-changed" | "dispenser-returned" | "dose-plan-changed" | "final-grant-changed" | "grant-ended" | "grants-changed" | "guest-joined" | "medication-line-not-approved" | "national-id-registered" | "no-assessment" | "no-medication-line" | "not-assigned" | "not-in-progress" | "not-on-trial" | "not-open" | "not-proposed" | "not-ready" | "not-ready-for-technology" | "not-scheduled" | "nothing-to-revert" | "purpose-not-granted" | "serial-taken" | "staff-double-booked" | "staff-registered" | "staff-unavailable" | "too-early" | "too-many-guests" | "version-mismatch" | "version-taken" | "window-over";
             requestId?: string;
             /** Format: int32 */
             status: number;
@@ -1803,6 +2075,7 @@ export interface components {
             helperCanOvercome?: boolean;
             helpsWhen?: components["schemas"]["AnswerTrigger"];
             id: string;
+            motivationWhen?: components["schemas"]["AnswerTrigger"];
             options?: {
                 text: {
                     da: string;
@@ -1812,8 +2085,9 @@ export interface components {
             }[];
             required: boolean;
             /** @enum {string} */
-            role: "blocker" | "support" | "helper" | "informational";
+            role: "blocker" | "support" | "helper" | "motivation" | "informational";
             supportWhen?: components["schemas"]["AnswerTrigger"];
+            technologies?: ("screen" | "medicationTechnology")[];
             text: {
                 da: string;
                 en: string;
@@ -1839,6 +2113,11 @@ export interface components {
                 en: string;
             };
         };
+        /** @description Readiness per technology: the E-team converts a benefit to a technology only when the citizen is ready (or ready with support) for that technology. */
+        Readiness: {
+            medicationTechnology: components["schemas"]["TechnologyReadiness"];
+            screen: components["schemas"]["TechnologyReadiness"];
+        };
         RecordAssessment: {
             /**
              * @description By question id; every required question of the version answered needs an answer
@@ -1851,7 +2130,11 @@ export interface components {
              *       "cognitive_barriers": 0,
              *       "physical_barriers": 1,
              *       "relative_can_help": true,
-             *       "can_take_dispensed_medication": true
+             *       "can_take_dispensed_medication": true,
+             *       "notices_dispenser_signal": true,
+             *       "dispenser_handling_barriers": 0,
+             *       "medication_fits_dispenser": "multidose",
+             *       "someone_present_at_dose_times": false
              *     }
              */
             answers: {
@@ -1898,6 +2181,68 @@ export interface components {
             /** @description Shown once; store it in the device */
             credential: string;
             dispenser: components["schemas"]["Dispenser"];
+        };
+        Reversion: {
+            at: string;
+            by: string;
+            citizenId: string;
+            dispenserId?: string;
+            finalGrantId?: string;
+            grantId: string;
+            /** @enum {string} */
+            reasonCode: "cannot_handle_device" | "dose_plan_unsuitable" | "citizen_declined" | "other";
+            reasonText?: string;
+            reversionId: string;
+            team: string;
+            /** @enum {string} */
+            technology: "screen_visit" | "medication_technology";
+        };
+        RevertLine: {
+            grantId: string;
+            /** @enum {string} */
+            reasonCode: "cannot_handle_device" | "dose_plan_unsuitable" | "citizen_declined" | "other";
+            reasonText?: string;
+            /**
+             * @description Screen visits back to physical visits; a dispenser goes back through its trial decision
+             * @enum {string}
+             */
+            technology: "screen_visit";
+        };
+        RevertLineResult: {
+            finalGrant?: components["schemas"]["FinalGrant"];
+            reversion: components["schemas"]["Reversion"];
+        };
+        SavingsModel: {
+            dispensedDoseMinutes: number;
+            /**
+             * Format: int32
+             * @description null: each grant’s minutes per occurrence
+             */
+            physicalMinutesPerVisit: number | null;
+            /**
+             * Format: int32
+             * @description A screen visit lasts this share of the physical visit (100 = as long)
+             */
+            screenVisitLengthPercent: number;
+            /** Format: int32 */
+            travelMinutesPerVisit: number;
+        };
+        SavingsModelView: {
+            dispensedDoseMinutes: number;
+            /**
+             * Format: int32
+             * @description null: each grant’s minutes per occurrence
+             */
+            physicalMinutesPerVisit: number | null;
+            /**
+             * Format: int32
+             * @description A screen visit lasts this share of the physical visit (100 = as long)
+             */
+            screenVisitLengthPercent: number;
+            setAt?: string;
+            setBy?: string;
+            /** Format: int32 */
+            travelMinutesPerVisit: number;
         };
         StaffAvailability: {
             exceptions: components["schemas"]["AvailabilityException"][];
@@ -1979,11 +2324,32 @@ export interface components {
             status: "scheduled" | "in_progress";
             visitId: string;
         } | null;
-        TeamConversionFigures: components["schemas"]["ConversionFigures"] & {
-            /** Format: int32 */
-            citizens: number;
-            on: string;
-            team: string;
+        TechnologyReadiness: {
+            /** @enum {string} */
+            decision: "ready" | "ready_with_support" | "not_ready";
+            reasons: components["schemas"]["DecisionReason"][];
+        };
+        TrialDecision: {
+            /** @enum {string} */
+            decision: "keep";
+        } | {
+            /** @enum {string} */
+            decision: "return";
+            /** @enum {string} */
+            reasonCode: "cannot_handle_device" | "dose_plan_unsuitable" | "citizen_declined" | "other";
+            reasonText?: string;
+            /**
+             * @default in_stock
+             * @enum {string}
+             */
+            then?: "in_stock" | "returned";
+        };
+        TrialDecisionResult: {
+            /** @enum {string} */
+            decision: "keep" | "return";
+            dispenser: components["schemas"]["Dispenser"];
+            finalGrantId?: string;
+            reversion?: components["schemas"]["Reversion"];
         };
         TrialReport: {
             adherence: {
@@ -2017,10 +2383,7 @@ export interface components {
             };
             /** Format: int32 */
             citizensWithDispenser: number;
-            conversion: components["schemas"]["TeamConversionFigures"] & {
-                estimatedStaffHoursSavedInPeriod: number;
-                travelMinutesSavedPerWeek: number;
-            };
+            conversion: components["schemas"]["PeriodConversionFigures"];
             dispensersOnLastDay: {
                 /** Format: int32 */
                 active: number;
@@ -2040,20 +2403,40 @@ export interface components {
                 trial: number;
             };
             from: string;
-            screenVisits: {
-                byStatus: {
+            reversions: {
+                byReason: {
                     /** Format: int32 */
-                    cancelled?: number;
+                    cannot_handle_device?: number;
                     /** Format: int32 */
-                    completed?: number;
+                    citizen_declined?: number;
                     /** Format: int32 */
-                    in_progress?: number;
+                    dose_plan_unsuitable?: number;
                     /** Format: int32 */
-                    missed?: number;
-                    /** Format: int32 */
-                    scheduled?: number;
+                    other?: number;
                 };
+                byTechnology: {
+                    /** Format: int32 */
+                    medication_technology: number;
+                    /** Format: int32 */
+                    screen_visit: number;
+                };
+                otherReasons: string[];
+                /** Format: int32 */
+                total: number;
+            };
+            savingsModel: components["schemas"]["SavingsModel"];
+            screenVisits: {
+                /** Format: int32 */
+                cancelled: number;
+                /** Format: int32 */
+                completed: number;
                 completionRate: number | null;
+                /** Format: int32 */
+                missed: number;
+                /** Format: int32 */
+                notDelivered: number;
+                /** Format: int32 */
+                open: number;
                 /** Format: int32 */
                 total: number;
             };
@@ -3763,6 +4146,121 @@ export interface operations {
             };
         };
     };
+    revertFinalGrantLine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertLine"];
+            };
+        };
+        responses: {
+            /** @description The reversion and the new final grant */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevertLineResult"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listGrants: {
         parameters: {
             query?: {
@@ -5342,6 +5840,121 @@ export interface operations {
             };
         };
     };
+    decideDispenserTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispenserId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrialDecision"];
+            };
+        };
+        responses: {
+            /** @description The decision and what it changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrialDecisionResult"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -5902,6 +6515,400 @@ export interface operations {
             };
             /** @description The caller’s role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMunicipalityReport: {
+        parameters: {
+            query: {
+                date: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roll-up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MunicipalityReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMunicipalityTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The targets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MunicipalityTargets"];
+                };
+            };
+            /** @description No, bad or expired credential */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setMunicipalityTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MunicipalityTargetsInput"];
+            };
+        };
+        responses: {
+            /** @description The targets as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MunicipalityTargets"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSavingsModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The savings model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavingsModelView"];
+                };
+            };
+            /** @description No, bad or expired credential */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setSavingsModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavingsModel"];
+            };
+        };
+        responses: {
+            /** @description The savings model as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavingsModelView"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
