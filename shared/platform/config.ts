@@ -68,6 +68,11 @@ const configSchema = z.object({
   ALERT_ESCALATE_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   RAW_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(730).max(3650).default(730),
+  /**
+   * The API's public origin (a custom domain, `https://api.e-team.example`), for absolute links
+   * that leave the API, such as those in the calendar feed. Unset: the origin the request came in on.
+   */
+  PUBLIC_BASE_URL: z.string().url().regex(/^https?:\/\/[^/?#]+$/, 'an origin without a path, e.g. https://api.e-team.example').optional(),
   /** Where the web clients are served (CloudFront), for links such as a tablet pairing QR code; else the request's origin. */
   WEB_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
