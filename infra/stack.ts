@@ -295,7 +295,7 @@ export class ETeamStack extends Stack {
       // About one shift: a care worker signs in once per shift.
       refreshTokenValidity: Duration.hours(12),
     });
-    userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix: deployment.authDomainPrefix ?? prefix } });
+    const hostedSignIn = userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix: deployment.authDomainPrefix ?? prefix } });
 
     // ---- Events, schedules, dead letters, alarms ---------------------------------------------
     // Events name citizens and visits: the bus and its archive are under the messaging key.
@@ -774,7 +774,7 @@ export class ETeamStack extends Stack {
     new CfnOutput(this, 'AppSecretName', { value: appSecret.secret.secretName, description: 'nationalIdPepper, cursorKey and tabletTokenKey; rotate only as infra/README.md says' });
 
     // ---- Web clients (tablet, console) on one origin with the API: infra/web.ts ------------
-    const web = new WebClient(this, 'Web', { api, prefix });
+    const web = new WebClient(this, 'Web', { api, prefix, consoleAuth: { domain: hostedSignIn.baseUrl(), clientId: webClient.userPoolClientId } });
     new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web clients (/tablet, /console) and the API on one HTTPS origin' });
   }
 

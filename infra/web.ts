@@ -42,6 +42,8 @@ export interface WebClientProps {
   api: HttpApi;
   /** Where S3 and CloudFront write their access logs. */
   prefix: string;
+  /** The staff console's sign-in: Cognito hosted UI base URL and the web app client (PKCE); written to `/console/auth.json`. */
+  consoleAuth?: { domain: string; clientId: string };
 }
 
 export class WebClient extends Construct {
@@ -151,7 +153,7 @@ export class WebClient extends Construct {
     }
 
     const deployment = new BucketDeployment(this, 'Deploy', {
-      sources: [webSource()],
+      sources: [webSource(), ...(props.consoleAuth ? [Source.jsonData('console/auth.json', { ...props.consoleAuth, scopes: ['openid', 'email', 'profile'] })] : [])],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/tablet', '/tablet/*', '/console', '/console/*', '/docs/*'],

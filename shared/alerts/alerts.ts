@@ -171,7 +171,7 @@ export async function listAlerts(deps: Deps, ctx: RequestContext, query: AlertQu
 /** Someone on duty has seen it: it stops counting towards escalation. */
 export async function acknowledgeAlert(deps: Deps, ctx: RequestContext, alertId: string, note?: string, extra: TransactItem[] = []): Promise<Alert> {
   const alert = await loadVisibleAlert(deps, ctx.actor, alertId);
-  if (alert.status !== 'open') throw new ConflictError(`Alert ${alertId} is ${alert.status}; only an open alert can be acknowledged.`, 'alert_not_open');
+  if (alert.status !== 'open') throw new ConflictError(`Alert ${alertId} is ${alert.status}; only an open alert can be acknowledged.`, 'alert-not-open');
   const at = ctx.now.toISOString();
   const updated: Alert = { ...alert, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: ctx.actor.sub, ...(note ? { acknowledgementNote: note } : {}) };
   // The escalation chain stops on this (its pending step is removed; a step that fires anyway finds the alert acknowledged).
@@ -209,7 +209,7 @@ export async function resolveAlertByDedupKey(deps: Deps, dedupKey: string, note:
 }
 
 async function resolveLoaded(deps: Deps, ctx: RequestContext | SystemContext, alert: Alert, note: string, by: string): Promise<Alert> {
-  if (alert.status === 'resolved') throw new ConflictError(`Alert ${alert.alertId} is already resolved.`, 'alert_resolved');
+  if (alert.status === 'resolved') throw new ConflictError(`Alert ${alert.alertId} is already resolved.`, 'alert-resolved');
   const updated: Alert = { ...alert, status: 'resolved', resolvedAt: ctx.now.toISOString(), resolvedBy: by, resolution: note };
   const cause = await getItem(deps.table, alertKeys.cause(alert.dedupKey), { consistent: true });
   // An episode (a fault, a silence) may raise again after this; a dose or a visit never does.
@@ -248,7 +248,7 @@ async function writeStatusChange(deps: Deps, ctx: RequestContext | SystemContext
   try {
     await transactWrite(deps.table, items);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`Alert ${after.alertId} changed meanwhile; reload it.`, 'alert_changed');
+    if (error instanceof TransactionConflict) throw new ConflictError(`Alert ${after.alertId} changed meanwhile; reload it.`, 'alert-changed');
     throw error;
   }
 }

@@ -10,10 +10,12 @@ const AlertParams = z.object({ alertId: idParam('alr') });
 const listAlertsRoute = createRoute({
   method: 'get',
   path: '/alerts',
+  operationId: 'listAlerts',
   tags: ['alerts'],
   summary: 'The team’s alerts in one status (default open), oldest first; or one citizen’s, newest first',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: {
     query: PaginationQuery.extend({
       status: z.enum(alertStatuses).default('open'),
@@ -27,10 +29,12 @@ const listAlertsRoute = createRoute({
 const ackRoute = createRoute({
   method: 'post',
   path: '/alerts/{alertId}/ack',
+  operationId: 'acknowledgeAlert',
   tags: ['alerts'],
   summary: 'Acknowledge an open alert (it stops counting towards escalation)',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: AlertParams, body: { ...jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000).optional() })), required: false } },
   responses: { 200: jsonContent(AlertSchema, 'The acknowledged alert'), ...problems(400, 404, 409) },
 });
@@ -38,10 +42,12 @@ const ackRoute = createRoute({
 const resolveRoute = createRoute({
   method: 'post',
   path: '/alerts/{alertId}/resolve',
+  operationId: 'resolveAlert',
   tags: ['alerts'],
   summary: 'Resolve an alert with a note on what was done',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: AlertParams, body: jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000) })) },
   responses: { 200: jsonContent(AlertSchema, 'The resolved alert'), ...problems(400, 404, 409) },
 });

@@ -88,8 +88,26 @@ export const answerValue = z.union([z.boolean(), z.number(), z.string().max(FREE
 export const recordAssessmentSchema = z
   .strictObject({
     /** The version answered; the current one when left out. */
-    questionnaireVersion: z.number().int().positive().optional(),
-    answers: z.record(z.string().max(40), answerValue).openapi({ example: { willing: true, uses_device: true, internet_at_home: 'broadband', cognitive_barriers: 0 } }),
+    questionnaireVersion: z.number().int().min(1).max(999_999).optional(),
+    answers: z.record(z.string().max(40), answerValue).openapi({
+      description: 'By question id; every required question of the version answered needs an answer',
+      // Every required question of the shipped questionnaire, so the example can be sent as it is.
+      example: {
+        willing: true,
+        uses_device: true,
+        can_see_screen: true,
+        can_hear_screen: true,
+        internet_at_home: 'broadband',
+        cognitive_barriers: 0,
+        physical_barriers: 1,
+        relative_can_help: true,
+        can_take_dispensed_medication: true,
+        notices_dispenser_signal: true,
+        dispenser_handling_barriers: 0,
+        medication_fits_dispenser: 'multidose',
+        someone_present_at_dose_times: false,
+      },
+    }),
   })
   .openapi('RecordAssessment');
 export type RecordAssessment = z.infer<typeof recordAssessmentSchema>;

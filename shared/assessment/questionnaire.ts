@@ -29,21 +29,21 @@ export type LocalisedText = z.infer<typeof localisedText>;
 export const triggerSchema = z
   .strictObject({
     anyOf: z.array(z.union([z.boolean(), z.string().min(1).max(40)])).min(1).max(20).optional(),
-    atLeast: z.number().int().optional(),
-    atMost: z.number().int().optional(),
+    atLeast: z.number().int().min(-100).max(100).optional(),
+    atMost: z.number().int().min(-100).max(100).optional(),
   })
   .openapi('AnswerTrigger');
 export type Trigger = z.infer<typeof triggerSchema>;
 
 export const optionSchema = z.strictObject({
   /** A string for choice questions; an integer for scale questions (ordered low to high). */
-  value: z.union([z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier'), z.number().int().min(-100).max(100)]),
+  value: z.union([z.string().max(40).regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier'), z.number().int().min(-100).max(100)]),
   text: localisedText,
 });
 
 export const questionSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier (a-z, 0-9, _)'),
+    id: z.string().max(40).regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier (a-z, 0-9, _)'),
     type: z.enum(questionTypes),
     text: localisedText,
     help: localisedText.optional(),

@@ -5,19 +5,20 @@ import { accessLogEntrySchema, citizenAccessLog, myAccessLog } from './access-lo
 import { requestContext as ctxOf } from '../http/env.ts';
 import { auditLog, auditRecordSchema } from './audit.ts';
 import { readAuditLog } from './audit-reads.ts';
+import { isoDateTime } from '../platform/time-input.ts';
 
 const AuditQuery = PaginationQuery.extend({
-  citizenId: z.string().regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/).optional(),
+  citizenId: z.string().max(30).regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id of the form cit_<ULID>').optional(),
   actor: z.string().min(1).max(128).optional().openapi({ description: 'A subject: everything this caller did' }),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoDateTime().optional(),
+  to: isoDateTime().optional(),
 });
 
 const listAuditRoute = createRoute({
   method: 'get',
   path: '/audit',
-  tags: ['audit'],
   operationId: 'listAudit',
+  tags: ['audit'],
   summary: 'Who read or changed what about a citizen, and when (newest first)',
   description:
     'Roles: admin — the citizens and subjects (staff, citizens, dispensers) of their own team; another team’s is 404. dpo (the municipality’s data-protection officer, Cognito group `dpo`) — every team. Reading the audit log is itself audited.',

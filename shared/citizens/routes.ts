@@ -10,12 +10,14 @@ const careRoles = requireRole('assessor', 'staff', 'lead');
 const registerRoute = createRoute({
   method: 'post',
   path: '/citizens',
+  operationId: 'registerCitizen',
   tags: ['citizens'],
   summary: 'Register a citizen in the caller’s team',
   description:
     'The national id (Danish CPR, `DDMMYY-SSSS` or 10 digits) is checked for shape, stored only as a peppered hash and shown back masked. A second registration of the same national id is a 409 (`reason: national-id-registered`).',
   security: bearer,
   middleware: [careRoles] as const,
+  'x-roles': ['assessor', 'staff', 'lead'],
   request: { body: jsonBody(registerCitizenSchema.openapi('RegisterCitizen')) },
   responses: { 201: jsonContent(Citizen, 'The registered citizen'), ...problems(400, 409, 415) },
 });
@@ -23,10 +25,12 @@ const registerRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/citizens/{citizenId}',
+  operationId: 'getCitizen',
   tags: ['citizens'],
   summary: 'One citizen of the caller’s team',
   security: bearer,
   middleware: [careRoles] as const,
+  'x-roles': ['assessor', 'staff', 'lead'],
   request: { params: z.object({ citizenId: idParam('cit') }) },
   responses: { 200: jsonContent(Citizen, 'The citizen'), ...problems(400, 404) },
 });
@@ -39,11 +43,13 @@ const SearchQuery = PaginationQuery.extend({
 const searchRoute = createRoute({
   method: 'get',
   path: '/citizens',
+  operationId: 'searchCitizens',
   tags: ['citizens'],
   summary: 'Find citizens of the caller’s team by national id or name prefix; without either, all of them by name',
   description: 'Ordered by family name, then given name. Every citizen returned is recorded in the audit log as read.',
   security: bearer,
   middleware: [careRoles] as const,
+  'x-roles': ['assessor', 'staff', 'lead'],
   request: { query: SearchQuery },
   responses: { 200: jsonContent(pageOf(Citizen, 'CitizenPage'), 'Matching citizens'), ...problems(400) },
 });

@@ -1,12 +1,13 @@
 import { z } from '@hono/zod-openapi';
+import { isoDateInput, wallClockTimeInput } from '../platform/time-input.ts';
 
 /**
  * What an approved final grant produces for the other capabilities: the recurring screen-visit
  * plan (visits) and the dose plan (dispensers). This is the contract of the
  * `FinalGrantApproved` domain event (schema: events/FinalGrantApproved.schema.json).
  */
-export const wallClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm (24-hour)');
-export const isoDate = z.iso.date();
+export const wallClockTime = wallClockTimeInput;
+export const isoDate = isoDateInput;
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export const isoWeekday = z.number().int().min(1).max(7);
 

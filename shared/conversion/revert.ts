@@ -35,7 +35,7 @@ export type RevertedTechnology = (typeof technologies)[number];
 
 export const revertLineSchema = z
   .strictObject({
-    grantId: z.string().regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
+    grantId: z.string().max(30).regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
     technology: z.enum(['screen_visit']).openapi({ description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision' }),
     reasonCode: z.enum(reversionReasonCodes),
     reasonText: z.string().trim().min(1).max(500).optional(),

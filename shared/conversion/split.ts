@@ -12,7 +12,7 @@ export const deliveryModes = ['physical', 'screen_visit', 'medication_technology
 
 export const splitSchema = z
   .strictObject({
-    grantId: z.string().regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
+    grantId: z.string().max(30, 'must be a grant id').regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
     /** Occurrences per the grant's period (day or week) by each delivery mode; they sum to the grant's `times`. */
     physical: z.number().int().min(0).max(24),
     screenVisit: z.number().int().min(0).max(24),

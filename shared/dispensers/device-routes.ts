@@ -5,7 +5,7 @@ import type { AppEnv } from '../http/env.ts';
 import { jsonBody, jsonContent, problems } from '../http/openapi.ts';
 import { UnauthenticatedError } from '../platform/errors.ts';
 import { ingestDeviceEvents } from './ingest.ts';
-import { deviceEventBatchEnvelopeSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from './model.ts';
+import { deviceEventBatchEnvelopeSchema, deviceEventSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from './model.ts';
 
 /**
  * The device's route. The app's JWT middleware skips it; the dispenser's own credential is
@@ -23,6 +23,8 @@ const requireCredentialHeader = createMiddleware<AppEnv>(async (c, next) => {
 const ingestRoute = createRoute({
   method: 'post',
   path: '/dispensers/{dispenserId}/events',
+  operationId: 'postDeviceEvents',
+  'x-roles': ['device'],
   tags: ['devices'],
   summary: `A dispenser’s batch of events (up to ${MAX_EVENTS_PER_BATCH}); 202 with what was stored, repeated or rejected`,
   description: [
@@ -41,7 +43,10 @@ const ingestRoute = createRoute({
 });
 
 export function deviceEventRoutes() {
-  return newRouter().openapi(ingestRoute, async (c) => {
+  const router = newRouter();
+  // The batch's events are `unknown` to zod (checked one by one), so name their schema here.
+  router.openAPIRegistry.register('DeviceEvent', deviceEventSchema);
+  return router.openapi(ingestRoute, async (c) => {
     const result = await ingestDeviceEvents(
       c.get('deps'),
       { dispenserId: c.req.valid('param').dispenserId, credential: credentialOf(c.req.header('authorization')), requestId: c.get('requestId') },

@@ -140,7 +140,7 @@ export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemCont
   try {
     await transactWrite(deps.table, items);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`The dose plan of ${citizenId} changed meanwhile; reload it and try again.`, 'dose_plan_changed');
+    if (error instanceof TransactionConflict) throw new ConflictError(`The dose plan of ${citizenId} changed meanwhile; reload it and try again.`, 'dose-plan-changed');
     throw error;
   }
   return plan;

@@ -77,7 +77,7 @@ export async function registerDispenser(deps: Deps, ctx: RequestContext, input: 
       putNew(deps.table, { ...item, ...dispenserKeys.byTeam(ctx.actor.team, dispenserId) }),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`A dispenser from ${input.vendor} with serial ${input.serial} is already registered.`, 'serial_taken');
+    if (error instanceof TransactionConflict) throw new ConflictError(`A dispenser from ${input.vendor} with serial ${input.serial} is already registered.`, 'serial-taken');
     throw error;
   }
   return { dispenser: toDispenser(item), credential };
@@ -132,7 +132,7 @@ export async function reissueCredential(deps: Deps, ctx: RequestContext, dispens
       }),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError('The dispenser changed meanwhile; try again.', 'dispenser_changed');
+    if (error instanceof TransactionConflict) throw new ConflictError('The dispenser changed meanwhile; try again.', 'dispenser-changed');
     throw error;
   }
   return { dispenserId, credential, issuedAt };
@@ -198,10 +198,10 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
   )) as [(DispenserItem & Record<string, unknown>) | undefined, Record<string, unknown> | undefined, (DosePlanItem & Record<string, unknown>) | undefined];
   const item = teamDispenser(dispenserItem, ctx.actor.team, dispenserId);
   checkTrial(input, localDate(ctx.now, deps.config.TIME_ZONE));
-  if (item.status === 'returned') throw new ConflictError(`Dispenser ${dispenserId} was returned to the vendor; put it back in stock first.`, 'dispenser_returned');
+  if (item.status === 'returned') throw new ConflictError(`Dispenser ${dispenserId} was returned to the vendor; put it back in stock first.`, 'dispenser-returned');
   const current = item.assignment;
   if (current && current.citizenId !== input.citizenId) {
-    throw new ConflictError(`Dispenser ${dispenserId} is with another citizen; take it back first.`, 'dispenser_assigned');
+    throw new ConflictError(`Dispenser ${dispenserId} is with another citizen; take it back first.`, 'dispenser-assigned');
   }
   visibleCitizenFrom(citizenItem, ctx.actor);
   if (current && current.status === input.status && item.trialEndsOn === input.trialEndsOn) return toDispenser(item);
@@ -282,9 +282,9 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
   } catch (error) {
     if (error instanceof TransactionConflict) {
       if (!current && error.reasons[1] === 'ConditionalCheckFailed') {
-        throw new ConflictError(`Citizen ${input.citizenId} already has a dispenser; take that one back first.`, 'citizen_has_dispenser');
+        throw new ConflictError(`Citizen ${input.citizenId} already has a dispenser; take that one back first.`, 'citizen-has-dispenser');
       }
-      throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser_changed');
+      throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser-changed');
     }
     throw error;
   }
@@ -295,7 +295,7 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
 export async function takeBackDispenser(deps: Deps, ctx: RequestContext, dispenserId: string, then: 'in_stock' | 'returned'): Promise<Dispenser> {
   const item = await loadDispenser(deps, ctx.actor.team, dispenserId);
   const current = item.assignment;
-  if (!current) throw new ConflictError(`Dispenser ${dispenserId} is not with a citizen.`, 'not_assigned');
+  if (!current) throw new ConflictError(`Dispenser ${dispenserId} is not with a citizen.`, 'not-assigned');
   const at = ctx.now.toISOString();
   const periods = item.periods.map((p, i) => (i === item.periods.length - 1 && p.citizenId === current.citizenId && !p.to ? { ...p, to: at } : p));
   const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
@@ -320,7 +320,7 @@ export async function takeBackDispenser(deps: Deps, ctx: RequestContext, dispens
       outboxEvent(deps.table, domainEvent('DispenserUnassigned', { dispenserId, citizenId: current.citizenId, team: item.team, to: at, then }, ctx.now)),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser_changed');
+    if (error instanceof TransactionConflict) throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser-changed');
     throw error;
   }
   if (item.silentAlertKey) await resolveAlertByDedupKey(deps, item.silentAlertKey, 'The dispenser was taken back.', ctx.actor.sub);
@@ -331,7 +331,7 @@ export async function takeBackDispenser(deps: Deps, ctx: RequestContext, dispens
 /** PATCH /dispensers/{id}: only for a dispenser no citizen has (in stock ↔ returned to the vendor). */
 export async function changeDispenserStatus(deps: Deps, ctx: RequestContext, dispenserId: string, status: 'in_stock' | 'returned'): Promise<Dispenser> {
   const item = await loadDispenser(deps, ctx.actor.team, dispenserId);
-  if (item.assignment) throw new ConflictError(`Dispenser ${dispenserId} is with a citizen; take it back first.`, 'dispenser_assigned');
+  if (item.assignment) throw new ConflictError(`Dispenser ${dispenserId} is with a citizen; take it back first.`, 'dispenser-assigned');
   if (item.status === status) return toDispenser(item);
   try {
     await transactWrite(deps.table, [
@@ -342,7 +342,7 @@ export async function changeDispenserStatus(deps: Deps, ctx: RequestContext, dis
       }),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser_changed');
+    if (error instanceof TransactionConflict) throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser-changed');
     throw error;
   }
   return toDispenser({ ...item, status });

@@ -9,10 +9,12 @@ import { dispenserReport } from './report.ts';
 const reportRoute = createRoute({
   method: 'get',
   path: '/reports/dispensers',
+  operationId: 'getDispenserReport',
   tags: ['reports'],
   summary: 'Dispensers with a citizen on a reporting date (by vendor and model), citizens with one, and adherence over the month before',
   security: bearer,
   middleware: [requireRole('lead')] as const,
+  'x-roles': ['lead'],
   request: { query: z.strictObject({ date: isoDate.openapi({ description: 'Reporting date (local)', example: '2026-11-30' }) }) },
   responses: { 200: jsonContent(dispenserReportSchema, 'The report'), ...problems(400) },
 });

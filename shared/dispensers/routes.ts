@@ -39,10 +39,12 @@ const tags = ['dispensers'];
 const registerRoute = createRoute({
   method: 'post',
   path: '/dispensers',
+  operationId: 'registerDispenser',
   tags,
   summary: 'Register a dispenser (in stock); the device credential is in this response only',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { body: jsonBody(registerDispenserSchema) },
   responses: {
     201: jsonContent(z.object({ dispenser: dispenserSchema, credential: z.string().openapi({ description: 'Shown once; store it in the device' }) }).openapi('RegisteredDispenser'), 'Registered'),
@@ -53,10 +55,12 @@ const registerRoute = createRoute({
 const listRoute = createRoute({
   method: 'get',
   path: '/dispensers',
+  operationId: 'listDispensers',
   tags,
   summary: 'The team’s dispensers, in registration order',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { query: PaginationQuery.extend({ status: z.enum(dispenserStatuses).optional() }) },
   responses: { 200: jsonContent(pageOf(dispenserSchema, 'DispenserPage'), 'Dispensers'), ...problems(400) },
 });
@@ -64,10 +68,12 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/dispensers/{dispenserId}',
+  operationId: 'getDispenser',
   tags,
   summary: 'One dispenser (never its credential)',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams },
   responses: { 200: jsonContent(dispenserSchema, 'The dispenser'), ...problems(400, 404) },
 });
@@ -75,10 +81,12 @@ const getRoute = createRoute({
 const statusRoute = createRoute({
   method: 'patch',
   path: '/dispensers/{dispenserId}',
+  operationId: 'changeDispenserStatus',
   tags,
   summary: 'Put a dispenser no citizen has back in stock, or return it to the vendor',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams, body: jsonBody(changeStatusSchema) },
   responses: { 200: jsonContent(dispenserSchema, 'The dispenser'), ...problems(400, 404, 409) },
 });
@@ -86,10 +94,12 @@ const statusRoute = createRoute({
 const credentialRoute = createRoute({
   method: 'post',
   path: '/dispensers/{dispenserId}/credential',
+  operationId: 'reissueDispenserCredential',
   tags,
   summary: 'Issue a new device credential; the old one stops working at once',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams },
   responses: { 201: jsonContent(issuedCredentialSchema, 'The new credential, shown once'), ...problems(400, 404, 409) },
 });
@@ -97,11 +107,13 @@ const credentialRoute = createRoute({
 const assignRoute = createRoute({
   method: 'put',
   path: '/dispensers/{dispenserId}/assignment',
+  operationId: 'assignDispenser',
   tags,
   summary: 'Give the dispenser to a citizen (trial or active), or change the status for the citizen who has it',
   description: 'One citizen per dispenser and one dispenser per citizen: otherwise 409. Assigning again with `active` decides a trial.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams, body: jsonBody(assignDispenserSchema) },
   responses: { 200: jsonContent(dispenserSchema, 'The dispenser with its citizen'), ...problems(400, 404, 409) },
 });
@@ -109,10 +121,12 @@ const assignRoute = createRoute({
 const takeBackRoute = createRoute({
   method: 'delete',
   path: '/dispensers/{dispenserId}/assignment',
+  operationId: 'takeBackDispenser',
   tags,
   summary: 'Take the dispenser back from its citizen (the history keeps the period)',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams, query: takeBackQuerySchema },
   responses: { 200: jsonContent(dispenserSchema, 'The dispenser, back in stock or returned'), ...problems(400, 404, 409) },
 });
@@ -120,10 +134,12 @@ const takeBackRoute = createRoute({
 const historyRoute = createRoute({
   method: 'get',
   path: '/dispensers/{dispenserId}/assignments',
+  operationId: 'listDispenserAssignments',
   tags,
   summary: 'The dispenser’s assignment history: who had it, in which status, from when to when (newest first)',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams, query: PaginationQuery },
   responses: { 200: jsonContent(pageOf(dispenserPeriodSchema, 'DispenserPeriodPage'), 'Periods'), ...problems(400, 404) },
 });
@@ -131,10 +147,12 @@ const historyRoute = createRoute({
 const citizenHistoryRoute = createRoute({
   method: 'get',
   path: '/citizens/{citizenId}/dispensers',
+  operationId: 'listCitizenDispensers',
   tags,
   summary: 'Which dispensers the citizen had, in which status, from when to when (newest first)',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: CitizenParams, query: PaginationQuery },
   responses: { 200: jsonContent(pageOf(dispenserPeriodSchema, 'CitizenDispenserPeriodPage'), 'Periods'), ...problems(400, 404) },
 });
@@ -142,10 +160,12 @@ const citizenHistoryRoute = createRoute({
 const putPlanRoute = createRoute({
   method: 'put',
   path: '/citizens/{citizenId}/dose-plan',
+  operationId: 'setDosePlan',
   tags,
   summary: 'Set the citizen’s dose times (wall clock in the municipality’s time zone); past doses keep the plan they had',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: CitizenParams, body: jsonBody(dosePlanInputSchema) },
   responses: { 200: jsonContent(dosePlanSchema, 'The plan'), ...problems(400, 404, 409) },
 });
@@ -153,10 +173,12 @@ const putPlanRoute = createRoute({
 const getPlanRoute = createRoute({
   method: 'get',
   path: '/citizens/{citizenId}/dose-plan',
+  operationId: 'getDosePlan',
   tags,
   summary: 'The citizen’s current dose plan',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: CitizenParams },
   responses: { 200: jsonContent(dosePlanSchema, 'The plan'), ...problems(400, 404) },
 });
@@ -164,12 +186,14 @@ const getPlanRoute = createRoute({
 const adherenceRoute = createRoute({
   method: 'get',
   path: '/citizens/{citizenId}/adherence',
+  operationId: 'getAdherence',
   tags,
   summary: 'Each planned dose in the period with its outcome, and the rates',
   description:
     'Outcomes: taken_on_time (first dose_taken within the plan’s tolerance), taken_late, missed (the dispenser said so, or was heard from but no take by the deadline), no_data (the dispenser was silent around the dose), pending (deadline not reached; not in the rates), paused (inside an alert pause of the citizen: not missed, not in the rates).',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: CitizenParams, query: adherenceQuerySchema },
   responses: { 200: jsonContent(adherenceSchema, 'Adherence'), ...problems(400, 404) },
 });

@@ -8,6 +8,7 @@ import type { TokenVerifier } from './auth.ts';
 import { cursorSeal } from './cursors.ts';
 import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
 import type { DeviceRoute } from './device-routes.ts';
+import { completeDocument } from './contract.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
 import { requestIdAndLog } from './request-log.ts';
@@ -46,17 +47,32 @@ const API_INFO = {
     title: 'E-team API',
     version: '1.0.0',
     description:
-      'Digital care delivery for a municipal E-team: readiness assessment, benefit conversion, screen visits and medication dispensers. Errors are RFC 9457 problem+json. Request bodies reject unknown fields.',
+      'Digital care delivery for a municipal E-team: readiness assessment, benefit conversion, screen visits and medication dispensers. Errors are RFC 9457 problem+json. Request bodies reject unknown fields. Times are ISO 8601 with an offset (`2026-11-24T09:00:00+01:00` or `…Z`); in a query, encode `+` as `%2B`.',
+    contact: { name: 'E-team platform team', url: 'https://e-team.example/' },
   },
+  // Relative: the same document is served by every stage and by `npm start`.
+  servers: [{ url: '/', description: 'The stage serving this document (production, staging, or local with npm start)', 'x-internal': false }] as { url: string; description: string; 'x-internal': boolean }[],
 } as const;
 
 /** What the document describes besides the routers: the security schemes and `/health`. */
 function describeApi(app: Router, routers: Router[]): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'A Cognito access token (RS256, short-lived; issuer, client id, expiry and signature checked as RFC8725 recommends, `alg: none` refused). Roles and team are its `cognito:groups`.',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'deviceCredential', {
     type: 'http',
     scheme: 'bearer',
     description: 'The dispenser’s own credential, issued once by POST /dispensers',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'calendarFeedKey', {
+    type: 'apiKey',
+    in: 'query',
+    name: 'key',
+    description: 'The calendar feed key from POST /staff/{staffId}/calendar-feed, for calendar programs that cannot send a header; it opens only that staff member’s feed',
   });
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
   for (const router of routers) app.route('/', router);
@@ -66,16 +82,27 @@ function describeApi(app: Router, routers: Router[]): void {
 export function openApiDocument(routers: Router[]): object {
   const app = newRouter();
   describeApi(app, routers);
-  return app.getOpenAPI31Document(API_INFO);
+  return completeDocument(app.getOpenAPI31Document(API_INFO));
 }
 
 const healthRoute = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'getHealth',
+  'x-roles': [],
   tags: ['platform'],
   summary: 'Liveness; no data, no token',
   responses: { 200: { description: 'The API is up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
 });
+
+/** The same request with no body and no content headers, so every later step sees "no body". */
+function withoutBody(request: Request): Request {
+  const headers = new Headers(request.headers);
+  headers.delete('content-type');
+  headers.delete('content-length');
+  headers.delete('transfer-encoding');
+  return new Request(request.url, { method: request.method, headers, signal: request.signal });
+}
 
 export function createApp(deps: Deps, options: AppOptions): Router {
   const app = newRouter();
@@ -101,8 +128,13 @@ export function createApp(deps: Deps, options: AppOptions): Router {
     createMiddleware<AppEnv>(async (c, next) => {
       if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
         const type = c.req.header('content-type');
-        const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
-        if (hasBody && !(type && /^application\/(.+\+)?json\s*(;|$)/i.test(type))) throw new UnsupportedMediaTypeError();
+        // Read a copy: whether a body is there cannot be told from the headers alone (curl -X POST
+        // sends neither Content-Length nor a body; a proxy may drop Content-Length).
+        const text = c.req.raw.body === null ? '' : await c.req.raw.clone().text();
+        if (text.trim() === '') {
+          // No body at all: an action needs none, an optional body is `{}`, a required one is a 400.
+          if (type !== undefined || c.req.raw.body !== null) c.req.raw = withoutBody(c.req.raw);
+        } else if (!(type && /^application\/(.+\+)?json\s*(;|$)/i.test(type))) throw new UnsupportedMediaTypeError();
       }
       await next();
     }),
@@ -130,7 +162,10 @@ export function createApp(deps: Deps, options: AppOptions): Router {
   describeApi(app, options.routers);
   const { document } = options;
   if (document) app.get('/openapi.json', (c) => c.json(document));
-  else app.doc31('/openapi.json', API_INFO);
+  else {
+    let described: object | undefined;
+    app.get('/openapi.json', (c) => c.json((described ??= completeDocument(app.getOpenAPI31Document(API_INFO)))));
+  }
   app.get('/docs', (c) => c.body(DOCS_HTML, 200, DOCS_HEADERS));
 
   app.notFound((c) => handleError(new NotFoundError(`The route ${c.req.method} ${c.req.path}`), c));

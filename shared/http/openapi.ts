@@ -4,6 +4,7 @@ import { hasRole, type Role } from '../platform/actor.ts';
 import { ForbiddenError, UnauthenticatedError } from '../platform/errors.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
+import { REASON_CODES } from './reasons.ts';
 
 /**
  * Building blocks every capability's routes share, so a route definition says only what is
@@ -17,7 +18,7 @@ export const ProblemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
-    reason: z.string().optional(),
+    reason: z.enum(REASON_CODES).optional().openapi({ description: 'On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes' }),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .openapi('Problem');
@@ -68,6 +69,7 @@ export function pageOf<T extends z.ZodType>(item: T, name: string) {
 export function idParam(prefix: string, example = `${prefix}_01JD0000000000000000000000`) {
   return z
     .string()
+    .max(prefix.length + 27, `must be an id of the form ${prefix}_<ULID>`)
     .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be an id of the form ${prefix}_<ULID>`)
     .openapi({ example });
 }

@@ -22,6 +22,9 @@ export interface Problem {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'https://e-team.example/problems/';
 
+/** DynamoDB's throttling errors: the caller may retry, so a 429 rather than a 500. */
+const THROTTLED = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
+
 export function problemFromError(error: unknown): Problem {
   if (error instanceof DomainError) {
     return {
@@ -39,6 +42,9 @@ export function problemFromError(error: unknown): Problem {
     const detail = status === 400 && /json/i.test(error.message) ? 'The request body is not valid JSON.' : error.message || 'The request was not accepted.';
     return { type: `${TYPE_BASE}${status === 400 ? 'validation' : `http-${status}`}`, title: titleFor(status), status, detail };
   }
+  if (error instanceof Error && THROTTLED.has(error.name)) {
+    return { type: `${TYPE_BASE}throttled`, title: 'Too many requests', status: 429, detail: 'The data store is busy; retry in a moment.' };
+  }
   return { type: `${TYPE_BASE}internal`, title: 'Internal Server Error', status: 500, detail: 'Something went wrong on our side. The request id identifies it in our logs.' };
 }
 
@@ -49,12 +55,26 @@ function titleFor(status: number): string {
   );
 }
 
+/**
+ * RFC 6750 §3: a 401 names the scheme; when a credential was sent and refused, `invalid_token`
+ * tells the client to get a new one rather than retry.
+ */
+function wwwAuthenticate(c: Context): string {
+  const sent = /^Bearer\s/i.test(c.req.header('authorization') ?? '') || c.req.query('key') !== undefined;
+  return sent ? 'Bearer realm="e-team", error="invalid_token"' : 'Bearer realm="e-team"';
+}
+
 export function problemResponse(c: Context, problem: Problem): Response {
   const requestId = c.get('requestId') as string | undefined;
   const body: Problem = { ...problem, instance: c.req.path, ...(requestId ? { requestId } : {}) };
   return new Response(JSON.stringify(body), {
     status: problem.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...(requestId ? { 'x-request-id': requestId } : {}) },
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+      ...(problem.status === 401 ? { 'www-authenticate': wwwAuthenticate(c) } : {}),
+      ...(problem.status === 429 ? { 'retry-after': '1' } : {}),
+    },
   });
 }
 

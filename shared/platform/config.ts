@@ -54,6 +54,13 @@ const configSchema = z.object({
   /** How early before its start a citizen may join a screen visit. */
   VISIT_JOIN_EARLY_MINUTES: z.coerce.number().int().min(0).max(120).default(10),
   VISIT_REMINDER_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  /** Minutes a free-slot search keeps clear before and after booked visits (advice; booking does not enforce it). */
+  VISIT_BUFFER_MINUTES: z.coerce.number().int().min(0).max(120).default(10),
+  /** Per-team buffers overriding VISIT_BUFFER_MINUTES, e.g. `east=5,west=15`. */
+  VISIT_BUFFER_MINUTES_BY_TEAM: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]{1,40}=\d{1,3})(,[A-Za-z0-9_-]{1,40}=\d{1,3})*$/, 'team=minutes pairs separated by commas')
+    .optional(),
   VISIT_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(14),
   DOSE_ON_TIME_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   DOSE_MISSED_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
@@ -61,6 +68,11 @@ const configSchema = z.object({
   ALERT_ESCALATE_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   RAW_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(730).max(3650).default(730),
+  /**
+   * The API's public origin (a custom domain, `https://api.e-team.example`), for absolute links
+   * that leave the API, such as those in the calendar feed. Unset: the origin the request came in on.
+   */
+  PUBLIC_BASE_URL: z.string().url().regex(/^https?:\/\/[^/?#]+$/, 'an origin without a path, e.g. https://api.e-team.example').optional(),
   /** Where the web clients are served (CloudFront), for links such as a tablet pairing QR code; else the request's origin. */
   WEB_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),

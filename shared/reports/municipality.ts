@@ -31,7 +31,7 @@ export const targetsInputSchema = z
         z.strictObject({
           metric: z.enum(rollupMetrics),
           /** A team's target; absent: the municipality's total. */
-          team: z.string().regex(/^[a-z0-9-]{1,40}$/, 'a team id').optional(),
+          team: z.string().max(40).regex(/^[a-z0-9-]{1,40}$/, 'a team id').optional(),
           atLeast: z.number().min(0).max(1_000_000),
           by: isoDate,
         }),

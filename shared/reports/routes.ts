@@ -22,7 +22,9 @@ const trialReportRoute = createRoute({
   responses: { 200: jsonContent(trialReportSchema, 'The trial report'), ...problems(400) },
 });
 
-const savingsModelView = savingsModelSchema.extend({ setBy: z.string().optional(), setAt: z.string().optional() }).openapi('SavingsModelView');
+// Its own object, not an extension: the document would render an extension as allOf with the
+// strict SavingsModel, whose additionalProperties: false then refuses setBy and setAt.
+const savingsModelView = z.object({ ...savingsModelSchema.shape, setBy: z.string().optional(), setAt: z.string().optional() }).openapi('SavingsModelView');
 
 const getSavingsModelRoute = createRoute({
   method: 'get',

@@ -22,6 +22,7 @@ import {
  */
 export const staffIdSchema = z
   .string()
+  .max(48, 'must be a staff id (letters, digits, . _ @ -; at most 48)')
   .regex(/^[A-Za-z0-9._@-]{1,48}$/, 'must be a staff id (letters, digits, . _ @ -; at most 48)')
   .openapi({ example: 'stf-anna' });
 

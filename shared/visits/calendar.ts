@@ -21,7 +21,12 @@ import { fromItem, type VisitRecord } from './model.ts';
 export const CALENDAR_PAST_DAYS = 30;
 const MAX_EVENTS = 2_000;
 
-const STATUS: Record<VisitRecord['status'], ICalEventStatus> = {
+/**
+ * RFC 5545 gives an event only TENTATIVE, CONFIRMED or CANCELLED: a visit that is held, running or
+ * over (completed or missed) was a confirmed appointment; a cancelled one is CANCELLED, which
+ * calendars strike through. What became of it is in CATEGORIES and the summary.
+ */
+export const ICAL_STATUS: Record<VisitRecord['status'], ICalEventStatus> = {
   scheduled: ICalEventStatus.CONFIRMED,
   in_progress: ICalEventStatus.CONFIRMED,
   completed: ICalEventStatus.CONFIRMED,
@@ -29,7 +34,8 @@ const STATUS: Record<VisitRecord['status'], ICalEventStatus> = {
   cancelled: ICalEventStatus.CANCELLED,
 };
 
-export async function staffCalendar(deps: Deps, ctx: RequestContext, staffId: string): Promise<string> {
+/** `baseUrl`: the API's public origin, for the absolute link to each visit. */
+export async function staffCalendar(deps: Deps, ctx: RequestContext, staffId: string, baseUrl: string): Promise<string> {
   const own = ctx.actor.sub === staffId;
   if (!own && !hasRole(ctx.actor, 'lead')) throw new ForbiddenError('A staff member reads only their own calendar; a lead anyone’s in the team.');
   const profile = await getStaffProfile(deps.table, staffId);
@@ -54,9 +60,11 @@ export async function staffCalendar(deps: Deps, ctx: RequestContext, staffId: st
       end: new Date(visit.end),
       stamp: new Date(visit.updatedAt),
       sequence: visit.version - 1,
-      summary: `Screen visit: ${visit.purpose.service}${visit.status === 'missed' ? ' (missed)' : visit.status === 'completed' ? ' (completed)' : ''}`,
-      description: `Visit ${visit.visitId} for citizen ${visit.citizenId}. Open: /visits/${visit.visitId}`,
-      status: STATUS[visit.status],
+      summary: `Screen visit: ${visit.purpose.service}${visit.status === 'scheduled' ? '' : ` (${visit.status.replace('_', ' ')})`}`,
+      description: `Visit ${visit.visitId} for citizen ${visit.citizenId}. Open: ${new URL(`/visits/${visit.visitId}`, baseUrl).href}`,
+      url: new URL(`/visits/${visit.visitId}`, baseUrl).href,
+      status: ICAL_STATUS[visit.status],
+      categories: [{ name: visit.status }],
     });
   }
   return calendar.toString();

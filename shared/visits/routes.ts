@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { newRouter } from '../http/app.ts';
 import { requestContext as ctxOf, type AppEnv } from '../http/env.ts';
@@ -13,18 +14,23 @@ import { addGuest, addGuestSchema, completeVisit, completeVisitSchema, guestCons
 import { nextVisitForTablet, tabletHomeSchema } from './tablet-home.ts';
 import { bookVisit, bookVisitSchema, changeVisit, changeVisitSchema, listMyVisits, listVisits, listVisitsQuery, readVisit } from './visits.ts';
 
+/** Links that leave the API (calendar programs) are absolute: the configured origin, else the request's. */
+const publicBaseUrl = (c: Context<AppEnv>) => c.get('deps').config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
+
 const StaffParams = z.object({ staffId: staffIdSchema });
 const VisitParams = z.object({ visitId: idParam('vis') });
 
 const putAvailability = createRoute({
   method: 'put',
   path: '/staff/{staffId}/availability',
+  operationId: 'setAvailability',
   tags: ['visits'],
   summary: 'Set a staff member’s weekly availability and dated exceptions (wall-clock, municipality time zone)',
   description:
     'Staff set their own (token sub = staffId); a lead sets anyone’s in the team. Windows never cross midnight (`24:00` ends a day); windows that touch join up. `time-off` removes time on a date (whole day without start/end), `extra-shift` adds time.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: StaffParams, body: jsonBody(availabilityInputSchema) },
   responses: { 200: jsonContent(staffAvailabilitySchema, 'The availability as stored'), ...problems(400, 404, 409) },
 });
@@ -32,10 +38,12 @@ const putAvailability = createRoute({
 const getAvailability = createRoute({
   method: 'get',
   path: '/staff/{staffId}/availability',
+  operationId: 'getAvailability',
   tags: ['visits'],
   summary: 'A staff member’s availability',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: StaffParams },
   responses: { 200: jsonContent(staffAvailabilitySchema, 'The availability'), ...problems(404) },
 });
@@ -54,14 +62,17 @@ const calendarFeedAccess = createMiddleware<AppEnv>(async (c, next) => {
 const calendarRoute = createRoute({
   method: 'get',
   path: '/staff/{staffId}/calendar.ics',
+  operationId: 'getStaffCalendar',
   tags: ['visits'],
   summary: 'A staff member’s visits as an iCalendar (RFC 5545) feed',
   description: 'With a bearer token, or — for calendar programs that subscribe to a URL — with the feed key from POST /staff/{staffId}/calendar-feed as `?key=`.',
-  security: [...bearer, {}],
+  security: [...bearer, { calendarFeedKey: [] }],
   middleware: [calendarFeedAccess, requireRole('staff', 'lead')] as const,
-  request: { params: StaffParams, query: z.strictObject({ key: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key').optional() }) },
+  'x-roles': ['staff', 'lead'],
+  request: { params: StaffParams, query: z.strictObject({ key: z.string().max(43, 'must be a feed key').regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key').optional() }) },
   responses: {
-    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string() } } },
+    // At most 2 000 events (calendar.ts) of well under 1 000 characters each.
+    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string().max(2_000_000) } } },
     ...problems(404),
   },
 });
@@ -69,13 +80,22 @@ const calendarRoute = createRoute({
 const calendarFeedRoute = createRoute({
   method: 'post',
   path: '/staff/{staffId}/calendar-feed',
+  operationId: 'issueCalendarFeedKey',
   tags: ['visits'],
   summary: 'Issue a secret calendar feed key (revokes the previous one); shown once',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: StaffParams },
   responses: {
-    201: jsonContent(z.object({ key: z.string(), path: z.string(), issuedAt: z.string() }).openapi('CalendarFeedKey'), 'The key and the path to subscribe to'),
+    201: jsonContent(z
+        .object({
+          key: z.string(),
+          path: z.string(),
+          url: z.string().openapi({ description: 'The absolute URL to subscribe to (PUBLIC_BASE_URL, else the origin this request came in on)' }),
+          issuedAt: z.string(),
+        })
+        .openapi('CalendarFeedKey'), 'The key and the path to subscribe to'),
     ...problems(404),
   },
 });
@@ -83,12 +103,14 @@ const calendarFeedRoute = createRoute({
 const bookRoute = createRoute({
   method: 'post',
   path: '/visits',
+  operationId: 'bookVisit',
   tags: ['visits'],
   summary: 'Book a screen visit',
   description:
     'Visits are on a 5-minute grid, 5–120 minutes long. 409 when the staff member is not available for the whole visit (`staff-unavailable`), is already booked then (`staff-double-booked`), or the citizen has an overlapping visit (`citizen-double-booked`). Staff book for themselves; a lead for anyone in the team.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { body: jsonBody(bookVisitSchema) },
   responses: { 201: jsonContent(visitSchema, 'The booked visit'), ...problems(400, 404, 409, 502) },
 });
@@ -96,10 +118,12 @@ const bookRoute = createRoute({
 const listRoute = createRoute({
   method: 'get',
   path: '/visits',
+  operationId: 'listVisits',
   tags: ['visits'],
   summary: 'Visits by staff member, by citizen, unassigned, or the whole team, in a period',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { query: listVisitsQuery },
   responses: { 200: jsonContent(pageOf(visitSchema, 'VisitPage'), 'Visits by start'), ...problems(400, 404) },
 });
@@ -107,10 +131,12 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/visits/{visitId}',
+  operationId: 'getVisit',
   tags: ['visits'],
   summary: 'One visit',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams },
   responses: { 200: jsonContent(visitSchema, 'The visit'), ...problems(400, 404) },
 });
@@ -118,11 +144,13 @@ const getRoute = createRoute({
 const patchRoute = createRoute({
   method: 'patch',
   path: '/visits/{visitId}',
+  operationId: 'changeVisit',
   tags: ['visits'],
   summary: 'Reschedule, reassign or cancel a scheduled visit',
   description: 'Same double-booking guarantee as booking. A lead changes any visit of the team; staff their own, or take an unassigned one (staffId = themselves).',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams, body: jsonBody(changeVisitSchema) },
   responses: { 200: jsonContent(visitSchema, 'The changed visit'), ...problems(400, 404, 409) },
 });
@@ -130,11 +158,13 @@ const patchRoute = createRoute({
 const startRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/start',
+  operationId: 'startVisit',
   tags: ['visits'],
   summary: 'Open the video session (assigned staff member); again to rejoin',
   description: 'Creates the Chime meeting idempotently and the staff member’s attendee. 502/503 when the video service fails; nothing is written then and the visit stays startable.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams },
   responses: {
     200: jsonContent(z.object({ visit: visitSchema, join: joinInfoSchema }).openapi('StartedVisit'), 'The visit and the staff member’s join data'),
@@ -145,10 +175,12 @@ const startRoute = createRoute({
 const joinRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/join',
+  operationId: 'joinVisit',
   tags: ['visits'],
   summary: 'The citizen’s tablet joins its visit (from VISIT_JOIN_EARLY_MINUTES before start to the end)',
   security: bearer,
   middleware: [requireRole('citizen')] as const,
+  'x-roles': ['citizen'],
   request: { params: VisitParams },
   responses: { 200: jsonContent(joinInfoSchema, 'The citizen’s join data'), ...problems(400, 404, 409, 502, 503) },
 });
@@ -156,11 +188,13 @@ const joinRoute = createRoute({
 const guestRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/guests',
+  operationId: 'addVisitGuest',
   tags: ['visits'],
   summary: 'Ask to add a relative or another professional to a visit in progress; the citizen consents on the tablet first',
   description: 'Roles: staff, lead (the assigned staff member). The guest waits for consent; their join data comes from POST /visits/{visitId}/guests/{guestId}/join once the citizen consented.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams, body: jsonBody(addGuestSchema) },
   responses: { 201: jsonContent(guestViewSchema, 'The guest, waiting for consent'), ...problems(400, 404, 409) },
 });
@@ -214,10 +248,12 @@ const nextVisitRoute = createRoute({
 const completeRoute = createRoute({
   method: 'post',
   path: '/visits/{visitId}/complete',
+  operationId: 'completeVisit',
   tags: ['visits'],
   summary: 'Record the outcome and close the video session',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
+  'x-roles': ['staff', 'lead'],
   request: { params: VisitParams, body: jsonBody(completeVisitSchema) },
   responses: { 200: jsonContent(visitSchema, 'The completed visit'), ...problems(400, 404, 409) },
 });
@@ -225,10 +261,12 @@ const completeRoute = createRoute({
 const meRoute = createRoute({
   method: 'get',
   path: '/me/visits',
+  operationId: 'listMyVisits',
   tags: ['visits'],
   summary: 'The citizen’s own visits that have not ended',
   security: bearer,
   middleware: [requireRole('citizen')] as const,
+  'x-roles': ['citizen'],
   request: { query: PaginationQuery },
   responses: { 200: jsonContent(pageOf(citizenVisitSchema, 'CitizenVisitPage'), 'Upcoming visits'), ...problems(400) },
 });
@@ -238,10 +276,13 @@ export function visitRoutes() {
     .openapi(putAvailability, async (c) => c.json(await setAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('json')), 200))
     .openapi(getAvailability, async (c) => c.json(await readAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 200))
     .openapi(calendarRoute, async (c) => {
-      const body = await staffCalendar(c.get('deps'), ctxOf(c), c.req.valid('param').staffId);
+      const body = await staffCalendar(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, publicBaseUrl(c));
       return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' });
     })
-    .openapi(calendarFeedRoute, async (c) => c.json(await issueCalendarFeedKey(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 201))
+    .openapi(calendarFeedRoute, async (c) => {
+      const issued = await issueCalendarFeedKey(c.get('deps'), ctxOf(c), c.req.valid('param').staffId);
+      return c.json({ ...issued, url: new URL(issued.path, publicBaseUrl(c)).href }, 201);
+    })
     .openapi(bookRoute, async (c) => c.json(await bookVisit(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
     .openapi(listRoute, async (c) => c.json(await listVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
     .openapi(getRoute, async (c) => c.json(await readVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))

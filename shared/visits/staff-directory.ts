@@ -15,6 +15,7 @@ import { getStaffProfile, staffIdSchema, type StaffProfile } from './availabilit
  */
 export const teamIdSchema = z
   .string()
+  .max(40)
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a team id (lower-case letters, digits, -)')
   .openapi({ example: 'east' });
 

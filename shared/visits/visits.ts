@@ -9,6 +9,7 @@ import type { Deps } from '../platform/deps.ts';
 import type { DomainEvent } from '../platform/events.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { isoDateInput, isoDateTime } from '../platform/time-input.ts';
 import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '../table/keys.ts';
 import type { TransactionConflict} from '../table/store.ts';
 import { getItems, putNew, queryPage, type Page, type TransactItem } from '../table/store.ts';
@@ -37,13 +38,13 @@ import {
 import { outboxEvent } from '../events/outbox.ts';
 import { addMinutes, isOnGrid, isValidDuration, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
 
-export const citizenIdSchema = z.string().regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id (cit_<ULID>)');
+export const citizenIdSchema = z.string().max(30, 'must be a citizen id (cit_<ULID>)').regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id (cit_<ULID>)');
 
 export const bookVisitSchema = z
   .strictObject({
     citizenId: citizenIdSchema,
     staffId: staffIdSchema,
-    start: z.iso.datetime({ offset: true }).openapi({ example: '2026-11-23T08:00:00+01:00', description: 'On a 5-minute grid' }),
+    start: isoDateTime().openapi({ example: '2026-11-23T08:00:00+01:00', description: 'On a 5-minute grid' }),
     durationMinutes: z.number().int().min(SLOT_MINUTES).max(MAX_VISIT_MINUTES).multipleOf(SLOT_MINUTES).openapi({ example: 20 }),
     purpose: visitPurposeSchema,
   })
@@ -52,12 +53,12 @@ export type BookVisit = z.infer<typeof bookVisitSchema>;
 
 export const changeVisitSchema = z
   .strictObject({
-    start: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Reschedule to this start' }),
+    start: isoDateTime().optional().openapi({ description: 'Reschedule to this start' }),
     durationMinutes: z.number().int().min(SLOT_MINUTES).max(MAX_VISIT_MINUTES).multipleOf(SLOT_MINUTES).optional(),
     staffId: staffIdSchema.nullable().optional().openapi({ description: 'Reassign; null leaves it unassigned (lead only)' }),
     status: z.literal('cancelled').optional().openapi({ description: 'Cancel the visit' }),
     reason: z.string().trim().min(1).max(500).optional().openapi({ description: 'Why it was cancelled (no personal details)' }),
-    expectedVersion: z.number().int().min(1).optional().openapi({ description: 'Refuse (409) if the visit changed since this version' }),
+    expectedVersion: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Refuse (409) if the visit changed since this version' }),
   })
   .openapi('ChangeVisit');
 export type ChangeVisit = z.infer<typeof changeVisitSchema>;
@@ -284,10 +285,10 @@ export const listVisitsQuery = z.strictObject({
   staffId: staffIdSchema.optional(),
   citizenId: citizenIdSchema.optional(),
   unassigned: z.enum(['true', 'false']).optional().openapi({ description: 'true: the team’s unassigned visits (for the lead)' }),
-  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Visits starting at or after (default: start of today)' }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Visits starting before' }),
-  date: z.iso.date().optional().openapi({ description: 'A local day instead of from/to' }),
-  week: z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week like 2026-W44').optional().openapi({ description: 'An ISO week instead of from/to' }),
+  from: isoDateTime().optional().openapi({ description: 'Visits starting at or after (default: start of today)' }),
+  to: isoDateTime().optional().openapi({ description: 'Visits starting before' }),
+  date: isoDateInput.optional().openapi({ description: 'A local day instead of from/to' }),
+  week: z.string().max(8, 'must be an ISO week like 2026-W44').regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week like 2026-W44').optional().openapi({ description: 'An ISO week instead of from/to' }),
   status: z.enum(visitStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2048).optional(),

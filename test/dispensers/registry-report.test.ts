@@ -25,7 +25,7 @@ describe('the dispenser registry', () => {
     expect(first.body.credential).toMatch(new RegExp(`^${first.body.dispenser.dispenserId}\\.[A-Za-z0-9_-]{43}$`));
     const again = await t.call('POST', '/dispensers', { as: w.staff, body: { vendor: 'medido ', model: 'M3', serial: 'md-1' } });
     expect(again.status).toBe(409);
-    expect(again.body.reason).toBe('serial_taken');
+    expect(again.body.reason).toBe('serial-taken');
     const otherVendor = await t.call('POST', '/dispensers', { as: w.staff, body: { vendor: 'Pilly', model: 'P1', serial: 'MD-1' } });
     expect(otherVendor.status).toBe(201);
   });
@@ -42,9 +42,9 @@ describe('the dispenser registry', () => {
     const two = await registerDispenser(t, w.staff);
     expect((await t.call('PUT', `/dispensers/${one.dispenserId}/assignment`, { as: w.staff, body: { citizenId: anna } })).status).toBe(200);
     const taken = await t.call('PUT', `/dispensers/${one.dispenserId}/assignment`, { as: w.staff, body: { citizenId: bo } });
-    expect([taken.status, taken.body.reason]).toEqual([409, 'dispenser_assigned']);
+    expect([taken.status, taken.body.reason]).toEqual([409, 'dispenser-assigned']);
     const second = await t.call('PUT', `/dispensers/${two.dispenserId}/assignment`, { as: w.staff, body: { citizenId: anna } });
-    expect([second.status, second.body.reason]).toEqual([409, 'citizen_has_dispenser']);
+    expect([second.status, second.body.reason]).toEqual([409, 'citizen-has-dispenser']);
     const same = await t.call('PUT', `/dispensers/${one.dispenserId}/assignment`, { as: w.staff, body: { citizenId: anna } });
     expect(same.status).toBe(200);
   });

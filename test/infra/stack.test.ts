@@ -612,6 +612,16 @@ describe('an alarm target', () => {
   }, 60_000);
 });
 
+describe('the staff console’s sign-in', () => {
+  it('the web deployment writes /console/auth.json with the hosted UI and the PKCE web client, filled in at deploy time', () => {
+    const [, deployment] = ofType('Custom::CDKBucketDeployment')[0] ?? [];
+    const markers = JSON.stringify(deployment?.Properties.SourceMarkers ?? []);
+    expect(markers).toMatch(/WebClient/);
+    expect(markers).toMatch(/HostedSignIn/);
+    expect(deployment?.Properties.SourceObjectKeys).toHaveLength(2);
+  });
+});
+
 describe('cdk-nag', () => {
   it('passed the AWS Solutions, HIPAA Security and NIST 800-53 rev. 5 checks (the synth above throws on any unacknowledged finding)', () => {
     expect(resources).toBeDefined();

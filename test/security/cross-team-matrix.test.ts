@@ -115,7 +115,10 @@ function callsFor({ method, path, op }: Operation, ids: Ids, team: string): Call
   if (((op.parameters ?? []) as { in: string; name: string }[]).some((p) => p.in === 'query' && p.name === 'limit')) query.set('limit', '1');
   for (const p of (op.parameters ?? []) as { in: string; name: string; required?: boolean }[]) {
     if (p.in !== 'query' || !p.required) continue;
-    const value = REQUIRED_QUERY[p.name];
+    // A required parameter that names a resource (the citizen to book for) names the other side's.
+    const names = QUERY_FIXTURES[p.name];
+    if (names) namesForeign = true;
+    const value = names ? names(ids) : REQUIRED_QUERY[p.name];
     if (value === undefined) throw new Error(`${key}: the matrix has no value for the required query parameter ${p.name}; add it to REQUIRED_QUERY`);
     query.set(p.name, value);
   }
@@ -239,6 +242,7 @@ const NO_CITIZEN_DATA: Record<string, string> = {
   'GET /teams/{team}/contacts/{staffId}': 'a staff member’s own phone and SMS consent',
   'GET /me/push-subscriptions': 'the caller’s own devices (push endpoints)',
   'GET /notifications/vapid-public-key': 'the public key browsers subscribe with',
+  'GET /staff/{staffId}/free-slots': 'a staff member’s free time; with `citizenId` it is a read of that citizen’s visits, audited (test/visits/free-time.test.ts)',
   'GET /reports/savings-model': 'the municipality’s savings model, no citizen',
   'GET /reports/municipality/targets': 'the municipality’s targets, no citizen',
   'GET /reports/municipality': 'aggregates per team for the reporting role, no citizen named',
@@ -257,6 +261,7 @@ describe('every read of citizen data is audited', () => {
       url.searchParams.delete('limit');
       if (operation.path === '/audit') url.searchParams.set('citizenId', east.ids.citizenId);
       if (operation.path === '/visits') url.searchParams.set('from', '2026-10-19T00:00:00Z');
+      if (operation.path.endsWith('/free-slots')) url.searchParams.set('date', '2026-10-20');
       let served = false;
       for (const reader of readers) {
         const before = await auditCount();

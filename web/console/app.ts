@@ -1,0 +1,135 @@
+import { h, show } from '../common/dom.ts';
+import { currentLang, setLang } from '../common/i18n.ts';
+import { completeHostedSignIn, hostedSettings, redirectToHostedUi } from './auth.ts';
+import { dayPath, forgetCitizens, isLead, me, prefetch, storeToken, t, teamCitizens, ZONE } from './context.ts';
+import { todayIn } from './lib/day.ts';
+import type { Key } from './lib/i18n.ts';
+import { readClaims } from './lib/pkce.ts';
+
+/**
+ * The staff console: one page, views by hash (`#/day`, `#/book`, `#/availability`, `#/alerts`,
+ * `#/citizens/<id>`, `#/lead`). Each view module is loaded when first shown, so the day view
+ * (the first thing a care worker needs) ships alone; the Chime SDK only when a video starts.
+ */
+export interface View {
+  /** Renders into `main`; returns a cleanup (timers, video) run when the view is left. */
+  (main: HTMLElement, params: string[]): Promise<(() => void) | void>;
+}
+
+interface Entry {
+  label: Key;
+  load: () => Promise<View>;
+  lead?: boolean;
+}
+const dayEntry: Entry = { label: 'navDay', load: () => import('./views/day.ts').then((m) => m.dayView) };
+const views: Record<string, Entry> = {
+  day: dayEntry,
+  book: { label: 'navBook', load: () => import('./views/book.ts').then((m) => m.bookView) },
+  availability: { label: 'navAvailability', load: () => import('./views/availability.ts').then((m) => m.availabilityView) },
+  alerts: { label: 'navAlerts', load: () => import('./views/alerts.ts').then((m) => m.alertsView) },
+  citizens: { label: 'navCitizens', load: () => import('./views/citizen.ts').then((m) => m.citizenView) },
+  lead: { label: 'navLead', load: () => import('./views/lead.ts').then((m) => m.leadView), lead: true },
+};
+
+let cleanup: (() => void) | void = undefined;
+
+export async function startConsole(root: HTMLElement): Promise<void> {
+  document.documentElement.lang = currentLang();
+  const settings = await hostedSettingsIfNeeded();
+  if (settings) {
+    const back = await completeHostedSignIn(settings);
+    if (back && 'token' in back) storeToken(back.token);
+    if (back && 'error' in back) return renderSignIn(root, back.error);
+  }
+  window.addEventListener('hashchange', () => void route(root));
+  await route(root);
+}
+
+/** Only a signed-out console asks how to sign in: the day view's load stays one request shorter. */
+async function hostedSettingsIfNeeded() {
+  return me() && !location.search.includes('code=') ? undefined : hostedSettings();
+}
+
+function languageButton(root: HTMLElement) {
+  const other = currentLang() === 'da' ? 'en' : 'da';
+  return h('button', { type: 'button', lang: other, 'data-testid': 'language', onclick: () => { setLang(other); void route(root); } }, other === 'en' ? 'English' : 'Dansk');
+}
+
+async function renderSignIn(root: HTMLElement, error?: string): Promise<void> {
+  const settings = await hostedSettings();
+  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const message = h('p', { role: 'alert', class: 'error' }, error ?? '');
+  const form = h(
+    'form',
+    {
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        const token = input.value.trim();
+        const claims = readClaims(token);
+        if (!claims || !claims.roles.some((r) => r === 'staff' || r === 'lead')) {
+          message.textContent = `${t('error')}: token`;
+          return;
+        }
+        storeToken(token);
+        forgetCitizens();
+        if (!location.hash) location.hash = '#/day';
+        void route(root);
+      },
+    },
+    h('label', { for: 'token' }, t('tokenLabel')),
+    input,
+    h('p', null, h('button', { type: 'submit', class: 'primary' }, t('signIn'))),
+  );
+  show(
+    root,
+    h('div', null,
+      h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('title')), languageButton(root)),
+      h('main', null,
+        h('h1', null, t('signIn')),
+        settings ? h('p', null, h('button', { type: 'button', class: 'primary', onclick: () => void redirectToHostedUi(settings) }, t('signInHosted'))) : form,
+        message,
+      ),
+    ),
+  );
+}
+
+async function route(root: HTMLElement): Promise<void> {
+  if (typeof cleanup === 'function') cleanup();
+  cleanup = undefined;
+  const claims = me();
+  if (!claims) return renderSignIn(root);
+  const [name = 'day', ...params] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const asked = views[name];
+  const entry = asked && (!asked.lead || isLead()) ? asked : dayEntry;
+  const current = asked === entry ? name : 'day';
+  if (current === 'day') {
+    // The day's data is asked for while the view's code is still on its way.
+    const date = params[0] && /^\d{4}-\d{2}-\d{2}$/.test(params[0]) ? params[0] : todayIn(ZONE);
+    prefetch(dayPath(claims.sub, date));
+    void teamCitizens().catch(() => undefined);
+  }
+  const main = h('main', { id: 'main' }, h('p', { 'aria-busy': 'true' }, t('loading')));
+  show(
+    root,
+    h('div', null,
+      h('a', { class: 'skip', href: '#main', onclick: (e: Event) => { e.preventDefault(); main.querySelector<HTMLElement>('h1')?.focus(); } }, t('skip')),
+      h('header', { class: 'topbar' },
+        h('span', { class: 'brand' }, t('title')),
+        h('nav', { 'aria-label': t('title') },
+          h('ul', { class: 'nav' },
+            ...Object.entries(views)
+              .filter(([, v]) => !v.lead || isLead())
+              .map(([key, v]) => h('li', null, h('a', { href: `#/${key}`, ...(key === current ? { 'aria-current': 'page' } : {}) }, t(v.label)))),
+          ),
+        ),
+        h('span', { class: 'who' }, `${claims.sub} · ${claims.team ?? ''}`),
+        languageButton(root),
+        h('button', { type: 'button', onclick: () => { storeToken(undefined); forgetCitizens(); location.hash = ''; void route(root); } }, t('signOut')),
+      ),
+      main,
+    ),
+  );
+  const view = await entry.load();
+  cleanup = await view(main, params);
+  main.querySelector<HTMLElement>('h1')?.setAttribute('tabindex', '-1');
+}
