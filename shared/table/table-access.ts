@@ -54,8 +54,12 @@ export const leadingKeyPatterns = {
    * or national-id partition.
    */
   DeviceEvents: ['DISPENSER#*', AUDIT, OUTBOX],
-  /** Team figures for the lead's reports; writes only the audit records of those reads. */
-  Reports: ['CITIZEN#*', 'TEAM#*#FINALGRANTS', 'TEAM#*#VISITS', 'TEAM#*#DISPENSERPERIODS', 'ADHERENCE#*', AUDIT],
+  /**
+   * Team figures for the lead's reports (with the team's reversions); the municipality roll-up
+   * (every current final grant) and the municipality's savings model and targets, the only items
+   * it writes besides the audit records of its reads.
+   */
+  Reports: ['CITIZEN#*', 'TEAM#*#FINALGRANTS', 'TEAM#*#VISITS', 'TEAM#*#DISPENSERPERIODS', 'TEAM#*#REVERSIONS', 'FINALGRANTS#CURRENT', 'MUNICIPALITY', 'ADHERENCE#*', AUDIT],
   /** The audit log, by citizen and by actor; a citizen's team (or a staff member's profile) decides who may read their trail; the staff directory. */
   Admin: [AUDIT, 'CITIZEN#*', 'STAFF#*', 'TEAM#*#STAFF'],
   /** Detection jobs, escalation, reminders and no-show checks, the visit horizon, trial-end reminders. */

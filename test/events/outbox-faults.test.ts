@@ -237,7 +237,7 @@ describe('device ingest under faults', () => {
 
   it('a device posts; whichever write the post or the derivation dies after, its retry ends in the state of one clean post', async () => {
     clock.set('2026-11-02T06:00:00Z');
-    const plan = { times: ['08:00', '14:00', '20:00'], validFrom: '2026-11-01' };
+    const plan = { times: ['08:00', '14:00', '20:00'], validFrom: '2026-11-02' };
     const clean = await citizenWithDispenser(t, w, plan);
     clock.set('2026-11-02T14:00:00Z');
     expect((await withRetry(() => postEvents(t, clean, batch()), [202])).status).toBe(202);
@@ -265,7 +265,7 @@ describe('device ingest under faults', () => {
 
   it('the fault alert carries the earliest fault of the episode when it arrives in a later post', async () => {
     clock.set('2026-11-02T06:00:00Z');
-    const device = await citizenWithDispenser(t, w, { times: ['08:00'], validFrom: '2026-11-01' });
+    const device = await citizenWithDispenser(t, w, { times: ['08:00'], validFrom: '2026-11-02' });
     clock.set('2026-11-02T15:00:00Z');
     expect((await postEvents(t, device, [{ eventId: eventId('late'), type: 'empty', occurredAt: '2026-11-02T14:50:00Z' }])).status).toBe(202);
     expect((await postEvents(t, device, [{ eventId: eventId('early'), type: 'empty', occurredAt: '2026-11-02T14:10:00Z' }])).status).toBe(202);
