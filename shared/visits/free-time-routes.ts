@@ -5,7 +5,7 @@ import { bearer, jsonContent, problems, requireRole } from '../http/openapi.ts';
 import { staffIdSchema } from './availability.ts';
 import { freeSlotsQuery, freeSlotsSchema, staffFreeSlots, teamFreeSlots, teamFreeSlotsQuery } from './free-time.ts';
 
-const teamSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a team id (a-z, 0-9, -; at most 40)').openapi({ example: 'east' });
+const teamSchema = z.string().max(40).regex(/^[a-z0-9-]{1,40}$/, 'must be a team id (a-z, 0-9, -; at most 40)').openapi({ example: 'east' });
 
 const staffFreeSlotsRoute = createRoute({
   method: 'get',

@@ -5,6 +5,7 @@ import type { Config } from '../platform/config.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { isoDateInput } from '../platform/time-input.ts';
 import { visitKeys } from '../table/keys.ts';
 import { queryAll } from '../table/store.ts';
 import type { Interval } from './availability-rules.ts';
@@ -15,9 +16,10 @@ import { localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES, toZonedIso } from './time
 import { citizenIdSchema } from './visits.ts';
 
 export const freeSlotsQuery = z.strictObject({
-  date: z.iso.date().optional().openapi({ description: 'A local day (municipality time zone)', example: '2026-10-19' }),
+  date: isoDateInput.optional().openapi({ description: 'A local day (municipality time zone)', example: '2026-10-19' }),
   week: z
     .string()
+    .max(8, 'must be an ISO week like 2026-W44')
     .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week like 2026-W44')
     .optional()
     .openapi({ description: 'An ISO week instead of a date' }),

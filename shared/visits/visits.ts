@@ -244,6 +244,9 @@ export async function changeVisit(deps: Deps, ctx: RequestContext, visitId: stri
   if (input.start !== undefined) {
     const fields = timeFields(start, ctx.now, 'body/start');
     if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
+    // A moved visit still delivers its benefit: the same dates hold as for a booking.
+    const [finalGrantItem] = await getItems(deps.table, [conversionKeys.currentFinalGrant(visit.citizenId)], { consistent: true, now: ctx.now });
+    requireWithinGrantDates(finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined, visit.purpose.grantId, start, deps.config.TIME_ZONE);
   }
   const end = addMinutes(start, duration);
   const staffId = input.staffId === undefined ? visit.staffId : (input.staffId ?? undefined);

@@ -120,6 +120,15 @@ describe('consistent time rules', () => {
     expect(booked.status, booked.text).toBe(400);
     expect(booked.body.errors[0]).toMatchObject({ field: 'body/start' });
     expect(booked.body.errors[0].message).toMatch(/2026-03-10/);
+
+    // Moving a visit of that benefit past the end is refused in the same words; the visit stays put.
+    const before = (await visitsOf(citizenId)).find((v) => v.purpose.grantId === talk.grantId && v.status === 'scheduled');
+    expect(before, 'a planned visit of the benefit before its end').toBeDefined();
+    const moved = await t.call('PATCH', `/visits/${before.visitId}`, { as: staff, body: { start: '2026-03-12T09:00:00+01:00' } });
+    expect(moved.status, moved.text).toBe(400);
+    expect(moved.body.errors[0]).toMatchObject({ field: 'body/start' });
+    expect(moved.body.errors[0].message).toMatch(/2026-03-10/);
+    expect((await t.call('GET', `/visits/${before.visitId}`, { as: staff })).body.start).toBe(before.start);
   });
 
   it('figures that are zero because nothing has started say when it starts', () => {

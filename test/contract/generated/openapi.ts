@@ -958,6 +958,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/staff/{staffId}/free-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A staff member’s free slots on a date or in a week (advice for booking)
+         * @description Roles: staff, lead (same team; another team’s staff member is 404). Free time is the availability rules minus booked visits (and the citizen’s, with `citizenId`), each widened by the team’s buffer between visits. Advice only: a booking of a slot can still answer 409, the booking decides.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        get: operations["listStaffFreeSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tablet-pairings/redeem": {
         parameters: {
             query?: never;
@@ -974,6 +996,28 @@ export interface paths {
          *     Roles: none; no credential needed.
          */
         post: operations["redeemTabletPairing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{team}/free-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Free slots of every staff member of the team while the citizen is free (advice for booking)
+         * @description Roles: staff, lead of the team (another team is 404). The same rules as a staff member’s free slots, over the whole team, kept clear of the citizen’s booked visits. Advice only: the booking decides.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        get: operations["listTeamFreeSlots"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1834,6 +1878,29 @@ export interface components {
             current: components["schemas"]["FinalGrant"];
             figures: components["schemas"]["ConversionFigures"];
             history: components["schemas"]["FinalGrant"][];
+        };
+        FreeSlot: {
+            end: string;
+            staffId: string;
+            start: string;
+        };
+        FreeSlots: {
+            /**
+             * Format: int32
+             * @description Kept clear before and after booked visits (advice; booking does not enforce it)
+             */
+            bufferMinutes: number;
+            /** Format: int32 */
+            durationMinutes: number;
+            /** @description The free intervals the slots are cut from */
+            free: components["schemas"]["FreeSlot"][];
+            from: string;
+            /** @description Bookable starts, by start then staff id; advice only — the booking decides */
+            slots: components["schemas"]["FreeSlot"][];
+            timeZone: string;
+            to: string;
+            /** @description More slots than `limit` */
+            truncated: boolean;
         };
         /**
          * @example {
@@ -7387,6 +7454,101 @@ export interface operations {
             };
         };
     };
+    listStaffFreeSlots: {
+        parameters: {
+            query?: {
+                /** @description Also keep clear of this citizen’s booked visits */
+                citizenId?: string;
+                /** @description A local day (municipality time zone) */
+                date?: string;
+                durationMinutes?: number;
+                limit?: number;
+                /** @description Slot starts are multiples of this */
+                stepMinutes?: number;
+                /** @description An ISO week instead of a date */
+                week?: string;
+            };
+            header?: never;
+            path: {
+                staffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Free slots by start */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreeSlots"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     redeemTabletPairing: {
         parameters: {
             query?: never;
@@ -7456,6 +7618,101 @@ export interface operations {
             };
             /** @description The body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTeamFreeSlots: {
+        parameters: {
+            query: {
+                /** @description The citizen to book for */
+                citizenId: string;
+                /** @description A local day (municipality time zone) */
+                date?: string;
+                durationMinutes?: number;
+                limit?: number;
+                /** @description Slot starts are multiples of this */
+                stepMinutes?: number;
+                /** @description An ISO week instead of a date */
+                week?: string;
+            };
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Free slots by start, then staff id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreeSlots"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
