@@ -3,6 +3,8 @@
  * Problem schema lists them; a test checks that every `ConflictError` in the code uses one.
  */
 export const REASON_CODES = [
+  'ack-link-expired',
+  'ack-link-used',
   'alert-changed',
   'alert-not-open',
   'alert-resolved',

@@ -109,9 +109,9 @@ export async function acknowledgeFromLink(deps: Deps, ctx: RequestContext, alert
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
   const parsed = linkPayload.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
   if (!parsed.success || parsed.data.a !== alertId) throw invalid();
-  if (parsed.data.e * 1000 < ctx.now.getTime()) throw new ConflictError('The acknowledgement link has expired; acknowledge in the console.', 'ack_link_expired');
+  if (parsed.data.e * 1000 < ctx.now.getTime()) throw new ConflictError('The acknowledgement link has expired; acknowledge in the console.', 'ack-link-expired');
   const claim = notificationKeys.ackLinkUse(parsed.data.n);
-  if (await getItem(deps.table, claim, { consistent: true })) throw new ConflictError('The acknowledgement link was already used.', 'ack_link_used');
+  if (await getItem(deps.table, claim, { consistent: true })) throw new ConflictError('The acknowledgement link was already used.', 'ack-link-used');
   const use = putNew(deps.table, { ...claim, entity: 'AckLinkUse', alertId, usedBy: ctx.actor.sub, usedAt: ctx.now.toISOString(), expiresAt: parsed.data.e + 86_400 });
   return acknowledgeAlert(deps, ctx, alertId, `Acknowledged from the link sent to ${parsed.data.r}`, [use]);
 }

@@ -280,7 +280,7 @@ const relativeRoute = createRoute({
   middleware: [requireRole('staff', 'lead')] as const,
   request: { params: CitizenParams, body: jsonBody(relativeContactInputSchema) },
   responses: {
-    200: jsonContent(relativeContactInputSchema.extend({ consentRecordedAt: z.string(), consentRecordedBy: z.string() }).openapi('RelativeContact'), 'As stored'),
+    200: jsonContent(z.object({ ...relativeContactInputSchema.shape, consentRecordedAt: z.string(), consentRecordedBy: z.string() }).openapi('RelativeContact'), 'As stored'),
     ...problems(400, 404),
   },
 });

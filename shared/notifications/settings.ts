@@ -8,6 +8,7 @@ import type { RequestContext } from '../platform/context.ts';
 import type { Deps } from '../platform/deps.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { isoDateTime } from '../platform/time-input.ts';
 import { notificationKeys } from '../table/keys.ts';
 import { getItem, getItems, putNew, queryAll, transactWrite, type Item } from '../table/store.ts';
 import { availabilityExceptionSchema, isAvailable, weeklyWindowSchema } from '../visits/availability-rules.ts';
@@ -22,7 +23,7 @@ import { staffIdSchema } from '../visits/availability.ts';
 export const dutyKinds = ['on-duty', 'second', 'support'] as const;
 export type DutyKind = (typeof dutyKinds)[number];
 
-export const teamParam = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a team id').openapi({ example: 'east' });
+export const teamParam = z.string().max(32).regex(/^[a-z0-9-]{1,32}$/, 'must be a team id').openapi({ example: 'east' });
 
 export const rosterEntrySchema = z
   .strictObject({
@@ -74,7 +75,11 @@ export const escalationInputSchema = z
   })
   .openapi('EscalationChainInput');
 export type EscalationChain = z.infer<typeof escalationInputSchema>;
-export const escalationSchema = escalationInputSchema.extend({ team: z.string(), updatedAt: z.string().optional(), updatedBy: z.string().optional() }).openapi('EscalationChain');
+// Its own object, not an extension of the strict input: the document would render that as allOf
+// with the input's additionalProperties: false, which refuses team and updatedAt.
+export const escalationSchema = z
+  .object({ ...escalationInputSchema.shape, team: z.string(), updatedAt: z.string().optional(), updatedBy: z.string().optional() })
+  .openapi('EscalationChain');
 
 /** Ten minutes for a missed dose at each step, as the peers do; technical problems can wait longer. */
 export const DEFAULT_ESCALATION: EscalationChain = {
@@ -170,7 +175,7 @@ export async function setEscalation(deps: Deps, ctx: RequestContext, team: strin
 
 // ── Staff contact points ────────────────────────────────────────────────────────────────────
 
-export const phoneSchema = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number, e.g. +4512345678').openapi({ example: '+4512345678' });
+export const phoneSchema = z.string().max(16).regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number, e.g. +4512345678').openapi({ example: '+4512345678' });
 
 export const contactInputSchema = z
   .strictObject({
@@ -179,7 +184,8 @@ export const contactInputSchema = z
     displayName: z.string().trim().min(1).max(60).optional().openapi({ description: 'How a citizen’s reminder names them ("Anna calls you at 10:30")' }),
   })
   .openapi('StaffContactInput');
-export const contactSchema = contactInputSchema.extend({ staffId: z.string(), team: z.string(), consentRecordedAt: z.string().optional(), updatedAt: z.string(), updatedBy: z.string() }).openapi('StaffContact');
+// Its own object for the same reason as EscalationChain.
+export const contactSchema = z.object({ ...contactInputSchema.shape, staffId: z.string(), team: z.string(), consentRecordedAt: z.string().optional(), updatedAt: z.string(), updatedBy: z.string() }).openapi('StaffContact');
 export type StaffContact = z.infer<typeof contactSchema>;
 
 function assertMayManageContact(actor: Actor, staffId: string): void {
@@ -290,8 +296,8 @@ export const alertSettingsInputSchema = z
 
 export const alertPauseInputSchema = z
   .strictObject({
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
+    from: isoDateTime(),
+    to: isoDateTime(),
     reason: z.string().trim().min(1).max(200).openapi({ description: 'e.g. "hospital", "holiday" — no health details' }),
   })
   .openapi('AlertPauseInput');

@@ -24,6 +24,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alerts/{alertId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One alert with every delivery attempt of its escalation (channel, recipient, time, outcome)
+         * @description Roles: staff, lead, support of the alert’s team.
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
+         */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/alerts/{alertId}/ack": {
         parameters: {
             query?: never;
@@ -38,6 +60,28 @@ export interface paths {
          * @description Roles: `staff`, `lead` (any other role gets 403).
          */
         post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{alertId}/ack-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge from the link in a push or SMS (signed, single use, expires)
+         * @description Roles: staff, lead, support of the alert’s team. The console page `/console/alerts/{alertId}?ack=<token>` posts the token.
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
+         */
+        post: operations["acknowledgeAlertFromLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -165,12 +209,62 @@ export interface paths {
         };
         /**
          * Each planned dose in the period with its outcome, and the rates
-         * @description Outcomes: taken_on_time (first dose_taken within the plan’s tolerance), taken_late, missed (the dispenser said so, or was heard from but no take by the deadline), no_data (the dispenser was silent around the dose), pending (deadline not reached; not in the rates).
+         * @description Outcomes: taken_on_time (first dose_taken within the plan’s tolerance), taken_late, missed (the dispenser said so, or was heard from but no take by the deadline), no_data (the dispenser was silent around the dose), pending (deadline not reached; not in the rates), paused (inside an alert pause of the citizen: not missed, not in the rates).
          *
          *     Roles: `staff`, `lead` (any other role gets 403).
          */
         get: operations["getAdherence"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizens/{citizenId}/alert-pauses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a citizen’s alerts (hospital, holiday): doses in the pause count as paused, not missed, and page nobody
+         * @description Roles: staff, lead of the citizen’s team.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        post: operations["addCitizenAlertPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizens/{citizenId}/alert-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A citizen’s alert settings and pauses
+         * @description Roles: staff, lead of the citizen’s team.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        get: operations["getCitizenAlertSettings"];
+        /**
+         * Set a citizen’s missed-dose alert delay and the quiet period after a resolved device fault
+         * @description Roles: staff, lead of the citizen’s team.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        put: operations["setCitizenAlertSettings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -368,6 +462,28 @@ export interface paths {
          *     Roles: `assessor` (any other role gets 403).
          */
         patch: operations["endGrant"];
+        trace?: never;
+    };
+    "/citizens/{citizenId}/relative-contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * A relative’s phone for SMS, with the recorded consent and the alert kinds they hear about
+         * @description Roles: staff, lead of the citizen’s team. The SMS says only that the team was alerted, with a reference.
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
+         */
+        put: operations["setRelativeContact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/citizens/{citizenId}/tablet-pairings": {
@@ -686,6 +802,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s push subscriptions (one per device)
+         * @description Roles: staff, lead, support, citizen.
+         *
+         *     Roles: `staff`, `lead`, `support`, `citizen` (any other role gets 403).
+         */
+        get: operations["listPushSubscriptions"];
+        put?: never;
+        /**
+         * Register this browser’s web-push subscription (console or tablet); the same endpoint again updates it
+         * @description Roles: staff, lead, support, citizen (a tablet). The subscription belongs to the caller.
+         *
+         *     Roles: `staff`, `lead`, `support`, `citizen` (any other role gets 403).
+         */
+        post: operations["addPushSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/push-subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of the caller’s push subscriptions (e.g. on sign-out)
+         * @description Roles: staff, lead, support, citizen; someone else’s subscription is 404.
+         *
+         *     Roles: `staff`, `lead`, `support`, `citizen` (any other role gets 403).
+         */
+        delete: operations["deletePushSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/visits": {
         parameters: {
             query?: never;
@@ -698,6 +864,28 @@ export interface paths {
          * @description Roles: `citizen` (any other role gets 403).
          */
         get: operations["listMyVisits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/vapid-public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The VAPID public key to pass as applicationServerKey to PushManager.subscribe
+         * @description Roles: staff, lead, support, citizen.
+         *
+         *     Roles: `staff`, `lead`, `support`, `citizen` (any other role gets 403).
+         */
+        get: operations["getVapidPublicKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1002,6 +1190,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/teams/{team}/contacts/{staffId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A staff member’s contact points for paging (phone, SMS consent, display name)
+         * @description Roles: the staff member themselves, or a lead of the team.
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
+         */
+        get: operations["getStaffContact"];
+        /**
+         * Set a staff member’s contact points; SMS paging needs their recorded consent
+         * @description Roles: the staff member themselves, or a lead of the team.
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
+         */
+        put: operations["setStaffContact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{team}/duty-roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team’s duty roster: who answers clinical and technical alerts when
+         * @description Roles: staff, lead, support of the team (another team is 404).
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
+         */
+        get: operations["getDutyRoster"];
+        /**
+         * Replace the team’s duty roster (weekly windows and dated exceptions per person and duty, as availability)
+         * @description Role: lead of the team.
+         *
+         *     Roles: `lead` (any other role gets 403).
+         */
+        put: operations["setDutyRoster"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{team}/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team’s escalation chains (clinical, technical), leads and extra reminder lead times
+         * @description Roles: staff, lead, support of the team. Defaults apply until a lead sets them.
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
+         */
+        get: operations["getEscalationChain"];
+        /**
+         * Set the team’s escalation chains: each step a target, its channels and its timeout
+         * @description Role: lead of the team.
+         *
+         *     Roles: `lead` (any other role gets 403).
+         */
+        put: operations["setEscalationChain"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/teams/{team}/free-slots": {
         parameters: {
             query?: never;
@@ -1016,6 +1288,28 @@ export interface paths {
          *     Roles: `staff`, `lead` (any other role gets 403).
          */
         get: operations["listTeamFreeSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{team}/on-duty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is on duty now (on duty, second, support) and who the leads are
+         * @description Roles: staff, lead, support of the team.
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
+         */
+        get: operations["getOnDuty"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1264,6 +1558,10 @@ export interface components {
             items: components["schemas"]["AccessLogEntry"][];
             nextCursor?: string;
         };
+        AckLinkInput: {
+            /** @description The `ack` parameter of the link in the push or SMS */
+            token: string;
+        };
         AddGuest: {
             /**
              * @description A relative, or another professional (e.g. a nurse supporting a colleague)
@@ -1278,6 +1576,11 @@ export interface components {
                 missed: number;
                 /** Format: int32 */
                 no_data: number;
+                /**
+                 * Format: int32
+                 * @description Doses inside an alert pause (hospital, holiday): neither taken nor missed, not in the rates
+                 */
+                paused: number;
                 /** Format: int32 */
                 pending: number;
                 /** Format: int32 */
@@ -1292,7 +1595,7 @@ export interface components {
                 /** Format: int32 */
                 minutesLate?: number;
                 /** @enum {string} */
-                outcome: "taken_on_time" | "taken_late" | "missed" | "no_data" | "pending";
+                outcome: "taken_on_time" | "taken_late" | "missed" | "no_data" | "pending" | "paused";
                 scheduledFor: string;
                 takenAt?: string;
                 time: string;
@@ -1301,7 +1604,7 @@ export interface components {
             rates: {
                 /**
                  * Format: int32
-                 * @description Planned doses minus pending ones: the denominator
+                 * @description Planned doses minus pending and paused ones: the denominator
                  */
                 decided: number;
                 missed: number | null;
@@ -1341,6 +1644,75 @@ export interface components {
         AlertPage: {
             items: components["schemas"]["Alert"][];
             nextCursor?: string;
+        };
+        AlertPause: {
+            createdAt: string;
+            createdBy: string;
+            from: string;
+            pauseId: string;
+            reason: string;
+            to: string;
+        };
+        AlertPauseInput: {
+            /**
+             * Format: date-time
+             * @example 2026-11-24T09:00:00+01:00
+             */
+            from: string;
+            /** @description e.g. "hospital", "holiday" — no health details */
+            reason: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T09:00:00+01:00
+             */
+            to: string;
+        };
+        AlertSettings: {
+            citizenId: string;
+            /** Format: int32 */
+            faultQuietMinutes: number;
+            /** Format: int32 */
+            missedDoseDelayMinutes: number;
+            pauses: components["schemas"]["AlertPause"][];
+        };
+        AlertSettingsInput: {
+            /**
+             * Format: int32
+             * @description After a resolved device fault or silence, the same problem pages nobody for this long
+             */
+            faultQuietMinutes?: number;
+            /**
+             * Format: int32
+             * @description Wait this long after a missed-dose alert before paging (a late take clears it); default from config
+             */
+            missedDoseDelayMinutes?: number;
+        };
+        AlertWithDeliveries: {
+            acknowledgedAt?: string;
+            acknowledgedBy?: string;
+            acknowledgementNote?: string;
+            alertId: string;
+            citizenId?: string;
+            dedupKey: string;
+            deliveries: components["schemas"]["DeliveryAttempt"][];
+            details?: {
+                [key: string]: string | number | boolean;
+            };
+            dispenserId?: string;
+            escalated: boolean;
+            escalatedAt?: string;
+            /** @enum {string} */
+            kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending";
+            occurredAt: string;
+            raisedAt: string;
+            resolution?: string;
+            resolvedAt?: string;
+            resolvedBy?: string;
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved";
+            summary: string;
+            team: string;
+            visitId?: string;
         };
         AnswerTrigger: {
             anyOf?: (boolean | string)[];
@@ -1580,6 +1952,19 @@ export interface components {
             questionId: string;
             why: string;
         };
+        DeliveryAttempt: {
+            at: string;
+            /** @enum {string} */
+            channel: "push" | "sms" | "alarm-topic" | "none";
+            detail?: string;
+            /** @enum {string} */
+            outcome: "sent" | "gone" | "failed" | "no-address" | "suppressed";
+            recipient: string;
+            /** Format: int32 */
+            step: number;
+            /** @description Which device (subscription id) or a masked phone number */
+            to?: string;
+        };
         DeviceEvent: {
             details?: {
                 [key: string]: string | number | boolean;
@@ -1647,9 +2032,15 @@ export interface components {
             sentAt?: string;
         };
         DeviceEventBatchResult: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Events stored by this post. Adherence, alerts and last contact are derived from them moments later (from the table’s stream), whether or not this answer reaches the device.
+             */
             accepted: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Events this post did not store because they were already stored (by an earlier post, or earlier in this batch). Two identical posts in flight at the same moment may both count an event as accepted: it is still stored once, and derived from once (the first write of its id is the one that counts).
+             */
             duplicates: number;
             rejected: {
                 errors: {
@@ -1660,6 +2051,8 @@ export interface components {
                 /** Format: int32 */
                 index: number;
             }[];
+            /** @description One entry per event of the batch, by index: accepted, duplicate or rejected (see `rejected` for why). */
+            results: ("accepted" | "duplicate" | "rejected")[];
         };
         Dispenser: {
             assignedAt?: string;
@@ -1747,6 +2140,11 @@ export interface components {
                     missed: number;
                     /** Format: int32 */
                     no_data: number;
+                    /**
+                     * Format: int32
+                     * @description Doses inside an alert pause (hospital, holiday): neither taken nor missed, not in the rates
+                     */
+                    paused: number;
                     /** Format: int32 */
                     pending: number;
                     /** Format: int32 */
@@ -1760,7 +2158,7 @@ export interface components {
                 rates: {
                     /**
                      * Format: int32
-                     * @description Planned doses minus pending ones: the denominator
+                     * @description Planned doses minus pending and paused ones: the denominator
                      */
                     decided: number;
                     missed: number | null;
@@ -1812,6 +2210,28 @@ export interface components {
             /** Format: date */
             validTo?: string;
         };
+        DutyRoster: {
+            entries: components["schemas"]["DutyRosterEntry"][];
+            team: string;
+            timeZone: string;
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        DutyRosterEntry: {
+            /**
+             * @description `on-duty` answers clinical alerts first, `second` backs them up, `support` takes technical alerts
+             * @enum {string}
+             */
+            duty: "on-duty" | "second" | "support";
+            /** @default [] */
+            exceptions?: components["schemas"]["AvailabilityException"][];
+            /** @example stf-anna */
+            staffId: string;
+            weekly: components["schemas"]["WeeklyWindow"][];
+        };
+        DutyRosterInput: {
+            entries: components["schemas"]["DutyRosterEntry"][];
+        };
         /**
          * @example {
          *       "endDate": "2026-03-31",
@@ -1822,6 +2242,45 @@ export interface components {
             /** Format: date */
             endDate: string;
             reason: string;
+        };
+        EscalationChain: {
+            /** @description Missed doses, missed visits, trials ending */
+            clinical: components["schemas"]["EscalationStep"][];
+            /** @description Who `lead` steps and the team alarm page */
+            leads: string[];
+            /**
+             * @description Extra visit reminders this long before the start
+             * @default []
+             */
+            reminderLeadMinutes?: number[];
+            team: string;
+            /** @description Device faults and silent devices */
+            technical: components["schemas"]["EscalationStep"][];
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        EscalationChainInput: {
+            /** @description Missed doses, missed visits, trials ending */
+            clinical: components["schemas"]["EscalationStep"][];
+            /** @description Who `lead` steps and the team alarm page */
+            leads: string[];
+            /**
+             * @description Extra visit reminders this long before the start
+             * @default []
+             */
+            reminderLeadMinutes?: number[];
+            /** @description Device faults and silent devices */
+            technical: components["schemas"]["EscalationStep"][];
+        };
+        EscalationStep: {
+            channels: ("push" | "sms")[];
+            /**
+             * Format: int32
+             * @description Wait this long for an acknowledgement before the next step
+             */
+            timeoutMinutes: number;
+            /** @enum {string} */
+            to: "on-duty" | "second" | "lead" | "support";
         };
         FinalGrant: {
             approvalNote?: string;
@@ -2087,6 +2546,14 @@ export interface components {
             /** Format: date */
             trialStartsOn: string;
         };
+        OnDuty: {
+            at: string;
+            leads: string[];
+            onDuty: string[];
+            second: string[];
+            support: string[];
+            team: string;
+        };
         PairedTablet: {
             citizenId: string;
             expiresAt: string;
@@ -2122,7 +2589,7 @@ export interface components {
              * @description On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes
              * @enum {string}
              */
-            reason?: "alert-changed" | "alert-not-open" | "alert-resolved" | "availability-changed" | "citizen-double-booked" | "citizen-has-dispenser" | "concurrent-change" | "conflict" | "consent-missing" | "consent-refused" | "contended" | "dispenser-assigned" | "dispenser-changed" | "dispenser-returned" | "dose-plan-changed" | "final-grant-changed" | "grant-ended" | "grants-changed" | "guest-joined" | "medication-line-not-approved" | "national-id-registered" | "no-assessment" | "no-medication-line" | "not-assigned" | "not-in-progress" | "not-on-trial" | "not-open" | "not-proposed" | "not-ready" | "not-ready-for-technology" | "not-scheduled" | "nothing-to-revert" | "purpose-not-granted" | "serial-taken" | "staff-double-booked" | "staff-registered" | "staff-unavailable" | "too-early" | "too-many-guests" | "version-mismatch" | "version-taken" | "window-over";
+            reason?: "ack-link-expired" | "ack-link-used" | "alert-changed" | "alert-not-open" | "alert-resolved" | "availability-changed" | "citizen-double-booked" | "citizen-has-dispenser" | "concurrent-change" | "conflict" | "consent-missing" | "consent-refused" | "contended" | "dispenser-assigned" | "dispenser-changed" | "dispenser-returned" | "dose-plan-changed" | "final-grant-changed" | "grant-ended" | "grants-changed" | "guest-joined" | "medication-line-not-approved" | "national-id-registered" | "no-assessment" | "no-medication-line" | "not-assigned" | "not-in-progress" | "not-on-trial" | "not-open" | "not-proposed" | "not-ready" | "not-ready-for-technology" | "not-scheduled" | "nothing-to-revert" | "purpose-not-granted" | "serial-taken" | "staff-double-booked" | "staff-registered" | "staff-unavailable" | "too-early" | "too-many-guests" | "version-mismatch" | "version-taken" | "window-over";
             requestId?: string;
             /** Format: int32 */
             status: number;
@@ -2132,6 +2599,36 @@ export interface components {
         ProposeConversion: {
             reason: string;
             splits: components["schemas"]["GrantSplit"][];
+        };
+        PushSubscription: {
+            createdAt: string;
+            device?: string;
+            endpoint: string;
+            /** @enum {string} */
+            locale: "da" | "en";
+            subscriptionId: string;
+        };
+        PushSubscriptionInput: {
+            /** @description A label for the person, e.g. "console, office PC" */
+            device?: string;
+            /**
+             * Format: uri
+             * @description PushSubscription.endpoint from the browser
+             */
+            endpoint: string;
+            keys: {
+                auth: string;
+                p256dh: string;
+            };
+            /**
+             * @description Language of the messages to this device
+             * @default da
+             * @enum {string}
+             */
+            locale?: "da" | "en";
+        };
+        PushSubscriptionList: {
+            items: components["schemas"]["PushSubscription"][];
         };
         Question: {
             blocksWhen?: components["schemas"]["AnswerTrigger"];
@@ -2249,6 +2746,38 @@ export interface components {
             credential: string;
             dispenser: components["schemas"]["Dispenser"];
         };
+        RelativeContact: {
+            consent: {
+                /**
+                 * @description The citizen (or their guardian) agreed that this relative is told
+                 * @enum {boolean}
+                 */
+                given: true;
+                /** @enum {string} */
+                givenBy: "citizen" | "guardian";
+                /** @description Which alerts the relative hears about (only that something needs attention, never what) */
+                kinds: ("missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending")[];
+            };
+            consentRecordedAt: string;
+            consentRecordedBy: string;
+            /** @example +4512345678 */
+            phone: string;
+        };
+        RelativeContactInput: {
+            consent: {
+                /**
+                 * @description The citizen (or their guardian) agreed that this relative is told
+                 * @enum {boolean}
+                 */
+                given: true;
+                /** @enum {string} */
+                givenBy: "citizen" | "guardian";
+                /** @description Which alerts the relative hears about (only that something needs attention, never what) */
+                kinds: ("missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending")[];
+            };
+            /** @example +4512345678 */
+            phone: string;
+        };
         Reversion: {
             at: string;
             by: string;
@@ -2322,6 +2851,27 @@ export interface components {
             /** Format: int32 */
             version: number;
             weekly: components["schemas"]["WeeklyWindow"][];
+        };
+        StaffContact: {
+            consentRecordedAt?: string;
+            /** @description How a citizen’s reminder names them ("Anna calls you at 10:30") */
+            displayName?: string;
+            /** @example +4512345678 */
+            phone?: string;
+            /** @description The staff member agreed to be paged by SMS on this number */
+            smsConsent: boolean;
+            staffId: string;
+            team: string;
+            updatedAt: string;
+            updatedBy: string;
+        };
+        StaffContactInput: {
+            /** @description How a citizen’s reminder names them ("Anna calls you at 10:30") */
+            displayName?: string;
+            /** @example +4512345678 */
+            phone?: string;
+            /** @description The staff member agreed to be paged by SMS on this number */
+            smsConsent: boolean;
         };
         StaffMember: {
             hasAvailability: boolean;
@@ -2425,6 +2975,11 @@ export interface components {
                     missed: number;
                     /** Format: int32 */
                     no_data: number;
+                    /**
+                     * Format: int32
+                     * @description Doses inside an alert pause (hospital, holiday): neither taken nor missed, not in the rates
+                     */
+                    paused: number;
                     /** Format: int32 */
                     pending: number;
                     /** Format: int32 */
@@ -2438,7 +2993,7 @@ export interface components {
                 rates: {
                     /**
                      * Format: int32
-                     * @description Planned doses minus pending ones: the denominator
+                     * @description Planned doses minus pending and paused ones: the denominator
                      */
                     decided: number;
                     missed: number | null;
@@ -2511,7 +3066,16 @@ export interface components {
             timeZone: string;
             to: string;
         };
+        VapidPublicKey: {
+            publicKey: string;
+        };
         Visit: {
+            /**
+             * Format: int32
+             * @description Minutes staff and citizen were in the meeting together
+             */
+            actualMinutes?: number;
+            attendance?: components["schemas"]["VisitAttendance"];
             cancelledAt?: string;
             cancelReason?: string;
             citizenId: string;
@@ -2532,6 +3096,8 @@ export interface components {
                 kind: "relative" | "professional";
             }[];
             missedAt?: string;
+            /** @enum {string} */
+            missedReason?: "staff-no-show" | "citizen-no-show";
             outcome?: {
                 notes?: string;
                 /** @enum {string} */
@@ -2558,6 +3124,14 @@ export interface components {
              */
             version: number;
             visitId: string;
+        };
+        /** @description When each side was really in the meeting (Chime attendee events) */
+        VisitAttendance: {
+            citizenJoinedAt?: string;
+            citizenLeftAt?: string;
+            meetingEndedAt?: string;
+            staffJoinedAt?: string;
+            staffLeftAt?: string;
         };
         VisitGuest: {
             addedAt: string;
@@ -2674,6 +3248,90 @@ export interface operations {
             };
         };
     };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertWithDeliveries"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     acknowledgeAlert: {
         parameters: {
             query?: never;
@@ -2698,6 +3356,146 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledgeAlertFromLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckLinkInput"];
+            };
+        };
+        responses: {
+            /** @description The acknowledged alert */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledgedAt?: string;
+                        acknowledgedBy?: string;
+                        acknowledgementNote?: string;
+                        alertId: string;
+                        citizenId?: string;
+                        dedupKey: string;
+                        details?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        dispenserId?: string;
+                        escalated: boolean;
+                        escalatedAt?: string;
+                        /** @enum {string} */
+                        kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending";
+                        occurredAt: string;
+                        raisedAt: string;
+                        resolution?: string;
+                        resolvedAt?: string;
+                        resolvedBy?: string;
+                        /** @enum {string} */
+                        status: "open" | "acknowledged" | "resolved";
+                        summary: string;
+                        team: string;
+                        visitId?: string;
+                    };
                 };
             };
             /** @description Invalid input; `errors` lists the fields at fault */
@@ -3412,6 +4210,302 @@ export interface operations {
             };
             /** @description Unknown, or not visible to this caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addCitizenAlertPause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertPauseInput"];
+            };
+        };
+        responses: {
+            /** @description The pause */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPause"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCitizenAlertSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertSettings"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setCitizenAlertSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Settings as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertSettings"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4587,6 +5681,112 @@ export interface operations {
             };
             /** @description The current state does not allow this */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setRelativeContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                citizenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelativeContactInput"];
+            };
+        };
+        responses: {
+            /** @description As stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelativeContact"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6210,6 +7410,256 @@ export interface operations {
             };
         };
     };
+    listPushSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionList"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addPushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description Already registered; updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMyVisits: {
         parameters: {
             query?: {
@@ -6278,6 +7728,79 @@ export interface operations {
             };
             /** @description Something went wrong on our side; `requestId` identifies it in the logs */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVapidPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key (base64url) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VapidPublicKey"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An upstream service is throttling; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7651,6 +9174,578 @@ export interface operations {
             };
         };
     };
+    getStaffContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staffId: string;
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contact points */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffContact"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setStaffContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staffId: string;
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffContactInput"];
+            };
+        };
+        responses: {
+            /** @description Contact points as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffContact"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDutyRoster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roster */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyRoster"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setDutyRoster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DutyRosterInput"];
+            };
+        };
+        responses: {
+            /** @description The roster as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyRoster"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEscalationChain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationChain"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setEscalationChain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalationChainInput"];
+            };
+        };
+        responses: {
+            /** @description The chain as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationChain"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listTeamFreeSlots: {
         parameters: {
             query: {
@@ -7680,6 +9775,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FreeSlots"];
+                };
+            };
+            /** @description Invalid input; `errors` lists the fields at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, bad or expired bearer token */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: API Gateway’s throttle (body `{"message":"Too Many Requests"}`), or the app when the table is throttling (problem+json with Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example Too Many Requests */
+                        message: string;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side; `requestId` identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOnDuty: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On duty now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnDuty"];
                 };
             };
             /** @description Invalid input; `errors` lists the fields at fault */
