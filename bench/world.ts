@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { answersReadyForBoth } from '../shared/assessment/default-questionnaire.ts';
 import { expectStatus } from './client.ts';
 import type { BenchStack } from './stack.ts';
 
@@ -55,21 +56,7 @@ export interface Device {
   credential: string;
 }
 
-const READY_ANSWERS = {
-  willing: true,
-  uses_device: true,
-  can_see_screen: true,
-  can_hear_screen: true,
-  internet_at_home: 'broadband',
-  cognitive_barriers: 0,
-  physical_barriers: 0,
-  relative_can_help: true,
-  can_take_dispensed_medication: true,
-  notices_dispenser_signal: true,
-  dispenser_handling_barriers: 0,
-  medication_fits_dispenser: 'multidose',
-  someone_present_at_dose_times: false,
-};
+const READY_ANSWERS = answersReadyForBoth;
 
 /**
  * A citizen with a dose plan of four times a day (from `planFrom`, the first plan) and a dispenser

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
+import { answersReadyForBoth } from '../shared/assessment/default-questionnaire.ts';
 import { signLocalToken } from '../shared/http/auth.ts';
 import { loadConfig } from '../shared/platform/config.ts';
 import { readLocalApiInfo } from './local-api.ts';
@@ -76,21 +77,7 @@ async function request(apiUrl: string, method: string, path: string, token: stri
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-const READY_ANSWERS = {
-  willing: true,
-  uses_device: true,
-  can_see_screen: true,
-  can_hear_screen: true,
-  internet_at_home: 'broadband',
-  cognitive_barriers: 0,
-  physical_barriers: 0,
-  relative_can_help: true,
-  can_take_dispensed_medication: true,
-  notices_dispenser_signal: true,
-  dispenser_handling_barriers: 0,
-  medication_fits_dispenser: 'multidose',
-  someone_present_at_dose_times: false,
-};
+const READY_ANSWERS = answersReadyForBoth;
 
 async function proposeMedicationTechnology(apiUrl: string, assessor: string, staff: string, citizenId: string, times: string[], startDate: string): Promise<string> {
   await expectOk('POST assessment', request(apiUrl, 'POST', `/citizens/${citizenId}/assessments`, assessor, { answers: READY_ANSWERS }));

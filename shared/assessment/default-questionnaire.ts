@@ -129,3 +129,24 @@ export const defaultQuestionnaire: QuestionnaireDefinition = {
     },
   ],
 };
+
+/**
+ * Answers to the shipped questionnaire that make a citizen ready for both screen visits and
+ * medication technology: the starting point of the demo data, the simulator, the bench and the
+ * tests, which vary single answers from it.
+ */
+export const answersReadyForBoth = {
+  willing: true,
+  uses_device: true,
+  can_see_screen: true,
+  can_hear_screen: true,
+  internet_at_home: 'broadband',
+  cognitive_barriers: 0,
+  physical_barriers: 0,
+  relative_can_help: true,
+  can_take_dispensed_medication: true,
+  notices_dispenser_signal: true,
+  dispenser_handling_barriers: 0,
+  medication_fits_dispenser: 'multidose',
+  someone_present_at_dose_times: false,
+} as const;

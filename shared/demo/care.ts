@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { currentQuestionnaire, recordAssessment } from '../assessment/assessments.ts';
+import { answersReadyForBoth } from '../assessment/default-questionnaire.ts';
 import { registerCitizen } from '../citizens/citizens.ts';
 import { approveConversion, proposeConversion } from '../conversion/conversions.ts';
 import { grantsAndProfileOf, recordGrant } from '../conversion/grants.ts';
@@ -21,21 +22,7 @@ demoSteps.push(async (deps, demo: DemoData) => {
   const questionnaire = await currentQuestionnaire(deps);
   demo.ids.questionnaireVersion = String(questionnaire.version);
 
-  const base = {
-    willing: true,
-    uses_device: true,
-    can_see_screen: true,
-    can_hear_screen: true,
-    internet_at_home: 'broadband',
-    cognitive_barriers: 0,
-    physical_barriers: 0,
-    relative_can_help: true,
-    can_take_dispensed_medication: true,
-    notices_dispenser_signal: true,
-    dispenser_handling_barriers: 0,
-    medication_fits_dispenser: 'multidose',
-    someone_present_at_dose_times: false,
-  };
+  const base = answersReadyForBoth;
 
   const karen = await registerCitizen(deps, assessor, { nationalId: '120339-1118', name: { given: 'Karen', family: 'Sørensen' }, preferredLanguage: 'da' });
   await recordAssessment(deps, assessor, karen.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, notes: 'Bruger iPad dagligt.' } });

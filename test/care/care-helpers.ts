@@ -1,3 +1,4 @@
+import { answersReadyForBoth } from '../../shared/assessment/default-questionnaire.ts';
 import type { TestApp } from '../support/app.ts';
 
 /** How an assessor, staff member and lead of one team talk to the API in the care tests. */
@@ -27,21 +28,7 @@ export function uniqueNationalId(): string {
   return `${day}${month}45-${String(1000 + serial).slice(-4)}`;
 }
 
-export const readyAnswers = {
-  willing: true,
-  uses_device: true,
-  can_see_screen: true,
-  can_hear_screen: true,
-  internet_at_home: 'broadband',
-  cognitive_barriers: 0,
-  physical_barriers: 0,
-  relative_can_help: true,
-  can_take_dispensed_medication: true,
-  notices_dispenser_signal: true,
-  dispenser_handling_barriers: 0,
-  medication_fits_dispenser: 'multidose',
-  someone_present_at_dose_times: false,
-};
+export const readyAnswers = answersReadyForBoth;
 
 /** No connection at home: ready for neither screen visits nor a dispenser. */
 export const notReadyAnswers = { ...readyAnswers, internet_at_home: 'none' };
