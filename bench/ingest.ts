@@ -1,5 +1,5 @@
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { alertKeys, dispenserKeys } from '../shared/table/keys.ts';
+import { alertKeys, dispenserKeys } from '#shared/table/keys.ts';
 import { call } from './client.ts';
 import { deviceBatch, doseInstants } from './device-events.ts';
 import { newCallMeter, type CallMeter } from './meter.ts';
@@ -186,7 +186,7 @@ export async function measureDerivedLatency(stack: BenchStack, device: Device, s
     if (kind === 'alert') {
       // A new episode for the next sample: resolve the fault alert as staff would.
       const cause = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }));
-      const { resolveAlertByDedupKey } = await import('../shared/alerts/alerts.ts');
+      const { resolveAlertByDedupKey } = await import('#shared/alerts/alerts.ts');
       if (cause.Item) await resolveAlertByDedupKey(stack.deps, `device_fault#${device.dispenserId}#jammed`, 'bench', 'bench');
     }
   }

@@ -6,12 +6,12 @@ import { buildWeb, type WebBuild } from '../scripts/build-web.ts';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.ts';
 import { CHROMIUM } from '../scripts/ensure-chromium-path.ts';
 import { startWebServer } from '../scripts/web-server.ts';
-import { createApp } from '../shared/http/app.ts';
-import { localVerifier, signLocalToken } from '../shared/http/auth.ts';
-import { allRouters, credentialRoutes } from '../shared/http/routers.ts';
-import { loadConfig } from '../shared/platform/config.ts';
-import { createLocalDeps } from '../shared/platform/local-deps.ts';
-import { tabletTokens } from '../shared/tablets/tokens.ts';
+import { createApp } from '#shared/http/app.ts';
+import { localVerifier, signLocalToken } from '#shared/http/auth.ts';
+import { allRouters, credentialRoutes } from '#shared/http/routers.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { createLocalDeps } from '#shared/platform/local-deps.ts';
+import { tabletTokens } from '#shared/tablets/tokens.ts';
 
 /**
  * `npm run bench:web`: the web clients' budgets, measured (not asserted in tests):

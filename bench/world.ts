@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { answersReadyForBoth } from '../shared/assessment/default-questionnaire.ts';
+import { answersReadyForBoth } from '#shared/assessment/default-questionnaire.ts';
 import { expectStatus } from './client.ts';
 import type { BenchStack } from './stack.ts';
 

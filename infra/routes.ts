@@ -1,5 +1,5 @@
-import { apiParts, credentialRoutes, type ApiPart } from '../shared/http/routers.ts';
-import type { Router } from '../shared/http/env.ts';
+import { apiParts, credentialRoutes, type ApiPart } from '#shared/http/routers.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /**
  * The API Gateway routes, read from the Hono routers of each API part, so a route added to a

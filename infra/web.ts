@@ -23,7 +23,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
-import { contentSecurityPolicy, WEB_SECURITY_HEADERS } from '../shared/http/web-headers.ts';
+import { contentSecurityPolicy, WEB_SECURITY_HEADERS } from '#shared/http/web-headers.ts';
 
 /**
  * The web clients (`/tablet`, `/console`, the offline `/docs` assets) on AWS: a private S3 bucket

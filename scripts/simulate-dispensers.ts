@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
-import { answersReadyForBoth } from '../shared/assessment/default-questionnaire.ts';
-import { signLocalToken } from '../shared/http/auth.ts';
-import { loadConfig } from '../shared/platform/config.ts';
+import { answersReadyForBoth } from '#shared/assessment/default-questionnaire.ts';
+import { signLocalToken } from '#shared/http/auth.ts';
+import { loadConfig } from '#shared/platform/config.ts';
 import { readLocalApiInfo } from './local-api.ts';
 
 /**

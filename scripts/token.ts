@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { roleSchema } from '../shared/platform/actor.ts';
-import { loadConfig } from '../shared/platform/config.ts';
-import { signLocalToken } from '../shared/http/auth.ts';
+import { roleSchema } from '#shared/platform/actor.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { signLocalToken } from '#shared/http/auth.ts';
 
 /**
  * LOCAL ONLY: prints a token the local API accepts, and nothing else, so scripts can use

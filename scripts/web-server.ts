@@ -5,8 +5,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
-import { contentSecurityPolicy, WEB_SECURITY_HEADERS } from '../shared/http/web-headers.ts';
-import type { LocalMeetings } from '../shared/visits/local-meetings.ts';
+import { contentSecurityPolicy, WEB_SECURITY_HEADERS } from '#shared/http/web-headers.ts';
+import type { LocalMeetings } from '#shared/visits/local-meetings.ts';
 
 /**
  * LOCAL ONLY (npm start, browser tests): one origin serving the built web clients and the API,

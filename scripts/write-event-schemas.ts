@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { eventCatalog, jsonSchemaOf } from '../shared/events/all.ts';
+import { eventCatalog, jsonSchemaOf } from '#shared/events/all.ts';
 
 /** `npm run events:schemas`: regenerates events/<Type>.schema.json and events/samples/<Type>.json from the catalog. */
 mkdirSync('events/samples', { recursive: true });

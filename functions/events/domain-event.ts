@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { consume } from '../../shared/events/all.ts';
-import { createAwsDeps } from '../../shared/platform/aws-deps.ts';
-import { loadConfig } from '../../shared/platform/config.ts';
-import { logger } from '../../shared/platform/logger.ts';
+import { consume } from '#shared/events/all.ts';
+import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /** Target of the EventBridge rule for consumed domain events (see shared/events/). */
 const eventBridgeEvent = z.object({

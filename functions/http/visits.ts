@@ -1,6 +1,6 @@
-import { apiHandler } from '../../shared/http/lambda.ts';
-import { visitsRouters } from '../../shared/http/parts/visits.ts';
-import { tabletTokens } from '../../shared/tablets/tokens.ts';
+import { apiHandler } from '#shared/http/lambda.ts';
+import { visitsRouters } from '#shared/http/parts/visits.ts';
+import { tabletTokens } from '#shared/tablets/tokens.ts';
 
 // The visits part serves the paired tablets' routes, so it verifies their tokens too.
 export const handler = apiHandler(visitsRouters(), { tabletTokens });

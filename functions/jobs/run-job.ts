@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { runJob } from '../../shared/jobs/all.ts';
-import { createAwsDeps } from '../../shared/platform/aws-deps.ts';
-import { loadConfig } from '../../shared/platform/config.ts';
-import { logger } from '../../shared/platform/logger.ts';
+import { runJob } from '#shared/jobs/all.ts';
+import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /**
  * Target of every EventBridge Scheduler schedule: the recurring detection jobs and the

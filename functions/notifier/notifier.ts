@@ -3,12 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { AwsNotifier, SnsAlarmTopic } from '../../shared/notifications/aws-notifier.ts';
-import { consumeForNotifier, runNotifierJob } from '../../shared/notifications/registry.ts';
-import { createAwsDeps } from '../../shared/platform/aws-deps.ts';
-import { loadConfig } from '../../shared/platform/config.ts';
-import { SECRET_MAX_AGE_SECONDS, secretsManagerSource } from '../../shared/platform/secrets.ts';
-import { logger } from '../../shared/platform/logger.ts';
+import { AwsNotifier, SnsAlarmTopic } from '#shared/notifications/aws-notifier.ts';
+import { consumeForNotifier, runNotifierJob } from '#shared/notifications/registry.ts';
+import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { SECRET_MAX_AGE_SECONDS, secretsManagerSource } from '#shared/platform/secrets.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /**
  * The notifier function: the only one allowed to send web pushes and SMS and to publish the team

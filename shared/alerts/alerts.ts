@@ -1,15 +1,15 @@
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import { z } from '@hono/zod-openapi';
-import type { Actor } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { domainEvent, type DomainEvent } from '../platform/events.ts';
-import { newId } from '../platform/ids.ts';
-import { auditLog, type SystemContext } from '../audit/audit.ts';
-import { alertKeys } from '../table/keys.ts';
-import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
-import { outboxEvent } from '../events/outbox.ts';
+import type { Actor } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
+import { domainEvent, type DomainEvent } from '#shared/platform/events.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { alertKeys } from '#shared/table/keys.ts';
+import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
 
 /**
  * Alerts are what staff on duty must see and handle: missed doses, silent or faulty dispensers,

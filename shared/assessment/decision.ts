@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { FieldError } from '../platform/errors.ts';
+import type { FieldError } from '#shared/platform/errors.ts';
 import { technologies, triggered, type Question, type Technology } from './questionnaire.ts';
 
 /**

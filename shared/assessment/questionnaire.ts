@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { FieldError } from '../platform/errors.ts';
+import type { FieldError } from '#shared/platform/errors.ts';
 
 /**
  * A digital-readiness questionnaire: an ordered list of questions, each with its text in Danish

@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import type { Page } from '../table/store.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import type { Page } from '#shared/table/store.ts';
 import { auditLog, listAudit, type AuditAction, type AuditRecord } from './audit.ts';
 
 /**

@@ -1,11 +1,11 @@
-import { getStaffProfile } from '../visits/availability.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
-import { hasRole, type Actor } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { NotFoundError } from '../platform/errors.ts';
-import { citizenKeys, dispenserKeys } from '../table/keys.ts';
-import { getItem, type Page } from '../table/store.ts';
+import { getStaffProfile } from '#shared/visits/availability.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
+import { hasRole, type Actor } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { NotFoundError } from '#shared/platform/errors.ts';
+import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
+import { getItem, type Page } from '#shared/table/store.ts';
 import { auditLog, listAudit, type AuditQuery, type AuditRecord } from './audit.ts';
 
 /**

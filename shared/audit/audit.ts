@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { primaryRole } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import { newId } from '../platform/ids.ts';
-import { auditKeys, timeKey } from '../table/keys.ts';
-import { expiresAfterDays, putNew, queryPage, transactWrite, type Page, type Table, type TransactItem } from '../table/store.ts';
-import { ValidationError } from '../platform/errors.ts';
+import { primaryRole } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { auditKeys, timeKey } from '#shared/table/keys.ts';
+import { expiresAfterDays, putNew, queryPage, transactWrite, type Page, type Table, type TransactItem } from '#shared/table/store.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
 
 /**
  * Who read or changed what about which citizen, when, in which request. Records are

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { newRouter } from '../http/app.ts';
-import { bearer, idParam, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { bearer, idParam, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
 import { accessLogEntrySchema, citizenAccessLog, myAccessLog } from './access-log.ts';
-import { requestContext as ctxOf } from '../http/env.ts';
+import { requestContext as ctxOf } from '#shared/http/env.ts';
 import { auditLog, auditRecordSchema } from './audit.ts';
 import { readAuditLog } from './audit-reads.ts';
-import { isoDateTime } from '../platform/time-input.ts';
+import { isoDateTime } from '#shared/platform/time-input.ts';
 
 const AuditQuery = PaginationQuery.extend({
   citizenId: z.string().max(30).regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id of the form cit_<ULID>').optional(),

@@ -1,8 +1,8 @@
-import { auditLog, type SystemContext } from '../audit/audit.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { citizenKeys } from '../table/keys.ts';
-import { getItem, putNew, transactWrite, TransactionConflict, type TransactItem } from '../table/store.ts';
+import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { citizenKeys } from '#shared/table/keys.ts';
+import { getItem, putNew, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
 import { hashNationalId } from './national-id.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { newRouter } from '../http/app.ts';
-import { requestContext } from '../http/env.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext } from '#shared/http/env.ts';
+import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
 import { citizenSchema, readCitizen, registerCitizen, registerCitizenSchema, searchCitizens } from './citizens.ts';
 
 const Citizen = citizenSchema.openapi('Citizen');

@@ -1,8 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Deps } from '../platform/deps.ts';
-import { logger } from '../platform/logger.ts';
-import { teamKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { teamKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
 
 /**
  * The teams that have citizens, for jobs that look through every team (the reconciliation).

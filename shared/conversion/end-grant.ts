@@ -1,17 +1,17 @@
-import { outboxEvent } from '../events/outbox.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '../audit/audit.ts';
-import { visibleCitizenFrom } from '../citizens/citizens.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
-import { citizenKeys, conversionKeys } from '../table/keys.ts';
-import { getItems, transactWrite, TransactionConflict, type TransactItem } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
+import { citizenKeys, conversionKeys } from '#shared/table/keys.ts';
+import { getItems, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
 import type { CurrentFinalGrantItem } from './final-grants.ts';
 import { bumpGrantsVersion, CONFLICT_RETRIES, jitter, toGrant, type Grant, type GrantItem } from './grants.ts';
 import { isoDate } from './plan.ts';
 import { GRANT_ENDED, grantEndedSchema } from './grant-ended.ts';
-import { domainEvent } from '../platform/events.ts';
+import { domainEvent } from '#shared/platform/events.ts';
 
 /**
  * Ending a grant: the authority's decision changed, or the citizen moved or died. The only change

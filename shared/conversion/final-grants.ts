@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '../audit/audit.ts';
-import { visibleCitizenFrom } from '../citizens/citizens.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { NotFoundError } from '../platform/errors.ts';
-import { citizenKeys, conversionKeys } from '../table/keys.ts';
-import { getItem, getItems, queryAll, queryPage, type Page } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { NotFoundError } from '#shared/platform/errors.ts';
+import { citizenKeys, conversionKeys } from '#shared/table/keys.ts';
+import { getItem, getItems, queryAll, queryPage, type Page } from '#shared/table/store.ts';
 import { conversionFigures, conversionFiguresSchema, type ConversionFigures } from './figures.ts';
 import { localDate } from './grants.ts';
 import { dosePlanSeedSchema, screenVisitPlanEntrySchema } from './plan.ts';

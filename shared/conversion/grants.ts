@@ -1,14 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import { auditLog } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry, withRetry } from '../platform/retry.ts';
-import { citizenKeys, conversionKeys } from '../table/keys.ts';
-import { putNew, queryAll, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { NotFoundError, ValidationError, type FieldError } from '#shared/platform/errors.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry, withRetry } from '#shared/platform/retry.ts';
+import { citizenKeys, conversionKeys } from '#shared/table/keys.ts';
+import { putNew, queryAll, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
 import { isoDate, isoWeekday, wallClockTime } from './plan.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { isoDateInput, wallClockTimeInput } from '../platform/time-input.ts';
+import { isoDateInput, wallClockTimeInput } from '#shared/platform/time-input.ts';
 
 /**
  * What an approved final grant produces for the other capabilities: the recurring screen-visit

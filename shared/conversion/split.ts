@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ValidationError, type FieldError } from '../platform/errors.ts';
+import { ValidationError, type FieldError } from '#shared/platform/errors.ts';
 import { grantSchema, isActiveGrant, type Grant } from './grants.ts';
 import { wallClockTime, type DosePlanSeed, type ScreenVisitPlanEntry } from './plan.ts';
 

@@ -1,5 +1,5 @@
-import type { TechnologyDecisions } from '../assessment/assessments.ts';
-import { ConflictError } from '../platform/errors.ts';
+import type { TechnologyDecisions } from '#shared/assessment/assessments.ts';
+import { ConflictError } from '#shared/platform/errors.ts';
 import type { ConversionLine } from './split.ts';
 
 /**

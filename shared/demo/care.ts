@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
-import { currentQuestionnaire, recordAssessment } from '../assessment/assessments.ts';
-import { answersReadyForBoth } from '../assessment/default-questionnaire.ts';
-import { registerCitizen } from '../citizens/citizens.ts';
-import { approveConversion, proposeConversion } from '../conversion/conversions.ts';
-import { grantsAndProfileOf, recordGrant } from '../conversion/grants.ts';
-import type { Role } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
+import { currentQuestionnaire, recordAssessment } from '#shared/assessment/assessments.ts';
+import { answersReadyForBoth } from '#shared/assessment/default-questionnaire.ts';
+import { registerCitizen } from '#shared/citizens/citizens.ts';
+import { approveConversion, proposeConversion } from '#shared/conversion/conversions.ts';
+import { grantsAndProfileOf, recordGrant } from '#shared/conversion/grants.ts';
+import type { Role } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
 import { demoSteps, type DemoData } from './seed.ts';
 
 const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citizenId: string) => (await grantsAndProfileOf(deps, citizenId)).grants;

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import { currentPlan, writeDosePlan } from '../dispensers/dose-plan.ts';
-import { ingestDeviceEvents } from '../dispensers/ingest.ts';
-import { assignDispenser, registerDispenser } from '../dispensers/registry.ts';
-import type { Deps } from '../platform/deps.ts';
-import type { RequestContext } from '../platform/context.ts';
+import { currentPlan, writeDosePlan } from '#shared/dispensers/dose-plan.ts';
+import { ingestDeviceEvents } from '#shared/dispensers/ingest.ts';
+import { assignDispenser, registerDispenser } from '#shared/dispensers/registry.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
 import { demoSteps, type DemoData } from './seed.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { Deps } from '../platform/deps.ts';
-import { getItem, put, transactWrite } from '../table/store.ts';
-import { demoKeys } from '../table/keys.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { getItem, put, transactWrite } from '#shared/table/store.ts';
+import { demoKeys } from '#shared/table/keys.ts';
 
 /**
  * Demo data for `npm start`: loaded once, on the first start against an empty data folder.

@@ -1,11 +1,11 @@
-import type { Role } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import { logger } from '../platform/logger.ts';
-import { isAvailable } from '../visits/availability-rules.ts';
-import { getStaffProfile, setAvailability } from '../visits/availability.ts';
-import { ConflictError } from '../platform/errors.ts';
-import { changeVisit, listVisits } from '../visits/visits.ts';
-import { registerStaff } from '../visits/staff-directory.ts';
+import type { Role } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { isAvailable } from '#shared/visits/availability-rules.ts';
+import { getStaffProfile, setAvailability } from '#shared/visits/availability.ts';
+import { ConflictError } from '#shared/platform/errors.ts';
+import { changeVisit, listVisits } from '#shared/visits/visits.ts';
+import { registerStaff } from '#shared/visits/staff-directory.ts';
 import { demoSteps, type DemoData } from './seed.ts';
 
 /**

@@ -1,12 +1,12 @@
-import { auditLog } from '../audit/audit.ts';
-import { visibleCitizenFrom } from '../citizens/citizens.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ValidationError } from '../platform/errors.ts';
-import { citizenKeys, dispenserKeys } from '../table/keys.ts';
-import { getItems, queryAll } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
+import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
+import { getItems, queryAll } from '#shared/table/store.ts';
 import { MAX_ADHERENCE_DAYS, type Adherence } from './model.ts';
-import { isPausedAt, loadAlertSettings } from '../notifications/settings.ts';
+import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts';
 import { planVersions, versionsOf } from './dose-plan.ts';
 import { addDays, adherenceRates, classifyDose, emptyCounts, plannedDoses, startOfLocalDate, type DoseRecord, type DosePlanVersion, type OutcomeCounts } from './schedule.ts';
 

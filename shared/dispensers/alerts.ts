@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
-import { raiseAlert } from '../alerts/alerts.ts';
-import type { SystemContext } from '../audit/audit.ts';
-import type { Deps } from '../platform/deps.ts';
-import { domainEvent } from '../platform/events.ts';
-import { dispenserKeys } from '../table/keys.ts';
-import { TransactionConflict } from '../table/store.ts';
+import { raiseAlert } from '#shared/alerts/alerts.ts';
+import type { SystemContext } from '#shared/audit/audit.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { domainEvent } from '#shared/platform/events.ts';
+import { dispenserKeys } from '#shared/table/keys.ts';
+import { TransactionConflict } from '#shared/table/store.ts';
 import { updateItem } from './store.ts';
-import { isPausedAt, loadAlertSettings } from '../notifications/settings.ts';
+import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts';
 
 /**
  * The missed-dose alert, shared by ingest (the device says `dose_missed`) and the detection job

@@ -1,13 +1,13 @@
-import { FINAL_GRANT_REVISED } from '../conversion/revert.ts';
-import { GRANT_ENDED, grantEndedSchema } from '../conversion/grant-ended.ts';
+import { FINAL_GRANT_REVISED } from '#shared/conversion/revert.ts';
+import { GRANT_ENDED, grantEndedSchema } from '#shared/conversion/grant-ended.ts';
 import { endDosePlanWithGrant } from './grant-ended.ts';
 import { DateTime } from 'luxon';
-import type { SystemContext } from '../audit/audit.ts';
-import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '../conversion/plan.ts';
-import { registerConsumer } from '../events/consumers.ts';
-import type { Deps } from '../platform/deps.ts';
-import type { DomainEvent } from '../platform/events.ts';
-import { newId } from '../platform/ids.ts';
+import type { SystemContext } from '#shared/audit/audit.ts';
+import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '#shared/conversion/plan.ts';
+import { registerConsumer } from '#shared/events/consumers.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import type { DomainEvent } from '#shared/platform/events.ts';
+import { newId } from '#shared/platform/ids.ts';
 import { currentPlan, writeDosePlan } from './dose-plan.ts';
 // The capability's event types join the catalog with its consumers (one import in shared/events/all.ts).
 import './events.ts';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { idPattern } from '../platform/ids.ts';
+import { idPattern } from '#shared/platform/ids.ts';
 
 /**
  * A device credential is `<dispenserId>.<secret>` (32 random bytes, base64url). The id in front

@@ -1,10 +1,10 @@
-import { raiseAlert } from '../alerts/alerts.ts';
-import type { SystemContext } from '../audit/audit.ts';
-import type { Deps } from '../platform/deps.ts';
-import { domainEvent } from '../platform/events.ts';
-import { newId } from '../platform/ids.ts';
-import { dispenserKeys } from '../table/keys.ts';
-import { queryAll, TransactionConflict } from '../table/store.ts';
+import { raiseAlert } from '#shared/alerts/alerts.ts';
+import type { SystemContext } from '#shared/audit/audit.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { domainEvent } from '#shared/platform/events.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { dispenserKeys } from '#shared/table/keys.ts';
+import { queryAll, TransactionConflict } from '#shared/table/store.ts';
 import { missedDoseAlert } from './alerts.ts';
 import { addDays, dosesOfRule, localDate } from './schedule.ts';
 import { batchGet, updateItem, type DispenserItem } from './store.ts';

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
-import { newRouter } from '../http/app.ts';
-import type { AppEnv } from '../http/env.ts';
-import { jsonBody, jsonContent, problems } from '../http/openapi.ts';
-import { UnauthenticatedError } from '../platform/errors.ts';
+import { newRouter } from '#shared/http/app.ts';
+import type { AppEnv } from '#shared/http/env.ts';
+import { jsonBody, jsonContent, problems } from '#shared/http/openapi.ts';
+import { UnauthenticatedError } from '#shared/platform/errors.ts';
 import { ingestDeviceEvents } from './ingest.ts';
 import { deviceEventBatchEnvelopeSchema, deviceEventSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from './model.ts';
 

@@ -1,10 +1,10 @@
-import { auditLog, type SystemContext } from '../audit/audit.ts';
-import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { citizenKeys, dispenserKeys } from '../table/keys.ts';
-import { getItem, getItems, put, queryAll, transactWrite, TransactionConflict, type TransactItem } from '../table/store.ts';
+import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
+import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
+import { getItem, getItems, put, queryAll, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
 import type { DosePlan, DosePlanInput } from './model.ts';
 import { requirePlanTimes } from './plan-start.ts';
 import { localDate, startOfLocalDate, type DosePlanRule, type DosePlanVersion } from './schedule.ts';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import type { SystemContext } from '../audit/audit.ts';
-import type { GrantEnded } from '../conversion/grant-ended.ts';
-import type { Deps } from '../platform/deps.ts';
+import type { SystemContext } from '#shared/audit/audit.ts';
+import type { GrantEnded } from '#shared/conversion/grant-ended.ts';
+import type { Deps } from '#shared/platform/deps.ts';
 import { currentPlan, writeDosePlan } from './dose-plan.ts';
 
 /**

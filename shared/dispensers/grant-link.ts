@@ -1,9 +1,9 @@
-import { conversionSchema } from '../conversion/conversions.ts';
-import { getCurrentFinalGrant } from '../conversion/final-grants.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError } from '../platform/errors.ts';
-import { conversionKeys } from '../table/keys.ts';
-import { queryPage } from '../table/store.ts';
+import { conversionSchema } from '#shared/conversion/conversions.ts';
+import { getCurrentFinalGrant } from '#shared/conversion/final-grants.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError } from '#shared/platform/errors.ts';
+import { conversionKeys } from '#shared/table/keys.ts';
+import { queryPage } from '#shared/table/store.ts';
 
 /** How a dispenser trial is tied to the citizen's grant (see ./trial.ts). */
 type Line = { grantId: string; medicationTechnology: number };

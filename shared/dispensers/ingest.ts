@@ -1,7 +1,7 @@
-import type { Deps } from '../platform/deps.ts';
-import { ForbiddenError, PayloadTooLargeError, UnauthenticatedError, type FieldError } from '../platform/errors.ts';
-import { dispenserKeys } from '../table/keys.ts';
-import { expiresAfterDays, getItem } from '../table/store.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ForbiddenError, PayloadTooLargeError, UnauthenticatedError, type FieldError } from '#shared/platform/errors.ts';
+import { dispenserKeys } from '#shared/table/keys.ts';
+import { expiresAfterDays, getItem } from '#shared/table/store.ts';
 import { claimedDispenser, credentialMatches } from './credential.ts';
 import {
   deviceEventSchema,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate, wallClockTime } from '../conversion/plan.ts';
-import { isoDateTime } from '../platform/time-input.ts';
+import { isoDate, wallClockTime } from '#shared/conversion/plan.ts';
+import { isoDateTime } from '#shared/platform/time-input.ts';
 
 /**
  * The dispenser capability's shapes: the registry, assignments, dose plans, the device batch and

@@ -1,4 +1,4 @@
-import { ValidationError, type FieldError } from '../platform/errors.ts';
+import { ValidationError, type FieldError } from '#shared/platform/errors.ts';
 import { addDays } from './schedule.ts';
 
 /** How far back a citizen's first plan may start (a dispenser already in use when it is registered here). */

@@ -1,14 +1,14 @@
-import { auditLog } from '../audit/audit.ts';
-import { outboxEvent } from '../events/outbox.ts';
-import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
-import { resolveAlertByDedupKey } from '../alerts/alerts.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
-import { domainEvent } from '../platform/events.ts';
-import { newId } from '../platform/ids.ts';
-import { citizenKeys, dispenserKeys } from '../table/keys.ts';
-import { getItem, getItems, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
+import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import { resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
+import { domainEvent } from '#shared/platform/events.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
+import { getItem, getItems, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
 import { newCredential } from './credential.ts';
 import {
   dispenserPeriodSchema,

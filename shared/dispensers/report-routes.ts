@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { isoDate } from '../conversion/plan.ts';
-import { newRouter } from '../http/app.ts';
-import { requestContext as ctxOf } from '../http/env.ts';
-import { bearer, jsonContent, problems, requireRole } from '../http/openapi.ts';
+import { isoDate } from '#shared/conversion/plan.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext as ctxOf } from '#shared/http/env.ts';
+import { bearer, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
 import { dispenserReportSchema } from './model.ts';
 import { dispenserReport } from './report.ts';
 

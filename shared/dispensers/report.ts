@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import { auditLog } from '../audit/audit.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { dispenserKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { dispenserKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
 import { computeAdherence } from './adherence.ts';
 import { dispenserPeriodSchema, type DispenserReport } from './model.ts';
 import { addCounts, addDays, adherenceRates, emptyCounts, startOfLocalDate } from './schedule.ts';

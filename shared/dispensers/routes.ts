@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { newRouter } from '../http/app.ts';
-import { requestContext as ctxOf } from '../http/env.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext as ctxOf } from '#shared/http/env.ts';
+import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
 import { citizenAdherence } from './adherence.ts';
 import { getDosePlan, setDosePlan } from './dose-plan.ts';
 import { decideTrial, trialDecisionResultSchema, trialDecisionSchema } from './trial.ts';

@@ -1,7 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Key, Table, TransactItem } from '../table/store.ts';
-import { isLive } from '../table/store.ts';
-import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '../platform/retry.ts';
+import type { Key, Table, TransactItem } from '#shared/table/store.ts';
+import { isLive } from '#shared/table/store.ts';
+import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '#shared/platform/retry.ts';
 import type { AssignedStatus, DispenserStatus } from './model.ts';
 import type { DosePlanRule } from './schedule.ts';
 

@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { getCurrentFinalGrant } from '../conversion/final-grants.ts';
-import { revertLine } from '../conversion/revert.ts';
-import { reversionCodesSchema, reversionSchema } from '../conversion/reversions.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError } from '../platform/errors.ts';
+import { getCurrentFinalGrant } from '#shared/conversion/final-grants.ts';
+import { revertLine } from '#shared/conversion/revert.ts';
+import { reversionCodesSchema, reversionSchema } from '#shared/conversion/reversions.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError } from '#shared/platform/errors.ts';
 import { findMedicationLine } from './grant-link.ts';
 import { dispenserSchema } from './model.ts';
 import { assignDispenser, loadDispenser, takeBackDispenser } from './registry.ts';

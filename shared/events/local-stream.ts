@@ -9,11 +9,11 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Deps } from '../platform/deps.ts';
-import { logger } from '../platform/logger.ts';
-import { outboxKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
-import { asFunction, outsideFunctions } from '../table/table-access.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { outboxKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
+import { asFunction, outsideFunctions } from '#shared/table/table-access.ts';
 import { entityOf, handleStreamRecords, type StreamRecord } from './stream.ts';
 
 /**

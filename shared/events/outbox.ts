@@ -1,7 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DomainEvent } from '../platform/events.ts';
-import { outboxKeys } from '../table/keys.ts';
-import { expiresAfterDays, type Item, type Table, type TransactItem } from '../table/store.ts';
+import type { DomainEvent } from '#shared/platform/events.ts';
+import { outboxKeys } from '#shared/table/keys.ts';
+import { expiresAfterDays, type Item, type Table, type TransactItem } from '#shared/table/store.ts';
 
 /**
  * The transactional outbox. A change and the domain events it causes commit in one

@@ -3,5 +3,5 @@
  * stream Lambda and the local stream poller handle the same entities. Add a line here when a
  * capability derives state from the table's stream.
  */
-import '../dispensers/derive.ts';
+import '#shared/dispensers/derive.ts';
 export { handleStreamRecords, streamEntities } from './stream.ts';

@@ -1,5 +1,5 @@
-import type { Deps } from '../platform/deps.ts';
-import { logger } from '../platform/logger.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { logger } from '#shared/platform/logger.ts';
 import { eventOfOutboxItem, OUTBOX_ENTITY } from './outbox.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
-import type { Actor } from '../platform/actor.ts';
-import type { Deps } from '../platform/deps.ts';
-import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '../platform/errors.ts';
+import type { Actor } from '#shared/platform/actor.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '#shared/platform/errors.ts';
 import type { TokenVerifier } from './auth.ts';
 import { cursorSeal } from './cursors.ts';
 import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';

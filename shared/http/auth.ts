@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Config } from '../platform/config.ts';
-import { roleSchema, type Actor, type Role } from '../platform/actor.ts';
-import { UnauthenticatedError } from '../platform/errors.ts';
+import type { Config } from '#shared/platform/config.ts';
+import { roleSchema, type Actor, type Role } from '#shared/platform/actor.ts';
+import { UnauthenticatedError } from '#shared/platform/errors.ts';
 
 /**
  * The app verifies every bearer token itself (signature, issuer, audience or client id,

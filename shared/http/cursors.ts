@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { openCursor, sealCursor, type CursorBinding } from '../table/cursor.ts';
+import { openCursor, sealCursor, type CursorBinding } from '#shared/table/cursor.ts';
 import type { AppEnv } from './env.ts';
 
 /**

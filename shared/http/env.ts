@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { RequestContext } from '../platform/context.ts';
-import type { Actor } from '../platform/actor.ts';
-import type { Deps } from '../platform/deps.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Actor } from '#shared/platform/actor.ts';
+import type { Deps } from '#shared/platform/deps.ts';
 
 /** What every handler finds on the Hono context. */
 export interface AppEnv {

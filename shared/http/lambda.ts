@@ -1,6 +1,6 @@
 import { handle } from 'hono/aws-lambda';
-import { loadConfig } from '../platform/config.ts';
-import { createAwsDeps } from '../platform/aws-deps.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { createAwsDeps } from '#shared/platform/aws-deps.ts';
 import { createApp, type AppOptions } from './app.ts';
 import { verifierFor } from './auth.ts';
 import { credentialRoutes } from './device-routes.ts';

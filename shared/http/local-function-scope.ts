@@ -1,4 +1,4 @@
-import { asFunction, type TableFunctionName } from '../table/table-access.ts';
+import { asFunction, type TableFunctionName } from '#shared/table/table-access.ts';
 import type { Router } from './env.ts';
 import { apiParts, type ApiPart } from './routers.ts';
 

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
-import { hasRole, type Role } from '../platform/actor.ts';
-import { ForbiddenError, UnauthenticatedError } from '../platform/errors.ts';
+import { hasRole, type Role } from '#shared/platform/actor.ts';
+import { ForbiddenError, UnauthenticatedError } from '#shared/platform/errors.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 import { REASON_CODES } from './reasons.ts';

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
-import { DomainError, ValidationError, type FieldError } from '../platform/errors.ts';
-import { logger } from '../platform/logger.ts';
+import { DomainError, ValidationError, type FieldError } from '#shared/platform/errors.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /**
  * The one place where errors become RFC 9457 problem+json responses. Domain code throws typed

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { NotFoundError } from '../platform/errors.ts';
+import { NotFoundError } from '#shared/platform/errors.ts';
 import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
 import { handleError } from './problem.ts';
 import { requestIdAndLog } from './request-log.ts';

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { newId } from '../platform/ids.ts';
-import { logger } from '../platform/logger.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

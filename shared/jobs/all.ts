@@ -2,8 +2,8 @@
  * Imports every capability's job module so that `jobs` in ./registry.ts is complete.
  * Add a line here when a capability gains jobs.
  */
-import '../alerts/jobs.ts';
-import '../dispensers/jobs.ts';
-import '../visits/jobs.ts';
+import '#shared/alerts/jobs.ts';
+import '#shared/dispensers/jobs.ts';
+import '#shared/visits/jobs.ts';
 import './reconcile.ts';
 export { jobs, runJob } from './registry.ts';

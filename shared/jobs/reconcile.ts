@@ -1,15 +1,15 @@
-import { listTeams } from '../citizens/teams.ts';
-import { listCurrentFinalGrants } from '../conversion/final-grants.ts';
-import { applyFinalGrantDosePlan } from '../dispensers/consumers.ts';
-import { currentPlan } from '../dispensers/dose-plan.ts';
-import type { Deps } from '../platform/deps.ts';
-import { domainEvent } from '../platform/events.ts';
-import { logger } from '../platform/logger.ts';
-import { conversionKeys, visitKeys } from '../table/keys.ts';
-import { getItem, queryAll } from '../table/store.ts';
-import { checkNoShow } from '../visits/jobs.ts';
-import { fromItem } from '../visits/model.ts';
-import { schedulesForOf, syncVisitSchedules } from '../visits/schedules.ts';
+import { listTeams } from '#shared/citizens/teams.ts';
+import { listCurrentFinalGrants } from '#shared/conversion/final-grants.ts';
+import { applyFinalGrantDosePlan } from '#shared/dispensers/consumers.ts';
+import { currentPlan } from '#shared/dispensers/dose-plan.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { domainEvent } from '#shared/platform/events.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { conversionKeys, visitKeys } from '#shared/table/keys.ts';
+import { getItem, queryAll } from '#shared/table/store.ts';
+import { checkNoShow } from '#shared/visits/jobs.ts';
+import { fromItem } from '#shared/visits/model.ts';
+import { schedulesForOf, syncVisitSchedules } from '#shared/visits/schedules.ts';
 import { registerJobs } from './registry.ts';
 
 /**

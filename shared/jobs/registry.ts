@@ -1,5 +1,5 @@
-import type { Deps } from '../platform/deps.ts';
-import { asFunction } from '../table/table-access.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { asFunction } from '#shared/table/table-access.ts';
 
 /**
  * Every background job, by name. The same table drives three runners: EventBridge Scheduler on

@@ -1,7 +1,7 @@
 import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import webpush from 'web-push';
-import { logger } from '../platform/logger.ts';
+import { logger } from '#shared/platform/logger.ts';
 import type { AlarmTopic, DeliveryResult, Notifier, OutgoingMessage, PushMessage, SmsMessage } from './notifier.ts';
 
 /** Sends one push; the web-push package signs it with the VAPID key and encrypts the payload. */

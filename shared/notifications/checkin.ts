@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog, type SystemContext } from '../audit/audit.ts';
-import type { Deps } from '../platform/deps.ts';
-import { newId } from '../platform/ids.ts';
-import { transactWrite, TransactionConflict } from '../table/store.ts';
-import { loadVisit, putVisitIfVersion, type Attendance, type VisitRecord } from '../visits/model.ts';
+import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
+import { loadVisit, putVisitIfVersion, type Attendance, type VisitRecord } from '#shared/visits/model.ts';
 
 /**
  * Check-in from the video itself: Chime's meeting events (default bus, `source: aws.chime`,

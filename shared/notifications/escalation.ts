@@ -1,15 +1,15 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from '@hono/zod-openapi';
-import { acknowledgeAlert, alertSchema, readVisibleAlert, type Alert } from '../alerts/alerts.ts';
-import { auditLog } from '../audit/audit.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, ValidationError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { logger } from '../platform/logger.ts';
-import { alertKeys, notificationKeys } from '../table/keys.ts';
-import { expiresAfterDays, getItem, getItems, putNew, queryAll, type Item } from '../table/store.ts';
+import { acknowledgeAlert, alertSchema, readVisibleAlert, type Alert } from '#shared/alerts/alerts.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, ValidationError } from '#shared/platform/errors.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { alertKeys, notificationKeys } from '#shared/table/keys.ts';
+import { expiresAfterDays, getItem, getItems, putNew, queryAll, type Item } from '#shared/table/store.ts';
 import type { OutgoingMessage } from './notifier.ts';
 import {
   isPausedAt,

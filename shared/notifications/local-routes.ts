@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { newRouter } from '../http/app.ts';
-import { bearer, jsonContent, problems, requireRole } from '../http/openapi.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { bearer, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
+import { NotFoundError } from '#shared/platform/errors.ts';
 import { LocalNotifier } from './notifier.ts';
 
 /**

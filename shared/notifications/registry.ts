@@ -1,10 +1,10 @@
-import type { Deps } from '../platform/deps.ts';
-import { asFunction } from '../table/table-access.ts';
-import type { DomainEvent } from '../platform/events.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { asFunction } from '#shared/table/table-access.ts';
+import type { DomainEvent } from '#shared/platform/events.ts';
 import { CHIME_EVENT_TYPE, recordMeetingEvent } from './checkin.ts';
 import { ESCALATION_STEP_JOB, runEscalationStep, startEscalation, startQuietPeriod, stopEscalation } from './escalation.ts';
 import { onVisitReminderDue, runExtraReminder, scheduleExtraReminders, VISIT_EXTRA_REMINDER_JOB } from './reminders.ts';
-import type { AlertKind } from '../alerts/alerts.ts';
+import type { AlertKind } from '#shared/alerts/alerts.ts';
 
 /**
  * What the notifier function consumes and runs. Kept apart from the shared consumer and job

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import type { Deps } from '../platform/deps.ts';
-import { notificationKeys } from '../table/keys.ts';
-import { getItem } from '../table/store.ts';
-import { loadVisit } from '../visits/model.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { notificationKeys } from '#shared/table/keys.ts';
+import { getItem } from '#shared/table/store.ts';
+import { loadVisit } from '#shared/visits/model.ts';
 import { loadEscalation, removePushSubscription, subscriptionsOf, type Locale } from './settings.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { alertSchema } from '../alerts/alerts.ts';
-import { newRouter } from '../http/app.ts';
-import { requestContext as ctxOf } from '../http/env.ts';
-import { bearer, idParam, jsonBody, jsonContent, problems, requireRole } from '../http/openapi.ts';
-import { UpstreamError } from '../platform/errors.ts';
-import { staffIdSchema } from '../visits/availability.ts';
+import { alertSchema } from '#shared/alerts/alerts.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext as ctxOf } from '#shared/http/env.ts';
+import { bearer, idParam, jsonBody, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
+import { UpstreamError } from '#shared/platform/errors.ts';
+import { staffIdSchema } from '#shared/visits/availability.ts';
 import { ackLinkBodySchema, acknowledgeFromLink, deliveryAttemptSchema, readAlertWithDeliveries } from './escalation.ts';
 import {
   addAlertPause,

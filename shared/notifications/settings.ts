@@ -1,18 +1,18 @@
 import { z } from '@hono/zod-openapi';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { auditLog } from '../audit/audit.ts';
-import { alertKinds, type AlertKind } from '../alerts/alerts.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
-import { hasRole, type Actor } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { isoDateTime } from '../platform/time-input.ts';
-import { notificationKeys } from '../table/keys.ts';
-import { getItem, getItems, putNew, queryAll, transactWrite, type Item } from '../table/store.ts';
-import { availabilityExceptionSchema, isAvailable, weeklyWindowSchema } from '../visits/availability-rules.ts';
-import { staffIdSchema } from '../visits/availability.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { alertKinds, type AlertKind } from '#shared/alerts/alerts.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
+import { hasRole, type Actor } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { isoDateTime } from '#shared/platform/time-input.ts';
+import { notificationKeys } from '#shared/table/keys.ts';
+import { getItem, getItems, putNew, queryAll, transactWrite, type Item } from '#shared/table/store.ts';
+import { availabilityExceptionSchema, isAvailable, weeklyWindowSchema } from '#shared/visits/availability-rules.ts';
+import { staffIdSchema } from '#shared/visits/availability.ts';
 
 /**
  * Who is told about an alert, and how: the team's duty roster and escalation chain, staff

@@ -1,5 +1,5 @@
-import { lazyDocumentClient } from '../table/lazy-client.ts';
-import type { AttendeeInfo, MeetingInfo, VideoMeetings } from '../visits/meetings.ts';
+import { lazyDocumentClient } from '#shared/table/lazy-client.ts';
+import type { AttendeeInfo, MeetingInfo, VideoMeetings } from '#shared/visits/meetings.ts';
 import { systemClock } from './clock.ts';
 import { awsClientRetry } from './retry.ts';
 import type { Config } from './config.ts';
@@ -7,7 +7,7 @@ import type { Deps } from './deps.ts';
 import type { DomainEvent, EventBus } from './events.ts';
 import type { OneTimeJob, Scheduler } from './scheduler.ts';
 import { SecretsManagerSecrets, secretsManagerSource, type Secrets } from './secrets.ts';
-import type { AlarmTopic, Notifier } from '../notifications/notifier.ts';
+import type { AlarmTopic, Notifier } from '#shared/notifications/notifier.ts';
 
 /**
  * The deps of a Lambda on AWS. No AWS client is created at import: the DynamoDB, EventBridge,
@@ -51,7 +51,7 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
   };
 
   const chime = once(async () => {
-    const [{ ChimeSDKMeetingsClient }, { ChimeMeetings }] = await Promise.all([import('@aws-sdk/client-chime-sdk-meetings'), import('../visits/chime-meetings.ts')]);
+    const [{ ChimeSDKMeetingsClient }, { ChimeMeetings }] = await Promise.all([import('@aws-sdk/client-chime-sdk-meetings'), import('#shared/visits/chime-meetings.ts')]);
     return new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION, ...awsClientRetry }), config.CHIME_MEDIA_REGION);
   });
   const meetings: VideoMeetings = {

@@ -3,9 +3,9 @@ import type { Clock } from './clock.ts';
 import type { EventBus } from './events.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { Secrets } from './secrets.ts';
-import type { Table } from '../table/store.ts';
-import type { VideoMeetings } from '../visits/meetings.ts';
-import type { AlarmTopic, Notifier } from '../notifications/notifier.ts';
+import type { Table } from '#shared/table/store.ts';
+import type { VideoMeetings } from '#shared/visits/meetings.ts';
+import type { AlarmTopic, Notifier } from '#shared/notifications/notifier.ts';
 
 /**
  * What the domain needs from the outside world. Lambda entry points build the AWS versions once

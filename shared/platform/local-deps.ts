@@ -1,7 +1,7 @@
-import { LocalMeetings } from '../visits/local-meetings.ts';
-import { runJob } from '../jobs/all.ts';
-import { createDocumentClient, ensureTable } from '../table/client.ts';
-import { guardWithStackPolicy } from '../table/iam-guard.ts';
+import { LocalMeetings } from '#shared/visits/local-meetings.ts';
+import { runJob } from '#shared/jobs/all.ts';
+import { createDocumentClient, ensureTable } from '#shared/table/client.ts';
+import { guardWithStackPolicy } from '#shared/table/iam-guard.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -9,11 +9,11 @@ import type { Deps } from './deps.ts';
 import { LocalEventBus } from './events.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { LocalSecrets } from './secrets.ts';
-import { consume, consumers } from '../events/all.ts';
-import { LocalAlarmTopic, LocalNotifier } from '../notifications/notifier.ts';
-import { consumeForNotifier, notifierConsumers, notifierJobs, runNotifierJob } from '../notifications/registry.ts';
-import { LocalStreamPoller } from '../events/local-stream.ts';
-import '../events/stream-handlers.ts';
+import { consume, consumers } from '#shared/events/all.ts';
+import { LocalAlarmTopic, LocalNotifier } from '#shared/notifications/notifier.ts';
+import { consumeForNotifier, notifierConsumers, notifierJobs, runNotifierJob } from '#shared/notifications/registry.ts';
+import { LocalStreamPoller } from '#shared/events/local-stream.ts';
+import '#shared/events/stream-handlers.ts';
 
 /** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
 export interface LocalDeps extends Deps {

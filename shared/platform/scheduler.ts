@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { scheduleKeys } from '../table/keys.ts';
-import { queryAll, type Table } from '../table/store.ts';
-import { outsideFunctions } from '../table/table-access.ts';
+import { scheduleKeys } from '#shared/table/keys.ts';
+import { queryAll, type Table } from '#shared/table/store.ts';
+import { outsideFunctions } from '#shared/table/table-access.ts';
 /**
  * One-time jobs at a moment (a visit reminder, a no-show check, a trial-end reminder).
  * On AWS: EventBridge Scheduler one-time schedules that invoke the job runner Lambda and delete

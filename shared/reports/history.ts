@@ -1,9 +1,9 @@
-import { finalGrantSchema } from '../conversion/final-grants.ts';
-import type { Deps } from '../platform/deps.ts';
-import { conversionKeys, evaluationKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
+import { finalGrantSchema } from '#shared/conversion/final-grants.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { conversionKeys, evaluationKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
 import type { FinalGrantVersion } from './period-figures.ts';
-import { reversionSchema, type Reversion } from '../conversion/reversions.ts';
+import { reversionSchema, type Reversion } from '#shared/conversion/reversions.ts';
 
 /**
  * The history a period-true report reads, without a Scan: the citizens of a team with a final

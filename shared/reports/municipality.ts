@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate } from '../conversion/plan.ts';
-import { dispenserReportSchema } from '../dispensers/model.ts';
-import { teamDispensersOn } from '../dispensers/report.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { conversionKeys, evaluationKeys } from '../table/keys.ts';
-import { getItem, put, transactWrite } from '../table/store.ts';
+import { isoDate } from '#shared/conversion/plan.ts';
+import { dispenserReportSchema } from '#shared/dispensers/model.ts';
+import { teamDispensersOn } from '#shared/dispensers/report.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { conversionKeys, evaluationKeys } from '#shared/table/keys.ts';
+import { getItem, put, transactWrite } from '#shared/table/store.ts';
 import { finalGrantHistories } from './history.ts';
 import { periodFigures, type FinalGrantVersion } from './period-figures.ts';
 import { getSavingsModel } from './savings-model.ts';

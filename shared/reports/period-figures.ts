@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import type { ConversionLine } from '../conversion/split.ts';
+import type { ConversionLine } from '#shared/conversion/split.ts';
 import type { SavingsModel } from './savings-model.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { isoDate } from '../conversion/plan.ts';
-import { newRouter } from '../http/app.ts';
-import { requestContext } from '../http/env.ts';
-import { bearer, jsonBody, jsonContent, problems, requireRole } from '../http/openapi.ts';
+import { isoDate } from '#shared/conversion/plan.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext } from '#shared/http/env.ts';
+import { bearer, jsonBody, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
 import { getTargets, municipalityReport, municipalityReportCsv, municipalityReportSchema, setTargets, targetsInputSchema, targetsSchema } from './municipality.ts';
 import { getSavingsModel, savingsModelSchema, setSavingsModel } from './savings-model.ts';
 import { trialReport, trialReportSchema } from './trial.ts';

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import type { Config } from '../platform/config.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { evaluationKeys } from '../table/keys.ts';
-import { getItem, put, transactWrite } from '../table/store.ts';
+import type { Config } from '#shared/platform/config.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { evaluationKeys } from '#shared/table/keys.ts';
+import { getItem, put, transactWrite } from '#shared/table/store.ts';
 
 /**
  * How the trial values a moved occurrence, set by the municipality and printed with every

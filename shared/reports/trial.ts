@@ -1,17 +1,17 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '../audit/audit.ts';
-import { dispenserPeriodSchema, dispenserReportSchema } from '../dispensers/model.ts';
-import { adherenceOfCitizens, teamDispensersOn } from '../dispensers/report.ts';
-import { addDays, localDate, startOfLocalDate } from '../dispensers/schedule.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ValidationError } from '../platform/errors.ts';
-import { conversionKeys, dispenserKeys, visitKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
-import { fromItem, type VisitRecord } from '../visits/model.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { dispenserPeriodSchema, dispenserReportSchema } from '#shared/dispensers/model.ts';
+import { adherenceOfCitizens, teamDispensersOn } from '#shared/dispensers/report.ts';
+import { addDays, localDate, startOfLocalDate } from '#shared/dispensers/schedule.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
+import { conversionKeys, dispenserKeys, visitKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
+import { fromItem, type VisitRecord } from '#shared/visits/model.ts';
 import { finalGrantHistories, teamReversions } from './history.ts';
 import { periodFigures, periodFiguresSchema } from './period-figures.ts';
-import { reversionReasonCodes, type Reversion } from '../conversion/reversions.ts';
+import { reversionReasonCodes, type Reversion } from '#shared/conversion/reversions.ts';
 import { getSavingsModel, savingsModelSchema } from './savings-model.ts';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../platform/errors.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { KEY_ATTRIBUTES } from './schema.ts';
 

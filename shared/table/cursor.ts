@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { ValidationError } from '../platform/errors.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
 import { KEY_ATTRIBUTES } from './schema.ts';
 
 /**

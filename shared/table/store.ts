@@ -10,7 +10,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '../platform/retry.ts';
+import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '#shared/platform/retry.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TTL_ATTRIBUTE, type IndexName } from './schema.ts';
 

@@ -2,14 +2,14 @@ import { createHash, randomInt } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import qrcode from 'qrcode-generator';
-import { auditLog, type AuditEntry } from '../audit/audit.ts';
-import { requireVisibleCitizen } from '../citizens/citizens.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { tabletKeys } from '../table/keys.ts';
-import { getItem, putNew, queryAll, transactWrite, TransactionConflict, type TransactItem } from '../table/store.ts';
+import { auditLog, type AuditEntry } from '#shared/audit/audit.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { tabletKeys } from '#shared/table/keys.ts';
+import { getItem, putNew, queryAll, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
 import { issueTabletToken } from './tokens.ts';
 
 /**

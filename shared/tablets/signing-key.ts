@@ -1,4 +1,4 @@
-import type { Secrets } from '../platform/secrets.ts';
+import type { Secrets } from '#shared/platform/secrets.ts';
 
 /**
  * The key the API signs tablet tokens with, behind this one function so it can move without

@@ -1,9 +1,9 @@
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
-import type { Actor } from '../platform/actor.ts';
-import type { Deps } from '../platform/deps.ts';
-import { UnauthenticatedError } from '../platform/errors.ts';
-import { tabletKeys } from '../table/keys.ts';
-import { getItem } from '../table/store.ts';
+import type { Actor } from '#shared/platform/actor.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { UnauthenticatedError } from '#shared/platform/errors.ts';
+import { tabletKeys } from '#shared/table/keys.ts';
+import { getItem } from '#shared/table/store.ts';
 import { tabletSigningKey } from './signing-key.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Deps } from '../platform/deps.ts';
-import { visitKeys } from '../table/keys.ts';
-import { expiresAfterDays } from '../table/store.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { visitKeys } from '#shared/table/keys.ts';
+import { expiresAfterDays } from '#shared/table/store.ts';
 import { removedBetween, type AvailabilityRules } from './availability-rules.ts';
 import { SLOT_MINUTES } from './time.ts';
 

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import { isoDate, isoWeekday, wallClockTime } from '../conversion/plan.ts';
+import { isoDate, isoWeekday, wallClockTime } from '#shared/conversion/plan.ts';
 import { wallClockInstant } from './time.ts';
 
 /**

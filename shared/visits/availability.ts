@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { hasRole, type Actor } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
-import { staffKeys } from '../table/keys.ts';
-import { getItem, queryAll, transactWrite, TransactionConflict, type Item, type Table } from '../table/store.ts';
-import { newId } from '../platform/ids.ts';
+import { hasRole, type Actor } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '#shared/platform/errors.ts';
+import { staffKeys } from '#shared/table/keys.ts';
+import { getItem, queryAll, transactWrite, TransactionConflict, type Item, type Table } from '#shared/table/store.ts';
+import { newId } from '#shared/platform/ids.ts';
 import { blockRemovedTime, settleAvailabilityChange } from './availability-guard.ts';
 import {
   availabilityExceptionSchema,

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hasRole, type Actor } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../platform/errors.ts';
-import { staffKeys } from '../table/keys.ts';
-import { getItem, put, transactWrite } from '../table/store.ts';
+import { hasRole, type Actor } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '#shared/platform/errors.ts';
+import { staffKeys } from '#shared/table/keys.ts';
+import { getItem, put, transactWrite } from '#shared/table/store.ts';
 import { getStaffProfile } from './availability.ts';
 
 /**

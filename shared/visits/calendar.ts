@@ -1,11 +1,11 @@
 import ical, { ICalEventStatus } from 'ical-generator';
-import { auditLog } from '../audit/audit.ts';
-import { hasRole } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ForbiddenError, NotFoundError } from '../platform/errors.ts';
-import { visitKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import { hasRole } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ForbiddenError, NotFoundError } from '#shared/platform/errors.ts';
+import { visitKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
 import { getStaffProfile } from './availability.ts';
 import { fromItem, type VisitRecord } from './model.ts';
 

@@ -6,9 +6,9 @@ import {
   type ChimeSDKMeetingsClient,
   type Meeting,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { UpstreamError } from '../platform/errors.ts';
-import { logger } from '../platform/logger.ts';
-import { withRetry } from '../platform/retry.ts';
+import { UpstreamError } from '#shared/platform/errors.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { withRetry } from '#shared/platform/retry.ts';
 import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from './meetings.ts';
 
 export interface ChimeRetryOptions {

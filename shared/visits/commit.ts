@@ -1,6 +1,6 @@
-import { ConflictError } from '../platform/errors.ts';
-import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '../platform/retry.ts';
-import { transactWrite, TransactionConflict, type Table, type TransactItem } from '../table/store.ts';
+import { ConflictError } from '#shared/platform/errors.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
+import { transactWrite, TransactionConflict, type Table, type TransactItem } from '#shared/table/store.ts';
 
 /**
  * Commits a visit transaction. A cancelled transaction has a reason per action:

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '../events/catalog.ts';
-import { domainEvent, type DomainEvent } from '../platform/events.ts';
+import { registerEventTypes } from '#shared/events/catalog.ts';
+import { domainEvent, type DomainEvent } from '#shared/platform/events.ts';
 import type { VisitRecord } from './model.ts';
 
 /**

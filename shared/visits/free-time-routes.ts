@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { newRouter } from '../http/app.ts';
-import { requestContext as ctxOf } from '../http/env.ts';
-import { bearer, jsonContent, problems, requireRole } from '../http/openapi.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext as ctxOf } from '#shared/http/env.ts';
+import { bearer, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
 import { staffIdSchema } from './availability.ts';
 import { freeSlotsQuery, freeSlotsSchema, staffFreeSlots, teamFreeSlots, teamFreeSlotsQuery } from './free-time.ts';
 

@@ -1,19 +1,19 @@
-import { auditLog, type SystemContext } from '../audit/audit.ts';
-import { getCurrentFinalGrant, listCurrentFinalGrants } from '../conversion/final-grants.ts';
-import type { ScreenVisitPlanEntry } from '../conversion/plan.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { logger } from '../platform/logger.ts';
-import { visitKeys } from '../table/keys.ts';
-import { putNew, queryAll, type TransactItem } from '../table/store.ts';
+import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { getCurrentFinalGrant, listCurrentFinalGrants } from '#shared/conversion/final-grants.ts';
+import type { ScreenVisitPlanEntry } from '#shared/conversion/plan.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError } from '#shared/platform/errors.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { visitKeys } from '#shared/table/keys.ts';
+import { putNew, queryAll, type TransactItem } from '#shared/table/store.ts';
 import { isAvailable } from './availability-rules.ts';
 import { listTeamStaff, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
 import { fromItem, moveLocks, slotsOf, visitItem, type VisitRecord } from './model.ts';
 import { occurrencesOf, type Occurrence } from './plan-occurrences.ts';
-import { outboxEvent } from '../events/outbox.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
 import { cancelVisitWrite } from './visits.ts';
 
 /**

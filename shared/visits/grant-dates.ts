@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { CurrentFinalGrant } from '../conversion/final-grants.ts';
-import { ValidationError } from '../platform/errors.ts';
+import type { CurrentFinalGrant } from '#shared/conversion/final-grants.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
 
 /**
  * A visit delivers a granted benefit, so it falls inside the benefit's dates: not before the

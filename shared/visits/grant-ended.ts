@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import type { SystemContext } from '../audit/audit.ts';
-import { grantEndedCancelReason, type GrantEnded } from '../conversion/grant-ended.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError } from '../platform/errors.ts';
-import { visitKeys } from '../table/keys.ts';
-import { queryAll } from '../table/store.ts';
+import type { SystemContext } from '#shared/audit/audit.ts';
+import { grantEndedCancelReason, type GrantEnded } from '#shared/conversion/grant-ended.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError } from '#shared/platform/errors.ts';
+import { visitKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
 import { visitEvent } from './events.ts';
 import { fromItem, type VisitRecord } from './model.ts';
 import { cancelVisitWrite } from './visits.ts';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { auditLog, type SystemContext } from '../audit/audit.ts';
-import { raiseAlertItems } from '../alerts/alerts.ts';
-import { outboxEvent, recordEvents } from '../events/outbox.ts';
-import { registerJobs } from '../jobs/registry.ts';
-import type { Deps } from '../platform/deps.ts';
-import { newId } from '../platform/ids.ts';
-import { transactWrite, TransactionConflict } from '../table/store.ts';
+import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { raiseAlertItems } from '#shared/alerts/alerts.ts';
+import { outboxEvent, recordEvents } from '#shared/events/outbox.ts';
+import { registerJobs } from '#shared/jobs/registry.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
 import { visitEvent } from './events.ts';
 import { extendVisitHorizon } from './from-final-grant.ts';
 import { loadVisit, putVisitIfVersion, type MissedReason, type VisitRecord } from './model.ts';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { UpstreamError } from '../platform/errors.ts';
+import { UpstreamError } from '#shared/platform/errors.ts';
 import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from './meetings.ts';
 
 type Operation = 'createMeeting' | 'getMeeting' | 'createAttendee' | 'deleteMeeting';

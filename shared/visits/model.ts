@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { Deps } from '../platform/deps.ts';
-import { visitKeys } from '../table/keys.ts';
-import { expiresAfterDays, getItem, type Item, type Table, type TransactItem } from '../table/store.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { visitKeys } from '#shared/table/keys.ts';
+import { expiresAfterDays, getItem, type Item, type Table, type TransactItem } from '#shared/table/store.ts';
 import { slotBuckets, toZonedIso } from './time.ts';
 
 /**

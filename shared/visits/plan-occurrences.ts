@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { encodeTime } from 'ulid';
-import type { ScreenVisitPlanEntry } from '../conversion/plan.ts';
+import type { ScreenVisitPlanEntry } from '#shared/conversion/plan.ts';
 import { gridDuration, wallClockInstant } from './time.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { newRouter } from '../http/app.ts';
-import { requestContext as ctxOf, type AppEnv } from '../http/env.ts';
-import { UnauthenticatedError } from '../platform/errors.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext as ctxOf, type AppEnv } from '#shared/http/env.ts';
+import { UnauthenticatedError } from '#shared/platform/errors.ts';
 import { actorFromCalendarFeedKey, issueCalendarFeedKey } from './calendar-feed.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
 import { availabilityInputSchema } from './availability-rules.ts';
 import { readAvailability, setAvailability, staffAvailabilitySchema, staffIdSchema } from './availability.ts';
 import { staffCalendar } from './calendar.ts';

@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Deps } from '../platform/deps.ts';
-import { visitKeys } from '../table/keys.ts';
-import { UpstreamError } from '../platform/errors.ts';
-import { logger } from '../platform/logger.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { visitKeys } from '#shared/table/keys.ts';
+import { UpstreamError } from '#shared/platform/errors.ts';
+import { logger } from '#shared/platform/logger.ts';
 import { loadVisit, type VisitRecord } from './model.ts';
 
 /**

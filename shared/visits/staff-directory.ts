@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { hasRole, type Actor } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { staffKeys } from '../table/keys.ts';
-import { putNew, queryPage, transactWrite, TransactionConflict, type Page } from '../table/store.ts';
+import { hasRole, type Actor } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
+import { staffKeys } from '#shared/table/keys.ts';
+import { putNew, queryPage, transactWrite, TransactionConflict, type Page } from '#shared/table/store.ts';
 import { getStaffProfile, staffIdSchema, type StaffProfile } from './availability.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { newRouter } from '../http/app.ts';
-import { requestContext as ctxOf } from '../http/env.ts';
-import { bearer, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '../http/openapi.ts';
+import { newRouter } from '#shared/http/app.ts';
+import { requestContext as ctxOf } from '#shared/http/env.ts';
+import { bearer, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
 import { listStaff, registerStaff, registerStaffSchema, staffMemberSchema, teamIdSchema } from './staff-directory.ts';
 
 const TeamParams = z.object({ team: teamIdSchema });

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '../audit/audit.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import { visitKeys } from '../table/keys.ts';
-import { queryPage } from '../table/store.ts';
+import { auditLog } from '#shared/audit/audit.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { visitKeys } from '#shared/table/keys.ts';
+import { queryPage } from '#shared/table/store.ts';
 import { consentOf, fromItem, guestKinds, type VisitRecord } from './model.ts';
 import { MAX_VISIT_MINUTES, toZonedIso } from './time.ts';
 

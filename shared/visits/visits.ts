@@ -1,18 +1,18 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import { auditLog, type AuditEntry, type SystemContext } from '../audit/audit.ts';
-import { requireVisibleCitizen, visibleCitizenFrom } from '../citizens/citizens.ts';
-import { currentFinalGrantSchema, type CurrentFinalGrant } from '../conversion/final-grants.ts';
-import { hasRole, type Actor } from '../platform/actor.ts';
-import type { RequestContext } from '../platform/context.ts';
-import type { Deps } from '../platform/deps.ts';
-import type { DomainEvent } from '../platform/events.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { isoDateInput, isoDateTime } from '../platform/time-input.ts';
-import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '../table/keys.ts';
-import type { TransactionConflict} from '../table/store.ts';
-import { getItems, putNew, queryPage, type Page, type TransactItem } from '../table/store.ts';
+import { auditLog, type AuditEntry, type SystemContext } from '#shared/audit/audit.ts';
+import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import { currentFinalGrantSchema, type CurrentFinalGrant } from '#shared/conversion/final-grants.ts';
+import { hasRole, type Actor } from '#shared/platform/actor.ts';
+import type { RequestContext } from '#shared/platform/context.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import type { DomainEvent } from '#shared/platform/events.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '#shared/platform/errors.ts';
+import { newId } from '#shared/platform/ids.ts';
+import { isoDateInput, isoDateTime } from '#shared/platform/time-input.ts';
+import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '#shared/table/keys.ts';
+import type { TransactionConflict} from '#shared/table/store.ts';
+import { getItems, putNew, queryPage, type Page, type TransactItem } from '#shared/table/store.ts';
 import { isAvailable } from './availability-rules.ts';
 import { requireTeamStaff } from './staff-directory.ts';
 import { getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
@@ -35,7 +35,7 @@ import {
   type VisitRecord,
   type VisitView,
 } from './model.ts';
-import { outboxEvent } from '../events/outbox.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
 import { addMinutes, isOnGrid, isValidDuration, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
 
 export const citizenIdSchema = z.string().max(30, 'must be a citizen id (cit_<ULID>)').regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id (cit_<ULID>)');

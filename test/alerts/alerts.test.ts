@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { raiseAlert, resolveAlertByDedupKey } from '../../shared/alerts/alerts.ts';
-import { runJob } from '../../shared/jobs/all.ts';
-import { newId } from '../../shared/platform/ids.ts';
+import { raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
+import { runJob } from '#shared/jobs/all.ts';
+import { newId } from '#shared/platform/ids.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 
 const clock = new FixedClock(new Date('2026-11-23T19:00:00Z'));

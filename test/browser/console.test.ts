@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { raiseAlert } from '../../shared/alerts/alerts.ts';
+import { raiseAlert } from '#shared/alerts/alerts.ts';
 import { registerCitizen, uniqueNationalId } from '../care/care-helpers.ts';
 import { registerStaff } from '../visits/visit-helpers.ts';
 import { axeViolations, screenshot, startWebStack, type WebStack } from './support.ts';

@@ -6,9 +6,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { buildWeb, type WebBuild } from '../../scripts/build-web.ts';
 import { CHROMIUM } from '../../scripts/ensure-chromium-path.ts';
 import { startWebServer, type WebServer } from '../../scripts/web-server.ts';
-import type { Role } from '../../shared/platform/actor.ts';
-import type { Clock } from '../../shared/platform/clock.ts';
-import type { Config } from '../../shared/platform/config.ts';
+import type { Role } from '#shared/platform/actor.ts';
+import type { Clock } from '#shared/platform/clock.ts';
+import type { Config } from '#shared/platform/config.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 /**

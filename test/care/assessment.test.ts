@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultQuestionnaire } from '../../shared/assessment/default-questionnaire.ts';
-import { perTechnologyQuestionnaire } from '../../shared/assessment/per-technology-questionnaire.ts';
+import { defaultQuestionnaire } from '#shared/assessment/default-questionnaire.ts';
+import { perTechnologyQuestionnaire } from '#shared/assessment/per-technology-questionnaire.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { assess, careActors, readyAnswers, registerCitizen, type CareActors } from './care-helpers.ts';
 

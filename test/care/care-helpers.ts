@@ -1,4 +1,4 @@
-import { answersReadyForBoth } from '../../shared/assessment/default-questionnaire.ts';
+import { answersReadyForBoth } from '#shared/assessment/default-questionnaire.ts';
 import type { TestApp } from '../support/app.ts';
 
 /** How an assessor, staff member and lead of one team talk to the API in the care tests. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseName, normaliseNameQuery } from '../../shared/citizens/names.ts';
-import { hashNationalId, maskNationalId, parseNationalId } from '../../shared/citizens/national-id.ts';
+import { normaliseName, normaliseNameQuery } from '#shared/citizens/names.ts';
+import { hashNationalId, maskNationalId, parseNationalId } from '#shared/citizens/national-id.ts';
 
 describe('national ids', () => {
   it('accepts DDMMYY-SSSS and DDMMYYSSSS as the same id', () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requireVisibleCitizen } from '../../shared/citizens/citizens.ts';
-import { NotFoundError } from '../../shared/platform/errors.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
+import { NotFoundError } from '#shared/platform/errors.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { careActors, registerCitizen, uniqueNationalId, type CareActors } from './care-helpers.ts';
 

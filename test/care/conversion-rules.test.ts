@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { conversionFigures, occurrencesPerWeekFactor } from '../../shared/conversion/figures.ts';
-import { checkGrant, type Grant, type RecordGrant } from '../../shared/conversion/grants.ts';
-import { buildPlans, checkProposal, type ConversionLine, type Split } from '../../shared/conversion/split.ts';
-import { ValidationError } from '../../shared/platform/errors.ts';
+import { conversionFigures, occurrencesPerWeekFactor } from '#shared/conversion/figures.ts';
+import { checkGrant, type Grant, type RecordGrant } from '#shared/conversion/grants.ts';
+import { buildPlans, checkProposal, type ConversionLine, type Split } from '#shared/conversion/split.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
 
 const today = '2026-03-02';
 let n = 0;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getCurrentFinalGrant, listCurrentFinalGrants, teamConversionFigures } from '../../shared/conversion/index.ts';
-import { finalGrantApprovedSchema } from '../../shared/conversion/plan.ts';
+import { getCurrentFinalGrant, listCurrentFinalGrants, teamConversionFigures } from '#shared/conversion/index.ts';
+import { finalGrantApprovedSchema } from '#shared/conversion/plan.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import {
   assess,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../shared/demo/care.ts';
-import { seedDemoData } from '../../shared/demo/seed.ts';
+import '#shared/demo/care.ts';
+import { seedDemoData } from '#shared/demo/seed.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;

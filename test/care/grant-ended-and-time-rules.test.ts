@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conversionFigures } from '../../shared/conversion/figures.ts';
-import { consume } from '../../shared/events/all.ts';
-import { planTimeFaults } from '../../shared/dispensers/plan-start.ts';
-import { requireWithinGrantDates } from '../../shared/visits/grant-dates.ts';
+import { conversionFigures } from '#shared/conversion/figures.ts';
+import { consume } from '#shared/events/all.ts';
+import { planTimeFaults } from '#shared/dispensers/plan-start.ts';
+import { requireWithinGrantDates } from '#shared/visits/grant-dates.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { assess, careActors, grant, medicationThreeTimesADay, readyAnswers, registerCitizen, supportConversationTwiceAWeek, type CareActors } from './care-helpers.ts';
 

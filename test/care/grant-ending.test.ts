@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkEndDate, endInFinalGrant } from '../../shared/conversion/end-grant.ts';
-import { getCurrentFinalGrant } from '../../shared/conversion/index.ts';
-import { ConflictError, ValidationError } from '../../shared/platform/errors.ts';
-import { citizenKeys } from '../../shared/table/keys.ts';
+import { checkEndDate, endInFinalGrant } from '#shared/conversion/end-grant.ts';
+import { getCurrentFinalGrant } from '#shared/conversion/index.ts';
+import { ConflictError, ValidationError } from '#shared/platform/errors.ts';
+import { citizenKeys } from '#shared/table/keys.ts';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { assess, careActors, grant, medicationThreeTimesADay, practicalHelpWeekly, readyAnswers, registerCitizen, supportConversationTwiceAWeek, type CareActors } from './care-helpers.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { rekeyNationalId } from '../../shared/citizens/national-id-rotation.ts';
-import { hashNationalId } from '../../shared/citizens/national-id.ts';
-import { citizenKeys } from '../../shared/table/keys.ts';
-import { getItem } from '../../shared/table/store.ts';
+import { rekeyNationalId } from '#shared/citizens/national-id-rotation.ts';
+import { hashNationalId } from '#shared/citizens/national-id.ts';
+import { citizenKeys } from '#shared/table/keys.ts';
+import { getItem } from '#shared/table/store.ts';
 import { createTestApp } from '../support/app.ts';
 import { careActors, registerCitizen } from './care-helpers.ts';
 

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decide } from '../../shared/assessment/decision.ts';
-import { perTechnologyQuestionnaire } from '../../shared/assessment/per-technology-questionnaire.ts';
-import { checkDefinition } from '../../shared/assessment/questionnaire.ts';
-import { requireTechnologyReadiness } from '../../shared/conversion/technology-readiness.ts';
-import { assessmentKeys, citizenKeys } from '../../shared/table/keys.ts';
-import { put, transactWrite } from '../../shared/table/store.ts';
+import { decide } from '#shared/assessment/decision.ts';
+import { perTechnologyQuestionnaire } from '#shared/assessment/per-technology-questionnaire.ts';
+import { checkDefinition } from '#shared/assessment/questionnaire.ts';
+import { requireTechnologyReadiness } from '#shared/conversion/technology-readiness.ts';
+import { assessmentKeys, citizenKeys } from '#shared/table/keys.ts';
+import { put, transactWrite } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { assess, careActors, grant, medicationThreeTimesADay, readyAnswers, registerCitizen, supportConversationTwiceAWeek, type CareActors } from './care-helpers.ts';
 

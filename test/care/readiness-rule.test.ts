@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkAnswers, decide } from '../../shared/assessment/decision.ts';
-import { defaultQuestionnaire } from '../../shared/assessment/default-questionnaire.ts';
-import { checkDefinition } from '../../shared/assessment/questionnaire.ts';
+import { checkAnswers, decide } from '#shared/assessment/decision.ts';
+import { defaultQuestionnaire } from '#shared/assessment/default-questionnaire.ts';
+import { checkDefinition } from '#shared/assessment/questionnaire.ts';
 import { readyAnswers as currentReadyAnswers } from './care-helpers.ts';
 
 // Version 1: one decision for every technology (its questions name no technology).

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ICAL_STATUS } from '../../shared/visits/calendar.ts';
+import { ICAL_STATUS } from '#shared/visits/calendar.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { book, newCitizen, setAvailability, visitActors, type VisitActors } from '../visits/visit-helpers.ts';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_ROLE } from '../../shared/http/contract.ts';
-import { REASON_CODES } from '../../shared/http/reasons.ts';
-import { roleSchema, type Role } from '../../shared/platform/actor.ts';
+import { DEVICE_ROLE } from '#shared/http/contract.ts';
+import { REASON_CODES } from '#shared/http/reasons.ts';
+import { roleSchema, type Role } from '#shared/platform/actor.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { operationsOf, pathWithExamples, schemaValidator, type OpenApiDocument, type Operation } from './support.ts';
 

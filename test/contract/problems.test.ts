@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { handleError } from '../../shared/http/problem.ts';
-import { REASON_CODES } from '../../shared/http/reasons.ts';
+import { handleError } from '#shared/http/problem.ts';
+import { REASON_CODES } from '#shared/http/reasons.ts';
 
 /** Every `reason` literal a ConflictError is thrown with, found in the source. */
 function conflictReasons(dir: string, found = new Map<string, string>()): Map<string, string> {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../shared/jobs/all.ts';
-import { MAX_EVENTS_PER_BATCH } from '../../shared/dispensers/model.ts';
-import { dispenserKeys } from '../../shared/table/keys.ts';
-import { getItem } from '../../shared/table/store.ts';
+import { runJob } from '#shared/jobs/all.ts';
+import { MAX_EVENTS_PER_BATCH } from '#shared/dispensers/model.ts';
+import { dispenserKeys } from '#shared/table/keys.ts';
+import { getItem } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { citizenWithDispenser, eventId, postEvents, registerDispenser, type DispenserWorld } from './support.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../shared/demo/all.ts';
+import { seedDemoData } from '#shared/demo/all.ts';
 import { createTestApp } from '../support/app.ts';
 
 describe('the demo data of npm start', () => {

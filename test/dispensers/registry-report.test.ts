@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FINAL_GRANT_APPROVED } from '../../shared/conversion/plan.ts';
-import { runJob } from '../../shared/jobs/all.ts';
-import { domainEvent } from '../../shared/platform/events.ts';
-import { newId } from '../../shared/platform/ids.ts';
+import { FINAL_GRANT_APPROVED } from '#shared/conversion/plan.ts';
+import { runJob } from '#shared/jobs/all.ts';
+import { domainEvent } from '#shared/platform/events.ts';
+import { newId } from '#shared/platform/ids.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { citizenWithApprovedMedication, citizenWithDispenser, citizenWithMedicationProposal, eventId, postEvents, registerCitizen, registerDispenser, type DispenserWorld } from './support.ts';
 

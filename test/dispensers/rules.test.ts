@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { claimedDispenser, credentialMatches, newCredential } from '../../shared/dispensers/credential.ts';
-import { deviceBatchJsonSchema } from '../../shared/dispensers/events.ts';
-import { checkEvents, citizenAt } from '../../shared/dispensers/ingest.ts';
-import { deviceEventBatchSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from '../../shared/dispensers/model.ts';
-import { adherenceRates, classifyDose, doseInstant, doseMatcher, dosesOfRule, matchDose, plannedDoses } from '../../shared/dispensers/schedule.ts';
-import { newId } from '../../shared/platform/ids.ts';
+import { claimedDispenser, credentialMatches, newCredential } from '#shared/dispensers/credential.ts';
+import { deviceBatchJsonSchema } from '#shared/dispensers/events.ts';
+import { checkEvents, citizenAt } from '#shared/dispensers/ingest.ts';
+import { deviceEventBatchSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from '#shared/dispensers/model.ts';
+import { adherenceRates, classifyDose, doseInstant, doseMatcher, dosesOfRule, matchDose, plannedDoses } from '#shared/dispensers/schedule.ts';
+import { newId } from '#shared/platform/ids.ts';
 
 const zone = 'Europe/Copenhagen';
 const rule = { times: ['08:00', '13:00', '20:00'], onTimeMinutes: 60, validFrom: '2026-03-01' };

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { medicationLineFor } from '../../shared/dispensers/grant-link.ts';
-import { revertedLines } from '../../shared/conversion/revert.ts';
+import { medicationLineFor } from '#shared/dispensers/grant-link.ts';
+import { revertedLines } from '#shared/conversion/revert.ts';
 import { assess, grant, readyAnswers, supportConversationTwiceAWeek } from '../care/care-helpers.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { citizenWithMedicationProposal, registerCitizen, registerDispenser, type DispenserWorld } from './support.ts';

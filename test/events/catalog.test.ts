@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventCatalog, jsonSchemaOf } from '../../shared/events/all.ts';
+import { eventCatalog, jsonSchemaOf } from '#shared/events/all.ts';
 
 const types = Object.keys(eventCatalog).sort();
 

@@ -1,8 +1,8 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { cognitoVerifier, localVerifier, signLocalToken } from '../../shared/http/auth.ts';
-import { loadConfig } from '../../shared/platform/config.ts';
-import { UnauthenticatedError } from '../../shared/platform/errors.ts';
+import { cognitoVerifier, localVerifier, signLocalToken } from '#shared/http/auth.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { UnauthenticatedError } from '#shared/platform/errors.ts';
 
 const poolConfig = { AWS_REGION: 'eu-north-1', COGNITO_USER_POOL_ID: 'eu-north-1_Pool', COGNITO_CLIENT_ID: 'client-123' };
 const issuer = `https://cognito-idp.eu-north-1.amazonaws.com/eu-north-1_Pool`;

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../shared/http/app.ts';
-import { createDocumentClient } from '../../shared/table/client.ts';
+import { MAX_BODY_BYTES } from '#shared/http/app.ts';
+import { createDocumentClient } from '#shared/table/client.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../shared/http/app.ts';
-import { signLocalToken } from '../../shared/http/auth.ts';
+import { MAX_BODY_BYTES } from '#shared/http/app.ts';
+import { signLocalToken } from '#shared/http/auth.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DOCS_HEADERS, DOCS_HTML } from '../../shared/http/docs-page.ts';
-import { createPublicApp } from '../../shared/http/public-app.ts';
+import { DOCS_HEADERS, DOCS_HTML } from '#shared/http/docs-page.ts';
+import { createPublicApp } from '#shared/http/public-app.ts';
 
 let t: TestApp;
 let admin: string;

@@ -1,10 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalSecrets, SecretsManagerSecrets, secretsManagerSource } from '../../shared/platform/secrets.ts';
-import { loadConfig } from '../../shared/platform/config.ts';
-import { ValidationError } from '../../shared/platform/errors.ts';
-import { encodeCursor, openCursor, sealCursor, type CursorBinding } from '../../shared/table/cursor.ts';
+import { LocalSecrets, SecretsManagerSecrets, secretsManagerSource } from '#shared/platform/secrets.ts';
+import { loadConfig } from '#shared/platform/config.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
+import { encodeCursor, openCursor, sealCursor, type CursorBinding } from '#shared/table/cursor.ts';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const ARN = 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:e-team-app';

@@ -1,8 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionOfRequest, partRoutes } from '../../shared/http/local-function-scope.ts';
-import { DeniedByStackPolicy } from '../../shared/table/iam-guard.ts';
-import { asFunction } from '../../shared/table/table-access.ts';
+import { functionOfRequest, partRoutes } from '#shared/http/local-function-scope.ts';
+import { DeniedByStackPolicy } from '#shared/table/iam-guard.ts';
+import { asFunction } from '#shared/table/table-access.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 /** The local client refuses what the stack's IAM policy denies, so tests catch it before AWS does. */

@@ -1,8 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../shared/table/cursor.ts';
-import { getItem, isLive, putNew, queryPage, transactWrite, TransactionConflict, type Table } from '../../shared/table/store.ts';
-import { ValidationError } from '../../shared/platform/errors.ts';
+import { decodeCursor, encodeCursor } from '#shared/table/cursor.ts';
+import { getItem, isLive, putNew, queryPage, transactWrite, TransactionConflict, type Table } from '#shared/table/store.ts';
+import { ValidationError } from '#shared/platform/errors.ts';
 import { createTestApp } from '../support/app.ts';
 
 let table: Table;

@@ -6,8 +6,8 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { functionBuildOptions, lambdaEsbuildOptions, lambdaFunctions, MAX_BUNDLE_BYTES, PROJECT_ROOT, type LambdaFunctionName } from '../../infra/bundling.ts';
 import { functionAccess, type FunctionAccess } from '../../infra/access.ts';
-import { openApiDocument } from '../../shared/http/app.ts';
-import { allRouters } from '../../shared/http/routers.ts';
+import { openApiDocument } from '#shared/http/app.ts';
+import { allRouters } from '#shared/http/routers.ts';
 
 /**
  * The bundles as AWS runs them, built with the stack's own esbuild options (plugins included).

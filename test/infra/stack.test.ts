@@ -11,13 +11,13 @@ import { readDeploymentContext } from '../../infra/context.ts';
 import { functionAccess, NOTIFIER_RESERVED_CONCURRENCY, reservedConcurrency } from '../../infra/access.ts';
 import { TABLE_BACKUP_RETENTION } from '../../infra/backup.ts';
 import { API_P99_LATENCY_MS, API_THROTTLE, DEVICE_INGEST_THROTTLE, TABLE_ACTIONS, type ETeamStack } from '../../infra/stack.ts';
-import { openApiDocument } from '../../shared/http/app.ts';
-import { leadingKeyPatterns } from '../../shared/table/table-access.ts';
-import { consumers } from '../../shared/events/all.ts';
-import { apiParts, credentialRoutes, type ApiPart } from '../../shared/http/routers.ts';
-import { jobs } from '../../shared/jobs/all.ts';
-import { roles } from '../../shared/platform/actor.ts';
-import { globalIndexes, TTL_ATTRIBUTE } from '../../shared/table/schema.ts';
+import { openApiDocument } from '#shared/http/app.ts';
+import { leadingKeyPatterns } from '#shared/table/table-access.ts';
+import { consumers } from '#shared/events/all.ts';
+import { apiParts, credentialRoutes, type ApiPart } from '#shared/http/routers.ts';
+import { jobs } from '#shared/jobs/all.ts';
+import { roles } from '#shared/platform/actor.ts';
+import { globalIndexes, TTL_ATTRIBUTE } from '#shared/table/schema.ts';
 
 /**
  * The stack as CloudFormation, synthesised once for the whole file with cdk-nag's AWS Solutions,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { WEB_PATH_PATTERNS } from '../../infra/web.ts';
 import { WEB_PREFIXES } from '../../scripts/web-server.ts';
-import { contentSecurityPolicy } from '../../shared/http/web-headers.ts';
+import { contentSecurityPolicy } from '#shared/http/web-headers.ts';
 
 /** The web clients on AWS (infra/web.ts), from the synthesised template (cdk-nag on, bundling skipped). */
 let outdir: string;

@@ -3,8 +3,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import webpush from 'web-push';
 import { describe, expect, it } from 'vitest';
-import { AwsNotifier, SnsAlarmTopic, type PushSend } from '../../shared/notifications/aws-notifier.ts';
-import type { PushMessage } from '../../shared/notifications/notifier.ts';
+import { AwsNotifier, SnsAlarmTopic, type PushSend } from '#shared/notifications/aws-notifier.ts';
+import type { PushMessage } from '#shared/notifications/notifier.ts';
 
 const vapid = webpush.generateVAPIDKeys();
 const options = { vapid: { subject: 'mailto:it@example.org', publicKey: vapid.publicKey, privateKey: vapid.privateKey }, smsOrigination: '+4580808080' };

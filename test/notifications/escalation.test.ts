@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { raiseAlert } from '../../shared/alerts/alerts.ts';
-import { ESCALATION_STEP_JOB, escalationScheduleName } from '../../shared/notifications/escalation.ts';
-import { runNotifierJob } from '../../shared/notifications/registry.ts';
-import { newId } from '../../shared/platform/ids.ts';
+import { raiseAlert } from '#shared/alerts/alerts.ts';
+import { ESCALATION_STEP_JOB, escalationScheduleName } from '#shared/notifications/escalation.ts';
+import { runNotifierJob } from '#shared/notifications/registry.ts';
+import { newId } from '#shared/platform/ids.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { newCitizen } from '../visits/visit-helpers.ts';
 

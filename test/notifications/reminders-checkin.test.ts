@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recordMeetingEvent } from '../../shared/notifications/checkin.ts';
-import { reminderText } from '../../shared/notifications/reminders.ts';
+import { recordMeetingEvent } from '#shared/notifications/checkin.ts';
+import { reminderText } from '#shared/notifications/reminders.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, book, newCitizen, setAvailability, visitActors, type VisitActors } from '../visits/visit-helpers.ts';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { municipalityReportCsv, targetStatus } from '../../shared/reports/municipality.ts';
+import { municipalityReportCsv, targetStatus } from '#shared/reports/municipality.ts';
 import { assess, careActors, grant, medicationThreeTimesADay, readyAnswers, registerCitizen, supportConversationTwiceAWeek, type CareActors } from '../care/care-helpers.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countVisits, summariseReversions } from '../../shared/reports/trial.ts';
-import { periodFigures, type FinalGrantVersion } from '../../shared/reports/period-figures.ts';
-import { defaultSavingsModel } from '../../shared/reports/savings-model.ts';
+import { countVisits, summariseReversions } from '#shared/reports/trial.ts';
+import { periodFigures, type FinalGrantVersion } from '#shared/reports/period-figures.ts';
+import { defaultSavingsModel } from '#shared/reports/savings-model.ts';
 import { assess, careActors, grant, readyAnswers, registerCitizen, supportConversationTwiceAWeek, practicalHelpWeekly, type CareActors } from '../care/care-helpers.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../shared/demo/all.ts';
-import type { DemoData } from '../../shared/demo/seed.ts';
+import { seedDemoData } from '#shared/demo/all.ts';
+import type { DemoData } from '#shared/demo/seed.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 /**

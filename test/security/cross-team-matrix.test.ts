@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../shared/http/app.ts';
-import { allRouters } from '../../shared/http/routers.ts';
-import { auditKeys } from '../../shared/table/keys.ts';
-import { queryAll } from '../../shared/table/store.ts';
+import { openApiDocument } from '#shared/http/app.ts';
+import { allRouters } from '#shared/http/routers.ts';
+import { auditKeys } from '#shared/table/keys.ts';
+import { queryAll } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp, type TestResponse } from '../support/app.ts';
 import { readyAnswers, supportConversationTwiceAWeek, uniqueNationalId } from '../care/care-helpers.ts';
 import { bosWeek } from '../visits/visit-helpers.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getStaffProfile } from '../../shared/visits/availability.ts';
+import { getStaffProfile } from '#shared/visits/availability.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { bosWeek } from '../visits/visit-helpers.ts';
 import { seedTeam, type TeamWorld } from './fixtures.ts';

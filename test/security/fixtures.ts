@@ -1,5 +1,5 @@
-import { raiseAlert } from '../../shared/alerts/alerts.ts';
-import { newId } from '../../shared/platform/ids.ts';
+import { raiseAlert } from '#shared/alerts/alerts.ts';
+import { newId } from '#shared/platform/ids.ts';
 import type { TestApp } from '../support/app.ts';
 import { readyAnswers, supportConversationTwiceAWeek, uniqueNationalId } from '../care/care-helpers.ts';
 import { bosWeek } from '../visits/visit-helpers.ts';

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { Role } from '../../shared/platform/actor.ts';
-import { FixedClock, type Clock } from '../../shared/platform/clock.ts';
-import { loadConfig, type Config } from '../../shared/platform/config.ts';
-import { createLocalDeps, type LocalDeps } from '../../shared/platform/local-deps.ts';
-import { createApp } from '../../shared/http/app.ts';
-import { localVerifier, signLocalToken } from '../../shared/http/auth.ts';
-import { localNotificationRoutes } from '../../shared/notifications/local-routes.ts';
-import { allRouters, credentialRoutes } from '../../shared/http/routers.ts';
-import { scopeRequestsToFunctions } from '../../shared/http/local-function-scope.ts';
-import type { Router } from '../../shared/http/env.ts';
-import { tabletTokens } from '../../shared/tablets/tokens.ts';
+import type { Role } from '#shared/platform/actor.ts';
+import { FixedClock, type Clock } from '#shared/platform/clock.ts';
+import { loadConfig, type Config } from '#shared/platform/config.ts';
+import { createLocalDeps, type LocalDeps } from '#shared/platform/local-deps.ts';
+import { createApp } from '#shared/http/app.ts';
+import { localVerifier, signLocalToken } from '#shared/http/auth.ts';
+import { localNotificationRoutes } from '#shared/notifications/local-routes.ts';
+import { allRouters, credentialRoutes } from '#shared/http/routers.ts';
+import { scopeRequestsToFunctions } from '#shared/http/local-function-scope.ts';
+import type { Router } from '#shared/http/env.ts';
+import { tabletTokens } from '#shared/tablets/tokens.ts';
 
 /**
  * The whole HTTP app on DynamoDB Local, with a fresh table per call (one per test file is the

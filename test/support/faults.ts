@@ -1,4 +1,4 @@
-import type { Table } from '../../shared/table/store.ts';
+import type { Table } from '#shared/table/store.ts';
 
 /**
  * Fault injection on the real DynamoDB Local: wraps the table's client so that the Nth write from

@@ -1,10 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UnauthenticatedError } from '../../shared/platform/errors.ts';
-import { LocalSecrets } from '../../shared/platform/secrets.ts';
-import { tabletKeys } from '../../shared/table/keys.ts';
-import { issueTabletToken, verifyTabletToken } from '../../shared/tablets/tokens.ts';
+import { UnauthenticatedError } from '#shared/platform/errors.ts';
+import { LocalSecrets } from '#shared/platform/secrets.ts';
+import { tabletKeys } from '#shared/table/keys.ts';
+import { issueTabletToken, verifyTabletToken } from '#shared/tablets/tokens.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, book, newCitizen, setAvailability, visitActors, type VisitActors } from '../visits/visit-helpers.ts';
 

@@ -11,16 +11,16 @@ import {
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../shared/http/app.ts';
-import { localVerifier } from '../../shared/http/auth.ts';
-import type { Router } from '../../shared/http/env.ts';
-import { allRouters, deviceRoutes } from '../../shared/http/routers.ts';
-import type { Deps } from '../../shared/platform/deps.ts';
-import { EventBridgeScheduler } from '../../shared/platform/eventbridge-scheduler.ts';
-import { ChimeMeetings } from '../../shared/visits/chime-meetings.ts';
-import { consume, consumers } from '../../shared/events/all.ts';
-import { LocalStreamPoller } from '../../shared/events/local-stream.ts';
-import { LocalEventBus } from '../../shared/platform/events.ts';
+import { createApp } from '#shared/http/app.ts';
+import { localVerifier } from '#shared/http/auth.ts';
+import type { Router } from '#shared/http/env.ts';
+import { allRouters, deviceRoutes } from '#shared/http/routers.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { EventBridgeScheduler } from '#shared/platform/eventbridge-scheduler.ts';
+import { ChimeMeetings } from '#shared/visits/chime-meetings.ts';
+import { consume, consumers } from '#shared/events/all.ts';
+import { LocalStreamPoller } from '#shared/events/local-stream.ts';
+import { LocalEventBus } from '#shared/platform/events.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, newCitizen, setAvailability, visitActors, type VisitActors } from './visit-helpers.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AvailabilityRules, Interval } from '../../shared/visits/availability-rules.ts';
-import { freeIntervals, freeSlots } from '../../shared/visits/free-slots.ts';
-import { bufferMinutesFor } from '../../shared/visits/free-time.ts';
+import type { AvailabilityRules, Interval } from '#shared/visits/availability-rules.ts';
+import { freeIntervals, freeSlots } from '#shared/visits/free-slots.ts';
+import { bufferMinutesFor } from '#shared/visits/free-time.ts';
 
 const zone = 'Europe/Copenhagen';
 const ms = (iso: string) => Date.parse(iso);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { availabilityInputSchema, availableOnDate, isAvailable, type AvailabilityRules } from '../../shared/visits/availability-rules.ts';
-import { occurrencesOf, occurrenceVisitId } from '../../shared/visits/plan-occurrences.ts';
-import { gridDuration, isOnGrid, slotBuckets, toZonedIso } from '../../shared/visits/time.ts';
-import { moveLocks, slotsOf } from '../../shared/visits/model.ts';
-import type { Deps } from '../../shared/platform/deps.ts';
-import { FixedClock } from '../../shared/platform/clock.ts';
+import { availabilityInputSchema, availableOnDate, isAvailable, type AvailabilityRules } from '#shared/visits/availability-rules.ts';
+import { occurrencesOf, occurrenceVisitId } from '#shared/visits/plan-occurrences.ts';
+import { gridDuration, isOnGrid, slotBuckets, toZonedIso } from '#shared/visits/time.ts';
+import { moveLocks, slotsOf } from '#shared/visits/model.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { FixedClock } from '#shared/platform/clock.ts';
 
 const zone = 'Europe/Copenhagen';
 const at = (iso: string) => new Date(iso);

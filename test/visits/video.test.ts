@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../shared/platform/errors.ts';
-import { visitKeys } from '../../shared/table/keys.ts';
+import { UpstreamError } from '#shared/platform/errors.ts';
+import { visitKeys } from '#shared/table/keys.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, book, bosWeek, newCitizen, setAvailability, visitActors, type VisitActors } from './visit-helpers.ts';
 

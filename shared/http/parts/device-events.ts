@@ -1,5 +1,5 @@
-import { deviceEventRoutes } from '../../dispensers/device-routes.ts';
-import type { Router } from '../env.ts';
+import { deviceEventRoutes } from '#shared/dispensers/device-routes.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /** The device ingest route: authenticated by the dispenser's credential, not a JWT. */
 export const deviceEventsRouters = (): Router[] => [deviceEventRoutes()];
