@@ -72,7 +72,13 @@ export class Workflow {
    * One metered call. A missing route or an unexpected status is recorded as the row's result
    * and thrown, so the steps that need its answer are skipped, not faked.
    */
-  async step<T = Json>(step: string, method: string, template: string, expect: number | number[], options: CallOptions = {}): Promise<BenchResponse<T>> {
+  async step<T = Json>(
+    step: string,
+    method: string,
+    template: string,
+    expect: number | number[],
+    options: CallOptions = {},
+  ): Promise<BenchResponse<T>> {
     const route = `${method} ${template}`;
     if (!this.has(method, template)) {
       this.rows.push(emptyRow(step, route, 'missing', `not measured: ${route} missing`));
@@ -95,7 +101,10 @@ export class Workflow {
       ms: res.ms,
       ...(ok ? {} : { note: `expected ${String(expect)}: ${JSON.stringify(res.body).slice(0, 300)}` }),
     });
-    if (!ok) throw new Error(`${route} answered ${res.status}, expected ${String(expect)}: ${JSON.stringify(res.body).slice(0, 600)}`);
+    if (!ok)
+      throw new Error(
+        `${route} answered ${res.status}, expected ${String(expect)}: ${JSON.stringify(res.body).slice(0, 600)}`,
+      );
     return res;
   }
 
@@ -109,7 +118,11 @@ export class Workflow {
       this.rows.push({ ...rowOf(`job ${name}`, `job ${name}`, 'job', meter), status: 200 });
       return result;
     } catch (error) {
-      this.rows.push({ ...rowOf(`job ${name}`, `job ${name}`, 'job', meter), status: 'error', note: (error as Error).message.slice(0, 300) });
+      this.rows.push({
+        ...rowOf(`job ${name}`, `job ${name}`, 'job', meter),
+        status: 'error',
+        note: (error as Error).message.slice(0, 300),
+      });
       return undefined;
     } finally {
       this.stack.meter.capacity = false;
@@ -118,17 +131,35 @@ export class Workflow {
 
   /** Records a step that could not run because an earlier one it needs failed or was missing. */
   skipped(step: string, route: string, why: string): void {
-    this.rows.push(emptyRow(step, route, this.has(...(route.split(' ', 2) as [string, string])) ? 'skipped' : 'missing', why));
+    this.rows.push(
+      emptyRow(step, route, this.has(...(route.split(' ', 2) as [string, string])) ? 'skipped' : 'missing', why),
+    );
   }
 
   /** Rows for the consumers that ran during the workflow (per consumed event, averaged). */
   consumerRows(meters: Iterable<CallMeter>): WorkflowRow[] {
-    return [...meters].map((m) => ({ ...rowOf(m.label, m.label, 'consumer', m), status: 200, note: `${m.calls} event(s); figures per event` }));
+    return [...meters].map((m) => ({
+      ...rowOf(m.label, m.label, 'consumer', m),
+      status: 200,
+      note: `${m.calls} event(s); figures per event`,
+    }));
   }
 }
 
 function emptyRow(step: string, route: string, status: WorkflowRow['status'], note: string): WorkflowRow {
-  return { step, route, status, calls: 0, requests: Number.NaN, commands: {}, readUnits: Number.NaN, writeUnits: Number.NaN, capacityReported: false, note, kind: 'route' };
+  return {
+    step,
+    route,
+    status,
+    calls: 0,
+    requests: Number.NaN,
+    commands: {},
+    readUnits: Number.NaN,
+    writeUnits: Number.NaN,
+    capacityReported: false,
+    note,
+    kind: 'route',
+  };
 }
 
 /** Per-call figures of a meter (a consumer meter may cover several events). */

@@ -52,8 +52,34 @@ export interface Scenario {
 }
 
 export const SCENARIOS: Scenario[] = [
-  { name: 'one municipality', citizens: 1_000, dispensers: 300, dosesPerDay: 4, screenVisitsPerDay: 150, staff: 12, heartbeatsPerDay: 24, missedShare: 0.05, newCitizensPerDay: 3, peakShare: 0.35, peakHours: 2, burstShare: 0.5 },
-  { name: 'national rollout', citizens: 100_000, dispensers: 50_000, dosesPerDay: 4, screenVisitsPerDay: 20_000, staff: 1_500, heartbeatsPerDay: 24, missedShare: 0.05, newCitizensPerDay: 150, peakShare: 0.35, peakHours: 2, burstShare: 0.5 },
+  {
+    name: 'one municipality',
+    citizens: 1_000,
+    dispensers: 300,
+    dosesPerDay: 4,
+    screenVisitsPerDay: 150,
+    staff: 12,
+    heartbeatsPerDay: 24,
+    missedShare: 0.05,
+    newCitizensPerDay: 3,
+    peakShare: 0.35,
+    peakHours: 2,
+    burstShare: 0.5,
+  },
+  {
+    name: 'national rollout',
+    citizens: 100_000,
+    dispensers: 50_000,
+    dosesPerDay: 4,
+    screenVisitsPerDay: 20_000,
+    staff: 1_500,
+    heartbeatsPerDay: 24,
+    missedShare: 0.05,
+    newCitizensPerDay: 150,
+    peakShare: 0.35,
+    peakHours: 2,
+    burstShare: 0.5,
+  },
 ];
 
 export interface CallCost {
@@ -101,10 +127,22 @@ function missedDoseJob(s: Scenario, rru: number): CallCost {
 
 /** Mean per-call figures of the workflow rows for a route (optionally one step). */
 export function costOf(rows: readonly WorkflowRow[], route: string, step?: string): CallCost | undefined {
-  const hits = rows.filter((r) => r.route === route && (!step || r.step === step) && typeof r.status === 'number' && r.status < 400 && Number.isFinite(r.requests));
+  const hits = rows.filter(
+    (r) =>
+      r.route === route &&
+      (!step || r.step === step) &&
+      typeof r.status === 'number' &&
+      r.status < 400 &&
+      Number.isFinite(r.requests),
+  );
   if (hits.length === 0) return undefined;
   const mean = (f: (r: WorkflowRow) => number) => hits.reduce((s, r) => s + f(r), 0) / hits.length;
-  return { requests: mean((r) => r.requests), rru: mean((r) => r.readUnits), wru: mean((r) => r.writeUnits), ms: mean((r) => r.ms ?? 50) };
+  return {
+    requests: mean((r) => r.requests),
+    rru: mean((r) => r.readUnits),
+    wru: mean((r) => r.writeUnits),
+    ms: mean((r) => r.ms ?? 50),
+  };
 }
 
 /** Mean bytes of an entity's items as written in this run. */
@@ -112,7 +150,10 @@ export function sizeOf(sizes: readonly ItemSizeStats[], entity: string, fallback
   return sizes.find((s) => s.entity === entity)?.meanBytes ?? fallback;
 }
 
-export function buildCapacityModel(input: { workflow: WorkflowRow[]; ingest: IngestRow[]; itemSizes: ItemSizeStats[] }, prices: Prices = ASSUMED_PRICES): CapacityModel {
+export function buildCapacityModel(
+  input: { workflow: WorkflowRow[]; ingest: IngestRow[]; itemSizes: ItemSizeStats[] },
+  prices: Prices = ASSUMED_PRICES,
+): CapacityModel {
   const rows = input.workflow;
   const missing: string[] = [];
   const need = (route: string, step?: string): CallCost => {
@@ -123,12 +164,19 @@ export function buildCapacityModel(input: { workflow: WorkflowRow[]; ingest: Ing
     }
     return cost;
   };
-  const sum = (...costs: CallCost[]): CallCost => costs.reduce((a, c) => ({ requests: a.requests + c.requests, rru: a.rru + c.rru, wru: a.wru + c.wru, ms: a.ms + c.ms }), { requests: 0, rru: 0, wru: 0, ms: 0 });
+  const sum = (...costs: CallCost[]): CallCost =>
+    costs.reduce(
+      (a, c) => ({ requests: a.requests + c.requests, rru: a.rru + c.rru, wru: a.wru + c.wru, ms: a.ms + c.ms }),
+      { requests: 0, rru: 0, wru: 0, ms: 0 },
+    );
 
   const measuredPost = need('POST /dispensers/{dispenserId}/events', 'device posts 1 event');
   // Duration of a post: from the sustained single-device ingest run rather than one cold workflow call.
   const sustained = input.ingest.find((r) => r.batch === 1 && r.devices === 1);
-  const devicePost = sustained && Number.isFinite(sustained.oursEventsPerSecond) ? { ...measuredPost, ms: 1000 / sustained.oursEventsPerSecond } : measuredPost;
+  const devicePost =
+    sustained && Number.isFinite(sustained.oursEventsPerSecond)
+      ? { ...measuredPost, ms: 1000 / sustained.oursEventsPerSecond }
+      : measuredPost;
   const visitLifecycle = sum(
     need('POST /visits', 'book a screen visit'),
     need('POST /visits/{visitId}/start'),
@@ -148,7 +196,10 @@ export function buildCapacityModel(input: { workflow: WorkflowRow[]; ingest: Ing
     need('PUT /dispensers/{dispenserId}/assignment'),
     need('PUT /citizens/{citizenId}/dose-plan'),
   );
-  const approvalConsumer = costOf(rows.map((r) => ({ ...r, route: r.step })), 'consumer FinalGrantApproved') ?? { requests: 0, rru: 0, wru: 0, ms: 0 };
+  const approvalConsumer = costOf(
+    rows.map((r) => ({ ...r, route: r.step })),
+    'consumer FinalGrantApproved',
+  ) ?? { requests: 0, rru: 0, wru: 0, ms: 0 };
   const staffReads = {
     alerts: need('GET /alerts'),
     visits: need('GET /visits'),
@@ -156,7 +207,11 @@ export function buildCapacityModel(input: { workflow: WorkflowRow[]; ingest: Ing
     calendar: need('GET /staff/{staffId}/calendar.ics'),
   };
   const adherence = need('GET /citizens/{citizenId}/adherence');
-  const smallJob = (name: string) => costOf(rows.map((r) => ({ ...r, route: r.step })), `job ${name}`) ?? { requests: 1, rru: 0.5, wru: 0, ms: 50 };
+  const smallJob = (name: string) =>
+    costOf(
+      rows.map((r) => ({ ...r, route: r.step })),
+      `job ${name}`,
+    ) ?? { requests: 1, rru: 0.5, wru: 0, ms: 50 };
 
   const dispenserBytes = sizeOf(input.itemSizes, 'Dispenser', 450) + 600; // + periods and plan copy once assigned and used
   const rawEventBytes = sizeOf(input.itemSizes, 'DeviceEvent', 300);
@@ -171,21 +226,62 @@ export function buildCapacityModel(input: { workflow: WorkflowRow[]; ingest: Ing
     const alertsPerDay = s.dispensers * s.dosesPerDay * s.missedShare;
     // detect-missed-doses reads the whole assigned index (eventually consistent: 0.5 RRU per 4 KB) and,
     // strongly consistent, the dose record of every dose in its 24 h (+ grace) lookback.
-    const missedDoseJobRruPerRun = Math.ceil((s.dispensers * dispenserBytes) / 4096) * 0.5 + s.dispensers * s.dosesPerDay * (26 / 24);
+    const missedDoseJobRruPerRun =
+      Math.ceil((s.dispensers * dispenserBytes) / 4096) * 0.5 + s.dispensers * s.dosesPerDay * (26 / 24);
     const jobRuns = 288; // every 5 minutes
     const lines: ScenarioLoad['lines'] = [
-      { what: 'device posts (dose events + heartbeats, 1 event each)', perDay: postsPerDay, httpCalls: 1, cost: devicePost },
-      { what: 'screen visit: book, start, join, complete, citizen list', perDay: s.screenVisitsPerDay, httpCalls: 5, cost: visitLifecycle },
+      {
+        what: 'device posts (dose events + heartbeats, 1 event each)',
+        perDay: postsPerDay,
+        httpCalls: 1,
+        cost: devicePost,
+      },
+      {
+        what: 'screen visit: book, start, join, complete, citizen list',
+        perDay: s.screenVisitsPerDay,
+        httpCalls: 5,
+        cost: visitLifecycle,
+      },
       { what: 'alert: acknowledge and resolve', perDay: alertsPerDay, httpCalls: 2, cost: alertHandling },
-      { what: 'staff: alert list (every 15 min of an 8 h shift)', perDay: s.staff * 32, httpCalls: 1, cost: staffReads.alerts },
+      {
+        what: 'staff: alert list (every 15 min of an 8 h shift)',
+        perDay: s.staff * 32,
+        httpCalls: 1,
+        cost: staffReads.alerts,
+      },
       { what: 'staff: own visit list (10 a day)', perDay: s.staff * 10, httpCalls: 1, cost: staffReads.visits },
       { what: 'staff: citizen look-ups (10 a day)', perDay: s.staff * 10, httpCalls: 1, cost: staffReads.citizen },
       { what: 'staff: calendar feed (hourly sync)', perDay: s.staff * 24, httpCalls: 1, cost: staffReads.calendar },
-      { what: 'adherence reads (each dispenser citizen weekly)', perDay: s.dispensers / 7, httpCalls: 1, cost: adherence },
-      { what: 'new citizen: register → assess → grants → conversion → approve → dispenser', perDay: s.newCitizensPerDay, httpCalls: 9, cost: newCitizen },
-      { what: 'consumer FinalGrantApproved (visit horizon, dose plan)', perDay: s.newCitizensPerDay, httpCalls: 0, cost: approvalConsumer },
-      { what: 'job detect-missed-doses (every 5 min, scaled to the fleet)', perDay: jobRuns, httpCalls: 0, cost: missedDoseJob(s, missedDoseJobRruPerRun) },
-      { what: 'jobs detect-silent-devices, escalate-alerts (every 5 min)', perDay: jobRuns * 2, httpCalls: 0, cost: sum(smallJob('detect-silent-devices'), smallJob('escalate-alerts')) },
+      {
+        what: 'adherence reads (each dispenser citizen weekly)',
+        perDay: s.dispensers / 7,
+        httpCalls: 1,
+        cost: adherence,
+      },
+      {
+        what: 'new citizen: register → assess → grants → conversion → approve → dispenser',
+        perDay: s.newCitizensPerDay,
+        httpCalls: 9,
+        cost: newCitizen,
+      },
+      {
+        what: 'consumer FinalGrantApproved (visit horizon, dose plan)',
+        perDay: s.newCitizensPerDay,
+        httpCalls: 0,
+        cost: approvalConsumer,
+      },
+      {
+        what: 'job detect-missed-doses (every 5 min, scaled to the fleet)',
+        perDay: jobRuns,
+        httpCalls: 0,
+        cost: missedDoseJob(s, missedDoseJobRruPerRun),
+      },
+      {
+        what: 'jobs detect-silent-devices, escalate-alerts (every 5 min)',
+        perDay: jobRuns * 2,
+        httpCalls: 0,
+        cost: sum(smallJob('detect-silent-devices'), smallJob('escalate-alerts')),
+      },
     ];
     const per = (f: (c: CallCost) => number) => lines.reduce((a, l) => a + l.perDay * f(l.cost), 0);
     const httpCallsPerDay = lines.reduce((a, l) => a + l.perDay * l.httpCalls, 0);
@@ -201,11 +297,17 @@ export function buildCapacityModel(input: { workflow: WorkflowRow[]; ingest: Ing
       s.citizens * 6_000;
     const storageGb = (storageBytes * 1.3) / 1024 ** 3; // +30% for the index copies of indexed items
     const lambdaGbSeconds = per((c) => c.ms / 1000) * 1.0 * DAYS_PER_MONTH; // 1 GB functions
-    const peakPostsPerSecond = (postsPerDay * s.peakShare * (s.dosesPerDay * 2)) / (s.dosesPerDay * 2 + s.heartbeatsPerDay) / (s.peakHours * 3600) + (s.dispensers * s.heartbeatsPerDay) / 86_400;
+    const peakPostsPerSecond =
+      (postsPerDay * s.peakShare * (s.dosesPerDay * 2)) /
+        (s.dosesPerDay * 2 + s.heartbeatsPerDay) /
+        (s.peakHours * 3600) +
+      (s.dispensers * s.heartbeatsPerDay) / 86_400;
     const monthly = {
       dynamoRequests: ((rruPerDay * prices.rru + wruPerDay * prices.wru) / 1e6) * DAYS_PER_MONTH,
       dynamoStorage: storageGb * prices.storageGbMonth,
-      lambda: lambdaGbSeconds * prices.lambdaGbSecond + ((httpCallsPerDay + jobInvocationsPerDay) * DAYS_PER_MONTH * prices.lambdaPerMillion) / 1e6,
+      lambda:
+        lambdaGbSeconds * prices.lambdaGbSecond +
+        ((httpCallsPerDay + jobInvocationsPerDay) * DAYS_PER_MONTH * prices.lambdaPerMillion) / 1e6,
       apiGateway: (httpCallsPerDay * DAYS_PER_MONTH * prices.apiPerMillion) / 1e6,
       total: 0,
     };

@@ -32,7 +32,12 @@ export function fillPath(template: string, params: Record<string, string> = {}):
   });
 }
 
-export async function call<T = Json>(stack: BenchStack, method: string, template: string, options: CallOptions = {}): Promise<BenchResponse<T>> {
+export async function call<T = Json>(
+  stack: BenchStack,
+  method: string,
+  template: string,
+  options: CallOptions = {},
+): Promise<BenchResponse<T>> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.meter) headers[BENCH_CALL_HEADER] = stack.meterHeader(options.meter);
@@ -42,9 +47,15 @@ export async function call<T = Json>(stack: BenchStack, method: string, template
     headers['content-type'] = 'application/json';
   }
   const query = Object.entries(options.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
-  const qs = query.length ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+  const qs = query.length
+    ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+    : '';
   const started = performance.now();
-  const res = await fetch(`${stack.baseUrl}${fillPath(template, options.params)}${qs}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(`${stack.baseUrl}${fillPath(template, options.params)}${qs}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await res.text();
   const ms = performance.now() - started;
   let parsed: unknown = text;
@@ -66,7 +77,10 @@ export async function expectStatus<T = Json>(
 ): Promise<BenchResponse<T>> {
   const res = await call<T>(stack, method, template, options);
   const ok = Array.isArray(expected) ? expected.includes(res.status) : res.status === expected;
-  if (!ok) throw new Error(`${method} ${template} answered ${res.status}, expected ${String(expected)}: ${JSON.stringify(res.body).slice(0, 600)}`);
+  if (!ok)
+    throw new Error(
+      `${method} ${template} answered ${res.status}, expected ${String(expected)}: ${JSON.stringify(res.body).slice(0, 600)}`,
+    );
   return res;
 }
 

@@ -3,7 +3,14 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { lambdaEsbuildOptions, lambdaFunctions, lambdaRuntimeEnvironment, MAX_BUNDLE_BYTES, openApiDocumentAtBuildTime, zodEnglishOnly } from '../infra/bundling.ts';
+import {
+  lambdaEsbuildOptions,
+  lambdaFunctions,
+  lambdaRuntimeEnvironment,
+  MAX_BUNDLE_BYTES,
+  openApiDocumentAtBuildTime,
+  zodEnglishOnly,
+} from '../infra/bundling.ts';
 import { fmt, verdict, type ReportRow } from './report.ts';
 import { median } from './stats.ts';
 
@@ -96,7 +103,11 @@ function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
  * SDK clients bundled into each function, minified and tree-shaken, instead of the runtime's copy.
  * Measured against the stack's options before choosing; bench/README.md has the figures.
  */
-export const sdkBundledOptions = { ...lambdaEsbuildOptions, external: [], plugins: [zodEnglishOnly, openApiDocumentAtBuildTime] } satisfies BuildOptions;
+export const sdkBundledOptions = {
+  ...lambdaEsbuildOptions,
+  external: [],
+  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime],
+} satisfies BuildOptions;
 
 /** At most this many times `node -e ''`: the target for every function's import. */
 export const MAX_IMPORT_RATIO = 3;
@@ -105,15 +116,33 @@ export const MAX_IMPORT_RATIO = 3;
  * `options` replaces the stack's esbuild options (a variant to compare, e.g. the AWS SDK external);
  * `only` limits the run to some functions.
  */
-export async function measureColdStarts(runs = 10, variant: { options?: BuildOptions; only?: readonly string[] } = {}): Promise<ColdStartResult> {
+export async function measureColdStarts(
+  runs = 10,
+  variant: { options?: BuildOptions; only?: readonly string[] } = {},
+): Promise<ColdStartResult> {
   rmSync(OUT, { recursive: true, force: true });
   const options = variant.options ?? lambdaEsbuildOptions;
-  const bundles: { name: string; entry: string; file?: string; bundleKb: number; topPackagesKb: Record<string, number>; external: string[]; error?: string }[] = [];
+  const bundles: {
+    name: string;
+    entry: string;
+    file?: string;
+    bundleKb: number;
+    topPackagesKb: Record<string, number>;
+    external: string[];
+    error?: string;
+  }[] = [];
   for (const fn of lambdaFunctions.filter((f) => !variant.only || variant.only.includes(f.name))) {
     const outdir = join(OUT, fn.name);
     mkdirSync(outdir, { recursive: true });
     try {
-      const result = await build({ ...options, entryPoints: [join(ROOT, fn.entry)], outdir, entryNames: 'index', logLevel: 'silent', metafile: true });
+      const result = await build({
+        ...options,
+        entryPoints: [join(ROOT, fn.entry)],
+        outdir,
+        entryNames: 'index',
+        logLevel: 'silent',
+        metafile: true,
+      });
       const file = join(outdir, 'index.mjs');
       const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
       const byPackage = new Map<string, number>();
@@ -122,27 +151,49 @@ export async function measureColdStarts(runs = 10, variant: { options?: BuildOpt
         const key = pkg ? (pkg[2] ? `${pkg[1]}/${pkg[2]}` : (pkg[1] ?? 'other')) : 'project';
         byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput / 1024);
       }
-      const topPackagesKb = Object.fromEntries([...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => [k, Math.round(v)]));
+      const topPackagesKb = Object.fromEntries(
+        [...byPackage]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([k, v]) => [k, Math.round(v)]),
+      );
       const external = sdkLoadedAtImport(result.metafile, join(ROOT, fn.entry));
-      bundles.push({ name: fn.name, entry: fn.entry, file, bundleKb: statSync(file).size / 1024, topPackagesKb, external });
+      bundles.push({
+        name: fn.name,
+        entry: fn.entry,
+        file,
+        bundleKb: statSync(file).size / 1024,
+        topPackagesKb,
+        external,
+      });
     } catch (error) {
-      bundles.push({ name: fn.name, entry: fn.entry, bundleKb: Number.NaN, topPackagesKb: {}, external: [], error: `bundle failed: ${(error as Error).message.split('\n')[0]}` });
+      bundles.push({
+        name: fn.name,
+        entry: fn.entry,
+        bundleKb: Number.NaN,
+        topPackagesKb: {},
+        external: [],
+        error: `bundle failed: ${(error as Error).message.split('\n')[0]}`,
+      });
     }
   }
 
   const script = (file: string) => `await import(${JSON.stringify(pathToFileURL(file).href)});`;
   // One warm-up of each so the first measured run does not pay for the file cache.
   timeNode(['-e', '']);
-  for (const b of bundles) if (b.file) {
-    const warm = timeNode(['--input-type=module', '-e', script(b.file)]);
-    if (!warm.ok) b.error = `import failed: ${warm.stderr.split('\n').find((l) => /Error/.test(l)) ?? warm.stderr.slice(0, 200)}`;
-  }
+  for (const b of bundles)
+    if (b.file) {
+      const warm = timeNode(['--input-type=module', '-e', script(b.file)]);
+      if (!warm.ok)
+        b.error = `import failed: ${warm.stderr.split('\n').find((l) => /Error/.test(l)) ?? warm.stderr.slice(0, 200)}`;
+    }
 
   const baseline: number[] = [];
   const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   for (let i = 0; i < runs; i++) {
     baseline.push(timeNode(['-e', '']).ms);
-    for (const b of bundles) if (b.file && !b.error) samples.get(b.name)?.push(timeNode(['--input-type=module', '-e', script(b.file)]).ms);
+    for (const b of bundles)
+      if (b.file && !b.error) samples.get(b.name)?.push(timeNode(['--input-type=module', '-e', script(b.file)]).ms);
   }
   const baselineMs = median(baseline);
   const importOf = (b: (typeof bundles)[number]) => (b.error ? Number.NaN : median(samples.get(b.name) ?? []));
@@ -165,17 +216,31 @@ export async function measureColdStarts(runs = 10, variant: { options?: BuildOpt
 /** The cold-start rows of the benchmark's table: bundle size and import ratio, each against its target. */
 export function coldStartReportRows(result: ColdStartResult | undefined): ReportRow[] {
   const target = `< ${MAX_BUNDLE_BYTES / 1024} KB, ≤ ${MAX_IMPORT_RATIO}× node -e ''`;
-  if (!result) return [{ figure: '4 cold start', case: 'all Lambdas', measured: 'not measured', floor: 'n/a', ratio: '—', target, result: 'not measured' }];
+  if (!result)
+    return [
+      {
+        figure: '4 cold start',
+        case: 'all Lambdas',
+        measured: 'not measured',
+        floor: 'n/a',
+        ratio: '—',
+        target,
+        result: 'not measured',
+      },
+    ];
   return result.rows.map((r) => ({
     figure: '4 cold start',
     case: `${r.name} (${r.entry})`,
-    measured: r.error ? r.error : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import${r.external.length ? ` (runtime: ${r.external.join(', ')})` : ''}`,
+    measured: r.error
+      ? r.error
+      : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import${r.external.length ? ` (runtime: ${r.external.join(', ')})` : ''}`,
     floor: `node -e '' ${fmt(result.baselineMs, 0)} ms`,
     ratio: r.error ? 'n/a' : fmt(r.ratio, 2),
     target,
     result: r.error
       ? 'not measured'
-      : verdict(r.bundleKb * 1024, MAX_BUNDLE_BYTES, 'below') === 'met' && verdict(r.ratio, MAX_IMPORT_RATIO, 'atMost') === 'met'
+      : verdict(r.bundleKb * 1024, MAX_BUNDLE_BYTES, 'below') === 'met' &&
+          verdict(r.ratio, MAX_IMPORT_RATIO, 'atMost') === 'met'
         ? 'met'
         : 'missed',
   }));

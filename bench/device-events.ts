@@ -23,7 +23,8 @@ export function doseInstants(times: readonly string[], zone: string, from: Date,
     for (const time of times) {
       const [h, m] = time.split(':').map(Number);
       const at = day.set({ hour: h ?? 0, minute: m ?? 0 });
-      if (at.toMillis() >= from.getTime() && at.toMillis() <= to.getTime()) out.push(at.toUTC().toISO({ suppressMilliseconds: false }) ?? '');
+      if (at.toMillis() >= from.getTime() && at.toMillis() <= to.getTime())
+        out.push(at.toUTC().toISO({ suppressMilliseconds: false }) ?? '');
     }
     day = day.plus({ days: 1 });
   }
@@ -34,23 +35,56 @@ export function doseInstants(times: readonly string[], zone: string, from: Date,
  * `size` events ending at `now`: dose pairs for the most recent planned doses (at most a third of
  * the batch), the rest heartbeats every 5 minutes back from now. `prefix` keeps ids unique per device and batch.
  */
-export function deviceBatch(options: { prefix: string; size: number; now: Date; doseTimes: readonly string[]; zone: string; seq?: number }): BenchDeviceEvent[] {
+export function deviceBatch(options: {
+  prefix: string;
+  size: number;
+  now: Date;
+  doseTimes: readonly string[];
+  zone: string;
+  seq?: number;
+}): BenchDeviceEvent[] {
   const { prefix, size, now, doseTimes, zone } = options;
   const events: BenchDeviceEvent[] = [];
-  const recent = doseInstants(doseTimes, zone, new Date(now.getTime() - 11 * 3_600_000), new Date(now.getTime() - 6 * 60_000));
+  const recent = doseInstants(
+    doseTimes,
+    zone,
+    new Date(now.getTime() - 11 * 3_600_000),
+    new Date(now.getTime() - 6 * 60_000),
+  );
   // A device posting event by event: every third post is the latest dose taken, the others heartbeats.
   const latest = recent[recent.length - 1];
   if (size === 1 && latest && (options.seq ?? 0) % 3 === 2) {
-    return [{ eventId: `${prefix}-0`, type: 'dose_taken', occurredAt: new Date(Date.parse(latest) + 5 * 60_000).toISOString(), scheduledFor: latest }];
+    return [
+      {
+        eventId: `${prefix}-0`,
+        type: 'dose_taken',
+        occurredAt: new Date(Date.parse(latest) + 5 * 60_000).toISOString(),
+        scheduledFor: latest,
+      },
+    ];
   }
   const pairs = Math.min(recent.length, Math.floor(size / 3));
   for (const scheduledFor of recent.slice(recent.length - pairs)) {
     const at = new Date(Date.parse(scheduledFor) + 2 * 60_000);
-    events.push({ eventId: `${prefix}-${events.length}`, type: 'dose_dispensed', occurredAt: at.toISOString(), scheduledFor });
-    events.push({ eventId: `${prefix}-${events.length}`, type: 'dose_taken', occurredAt: new Date(at.getTime() + 3 * 60_000).toISOString(), scheduledFor });
+    events.push({
+      eventId: `${prefix}-${events.length}`,
+      type: 'dose_dispensed',
+      occurredAt: at.toISOString(),
+      scheduledFor,
+    });
+    events.push({
+      eventId: `${prefix}-${events.length}`,
+      type: 'dose_taken',
+      occurredAt: new Date(at.getTime() + 3 * 60_000).toISOString(),
+      scheduledFor,
+    });
   }
   for (let i = 0; events.length < size; i++) {
-    events.push({ eventId: `${prefix}-${events.length}`, type: 'heartbeat', occurredAt: new Date(now.getTime() - i * 5 * 60_000).toISOString() });
+    events.push({
+      eventId: `${prefix}-${events.length}`,
+      type: 'heartbeat',
+      occurredAt: new Date(now.getTime() - i * 5 * 60_000).toISOString(),
+    });
   }
   return events.slice(0, size);
 }

@@ -38,7 +38,11 @@ export const INGEST_CASES = [
 
 type RawItem = Record<string, unknown> & { pk: string; sk: string };
 
-async function forWindow(lanes: number, windowMs: number, once: (lane: number, seq: number) => Promise<number>): Promise<{ count: number; ms: number }> {
+async function forWindow(
+  lanes: number,
+  windowMs: number,
+  once: (lane: number, seq: number) => Promise<number>,
+): Promise<{ count: number; ms: number }> {
   const started = performance.now();
   const deadline = started + windowMs;
   let count = 0;
@@ -52,8 +56,22 @@ async function forWindow(lanes: number, windowMs: number, once: (lane: number, s
 
 let runId = 0;
 
-async function postBatch(stack: BenchStack, device: Device, prefix: string, size: number, seq: number, meter?: CallMeter): Promise<number> {
-  const events = deviceBatch({ prefix, size, now: new Date(), doseTimes: DOSE_TIMES, zone: stack.config.TIME_ZONE, seq });
+async function postBatch(
+  stack: BenchStack,
+  device: Device,
+  prefix: string,
+  size: number,
+  seq: number,
+  meter?: CallMeter,
+): Promise<number> {
+  const events = deviceBatch({
+    prefix,
+    size,
+    now: new Date(),
+    doseTimes: DOSE_TIMES,
+    zone: stack.config.TIME_ZONE,
+    seq,
+  });
   const res = await call(stack, 'POST', '/dispensers/{dispenserId}/events', {
     headers: { authorization: `Bearer ${device.credential}` },
     params: { dispenserId: device.dispenserId },
@@ -77,18 +95,28 @@ async function capturedRawItems(stack: BenchStack, device: Device, size: number)
   }
   const items = meter.inputs
     .filter((c) => c.command === 'BatchWriteItemCommand' || c.command === 'PutItemCommand')
-    .flatMap((c) => (c.command === 'PutItemCommand' ? [{ PutRequest: { Item: c.input.Item as RawItem } }] : Object.values(c.input.RequestItems as Record<string, { PutRequest?: { Item?: RawItem } }[]>).flat()))
+    .flatMap((c) =>
+      c.command === 'PutItemCommand'
+        ? [{ PutRequest: { Item: c.input.Item as RawItem } }]
+        : Object.values(c.input.RequestItems as Record<string, { PutRequest?: { Item?: RawItem } }[]>).flat(),
+    )
     .flatMap((r) => (r.PutRequest?.Item ? [r.PutRequest.Item] : []))
     // The batch's audit record rides in the same BatchWriteItem; the floor is the raw events alone.
     .filter((item) => item.entity === 'DeviceEvent');
-  if (items.length !== size) throw new Error(`expected ${size} raw event items in the ingest's BatchWriteItem, found ${items.length}`);
+  if (items.length !== size)
+    throw new Error(`expected ${size} raw event items in the ingest's BatchWriteItem, found ${items.length}`);
   return items;
 }
 
 async function floorWrite(stack: BenchStack, template: readonly RawItem[], prefix: string): Promise<number> {
   if (template.length === 1 && template[0]) {
     // A device that posts event by event: the floor is one PutItem of its event.
-    await stack.floorDb.send(new PutCommand({ TableName: stack.config.TABLE_NAME, Item: { ...template[0], sk: `${prefix}-0`, eventId: `${prefix}-0` } }));
+    await stack.floorDb.send(
+      new PutCommand({
+        TableName: stack.config.TABLE_NAME,
+        Item: { ...template[0], sk: `${prefix}-0`, eventId: `${prefix}-0` },
+      }),
+    );
     return 1;
   }
   let requests = template.map((item, i) => {
@@ -97,13 +125,19 @@ async function floorWrite(stack: BenchStack, template: readonly RawItem[], prefi
   });
   // Retries of unprocessed items belong to the floor too: the ingest does the same.
   while (requests.length) {
-    const result = await stack.floorDb.send(new BatchWriteCommand({ RequestItems: { [stack.config.TABLE_NAME]: requests } }));
+    const result = await stack.floorDb.send(
+      new BatchWriteCommand({ RequestItems: { [stack.config.TABLE_NAME]: requests } }),
+    );
     requests = (result.UnprocessedItems?.[stack.config.TABLE_NAME] ?? []) as typeof requests;
   }
   return template.length;
 }
 
-export async function measureIngest(stack: BenchStack, devices: readonly Device[], options: { windowMs: number; rounds: number }): Promise<IngestRow[]> {
+export async function measureIngest(
+  stack: BenchStack,
+  devices: readonly Device[],
+  options: { windowMs: number; rounds: number },
+): Promise<IngestRow[]> {
   const rows: IngestRow[] = [];
   for (const c of INGEST_CASES) {
     const lanes = devices.slice(0, c.devices);
@@ -111,14 +145,20 @@ export async function measureIngest(stack: BenchStack, devices: readonly Device[
     const template = await capturedRawItems(stack, lanes[0] as Device, c.batch);
     const tag = `b${c.batch}d${c.devices}r${++runId}`;
     // Warm-up: connections, JIT and DynamoDB Local's first writes to these partitions.
-    await forWindow(c.devices, 600, (lane, seq) => postBatch(stack, lanes[lane] as Device, `${tag}w${lane}-${seq}`, c.batch, seq));
+    await forWindow(c.devices, 600, (lane, seq) =>
+      postBatch(stack, lanes[lane] as Device, `${tag}w${lane}-${seq}`, c.batch, seq),
+    );
     await forWindow(c.devices, 600, (lane, seq) => floorWrite(stack, template, `${tag}fw${lane}-${seq}`));
 
     const meter = newCallMeter(`ingest batch ${c.batch}`);
     const rounds: { ours: number; floor: number }[] = [];
     for (let r = 0; r < options.rounds; r++) {
-      const floor = await forWindow(c.devices, options.windowMs, (lane, seq) => floorWrite(stack, template, `${tag}f${r}-${lane}-${seq}`));
-      const ours = await forWindow(c.devices, options.windowMs, (lane, seq) => postBatch(stack, lanes[lane] as Device, `${tag}o${r}-${lane}-${seq}`, c.batch, seq, meter));
+      const floor = await forWindow(c.devices, options.windowMs, (lane, seq) =>
+        floorWrite(stack, template, `${tag}f${r}-${lane}-${seq}`),
+      );
+      const ours = await forWindow(c.devices, options.windowMs, (lane, seq) =>
+        postBatch(stack, lanes[lane] as Device, `${tag}o${r}-${lane}-${seq}`, c.batch, seq, meter),
+      );
       rounds.push({ ours: ratePerSecond(ours.count, ours.ms), floor: ratePerSecond(floor.count, floor.ms) });
     }
     const posts = Math.max(1, meter.calls);
@@ -152,30 +192,60 @@ export interface DerivedLatency {
   within2s: number;
 }
 
-export async function measureDerivedLatency(stack: BenchStack, device: Device, samples: number): Promise<DerivedLatency[]> {
+export async function measureDerivedLatency(
+  stack: BenchStack,
+  device: Device,
+  samples: number,
+): Promise<DerivedLatency[]> {
   const out: Record<'adherence' | 'alert', number[]> = { adherence: [], alert: [] };
   for (let i = 0; i < samples; i++) {
     const kind = i % 2 === 0 ? 'adherence' : 'alert';
     const now = new Date();
     const occurredAt = new Date(now.getTime() - 60_000 - i * 1000).toISOString();
     const eventId = `lat${++runId}-${i}`;
-    const planned = doseInstants(DOSE_TIMES, stack.config.TIME_ZONE, new Date(now.getTime() - 11 * 3_600_000), new Date(now.getTime() - 6 * 60_000)).at(-1);
+    const planned = doseInstants(
+      DOSE_TIMES,
+      stack.config.TIME_ZONE,
+      new Date(now.getTime() - 11 * 3_600_000),
+      new Date(now.getTime() - 6 * 60_000),
+    ).at(-1);
     // Each take has its own time, so its arrival in the dose record's set is visible even when the dose was taken before.
-    const event = kind === 'adherence' ? { eventId, type: 'dose_taken', occurredAt, ...(planned ? { scheduledFor: planned } : {}) } : { eventId, type: 'jammed', occurredAt };
-    const res = await call(stack, 'POST', '/dispensers/{dispenserId}/events', { headers: { authorization: `Bearer ${device.credential}` }, params: { dispenserId: device.dispenserId }, body: { events: [event] } });
+    const event =
+      kind === 'adherence'
+        ? { eventId, type: 'dose_taken', occurredAt, ...(planned ? { scheduledFor: planned } : {}) }
+        : { eventId, type: 'jammed', occurredAt };
+    const res = await call(stack, 'POST', '/dispensers/{dispenserId}/events', {
+      headers: { authorization: `Bearer ${device.credential}` },
+      params: { dispenserId: device.dispenserId },
+      body: { events: [event] },
+    });
     const acceptedAt = performance.now();
     if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
     const key = kind === 'adherence' ? undefined : alertKeys.cause(`device_fault#${device.dispenserId}#jammed`);
     for (;;) {
       let seen: boolean;
       if (kind === 'adherence') {
-        const raw = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: dispenserKeys.rawEvent(device.dispenserId, eventId), ConsistentRead: true }));
+        const raw = await stack.floorDb.send(
+          new GetCommand({
+            TableName: stack.config.TABLE_NAME,
+            Key: dispenserKeys.rawEvent(device.dispenserId, eventId),
+            ConsistentRead: true,
+          }),
+        );
         const doseAt = raw.Item?.doseAt as string | undefined;
         if (!doseAt) throw new Error('the take was not matched to a planned dose');
-        const record = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: dispenserKeys.dose(device.citizenId, doseAt), ConsistentRead: true }));
+        const record = await stack.floorDb.send(
+          new GetCommand({
+            TableName: stack.config.TABLE_NAME,
+            Key: dispenserKeys.dose(device.citizenId, doseAt),
+            ConsistentRead: true,
+          }),
+        );
         seen = (record.Item?.takenAts as Set<string> | undefined)?.has(occurredAt) === true;
       } else {
-        const cause = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }));
+        const cause = await stack.floorDb.send(
+          new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }),
+        );
         seen = cause.Item !== undefined;
       }
       if (seen) break;
@@ -185,13 +255,24 @@ export async function measureDerivedLatency(stack: BenchStack, device: Device, s
     out[kind].push(performance.now() - acceptedAt);
     if (kind === 'alert') {
       // A new episode for the next sample: resolve the fault alert as staff would.
-      const cause = await stack.floorDb.send(new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }));
+      const cause = await stack.floorDb.send(
+        new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }),
+      );
       const { resolveAlertByDedupKey } = await import('#shared/alerts/alerts.ts');
-      if (cause.Item) await resolveAlertByDedupKey(stack.deps, `device_fault#${device.dispenserId}#jammed`, 'bench', 'bench');
+      if (cause.Item)
+        await resolveAlertByDedupKey(stack.deps, `device_fault#${device.dispenserId}#jammed`, 'bench', 'bench');
     }
   }
   return (['adherence', 'alert'] as const).map((kind) => {
     const xs = out[kind];
-    return { kind, n: xs.length, p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99), max: Math.max(...xs), within2s: xs.filter((x) => x <= 2000).length / Math.max(1, xs.length) };
+    return {
+      kind,
+      n: xs.length,
+      p50: percentile(xs, 50),
+      p90: percentile(xs, 90),
+      p99: percentile(xs, 99),
+      max: Math.max(...xs),
+      within2s: xs.filter((x) => x <= 2000).length / Math.max(1, xs.length),
+    };
   });
 }

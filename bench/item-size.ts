@@ -23,7 +23,13 @@ export function valueSize(value: unknown): number {
   }
   if (Array.isArray(value)) return 3 + value.reduce((s: number, v) => s + 1 + valueSize(v), 0);
   if (typeof value === 'object') {
-    return 3 + Object.entries(value as Record<string, unknown>).reduce((s, [k, v]) => (v === undefined ? s : s + 1 + utf8(k) + valueSize(v)), 0);
+    return (
+      3 +
+      Object.entries(value as Record<string, unknown>).reduce(
+        (s, [k, v]) => (v === undefined ? s : s + 1 + utf8(k) + valueSize(v)),
+        0,
+      )
+    );
   }
   return utf8(String(value));
 }

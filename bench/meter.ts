@@ -39,10 +39,25 @@ export interface ItemSizeStats {
   meanBytes: number;
 }
 
-const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+const READ_COMMANDS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+]);
 
 export function newCallMeter(label: string): CallMeter {
-  return { label, calls: 0, commands: {}, requests: 0, readUnits: 0, writeUnits: 0, capacityReported: true, inputs: [] };
+  return {
+    label,
+    calls: 0,
+    commands: {},
+    requests: 0,
+    readUnits: 0,
+    writeUnits: 0,
+    capacityReported: true,
+    inputs: [],
+  };
 }
 
 interface Consumed {
@@ -67,7 +82,10 @@ export function dynamoOperation(commandName: string): string {
 }
 
 /** Sums consumed capacity into read and write units, by what the operation is when the engine gives only a total. */
-export function capacityOf(operation: string, consumed: Consumed | Consumed[] | undefined): { read: number; write: number } | undefined {
+export function capacityOf(
+  operation: string,
+  consumed: Consumed | Consumed[] | undefined,
+): { read: number; write: number } | undefined {
   if (!consumed) return undefined;
   const list = Array.isArray(consumed) ? consumed : [consumed];
   let read = 0;
@@ -87,10 +105,13 @@ function writtenItems(operation: string, input: Record<string, unknown>): Record
   const items: Record<string, unknown>[] = [];
   if (operation === 'PutItemCommand' && input.Item) items.push(input.Item as Record<string, unknown>);
   if (operation === 'TransactWriteItemsCommand') {
-    for (const action of (input.TransactItems ?? []) as { Put?: { Item?: Record<string, unknown> } }[]) if (action.Put?.Item) items.push(action.Put.Item);
+    for (const action of (input.TransactItems ?? []) as { Put?: { Item?: Record<string, unknown> } }[])
+      if (action.Put?.Item) items.push(action.Put.Item);
   }
   if (operation === 'BatchWriteItemCommand') {
-    for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item?: Record<string, unknown> } }[]>)) {
+    for (const requests of Object.values(
+      (input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item?: Record<string, unknown> } }[]>,
+    )) {
       for (const r of requests) if (r.PutRequest?.Item) items.push(r.PutRequest.Item);
     }
   }
@@ -118,12 +139,19 @@ export class DynamoMeter {
         if (call) {
           call.requests += 1;
           call.commands[operation] = (call.commands[operation] ?? 0) + 1;
-          if (this.recordInputs) recorded = { command: operation, input: structuredClone(input), startedAt: performance.now(), endedAt: Number.NaN };
+          if (this.recordInputs)
+            recorded = {
+              command: operation,
+              input: structuredClone(input),
+              startedAt: performance.now(),
+              endedAt: Number.NaN,
+            };
         }
         if (this.capacity) {
           input.ReturnConsumedCapacity = 'TOTAL';
           for (const item of writtenItems(operation, input)) {
-            const entity = typeof item.entity === 'string' ? item.entity : String(item.pk ?? '?').split('#')[0] ?? '?';
+            const entity =
+              typeof item.entity === 'string' ? item.entity : (String(item.pk ?? '?').split('#')[0] ?? '?');
             const bytes = itemSize(item);
             const s = this.sizes.get(entity) ?? { count: 0, max: 0, total: 0 };
             s.count += 1;
@@ -138,7 +166,10 @@ export class DynamoMeter {
           call.inputs.push(recorded);
         }
         if (call && this.capacity) {
-          const units = capacityOf(operation, (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity);
+          const units = capacityOf(
+            operation,
+            (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity,
+          );
           if (units) {
             call.readUnits += units.read;
             call.writeUnits += units.write;

@@ -25,11 +25,20 @@ export interface ReadRow {
 
 export async function measureRead(
   stack: BenchStack,
-  spec: { name: string; route: string; template: string; options: CallOptions; items: (body: unknown) => number; iterations: number; warmup: number },
+  spec: {
+    name: string;
+    route: string;
+    template: string;
+    options: CallOptions;
+    items: (body: unknown) => number;
+    iterations: number;
+    warmup: number;
+  },
 ): Promise<ReadRow> {
   const get = () => call(stack, 'GET', spec.template, spec.options);
   const first = await get();
-  if (first.status !== 200) throw new Error(`${spec.route} answered ${first.status}: ${JSON.stringify(first.body).slice(0, 400)}`);
+  if (first.status !== 200)
+    throw new Error(`${spec.route} answered ${first.status}: ${JSON.stringify(first.body).slice(0, 400)}`);
 
   const meter = newCallMeter(spec.route);
   stack.meter.recordInputs = true;

@@ -8,7 +8,9 @@ import type { RecordedCommand } from './meter.ts';
  */
 
 /** Groups commands into waves: a command sent before any command of the current wave answered runs beside them. */
-export function groupIntoWaves<T extends Pick<RecordedCommand, 'startedAt' | 'endedAt'>>(commands: readonly T[]): T[][] {
+export function groupIntoWaves<T extends Pick<RecordedCommand, 'startedAt' | 'endedAt'>>(
+  commands: readonly T[],
+): T[][] {
   const sorted = [...commands].sort((a, b) => a.startedAt - b.startedAt);
   const waves: T[][] = [];
   let current: T[] = [];

@@ -12,7 +12,16 @@ import { fmt, renderTable, verdict, type ReportRow } from './report.ts';
 import { startBenchStack, type BenchStack } from './stack.ts';
 import { round } from './stats.ts';
 import { runWorkflow, type WorkflowResult } from './workflow.ts';
-import { DOSE_TIMES, equipCitizen, localDate, postEvents, registerCitizen, tokensFor, type Device, type Tokens } from './world.ts';
+import {
+  DOSE_TIMES,
+  equipCitizen,
+  localDate,
+  postEvents,
+  registerCitizen,
+  tokensFor,
+  type Device,
+  type Tokens,
+} from './world.ts';
 import { buildCapacityModel, type CapacityModel } from './capacity.ts';
 
 /**
@@ -59,14 +68,23 @@ const coldStartOnly = args.includes('cold-start');
 const sdkBundled = coldStartOnly && args.includes('--sdk-bundled');
 
 // Cold starts first, while no DynamoDB Local competes for the CPU.
-const coldStart = onlyIngest ? undefined : await phase('cold-start proxy', () => measureColdStarts(settings.coldStartRuns, sdkBundled ? { options: sdkBundledOptions } : {}));
+const coldStart = onlyIngest
+  ? undefined
+  : await phase('cold-start proxy', () =>
+      measureColdStarts(settings.coldStartRuns, sdkBundled ? { options: sdkBundledOptions } : {}),
+    );
 
 // `npm run bench -- cold-start`: only the cold-start figure (about a minute), its own results file.
 if (coldStartOnly) {
   const machine = machineNow();
   const file = sdkBundled ? 'results-cold-start-sdk-bundled.json' : 'results-cold-start.json';
-  writeFileSync(join(resolve(import.meta.dirname), file), `${JSON.stringify({ command: `npm run bench -- ${args.join(' ')}`, quick, settings: { coldStartRuns: settings.coldStartRuns }, machine, coldStart: coldStart ?? null, notMeasured }, jsonSafe, 2)}\n`);
-  console.log(`E-team benchmark, cold start only${sdkBundled ? ' (variant: AWS SDK bundled into each function)' : ''} — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`);
+  writeFileSync(
+    join(resolve(import.meta.dirname), file),
+    `${JSON.stringify({ command: `npm run bench -- ${args.join(' ')}`, quick, settings: { coldStartRuns: settings.coldStartRuns }, machine, coldStart: coldStart ?? null, notMeasured }, jsonSafe, 2)}\n`,
+  );
+  console.log(
+    `E-team benchmark, cold start only${sdkBundled ? ' (variant: AWS SDK bundled into each function)' : ''} — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`,
+  );
   console.log(renderTable(coldStartReportRows(coldStart)));
   if (notMeasured.length) console.log(`\nNot measured:\n${notMeasured.map((n) => `  - ${n}`).join('\n')}`);
   console.log(`\nWritten: bench/${file} (${round((performance.now() - started) / 1000, 1)} s)`);
@@ -85,18 +103,26 @@ try {
   stack.consumerMeters.clear();
 
   const devices = await phase('devices for the ingest', () => equipDevices(stack, tokens, settings.devices));
-  if (devices) ingest = await phase('device ingest throughput', () => measureIngest(stack, devices, { windowMs: settings.ingestWindowMs, rounds: settings.ingestRounds }));
+  if (devices)
+    ingest = await phase('device ingest throughput', () =>
+      measureIngest(stack, devices, { windowMs: settings.ingestWindowMs, rounds: settings.ingestRounds }),
+    );
   const latencyDevice = devices?.[devices.length - 1];
   // The stream first catches up with what the throughput windows stored (how long that takes is reported too).
   const backlogStarted = performance.now();
   await stack.deps.drainOutbox();
   derivedBacklogMs = performance.now() - backlogStarted;
-  if (latencyDevice) derived = await phase('derived state after the 202', () => measureDerivedLatency(stack, latencyDevice, quick ? 10 : 60));
+  if (latencyDevice)
+    derived = await phase('derived state after the 202', () =>
+      measureDerivedLatency(stack, latencyDevice, quick ? 10 : 60),
+    );
 
   if (!onlyIngest) {
     const week = await phase('read latency: GET /visits (a staff week)', () => readVisitsWeek(stack, tokens));
     if (week) reads.push(week);
-    const month = await phase('read latency: GET /citizens/{id}/adherence (30 days)', () => readAdherenceMonth(stack, tokens));
+    const month = await phase('read latency: GET /citizens/{id}/adherence (30 days)', () =>
+      readAdherenceMonth(stack, tokens),
+    );
     if (month) reads.push(month);
   }
 } finally {
@@ -105,7 +131,9 @@ try {
 
 const scans = stack.meter.scans();
 const itemSizes = stack.meter.itemSizes();
-const capacity = workflow ? buildCapacityModel({ workflow: workflow.rows, ingest: ingest ?? [], itemSizes }) : undefined;
+const capacity = workflow
+  ? buildCapacityModel({ workflow: workflow.rows, ingest: ingest ?? [], itemSizes })
+  : undefined;
 
 // ── Output ──
 const rows: ReportRow[] = [];
@@ -116,7 +144,9 @@ for (const c of INGEST_CASES) {
   rows.push({
     figure: '1 ingest events/s',
     case: `batch ${c.batch} × ${c.devices} device${c.devices > 1 ? 's' : ''}`,
-    measured: r ? `${fmt(r.oursEventsPerSecond, 0)} ev/s (${fmt(r.requestsPerPost, 1)} req/post)` : 'not measured: POST /dispensers/{dispenserId}/events',
+    measured: r
+      ? `${fmt(r.oursEventsPerSecond, 0)} ev/s (${fmt(r.requestsPerPost, 1)} req/post)`
+      : 'not measured: POST /dispensers/{dispenserId}/events',
     floor: r ? `${fmt(r.floorEventsPerSecond, 0)} ev/s` : 'n/a',
     ratio: r ? fmt(r.ratio, 2) : 'n/a',
     target,
@@ -141,7 +171,9 @@ for (const name of ['GET /visits (staff week)', 'GET /citizens/{id}/adherence (3
       figure: `2 read ${p}`,
       case: r ? `${name}, ${r.items} items` : name,
       measured: r ? `${fmt(r.ours[p], 2)} ms` : 'not measured',
-      floor: r ? `${fmt(r.floor[p], 2)} ms (${Object.values(r.floorCommands).reduce((a, b) => a + b, 0)} Query)` : 'n/a',
+      floor: r
+        ? `${fmt(r.floor[p], 2)} ms (${Object.values(r.floorCommands).reduce((a, b) => a + b, 0)} Query)`
+        : 'n/a',
       ratio: r ? fmt(p === 'p50' ? r.ratioP50 : r.ratioP99, 2) : 'n/a',
       target: '—',
       result: r ? 'info' : 'not measured',
@@ -165,11 +197,17 @@ for (const r of (workflow?.rows ?? []).filter((x) => x.kind !== 'consumer' || x.
   const commands = Object.entries(r.commands)
     .map(([k, v]) => `${round(v, 1)} ${k.replace(/Command$/, '').replace(/Item(s)?$/, '')}`)
     .join(', ');
-  const units = r.capacityReported ? ` RCU ${fmt(r.readUnits, 1)} WCU ${fmt(r.writeUnits, 1)}` : Number.isFinite(r.requests) && r.requests > 0 ? ' (capacity not reported)' : '';
+  const units = r.capacityReported
+    ? ` RCU ${fmt(r.readUnits, 1)} WCU ${fmt(r.writeUnits, 1)}`
+    : Number.isFinite(r.requests) && r.requests > 0
+      ? ' (capacity not reported)'
+      : '';
   rows.push({
     figure: `3 requests/call${r.kind === 'route' ? '' : ` (${r.kind})`}`,
     case: r.kind === 'route' ? `${r.route} — ${r.step}` : r.step,
-    measured: Number.isFinite(r.requests) ? `${round(r.requests, 1)} req${commands ? ` [${commands}]` : ''}${units}` : (r.note ?? String(r.status)),
+    measured: Number.isFinite(r.requests)
+      ? `${round(r.requests, 1)} req${commands ? ` [${commands}]` : ''}${units}`
+      : (r.note ?? String(r.status)),
     floor: '—',
     ratio: '—',
     target: r.kind !== 'route' ? '—' : (exemption ?? '≤ 3'),
@@ -184,9 +222,25 @@ for (const r of (workflow?.rows ?? []).filter((x) => x.kind !== 'consumer' || x.
   });
 }
 for (const op of workflow?.notCalled ?? []) {
-  rows.push({ figure: '3 requests/call', case: op, measured: 'not measured: not in the workflow', floor: '—', ratio: '—', target: '≤ 3', result: 'not measured' });
+  rows.push({
+    figure: '3 requests/call',
+    case: op,
+    measured: 'not measured: not in the workflow',
+    floor: '—',
+    ratio: '—',
+    target: '≤ 3',
+    result: 'not measured',
+  });
 }
-rows.push({ figure: '3 Scan requests', case: 'whole run', measured: String(scans), floor: '—', ratio: '—', target: '0', result: scans === 0 ? 'met' : 'missed' });
+rows.push({
+  figure: '3 Scan requests',
+  case: 'whole run',
+  measured: String(scans),
+  floor: '—',
+  ratio: '—',
+  target: '0',
+  result: scans === 0 ? 'met' : 'missed',
+});
 rows.push(...coldStartReportRows(coldStart));
 
 const machine = machineNow();
@@ -209,13 +263,20 @@ const results = {
   table: rows,
 };
 // A partial run (BENCH_ONLY) writes its own file and leaves the full run's results alone.
-writeFileSync(join(resolve(import.meta.dirname), onlyIngest ? 'results-ingest.json' : 'results.json'), `${JSON.stringify(results, jsonSafe, 2)}\n`);
+writeFileSync(
+  join(resolve(import.meta.dirname), onlyIngest ? 'results-ingest.json' : 'results.json'),
+  `${JSON.stringify(results, jsonSafe, 2)}\n`,
+);
 
-console.log(`E-team benchmark — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`);
+console.log(
+  `E-team benchmark — ${machine.date} — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}${quick ? ' — QUICK RUN, not for decisions' : ''}`,
+);
 console.log(renderTable(rows));
 if (notMeasured.length) console.log(`\nNot measured:\n${notMeasured.map((n) => `  - ${n}`).join('\n')}`);
 if (capacity) {
-  console.log('\nCapacity model (docs/capacity.md; prices and call mix are assumptions, per-call figures measured above):');
+  console.log(
+    '\nCapacity model (docs/capacity.md; prices and call mix are assumptions, per-call figures measured above):',
+  );
   for (const l of capacity.loads) {
     console.log(
       `  ${l.scenario.name}: ${fmt(l.httpCallsPerDay, 0)} API calls/day, ${fmt(l.dynamoRequestsPerDay, 0)} DynamoDB req/day, ` +
@@ -250,7 +311,11 @@ async function equipDevices(s: BenchStack, tokens: Tokens, count: number): Promi
   for (let i = 0; i < count; i++) {
     const citizenId = await registerCitizen(s, tokens, `Ingest${i}`);
     // Assigned a day ago (the clock moved back for the assignment only), so the doses of the last hours are the citizen's.
-    devices.push(await s.clock.at(-86_400_000, () => equipCitizen(s, tokens, citizenId, { planFrom: localDate(-2, s.config.TIME_ZONE) })));
+    devices.push(
+      await s.clock.at(-86_400_000, () =>
+        equipCitizen(s, tokens, citizenId, { planFrom: localDate(-2, s.config.TIME_ZONE) }),
+      ),
+    );
   }
   return devices;
 }
@@ -262,7 +327,10 @@ async function readVisitsWeek(s: BenchStack, tokens: Tokens): Promise<ReadRow> {
   await expectStatus(s, 200, 'PUT', '/staff/{staffId}/availability', {
     token,
     params: { staffId },
-    body: { weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '07:00', end: '22:00' })), exceptions: [] },
+    body: {
+      weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '07:00', end: '22:00' })),
+      exceptions: [],
+    },
   });
   const zone = s.config.TIME_ZONE;
   const weekStart = DateTime.now().setZone(zone).plus({ days: 1 }).startOf('day');
@@ -273,7 +341,13 @@ async function readVisitsWeek(s: BenchStack, tokens: Tokens): Promise<ReadRow> {
       const start = weekStart.plus({ days: day }).set({ hour: 8 + v * 2, minute: 0 });
       await expectStatus(s, 201, 'POST', '/visits', {
         token,
-        body: { citizenId: citizens[v], staffId, start: start.toISO({ suppressMilliseconds: true }), durationMinutes: 30, purpose: { grantId: 'grt_booked', service: 'screen visit' } },
+        body: {
+          citizenId: citizens[v],
+          staffId,
+          start: start.toISO({ suppressMilliseconds: true }),
+          durationMinutes: 30,
+          purpose: { grantId: 'grt_booked', service: 'screen visit' },
+        },
       });
     }
   }
@@ -281,7 +355,10 @@ async function readVisitsWeek(s: BenchStack, tokens: Tokens): Promise<ReadRow> {
     name: 'GET /visits (staff week)',
     route: 'GET /visits',
     template: '/visits',
-    options: { token, query: { staffId, from: weekStart.toISO() ?? '', to: weekStart.plus({ days: 7 }).toISO() ?? '' } },
+    options: {
+      token,
+      query: { staffId, from: weekStart.toISO() ?? '', to: weekStart.plus({ days: 7 }).toISO() ?? '' },
+    },
     items: (body) => ((body as { items?: unknown[] }).items ?? []).length,
     iterations: settings.readIterations,
     warmup: settings.readWarmup,
@@ -295,21 +372,38 @@ async function readVisitsWeek(s: BenchStack, tokens: Tokens): Promise<ReadRow> {
 async function readAdherenceMonth(s: BenchStack, tokens: Tokens): Promise<ReadRow> {
   const zone = s.config.TIME_ZONE;
   const citizenId = await registerCitizen(s, tokens, 'Adherence');
-  const device = await s.clock.at(-31 * 86_400_000, () => equipCitizen(s, tokens, citizenId, { planFrom: localDate(-31, zone) }));
+  const device = await s.clock.at(-31 * 86_400_000, () =>
+    equipCitizen(s, tokens, citizenId, { planFrom: localDate(-31, zone) }),
+  );
   const from = DateTime.now().setZone(zone).minus({ days: 30 }).startOf('day');
   const events: unknown[] = [];
   for (const scheduledFor of doseInstants(DOSE_TIMES, zone, from.toJSDate(), new Date(Date.now() - 3_600_000))) {
     const at = Date.parse(scheduledFor);
-    events.push({ eventId: `adh-${scheduledFor}-d`, type: 'dose_dispensed', occurredAt: new Date(at + 60_000).toISOString(), scheduledFor });
+    events.push({
+      eventId: `adh-${scheduledFor}-d`,
+      type: 'dose_dispensed',
+      occurredAt: new Date(at + 60_000).toISOString(),
+      scheduledFor,
+    });
     // About one dose in seven is not taken: the month has misses to classify.
-    if (events.length % 7 !== 0) events.push({ eventId: `adh-${scheduledFor}-t`, type: 'dose_taken', occurredAt: new Date(at + 4 * 60_000).toISOString(), scheduledFor });
+    if (events.length % 7 !== 0)
+      events.push({
+        eventId: `adh-${scheduledFor}-t`,
+        type: 'dose_taken',
+        occurredAt: new Date(at + 4 * 60_000).toISOString(),
+        scheduledFor,
+      });
   }
   for (let i = 0; i < events.length; i += 25) await postEvents(s, device, events.slice(i, i + 25));
   return measureRead(s, {
     name: 'GET /citizens/{id}/adherence (30 days)',
     route: 'GET /citizens/{citizenId}/adherence',
     template: '/citizens/{citizenId}/adherence',
-    options: { token: tokens.staff, params: { citizenId }, query: { from: localDate(-29, zone), to: localDate(0, zone) } },
+    options: {
+      token: tokens.staff,
+      params: { citizenId },
+      query: { from: localDate(-29, zone), to: localDate(0, zone) },
+    },
     items: (body) => ((body as { doses?: unknown[] }).doses ?? []).length,
     iterations: settings.readIterations,
     warmup: settings.readWarmup,

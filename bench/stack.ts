@@ -60,7 +60,13 @@ export const BENCH_CALL_HEADER = 'x-bench-call';
 
 export async function startBenchStack(): Promise<BenchStack> {
   const ddb = await startDynamoDbLocal({ dataDir: 'memory' });
-  const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint, TABLE_NAME: 'bench' });
+  const config = loadConfig({
+    ...process.env,
+    STAGE: 'local',
+    AUTH_MODE: 'local',
+    DYNAMODB_ENDPOINT: ddb.endpoint,
+    TABLE_NAME: 'bench',
+  });
   const clock = new ShiftedClock();
   const deps = await createLocalDeps(config, { clock });
   const meter = new DynamoMeter();
@@ -113,7 +119,8 @@ export async function startBenchStack(): Promise<BenchStack> {
     meter,
     floorDb,
     consumerMeters,
-    token: (roles, sub, team) => signLocalToken(config, { sub, roles: Array.isArray(roles) ? roles : [roles], ...(team ? { team } : {}) }),
+    token: (roles, sub, team) =>
+      signLocalToken(config, { sub, roles: Array.isArray(roles) ? roles : [roles], ...(team ? { team } : {}) }),
     meterHeader(m) {
       const id = `m${++seq}`;
       pending.set(id, m);

@@ -24,7 +24,12 @@ import { tabletTokens } from '#shared/tablets/tokens.ts';
  */
 const NATIONAL_ID = '010145-1001';
 const RUNS = Number(process.env.RUNS ?? 7);
-const SLOW_4G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1_000_000) / 8, uploadThroughput: (750 * 1_000) / 8 };
+const SLOW_4G = {
+  offline: false,
+  latency: 150,
+  downloadThroughput: (1.6 * 1_000_000) / 8,
+  uploadThroughput: (750 * 1_000) / 8,
+};
 const root = resolve(import.meta.dirname, '..');
 
 const kb = (n: number) => Math.round((n / 1024) * 10) / 10;
@@ -58,7 +63,13 @@ function pageJs(web: WebBuild, page: string) {
   visit(entry, initial);
   for (const f of initial) lazy.delete(f);
   const sum = (files: Set<string>) =>
-    [...files].map((f) => sizes(f)).reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip, brotli: a.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+    [...files]
+      .map((f) => sizes(f))
+      .reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip, brotli: a.brotli + s.brotli }), {
+        raw: 0,
+        gzip: 0,
+        brotli: 0,
+      });
   const css = Object.keys(outputs).find((f) => key(f).endsWith(`${page}/app.css`));
   return {
     initialJs: { files: [...initial].map((f) => key(f).replace(/^.*?web-bench\//, '')), ...sum(initial) },
@@ -72,19 +83,45 @@ const outdir = join(root, 'bench', '.tmp', 'web-bench');
 mkdirSync(outdir, { recursive: true });
 const web = await buildWeb({ outdir });
 const ddb = await startDynamoDbLocal();
-const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint, TABLE_NAME: `web-bench-${Date.now()}`, LOG_LEVEL: 'SILENT' });
+const config = loadConfig({
+  ...process.env,
+  STAGE: 'local',
+  AUTH_MODE: 'local',
+  DYNAMODB_ENDPOINT: ddb.endpoint,
+  TABLE_NAME: `web-bench-${Date.now()}`,
+  LOG_LEVEL: 'SILENT',
+});
 const deps = await createLocalDeps(config);
-const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes: credentialRoutes, tabletTokens });
+const app = createApp(deps, {
+  verifier: localVerifier(config),
+  routers: allRouters(),
+  deviceRoutes: credentialRoutes,
+  tabletTokens,
+});
 const server = await startWebServer({ fetch: app.fetch, webDir: web.outdir, meetings: deps.meetings });
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  args: [
+    '--no-sandbox',
+    '--headless',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+  ],
 });
 
 try {
   // A citizen with a visit tomorrow and a paired tablet.
   const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
-    const res = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(server.url + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, string>;
   };
@@ -92,10 +129,19 @@ try {
   const assessor = await signLocalToken(config, { sub: 'asr-bench', roles: ['assessor'], team: 'east' });
   const all = Array.from({ length: 7 }, (_, i) => ({ weekday: i + 1, start: '00:00', end: '24:00' }));
   await call('PUT', '/staff/stf-bench/availability', staff, { weekly: all, exceptions: [] });
-  const citizen = await call('POST', '/citizens', assessor, { name: { given: 'Karen', family: 'Bench' }, nationalId: NATIONAL_ID });
+  const citizen = await call('POST', '/citizens', assessor, {
+    name: { given: 'Karen', family: 'Bench' },
+    nationalId: NATIONAL_ID,
+  });
   const start = new Date(Date.now() + 26 * 3_600_000);
   start.setUTCMinutes(0, 0, 0);
-  await call('POST', '/visits', staff, { citizenId: citizen.citizenId, staffId: 'stf-bench', start: start.toISOString(), durationMinutes: 20, purpose: { grantId: 'grt_01KAQ3Y5B7D9F1H3K5M7P9R1T3', service: 'support_conversation' } });
+  await call('POST', '/visits', staff, {
+    citizenId: citizen.citizenId,
+    staffId: 'stf-bench',
+    start: start.toISOString(),
+    durationMinutes: 20,
+    purpose: { grantId: 'grt_01KAQ3Y5B7D9F1H3K5M7P9R1T3', service: 'support_conversation' },
+  });
 
   const firstRender: number[] = [];
   const fcp: number[] = [];
@@ -120,7 +166,9 @@ try {
     await page.goto(`${server.url}/tablet`);
     await page.waitForSelector('.when');
     firstRender.push(Number(await page.evaluate('performance.now()')));
-    fcp.push(Number(await page.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`)));
+    fcp.push(
+      Number(await page.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`)),
+    );
     await page.waitForLoadState('networkidle');
     transferred.push(bytes);
     chimeLoaded.push(scripts.some((s) => s.startsWith('/assets/call-')));
@@ -142,7 +190,9 @@ try {
     pages,
   };
   writeFileSync(join(root, 'bench', 'web-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`Tablet home, slow 4G (${RUNS} runs): first render (next visit shown) median ${results.tabletHome.firstRenderMs.median} ms [${results.tabletHome.firstRenderMs.all.join(', ')}], FCP median ${results.tabletHome.firstContentfulPaintMs.median} ms, ${kb(results.tabletHome.transferredBytes.median)} KB transferred; Chime SDK loaded on home: ${results.tabletHome.chimeSdkLoadedOnHome}`);
+  console.log(
+    `Tablet home, slow 4G (${RUNS} runs): first render (next visit shown) median ${results.tabletHome.firstRenderMs.median} ms [${results.tabletHome.firstRenderMs.all.join(', ')}], FCP median ${results.tabletHome.firstContentfulPaintMs.median} ms, ${kb(results.tabletHome.transferredBytes.median)} KB transferred; Chime SDK loaded on home: ${results.tabletHome.chimeSdkLoadedOnHome}`,
+  );
   for (const [page, r] of Object.entries(pages)) {
     console.log(
       `/${page}: JS with the page ${kb(r.initialJs.raw)} KB (gzip ${kb(r.initialJs.gzip)}, brotli ${kb(r.initialJs.brotli)}); on demand ${kb(r.onDemandJs.raw)} KB (gzip ${kb(r.onDemandJs.gzip)}, brotli ${kb(r.onDemandJs.brotli)}) ${r.onDemandJs.files.join(' ')}; CSS ${kb(r.css?.raw ?? 0)} KB; HTML ${kb(r.html.raw)} KB`,

@@ -63,24 +63,46 @@ const READY_ANSWERS = answersReadyForBoth;
  * assigned (active) for the approved medication-technology line of the final grant: a dispenser
  * is only in use when the grant knows of it.
  */
-export async function equipCitizen(stack: BenchStack, tokens: Tokens, citizenId: string, options: { planFrom: string }): Promise<Device> {
+export async function equipCitizen(
+  stack: BenchStack,
+  tokens: Tokens,
+  citizenId: string,
+  options: { planFrom: string },
+): Promise<Device> {
   await expectStatus(stack, 200, 'PUT', '/citizens/{citizenId}/dose-plan', {
     token: tokens.staff,
     params: { citizenId },
     body: { times: DOSE_TIMES, validFrom: options.planFrom },
   });
-  await expectStatus(stack, 201, 'POST', '/citizens/{citizenId}/assessments', { token: tokens.assessor, params: { citizenId }, body: { answers: READY_ANSWERS } });
+  await expectStatus(stack, 201, 'POST', '/citizens/{citizenId}/assessments', {
+    token: tokens.assessor,
+    params: { citizenId },
+    body: { answers: READY_ANSWERS },
+  });
   const grant = await expectStatus(stack, 201, 'POST', '/citizens/{citizenId}/grants', {
     token: tokens.assessor,
     params: { citizenId },
-    body: { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: DOSE_TIMES.length, timesOfDay: DOSE_TIMES }, minutesPerOccurrence: 10, startDate: options.planFrom },
+    body: {
+      paragraph: 'SUL-138',
+      service: 'medication_handling',
+      frequency: { per: 'day', times: DOSE_TIMES.length, timesOfDay: DOSE_TIMES },
+      minutesPerOccurrence: 10,
+      startDate: options.planFrom,
+    },
   });
   const conversion = await expectStatus(stack, 201, 'POST', '/citizens/{citizenId}/conversions', {
     token: tokens.staff,
     params: { citizenId },
-    body: { reason: 'Medication by dispenser.', splits: [{ grantId: grant.body.grantId, physical: 0, screenVisit: 0, medicationTechnology: DOSE_TIMES.length }] },
+    body: {
+      reason: 'Medication by dispenser.',
+      splits: [{ grantId: grant.body.grantId, physical: 0, screenVisit: 0, medicationTechnology: DOSE_TIMES.length }],
+    },
   });
-  await expectStatus(stack, 201, 'POST', '/conversions/{conversionId}/approve', { token: tokens.lead, params: { conversionId: conversion.body.conversionId }, body: {} });
+  await expectStatus(stack, 201, 'POST', '/conversions/{conversionId}/approve', {
+    token: tokens.lead,
+    params: { conversionId: conversion.body.conversionId },
+    body: {},
+  });
   const registered = await expectStatus(stack, 201, 'POST', '/dispensers', {
     token: tokens.staff,
     body: { vendor: 'Evondos', model: 'E300', serial: `EV-BENCH-${citizenId.slice(-10)}` },

@@ -32,7 +32,13 @@ export const functionAccess = {
   Reports: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: false },
   Admin: { table: 'readWrite', publishesEvents: false, schedules: false, meetings: false, appSecret: true },
   JobRunner: { table: 'readWrite', publishesEvents: false, schedules: true, meetings: false, appSecret: false },
-  DomainEventConsumer: { table: 'readWrite', publishesEvents: false, schedules: true, meetings: false, appSecret: false },
+  DomainEventConsumer: {
+    table: 'readWrite',
+    publishesEvents: false,
+    schedules: true,
+    meetings: false,
+    appSecret: false,
+  },
   TableStream: { table: 'readWrite', publishesEvents: true, schedules: false, meetings: false, appSecret: false },
 } as const satisfies Record<LambdaFunctionName, FunctionAccess>;
 

@@ -52,10 +52,13 @@ export class AppSecret extends Construct {
     this.secret = new Secret(this, 'Secret', {
       secretName: `${props.prefix}/app`,
       description:
-        'nationalIdPepper (hashes national ids for the lookup index), cursorKey (signs list cursors) and tabletTokenKey (signs paired tablets\' tokens). Read at run time by the functions that hash national ids, page lists or accept tablet tokens.',
+        "nationalIdPepper (hashes national ids for the lookup index), cursorKey (signs list cursors) and tabletTokenKey (signs paired tablets' tokens). Read at run time by the functions that hash national ids, page lists or accept tablet tokens.",
       encryptionKey: this.key,
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ nationalIdPepper: props.legacyPepper.secretValue.unsafeUnwrap(), tabletTokenKey: this.tabletTokenKeySource.secretValue.unsafeUnwrap() }),
+        secretStringTemplate: JSON.stringify({
+          nationalIdPepper: props.legacyPepper.secretValue.unsafeUnwrap(),
+          tabletTokenKey: this.tabletTokenKeySource.secretValue.unsafeUnwrap(),
+        }),
         generateStringKey: 'cursorKey',
         passwordLength: 64,
         excludePunctuation: true,
@@ -66,8 +69,14 @@ export class AppSecret extends Construct {
       'No automatic rotation: a new nationalIdPepper only works together with re-keying every national-id lookup item (infra/README.md, "Rotating the pepper"), which a rotation Lambda cannot do safely on its own; the cursor key and the tablet token key (rotating it signs every tablet out) are rotated in the same planned step.';
     for (const secret of [this.secret, props.legacyPepper, this.tabletTokenKeySource]) {
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: noAutomaticRotation });
-      Validations.of(secret).acknowledge({ id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: noAutomaticRotation });
-      Validations.of(secret).acknowledge({ id: 'NIST.800.53.R5-SecretsManagerRotationEnabled', reason: noAutomaticRotation });
+      Validations.of(secret).acknowledge({
+        id: 'HIPAA.Security-SecretsManagerRotationEnabled',
+        reason: noAutomaticRotation,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'NIST.800.53.R5-SecretsManagerRotationEnabled',
+        reason: noAutomaticRotation,
+      });
     }
   }
 
@@ -77,7 +86,13 @@ export class AppSecret extends Construct {
    */
   grantRead(fn: LambdaFunction & IGrantable): void {
     fn.addEnvironment(APP_SECRET_ENV, this.secret.secretArn);
-    fn.addToRolePolicy(new PolicyStatement({ sid: 'ReadAppSecret', actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadAppSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.secret.secretArn],
+      }),
+    );
     fn.addToRolePolicy(
       new PolicyStatement({
         sid: 'DecryptAppSecret',

@@ -15,7 +15,9 @@ import { ETeamStack, type ApplicationShape } from './stack.ts';
 export function readApplicationShape(): ApplicationShape {
   return {
     routes: apiRoutes(),
-    recurringJobs: Object.fromEntries(Object.entries(jobs).flatMap(([name, job]) => (job.every ? [[name, job.every]] : []))),
+    recurringJobs: Object.fromEntries(
+      Object.entries(jobs).flatMap(([name, job]) => (job.every ? [[name, job.every]] : [])),
+    ),
     consumedEventTypes: Object.keys(consumers)
       .filter((type) => (consumers[type]?.length ?? 0) > 0)
       .sort(),

@@ -19,7 +19,11 @@ export class TableBackup extends Construct {
   readonly vault: BackupVault;
   readonly plan: BackupPlan;
 
-  constructor(scope: Construct, id: string, props: { readonly prefix: string; readonly table: TableV2; readonly key: IKey }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly prefix: string; readonly table: TableV2; readonly key: IKey },
+  ) {
     super(scope, id);
     this.vault = new BackupVault(this, 'Vault', {
       backupVaultName: `${props.prefix}-table`,
@@ -30,14 +34,29 @@ export class TableBackup extends Construct {
       backupPlanName: `${props.prefix}-table`,
       backupVault: this.vault,
       backupPlanRules: [
-        new BackupPlanRule({ ruleName: 'Daily', scheduleExpression: Schedule.cron({ hour: '2', minute: '0' }), deleteAfter: TABLE_BACKUP_RETENTION.daily }),
-        new BackupPlanRule({ ruleName: 'Monthly', scheduleExpression: Schedule.cron({ day: '1', hour: '3', minute: '0' }), deleteAfter: TABLE_BACKUP_RETENTION.monthly }),
+        new BackupPlanRule({
+          ruleName: 'Daily',
+          scheduleExpression: Schedule.cron({ hour: '2', minute: '0' }),
+          deleteAfter: TABLE_BACKUP_RETENTION.daily,
+        }),
+        new BackupPlanRule({
+          ruleName: 'Monthly',
+          scheduleExpression: Schedule.cron({ day: '1', hour: '3', minute: '0' }),
+          deleteAfter: TABLE_BACKUP_RETENTION.monthly,
+        }),
       ],
     });
-    const selection = this.plan.addSelection('Table', { resources: [BackupResource.fromArn(props.table.tableArn)], allowRestores: false });
+    const selection = this.plan.addSelection('Table', {
+      resources: [BackupResource.fromArn(props.table.tableArn)],
+      allowRestores: false,
+    });
     // The table and the vault are under the data key: AWS Backup reads and writes with it for this role.
     selection.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'UseDataKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+      new PolicyStatement({
+        sid: 'UseDataKey',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+        resources: [props.key.keyArn],
+      }),
     );
     selection.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
@@ -50,9 +69,11 @@ export class TableBackup extends Construct {
     const role = selection.node.findChild('Role');
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-      reason: 'AWS Backup’s own service-role policy for taking backups: AWS keeps it current with the services Backup supports; this role is assumed only by backup.amazonaws.com for this plan’s selection (the table).',
+      reason:
+        'AWS Backup’s own service-role policy for taking backups: AWS keeps it current with the services Backup supports; this role is assumed only by backup.amazonaws.com for this plan’s selection (the table).',
     });
-    const inline = 'One-to-one with the backup selection’s role: the data key use that the managed policy cannot name, created and deleted with the role.';
+    const inline =
+      'One-to-one with the backup selection’s role: the data key use that the managed policy cannot name, created and deleted with the role.';
     Validations.of(role).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline });
     Validations.of(role).acknowledge({ id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline });
   }

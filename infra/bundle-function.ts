@@ -12,7 +12,9 @@ import { NOTIFIER_FUNCTION } from './notifier-entry.ts';
 const [name, outdir] = process.argv.slice(2);
 const spec = [...lambdaFunctions, NOTIFIER_FUNCTION].find((f) => f.name === name);
 if (!spec || !outdir) {
-  console.error(`usage: node --import tsx infra/bundle-function.ts <${lambdaFunctions.map((f) => f.name).join('|')}> <outdir>`);
+  console.error(
+    `usage: node --import tsx infra/bundle-function.ts <${lambdaFunctions.map((f) => f.name).join('|')}> <outdir>`,
+  );
   process.exit(2);
 }
 await build({ ...functionBuildOptions(spec, outdir), logLevel: 'warning' });

@@ -20,7 +20,8 @@ export const LAMBDA_NODE_MAJOR = 22;
  * ESM output needs `require` for the few CommonJS dependencies esbuild inlines
  * (they call `require('crypto')` and the like at run time).
  */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
  * The Node runtime ships the AWS SDK v3; bundling it again would only add init time.
@@ -55,9 +56,14 @@ export const awsSdkViaRequire: Plugin = {
   name: 'aws-sdk-via-require',
   setup(build) {
     build.onResolve({ filter: /^@aws-sdk\// }, (args) =>
-      args.namespace === 'aws-sdk-via-require' ? { path: args.path, external: true } : { path: args.path, namespace: 'aws-sdk-via-require' },
+      args.namespace === 'aws-sdk-via-require'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'aws-sdk-via-require' },
     );
-    build.onLoad({ filter: /.*/, namespace: 'aws-sdk-via-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'aws-sdk-via-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -77,7 +83,10 @@ export const openApiDocumentAtBuildTime: Plugin = {
       const module = (await import(pathToFileURL(args.path).href)) as { publishedOpenApiDocument: () => unknown };
       // A JSON string for JSON.parse: V8 reads that faster than the same object as a JS literal.
       const json = JSON.stringify(module.publishedOpenApiDocument());
-      return { contents: `export const publishedOpenApiDocument = () => JSON.parse(${JSON.stringify(json)});`, loader: 'js' };
+      return {
+        contents: `export const publishedOpenApiDocument = () => JSON.parse(${JSON.stringify(json)});`,
+        loader: 'js',
+      };
     });
   },
 };
@@ -102,7 +111,12 @@ export const lambdaEsbuildOptions = {
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */
 export function functionBuildOptions(spec: Pick<LambdaFunctionSpec, 'entry'>, outdir: string) {
-  return { ...lambdaEsbuildOptions, entryPoints: [join(PROJECT_ROOT, spec.entry)], outdir, entryNames: 'index' } satisfies BuildOptions;
+  return {
+    ...lambdaEsbuildOptions,
+    entryPoints: [join(PROJECT_ROOT, spec.entry)],
+    outdir,
+    entryNames: 'index',
+  } satisfies BuildOptions;
 }
 
 /** Every bundle must stay under this (issue 7: ~260 KB is ~100 ms of cold start; 500 KB is the ceiling). */

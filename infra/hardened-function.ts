@@ -43,7 +43,14 @@ export interface HardenedFunctionProps {
    * `sync`: invoked by API Gateway (or another synchronous caller) that receives the error; no
    * dead-letter queue can ever hold anything. `async`: Lambda retries, then the queue.
    */
-  readonly invocation: { readonly kind: 'sync'; readonly failuresSeenBy: string } | { readonly kind: 'async'; readonly deadLetterQueue: IQueue; readonly retryAttempts?: number; readonly maxEventAge?: Duration };
+  readonly invocation:
+    | { readonly kind: 'sync'; readonly failuresSeenBy: string }
+    | {
+        readonly kind: 'async';
+        readonly deadLetterQueue: IQueue;
+        readonly retryAttempts?: number;
+        readonly maxEventAge?: Duration;
+      };
   readonly logRetention?: RetentionDays;
 }
 
@@ -67,7 +74,10 @@ export function hardenedFunction(scope: Construct, id: string, props: HardenedFu
     encryptionKey: props.logsKey,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
+  const role = new Role(scope, `${id}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: props.roleDescription,
+  });
   // Only its own log group: no AWS managed policy with `logs:*` on `*`.
   logGroup.grantWrite(role);
   props.environmentKey.grantDecrypt(role);
@@ -89,13 +99,21 @@ export function hardenedFunction(scope: Construct, id: string, props: HardenedFu
     environmentEncryption: props.environmentKey,
     reservedConcurrentExecutions: props.reservedConcurrency,
     ...(invocation.kind === 'async'
-      ? { deadLetterQueue: invocation.deadLetterQueue, retryAttempts: invocation.retryAttempts ?? 2, maxEventAge: invocation.maxEventAge ?? Duration.hours(6) }
+      ? {
+          deadLetterQueue: invocation.deadLetterQueue,
+          retryAttempts: invocation.retryAttempts ?? 2,
+          maxEventAge: invocation.maxEventAge ?? Duration.hours(6),
+        }
       : {}),
   });
   // Lambda writes failed async runs with the function's role, the queue's key included.
   if (invocation.kind === 'async') invocation.deadLetterQueue.grantSendMessages(role);
 
-  acknowledge(fn, 'AwsSolutions-L1', 'Node 22, the same major as local development (the `node` devDependency pins it); Lambda and local move to 24 together.');
+  acknowledge(
+    fn,
+    'AwsSolutions-L1',
+    'Node 22, the same major as local development (the `node` devDependency pins it); Lambda and local move to 24 together.',
+  );
   const outsideVpc =
     'Outside a VPC on purpose: it reaches only AWS public endpoints (DynamoDB, EventBridge, Scheduler, Secrets Manager, X-Ray, Chime in another region) over TLS with SigV4 and serves no network-reachable resource. Only DynamoDB has a gateway endpoint; the rest would need interface endpoints or a NAT gateway, cost without a control that IAM does not already give (infra/README.md).';
   acknowledge(fn, 'HIPAA.Security-LambdaInsideVPC', outsideVpc);

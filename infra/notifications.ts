@@ -62,7 +62,12 @@ export class Notifications extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const functionName = `${props.prefix}-${NOTIFIER_SUFFIX}`;
-    const ownArn = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const ownArn = stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: functionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const context = (key: string) => {
       const value: unknown = this.node.tryGetContext(key);
       return typeof value === 'string' && value.length > 0 ? value : undefined;
@@ -74,7 +79,8 @@ export class Notifications extends Construct {
     // this secret; the generated value is only a placeholder until then (pushes fail, and are recorded so).
     const vapidPrivateKey = new Secret(this, 'VapidPrivateKey', {
       secretName: `${props.prefix}/vapid-private-key`,
-      description: 'VAPID private key that signs web pushes (replace the placeholder with the key matching context vapidPublicKey); read at run time by the notifier only',
+      description:
+        'VAPID private key that signs web pushes (replace the placeholder with the key matching context vapidPublicKey); read at run time by the notifier only',
       encryptionKey: props.dataKey,
       generateSecretString: { passwordLength: 43, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
@@ -85,12 +91,18 @@ export class Notifications extends Construct {
     // cannot do that; it is a planned, manual step (infra/README.md).
     const noRotation =
       'A VAPID private key cannot rotate on its own: every browser subscription is bound to the matching public key, so a new key needs a new public key in context and every device to re-subscribe; rotated by hand in one planned step, readable only by the notifier.';
-    for (const rule of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled']) acknowledge(vapidPrivateKey, rule, noRotation);
+    for (const rule of [
+      'AwsSolutions-SMG4',
+      'HIPAA.Security-SecretsManagerRotationEnabled',
+      'NIST.800.53.R5-SecretsManagerRotationEnabled',
+    ])
+      acknowledge(vapidPrivateKey, rule, noRotation);
 
     const consoleBaseUrl = context('consoleBaseUrl');
     const { function: fn, role } = hardenedFunction(this, 'Function', {
       functionName,
-      description: 'Alert escalation (duty roster, chain, team alarm), web push and SMS, visit reminders, check-in from Chime events',
+      description:
+        'Alert escalation (duty roster, chain, team alarm), web push and SMS, visit reminders, check-in from Chime events',
       roleDescription: `Notifier: alert escalation, web push, SMS, video check-in (${props.prefix})`,
       code: props.code,
       memorySize: 512,
@@ -125,7 +137,10 @@ export class Notifications extends Construct {
         sid: 'TablePartitions',
         actions: [...props.tableActions],
         resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeyPatterns.Notifier] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeyPatterns.Notifier] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
       }),
     );
     props.dataKey.grantEncryptDecrypt(role);
@@ -161,7 +176,12 @@ export class Notifications extends Construct {
     );
     fn.grantInvoke(props.schedulerRole);
 
-    const target = () => new LambdaFunction(fn, { deadLetterQueue: props.eventDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) });
+    const target = () =>
+      new LambdaFunction(fn, {
+        deadLetterQueue: props.eventDeadLetters,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      });
     new Rule(this, 'AlertAndReminderEvents', {
       ruleName: `${props.prefix}-notifier-events`,
       description: 'Alert, reminder and visit events the notifier acts on',
@@ -178,19 +198,55 @@ export class Notifications extends Construct {
       targets: [target()],
     });
 
-    props.alarm('NotifierErrorsAlarm', fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 'Notifier: the function failed (pages or reminders may not have gone out).');
-    props.alarm('NotifierThrottlesAlarm', fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 'Notifier: invocations were throttled.');
+    props.alarm(
+      'NotifierErrorsAlarm',
+      fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'Notifier: the function failed (pages or reminders may not have gone out).',
+    );
+    props.alarm(
+      'NotifierThrottlesAlarm',
+      fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'Notifier: invocations were throttled.',
+    );
 
     const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (active tracing).');
-    acknowledge(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Granted with the encrypted table, queue, topic or function environment; limited to this stack’s keys.');
-    acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'Granted by CDK with the encrypted table or dead-letter queue; limited to this stack’s keys.');
-    acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(props.table.node.defaultChild as never))}.Arn>/index/*]`, 'Queries use the table’s global secondary indexes; scoped to this table.');
-    acknowledge(role, `AwsSolutions-IAM5[Resource::arn:${partition}:sms-voice:${region}:${account}:*]`, 'SMS leave from an origination identity registered outside the stack; scoped to this account and region.');
-    acknowledge(role, `AwsSolutions-IAM5[Resource::arn:${partition}:scheduler:${region}:${account}:schedule/${props.prefix}/*]`, 'Escalation steps are one-time schedules named at run time; scoped to this stack’s schedule group.');
-    acknowledge(props.schedulerRole, `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(fn.node.defaultChild as never))}.Arn>:*]`, 'Invoke permission on the notifier includes its versions and aliases (CDK grantInvoke); Scheduler runs the escalation steps there.');
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (active tracing).',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'Granted with the encrypted table, queue, topic or function environment; limited to this stack’s keys.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      'Granted by CDK with the encrypted table or dead-letter queue; limited to this stack’s keys.',
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(props.table.node.defaultChild as never))}.Arn>/index/*]`,
+      'Queries use the table’s global secondary indexes; scoped to this table.',
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::arn:${partition}:sms-voice:${region}:${account}:*]`,
+      'SMS leave from an origination identity registered outside the stack; scoped to this account and region.',
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::arn:${partition}:scheduler:${region}:${account}:schedule/${props.prefix}/*]`,
+      'Escalation steps are one-time schedules named at run time; scoped to this stack’s schedule group.',
+    );
+    acknowledge(
+      props.schedulerRole,
+      `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(fn.node.defaultChild as never))}.Arn>:*]`,
+      'Invoke permission on the notifier includes its versions and aliases (CDK grantInvoke); Scheduler runs the escalation steps there.',
+    );
   }
 }
 

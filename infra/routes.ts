@@ -43,7 +43,10 @@ export function toApiGatewayPath(honoPath: string): string {
     }
     if (!segment.startsWith(':')) return segment;
     const match = /^:([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$/.exec(segment);
-    if (!match) throw new Error(`Path parameter "${segment}" in ${honoPath} has no API Gateway form (optional parameters are not supported)`);
+    if (!match)
+      throw new Error(
+        `Path parameter "${segment}" in ${honoPath} has no API Gateway form (optional parameters are not supported)`,
+      );
     return `{${match[1]}}`;
   });
   const path = segments.join('/');
@@ -57,7 +60,8 @@ export function routesOfRouters(part: ApiPart, routers: Router[]): ApiRoute[] {
     for (const { method, path } of router.routes) {
       if (method === 'ALL') continue;
       const upper = method.toUpperCase();
-      if (!(HTTP_METHODS as readonly string[]).includes(upper)) throw new Error(`Method ${method} of ${path} has no API Gateway form`);
+      if (!(HTTP_METHODS as readonly string[]).includes(upper))
+        throw new Error(`Method ${method} of ${path} has no API Gateway form`);
       // Only the part a credential route names may skip the JWT authorizer, whatever another part's path looks like.
       const credential = credentialRoutes.find((r) => r.part === part && r.method === upper && r.path.test(path));
       const route: ApiRoute = {
@@ -83,8 +87,10 @@ export function apiRoutes(parts: Partial<Record<ApiPart, () => Router[]>> = apiP
     for (const route of routesOfRouters(part, routers())) {
       const key = `${route.method} ${route.path}`;
       const owner = owners.get(key);
-      if (owner && owner.part !== part) throw new Error(`Route ${key} is served by both the ${owner.part} and the ${part} parts`);
-      if (publicRoutes.some((p) => `${p.method} ${p.path}` === key)) throw new Error(`Route ${key} is reserved for the public function`);
+      if (owner && owner.part !== part)
+        throw new Error(`Route ${key} is served by both the ${owner.part} and the ${part} parts`);
+      if (publicRoutes.some((p) => `${p.method} ${p.path}` === key))
+        throw new Error(`Route ${key} is reserved for the public function`);
       owners.set(key, route);
     }
   }

@@ -14,7 +14,14 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination, type CfnStage, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  LogGroupLogDestination,
+  type CfnStage,
+  type HttpStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
@@ -53,7 +60,13 @@ import { hardenedFunction } from './hardened-function.ts';
 import { OutboxRelay } from './outbox.ts';
 import { leadingKeyPatterns } from '#shared/table/table-access.ts';
 import { WebClient } from './web.ts';
-import { PROJECT_ROOT, lambdaFunctions, lambdaRuntimeEnvironment, type LambdaFunctionName, type LambdaFunctionSpec } from './bundling.ts';
+import {
+  PROJECT_ROOT,
+  lambdaFunctions,
+  lambdaRuntimeEnvironment,
+  type LambdaFunctionName,
+  type LambdaFunctionSpec,
+} from './bundling.ts';
 import { resourcePrefix, type DeploymentContext } from './context.ts';
 import { publicRoutes, routeKey, type ApiRoute } from './routes.ts';
 import { Notifications, NOTIFIER_ENTRY } from './notifications.ts';
@@ -126,8 +139,14 @@ export function functionCode(spec: Pick<LambdaFunctionSpec, 'name' | 'entry'>): 
       command: ['node', ...script, '/asset-output'],
       local: {
         tryBundle(outputDir) {
-          const result = spawnSync(process.execPath, [...script, outputDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-          if (result.status !== 0) throw new Error(`Bundling ${spec.name} (${spec.entry}) failed${result.error ? `: ${result.error.message}` : ''}; esbuild's messages are above.`);
+          const result = spawnSync(process.execPath, [...script, outputDir], {
+            cwd: PROJECT_ROOT,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          if (result.status !== 0)
+            throw new Error(
+              `Bundling ${spec.name} (${spec.entry}) failed${result.error ? `: ${result.error.message}` : ''}; esbuild's messages are above.`,
+            );
           return true;
         },
       },
@@ -150,7 +169,13 @@ export class ETeamStack extends Stack {
    */
   readonly keys: { readonly data: Key; readonly messaging: Key; readonly logs: Key };
   readonly appSecret: AppSecret;
-  readonly alarm: (id: string, metric: IMetric, description: string, threshold?: number, evaluationPeriods?: number) => Alarm;
+  readonly alarm: (
+    id: string,
+    metric: IMetric,
+    description: string,
+    threshold?: number,
+    evaluationPeriods?: number,
+  ) => Alarm;
 
   constructor(scope: Construct, id: string, props: ETeamStackProps) {
     super(scope, id, props);
@@ -177,7 +202,11 @@ export class ETeamStack extends Stack {
     // EventBridge writes failed deliveries to the encrypted dead-letter queue; CloudWatch publishes
     // alarms to the encrypted topic. Only on behalf of this account (no confused deputy).
     for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      messagingKey.grant(new ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': this.account } }), 'kms:Decrypt', 'kms:GenerateDataKey');
+      messagingKey.grant(
+        new ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': this.account } }),
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+      );
     }
     // Function and access logs: CloudWatch Logs encrypts with it, for this account's log groups only.
     const logsKey = new Key(this, 'LogsKey', {
@@ -187,7 +216,14 @@ export class ETeamStack extends Stack {
     });
     logsKey.grant(
       new ServicePrincipal(`logs.${this.region}.amazonaws.com`).withConditions({
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
       }),
       'kms:Encrypt*',
       'kms:Decrypt*',
@@ -220,7 +256,8 @@ export class ETeamStack extends Stack {
     // reads it: its value is copied into the app secret at deploy time (infra/app-secret.ts).
     const pepper = new Secret(this, 'NationalIdPepper', {
       secretName: `${prefix}/national-id-pepper`,
-      description: 'The pepper of record of the national-id index; functions read it from the app secret. Rotate only with a re-key (infra/README.md).',
+      description:
+        'The pepper of record of the national-id index; functions read it from the app secret. Rotate only with a re-key (infra/README.md).',
       encryptionKey: dataKey,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
@@ -275,7 +312,10 @@ export class ETeamStack extends Stack {
     for (const role of new Set<string>([...roles, ...Object.keys(municipalityRoles)])) {
       userPool.addGroup(`Role-${role}`, { groupName: role, description: groupDescriptions[role] ?? role });
     }
-    userPool.addGroup(`Team-${deployment.team}`, { groupName: `team-${deployment.team}`, description: `Members of team ${deployment.team}` });
+    userPool.addGroup(`Team-${deployment.team}`, {
+      groupName: `team-${deployment.team}`,
+      description: `Members of team ${deployment.team}`,
+    });
 
     const webClient: UserPoolClient = userPool.addClient('WebClient', {
       userPoolClientName: `${prefix}-web`,
@@ -295,11 +335,17 @@ export class ETeamStack extends Stack {
       // About one shift: a care worker signs in once per shift.
       refreshTokenValidity: Duration.hours(12),
     });
-    const hostedSignIn = userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix: deployment.authDomainPrefix ?? prefix } });
+    const hostedSignIn = userPool.addDomain('HostedSignIn', {
+      cognitoDomain: { domainPrefix: deployment.authDomainPrefix ?? prefix },
+    });
 
     // ---- Events, schedules, dead letters, alarms ---------------------------------------------
     // Events name citizens and visits: the bus and its archive are under the messaging key.
-    const bus = new EventBus(this, 'DomainEvents', { eventBusName: prefix, description: 'E-team domain events', kmsKey: messagingKey });
+    const bus = new EventBus(this, 'DomainEvents', {
+      eventBusName: prefix,
+      description: 'E-team domain events',
+      kmsKey: messagingKey,
+    });
     // Lets an operator replay events after fixing a consumer. In the bus's scope, as `bus.archive`
     // made it. The key is set on the resource, with its key-policy statement naming the bus by a
     // built ARN: CDK's `kmsKey` on an archive names it by the bus's attribute, and the bus names
@@ -319,7 +365,9 @@ export class ETeamStack extends Stack {
         principals: [new ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*', 'kms:DescribeKey'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account, 'kms:EncryptionContext:aws:events:event-bus:arn': busArn } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account, 'kms:EncryptionContext:aws:events:event-bus:arn': busArn },
+        },
       }),
     );
 
@@ -346,11 +394,20 @@ export class ETeamStack extends Stack {
       'This queue is itself a dead-letter queue: one-time schedules Scheduler could not deliver to the job runner (named in each schedule’s DeadLetterConfig at run time).',
     );
 
-    const alarmTopic = new Topic(this, 'Alarms', { topicName: `${prefix}-alarms`, masterKey: messagingKey, enforceSSL: true });
+    const alarmTopic = new Topic(this, 'Alarms', {
+      topicName: `${prefix}-alarms`,
+      masterKey: messagingKey,
+      enforceSSL: true,
+    });
     if (deployment.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(deployment.alarmEmail));
     // The operators' own topic, when given: every alarm notifies it too (context.ts refuses a
     // stage other than dev with neither target).
-    const alarmActions = [new SnsAction(alarmTopic), ...(deployment.alarmTopicArn ? [new SnsAction(Topic.fromTopicArn(this, 'OperatorsAlarmTopic', deployment.alarmTopicArn))] : [])];
+    const alarmActions = [
+      new SnsAction(alarmTopic),
+      ...(deployment.alarmTopicArn
+        ? [new SnsAction(Topic.fromTopicArn(this, 'OperatorsAlarmTopic', deployment.alarmTopicArn))]
+        : []),
+    ];
     const alarm = (id: string, metric: IMetric, description: string, threshold = 1, evaluationPeriods = 1) => {
       const created = new Alarm(this, id, {
         metric,
@@ -364,8 +421,16 @@ export class ETeamStack extends Stack {
       return created;
     };
     this.alarm = alarm;
-    alarm('JobDeadLettersAlarm', jobDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A job run failed for good; see the job dead-letter queue.');
-    alarm('EventDeadLettersAlarm', eventDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A domain event was not consumed; see the event dead-letter queue.');
+    alarm(
+      'JobDeadLettersAlarm',
+      jobDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      'A job run failed for good; see the job dead-letter queue.',
+    );
+    alarm(
+      'EventDeadLettersAlarm',
+      eventDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      'A domain event was not consumed; see the event dead-letter queue.',
+    );
     alarm(
       'OneTimeJobDeadLettersAlarm',
       oneTimeJobDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
@@ -394,7 +459,12 @@ export class ETeamStack extends Stack {
     const jobRunnerSpec = lambdaFunctions.find((f) => f.name === 'JobRunner');
     if (!jobRunnerSpec) throw new Error('The job runner is missing from infra/bundling.ts');
     // Built from the name, not the function's attribute, so the runner can carry its own ARN.
-    const jobRunnerArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName(jobRunnerSpec.suffix), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const jobRunnerArn = this.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: functionName(jobRunnerSpec.suffix),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
     type Environment = Partial<Record<keyof Config | keyof typeof lambdaRuntimeEnvironment, string>>;
     const environment = {
@@ -442,28 +512,45 @@ export class ETeamStack extends Stack {
         conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
       }),
       // The table design has no Scan anywhere (docs/table-design.md); the grant helpers include it.
-      new PolicyStatement({ sid: 'NoScan', effect: Effect.DENY, actions: ['dynamodb:Scan'], resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+      new PolicyStatement({
+        sid: 'NoScan',
+        effect: Effect.DENY,
+        actions: ['dynamodb:Scan'],
+        resources: [table.tableArn, `${table.tableArn}/index/*`],
+      }),
     ];
 
     const functions = {} as Record<LambdaFunctionName, LambdaFunctionResource>;
     const logGroups = {} as Record<LambdaFunctionName, LogGroup>;
     for (const spec of lambdaFunctions) {
       const access: FunctionAccess = functionAccess[spec.name];
-      const { function: fn, role, logGroup } = hardenedFunction(this, spec.name, {
+      const {
+        function: fn,
+        role,
+        logGroup,
+      } = hardenedFunction(this, spec.name, {
         functionName: functionName(spec.suffix),
         description: spec.purpose,
         roleDescription: `${spec.purpose} (${prefix})`,
         code: functionCode(spec),
         memorySize: spec.memoryMb,
         timeout: Duration.seconds(spec.timeoutSeconds),
-        environment: { ...environment, ...(access.schedules ? schedulingEnvironment : {}), ...(access.meetings ? meetingsEnvironment : {}) },
+        environment: {
+          ...environment,
+          ...(access.schedules ? schedulingEnvironment : {}),
+          ...(access.meetings ? meetingsEnvironment : {}),
+        },
         environmentKey: dataKey,
         logsKey,
         logRetention: LOG_RETENTION,
         reservedConcurrency: reservedConcurrency[spec.name],
         invocation:
           spec.kind === 'http'
-            ? { kind: 'sync', failuresSeenBy: 'API Gateway returns the error to the caller as the HTTP response, and the Errors and 5xx alarms fire' }
+            ? {
+                kind: 'sync',
+                failuresSeenBy:
+                  'API Gateway returns the error to the caller as the HTTP response, and the Errors and 5xx alarms fire',
+              }
             : { kind: 'async', deadLetterQueue: spec.kind === 'job' ? jobDeadLetters : eventDeadLetters },
       });
       functions[spec.name] = fn;
@@ -473,7 +560,8 @@ export class ETeamStack extends Stack {
       if (access.appSecret) appSecret.grantRead(fn);
       if (access.table === 'readWrite') {
         const partitions = (leadingKeyPatterns as Record<string, readonly string[]>)[spec.name];
-        if (!partitions) throw new Error(`${spec.name} uses the table but has no partitions in shared/table/table-access.ts`);
+        if (!partitions)
+          throw new Error(`${spec.name} uses the table but has no partitions in shared/table/table-access.ts`);
         role.addToPolicy(
           new PolicyStatement({
             sid: 'TablePartitions',
@@ -481,7 +569,10 @@ export class ETeamStack extends Stack {
             resources: [table.tableArn, `${table.tableArn}/index/*`],
             // Every leading key (the table's or the index's partition key) in this function's families;
             // and there must be one (ForAllValues alone would let a request without any through).
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+            conditions: {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] },
+              Null: { 'dynamodb:LeadingKeys': 'false' },
+            },
           }),
         );
         dataKey.grantEncryptDecrypt(role);
@@ -541,7 +632,12 @@ export class ETeamStack extends Stack {
         );
       }
 
-      this.acknowledgeFunctionFindings(role, { table, readsTable: access.table !== 'none', createsMeetings: access.meetings, async: spec.kind !== 'http' });
+      this.acknowledgeFunctionFindings(role, {
+        table,
+        readsTable: access.table !== 'none',
+        createsMeetings: access.meetings,
+        async: spec.kind !== 'http',
+      });
     }
     this.functions = functions;
 
@@ -552,9 +648,18 @@ export class ETeamStack extends Stack {
       `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(functions.JobRunner)}.Arn>:*]`,
       'Invoke permission on the job runner includes its versions and aliases (CDK grantInvoke); it is the one function Scheduler may invoke.',
     );
-    acknowledge(schedulerRole, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Sending to the KMS-encrypted job dead-letter queue needs data keys of the messaging key only.');
-    acknowledge(schedulerRole, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'Granted by CDK with the encrypted queue; limited to the messaging key.');
-    const schedulerInline = 'One-to-one with the scheduler role: invoking the job runner and writing its dead-letter queues, created and deleted with the role, shared with nothing.';
+    acknowledge(
+      schedulerRole,
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'Sending to the KMS-encrypted job dead-letter queue needs data keys of the messaging key only.',
+    );
+    acknowledge(
+      schedulerRole,
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      'Granted by CDK with the encrypted queue; limited to the messaging key.',
+    );
+    const schedulerInline =
+      'One-to-one with the scheduler role: invoking the job runner and writing its dead-letter queues, created and deleted with the role, shared with nothing.';
     acknowledge(schedulerRole, 'HIPAA.Security-IAMNoInlinePolicy', schedulerInline);
     acknowledge(schedulerRole, 'NIST.800.53.R5-IAMNoInlinePolicy', schedulerInline);
 
@@ -581,7 +686,13 @@ export class ETeamStack extends Stack {
     for (const metricName of ['InvocationDroppedCount', 'InvocationsFailedToBeSentToDeadLetterCount']) {
       alarm(
         `Scheduler${metricName}Alarm`,
-        new Metric({ namespace: 'AWS/Scheduler', metricName, dimensionsMap: { ScheduleGroup: scheduleGroup.scheduleGroupName }, statistic: 'Sum', period: Duration.minutes(5) }),
+        new Metric({
+          namespace: 'AWS/Scheduler',
+          metricName,
+          dimensionsMap: { ScheduleGroup: scheduleGroup.scheduleGroupName },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
         `A scheduled job was lost (${metricName}): neither run nor kept in the job dead-letter queue.`,
       );
     }
@@ -594,10 +705,23 @@ export class ETeamStack extends Stack {
       queueName: `${prefix}-outbox-dlq`,
       encryptionKey: messagingKey,
     });
-    acknowledge(outbox.deadLetters, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue: stream records the table-stream function could not handle.');
-    alarm('OutboxDeadLettersAlarm', outbox.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'Stream records (domain events, device events) were not delivered for 24 hours; see the outbox dead-letter queue.');
+    acknowledge(
+      outbox.deadLetters,
+      'AwsSolutions-SQS3',
+      'This queue is itself a dead-letter queue: stream records the table-stream function could not handle.',
+    );
+    alarm(
+      'OutboxDeadLettersAlarm',
+      outbox.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      'Stream records (domain events, device events) were not delivered for 24 hours; see the outbox dead-letter queue.',
+    );
     // Events waiting in the stream: the age of the newest record the function read.
-    alarm('OutboxIteratorAgeAlarm', functions.TableStream.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }), 'Outbox delivery lags more than 5 minutes behind the table.', 300_000);
+    alarm(
+      'OutboxIteratorAgeAlarm',
+      functions.TableStream.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+      'Outbox delivery lags more than 5 minutes behind the table.',
+      300_000,
+    );
 
     // Consumed domain events → the consumer function. No rule while nothing consumes.
     if (application.consumedEventTypes.length > 0) {
@@ -605,7 +729,10 @@ export class ETeamStack extends Stack {
         ruleName: `${prefix}-consumed-events`,
         description: 'Domain events that have a consumer (shared/events/)',
         eventBus: bus,
-        eventPattern: { source: [`e-team.${deployment.municipality}`], detailType: [...application.consumedEventTypes] },
+        eventPattern: {
+          source: [`e-team.${deployment.municipality}`],
+          detailType: [...application.consumedEventTypes],
+        },
         targets: [
           new LambdaFunction(functions.DomainEventConsumer, {
             deadLetterQueue: eventDeadLetters,
@@ -618,9 +745,24 @@ export class ETeamStack extends Stack {
 
     // Alerts and reminders reach people: the one function that sends SMS and pushes (infra/notifications.ts).
     new Notifications(this, 'Notifications', {
-      prefix, municipality: deployment.municipality, table, bus, dataKey, environment, schedulerRole, oneTimeJobDeadLetters, eventDeadLetters, alarmTopic,
-      auditAppendOnly, code: functionCode({ name: 'Notifier', entry: NOTIFIER_ENTRY }), logRetention: LOG_RETENTION, alarm, apiFunction: functions.Dispensers,
-      tableActions: TABLE_ACTIONS, logsKey, appSecret,
+      prefix,
+      municipality: deployment.municipality,
+      table,
+      bus,
+      dataKey,
+      environment,
+      schedulerRole,
+      oneTimeJobDeadLetters,
+      eventDeadLetters,
+      alarmTopic,
+      auditAppendOnly,
+      code: functionCode({ name: 'Notifier', entry: NOTIFIER_ENTRY }),
+      logRetention: LOG_RETENTION,
+      alarm,
+      apiFunction: functions.Dispensers,
+      tableActions: TABLE_ACTIONS,
+      logsKey,
+      appSecret,
     });
 
     // A publish that fails after the write committed is only logged (shared/platform/events.ts).
@@ -632,13 +774,25 @@ export class ETeamStack extends Stack {
         metricName: 'UnpublishedDomainEvents',
         metricValue: '1',
       });
-      alarm(`${spec.name}UnpublishedEventsAlarm`, filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }), `${spec.name}: domain events were committed but not published.`);
+      alarm(
+        `${spec.name}UnpublishedEventsAlarm`,
+        filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
+        `${spec.name}: domain events were committed but not published.`,
+      );
     }
 
     for (const spec of lambdaFunctions) {
       const fn = functions[spec.name];
-      alarm(`${spec.name}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `${spec.name}: the function failed.`);
-      alarm(`${spec.name}ThrottlesAlarm`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `${spec.name}: invocations were throttled.`);
+      alarm(
+        `${spec.name}ErrorsAlarm`,
+        fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        `${spec.name}: the function failed.`,
+      );
+      alarm(
+        `${spec.name}ThrottlesAlarm`,
+        fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        `${spec.name}: invocations were throttled.`,
+      );
     }
 
     // ---- HTTP API --------------------------------------------------------------------------
@@ -651,7 +805,13 @@ export class ETeamStack extends Stack {
         ? {
             corsPreflight: {
               allowOrigins: deployment.corsOrigins,
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+              ],
               allowHeaders: ['authorization', 'content-type', 'x-request-id'],
               exposeHeaders: ['x-request-id'],
               maxAge: Duration.hours(1),
@@ -691,12 +851,17 @@ export class ETeamStack extends Stack {
       },
     });
 
-    const authorizer = new HttpUserPoolAuthorizer('Cognito', userPool, { userPoolClients: [webClient], identitySource: ['$request.header.Authorization'] });
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', userPool, {
+      userPoolClients: [webClient],
+      identitySource: ['$request.header.Authorization'],
+    });
     const integrationOf = (name: LambdaFunctionName) =>
       // One invoke permission per function for the whole API instead of one per route: a part
       // with dozens of routes would otherwise outgrow the 20 KB function policy limit.
       new HttpLambdaIntegration(`${name}Integration`, functions[name], { scopePermissionToRoute: false });
-    const partFunction = Object.fromEntries(lambdaFunctions.flatMap((f) => ('apiPart' in f ? [[f.apiPart, f.name]] : []))) as Record<ApiRoute['part'], LambdaFunctionName>;
+    const partFunction = Object.fromEntries(
+      lambdaFunctions.flatMap((f) => ('apiPart' in f ? [[f.apiPart, f.name]] : [])),
+    ) as Record<ApiRoute['part'], LambdaFunctionName>;
     const integrations = new Map<LambdaFunctionName, HttpLambdaIntegration>();
     const integrationFor = (name: LambdaFunctionName) => {
       let integration = integrations.get(name);
@@ -705,8 +870,13 @@ export class ETeamStack extends Stack {
     };
 
     for (const route of publicRoutes) {
-      const [created] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrationFor('Public') });
-      if (created) acknowledge(created, 'AwsSolutions-APIG4', 'Public by design: health check and the API description, no data.');
+      const [created] = api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationFor('Public'),
+      });
+      if (created)
+        acknowledge(created, 'AwsSolutions-APIG4', 'Public by design: health check and the API description, no data.');
     }
     const deviceRoutes = [];
     for (const route of application.routes) {
@@ -734,12 +904,22 @@ export class ETeamStack extends Stack {
     const deviceSettings = Object.fromEntries(
       application.routes
         .filter((r) => r.device)
-        .map((r) => [routeKey(r), { ThrottlingRateLimit: DEVICE_INGEST_THROTTLE.rateLimit, ThrottlingBurstLimit: DEVICE_INGEST_THROTTLE.burstLimit }]),
+        .map((r) => [
+          routeKey(r),
+          {
+            ThrottlingRateLimit: DEVICE_INGEST_THROTTLE.rateLimit,
+            ThrottlingBurstLimit: DEVICE_INGEST_THROTTLE.burstLimit,
+          },
+        ]),
     );
     if (Object.keys(deviceSettings).length > 0) cfnStage.addPropertyOverride('RouteSettings', deviceSettings);
     for (const route of deviceRoutes) stage.node.addDependency(route);
 
-    alarm('Api5xxAlarm', api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 'The API answered 5xx: the app never should (bad input is a 4xx).');
+    alarm(
+      'Api5xxAlarm',
+      api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'The API answered 5xx: the app never should (bad input is a 4xx).',
+    );
     alarm(
       'ApiLatencyP99Alarm',
       api.metricLatency({ period: Duration.minutes(5), statistic: 'p99' }),
@@ -750,7 +930,16 @@ export class ETeamStack extends Stack {
 
     // ---- Table: alarms and backups ---------------------------------------------------------------
     // The operations the functions call (TABLE_ACTIONS; transactions are their own metric).
-    const tableOperations = [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM, Operation.BATCH_WRITE_ITEM, Operation.TRANSACT_WRITE_ITEMS];
+    const tableOperations = [
+      Operation.GET_ITEM,
+      Operation.BATCH_GET_ITEM,
+      Operation.QUERY,
+      Operation.PUT_ITEM,
+      Operation.UPDATE_ITEM,
+      Operation.DELETE_ITEM,
+      Operation.BATCH_WRITE_ITEM,
+      Operation.TRANSACT_WRITE_ITEMS,
+    ];
     alarm(
       'TableSystemErrorsAlarm',
       table.metricSystemErrorsForOperations({ operations: tableOperations, period: Duration.minutes(5) }),
@@ -766,16 +955,31 @@ export class ETeamStack extends Stack {
     // ---- Outputs ---------------------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: webClient.userPoolClientId, description: 'App client of the web front-end (PKCE, no secret)' });
-    new CfnOutput(this, 'HostedSignInDomain', { value: `${deployment.authDomainPrefix ?? prefix}.auth.${this.region}.amazoncognito.com` });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: webClient.userPoolClientId,
+      description: 'App client of the web front-end (PKCE, no secret)',
+    });
+    new CfnOutput(this, 'HostedSignInDomain', {
+      value: `${deployment.authDomainPrefix ?? prefix}.auth.${this.region}.amazoncognito.com`,
+    });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
-    new CfnOutput(this, 'AppSecretName', { value: appSecret.secret.secretName, description: 'nationalIdPepper, cursorKey and tabletTokenKey; rotate only as infra/README.md says' });
+    new CfnOutput(this, 'AppSecretName', {
+      value: appSecret.secret.secretName,
+      description: 'nationalIdPepper, cursorKey and tabletTokenKey; rotate only as infra/README.md says',
+    });
 
     // ---- Web clients (tablet, console) on one origin with the API: infra/web.ts ------------
-    const web = new WebClient(this, 'Web', { api, prefix, consoleAuth: { domain: hostedSignIn.baseUrl(), clientId: webClient.userPoolClientId } });
-    new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web clients (/tablet, /console) and the API on one HTTPS origin' });
+    const web = new WebClient(this, 'Web', {
+      api,
+      prefix,
+      consoleAuth: { domain: hostedSignIn.baseUrl(), clientId: webClient.userPoolClientId },
+    });
+    new CfnOutput(this, 'WebUrl', {
+      value: `https://${web.distribution.distributionDomainName}`,
+      description: 'The web clients (/tablet, /console) and the API on one HTTPS origin',
+    });
   }
 
   // cdk-nag names a finding by the rendered ARN: pseudo parameters as `<AWS::…>`, concrete values as
@@ -805,11 +1009,21 @@ export class ETeamStack extends Stack {
       role,
       'AwsSolutions-IAM5[Resource::*]',
       'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (active tracing).' +
-        (refs.createsMeetings ? ' Nor do Chime SDK CreateMeeting and CreateMeetingWithAttendees: the meeting ARN does not exist before the call.' : ''),
+        (refs.createsMeetings
+          ? ' Nor do Chime SDK CreateMeeting and CreateMeetingWithAttendees: the meeting ARN does not exist before the call.'
+          : ''),
     );
     if (refs.readsTable || refs.async) {
-      acknowledge(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Granted with the encrypted table or dead-letter queue; limited to this stack’s keys.');
-      acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'Granted by CDK with the encrypted table or dead-letter queue; limited to this stack’s keys.');
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        'Granted with the encrypted table or dead-letter queue; limited to this stack’s keys.',
+      );
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        'Granted by CDK with the encrypted table or dead-letter queue; limited to this stack’s keys.',
+      );
     }
     if (refs.readsTable) {
       acknowledge(

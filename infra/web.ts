@@ -63,8 +63,10 @@ export class WebClient extends Construct {
       lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(90) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const logsSseS3 = 'S3 server access logs can only be delivered to a bucket whose default encryption is SSE-S3 (SSE-KMS is not supported for log targets); the logs hold request lines of static pages, no citizen data.';
-    const logsNoReplication = 'Access logs of static pages kept 90 days; a second region holds nothing a restore needs (the pages are rebuilt from the repository).';
+    const logsSseS3 =
+      'S3 server access logs can only be delivered to a bucket whose default encryption is SSE-S3 (SSE-KMS is not supported for log targets); the logs hold request lines of static pages, no citizen data.';
+    const logsNoReplication =
+      'Access logs of static pages kept 90 days; a second region holds nothing a restore needs (the pages are rebuilt from the repository).';
     acknowledgeAll(logs, [
       ['HIPAA.Security-S3DefaultEncryptionKMS', logsSseS3],
       ['NIST.800.53.R5-S3DefaultEncryptionKMS', logsSseS3],
@@ -93,7 +95,8 @@ export class WebClient extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: false,
     });
-    const pagesNoReplication = 'The bucket holds only the built web clients, rebuilt from the repository by every deployment (scripts/build-web.ts); no data lives only here.';
+    const pagesNoReplication =
+      'The bucket holds only the built web clients, rebuilt from the repository by every deployment (scripts/build-web.ts); no data lives only here.';
     acknowledgeAll(this.bucket, [
       ['HIPAA.Security-S3BucketReplicationEnabled', pagesNoReplication],
       ['NIST.800.53.R5-S3BucketReplicationEnabled', pagesNoReplication],
@@ -103,7 +106,12 @@ export class WebClient extends Construct {
       comment: 'E-team web pages: strict CSP and security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(), override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
@@ -111,7 +119,11 @@ export class WebClient extends Construct {
       customHeadersBehavior: {
         customHeaders: [
           { header: 'Permissions-Policy', value: WEB_SECURITY_HEADERS['permissions-policy'], override: true },
-          { header: 'Cross-Origin-Opener-Policy', value: WEB_SECURITY_HEADERS['cross-origin-opener-policy'], override: true },
+          {
+            header: 'Cross-Origin-Opener-Policy',
+            value: WEB_SECURITY_HEADERS['cross-origin-opener-policy'],
+            override: true,
+          },
         ],
       },
     });
@@ -145,15 +157,29 @@ export class WebClient extends Construct {
       additionalBehaviors: Object.fromEntries(WEB_PATH_PATTERNS.map((pattern) => [pattern, pages])),
     });
     for (const [id, reason] of [
-      ['AwsSolutions-CFR1', 'Citizens and staff use the service where they are (a relative abroad may join); no geo restriction.'],
-      ['AwsSolutions-CFR2', 'The API behind the distribution has its own throttling and authorizers; a WAF web ACL is the municipality’s choice (infra/README.md).'],
-      ['AwsSolutions-CFR4', 'Without a custom domain the distribution uses the CloudFront certificate; with one, TLS 1.2 (2021) is the minimum configured here.'],
+      [
+        'AwsSolutions-CFR1',
+        'Citizens and staff use the service where they are (a relative abroad may join); no geo restriction.',
+      ],
+      [
+        'AwsSolutions-CFR2',
+        'The API behind the distribution has its own throttling and authorizers; a WAF web ACL is the municipality’s choice (infra/README.md).',
+      ],
+      [
+        'AwsSolutions-CFR4',
+        'Without a custom domain the distribution uses the CloudFront certificate; with one, TLS 1.2 (2021) is the minimum configured here.',
+      ],
     ] as const) {
       Validations.of(this.distribution).acknowledge({ id, reason });
     }
 
     const deployment = new BucketDeployment(this, 'Deploy', {
-      sources: [webSource(), ...(props.consoleAuth ? [Source.jsonData('console/auth.json', { ...props.consoleAuth, scopes: ['openid', 'email', 'profile'] })] : [])],
+      sources: [
+        webSource(),
+        ...(props.consoleAuth
+          ? [Source.jsonData('console/auth.json', { ...props.consoleAuth, scopes: ['openid', 'email', 'profile'] })]
+          : []),
+      ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/tablet', '/tablet/*', '/console', '/console/*', '/docs/*'],
@@ -164,14 +190,30 @@ export class WebClient extends Construct {
     const stack = Stack.of(this);
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)) as string;
-    const copy = 'CDK’s BucketDeployment copies the built pages from the CDK asset bucket into the web bucket and invalidates the distribution';
+    const copy =
+      'CDK’s BucketDeployment copies the built pages from the CDK asset bucket into the web bucket and invalidates the distribution';
     for (const [id, reason] of [
-      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'CDK’s BucketDeployment handler writes its logs with the AWS-managed basic execution role.'],
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => [`AwsSolutions-IAM5[Action::${action}]`, `${copy}: object actions on those two buckets only.`]),
-      ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => [`AwsSolutions-IAM5[Action::${action}]`, `${copy}: it encrypts the pages it writes, with the pages bucket’s own key only.`]),
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${region}/*]`, `${copy}: it reads the asset it was given.`],
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'CDK’s BucketDeployment handler writes its logs with the AWS-managed basic execution role.',
+      ],
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => [
+        `AwsSolutions-IAM5[Action::${action}]`,
+        `${copy}: object actions on those two buckets only.`,
+      ]),
+      ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => [
+        `AwsSolutions-IAM5[Action::${action}]`,
+        `${copy}: it encrypts the pages it writes, with the pages bucket’s own key only.`,
+      ]),
+      [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${region}/*]`,
+        `${copy}: it reads the asset it was given.`,
+      ],
       [`AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, `${copy}: it writes the pages.`],
-      ['AwsSolutions-IAM5[Resource::*]', 'CloudFront invalidations cannot be scoped to one distribution by resource in the handler’s policy CDK generates.'],
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        'CloudFront invalidations cannot be scoped to one distribution by resource in the handler’s policy CDK generates.',
+      ],
     ] as const) {
       Validations.of(deployment.handlerRole).acknowledge({ id, reason });
     }
@@ -183,12 +225,25 @@ export class WebClient extends Construct {
       ['AwsSolutions-L1', 'CDK’s BucketDeployment chooses its handler’s runtime; it moves with aws-cdk-lib.'],
       ['HIPAA.Security-LambdaConcurrency', `${deployOnly}, one invocation per deployment: no caller to cap.`],
       ['NIST.800.53.R5-LambdaConcurrency', `${deployOnly}, one invocation per deployment: no caller to cap.`],
-      ['HIPAA.Security-LambdaDLQ', `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`],
-      ['NIST.800.53.R5-LambdaDLQ', `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`],
-      ['HIPAA.Security-LambdaInsideVPC', `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`],
-      ['NIST.800.53.R5-LambdaInsideVPC', `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`],
+      [
+        'HIPAA.Security-LambdaDLQ',
+        `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`,
+      ],
+      [
+        'NIST.800.53.R5-LambdaDLQ',
+        `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`,
+      ],
+      [
+        'HIPAA.Security-LambdaInsideVPC',
+        `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`,
+      ],
+      [
+        'NIST.800.53.R5-LambdaInsideVPC',
+        `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`,
+      ],
     ]);
-    const cdkInline = 'CDK generates the BucketDeployment handler’s policy inline on its own role, scoped to the asset and web buckets and the invalidation.';
+    const cdkInline =
+      'CDK generates the BucketDeployment handler’s policy inline on its own role, scoped to the asset and web buckets and the invalidation.';
     acknowledgeAll(deployment.handlerRole, [
       ['HIPAA.Security-IAMNoInlinePolicy', cdkInline],
       ['NIST.800.53.R5-IAMNoInlinePolicy', cdkInline],
@@ -213,8 +268,14 @@ function webSource() {
       command: ['node', ...script, '/asset-output'],
       local: {
         tryBundle(outputDir: string) {
-          const result = spawnSync(process.execPath, [...script, outputDir], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-          if (result.status !== 0) throw new Error(`Building the web clients failed${result.error ? `: ${result.error.message}` : ''}; esbuild's messages are above.`);
+          const result = spawnSync(process.execPath, [...script, outputDir], {
+            cwd: root,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          if (result.status !== 0)
+            throw new Error(
+              `Building the web clients failed${result.error ? `: ${result.error.message}` : ''}; esbuild's messages are above.`,
+            );
           return true;
         },
       },

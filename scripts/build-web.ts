@@ -20,7 +20,12 @@ export const DEFAULT_WEB_OUT = join(root, 'dist', 'web');
 /** The pages: every folder under web/ (but `common`) with a main.ts. */
 export function webPages(): string[] {
   return readdirSync(WEB_SOURCE)
-    .filter((name) => name !== 'common' && statSync(join(WEB_SOURCE, name)).isDirectory() && existsSync(join(WEB_SOURCE, name, 'main.ts')))
+    .filter(
+      (name) =>
+        name !== 'common' &&
+        statSync(join(WEB_SOURCE, name)).isDirectory() &&
+        existsSync(join(WEB_SOURCE, name, 'main.ts')),
+    )
     .sort();
 }
 
@@ -77,7 +82,12 @@ export async function buildWeb(options: { outdir?: string; minify?: boolean } = 
 function copySwaggerUi(target: string): void {
   const dist = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
   mkdirSync(target, { recursive: true });
-  for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']) {
+  for (const file of [
+    'swagger-ui.css',
+    'swagger-ui-bundle.js',
+    'swagger-ui-standalone-preset.js',
+    'favicon-32x32.png',
+  ]) {
     cpSync(join(dist, file), join(target, file));
   }
   cpSync(join(WEB_SOURCE, 'common', 'docs-init.js'), join(target, 'docs-init.js'));

@@ -9,6 +9,10 @@ import { publishedOpenApiDocument } from '#shared/http/published-document.ts';
 export const CLIENT_TYPES_FILE = 'test/contract/generated/openapi.ts';
 
 export async function generateClientTypes(document: object = publishedOpenApiDocument()): Promise<string> {
-  const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], { exportType: false, alphabetize: true, defaultNonNullable: false });
+  const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], {
+    exportType: false,
+    alphabetize: true,
+    defaultNonNullable: false,
+  });
   return `${COMMENT_HEADER}${astToString(ast)}`;
 }

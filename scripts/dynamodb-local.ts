@@ -20,13 +20,17 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** `dataDir` undefined or `memory`: in memory; otherwise a folder for the database file. */
-export async function startDynamoDbLocal(options: { dataDir?: string | undefined; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { dataDir?: string | undefined; port?: number } = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const inMemory = !options.dataDir || options.dataDir === 'memory';
   if (!inMemory && options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -40,10 +44,15 @@ export async function startDynamoDbLocal(options: { dataDir?: string | undefined
   process.on('exit', stopOnExit);
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'eu-north-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited !== undefined) throw new Error(`DynamoDB Local exited (${exited}). Is Java 17 installed? ${stderr.slice(0, 500)}`);
+    if (exited !== undefined)
+      throw new Error(`DynamoDB Local exited (${exited}). Is Java 17 installed? ${stderr.slice(0, 500)}`);
     try {
       await client.send(new ListTablesCommand({}));
       break;

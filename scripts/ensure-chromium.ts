@@ -28,7 +28,9 @@ if (!executable(CHROMIUM)) {
     run(['apt-get', 'update']);
     run(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']);
   } catch (error) {
-    console.error(`Could not install chromium (${(error as Error).message}). The browser tests need ${CHROMIUM}; install Debian's "chromium" package or set CHROMIUM_PATH.`);
+    console.error(
+      `Could not install chromium (${(error as Error).message}). The browser tests need ${CHROMIUM}; install Debian's "chromium" package or set CHROMIUM_PATH.`,
+    );
     process.exit(1);
   }
   if (!executable(CHROMIUM)) {

@@ -11,7 +11,11 @@ import { join, resolve } from 'node:path';
  */
 const [name, payloadJson] = process.argv.slice(2);
 if (!name || !jobs[name]) {
-  console.error(`usage: npm run job -- <name> [json-payload]\njobs:\n${Object.entries(jobs).map(([n, j]) => `  ${n.padEnd(28)} ${j.description}`).join('\n')}`);
+  console.error(
+    `usage: npm run job -- <name> [json-payload]\njobs:\n${Object.entries(jobs)
+      .map(([n, j]) => `  ${n.padEnd(28)} ${j.description}`)
+      .join('\n')}`,
+  );
   process.exit(2);
 }
 let payload: Record<string, unknown> = {};

@@ -50,7 +50,13 @@ export interface SimulationSummary {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON answers, read by field
 type Json = any;
 
-type SimEvent = { eventId: string; type: string; occurredAt: string; scheduledFor?: string; details?: Record<string, string | number | boolean> };
+type SimEvent = {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  scheduledFor?: string;
+  details?: Record<string, string | number | boolean>;
+};
 
 /** A small seeded generator (mulberry32), so a run can be repeated exactly. */
 function random(seed: number) {
@@ -67,10 +73,19 @@ function random(seed: number) {
 const PLANS = [['08:00', '20:00'], ['08:00', '13:00', '20:00'], ['07:30', '12:00', '17:00', '21:30'], ['09:00']];
 const FAULTS = ['low_battery', 'empty', 'jammed', 'tampered'] as const;
 
-async function request(apiUrl: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Json }> {
+async function request(
+  apiUrl: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
@@ -79,15 +94,34 @@ async function request(apiUrl: string, method: string, path: string, token: stri
 
 const READY_ANSWERS = answersReadyForBoth;
 
-async function proposeMedicationTechnology(apiUrl: string, assessor: string, staff: string, citizenId: string, times: string[], startDate: string): Promise<string> {
-  await expectOk('POST assessment', request(apiUrl, 'POST', `/citizens/${citizenId}/assessments`, assessor, { answers: READY_ANSWERS }));
+async function proposeMedicationTechnology(
+  apiUrl: string,
+  assessor: string,
+  staff: string,
+  citizenId: string,
+  times: string[],
+  startDate: string,
+): Promise<string> {
+  await expectOk(
+    'POST assessment',
+    request(apiUrl, 'POST', `/citizens/${citizenId}/assessments`, assessor, { answers: READY_ANSWERS }),
+  );
   const grant = await expectOk(
     'POST grant',
-    request(apiUrl, 'POST', `/citizens/${citizenId}/grants`, assessor, { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: times.length, timesOfDay: times }, minutesPerOccurrence: 10, startDate }),
+    request(apiUrl, 'POST', `/citizens/${citizenId}/grants`, assessor, {
+      paragraph: 'SUL-138',
+      service: 'medication_handling',
+      frequency: { per: 'day', times: times.length, timesOfDay: times },
+      minutesPerOccurrence: 10,
+      startDate,
+    }),
   );
   const conversion = await expectOk(
     'POST conversion',
-    request(apiUrl, 'POST', `/citizens/${citizenId}/conversions`, staff, { reason: 'Medication by dispenser.', splits: [{ grantId: grant.grantId, physical: 0, screenVisit: 0, medicationTechnology: times.length }] }),
+    request(apiUrl, 'POST', `/citizens/${citizenId}/conversions`, staff, {
+      reason: 'Medication by dispenser.',
+      splits: [{ grantId: grant.grantId, physical: 0, screenVisit: 0, medicationTechnology: times.length }],
+    }),
   );
   return conversion.conversionId as string;
 }
@@ -104,7 +138,14 @@ function nationalId(rand: () => number): string {
 }
 
 /** One device's days: the events it would have buffered, and the outcome of each dose. */
-function deviceDays(rand: () => number, prefix: string, times: readonly string[], from: DateTime, days: number, now: Date) {
+function deviceDays(
+  rand: () => number,
+  prefix: string,
+  times: readonly string[],
+  from: DateTime,
+  days: number,
+  now: Date,
+) {
   const events: SimEvent[] = [];
   const expected = { taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0 };
   let faults = 0;
@@ -147,7 +188,11 @@ function deviceDays(rand: () => number, prefix: string, times: readonly string[]
     }
     if (rand() < 0.08) {
       const fault = FAULTS[Math.floor(rand() * FAULTS.length)] ?? 'low_battery';
-      push(fault, day.plus({ minutes: Math.floor(rand() * 24 * 60) }), fault === 'low_battery' ? { details: { batteryPercent: 10 + Math.floor(rand() * 10) } } : {});
+      push(
+        fault,
+        day.plus({ minutes: Math.floor(rand() * 24 * 60) }),
+        fault === 'low_battery' ? { details: { batteryPercent: 10 + Math.floor(rand() * 10) } } : {},
+      );
       faults++;
     }
   }
@@ -188,31 +233,66 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
     Math.min(4, options.concurrency ?? 4),
     async (i) => {
       const times = PLANS[i % PLANS.length] ?? ['08:00'];
-      const citizen = await expectOk('POST /citizens', request(apiUrl, 'POST', '/citizens', assessor, { nationalId: nationalId(rand), name: { given: 'Simulated', family: `Borger ${i + 1}` } }));
-      await expectOk('PUT dose-plan', request(apiUrl, 'PUT', `/citizens/${citizen.citizenId}/dose-plan`, staff, { times, validFrom: start.toISODate() }));
+      const citizen = await expectOk(
+        'POST /citizens',
+        request(apiUrl, 'POST', '/citizens', assessor, {
+          nationalId: nationalId(rand),
+          name: { given: 'Simulated', family: `Borger ${i + 1}` },
+        }),
+      );
+      await expectOk(
+        'PUT dose-plan',
+        request(apiUrl, 'PUT', `/citizens/${citizen.citizenId}/dose-plan`, staff, {
+          times,
+          validFrom: start.toISODate(),
+        }),
+      );
       const registered = await expectOk(
         'POST /dispensers',
-        request(apiUrl, 'POST', '/dispensers', staff, { vendor: i % 3 === 2 ? 'Medido' : 'Evondos', model: i % 3 === 2 ? 'Medido 2' : 'E300', serial: `SIM-${Date.now().toString(36)}-${i}-${Math.floor(rand() * 1e9)}` }),
+        request(apiUrl, 'POST', '/dispensers', staff, {
+          vendor: i % 3 === 2 ? 'Medido' : 'Evondos',
+          model: i % 3 === 2 ? 'Medido 2' : 'E300',
+          serial: `SIM-${Date.now().toString(36)}-${i}-${Math.floor(rand() * 1e9)}`,
+        }),
       );
       const dispenserId = registered.dispenser.dispenserId as string;
       const trial = i % 5 === 4;
       // A dispenser belongs to the grant: assess, grant the medication handling, propose it by
       // dispenser, and (for an active one) approve. The plan set above keeps the days before.
-      const conversionId = await proposeMedicationTechnology(apiUrl, assessor, staff, citizen.citizenId as string, times, start.toISODate() ?? '');
-      if (!trial) await expectOk('POST approve', request(apiUrl, 'POST', `/conversions/${conversionId}/approve`, lead, {}));
+      const conversionId = await proposeMedicationTechnology(
+        apiUrl,
+        assessor,
+        staff,
+        citizen.citizenId as string,
+        times,
+        start.toISODate() ?? '',
+      );
+      if (!trial)
+        await expectOk('POST approve', request(apiUrl, 'POST', `/conversions/${conversionId}/approve`, lead, {}));
       await expectOk(
         'PUT assignment',
         request(apiUrl, 'PUT', `/dispensers/${dispenserId}/assignment`, staff, {
           citizenId: citizen.citizenId,
           status: trial ? 'trial' : 'active',
-          ...(trial ? { trialEndsOn: DateTime.fromJSDate(now, { zone }).plus({ days: 5 + (i % 20) }).toISODate() } : {}),
+          ...(trial
+            ? {
+                trialEndsOn: DateTime.fromJSDate(now, { zone })
+                  .plus({ days: 5 + (i % 20) })
+                  .toISODate(),
+              }
+            : {}),
           from: start.toUTC().toISO(),
         }),
       );
       const day = deviceDays(rand, `sim-${dispenserId.slice(-10)}`, times, start, days + 1, now);
       for (const k of Object.keys(expected) as (keyof typeof expected)[]) expected[k] += day.expected[k];
       faults += day.faults;
-      devices.push({ dispenserId, citizenId: citizen.citizenId, credential: registered.credential, events: day.events });
+      devices.push({
+        dispenserId,
+        citizenId: citizen.citizenId,
+        credential: registered.credential,
+        events: day.events,
+      });
     },
   );
   log(`registered ${devices.length} dispensers with citizens and dose plans (since ${start.toISODate()})`);
@@ -239,7 +319,13 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
       }
     }
     // Every device resends its first batch once (a lost acknowledgement), and a few more at random.
-    batches.forEach((events, index) => posts.push({ device, events: rand() < 0.5 ? [...events].reverse() : events, retry: index === 0 || rand() < 0.05 }));
+    batches.forEach((events, index) =>
+      posts.push({
+        device,
+        events: rand() < 0.5 ? [...events].reverse() : events,
+        retry: index === 0 || rand() < 0.05,
+      }),
+    );
   }
 
   const totals = { batchesPosted: 0, retriedBatches: 0, accepted: 0, duplicates: 0, rejected: 0 };
@@ -248,7 +334,9 @@ export async function simulateDispensers(options: SimulationOptions): Promise<Si
   await inParallel(devices, options.concurrency ?? 8, async (device) => {
     for (const post of posts.filter((p) => p.device === device)) {
       for (let attempt = 0; attempt < (post.retry ? 2 : 1); attempt++) {
-        const res = await request(apiUrl, 'POST', `/dispensers/${device.dispenserId}/events`, device.credential, { events: post.events });
+        const res = await request(apiUrl, 'POST', `/dispensers/${device.dispenserId}/events`, device.credential, {
+          events: post.events,
+        });
         if (res.status !== 202) throw new Error(`POST events failed with ${res.status}: ${JSON.stringify(res.body)}`);
         totals.batchesPosted++;
         if (attempt > 0) totals.retriedBatches++;
@@ -286,7 +374,9 @@ async function main() {
   const count = Number(values.count);
   const days = Number(values.days);
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(days) || days < 1 || days > 89) {
-    console.error('usage: npm run simulate:dispensers -- --count <N ≥ 1> --days <1..89> [--batch 25] [--concurrency 8] [--seed 1] [--api-url http://localhost:3000]');
+    console.error(
+      'usage: npm run simulate:dispensers -- --count <N ≥ 1> --days <1..89> [--batch 25] [--concurrency 8] [--seed 1] [--api-url http://localhost:3000]',
+    );
     process.exit(2);
   }
   const apiUrl = values['api-url'] ?? readLocalApiInfo()?.apiUrl;

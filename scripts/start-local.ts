@@ -27,15 +27,32 @@ const inMemory = dataDir === 'memory';
 
 const ddb = await startDynamoDbLocal({ dataDir: inMemory ? 'memory' : join(resolve(dataDir), 'dynamodb') });
 // A VAPID key pair per start unless one is given, so browsers can subscribe to the local outbox's pushes.
-const vapid = process.env.VAPID_PUBLIC_KEY ? {} : (({ publicKey, privateKey }) => ({ VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey }))(webpush.generateVAPIDKeys());
-const config = loadConfig({ ...process.env, ...vapid, STAGE: 'local', AUTH_MODE: 'local', DYNAMODB_ENDPOINT: ddb.endpoint });
+const vapid = process.env.VAPID_PUBLIC_KEY
+  ? {}
+  : (({ publicKey, privateKey }) => ({ VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey }))(
+      webpush.generateVAPIDKeys(),
+    );
+const config = loadConfig({
+  ...process.env,
+  ...vapid,
+  STAGE: 'local',
+  AUTH_MODE: 'local',
+  DYNAMODB_ENDPOINT: ddb.endpoint,
+});
 const deps = await createLocalDeps(config);
 // The table's stream delivers domain events and derives device data, as the stream Lambda does on AWS.
 deps.stream.startTimer(Number(process.env.STREAM_POLL_MS ?? 100));
 const { seeded, demo } = await seedDemoData(deps);
 await deps.drainOutbox();
 
-const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: [...allRouters(), localNotificationRoutes()], deviceRoutes: credentialRoutes, tabletTokens }));
+const app = scopeRequestsToFunctions(
+  createApp(deps, {
+    verifier: localVerifier(config),
+    routers: [...allRouters(), localNotificationRoutes()],
+    deviceRoutes: credentialRoutes,
+    tabletTokens,
+  }),
+);
 // The web clients on the API's origin, as CloudFront serves them on AWS.
 const web = await buildWeb();
 const server = await startWebServer({ fetch: app.fetch, webDir: web.outdir, port, meetings: deps.meetings });
@@ -47,12 +64,22 @@ const timers = Object.entries(jobs)
   .map(([name, job]) => {
     const [, amount = '1', unit = 'minutes'] = /rate\((\d+) (\w+)\)/.exec(job.every ?? '') ?? [];
     const ms = Number(amount) * (unit.startsWith('hour') ? 3_600_000 : unit.startsWith('day') ? 86_400_000 : 60_000);
-    return setInterval(() => runJob(deps, name).catch((error) => logger.error('local job failed', { job: name, error: error as Error })), ms);
+    return setInterval(
+      () => runJob(deps, name).catch((error) => logger.error('local job failed', { job: name, error: error as Error })),
+      ms,
+    );
   });
 
-writeLocalApiInfo({ apiUrl: `http://localhost:${port}`, dynamoEndpoint: ddb.endpoint, tableName: config.TABLE_NAME, pid: process.pid });
+writeLocalApiInfo({
+  apiUrl: `http://localhost:${port}`,
+  dynamoEndpoint: ddb.endpoint,
+  tableName: config.TABLE_NAME,
+  pid: process.pid,
+});
 
-const ids = Object.entries(demo.ids).map(([name, id]) => `    ${name.padEnd(24)} ${id}`).join('\n');
+const ids = Object.entries(demo.ids)
+  .map(([name, id]) => `    ${name.padEnd(24)} ${id}`)
+  .join('\n');
 console.log(`
 E-team API (local) on http://localhost:${port}
   OpenAPI:   http://localhost:${port}/openapi.json    browsable: http://localhost:${port}/docs

@@ -46,7 +46,8 @@ const unknown = values.role.filter((r) => !roleSchema.safeParse(r).success);
 if (unknown.length > 0) fail(`unknown role ${unknown.join(', ')}; one of ${roleSchema.options.join(', ')}`);
 if (!values.sub || !/^[A-Za-z0-9._@-]{1,128}$/.test(values.sub)) fail('give --sub <id> (letters, digits, . _ @ -)');
 const hours = Number(values.hours);
-if (!Number.isFinite(hours) || hours <= 0 || hours > 720) fail(`--hours must be a number more than 0 and at most 720, not "${values.hours}"`);
+if (!Number.isFinite(hours) || hours <= 0 || hours > 720)
+  fail(`--hours must be a number more than 0 and at most 720, not "${values.hours}"`);
 if (!values.team || !/^[a-z0-9-]{1,40}$/.test(values.team)) fail('--team must be lower-case letters, digits or -');
 
 const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local' });

@@ -28,7 +28,9 @@ const TYPES: Record<string, string> = {
 export const WEB_PREFIXES = ['/tablet', '/console', '/assets/', '/docs/'] as const;
 
 export function isWebPath(path: string): boolean {
-  return WEB_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+  return WEB_PREFIXES.some(
+    (prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`),
+  );
 }
 
 /** The file a web path maps to (a page's folder serves its index.html), or undefined. */
@@ -81,7 +83,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
           if ((request.method === 'GET' || request.method === 'HEAD') && isWebPath(url.pathname)) {
             const file = webFile(options.webDir, url.pathname);
             if (file) {
-              const body = request.method === 'HEAD' ? null : (Readable.toWeb(createReadStream(file)) as ReadableStream);
+              const body =
+                request.method === 'HEAD' ? null : (Readable.toWeb(createReadStream(file)) as ReadableStream);
               return new Response(body, { status: 200, headers: webHeaders(file) });
             }
           }
@@ -108,7 +111,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     meetings.useMediaHost(url);
     server.on('upgrade', (request: IncomingMessage, socket, head) => {
       const match = /^\/local-chime\/signal\/([0-9a-f-]{36})(\?|$)/.exec(request.url ?? '');
-      const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      const offered = String(request.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim());
       const joinToken = offered.find((p) => p !== '_aws_wt_session') ?? '';
       if (!match?.[1]) {
         socket.destroy();

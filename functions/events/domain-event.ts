@@ -19,6 +19,11 @@ const deps = createAwsDeps(loadConfig());
 export const handler = middy(async (event: unknown) => {
   const parsed = eventBridgeEvent.parse(event);
   const { eventId, ...detail } = parsed.detail;
-  await consume(deps, { id: typeof eventId === 'string' ? eventId : parsed.id, type: parsed['detail-type'], occurredAt: parsed.time, detail });
+  await consume(deps, {
+    id: typeof eventId === 'string' ? eventId : parsed.id,
+    type: parsed['detail-type'],
+    occurredAt: parsed.time,
+    detail,
+  });
   logger.info('domain event consumed', { type: parsed['detail-type'] });
 }).use(injectLambdaContext(logger));

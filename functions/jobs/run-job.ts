@@ -10,7 +10,10 @@ import { logger } from '#shared/platform/logger.ts';
  * Target of every EventBridge Scheduler schedule: the recurring detection jobs and the
  * one-time visit reminders, no-show checks and trial-end reminders. Input: `{ job, payload }`.
  */
-const jobInvocation = z.object({ job: z.string().min(1).max(64), payload: z.record(z.string(), z.unknown()).default({}) });
+const jobInvocation = z.object({
+  job: z.string().min(1).max(64),
+  payload: z.record(z.string(), z.unknown()).default({}),
+});
 
 const deps = createAwsDeps(loadConfig());
 

@@ -16,8 +16,16 @@ import { logger } from '#shared/platform/logger.ts';
  * service's bus; Chime meeting events on the default bus) and of the escalation steps' one-time
  * schedules, which it creates itself (its SCHEDULER_TARGET_ARN is its own ARN).
  */
-const eventBridgeEvent = z.object({ id: z.string(), 'detail-type': z.string(), time: z.string(), detail: z.record(z.string(), z.unknown()) });
-const jobInvocation = z.object({ job: z.string().min(1).max(64), payload: z.record(z.string(), z.unknown()).default({}) });
+const eventBridgeEvent = z.object({
+  id: z.string(),
+  'detail-type': z.string(),
+  time: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+const jobInvocation = z.object({
+  job: z.string().min(1).max(64),
+  payload: z.record(z.string(), z.unknown()).default({}),
+});
 
 const config = loadConfig();
 const sms = new PinpointSMSVoiceV2Client({ region: config.AWS_REGION });
@@ -29,17 +37,28 @@ const source = secretsManagerSource(config.AWS_REGION);
  */
 async function vapidDetails() {
   if (!config.VAPID_PUBLIC_KEY || !config.VAPID_PRIVATE_KEY_SECRET_ARN) return undefined;
-  const privateKey = await (await source()).get(config.VAPID_PRIVATE_KEY_SECRET_ARN, { maxAge: SECRET_MAX_AGE_SECONDS });
-  return typeof privateKey === 'string' && privateKey.length > 0 ? { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey } : undefined;
+  const privateKey = await (
+    await source()
+  ).get(config.VAPID_PRIVATE_KEY_SECRET_ARN, { maxAge: SECRET_MAX_AGE_SECONDS });
+  return typeof privateKey === 'string' && privateKey.length > 0
+    ? { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey }
+    : undefined;
 }
 const deps = createAwsDeps(config, {
   notifier: {
-    send: async (message) => new AwsNotifier(sms, { vapid: await vapidDetails(), smsOrigination: config.SMS_ORIGINATION_IDENTITY }).send(message),
+    send: async (message) =>
+      new AwsNotifier(sms, { vapid: await vapidDetails(), smsOrigination: config.SMS_ORIGINATION_IDENTITY }).send(
+        message,
+      ),
   },
   alarms: {
     publish: (subject, message) => {
-      if (!config.ALARM_TOPIC_ARN) return Promise.reject(new Error('ALARM_TOPIC_ARN is required to raise a team alarm'));
-      return new SnsAlarmTopic(new SNSClient({ region: config.AWS_REGION }), config.ALARM_TOPIC_ARN).publish(subject, message);
+      if (!config.ALARM_TOPIC_ARN)
+        return Promise.reject(new Error('ALARM_TOPIC_ARN is required to raise a team alarm'));
+      return new SnsAlarmTopic(new SNSClient({ region: config.AWS_REGION }), config.ALARM_TOPIC_ARN).publish(
+        subject,
+        message,
+      );
     },
   },
 });
@@ -53,7 +72,12 @@ export const handler = middy(async (event: unknown) => {
   }
   const parsed = eventBridgeEvent.parse(event);
   const { eventId, ...detail } = parsed.detail;
-  await consumeForNotifier(deps, { id: typeof eventId === 'string' ? eventId : parsed.id, type: parsed['detail-type'], occurredAt: parsed.time, detail });
+  await consumeForNotifier(deps, {
+    id: typeof eventId === 'string' ? eventId : parsed.id,
+    type: parsed['detail-type'],
+    occurredAt: parsed.time,
+    detail,
+  });
   logger.info('notifier event consumed', { type: parsed['detail-type'] });
   return undefined;
 }).use(injectLambdaContext(logger));

@@ -8,7 +8,15 @@ import { domainEvent, type DomainEvent } from '#shared/platform/events.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
 import { alertKeys } from '#shared/table/keys.ts';
-import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
+import {
+  getItem,
+  putNew,
+  queryPage,
+  transactWrite,
+  TransactionConflict,
+  type Page,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 
 /**
@@ -64,10 +72,17 @@ export interface AlertRaise {
   by?: RequestContext | SystemContext;
 }
 
-const systemContext = (deps: Deps, system = 'alert-detection'): SystemContext => ({ system, requestId: newId('job'), now: deps.clock.now() });
+const systemContext = (deps: Deps, system = 'alert-detection'): SystemContext => ({
+  system,
+  requestId: newId('job'),
+  now: deps.clock.now(),
+});
 
 /** The Puts that raise an alert; the first is the claim on its cause (fails when already raised). */
-export function raiseAlertItems(deps: Deps, raise: AlertRaise): { alertId: string; alert: Alert; items: TransactItem[] } {
+export function raiseAlertItems(
+  deps: Deps,
+  raise: AlertRaise,
+): { alertId: string; alert: Alert; items: TransactItem[] } {
   const now = deps.clock.now();
   const alertId = newId('alr', now);
   const raisedAt = now.toISOString();
@@ -87,7 +102,12 @@ export function raiseAlertItems(deps: Deps, raise: AlertRaise): { alertId: strin
     escalated: false,
   };
   const items: TransactItem[] = [
-    putNew(deps.table, { ...alertKeys.cause(raise.dedupKey), entity: 'AlertCause', alertId, reraiseAfterResolve: raise.reraiseAfterResolve ?? false }),
+    putNew(deps.table, {
+      ...alertKeys.cause(raise.dedupKey),
+      entity: 'AlertCause',
+      alertId,
+      reraiseAfterResolve: raise.reraiseAfterResolve ?? false,
+    }),
     putNew(deps.table, {
       ...alertKeys.alert(alertId),
       ...alertKeys.byTeamStatus(raise.team, 'open', raisedAt, alertId),
@@ -98,7 +118,13 @@ export function raiseAlertItems(deps: Deps, raise: AlertRaise): { alertId: strin
     }),
   ];
   if (raise.citizenId) {
-    items.push(auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(raise.by ?? systemContext(deps), { action: 'alert.update', resource: `alerts/${alertId}`, citizenId: raise.citizenId }));
+    items.push(
+      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(raise.by ?? systemContext(deps), {
+        action: 'alert.update',
+        resource: `alerts/${alertId}`,
+        citizenId: raise.citizenId,
+      }),
+    );
   }
   items.push(outboxEvent(deps.table, domainEvent('AlertRaised', alertEventDetail(alert), now)));
   return { alertId, alert, items };
@@ -158,24 +184,62 @@ export async function listAlerts(deps: Deps, ctx: RequestContext, query: AlertQu
   // Authorise before the query: another team's citizen is the 404 of an unknown one, never an empty page and a cursor.
   if (query.citizenId) await requireVisibleCitizen(deps, ctx.actor, query.citizenId);
   const page = query.citizenId
-    ? await queryPage(deps.table, { index: 'gsi3', partition: ['gsi3pk', alertKeys.citizenPartition(query.citizenId)], limit: query.limit, cursor: query.cursor, newestFirst: true })
-    : await queryPage(deps.table, { index: 'gsi1', partition: ['gsi1pk', alertKeys.teamStatusPartition(ctx.actor.team, query.status)], limit: query.limit, cursor: query.cursor });
+    ? await queryPage(deps.table, {
+        index: 'gsi3',
+        partition: ['gsi3pk', alertKeys.citizenPartition(query.citizenId)],
+        limit: query.limit,
+        cursor: query.cursor,
+        newestFirst: true,
+      })
+    : await queryPage(deps.table, {
+        index: 'gsi1',
+        partition: ['gsi1pk', alertKeys.teamStatusPartition(ctx.actor.team, query.status)],
+        limit: query.limit,
+        cursor: query.cursor,
+      });
   const items = page.items
     .map((item) => alertSchema.parse(item))
-    .filter((a) => a.team === ctx.actor.team && (!query.citizenId || a.status === query.status) && (query.escalated === undefined || a.escalated === query.escalated));
-  const reads = items.flatMap((a) => (a.citizenId ? [{ action: 'alert.read' as const, resource: `alerts/${a.alertId}`, citizenId: a.citizenId }] : []));
+    .filter(
+      (a) =>
+        a.team === ctx.actor.team &&
+        (!query.citizenId || a.status === query.status) &&
+        (query.escalated === undefined || a.escalated === query.escalated),
+    );
+  const reads = items.flatMap((a) =>
+    a.citizenId ? [{ action: 'alert.read' as const, resource: `alerts/${a.alertId}`, citizenId: a.citizenId }] : [],
+  );
   if (reads.length > 0) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
   return { items, nextCursor: page.nextCursor };
 }
 
 /** Someone on duty has seen it: it stops counting towards escalation. */
-export async function acknowledgeAlert(deps: Deps, ctx: RequestContext, alertId: string, note?: string, extra: TransactItem[] = []): Promise<Alert> {
+export async function acknowledgeAlert(
+  deps: Deps,
+  ctx: RequestContext,
+  alertId: string,
+  note?: string,
+  extra: TransactItem[] = [],
+): Promise<Alert> {
   const alert = await loadVisibleAlert(deps, ctx.actor, alertId);
-  if (alert.status !== 'open') throw new ConflictError(`Alert ${alertId} is ${alert.status}; only an open alert can be acknowledged.`, 'alert-not-open');
+  if (alert.status !== 'open')
+    throw new ConflictError(
+      `Alert ${alertId} is ${alert.status}; only an open alert can be acknowledged.`,
+      'alert-not-open',
+    );
   const at = ctx.now.toISOString();
-  const updated: Alert = { ...alert, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: ctx.actor.sub, ...(note ? { acknowledgementNote: note } : {}) };
+  const updated: Alert = {
+    ...alert,
+    status: 'acknowledged',
+    acknowledgedAt: at,
+    acknowledgedBy: ctx.actor.sub,
+    ...(note ? { acknowledgementNote: note } : {}),
+  };
   // The escalation chain stops on this (its pending step is removed; a step that fires anyway finds the alert acknowledged).
-  const acknowledged = domainEvent('AlertAcknowledged', { ...alertEventDetail(updated), acknowledgedAt: at, acknowledgedBy: ctx.actor.sub }, ctx.now);
+  const acknowledged = domainEvent(
+    'AlertAcknowledged',
+    { ...alertEventDetail(updated), acknowledgedAt: at, acknowledgedBy: ctx.actor.sub },
+    ctx.now,
+  );
   await writeStatusChange(deps, ctx, alert, updated, [...extra, outboxEvent(deps.table, acknowledged)]);
   return updated;
 }
@@ -208,22 +272,54 @@ export async function resolveAlertByDedupKey(deps: Deps, dedupKey: string, note:
   }
 }
 
-async function resolveLoaded(deps: Deps, ctx: RequestContext | SystemContext, alert: Alert, note: string, by: string): Promise<Alert> {
-  if (alert.status === 'resolved') throw new ConflictError(`Alert ${alert.alertId} is already resolved.`, 'alert-resolved');
-  const updated: Alert = { ...alert, status: 'resolved', resolvedAt: ctx.now.toISOString(), resolvedBy: by, resolution: note };
+async function resolveLoaded(
+  deps: Deps,
+  ctx: RequestContext | SystemContext,
+  alert: Alert,
+  note: string,
+  by: string,
+): Promise<Alert> {
+  if (alert.status === 'resolved')
+    throw new ConflictError(`Alert ${alert.alertId} is already resolved.`, 'alert-resolved');
+  const updated: Alert = {
+    ...alert,
+    status: 'resolved',
+    resolvedAt: ctx.now.toISOString(),
+    resolvedBy: by,
+    resolution: note,
+  };
   const cause = await getItem(deps.table, alertKeys.cause(alert.dedupKey), { consistent: true });
   // An episode (a fault, a silence) may raise again after this; a dose or a visit never does.
   const releaseCause: TransactItem[] =
     cause?.reraiseAfterResolve === true && cause.alertId === alert.alertId
-      ? [{ Delete: { TableName: deps.table.name, Key: alertKeys.cause(alert.dedupKey), ConditionExpression: 'alertId = :id', ExpressionAttributeValues: { ':id': alert.alertId } } }]
+      ? [
+          {
+            Delete: {
+              TableName: deps.table.name,
+              Key: alertKeys.cause(alert.dedupKey),
+              ConditionExpression: 'alertId = :id',
+              ExpressionAttributeValues: { ':id': alert.alertId },
+            },
+          },
+        ]
       : [];
-  const resolved = domainEvent('AlertResolved', { ...alertEventDetail(updated), resolvedAt: updated.resolvedAt ?? '' }, ctx.now);
+  const resolved = domainEvent(
+    'AlertResolved',
+    { ...alertEventDetail(updated), resolvedAt: updated.resolvedAt ?? '' },
+    ctx.now,
+  );
   await writeStatusChange(deps, ctx, alert, updated, [...releaseCause, outboxEvent(deps.table, resolved)]);
   return updated;
 }
 
 /** Moves the alert to its new status, conditional on the status we read (two resolvers: one wins, one gets 409). */
-async function writeStatusChange(deps: Deps, ctx: RequestContext | SystemContext, before: Alert, after: Alert, extra: TransactItem[] = []): Promise<void> {
+async function writeStatusChange(
+  deps: Deps,
+  ctx: RequestContext | SystemContext,
+  before: Alert,
+  after: Alert,
+  extra: TransactItem[] = [],
+): Promise<void> {
   const items: TransactItem[] = [
     {
       Put: {
@@ -243,12 +339,19 @@ async function writeStatusChange(deps: Deps, ctx: RequestContext | SystemContext
     ...extra,
   ];
   if (after.citizenId) {
-    items.push(auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'alert.update', resource: `alerts/${after.alertId}`, citizenId: after.citizenId }));
+    items.push(
+      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+        action: 'alert.update',
+        resource: `alerts/${after.alertId}`,
+        citizenId: after.citizenId,
+      }),
+    );
   }
   try {
     await transactWrite(deps.table, items);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`Alert ${after.alertId} changed meanwhile; reload it.`, 'alert-changed');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(`Alert ${after.alertId} changed meanwhile; reload it.`, 'alert-changed');
     throw error;
   }
 }
@@ -286,7 +389,10 @@ export async function escalateUnacknowledgedAlerts(deps: Deps): Promise<{ escala
               ExpressionAttributeValues: { ':true': true, ':false': false, ':now': now.toISOString(), ':open': 'open' },
             },
           },
-          outboxEvent(deps.table, domainEvent('AlertEscalated', { ...alertEventDetail(alert), escalatedAt: now.toISOString() }, now)),
+          outboxEvent(
+            deps.table,
+            domainEvent('AlertEscalated', { ...alertEventDetail(alert), escalatedAt: now.toISOString() }, now),
+          ),
         ]);
       } catch (error) {
         if (error instanceof TransactionConflict) continue;

@@ -32,7 +32,8 @@ registerEventTypes({
     sample: { ...sample, escalatedAt: '2026-11-23T09:30:00.000Z' },
   },
   AlertAcknowledged: {
-    description: 'Someone on duty acknowledged an open alert (in the console or from a push/SMS link); its escalation stops.',
+    description:
+      'Someone on duty acknowledged an open alert (in the console or from a push/SMS link); its escalation stops.',
     schema: alertEvent.extend({ acknowledgedAt: z.iso.datetime(), acknowledgedBy: z.string() }),
     sample: { ...sample, acknowledgedAt: '2026-11-23T09:04:00.000Z', acknowledgedBy: 'stf-anna' },
   },

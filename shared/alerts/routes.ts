@@ -1,6 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
+import {
+  bearer,
+  idParam,
+  jsonBody,
+  jsonContent,
+  pageOf,
+  PaginationQuery,
+  problems,
+  requireRole,
+} from '#shared/http/openapi.ts';
 import { requestContext as ctxOf } from '#shared/http/env.ts';
 import { acknowledgeAlert, alertSchema, alertStatuses, listAlerts, resolveAlert } from './alerts.ts';
 
@@ -19,7 +28,11 @@ const listAlertsRoute = createRoute({
   request: {
     query: PaginationQuery.extend({
       status: z.enum(alertStatuses).default('open'),
-      escalated: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: 'Only alerts flagged (or not) for the lead' }),
+      escalated: z
+        .enum(['true', 'false'])
+        .transform((v) => v === 'true')
+        .optional()
+        .openapi({ description: 'Only alerts flagged (or not) for the lead' }),
       citizenId: idParam('cit').optional(),
     }),
   },
@@ -35,7 +48,10 @@ const ackRoute = createRoute({
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
-  request: { params: AlertParams, body: { ...jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000).optional() })), required: false } },
+  request: {
+    params: AlertParams,
+    body: { ...jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000).optional() })), required: false },
+  },
   responses: { 200: jsonContent(AlertSchema, 'The acknowledged alert'), ...problems(400, 404, 409) },
 });
 
@@ -59,5 +75,7 @@ export function alertRoutes() {
       const body = (c.req.valid('json') as { note?: string } | undefined) ?? {};
       return c.json(await acknowledgeAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, body.note), 200);
     })
-    .openapi(resolveRoute, async (c) => c.json(await resolveAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, c.req.valid('json').note), 200));
+    .openapi(resolveRoute, async (c) =>
+      c.json(await resolveAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, c.req.valid('json').note), 200),
+    );
 }

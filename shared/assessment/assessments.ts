@@ -7,10 +7,34 @@ import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/
 import { newId } from '#shared/platform/ids.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry } from '#shared/platform/retry.ts';
 import { assessmentKeys, citizenKeys } from '#shared/table/keys.ts';
-import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
-import { checkAnswers, decide, decisions, followUpSchema, FREE_TEXT_MAX, readinessOfSingleDecision, readinessSchema, reasonSchema, type Answers, type Decision } from './decision.ts';
+import {
+  getItem,
+  putNew,
+  queryPage,
+  transactWrite,
+  TransactionConflict,
+  type Page,
+  type TransactItem,
+} from '#shared/table/store.ts';
+import {
+  checkAnswers,
+  decide,
+  decisions,
+  followUpSchema,
+  FREE_TEXT_MAX,
+  readinessOfSingleDecision,
+  readinessSchema,
+  reasonSchema,
+  type Answers,
+  type Decision,
+} from './decision.ts';
 import { shippedQuestionnaires } from './per-technology-questionnaire.ts';
-import { checkDefinition, questionnaireSchema, type Questionnaire, type QuestionnaireDefinition } from './questionnaire.ts';
+import {
+  checkDefinition,
+  questionnaireSchema,
+  type Questionnaire,
+  type QuestionnaireDefinition,
+} from './questionnaire.ts';
 
 // ── Questionnaire versions ──────────────────────────────────────────────────────────────────
 
@@ -19,7 +43,9 @@ type QuestionnaireItem = Questionnaire & { pk: string; sk: string; entity: 'Ques
 const toQuestionnaire = (item: QuestionnaireItem): Questionnaire => questionnaireSchema.parse(item);
 
 export async function getQuestionnaire(deps: Deps, version: number): Promise<Questionnaire | undefined> {
-  const item = await getItem<QuestionnaireItem>(deps.table, assessmentKeys.questionnaire(version), { consistent: true });
+  const item = await getItem<QuestionnaireItem>(deps.table, assessmentKeys.questionnaire(version), {
+    consistent: true,
+  });
   return item ? toQuestionnaire(item) : undefined;
 }
 
@@ -35,9 +61,23 @@ async function latestPublished(deps: Deps): Promise<Questionnaire | undefined> {
 }
 
 /** Writes a version with a condition that it is new: versions are immutable once published. */
-async function publishVersion(deps: Deps, version: number, definition: QuestionnaireDefinition, at: Date, by: string): Promise<Questionnaire> {
-  const questionnaire: Questionnaire = { version, title: definition.title, questions: definition.questions, publishedAt: at.toISOString(), publishedBy: by };
-  await transactWrite(deps.table, [putNew(deps.table, { ...assessmentKeys.questionnaire(version), entity: 'Questionnaire', ...questionnaire })]);
+async function publishVersion(
+  deps: Deps,
+  version: number,
+  definition: QuestionnaireDefinition,
+  at: Date,
+  by: string,
+): Promise<Questionnaire> {
+  const questionnaire: Questionnaire = {
+    version,
+    title: definition.title,
+    questions: definition.questions,
+    publishedAt: at.toISOString(),
+    publishedBy: by,
+  };
+  await transactWrite(deps.table, [
+    putNew(deps.table, { ...assessmentKeys.questionnaire(version), entity: 'Questionnaire', ...questionnaire }),
+  ]);
   return questionnaire;
 }
 
@@ -48,7 +88,7 @@ async function publishVersion(deps: Deps, version: number, definition: Questionn
  */
 export async function currentQuestionnaire(deps: Deps): Promise<Questionnaire> {
   let latest = await latestPublished(deps);
-  while ((latest === undefined || (latest.publishedBy === 'system' && latest.version < shippedQuestionnaires.length))) {
+  while (latest === undefined || (latest.publishedBy === 'system' && latest.version < shippedQuestionnaires.length)) {
     const version = (latest?.version ?? 0) + 1;
     const definition = shippedQuestionnaires[version - 1];
     if (!definition) break;
@@ -67,7 +107,11 @@ export async function currentQuestionnaire(deps: Deps): Promise<Questionnaire> {
 }
 
 /** POST /questionnaires (admin): publishes the definition as version N+1. */
-export async function publishQuestionnaire(deps: Deps, ctx: RequestContext, definition: QuestionnaireDefinition): Promise<Questionnaire> {
+export async function publishQuestionnaire(
+  deps: Deps,
+  ctx: RequestContext,
+  definition: QuestionnaireDefinition,
+): Promise<Questionnaire> {
   const faults = checkDefinition(definition);
   if (faults.length > 0) throw new ValidationError('The questionnaire definition is not valid; see errors.', faults);
   const current = await currentQuestionnaire(deps);
@@ -75,7 +119,10 @@ export async function publishQuestionnaire(deps: Deps, ctx: RequestContext, defi
     return await publishVersion(deps, current.version + 1, definition, ctx.now, ctx.actor.sub);
   } catch (error) {
     if (error instanceof TransactionConflict) {
-      throw new ConflictError(`Version ${current.version + 1} was published by someone else just now; reload and try again.`, 'version-taken');
+      throw new ConflictError(
+        `Version ${current.version + 1} was published by someone else just now; reload and try again.`,
+        'version-taken',
+      );
     }
     throw error;
   }
@@ -138,7 +185,11 @@ export const assessmentSchema = z
 export type Assessment = z.infer<typeof assessmentSchema>;
 
 type AssessmentItem = Omit<Assessment, 'readiness' | 'readinessRule' | 'motivationNeeded' | 'followUps'> &
-  Partial<Pick<Assessment, 'readiness' | 'motivationNeeded' | 'followUps'>> & { pk: string; sk: string; entity: 'Assessment' };
+  Partial<Pick<Assessment, 'readiness' | 'motivationNeeded' | 'followUps'>> & {
+    pk: string;
+    sk: string;
+    entity: 'Assessment';
+  };
 
 /** A stored assessment as read today: one recorded before readiness per technology keeps its one decision for both. */
 const toAssessment = (item: AssessmentItem): Assessment =>
@@ -151,11 +202,21 @@ const toAssessment = (item: AssessmentItem): Assessment =>
   });
 
 /** POST /citizens/{id}/assessments: validates the answers against their version and decides. */
-export async function recordAssessment(deps: Deps, ctx: RequestContext, citizenId: string, input: RecordAssessment): Promise<Assessment> {
+export async function recordAssessment(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  input: RecordAssessment,
+): Promise<Assessment> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const questionnaire = input.questionnaireVersion === undefined ? await currentQuestionnaire(deps) : await getQuestionnaire(deps, input.questionnaireVersion);
+  const questionnaire =
+    input.questionnaireVersion === undefined
+      ? await currentQuestionnaire(deps)
+      : await getQuestionnaire(deps, input.questionnaireVersion);
   if (!questionnaire) {
-    throw new ValidationError('There is no such questionnaire version.', [{ field: 'body/questionnaireVersion', message: 'not a published version' }]);
+    throw new ValidationError('There is no such questionnaire version.', [
+      { field: 'body/questionnaireVersion', message: 'not a published version' },
+    ]);
   }
   const answers: Answers = input.answers;
   const faults = checkAnswers(questionnaire.questions, answers);
@@ -195,11 +256,22 @@ async function writeAssessment(deps: Deps, ctx: RequestContext, assessment: Asse
   const summary: AssessmentSummary = {
     assessmentId,
     decision: assessment.decision,
-    readiness: { screen: assessment.readiness.screen.decision, medicationTechnology: assessment.readiness.medicationTechnology.decision },
+    readiness: {
+      screen: assessment.readiness.screen.decision,
+      medicationTechnology: assessment.readiness.medicationTechnology.decision,
+    },
   };
   const { readinessRule: _rule, ...stored } = assessment;
-  const record = putNew(deps.table, { ...assessmentKeys.assessment(citizenId, assessmentId), entity: 'Assessment', ...stored });
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'assessment.create', resource: `citizens/${citizenId}/assessments/${assessmentId}`, citizenId });
+  const record = putNew(deps.table, {
+    ...assessmentKeys.assessment(citizenId, assessmentId),
+    entity: 'Assessment',
+    ...stored,
+  });
+  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    action: 'assessment.create',
+    resource: `citizens/${citizenId}/assessments/${assessmentId}`,
+    citizenId,
+  });
   const onProfile: TransactItem = {
     Update: {
       TableName: deps.table.name,
@@ -224,7 +296,12 @@ async function writeAssessment(deps: Deps, ctx: RequestContext, assessment: Asse
 }
 
 /** GET /citizens/{id}/assessments: the history, newest first (the first is the one that counts). */
-export async function listAssessments(deps: Deps, ctx: RequestContext, citizenId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Assessment>> {
+export async function listAssessments(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<Assessment>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await queryPage<AssessmentItem>(deps.table, {
     partition: ['pk', assessmentKeys.citizenPartition(citizenId)],
@@ -233,7 +310,11 @@ export async function listAssessments(deps: Deps, ctx: RequestContext, citizenId
     limit: page.limit,
     cursor: page.cursor,
   });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'assessment.read', resource: `citizens/${citizenId}/assessments`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'assessment.read',
+    resource: `citizens/${citizenId}/assessments`,
+    citizenId,
+  });
   return { items: result.items.map(toAssessment), nextCursor: result.nextCursor };
 }
 
@@ -278,7 +359,11 @@ export function technologyDecisionsOf(summary: AssessmentSummary): TechnologyDec
  * without a summary (never assessed, or written before summaries existed) falls back to the
  * Query, which costs one more request only on that path.
  */
-export async function latestAssessmentOf(deps: Deps, profile: Record<string, unknown>, citizenId: string): Promise<{ latest: AssessmentSummary | undefined; onProfile: boolean }> {
+export async function latestAssessmentOf(
+  deps: Deps,
+  profile: Record<string, unknown>,
+  citizenId: string,
+): Promise<{ latest: AssessmentSummary | undefined; onProfile: boolean }> {
   const summary = profile[LATEST_ASSESSMENT];
   if (summary !== undefined) return { latest: assessmentSummarySchema.parse(summary), onProfile: true };
   const latest = await latestAssessment(deps, citizenId);
@@ -286,7 +371,10 @@ export async function latestAssessmentOf(deps: Deps, profile: Record<string, unk
     latest: latest && {
       assessmentId: latest.assessmentId,
       decision: latest.decision,
-      readiness: { screen: latest.readiness.screen.decision, medicationTechnology: latest.readiness.medicationTechnology.decision },
+      readiness: {
+        screen: latest.readiness.screen.decision,
+        medicationTechnology: latest.readiness.medicationTechnology.decision,
+      },
     },
     onProfile: false,
   };
@@ -296,14 +384,20 @@ export async function latestAssessmentOf(deps: Deps, profile: Record<string, unk
  * A ConditionCheck that the citizen's latest assessment is still the one read: put in a
  * transaction that relies on the readiness, it fails if the citizen was reassessed meanwhile.
  */
-export function latestAssessmentUnchanged(deps: Deps, citizenId: string, read: { latest: AssessmentSummary | undefined; onProfile: boolean }): TransactItem {
+export function latestAssessmentUnchanged(
+  deps: Deps,
+  citizenId: string,
+  read: { latest: AssessmentSummary | undefined; onProfile: boolean },
+): TransactItem {
   const stillThere = read.onProfile && read.latest;
   return {
     ConditionCheck: {
       TableName: deps.table.name,
       Key: citizenKeys.profile(citizenId),
       ConditionExpression: stillThere ? '#latest.#id = :id' : 'attribute_not_exists(#latest)',
-      ExpressionAttributeNames: stillThere ? { '#latest': LATEST_ASSESSMENT, '#id': 'assessmentId' } : { '#latest': LATEST_ASSESSMENT },
+      ExpressionAttributeNames: stillThere
+        ? { '#latest': LATEST_ASSESSMENT, '#id': 'assessmentId' }
+        : { '#latest': LATEST_ASSESSMENT },
       ...(stillThere ? { ExpressionAttributeValues: { ':id': stillThere.assessmentId } } : {}),
     },
   };

@@ -14,7 +14,14 @@ export type Answers = Record<string, Answer>;
 export const decisions = ['ready', 'ready_with_support', 'not_ready'] as const;
 export type Decision = (typeof decisions)[number];
 
-export const reasonEffects = ['blocks', 'needs_support', 'overcome_by_helper', 'helper_available', 'clears', 'motivation_needed'] as const;
+export const reasonEffects = [
+  'blocks',
+  'needs_support',
+  'overcome_by_helper',
+  'helper_available',
+  'clears',
+  'motivation_needed',
+] as const;
 
 export const reasonSchema = z
   .object({
@@ -59,7 +66,8 @@ function answerProblem(q: Question, answer: Answer): string | undefined {
     case 'scale': {
       const values = (q.options ?? []).map((o) => o.value);
       const expected = q.type === 'choice' ? 'string' : 'number';
-      if (typeof answer !== expected || !values.includes(answer as string | number)) return `must be one of: ${values.join(', ')}`;
+      if (typeof answer !== expected || !values.includes(answer as string | number))
+        return `must be one of: ${values.join(', ')}`;
       return undefined;
     }
   }
@@ -83,40 +91,74 @@ function decideOver(questions: readonly Question[], answers: Answers): { decisio
     if (q.role === 'blocker') {
       if (triggered(q.blocksWhen, answer)) {
         if (q.helperCanOvercome && helpers.length > 0) {
-          support.push({ questionId: q.id, effect: 'overcome_by_helper', answer, why: `${q.text.en} — blocking answer, overcome because someone can help` });
+          support.push({
+            questionId: q.id,
+            effect: 'overcome_by_helper',
+            answer,
+            why: `${q.text.en} — blocking answer, overcome because someone can help`,
+          });
         } else {
-          blocks.push({ questionId: q.id, effect: 'blocks', answer, why: `${q.text.en} — this answer rules out digital delivery` });
+          blocks.push({
+            questionId: q.id,
+            effect: 'blocks',
+            answer,
+            why: `${q.text.en} — this answer rules out digital delivery`,
+          });
         }
       } else if (triggered(q.supportWhen, answer)) {
-        support.push({ questionId: q.id, effect: 'needs_support', answer, why: `${q.text.en} — this answer needs support` });
+        support.push({
+          questionId: q.id,
+          effect: 'needs_support',
+          answer,
+          why: `${q.text.en} — this answer needs support`,
+        });
       } else {
         clears.push({ questionId: q.id, effect: 'clears', answer, why: `${q.text.en} — no barrier` });
       }
     } else if (q.role === 'support' && triggered(q.supportWhen, answer)) {
-      support.push({ questionId: q.id, effect: 'needs_support', answer, why: `${q.text.en} — this answer needs support` });
+      support.push({
+        questionId: q.id,
+        effect: 'needs_support',
+        answer,
+        why: `${q.text.en} — this answer needs support`,
+      });
     }
   }
   if (blocks.length > 0) return { decision: 'not_ready', reasons: blocks };
   if (support.length > 0) {
     const helperReasons = support.some((r) => r.effect === 'overcome_by_helper')
-      ? helpers.map((q) => ({ questionId: q.id, effect: 'helper_available' as const, answer: answers[q.id] as Answer, why: `${q.text.en} — someone can help` }))
+      ? helpers.map((q) => ({
+          questionId: q.id,
+          effect: 'helper_available' as const,
+          answer: answers[q.id] as Answer,
+          why: `${q.text.en} — someone can help`,
+        }))
       : [];
     const order = new Map(questions.map((q, i) => [q.id, i]));
-    const reasons = [...support, ...helperReasons].sort((a, b) => (order.get(a.questionId) ?? 0) - (order.get(b.questionId) ?? 0));
+    const reasons = [...support, ...helperReasons].sort(
+      (a, b) => (order.get(a.questionId) ?? 0) - (order.get(b.questionId) ?? 0),
+    );
     return { decision: 'ready_with_support', reasons };
   }
   return { decision: 'ready', reasons: clears };
 }
 
-export const technologyReadinessSchema = z.object({ decision: z.enum(decisions), reasons: z.array(reasonSchema) }).openapi('TechnologyReadiness');
+export const technologyReadinessSchema = z
+  .object({ decision: z.enum(decisions), reasons: z.array(reasonSchema) })
+  .openapi('TechnologyReadiness');
 export const readinessSchema = z
   .object({ screen: technologyReadinessSchema, medicationTechnology: technologyReadinessSchema })
-  .openapi('Readiness', { description: 'Readiness per technology: the E-team converts a benefit to a technology only when the citizen is ready (or ready with support) for that technology.' });
+  .openapi('Readiness', {
+    description:
+      'Readiness per technology: the E-team converts a benefit to a technology only when the citizen is ready (or ready with support) for that technology.',
+  });
 export type Readiness = z.infer<typeof readinessSchema>;
 
 export const followUpSchema = z
   .object({ kind: z.enum(['motivate']), questionId: z.string(), why: z.string() })
-  .openapi('AssessmentFollowUp', { description: 'Work for the E-team after the assessment; never a bar to conversion.' });
+  .openapi('AssessmentFollowUp', {
+    description: 'Work for the E-team after the assessment; never a bar to conversion.',
+  });
 export type FollowUp = z.infer<typeof followUpSchema>;
 
 export interface Verdict {
@@ -142,13 +184,30 @@ const concerns = (q: Question, technology: Technology) => !q.technologies || q.t
  */
 export function decide(questions: readonly Question[], answers: Answers): Verdict {
   const per = Object.fromEntries(
-    technologies.map((technology) => [technology, decideOver(questions.filter((q) => q.role !== 'motivation' && concerns(q, technology)), answers)]),
+    technologies.map((technology) => [
+      technology,
+      decideOver(
+        questions.filter((q) => q.role !== 'motivation' && concerns(q, technology)),
+        answers,
+      ),
+    ]),
   ) as Readiness;
-  const best = rank[per.medicationTechnology.decision] > rank[per.screen.decision] ? per.medicationTechnology : per.screen;
+  const best =
+    rank[per.medicationTechnology.decision] > rank[per.screen.decision] ? per.medicationTechnology : per.screen;
   const followUps: FollowUp[] = questions
     .filter((q) => q.role === 'motivation' && triggered(q.motivationWhen, answers[q.id]))
-    .map((q) => ({ kind: 'motivate' as const, questionId: q.id, why: `${q.text.en} — the E-team motivates the citizen; this does not block the assessment` }));
-  return { decision: best.decision, reasons: best.reasons, readiness: per, motivationNeeded: followUps.length > 0, followUps };
+    .map((q) => ({
+      kind: 'motivate' as const,
+      questionId: q.id,
+      why: `${q.text.en} — the E-team motivates the citizen; this does not block the assessment`,
+    }));
+  return {
+    decision: best.decision,
+    reasons: best.reasons,
+    readiness: per,
+    motivationNeeded: followUps.length > 0,
+    followUps,
+  };
 }
 
 /**

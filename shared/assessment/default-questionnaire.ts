@@ -13,7 +13,10 @@ export const defaultQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'willing',
       type: 'yes_no',
-      text: { da: 'Ønsker borgeren at modtage hjælp via skærm eller velfærdsteknologi?', en: 'Is the citizen willing to receive care by screen or welfare technology?' },
+      text: {
+        da: 'Ønsker borgeren at modtage hjælp via skærm eller velfærdsteknologi?',
+        en: 'Is the citizen willing to receive care by screen or welfare technology?',
+      },
       required: true,
       role: 'blocker',
       blocksWhen: { anyOf: [false] },
@@ -21,7 +24,10 @@ export const defaultQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'uses_device',
       type: 'yes_no',
-      text: { da: 'Bruger borgeren en smartphone eller tablet i hverdagen?', en: 'Does the citizen use a smartphone or tablet in daily life?' },
+      text: {
+        da: 'Bruger borgeren en smartphone eller tablet i hverdagen?',
+        en: 'Does the citizen use a smartphone or tablet in daily life?',
+      },
       required: true,
       role: 'support',
       supportWhen: { anyOf: [false] },
@@ -29,7 +35,10 @@ export const defaultQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'can_see_screen',
       type: 'yes_no',
-      text: { da: 'Kan borgeren se en skærm tydeligt (evt. med briller)?', en: 'Can the citizen see a screen clearly (with glasses if needed)?' },
+      text: {
+        da: 'Kan borgeren se en skærm tydeligt (evt. med briller)?',
+        en: 'Can the citizen see a screen clearly (with glasses if needed)?',
+      },
       required: true,
       role: 'blocker',
       blocksWhen: { anyOf: [false] },
@@ -37,7 +46,10 @@ export const defaultQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'can_hear_screen',
       type: 'yes_no',
-      text: { da: 'Kan borgeren høre lyden fra en skærm (evt. med høreapparat)?', en: 'Can the citizen hear the sound from a screen (with a hearing aid if needed)?' },
+      text: {
+        da: 'Kan borgeren høre lyden fra en skærm (evt. med høreapparat)?',
+        en: 'Can the citizen hear the sound from a screen (with a hearing aid if needed)?',
+      },
       required: true,
       role: 'blocker',
       blocksWhen: { anyOf: [false] },
@@ -45,12 +57,18 @@ export const defaultQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'internet_at_home',
       type: 'choice',
-      text: { da: 'Hvilken internetforbindelse er der i hjemmet?', en: 'What internet connection is there in the home?' },
+      text: {
+        da: 'Hvilken internetforbindelse er der i hjemmet?',
+        en: 'What internet connection is there in the home?',
+      },
       required: true,
       options: [
         { value: 'broadband', text: { da: 'Bredbånd', en: 'Broadband' } },
         { value: 'mobile_good', text: { da: 'God mobildækning', en: 'Good mobile coverage' } },
-        { value: 'mobile_poor', text: { da: 'Svag eller ustabil mobildækning', en: 'Weak or unstable mobile coverage' } },
+        {
+          value: 'mobile_poor',
+          text: { da: 'Svag eller ustabil mobildækning', en: 'Weak or unstable mobile coverage' },
+        },
         { value: 'none', text: { da: 'Ingen forbindelse eller dækning', en: 'No connection or coverage' } },
       ],
       role: 'blocker',

@@ -22,13 +22,22 @@ const noneToSevere = [
 ];
 
 export const perTechnologyQuestionnaire: QuestionnaireDefinition = {
-  title: { da: 'Vurdering af digital parathed (skærm og medicinteknologi)', en: 'Digital-readiness assessment (screen and medication technology)' },
+  title: {
+    da: 'Vurdering af digital parathed (skærm og medicinteknologi)',
+    en: 'Digital-readiness assessment (screen and medication technology)',
+  },
   questions: [
     {
       id: 'willing',
       type: 'yes_no',
-      text: { da: 'Ønsker borgeren at modtage hjælp via skærm eller velfærdsteknologi?', en: 'Is the citizen willing to receive care by screen or welfare technology?' },
-      help: { da: 'Et nej er ikke en hindring: E-team motiverer borgeren.', en: 'A no is not a bar: the E-team motivates the citizen.' },
+      text: {
+        da: 'Ønsker borgeren at modtage hjælp via skærm eller velfærdsteknologi?',
+        en: 'Is the citizen willing to receive care by screen or welfare technology?',
+      },
+      help: {
+        da: 'Et nej er ikke en hindring: E-team motiverer borgeren.',
+        en: 'A no is not a bar: the E-team motivates the citizen.',
+      },
       required: true,
       role: 'motivation',
       motivationWhen: { anyOf: [false] },
@@ -44,7 +53,10 @@ export const perTechnologyQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'can_take_dispensed_medication',
       type: 'yes_no',
-      text: { da: 'Kan borgeren selv tage medicinen, når en dispenser giver signal?', en: 'Can the citizen take the medication on their own when a dispenser signals?' },
+      text: {
+        da: 'Kan borgeren selv tage medicinen, når en dispenser giver signal?',
+        en: 'Can the citizen take the medication on their own when a dispenser signals?',
+      },
       required: true,
       role: 'blocker',
       technologies: ['medicationTechnology'],
@@ -54,7 +66,10 @@ export const perTechnologyQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'notices_dispenser_signal',
       type: 'yes_no',
-      text: { da: 'Kan borgeren høre eller se dispenserens signal (lyd, lys)?', en: 'Can the citizen hear or see the dispenser’s signal (sound, light)?' },
+      text: {
+        da: 'Kan borgeren høre eller se dispenserens signal (lyd, lys)?',
+        en: 'Can the citizen hear or see the dispenser’s signal (sound, light)?',
+      },
       required: true,
       role: 'blocker',
       technologies: ['medicationTechnology'],
@@ -79,7 +94,10 @@ export const perTechnologyQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'medication_fits_dispenser',
       type: 'choice',
-      text: { da: 'Egner borgerens medicin sig til en dispenser?', en: 'Does the citizen’s medication suit a dispenser?' },
+      text: {
+        da: 'Egner borgerens medicin sig til en dispenser?',
+        en: 'Does the citizen’s medication suit a dispenser?',
+      },
       help: {
         da: 'Dosisdispenseret medicin passer; flydende medicin, injektioner eller ofte skiftende doser gør ikke.',
         en: 'Multidose packs fit; liquids, injections or frequently changing doses do not.',
@@ -87,7 +105,10 @@ export const perTechnologyQuestionnaire: QuestionnaireDefinition = {
       required: true,
       options: [
         { value: 'multidose', text: { da: 'Ja, dosisdispenseret', en: 'Yes, multidose packs' } },
-        { value: 'needs_adjustment', text: { da: 'Efter tilpasning med lægen', en: 'After adjusting it with the doctor' } },
+        {
+          value: 'needs_adjustment',
+          text: { da: 'Efter tilpasning med lægen', en: 'After adjusting it with the doctor' },
+        },
         { value: 'unsuitable', text: { da: 'Nej', en: 'No' } },
       ],
       role: 'blocker',
@@ -98,7 +119,10 @@ export const perTechnologyQuestionnaire: QuestionnaireDefinition = {
     {
       id: 'someone_present_at_dose_times',
       type: 'yes_no',
-      text: { da: 'Er en pårørende eller anden til stede ved doseringstiderne, hvis der er brug for hjælp?', en: 'Is a relative or someone else present at dose times when help is needed?' },
+      text: {
+        da: 'Er en pårørende eller anden til stede ved doseringstiderne, hvis der er brug for hjælp?',
+        en: 'Is a relative or someone else present at dose times when help is needed?',
+      },
       required: true,
       role: 'helper',
       technologies: ['medicationTechnology'],
@@ -114,4 +138,7 @@ export const perTechnologyQuestionnaire: QuestionnaireDefinition = {
  * the next shipped one is published as the next version the first time a questionnaire is
  * needed; a municipality that published its own keeps it.
  */
-export const shippedQuestionnaires: readonly QuestionnaireDefinition[] = [defaultQuestionnaire, perTechnologyQuestionnaire];
+export const shippedQuestionnaires: readonly QuestionnaireDefinition[] = [
+  defaultQuestionnaire,
+  perTechnologyQuestionnaire,
+];

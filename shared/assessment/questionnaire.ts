@@ -28,7 +28,11 @@ export type LocalisedText = z.infer<typeof localisedText>;
  */
 export const triggerSchema = z
   .strictObject({
-    anyOf: z.array(z.union([z.boolean(), z.string().min(1).max(40)])).min(1).max(20).optional(),
+    anyOf: z
+      .array(z.union([z.boolean(), z.string().min(1).max(40)]))
+      .min(1)
+      .max(20)
+      .optional(),
     atLeast: z.number().int().min(-100).max(100).optional(),
     atMost: z.number().int().min(-100).max(100).optional(),
   })
@@ -37,13 +41,22 @@ export type Trigger = z.infer<typeof triggerSchema>;
 
 export const optionSchema = z.strictObject({
   /** A string for choice questions; an integer for scale questions (ordered low to high). */
-  value: z.union([z.string().max(40).regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier'), z.number().int().min(-100).max(100)]),
+  value: z.union([
+    z
+      .string()
+      .max(40)
+      .regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier'),
+    z.number().int().min(-100).max(100),
+  ]),
   text: localisedText,
 });
 
 export const questionSchema = z
   .strictObject({
-    id: z.string().max(40).regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier (a-z, 0-9, _)'),
+    id: z
+      .string()
+      .max(40)
+      .regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case identifier (a-z, 0-9, _)'),
     type: z.enum(questionTypes),
     text: localisedText,
     help: localisedText.optional(),
@@ -104,17 +117,24 @@ export function checkDefinition(definition: QuestionnaireDefinition, base = 'bod
       else {
         const values = q.options.map((o) => o.value);
         if (new Set(values).size !== values.length) fault('options', 'option values must be unique');
-        if (q.type === 'choice' && values.some((v) => typeof v !== 'string')) fault('options', 'choice option values must be identifiers');
+        if (q.type === 'choice' && values.some((v) => typeof v !== 'string'))
+          fault('options', 'choice option values must be identifiers');
         if (q.type === 'scale') {
           if (values.some((v) => typeof v !== 'number')) fault('options', 'scale option values must be integers');
-          else if (values.some((v, k) => k > 0 && (v as number) <= (values[k - 1] as number))) fault('options', 'scale options must go from low to high');
+          else if (values.some((v, k) => k > 0 && (v as number) <= (values[k - 1] as number)))
+            fault('options', 'scale options must go from low to high');
         }
       }
     } else if (q.options) {
       fault('options', `a ${q.type} question has no options`);
     }
 
-    const triggers = { blocksWhen: q.blocksWhen, supportWhen: q.supportWhen, helpsWhen: q.helpsWhen, motivationWhen: q.motivationWhen };
+    const triggers = {
+      blocksWhen: q.blocksWhen,
+      supportWhen: q.supportWhen,
+      helpsWhen: q.helpsWhen,
+      motivationWhen: q.motivationWhen,
+    };
     const allowed: Record<Question['role'], (keyof typeof triggers)[]> = {
       blocker: ['blocksWhen', 'supportWhen'],
       support: ['supportWhen'],
@@ -133,11 +153,16 @@ export function checkDefinition(definition: QuestionnaireDefinition, base = 'bod
     if (q.role === 'blocker' && !q.blocksWhen) fault('blocksWhen', 'a blocker question needs blocksWhen');
     if (q.role === 'support' && !q.supportWhen) fault('supportWhen', 'a support question needs supportWhen');
     if (q.role === 'helper' && !q.helpsWhen) fault('helpsWhen', 'a helper question needs helpsWhen');
-    if (q.role === 'motivation' && !q.motivationWhen) fault('motivationWhen', 'a motivation question needs motivationWhen');
-    if (q.technologies && new Set(q.technologies).size !== q.technologies.length) fault('technologies', 'name each technology once');
-    if (q.technologies && (q.role === 'informational' || q.role === 'motivation')) fault('technologies', `a ${q.role} question does not decide readiness for a technology`);
-    if (q.helperCanOvercome !== undefined && q.role !== 'blocker') fault('helperCanOvercome', 'only a blocker can be overcome by a helper');
-    if (q.type === 'free_text' && q.role !== 'informational') fault('role', 'a free-text answer cannot drive the decision; use informational');
+    if (q.role === 'motivation' && !q.motivationWhen)
+      fault('motivationWhen', 'a motivation question needs motivationWhen');
+    if (q.technologies && new Set(q.technologies).size !== q.technologies.length)
+      fault('technologies', 'name each technology once');
+    if (q.technologies && (q.role === 'informational' || q.role === 'motivation'))
+      fault('technologies', `a ${q.role} question does not decide readiness for a technology`);
+    if (q.helperCanOvercome !== undefined && q.role !== 'blocker')
+      fault('helperCanOvercome', 'only a blocker can be overcome by a helper');
+    if (q.type === 'free_text' && q.role !== 'informational')
+      fault('role', 'a free-text answer cannot drive the decision; use informational');
   });
   return faults;
 }
@@ -151,7 +176,8 @@ function checkTrigger(q: Question, trigger: Trigger): string[] {
   }
   if (hasRange) return [`a ${q.type} question triggers by anyOf, not a range`];
   if (!trigger.anyOf) return ['give anyOf'];
-  if (q.type === 'yes_no' && trigger.anyOf.some((v) => typeof v !== 'boolean')) return ['a yes/no question triggers on true or false'];
+  if (q.type === 'yes_no' && trigger.anyOf.some((v) => typeof v !== 'boolean'))
+    return ['a yes/no question triggers on true or false'];
   if (q.type === 'choice') {
     const values = new Set((q.options ?? []).map((o) => o.value));
     const unknown = trigger.anyOf.filter((v) => !values.has(v as string));
@@ -164,5 +190,8 @@ export function triggered(trigger: Trigger | undefined, answer: unknown): boolea
   if (!trigger || answer === undefined) return false;
   if (trigger.anyOf) return trigger.anyOf.includes(answer as string | boolean);
   if (typeof answer !== 'number') return false;
-  return (trigger.atLeast === undefined || answer >= trigger.atLeast) && (trigger.atMost === undefined || answer <= trigger.atMost);
+  return (
+    (trigger.atLeast === undefined || answer >= trigger.atLeast) &&
+    (trigger.atMost === undefined || answer <= trigger.atMost)
+  );
 }

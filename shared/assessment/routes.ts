@@ -1,8 +1,25 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
 import { requestContext } from '#shared/http/env.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
-import { assessmentSchema, currentQuestionnaire, listAssessments, publishQuestionnaire, recordAssessment, recordAssessmentSchema, requireQuestionnaire } from './assessments.ts';
+import {
+  bearer,
+  idParam,
+  jsonBody,
+  jsonContent,
+  pageOf,
+  PaginationQuery,
+  problems,
+  requireRole,
+} from '#shared/http/openapi.ts';
+import {
+  assessmentSchema,
+  currentQuestionnaire,
+  listAssessments,
+  publishQuestionnaire,
+  recordAssessment,
+  recordAssessmentSchema,
+  requireQuestionnaire,
+} from './assessments.ts';
 import { questionnaireDefinitionSchema, questionnaireSchema } from './questionnaire.ts';
 
 const readers = requireRole('assessor', 'staff', 'lead', 'admin');
@@ -81,8 +98,22 @@ const listRoute = createRoute({
 export function assessmentRoutes() {
   return newRouter()
     .openapi(currentRoute, async (c) => c.json(await currentQuestionnaire(c.get('deps')), 200))
-    .openapi(versionRoute, async (c) => c.json(await requireQuestionnaire(c.get('deps'), c.req.valid('param').version), 200))
-    .openapi(publishRoute, async (c) => c.json(await publishQuestionnaire(c.get('deps'), requestContext(c), c.req.valid('json')), 201))
-    .openapi(recordRoute, async (c) => c.json(await recordAssessment(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
-    .openapi(listRoute, async (c) => c.json(await listAssessments(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')), 200));
+    .openapi(versionRoute, async (c) =>
+      c.json(await requireQuestionnaire(c.get('deps'), c.req.valid('param').version), 200),
+    )
+    .openapi(publishRoute, async (c) =>
+      c.json(await publishQuestionnaire(c.get('deps'), requestContext(c), c.req.valid('json')), 201),
+    )
+    .openapi(recordRoute, async (c) =>
+      c.json(
+        await recordAssessment(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')),
+        201,
+      ),
+    )
+    .openapi(listRoute, async (c) =>
+      c.json(
+        await listAssessments(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')),
+        200,
+      ),
+    );
 }

@@ -22,11 +22,18 @@ export async function readAuditLog(deps: Deps, ctx: RequestContext, query: Audit
   }
   const page = await listAudit(deps.table, query);
   // A subject who changed teams keeps their old records; those belong to the old team.
-  const items = acrossTeams ? page.items : page.items.filter((r) => r.actor.team === undefined || r.actor.team === ctx.actor.team || query.citizenId !== undefined);
+  const items = acrossTeams
+    ? page.items
+    : page.items.filter(
+        (r) => r.actor.team === undefined || r.actor.team === ctx.actor.team || query.citizenId !== undefined,
+      );
   const citizens = new Set(items.map((r) => r.citizenId));
   if (query.citizenId) citizens.add(query.citizenId);
   const resource = query.citizenId ? `audit?citizenId=${query.citizenId}` : `audit?actor=${query.actor ?? ''}`;
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...[...citizens].map((citizenId) => ({ action: 'audit.read' as const, resource, citizenId })));
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
+    ctx,
+    ...[...citizens].map((citizenId) => ({ action: 'audit.read' as const, resource, citizenId })),
+  );
   return { items, nextCursor: page.nextCursor };
 }
 

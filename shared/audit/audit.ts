@@ -4,7 +4,15 @@ import { primaryRole } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { auditKeys, timeKey } from '#shared/table/keys.ts';
-import { expiresAfterDays, putNew, queryPage, transactWrite, type Page, type Table, type TransactItem } from '#shared/table/store.ts';
+import {
+  expiresAfterDays,
+  putNew,
+  queryPage,
+  transactWrite,
+  type Page,
+  type Table,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import { ValidationError } from '#shared/platform/errors.ts';
 
 /**
@@ -74,7 +82,12 @@ export const auditRecordSchema = z.object({
   citizenId: z.string(),
   action: z.string(),
   resource: z.string(),
-  actor: z.object({ sub: z.string(), role: z.string(), kind: z.enum(['user', 'device', 'system']), team: z.string().optional() }),
+  actor: z.object({
+    sub: z.string(),
+    role: z.string(),
+    kind: z.enum(['user', 'device', 'system']),
+    team: z.string().optional(),
+  }),
   requestId: z.string(),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
@@ -86,14 +99,27 @@ export interface SystemContext {
   readonly now: Date;
 }
 
-function toItem(config: { retentionDays: number }, ctx: RequestContext | SystemContext, entry: AuditEntry, givenId?: string) {
+function toItem(
+  config: { retentionDays: number },
+  ctx: RequestContext | SystemContext,
+  entry: AuditEntry,
+  givenId?: string,
+) {
   const at = ctx.now.toISOString();
   const auditId = givenId ?? newId('aud', ctx.now);
   const actor =
     'actor' in ctx
       ? { sub: ctx.actor.sub, role: primaryRole(ctx.actor), kind: 'user' as const, team: ctx.actor.team }
       : { sub: ctx.system, role: 'system', kind: 'system' as const };
-  const record: AuditRecord = { auditId, at, citizenId: entry.citizenId, action: entry.action, resource: entry.resource, actor, requestId: ctx.requestId };
+  const record: AuditRecord = {
+    auditId,
+    at,
+    citizenId: entry.citizenId,
+    action: entry.action,
+    resource: entry.resource,
+    actor,
+    requestId: ctx.requestId,
+  };
   return {
     ...auditKeys.record(entry.citizenId, at, auditId),
     ...auditKeys.byActor(actor.sub, at, auditId),
@@ -123,17 +149,32 @@ export function auditLog(table: Table, retentionDays: number): AuditLog {
       const [only] = entries;
       if (entries.length === 1 && only) {
         // One record needs no transaction: a conditional Put costs half the write units.
-        await table.db.send(new PutCommand({ TableName: table.name, Item: toItem({ retentionDays }, ctx, only), ConditionExpression: 'attribute_not_exists(pk)' }));
+        await table.db.send(
+          new PutCommand({
+            TableName: table.name,
+            Item: toItem({ retentionDays }, ctx, only),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
         return;
       }
       // Up to 100 in one transaction: a search that shows 50 citizens audits 50 reads at once.
       for (let i = 0; i < entries.length; i += 100) {
-        await transactWrite(table, entries.slice(i, i + 100).map((e) => putNew(table, toItem({ retentionDays }, ctx, e))));
+        await transactWrite(
+          table,
+          entries.slice(i, i + 100).map((e) => putNew(table, toItem({ retentionDays }, ctx, e))),
+        );
       }
     },
     recordOnce: async (ctx, entry, auditId) => {
       try {
-        await table.db.send(new PutCommand({ TableName: table.name, Item: toItem({ retentionDays }, ctx, entry, auditId), ConditionExpression: 'attribute_not_exists(pk)' }));
+        await table.db.send(
+          new PutCommand({
+            TableName: table.name,
+            Item: toItem({ retentionDays }, ctx, entry, auditId),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
@@ -152,7 +193,8 @@ function mergeByCitizen(entries: readonly AuditEntry[]): AuditEntry[] {
     const key = `${entry.citizenId}\u0000${entry.action}`;
     const seen = merged.get(key);
     if (!seen) merged.set(key, entry);
-    else if (!seen.resource.split(' ').includes(entry.resource)) merged.set(key, { ...seen, resource: `${seen.resource} ${entry.resource}` });
+    else if (!seen.resource.split(' ').includes(entry.resource))
+      merged.set(key, { ...seen, resource: `${seen.resource} ${entry.resource}` });
   }
   return [...merged.values()];
 }
@@ -168,21 +210,32 @@ export interface AuditQuery {
 
 export async function listAudit(table: Table, query: AuditQuery): Promise<Page<AuditRecord>> {
   if (!query.citizenId && !query.actor) {
-    throw new ValidationError('Give citizenId or actor.', [{ field: 'query/citizenId', message: 'citizenId or actor is required' }]);
+    throw new ValidationError('Give citizenId or actor.', [
+      { field: 'query/citizenId', message: 'citizenId or actor is required' },
+    ]);
   }
   const from = query.from ?? '0000';
   const to = query.to ?? '9999';
   const page = await queryPage<Record<string, unknown>>(table, {
     ...(query.citizenId
-      ? { partition: ['pk', auditKeys.citizenPartition(query.citizenId)] as const, sort: { attribute: 'sk', between: timeKey.range(from, to) } }
-      : { index: 'gsi1' as const, partition: ['gsi1pk', auditKeys.actorPartition(query.actor ?? '')] as const, sort: { attribute: 'gsi1sk', between: timeKey.range(from, to) } }),
+      ? {
+          partition: ['pk', auditKeys.citizenPartition(query.citizenId)] as const,
+          sort: { attribute: 'sk', between: timeKey.range(from, to) },
+        }
+      : {
+          index: 'gsi1' as const,
+          partition: ['gsi1pk', auditKeys.actorPartition(query.actor ?? '')] as const,
+          sort: { attribute: 'gsi1sk', between: timeKey.range(from, to) },
+        }),
     limit: query.limit,
     cursor: query.cursor,
     newestFirst: true,
   });
   return {
     items: page.items
-      .filter((item) => !query.citizenId || !query.actor || (item.actor as { sub?: string } | undefined)?.sub === query.actor)
+      .filter(
+        (item) => !query.citizenId || !query.actor || (item.actor as { sub?: string } | undefined)?.sub === query.actor,
+      )
       .map((item) => auditRecordSchema.parse(item)),
     nextCursor: page.nextCursor,
   };

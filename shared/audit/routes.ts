@@ -8,7 +8,11 @@ import { readAuditLog } from './audit-reads.ts';
 import { isoDateTime } from '#shared/platform/time-input.ts';
 
 const AuditQuery = PaginationQuery.extend({
-  citizenId: z.string().max(30).regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id of the form cit_<ULID>').optional(),
+  citizenId: z
+    .string()
+    .max(30)
+    .regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id of the form cit_<ULID>')
+    .optional(),
   actor: z.string().min(1).max(128).optional().openapi({ description: 'A subject: everything this caller did' }),
   from: isoDateTime().optional(),
   to: isoDateTime().optional(),
@@ -26,14 +30,21 @@ const listAuditRoute = createRoute({
   security: bearer,
   middleware: [requireRole('admin', 'dpo')] as const,
   request: { query: AuditQuery },
-  responses: { 200: jsonContent(pageOf(auditRecordSchema.openapi('AuditRecord'), 'AuditPage'), 'Audit records'), ...problems(400, 404) },
+  responses: {
+    200: jsonContent(pageOf(auditRecordSchema.openapi('AuditRecord'), 'AuditPage'), 'Audit records'),
+    ...problems(400, 404),
+  },
 });
 
 export function auditRoutes() {
   return newRouter().openapi(listAuditRoute, async (c) => {
     const query = c.req.valid('query');
     const toIso = (s: string | undefined) => (s ? new Date(s).toISOString() : undefined);
-    const page = await readAuditLog(c.get('deps'), ctxOf(c), { ...query, from: toIso(query.from), to: toIso(query.to) });
+    const page = await readAuditLog(c.get('deps'), ctxOf(c), {
+      ...query,
+      from: toIso(query.from),
+      to: toIso(query.to),
+    });
     return c.json(page, 200);
   });
 }
@@ -48,7 +59,8 @@ const myAccessLogRoute = createRoute({
   operationId: 'getMyAccessLog',
   tags: ['audit'],
   summary: 'Who looked at or changed my data, what, when and why (newest first; Danish and English)',
-  description: 'Roles: citizen (the tablet’s token; the log of its own citizen only). From the audit records; reading it is audited too.',
+  description:
+    'Roles: citizen (the tablet’s token; the log of its own citizen only). From the audit records; reading it is audited too.',
   'x-roles': ['citizen'],
   security: bearer,
   middleware: [requireRole('citizen')] as const,
@@ -72,6 +84,13 @@ const citizenAccessLogRoute = createRoute({
 
 export function accessLogRoutes() {
   return newRouter()
-    .openapi(myAccessLogRoute, async (c) => c.json(await myAccessLog(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
-    .openapi(citizenAccessLogRoute, async (c) => c.json(await citizenAccessLog(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200));
+    .openapi(myAccessLogRoute, async (c) =>
+      c.json(await myAccessLog(c.get('deps'), ctxOf(c), c.req.valid('query')), 200),
+    )
+    .openapi(citizenAccessLogRoute, async (c) =>
+      c.json(
+        await citizenAccessLog(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')),
+        200,
+      ),
+    );
 }

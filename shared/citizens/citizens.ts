@@ -59,7 +59,10 @@ const toCitizen = (item: CitizenItem): Citizen => ({
 function requireNationalId(input: string, field: string): string {
   const parsed = parseNationalId(input);
   if (parsed.ok) return parsed.digits;
-  const message = parsed.problem === 'shape' ? 'must be 10 digits, optionally DDMMYY-SSSS' : 'the first six digits must be a date (DDMMYY)';
+  const message =
+    parsed.problem === 'shape'
+      ? 'must be 10 digits, optionally DDMMYY-SSSS'
+      : 'the first six digits must be a date (DDMMYY)';
   throw new ValidationError('The national id is not valid.', [{ field, message }]);
 }
 
@@ -81,7 +84,12 @@ export async function registerCitizen(deps: Deps, ctx: RequestContext, input: Re
   const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
   try {
     await transactWrite(deps.table, [
-      putNew(deps.table, { ...citizenKeys.nationalId(nationalIdHash), entity: 'NationalIdClaim', citizenId, team: citizen.team }),
+      putNew(deps.table, {
+        ...citizenKeys.nationalId(nationalIdHash),
+        entity: 'NationalIdClaim',
+        citizenId,
+        team: citizen.team,
+      }),
       putNew(deps.table, {
         ...citizenKeys.profile(citizenId),
         ...citizenKeys.byTeamName(citizen.team, normaliseName(citizen.name), citizenId),
@@ -131,7 +139,11 @@ export function visibleCitizenFrom(item: Record<string, unknown> | undefined, ac
 /** GET /citizens/{id}: the citizen, audited as a read. */
 export async function readCitizen(deps: Deps, ctx: RequestContext, citizenId: string): Promise<Citizen> {
   const citizen = await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'citizen.read', resource: `citizens/${citizenId}`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'citizen.read',
+    resource: `citizens/${citizenId}`,
+    citizenId,
+  });
   return citizen;
 }
 
@@ -151,17 +163,23 @@ export async function searchCitizens(deps: Deps, ctx: RequestContext, search: Ci
   let page: Page<Citizen>;
   if (search.nationalId !== undefined) {
     if (search.name !== undefined) {
-      throw new ValidationError('Search by national id or by name, not both.', [{ field: 'query/name', message: 'not allowed together with nationalId' }]);
+      throw new ValidationError('Search by national id or by name, not both.', [
+        { field: 'query/name', message: 'not allowed together with nationalId' },
+      ]);
     }
     const digits = requireNationalId(search.nationalId, 'query/nationalId');
     const claim = await findClaim(deps, ctx, await nationalIdHashes(deps, digits));
-    const item = claim.citizenId ? await getItem<CitizenItem>(deps.table, citizenKeys.profile(claim.citizenId)) : undefined;
+    const item = claim.citizenId
+      ? await getItem<CitizenItem>(deps.table, citizenKeys.profile(claim.citizenId))
+      : undefined;
     // A citizen of another team is simply not found, as in every other read.
     page = { items: item && canSee(ctx.actor, item) ? [toCitizen(item)] : [] };
   } else {
     const prefix = search.name === undefined ? '' : normaliseNameQuery(search.name);
     if (search.name !== undefined && prefix === '') {
-      throw new ValidationError('The name to search for has no letters.', [{ field: 'query/name', message: 'must contain a letter or digit' }]);
+      throw new ValidationError('The name to search for has no letters.', [
+        { field: 'query/name', message: 'must contain a letter or digit' },
+      ]);
     }
     const result = await queryPage<CitizenItem>(deps.table, {
       index: 'gsi1',
@@ -174,7 +192,11 @@ export async function searchCitizens(deps: Deps, ctx: RequestContext, search: Ci
   }
   await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
     ctx,
-    ...page.items.map((c) => ({ action: 'citizen.search' as const, resource: `citizens/${c.citizenId}`, citizenId: c.citizenId })),
+    ...page.items.map((c) => ({
+      action: 'citizen.search' as const,
+      resource: `citizens/${c.citizenId}`,
+      citizenId: c.citizenId,
+    })),
   );
   return page;
 }

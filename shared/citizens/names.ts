@@ -6,15 +6,17 @@
 const SPECIAL: Record<string, string> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', đ: 'd', ð: 'd', ł: 'l', þ: 'th' };
 
 export function foldText(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .replace(/[øæœßđðłþ]/g, (ch) => SPECIAL[ch] ?? ch)
-    // Only letters, digits, spaces and hyphens survive: `#` separates key parts.
-    .replace(/[^a-z0-9 -]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/[øæœßđðłþ]/g, (ch) => SPECIAL[ch] ?? ch)
+      // Only letters, digits, spaces and hyphens survive: `#` separates key parts.
+      .replace(/[^a-z0-9 -]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** The sort-key form of a citizen's name: `family given`. */

@@ -29,7 +29,15 @@ export async function nationalIdHashes(deps: Deps, digits: string): Promise<Nati
 /** During a rotation, the registration must also find the claim still under the previous pepper. */
 export function notClaimedUnderPrevious(deps: Deps, keys: NationalIdKeys): TransactItem[] {
   if (!keys.previous) return [];
-  return [{ ConditionCheck: { TableName: deps.table.name, Key: citizenKeys.nationalId(keys.previous), ConditionExpression: 'attribute_not_exists(pk)' } }];
+  return [
+    {
+      ConditionCheck: {
+        TableName: deps.table.name,
+        Key: citizenKeys.nationalId(keys.previous),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
 }
 
 export type RekeyOutcome = 'moved' | 'current' | 'unknown';
@@ -38,15 +46,28 @@ export type RekeyOutcome = 'moved' | 'current' | 'unknown';
  * The citizen a national id is claimed by, moving a claim found under the previous pepper to
  * the current one. `current`: it already was; `unknown`: no claim under either pepper.
  */
-export async function findClaim(deps: Deps, ctx: RequestContext | SystemContext, keys: NationalIdKeys): Promise<{ citizenId?: string; outcome: RekeyOutcome }> {
-  const claim = await getItem<{ citizenId: string }>(deps.table, citizenKeys.nationalId(keys.current), { consistent: true });
+export async function findClaim(
+  deps: Deps,
+  ctx: RequestContext | SystemContext,
+  keys: NationalIdKeys,
+): Promise<{ citizenId?: string; outcome: RekeyOutcome }> {
+  const claim = await getItem<{ citizenId: string }>(deps.table, citizenKeys.nationalId(keys.current), {
+    consistent: true,
+  });
   if (claim) return { citizenId: claim.citizenId, outcome: 'current' };
   if (!keys.previous) return { outcome: 'unknown' };
-  const old = await getItem<{ citizenId: string; team: string }>(deps.table, citizenKeys.nationalId(keys.previous), { consistent: true });
+  const old = await getItem<{ citizenId: string; team: string }>(deps.table, citizenKeys.nationalId(keys.previous), {
+    consistent: true,
+  });
   if (!old) return { outcome: 'unknown' };
   try {
     await transactWrite(deps.table, [
-      putNew(deps.table, { ...citizenKeys.nationalId(keys.current), entity: 'NationalIdClaim', citizenId: old.citizenId, team: old.team }),
+      putNew(deps.table, {
+        ...citizenKeys.nationalId(keys.current),
+        entity: 'NationalIdClaim',
+        citizenId: old.citizenId,
+        team: old.team,
+      }),
       {
         Delete: {
           TableName: deps.table.name,

@@ -12,14 +12,17 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export type NationalIdProblem = 'shape' | 'date';
 
 /** The canonical 10-digit form, or why the input is not a national id. */
-export function parseNationalId(input: string): { ok: true; digits: string } | { ok: false; problem: NationalIdProblem } {
+export function parseNationalId(
+  input: string,
+): { ok: true; digits: string } | { ok: false; problem: NationalIdProblem } {
   const match = SHAPE.exec(input.trim());
   if (!match) return { ok: false, problem: 'shape' };
   const [, dd, mm, yy, serial] = match as unknown as [string, string, string, string, string];
   const day = Number(dd);
   const month = Number(mm);
   // Two-digit years cannot tell 29 February's leap year apart without the century digit; 29 is allowed.
-  if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0)) return { ok: false, problem: 'date' };
+  if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0))
+    return { ok: false, problem: 'date' };
   return { ok: true, digits: `${dd}${mm}${yy}${serial}` };
 }
 

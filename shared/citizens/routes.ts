@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
 import { requestContext } from '#shared/http/env.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
+import {
+  bearer,
+  idParam,
+  jsonBody,
+  jsonContent,
+  pageOf,
+  PaginationQuery,
+  problems,
+  requireRole,
+} from '#shared/http/openapi.ts';
 import { citizenSchema, readCitizen, registerCitizen, registerCitizenSchema, searchCitizens } from './citizens.ts';
 
 const Citizen = citizenSchema.openapi('Citizen');
@@ -36,8 +45,17 @@ const getRoute = createRoute({
 });
 
 const SearchQuery = PaginationQuery.extend({
-  nationalId: z.string().max(20).optional().openapi({ description: 'Exact national id (CPR); finds at most one citizen' }),
-  name: z.string().min(1).max(100).optional().openapi({ description: 'Prefix of "family given", case and diacritics ignored (e.g. `sorensen a`)' }),
+  nationalId: z
+    .string()
+    .max(20)
+    .optional()
+    .openapi({ description: 'Exact national id (CPR); finds at most one citizen' }),
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: 'Prefix of "family given", case and diacritics ignored (e.g. `sorensen a`)' }),
 });
 
 const searchRoute = createRoute({
@@ -56,7 +74,13 @@ const searchRoute = createRoute({
 
 export function citizenRoutes() {
   return newRouter()
-    .openapi(registerRoute, async (c) => c.json(await registerCitizen(c.get('deps'), requestContext(c), c.req.valid('json')), 201))
-    .openapi(getRoute, async (c) => c.json(await readCitizen(c.get('deps'), requestContext(c), c.req.valid('param').citizenId), 200))
-    .openapi(searchRoute, async (c) => c.json(await searchCitizens(c.get('deps'), requestContext(c), c.req.valid('query')), 200));
+    .openapi(registerRoute, async (c) =>
+      c.json(await registerCitizen(c.get('deps'), requestContext(c), c.req.valid('json')), 201),
+    )
+    .openapi(getRoute, async (c) =>
+      c.json(await readCitizen(c.get('deps'), requestContext(c), c.req.valid('param').citizenId), 200),
+    )
+    .openapi(searchRoute, async (c) =>
+      c.json(await searchCitizens(c.get('deps'), requestContext(c), c.req.valid('query')), 200),
+    );
 }

@@ -16,7 +16,9 @@ export async function rememberTeam(deps: Deps, team: string): Promise<void> {
   const key = `${deps.table.name}#${team}`;
   if (known.has(key)) return;
   try {
-    await deps.table.db.send(new PutCommand({ TableName: deps.table.name, Item: { ...teamKeys.team(team), entity: 'Team', team } }));
+    await deps.table.db.send(
+      new PutCommand({ TableName: deps.table.name, Item: { ...teamKeys.team(team), entity: 'Team', team } }),
+    );
     known.add(key);
   } catch (error) {
     // The next registration in the team writes it; the citizen is registered either way.
@@ -25,5 +27,7 @@ export async function rememberTeam(deps: Deps, team: string): Promise<void> {
 }
 
 export async function listTeams(deps: Deps): Promise<string[]> {
-  return (await queryAll(deps.table, { partition: ['pk', teamKeys.partition], consistent: true })).map((item) => String(item.team));
+  return (await queryAll(deps.table, { partition: ['pk', teamKeys.partition], consistent: true })).map((item) =>
+    String(item.team),
+  );
 }

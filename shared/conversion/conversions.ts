@@ -1,5 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { latestAssessmentOf, latestAssessmentUnchanged, technologyDecisionsOf } from '#shared/assessment/assessments.ts';
+import {
+  latestAssessmentOf,
+  latestAssessmentUnchanged,
+  technologyDecisionsOf,
+} from '#shared/assessment/assessments.ts';
 import { auditLog } from '#shared/audit/audit.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
@@ -9,7 +13,15 @@ import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
 import { domainEvent } from '#shared/platform/events.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { conversionKeys } from '#shared/table/keys.ts';
-import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
+import {
+  getItem,
+  putNew,
+  queryPage,
+  transactWrite,
+  TransactionConflict,
+  type Page,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import type { CurrentFinalGrantItem, FinalGrant, FinalGrantItem } from './final-grants.ts';
 import { GRANTS_VERSION, grantsAndProfileOf, grantsVersionOf, isActiveGrant, localDate } from './grants.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
@@ -68,15 +80,25 @@ const toConversion = (item: ConversionItem): Conversion => conversionSchema.pars
 async function requireReadyAssessment(deps: Deps, profile: Record<string, unknown>, citizenId: string) {
   const read = await latestAssessmentOf(deps, profile, citizenId);
   const assessment = read.latest;
-  if (!assessment) throw new ConflictError('The citizen has no readiness assessment yet; an assessor must assess first.', 'no-assessment');
+  if (!assessment)
+    throw new ConflictError(
+      'The citizen has no readiness assessment yet; an assessor must assess first.',
+      'no-assessment',
+    );
   if (assessment.decision === 'not_ready') {
-    throw new ConflictError(`The citizen’s latest assessment (${assessment.assessmentId}) is not_ready, so no benefit can be converted.`, 'not-ready');
+    throw new ConflictError(
+      `The citizen’s latest assessment (${assessment.assessmentId}) is not_ready, so no benefit can be converted.`,
+      'not-ready',
+    );
   }
   return { assessment, read };
 }
 
 const grantsChanged = () =>
-  new ConflictError('The citizen’s grants were recorded or ended since this conversion was proposed; propose again from the current grants.', 'grants-changed');
+  new ConflictError(
+    'The citizen’s grants were recorded or ended since this conversion was proposed; propose again from the current grants.',
+    'grants-changed',
+  );
 
 /**
  * The approval's one check on the profile (a transaction names an item once): the latest
@@ -86,7 +108,10 @@ const grantsChanged = () =>
 function profileUnchanged(check: TransactItem, grantsVersion: number): TransactItem {
   const base = check.ConditionCheck;
   if (!base) throw new Error('expected a ConditionCheck on the profile');
-  const sameGrants = grantsVersion === 0 ? '(attribute_not_exists(#grantsVersion) OR #grantsVersion = :grantsVersion)' : '#grantsVersion = :grantsVersion';
+  const sameGrants =
+    grantsVersion === 0
+      ? '(attribute_not_exists(#grantsVersion) OR #grantsVersion = :grantsVersion)'
+      : '#grantsVersion = :grantsVersion';
   return {
     ConditionCheck: {
       ...base,
@@ -98,10 +123,18 @@ function profileUnchanged(check: TransactItem, grantsVersion: number): TransactI
 }
 
 const staleProposal = () =>
-  new ConflictError('The citizen’s final grant changed since this conversion was proposed (another approval); propose again from the current final grant.', 'final-grant-changed');
+  new ConflictError(
+    'The citizen’s final grant changed since this conversion was proposed (another approval); propose again from the current final grant.',
+    'final-grant-changed',
+  );
 
 /** POST /citizens/{id}/conversions */
-export async function proposeConversion(deps: Deps, ctx: RequestContext, citizenId: string, input: ProposeConversion): Promise<Conversion> {
+export async function proposeConversion(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  input: ProposeConversion,
+): Promise<Conversion> {
   // Two reads at once: profile (with the readiness summary) and grants in one Query, and the pointer.
   const [{ profile, grants }, base] = await Promise.all([
     grantsAndProfileOf(deps, citizenId),
@@ -127,14 +160,28 @@ export async function proposeConversion(deps: Deps, ctx: RequestContext, citizen
     proposedAt: ctx.now.toISOString(),
   };
   await transactWrite(deps.table, [
-    putNew(deps.table, { ...conversionKeys.conversion(conversionId), ...conversionKeys.conversionsOfCitizen(citizenId, conversionId), entity: 'Conversion', ...conversion }),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'conversion.create', resource: `conversions/${conversionId}`, citizenId }),
+    putNew(deps.table, {
+      ...conversionKeys.conversion(conversionId),
+      ...conversionKeys.conversionsOfCitizen(citizenId, conversionId),
+      entity: 'Conversion',
+      ...conversion,
+    }),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+      action: 'conversion.create',
+      resource: `conversions/${conversionId}`,
+      citizenId,
+    }),
   ]);
   return conversion;
 }
 
 /** GET /citizens/{id}/conversions: newest first, proposed and approved. */
-export async function listConversions(deps: Deps, ctx: RequestContext, citizenId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Conversion>> {
+export async function listConversions(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<Conversion>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await queryPage<ConversionItem>(deps.table, {
     index: 'gsi1',
@@ -143,7 +190,11 @@ export async function listConversions(deps: Deps, ctx: RequestContext, citizenId
     limit: page.limit,
     cursor: page.cursor,
   });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'conversion.read', resource: `citizens/${citizenId}/conversions`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'conversion.read',
+    resource: `citizens/${citizenId}/conversions`,
+    citizenId,
+  });
   return { items: result.items.map(toConversion), nextCursor: result.nextCursor };
 }
 
@@ -164,17 +215,31 @@ export async function listConversions(deps: Deps, ctx: RequestContext, citizenId
  * version and final grant it was based on, and the pointer's version condition proves they are
  * still current (each version is written once, by one approval).
  */
-export async function approveConversion(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant> {
+export async function approveConversion(
+  deps: Deps,
+  ctx: RequestContext,
+  conversionId: string,
+  input: ApproveConversion,
+): Promise<FinalGrant> {
   for (let attempt = 1; ; attempt++) {
     const approved = await tryApproval(deps, ctx, conversionId, input);
     if (approved !== PROFILE_CHANGED) return approved;
-    if (attempt >= 3) throw new ConflictError('The citizen’s assessment or grants kept changing while this conversion was being approved; approve again.', 'not-ready');
+    if (attempt >= 3)
+      throw new ConflictError(
+        'The citizen’s assessment or grants kept changing while this conversion was being approved; approve again.',
+        'not-ready',
+      );
   }
 }
 
 const PROFILE_CHANGED = Symbol('profile-changed');
 
-async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string, input: ApproveConversion): Promise<FinalGrant | typeof PROFILE_CHANGED> {
+async function tryApproval(
+  deps: Deps,
+  ctx: RequestContext,
+  conversionId: string,
+  input: ApproveConversion,
+): Promise<FinalGrant | typeof PROFILE_CHANGED> {
   const item = await getItem<ConversionItem>(deps.table, conversionKeys.conversion(conversionId), { consistent: true });
   if (!item) throw new NotFoundError('The conversion');
   const conversion = toConversion(item);
@@ -189,7 +254,10 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
   const covered = new Set(conversion.lines.map((l) => l.grantId));
   const uncovered = grants.filter((g) => isActiveGrant(g, today) && !covered.has(g.grantId));
   if (uncovered.length > 0) {
-    throw new ConflictError(`Grants were recorded after this proposal (${uncovered.map((g) => g.grantId).join(', ')}); propose again.`, 'grants-changed');
+    throw new ConflictError(
+      `Grants were recorded after this proposal (${uncovered.map((g) => g.grantId).join(', ')}); propose again.`,
+      'grants-changed',
+    );
   }
   // Any grant recorded or ended since the proposal, whether or not it shows in the lines; the
   // transaction's condition on the same counter closes the gap between this read and the write.
@@ -199,7 +267,10 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
   }
 
   // The final grant this proposal revises; the pointer's condition below proves it is still current.
-  const previous = conversion.basedOnFinalGrantId !== undefined && conversion.basedOnVersion > 0 ? { finalGrantId: conversion.basedOnFinalGrantId, version: conversion.basedOnVersion } : undefined;
+  const previous =
+    conversion.basedOnFinalGrantId !== undefined && conversion.basedOnVersion > 0
+      ? { finalGrantId: conversion.basedOnFinalGrantId, version: conversion.basedOnVersion }
+      : undefined;
   const finalGrantId = newId('fg', ctx.now);
   const approvedAt = ctx.now.toISOString();
   const { screenVisitPlan, dosePlan } = buildPlans(conversion.lines, today);
@@ -242,10 +313,19 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
       Update: {
         TableName: table,
         Key: conversionKeys.conversion(conversionId),
-        UpdateExpression: 'SET #status = :approved, approvedBy = :by, approvedAt = :at, finalGrantId = :fg' + (input.note ? ', approvalNote = :note' : ''),
+        UpdateExpression:
+          'SET #status = :approved, approvedBy = :by, approvedAt = :at, finalGrantId = :fg' +
+          (input.note ? ', approvalNote = :note' : ''),
         ConditionExpression: '#status = :proposed',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':approved': 'approved', ':proposed': 'proposed', ':by': ctx.actor.sub, ':at': approvedAt, ':fg': finalGrantId, ...(input.note ? { ':note': input.note } : {}) },
+        ExpressionAttributeValues: {
+          ':approved': 'approved',
+          ':proposed': 'proposed',
+          ':by': ctx.actor.sub,
+          ':at': approvedAt,
+          ':fg': finalGrantId,
+          ...(input.note ? { ':note': input.note } : {}),
+        },
       },
     },
     {
@@ -253,14 +333,28 @@ async function tryApproval(deps: Deps, ctx: RequestContext, conversionId: string
         TableName: table,
         Item: pointer,
         ...(conversion.basedOnVersion > 0
-          ? { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': conversion.basedOnVersion } }
+          ? {
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': conversion.basedOnVersion },
+            }
           : { ConditionExpression: 'attribute_not_exists(pk)' }),
       },
     },
-    putNew(deps.table, { ...conversionKeys.finalGrant(citizen.citizenId, finalGrantId), entity: 'FinalGrant', ...finalGrant } satisfies FinalGrantItem),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'conversion.approve', resource: `conversions/${conversionId}`, citizenId: citizen.citizenId }),
+    putNew(deps.table, {
+      ...conversionKeys.finalGrant(citizen.citizenId, finalGrantId),
+      entity: 'FinalGrant',
+      ...finalGrant,
+    } satisfies FinalGrantItem),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+      action: 'conversion.approve',
+      resource: `conversions/${conversionId}`,
+      citizenId: citizen.citizenId,
+    }),
   ];
-  const readinessCheck = actions.push(profileUnchanged(latestAssessmentUnchanged(deps, citizen.citizenId, readiness.read), grantsVersion)) - 1;
+  const readinessCheck =
+    actions.push(profileUnchanged(latestAssessmentUnchanged(deps, citizen.citizenId, readiness.read), grantsVersion)) -
+    1;
   if (previous) {
     actions.push({
       Update: {

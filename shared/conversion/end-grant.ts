@@ -27,28 +27,51 @@ export const endGrantSchema = z
     endDate: isoDate,
     reason: z.string().trim().min(1).max(500),
   })
-  .openapi('EndGrant', { example: { endDate: '2026-03-31', reason: 'The citizen moves to a nursing home on 1 April.' } });
+  .openapi('EndGrant', {
+    example: { endDate: '2026-03-31', reason: 'The citizen moves to a nursing home on 1 April.' },
+  });
 export type EndGrant = z.infer<typeof endGrantSchema>;
 
 /** The rules of an end date, without I/O: not before the start (400), never later than an end already set (409). */
 export function checkEndDate(grant: Pick<Grant, 'grantId' | 'startDate' | 'endDate'>, endDate: string): void {
   if (endDate < grant.startDate) {
-    throw new ValidationError('The grant cannot end before it starts.', [{ field: 'body/endDate', message: `must not be before the grant's startDate (${grant.startDate})` }]);
+    throw new ValidationError('The grant cannot end before it starts.', [
+      { field: 'body/endDate', message: `must not be before the grant's startDate (${grant.startDate})` },
+    ]);
   }
   if (grant.endDate !== undefined && endDate > grant.endDate) {
-    throw new ConflictError(`Grant ${grant.grantId} already ends on ${grant.endDate}; a grant is not extended: record a new grant from the day after.`, 'grant-ended');
+    throw new ConflictError(
+      `Grant ${grant.grantId} already ends on ${grant.endDate}; a grant is not extended: record a new grant from the day after.`,
+      'grant-ended',
+    );
   }
 }
 
 /** The current final grant's lines and plans with the benefit ending on `endDate` (never later than it already did). */
-export function endInFinalGrant(pointer: Pick<CurrentFinalGrantItem, 'lines' | 'screenVisitPlan' | 'dosePlan'>, grantId: string, endDate: string, recordedAt?: string) {
+export function endInFinalGrant(
+  pointer: Pick<CurrentFinalGrantItem, 'lines' | 'screenVisitPlan' | 'dosePlan'>,
+  grantId: string,
+  endDate: string,
+  recordedAt?: string,
+) {
   const earlier = (end: string | undefined) => (end === undefined || endDate < end ? endDate : end);
   return {
     lines: pointer.lines.map((line) =>
-      line.grantId === grantId ? { ...line, endDate: earlier(line.endDate), ...(recordedAt && earlier(line.endDate) !== line.endDate ? { endRecordedAt: recordedAt } : {}) } : line,
+      line.grantId === grantId
+        ? {
+            ...line,
+            endDate: earlier(line.endDate),
+            ...(recordedAt && earlier(line.endDate) !== line.endDate ? { endRecordedAt: recordedAt } : {}),
+          }
+        : line,
     ),
-    screenVisitPlan: pointer.screenVisitPlan.map((entry) => (entry.grantId === grantId ? { ...entry, validTo: earlier(entry.validTo) } : entry)),
-    dosePlan: pointer.dosePlan && pointer.dosePlan.grantId === grantId ? { ...pointer.dosePlan, validTo: earlier(pointer.dosePlan.validTo) } : pointer.dosePlan,
+    screenVisitPlan: pointer.screenVisitPlan.map((entry) =>
+      entry.grantId === grantId ? { ...entry, validTo: earlier(entry.validTo) } : entry,
+    ),
+    dosePlan:
+      pointer.dosePlan && pointer.dosePlan.grantId === grantId
+        ? { ...pointer.dosePlan, validTo: earlier(pointer.dosePlan.validTo) }
+        : pointer.dosePlan,
   };
 }
 
@@ -61,11 +84,21 @@ export function endInFinalGrant(pointer: Pick<CurrentFinalGrantItem, 'lines' | '
  * not being superseded), and audits. A transaction that loses a race is decided again on fresh
  * reads.
  */
-export async function endGrant(deps: Deps, ctx: RequestContext, citizenId: string, grantId: string, input: EndGrant): Promise<Grant> {
+export async function endGrant(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  grantId: string,
+  input: EndGrant,
+): Promise<Grant> {
   for (let attempt = 0; ; attempt++) {
     const [profile, grantItem, pointerItem] = await getItems(
       deps.table,
-      [citizenKeys.profile(citizenId), conversionKeys.grant(citizenId, grantId), conversionKeys.currentFinalGrant(citizenId)],
+      [
+        citizenKeys.profile(citizenId),
+        conversionKeys.grant(citizenId, grantId),
+        conversionKeys.currentFinalGrant(citizenId),
+      ],
       { consistent: true, now: ctx.now },
     );
     visibleCitizenFrom(profile, ctx.actor);
@@ -82,7 +115,10 @@ export async function endGrant(deps: Deps, ctx: RequestContext, citizenId: strin
           TableName: table,
           Key: conversionKeys.grant(citizenId, grantId),
           UpdateExpression: 'SET endDate = :end, endedAt = :at, endedBy = :by, endReason = :reason',
-          ConditionExpression: grant.endDate === undefined ? 'attribute_exists(pk) AND attribute_not_exists(endDate)' : 'endDate = :readEnd',
+          ConditionExpression:
+            grant.endDate === undefined
+              ? 'attribute_exists(pk) AND attribute_not_exists(endDate)'
+              : 'endDate = :readEnd',
           ExpressionAttributeValues: {
             ':end': input.endDate,
             ':at': endedAt,
@@ -93,12 +129,19 @@ export async function endGrant(deps: Deps, ctx: RequestContext, citizenId: strin
         },
       },
       bumpGrantsVersion(deps, citizenId),
-      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'grant.end', resource: `citizens/${citizenId}/grants/${grantId}`, citizenId }),
+      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+        action: 'grant.end',
+        resource: `citizens/${citizenId}/grants/${grantId}`,
+        citizenId,
+      }),
     ];
     const pointer = pointerItem as CurrentFinalGrantItem | undefined;
     if (pointer?.lines.some((line) => line.grantId === grantId)) {
       const revised = endInFinalGrant(pointer, grantId, input.endDate, endedAt);
-      const set = { UpdateExpression: 'SET #lines = :lines, screenVisitPlan = :plan, dosePlan = :dose', ExpressionAttributeNames: { '#lines': 'lines' } };
+      const set = {
+        UpdateExpression: 'SET #lines = :lines, screenVisitPlan = :plan, dosePlan = :dose',
+        ExpressionAttributeNames: { '#lines': 'lines' },
+      };
       const values = { ':lines': revised.lines, ':plan': revised.screenVisitPlan, ':dose': revised.dosePlan };
       actions.push(
         {
@@ -139,7 +182,11 @@ export async function endGrant(deps: Deps, ctx: RequestContext, citizenId: strin
       await transactWrite(deps.table, actions);
     } catch (error) {
       if (!(error instanceof TransactionConflict)) throw error;
-      if (attempt >= CONFLICT_RETRIES) throw new ConflictError('The grant or the citizen’s final grant kept changing while the grant was being ended; try again.', 'concurrent-change');
+      if (attempt >= CONFLICT_RETRIES)
+        throw new ConflictError(
+          'The grant or the citizen’s final grant kept changing while the grant was being ended; try again.',
+          'concurrent-change',
+        );
       await jitter(attempt);
       continue;
     }

@@ -76,7 +76,12 @@ registerEventTypes({
       finalGrantId: 'fg_01KAQ5C2D4F6H8K0M2P4R6T8VW',
       supersedes: sample.finalGrantId,
       dosePlan: null,
-      reversion: { reversionId: 'rvs_01KAQ5C2D4F6H8K0M2P4R6T8VX', grantId: 'grt_01KAQ3Z2H4K6M8P0R2T4V6X8Z0', technology: 'medication_technology', reasonCode: 'cannot_handle_device' },
+      reversion: {
+        reversionId: 'rvs_01KAQ5C2D4F6H8K0M2P4R6T8VX',
+        grantId: 'grt_01KAQ3Z2H4K6M8P0R2T4V6X8Z0',
+        technology: 'medication_technology',
+        reasonCode: 'cannot_handle_device',
+      },
     } satisfies FinalGrantRevised,
   },
 });

@@ -47,7 +47,11 @@ export function inForce(line: Pick<ConversionLine, 'startDate' | 'endDate'>, on:
 }
 
 /** Figures of a set of benefits (one citizen's final grant, or a whole team's) on a day. */
-export function conversionFigures(lines: readonly ConversionLine[], travelMinutesPerVisit: number, on: string): ConversionFigures {
+export function conversionFigures(
+  lines: readonly ConversionLine[],
+  travelMinutesPerVisit: number,
+  on: string,
+): ConversionFigures {
   let granted = 0;
   let physical = 0;
   let screen = 0;
@@ -66,7 +70,10 @@ export function conversionFigures(lines: readonly ConversionLine[], travelMinute
     after += line.physical * factor * (minutes + travelMinutesPerVisit) + line.screenVisit * factor * minutes;
   }
   const digital = screen + dispensed;
-  const later = lines.filter((line) => line.startDate > on).map((line) => line.startDate).sort()[0];
+  const later = lines
+    .filter((line) => line.startDate > on)
+    .map((line) => line.startDate)
+    .sort()[0];
   return {
     grantedOccurrencesPerWeek: granted,
     physicalOccurrencesPerWeek: physical,

@@ -72,16 +72,23 @@ export type FinalGrantItem = Omit<FinalGrant, 'status'> & { pk: string; sk: stri
 export type CurrentFinalGrantItem = CurrentFinalGrant & { pk: string; sk: string; entity: 'CurrentFinalGrant' };
 
 const toCurrent = (item: CurrentFinalGrantItem): CurrentFinalGrant => currentFinalGrantSchema.parse(item);
-const toFinalGrant = (item: FinalGrantItem): FinalGrant => finalGrantSchema.parse({ ...item, status: item.supersededBy ? 'superseded' : 'current' });
+const toFinalGrant = (item: FinalGrantItem): FinalGrant =>
+  finalGrantSchema.parse({ ...item, status: item.supersededBy ? 'superseded' : 'current' });
 
 /** The citizen's current final grant, or undefined. No audit: for jobs and other domain functions, which audit their own reads. */
 export async function getCurrentFinalGrant(deps: Deps, citizenId: string): Promise<CurrentFinalGrant | undefined> {
-  const item = await getItem<CurrentFinalGrantItem>(deps.table, conversionKeys.currentFinalGrant(citizenId), { consistent: true });
+  const item = await getItem<CurrentFinalGrantItem>(deps.table, conversionKeys.currentFinalGrant(citizenId), {
+    consistent: true,
+  });
   return item ? toCurrent(item) : undefined;
 }
 
 /** Every citizen's current final grant, a page at a time (gsi2, by citizen id). */
-export async function listCurrentFinalGrants(deps: Deps, cursor?: string, limit = 100): Promise<Page<CurrentFinalGrant>> {
+export async function listCurrentFinalGrants(
+  deps: Deps,
+  cursor?: string,
+  limit = 100,
+): Promise<Page<CurrentFinalGrant>> {
   const page = await queryPage<CurrentFinalGrantItem>(deps.table, {
     index: 'gsi2',
     partition: ['gsi2pk', conversionKeys.allCurrentFinalGrantsPartition],
@@ -112,10 +119,17 @@ const HISTORY_MAX = 200;
  */
 export async function readFinalGrant(deps: Deps, ctx: RequestContext, citizenId: string): Promise<FinalGrantView> {
   const [[profile, pointerItem], items] = await Promise.all([
-    getItems(deps.table, [citizenKeys.profile(citizenId), conversionKeys.currentFinalGrant(citizenId)], { consistent: true }),
+    getItems(deps.table, [citizenKeys.profile(citizenId), conversionKeys.currentFinalGrant(citizenId)], {
+      consistent: true,
+    }),
     queryAll<FinalGrantItem>(
       deps.table,
-      { partition: ['pk', conversionKeys.citizenPartition(citizenId)], sort: { attribute: 'sk', beginsWith: conversionKeys.finalGrantPrefix }, newestFirst: true, consistent: true },
+      {
+        partition: ['pk', conversionKeys.citizenPartition(citizenId)],
+        sort: { attribute: 'sk', beginsWith: conversionKeys.finalGrantPrefix },
+        newestFirst: true,
+        consistent: true,
+      },
       HISTORY_MAX,
     ),
   ]);
@@ -125,8 +139,20 @@ export async function readFinalGrant(deps: Deps, ctx: RequestContext, citizenId:
   const history = items.slice(0, HISTORY_MAX).map(toFinalGrant);
   const current = history.find((g) => g.finalGrantId === pointer.finalGrantId);
   if (!current) throw new NotFoundError('A final grant for this citizen');
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'final-grant.read', resource: `citizens/${citizenId}/final-grant`, citizenId });
-  return { current, figures: conversionFigures(current.lines, deps.config.TRAVEL_MINUTES_PER_VISIT, localDate(ctx.now, deps.config.TIME_ZONE)), history };
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'final-grant.read',
+    resource: `citizens/${citizenId}/final-grant`,
+    citizenId,
+  });
+  return {
+    current,
+    figures: conversionFigures(
+      current.lines,
+      deps.config.TRAVEL_MINUTES_PER_VISIT,
+      localDate(ctx.now, deps.config.TIME_ZONE),
+    ),
+    history,
+  };
 }
 
 export const teamConversionFiguresSchema = conversionFiguresSchema
@@ -146,7 +172,15 @@ export type TeamConversionFigures = z.infer<typeof teamConversionFiguresSchema>;
  */
 export async function teamConversionFigures(deps: Deps, team: string, on?: string): Promise<TeamConversionFigures> {
   const day = on ?? localDate(deps.clock.now(), deps.config.TIME_ZONE);
-  const items = await queryAll<CurrentFinalGrantItem>(deps.table, { index: 'gsi3', partition: ['gsi3pk', conversionKeys.teamCurrentFinalGrantsPartition(team)] }, 100_000);
-  const figures: ConversionFigures = conversionFigures(items.flatMap((i) => toCurrent(i).lines), deps.config.TRAVEL_MINUTES_PER_VISIT, day);
+  const items = await queryAll<CurrentFinalGrantItem>(
+    deps.table,
+    { index: 'gsi3', partition: ['gsi3pk', conversionKeys.teamCurrentFinalGrantsPartition(team)] },
+    100_000,
+  );
+  const figures: ConversionFigures = conversionFigures(
+    items.flatMap((i) => toCurrent(i).lines),
+    deps.config.TRAVEL_MINUTES_PER_VISIT,
+    day,
+  );
   return { team, on: day, citizens: items.length, ...figures };
 }

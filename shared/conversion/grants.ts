@@ -8,7 +8,15 @@ import { NotFoundError, ValidationError, type FieldError } from '#shared/platfor
 import { newId } from '#shared/platform/ids.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry, withRetry } from '#shared/platform/retry.ts';
 import { citizenKeys, conversionKeys } from '#shared/table/keys.ts';
-import { putNew, queryAll, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
+import {
+  putNew,
+  queryAll,
+  queryPage,
+  transactWrite,
+  TransactionConflict,
+  type Page,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import { isoDate, isoWeekday, wallClockTime } from './plan.ts';
 
 /**
@@ -97,16 +105,27 @@ export type Grant = z.infer<typeof grantSchema>;
 export function checkGrant(input: RecordGrant, base = 'body'): FieldError[] {
   const faults: FieldError[] = [];
   if (!servicesByParagraph[input.paragraph].includes(input.service)) {
-    faults.push({ field: `${base}/service`, message: `${input.service} is not granted under ${input.paragraph}; ${input.paragraph} covers ${servicesByParagraph[input.paragraph].join(', ')}` });
+    faults.push({
+      field: `${base}/service`,
+      message: `${input.service} is not granted under ${input.paragraph}; ${input.paragraph} covers ${servicesByParagraph[input.paragraph].join(', ')}`,
+    });
   }
   const { weekdays, timesOfDay, per, times } = input.frequency;
-  if (weekdays && new Set(weekdays).size !== weekdays.length) faults.push({ field: `${base}/frequency/weekdays`, message: 'weekdays must be unique' });
+  if (weekdays && new Set(weekdays).size !== weekdays.length)
+    faults.push({ field: `${base}/frequency/weekdays`, message: 'weekdays must be unique' });
   if (timesOfDay) {
-    if (new Set(timesOfDay).size !== timesOfDay.length) faults.push({ field: `${base}/frequency/timesOfDay`, message: 'times of day must be unique' });
-    if (per === 'day' && timesOfDay.length !== times) faults.push({ field: `${base}/frequency/timesOfDay`, message: `give one time per occurrence (${times})` });
-    if (per === 'week' && timesOfDay.length > times) faults.push({ field: `${base}/frequency/timesOfDay`, message: `at most ${times} times for ${times} occurrences a week` });
+    if (new Set(timesOfDay).size !== timesOfDay.length)
+      faults.push({ field: `${base}/frequency/timesOfDay`, message: 'times of day must be unique' });
+    if (per === 'day' && timesOfDay.length !== times)
+      faults.push({ field: `${base}/frequency/timesOfDay`, message: `give one time per occurrence (${times})` });
+    if (per === 'week' && timesOfDay.length > times)
+      faults.push({
+        field: `${base}/frequency/timesOfDay`,
+        message: `at most ${times} times for ${times} occurrences a week`,
+      });
   }
-  if (input.endDate && input.endDate < input.startDate) faults.push({ field: `${base}/endDate`, message: 'must not be before startDate' });
+  if (input.endDate && input.endDate < input.startDate)
+    faults.push({ field: `${base}/endDate`, message: 'must not be before startDate' });
   return faults;
 }
 
@@ -151,7 +170,12 @@ export const CONFLICT_RETRIES = 4;
 export const jitter = (attempt: number) => waitBeforeRetry(attempt + 1, TRANSACTION_CONFLICT_BACKOFF);
 
 /** POST /citizens/{id}/grants */
-export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: string, input: RecordGrant): Promise<Grant> {
+export async function recordGrant(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  input: RecordGrant,
+): Promise<Grant> {
   const faults = checkGrant(input);
   if (faults.length > 0) throw new ValidationError('The grant is not consistent; see errors.', faults);
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
@@ -160,11 +184,16 @@ export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: st
   const actions = [
     putNew(deps.table, { ...conversionKeys.grant(citizenId, grantId), entity: 'Grant', ...grant }),
     bumpGrantsVersion(deps, citizenId),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'grant.create', resource: `citizens/${citizenId}/grants/${grantId}`, citizenId }),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+      action: 'grant.create',
+      resource: `citizens/${citizenId}/grants/${grantId}`,
+      citizenId,
+    }),
   ];
   // The profile is now written by every grant, assessment and approval check: a transaction that
   // loses a race on it is cancelled without writing anything, so it is safe to send again.
-  const citizenMissing = (error: unknown) => error instanceof TransactionConflict && error.reasons[1] === 'ConditionalCheckFailed';
+  const citizenMissing = (error: unknown) =>
+    error instanceof TransactionConflict && error.reasons[1] === 'ConditionalCheckFailed';
   try {
     await withRetry(() => transactWrite(deps.table, actions), {
       ...TRANSACTION_CONFLICT_BACKOFF,
@@ -179,7 +208,12 @@ export async function recordGrant(deps: Deps, ctx: RequestContext, citizenId: st
 }
 
 /** GET /citizens/{id}/grants: oldest first. */
-export async function listGrants(deps: Deps, ctx: RequestContext, citizenId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Grant>> {
+export async function listGrants(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<Grant>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await queryPage<GrantItem>(deps.table, {
     partition: ['pk', conversionKeys.citizenPartition(citizenId)],
@@ -187,7 +221,11 @@ export async function listGrants(deps: Deps, ctx: RequestContext, citizenId: str
     limit: page.limit,
     cursor: page.cursor,
   });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'grant.read', resource: `citizens/${citizenId}/grants`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'grant.read',
+    resource: `citizens/${citizenId}/grants`,
+    citizenId,
+  });
   return { items: result.items.map(toGrant), nextCursor: result.nextCursor };
 }
 
@@ -196,7 +234,10 @@ export async function listGrants(deps: Deps, ctx: RequestContext, citizenId: str
  * other in the citizen's partition (`conversionKeys.grantsAndProfile`). For the conversion
  * rules, which check visibility on the profile and audit their own reads.
  */
-export async function grantsAndProfileOf(deps: Deps, citizenId: string): Promise<{ profile: Record<string, unknown> | undefined; grants: Grant[] }> {
+export async function grantsAndProfileOf(
+  deps: Deps,
+  citizenId: string,
+): Promise<{ profile: Record<string, unknown> | undefined; grants: Grant[] }> {
   const items = await queryAll<Record<string, unknown> & { sk: string }>(deps.table, {
     partition: ['pk', conversionKeys.citizenPartition(citizenId)],
     sort: { attribute: 'sk', between: conversionKeys.grantsAndProfile },
@@ -205,6 +246,8 @@ export async function grantsAndProfileOf(deps: Deps, citizenId: string): Promise
   const [, profileSk] = conversionKeys.grantsAndProfile;
   return {
     profile: items.find((item) => item.sk === profileSk),
-    grants: items.filter((item) => item.sk.startsWith(conversionKeys.grantPrefix)).map((item) => toGrant(item as GrantItem)),
+    grants: items
+      .filter((item) => item.sk.startsWith(conversionKeys.grantPrefix))
+      .map((item) => toGrant(item as GrantItem)),
   };
 }

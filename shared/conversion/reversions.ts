@@ -5,7 +5,12 @@ import { z } from '@hono/zod-openapi';
  * count them. `other` carries a text. The same list serves a dispenser trial that ends in a
  * return and a screen-visit line reverted to physical visits.
  */
-export const reversionReasonCodes = ['cannot_handle_device', 'dose_plan_unsuitable', 'citizen_declined', 'other'] as const;
+export const reversionReasonCodes = [
+  'cannot_handle_device',
+  'dose_plan_unsuitable',
+  'citizen_declined',
+  'other',
+] as const;
 export type ReversionReasonCode = (typeof reversionReasonCodes)[number];
 
 export const reversionReasonDescriptions: Record<ReversionReasonCode, string> = {
@@ -22,11 +27,18 @@ export const reversionCodesSchema = z.strictObject({
 
 export const reversionReasonSchema = z
   .strictObject({
-    reasonCode: z.enum(reversionReasonCodes).openapi({ description: Object.entries(reversionReasonDescriptions).map(([k, v]) => `${k}: ${v}`).join(' ') }),
+    reasonCode: z.enum(reversionReasonCodes).openapi({
+      description: Object.entries(reversionReasonDescriptions)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(' '),
+    }),
     /** Required for `other`, optional for the rest. */
     reasonText: z.string().trim().min(1).max(500).optional(),
   })
-  .refine((r) => r.reasonCode !== 'other' || r.reasonText !== undefined, { message: 'reasonText is required when reasonCode is other', path: ['reasonText'] });
+  .refine((r) => r.reasonCode !== 'other' || r.reasonText !== undefined, {
+    message: 'reasonText is required when reasonCode is other',
+    path: ['reasonText'],
+  });
 
 export const reversionSchema = z
   .object({

@@ -26,7 +26,12 @@ import { buildPlans, type ConversionLine } from './split.ts';
  */
 export const FINAL_GRANT_REVISED = 'FinalGrantRevised';
 export const finalGrantRevisedSchema = finalGrantApprovedSchema.extend({
-  reversion: z.object({ reversionId: z.string(), grantId: z.string(), technology: z.enum(['screen_visit', 'medication_technology']), reasonCode: z.string() }),
+  reversion: z.object({
+    reversionId: z.string(),
+    grantId: z.string(),
+    technology: z.enum(['screen_visit', 'medication_technology']),
+    reasonCode: z.string(),
+  }),
 });
 export type FinalGrantRevised = z.infer<typeof finalGrantRevisedSchema>;
 
@@ -35,16 +40,30 @@ export type RevertedTechnology = (typeof technologies)[number];
 
 export const revertLineSchema = z
   .strictObject({
-    grantId: z.string().max(30).regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
-    technology: z.enum(['screen_visit']).openapi({ description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision' }),
+    grantId: z
+      .string()
+      .max(30)
+      .regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
+    technology: z
+      .enum(['screen_visit'])
+      .openapi({
+        description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision',
+      }),
     reasonCode: z.enum(reversionReasonCodes),
     reasonText: z.string().trim().min(1).max(500).optional(),
   })
-  .refine((r) => r.reasonCode !== 'other' || r.reasonText !== undefined, { message: 'reasonText is required when reasonCode is other', path: ['reasonText'] })
+  .refine((r) => r.reasonCode !== 'other' || r.reasonText !== undefined, {
+    message: 'reasonText is required when reasonCode is other',
+    path: ['reasonText'],
+  })
   .openapi('RevertLine');
 
 /** The lines after moving one line's technology occurrences to physical, as a plain function. */
-export function revertedLines(lines: readonly ConversionLine[], grantId: string, technology: RevertedTechnology): ConversionLine[] | undefined {
+export function revertedLines(
+  lines: readonly ConversionLine[],
+  grantId: string,
+  technology: RevertedTechnology,
+): ConversionLine[] | undefined {
   const line = lines.find((l) => l.grantId === grantId);
   if (!line) return undefined;
   const moved = technology === 'screen_visit' ? line.screenVisit : line.medicationTechnology;
@@ -71,14 +90,27 @@ export interface RevertInput {
  * technology. `requireLine`: 409 `nothing-to-revert` when it does not (the screen-visit route);
  * a returned dispenser trial whose line was only proposed records the reversion alone.
  */
-export async function revertLine(deps: Deps, ctx: RequestContext, citizenId: string, input: RevertInput, requireLine: boolean): Promise<{ reversion: Reversion; finalGrant?: FinalGrant }> {
-  const [profile, pointerItem] = await getItems(deps.table, [citizenKeys.profile(citizenId), conversionKeys.currentFinalGrant(citizenId)], { consistent: true, now: ctx.now });
+export async function revertLine(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  input: RevertInput,
+  requireLine: boolean,
+): Promise<{ reversion: Reversion; finalGrant?: FinalGrant }> {
+  const [profile, pointerItem] = await getItems(
+    deps.table,
+    [citizenKeys.profile(citizenId), conversionKeys.currentFinalGrant(citizenId)],
+    { consistent: true, now: ctx.now },
+  );
   const citizen = visibleCitizenFrom(profile, ctx.actor);
   const pointer = pointerItem as CurrentFinalGrantItem | undefined;
   const lines = pointer ? revertedLines(pointer.lines, input.grantId, input.technology) : undefined;
   if (!lines && requireLine) {
     if (!pointer) throw new NotFoundError('A final grant for this citizen');
-    throw new ConflictError(`The current final grant does not deliver grant ${input.grantId} by ${input.technology.replace('_', ' ')}.`, 'nothing-to-revert');
+    throw new ConflictError(
+      `The current final grant does not deliver grant ${input.grantId} by ${input.technology.replace('_', ' ')}.`,
+      'nothing-to-revert',
+    );
   }
   const at = ctx.now.toISOString();
   const reversionId = newId('rvs', ctx.now);
@@ -98,7 +130,9 @@ export async function revertLine(deps: Deps, ctx: RequestContext, citizenId: str
   let revised: FinalGrant | undefined;
   let detail: FinalGrantRevised | undefined;
   if (pointer && lines) {
-    const [previousItem] = await getItems(deps.table, [conversionKeys.finalGrant(citizenId, pointer.finalGrantId)], { consistent: true });
+    const [previousItem] = await getItems(deps.table, [conversionKeys.finalGrant(citizenId, pointer.finalGrantId)], {
+      consistent: true,
+    });
     if (!previousItem) throw new NotFoundError('A final grant for this citizen');
     const previous = finalGrantSchema.parse({ ...previousItem, status: 'current' });
     const finalGrantId = newId('fg', ctx.now);
@@ -115,7 +149,14 @@ export async function revertLine(deps: Deps, ctx: RequestContext, citizenId: str
       supersedes: previous.finalGrantId,
       supersededBy: undefined,
       supersededAt: undefined,
-      revision: { kind: 'reversion', reversionId, grantId: input.grantId, technology: input.technology, reasonCode: input.reasonCode, ...(input.reasonText ? { reasonText: input.reasonText } : {}) },
+      revision: {
+        kind: 'reversion',
+        reversionId,
+        grantId: input.grantId,
+        technology: input.technology,
+        reasonCode: input.reasonCode,
+        ...(input.reasonText ? { reasonText: input.reasonText } : {}),
+      },
     };
     const { status: _s, supersededBy: _b, supersededAt: _a, ...stored } = revised;
     reversion.finalGrantId = finalGrantId;
@@ -123,13 +164,25 @@ export async function revertLine(deps: Deps, ctx: RequestContext, citizenId: str
       {
         Put: {
           TableName: deps.table.name,
-          Item: { ...pointer, finalGrantId, approvedAt: at, lines, screenVisitPlan, dosePlan, version: pointer.version + 1 },
+          Item: {
+            ...pointer,
+            finalGrantId,
+            approvedAt: at,
+            lines,
+            screenVisitPlan,
+            dosePlan,
+            version: pointer.version + 1,
+          },
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':version': pointer.version },
         },
       },
-      putNew(deps.table, { ...conversionKeys.finalGrant(citizenId, finalGrantId), entity: 'FinalGrant', ...stored } satisfies FinalGrantItem),
+      putNew(deps.table, {
+        ...conversionKeys.finalGrant(citizenId, finalGrantId),
+        entity: 'FinalGrant',
+        ...stored,
+      } satisfies FinalGrantItem),
       {
         Update: {
           TableName: deps.table.name,
@@ -154,15 +207,28 @@ export async function revertLine(deps: Deps, ctx: RequestContext, citizenId: str
     });
   }
   actions.push(
-    putNew(deps.table, { ...evaluationKeys.reversion(citizenId, at, reversionId), ...evaluationKeys.teamReversions(citizen.team, at, reversionId), entity: 'Reversion', ...reversion }),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'final-grant.revert', resource: `citizens/${citizenId}/final-grant/reversions/${reversionId}`, citizenId }),
+    putNew(deps.table, {
+      ...evaluationKeys.reversion(citizenId, at, reversionId),
+      ...evaluationKeys.teamReversions(citizen.team, at, reversionId),
+      entity: 'Reversion',
+      ...reversion,
+    }),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+      action: 'final-grant.revert',
+      resource: `citizens/${citizenId}/final-grant/reversions/${reversionId}`,
+      citizenId,
+    }),
   );
   // FinalGrantRevised commits with the revision (the outbox): its consumer replans the visits.
   if (detail) actions.push(outboxEvent(deps.table, domainEvent(FINAL_GRANT_REVISED, detail, ctx.now)));
   try {
     await transactWrite(deps.table, actions);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError('The citizen’s final grant changed meanwhile; reload it and try again.', 'final-grant-changed');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(
+        'The citizen’s final grant changed meanwhile; reload it and try again.',
+        'final-grant-changed',
+      );
     throw error;
   }
   return { reversion, ...(revised ? { finalGrant: revised } : {}) };

@@ -1,8 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
 import { requestContext } from '#shared/http/env.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
-import { approveConversion, approveConversionSchema, conversionSchema, listConversions, proposeConversion, proposeConversionSchema } from './conversions.ts';
+import {
+  bearer,
+  idParam,
+  jsonBody,
+  jsonContent,
+  pageOf,
+  PaginationQuery,
+  problems,
+  requireRole,
+} from '#shared/http/openapi.ts';
+import {
+  approveConversion,
+  approveConversionSchema,
+  conversionSchema,
+  listConversions,
+  proposeConversion,
+  proposeConversionSchema,
+} from './conversions.ts';
 import { endGrant, endGrantSchema } from './end-grant.ts';
 import { finalGrantSchema, finalGrantViewSchema, readFinalGrant } from './final-grants.ts';
 import { grantSchema, listGrants, recordGrant, recordGrantSchema } from './grants.ts';
@@ -128,22 +144,63 @@ const revertLineRoute = createRoute({
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
   request: { params: CitizenParam, body: jsonBody(revertLineSchema) },
-  responses: { 201: jsonContent(z.object({ reversion: reversionSchema, finalGrant: finalGrantSchema.optional() }).openapi('RevertLineResult'), 'The reversion and the new final grant'), ...problems(400, 404, 409) },
+  responses: {
+    201: jsonContent(
+      z.object({ reversion: reversionSchema, finalGrant: finalGrantSchema.optional() }).openapi('RevertLineResult'),
+      'The reversion and the new final grant',
+    ),
+    ...problems(400, 404, 409),
+  },
 });
 
 export function conversionRoutes() {
   return newRouter()
-    .openapi(recordGrantRoute, async (c) => c.json(await recordGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
-    .openapi(listGrantsRoute, async (c) => c.json(await listGrants(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
+    .openapi(recordGrantRoute, async (c) =>
+      c.json(
+        await recordGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')),
+        201,
+      ),
+    )
+    .openapi(listGrantsRoute, async (c) =>
+      c.json(
+        await listGrants(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')),
+        200,
+      ),
+    )
     .openapi(endGrantRoute, async (c) => {
       const { citizenId, grantId } = c.req.valid('param');
       return c.json(await endGrant(c.get('deps'), requestContext(c), citizenId, grantId, c.req.valid('json')), 200);
     })
-    .openapi(proposeRoute, async (c) => c.json(await proposeConversion(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
-    .openapi(listConversionsRoute, async (c) => c.json(await listConversions(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
-    .openapi(approveRoute, async (c) =>
-      c.json(await approveConversion(c.get('deps'), requestContext(c), c.req.valid('param').conversionId, c.req.valid('json') ?? {}), 201),
+    .openapi(proposeRoute, async (c) =>
+      c.json(
+        await proposeConversion(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json')),
+        201,
+      ),
     )
-    .openapi(finalGrantRoute, async (c) => c.json(await readFinalGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId), 200))
-    .openapi(revertLineRoute, async (c) => c.json(await revertLine(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json'), true), 201));
+    .openapi(listConversionsRoute, async (c) =>
+      c.json(
+        await listConversions(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('query')),
+        200,
+      ),
+    )
+    .openapi(approveRoute, async (c) =>
+      c.json(
+        await approveConversion(
+          c.get('deps'),
+          requestContext(c),
+          c.req.valid('param').conversionId,
+          c.req.valid('json') ?? {},
+        ),
+        201,
+      ),
+    )
+    .openapi(finalGrantRoute, async (c) =>
+      c.json(await readFinalGrant(c.get('deps'), requestContext(c), c.req.valid('param').citizenId), 200),
+    )
+    .openapi(revertLineRoute, async (c) =>
+      c.json(
+        await revertLine(c.get('deps'), requestContext(c), c.req.valid('param').citizenId, c.req.valid('json'), true),
+        201,
+      ),
+    );
 }

@@ -12,7 +12,10 @@ export const deliveryModes = ['physical', 'screen_visit', 'medication_technology
 
 export const splitSchema = z
   .strictObject({
-    grantId: z.string().max(30, 'must be a grant id').regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
+    grantId: z
+      .string()
+      .max(30, 'must be a grant id')
+      .regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
     /** Occurrences per the grant's period (day or week) by each delivery mode; they sum to the grant's `times`. */
     physical: z.number().int().min(0).max(24),
     screenVisit: z.number().int().min(0).max(24),
@@ -22,12 +25,28 @@ export const splitSchema = z
     /** The dose times the dispenser releases (needed when the grant names no times or only part of it moves). */
     medicationTechnologyTimes: z.array(wallClockTime).max(24).optional(),
   })
-  .openapi('GrantSplit', { example: { grantId: 'grt_01JD0000000000000000000000', physical: 1, screenVisit: 1, medicationTechnology: 0, screenVisitTimes: ['20:00'] } });
+  .openapi('GrantSplit', {
+    example: {
+      grantId: 'grt_01JD0000000000000000000000',
+      physical: 1,
+      screenVisit: 1,
+      medicationTechnology: 0,
+      screenVisitTimes: ['20:00'],
+    },
+  });
 export type Split = z.infer<typeof splitSchema>;
 
 /** One benefit of a conversion: a snapshot of the grant with its split and the resolved times. */
 export const conversionLineSchema = grantSchema
-  .pick({ grantId: true, paragraph: true, service: true, frequency: true, minutesPerOccurrence: true, startDate: true, endDate: true })
+  .pick({
+    grantId: true,
+    paragraph: true,
+    service: true,
+    frequency: true,
+    minutesPerOccurrence: true,
+    startDate: true,
+    endDate: true,
+  })
   .extend({
     physical: z.number().int(),
     screenVisit: z.number().int(),
@@ -46,18 +65,26 @@ export type ConversionLine = z.infer<typeof conversionLineSchema>;
 const describe = (g: Grant) => `grant ${g.grantId} (${g.service}, ${g.paragraph})`;
 
 /** Resolves one mode's times, or says why they cannot be resolved. */
-function resolveTimes(grant: Grant, count: number, given: string[] | undefined, what: string, needsTimes: boolean): { times: string[] } | { problem: string } {
+function resolveTimes(
+  grant: Grant,
+  count: number,
+  given: string[] | undefined,
+  what: string,
+  needsTimes: boolean,
+): { times: string[] } | { problem: string } {
   const known = grant.frequency.timesOfDay;
   if (grant.frequency.per === 'week') {
     if (given) return { problem: `a per-week grant takes its times from the grant; leave ${what} times out` };
     return { times: count > 0 ? [...(known ?? [])] : [] };
   }
-  if (count === 0) return given && given.length > 0 ? { problem: `no occurrences by ${what}, so no times` } : { times: [] };
+  if (count === 0)
+    return given && given.length > 0 ? { problem: `no occurrences by ${what}, so no times` } : { times: [] };
   if (given) {
     if (given.length !== count) return { problem: `give ${count} time(s), one per occurrence by ${what}` };
     if (new Set(given).size !== given.length) return { problem: 'times must be unique' };
     const strange = known ? given.filter((t) => !known.includes(t)) : [];
-    if (strange.length > 0) return { problem: `not among the grant's times (${(known ?? []).join(', ')}): ${strange.join(', ')}` };
+    if (strange.length > 0)
+      return { problem: `not among the grant's times (${(known ?? []).join(', ')}): ${strange.join(', ')}` };
     return { times: [...given].sort() };
   }
   if (known && count === known.length) return { times: [...known].sort() };
@@ -86,33 +113,59 @@ export function checkProposal(grants: readonly Grant[], splits: readonly Split[]
   splits.forEach((split, i) => {
     const at = (field?: string) => `body/splits/${i}${field ? `/${field}` : ''}`;
     const grant = byId.get(split.grantId);
-    if (!grant) return void faults.push({ field: at('grantId'), message: `${split.grantId} is not a grant of this citizen` });
-    if (covered.has(grant.grantId)) return void faults.push({ field: at('grantId'), message: `${describe(grant)} is split twice` });
+    if (!grant)
+      return void faults.push({ field: at('grantId'), message: `${split.grantId} is not a grant of this citizen` });
+    if (covered.has(grant.grantId))
+      return void faults.push({ field: at('grantId'), message: `${describe(grant)} is split twice` });
     covered.add(grant.grantId);
-    if (!isActiveGrant(grant, today)) return void faults.push({ field: at('grantId'), message: `${describe(grant)} ended on ${grant.endDate}` });
+    if (!isActiveGrant(grant, today))
+      return void faults.push({ field: at('grantId'), message: `${describe(grant)} ended on ${grant.endDate}` });
 
     const { times, per } = grant.frequency;
     const sum = split.physical + split.screenVisit + split.medicationTechnology;
     if (sum !== times) {
-      faults.push({ field: at(), message: `${describe(grant)} is granted ${times} time(s) per ${per}; the split covers ${sum}` });
+      faults.push({
+        field: at(),
+        message: `${describe(grant)} is granted ${times} time(s) per ${per}; the split covers ${sum}`,
+      });
     }
     if (split.medicationTechnology > 0) {
       if (grant.service !== 'medication_handling') {
-        faults.push({ field: at('medicationTechnology'), message: `${describe(grant)}: medication technology only delivers medication handling` });
+        faults.push({
+          field: at('medicationTechnology'),
+          message: `${describe(grant)}: medication technology only delivers medication handling`,
+        });
       } else if (per !== 'day') {
-        faults.push({ field: at('medicationTechnology'), message: `${describe(grant)}: a dispenser doses daily; the grant must be counted per day` });
+        faults.push({
+          field: at('medicationTechnology'),
+          message: `${describe(grant)}: a dispenser doses daily; the grant must be counted per day`,
+        });
       } else if (dispenserGrant) {
-        faults.push({ field: at('medicationTechnology'), message: `${describe(grant)}: only one grant can use the citizen's dispenser (already ${dispenserGrant})` });
+        faults.push({
+          field: at('medicationTechnology'),
+          message: `${describe(grant)}: only one grant can use the citizen's dispenser (already ${dispenserGrant})`,
+        });
       } else {
         dispenserGrant = grant.grantId;
       }
     }
     const screen = resolveTimes(grant, split.screenVisit, split.screenVisitTimes, 'screen visit', true);
-    const doses = resolveTimes(grant, split.medicationTechnology, split.medicationTechnologyTimes, 'medication technology', true);
-    if ('problem' in screen) faults.push({ field: at('screenVisitTimes'), message: `${describe(grant)}: ${screen.problem}` });
-    if ('problem' in doses) faults.push({ field: at('medicationTechnologyTimes'), message: `${describe(grant)}: ${doses.problem}` });
+    const doses = resolveTimes(
+      grant,
+      split.medicationTechnology,
+      split.medicationTechnologyTimes,
+      'medication technology',
+      true,
+    );
+    if ('problem' in screen)
+      faults.push({ field: at('screenVisitTimes'), message: `${describe(grant)}: ${screen.problem}` });
+    if ('problem' in doses)
+      faults.push({ field: at('medicationTechnologyTimes'), message: `${describe(grant)}: ${doses.problem}` });
     if ('times' in screen && 'times' in doses && per === 'day' && screen.times.some((t) => doses.times.includes(t))) {
-      faults.push({ field: at('screenVisitTimes'), message: `${describe(grant)}: one occurrence cannot be both a screen visit and a dispensed dose` });
+      faults.push({
+        field: at('screenVisitTimes'),
+        message: `${describe(grant)}: one occurrence cannot be both a screen visit and a dispensed dose`,
+      });
     }
     if ('times' in screen && 'times' in doses) {
       lines.push({
@@ -134,7 +187,10 @@ export function checkProposal(grants: readonly Grant[], splits: readonly Split[]
 
   for (const grant of grants) {
     if (isActiveGrant(grant, today) && !covered.has(grant.grantId)) {
-      faults.push({ field: 'body/splits', message: `${describe(grant)} is not covered; list it with all occurrences physical to keep it physical` });
+      faults.push({
+        field: 'body/splits',
+        message: `${describe(grant)} is not covered; list it with all occurrences physical to keep it physical`,
+      });
     }
   }
   if (faults.length > 0) throw new ValidationError('The split does not fit the citizen’s grants; see errors.', faults);
@@ -144,7 +200,10 @@ export function checkProposal(grants: readonly Grant[], splits: readonly Split[]
 const ALL_WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
 /** What an approved conversion produces, valid from the approval day (or the grant's later start). */
-export function buildPlans(lines: readonly ConversionLine[], effectiveFrom: string): { screenVisitPlan: ScreenVisitPlanEntry[]; dosePlan: DosePlanSeed | null } {
+export function buildPlans(
+  lines: readonly ConversionLine[],
+  effectiveFrom: string,
+): { screenVisitPlan: ScreenVisitPlanEntry[]; dosePlan: DosePlanSeed | null } {
   const from = (line: ConversionLine) => (line.startDate > effectiveFrom ? line.startDate : effectiveFrom);
   const screenVisitPlan: ScreenVisitPlanEntry[] = lines
     .filter((line) => line.screenVisit > 0)
@@ -161,7 +220,12 @@ export function buildPlans(lines: readonly ConversionLine[], effectiveFrom: stri
     }));
   const dispensed = lines.find((line) => line.medicationTechnology > 0);
   const dosePlan: DosePlanSeed | null = dispensed
-    ? { grantId: dispensed.grantId, times: dispensed.medicationTechnologyTimes, validFrom: from(dispensed), ...(dispensed.endDate ? { validTo: dispensed.endDate } : {}) }
+    ? {
+        grantId: dispensed.grantId,
+        times: dispensed.medicationTechnologyTimes,
+        validFrom: from(dispensed),
+        ...(dispensed.endDate ? { validTo: dispensed.endDate } : {}),
+      }
     : null;
   return { screenVisitPlan, dosePlan };
 }

@@ -8,13 +8,25 @@ import type { ConversionLine } from './split.ts';
  * doses need medication-technology readiness. Lines kept physical need neither. 409
  * `not-ready-for-technology`, naming each grant and technology at fault.
  */
-export function requireTechnologyReadiness(lines: readonly Pick<ConversionLine, 'grantId' | 'service' | 'screenVisit' | 'medicationTechnology'>[], readiness: TechnologyDecisions): void {
+export function requireTechnologyReadiness(
+  lines: readonly Pick<ConversionLine, 'grantId' | 'service' | 'screenVisit' | 'medicationTechnology'>[],
+  readiness: TechnologyDecisions,
+): void {
   const faults: string[] = [];
   for (const line of lines) {
-    if (line.screenVisit > 0 && readiness.screen === 'not_ready') faults.push(`grant ${line.grantId} (${line.service}) by screen visit: the citizen is not ready for screen visits`);
+    if (line.screenVisit > 0 && readiness.screen === 'not_ready')
+      faults.push(
+        `grant ${line.grantId} (${line.service}) by screen visit: the citizen is not ready for screen visits`,
+      );
     if (line.medicationTechnology > 0 && readiness.medicationTechnology === 'not_ready') {
-      faults.push(`grant ${line.grantId} (${line.service}) by medication technology: the citizen is not ready for medication technology`);
+      faults.push(
+        `grant ${line.grantId} (${line.service}) by medication technology: the citizen is not ready for medication technology`,
+      );
     }
   }
-  if (faults.length > 0) throw new ConflictError(`The latest assessment does not allow this split: ${faults.join('; ')}.`, 'not-ready-for-technology');
+  if (faults.length > 0)
+    throw new ConflictError(
+      `The latest assessment does not allow this split: ${faults.join('; ')}.`,
+      'not-ready-for-technology',
+    );
 }

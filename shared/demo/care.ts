@@ -8,7 +8,8 @@ import type { Role } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import { demoSteps, type DemoData } from './seed.ts';
 
-const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citizenId: string) => (await grantsAndProfileOf(deps, citizenId)).grants;
+const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citizenId: string) =>
+  (await grantsAndProfileOf(deps, citizenId)).grants;
 
 /**
  * Demo data of the care capability: the default questionnaire as version 1 and three citizens
@@ -17,16 +18,28 @@ const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citi
  */
 demoSteps.push(async (deps, demo: DemoData) => {
   const now = deps.clock.now();
-  const as = (role: Role, sub: string): RequestContext => ({ actor: { kind: 'user', sub, roles: [role], team: demo.team }, requestId: 'demo-seed', now });
+  const as = (role: Role, sub: string): RequestContext => ({
+    actor: { kind: 'user', sub, roles: [role], team: demo.team },
+    requestId: 'demo-seed',
+    now,
+  });
   const assessor = as('assessor', 'asr-demo');
   const questionnaire = await currentQuestionnaire(deps);
   demo.ids.questionnaireVersion = String(questionnaire.version);
 
   const base = answersReadyForBoth;
 
-  const karen = await registerCitizen(deps, assessor, { nationalId: '120339-1118', name: { given: 'Karen', family: 'Sørensen' }, preferredLanguage: 'da' });
-  await recordAssessment(deps, assessor, karen.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, notes: 'Bruger iPad dagligt.' } });
-  const startDate = DateTime.fromJSDate(now, { zone: deps.config.TIME_ZONE }).minus({ months: 2 }).toISODate() ?? '2026-01-01';
+  const karen = await registerCitizen(deps, assessor, {
+    nationalId: '120339-1118',
+    name: { given: 'Karen', family: 'Sørensen' },
+    preferredLanguage: 'da',
+  });
+  await recordAssessment(deps, assessor, karen.citizenId, {
+    questionnaireVersion: questionnaire.version,
+    answers: { ...base, notes: 'Bruger iPad dagligt.' },
+  });
+  const startDate =
+    DateTime.fromJSDate(now, { zone: deps.config.TIME_ZONE }).minus({ months: 2 }).toISODate() ?? '2026-01-01';
   const medication = await recordGrant(deps, assessor, karen.citizenId, {
     paragraph: 'SUL-138',
     service: 'medication_handling',
@@ -56,20 +69,37 @@ demoSteps.push(async (deps, demo: DemoData) => {
     startDate,
   });
   const conversion = await proposeConversion(deps, as('staff', 'stf-anna'), karen.citizenId, {
-    reason: 'Morgen- og aftenmedicin fra dispenser, frokostmedicin og aftentilsyn på skærm; rengøring forbliver fysisk.',
+    reason:
+      'Morgen- og aftenmedicin fra dispenser, frokostmedicin og aftentilsyn på skærm; rengøring forbliver fysisk.',
     splits: [
-      { grantId: medication.grantId, physical: 0, screenVisit: 1, medicationTechnology: 2, screenVisitTimes: ['14:00'], medicationTechnologyTimes: ['08:00', '20:00'] },
+      {
+        grantId: medication.grantId,
+        physical: 0,
+        screenVisit: 1,
+        medicationTechnology: 2,
+        screenVisitTimes: ['14:00'],
+        medicationTechnologyTimes: ['08:00', '20:00'],
+      },
       { grantId: safety.grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 },
       { grantId: help.grantId, physical: 1, screenVisit: 0, medicationTechnology: 0 },
       { grantId: conversation.grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 },
     ],
   });
-  const finalGrant = await approveConversion(deps, as('lead', 'lead-demo'), conversion.conversionId, { note: 'Aftalt med borger og datter.' });
+  const finalGrant = await approveConversion(deps, as('lead', 'lead-demo'), conversion.conversionId, {
+    note: 'Aftalt med borger og datter.',
+  });
   demo.ids.citizen = karen.citizenId;
   demo.ids.finalGrant = finalGrant.finalGrantId;
 
-  const poul = await registerCitizen(deps, assessor, { nationalId: '050442-2223', name: { given: 'Poul', family: 'Ærø' }, preferredLanguage: 'da' });
-  await recordAssessment(deps, assessor, poul.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, uses_device: false, internet_at_home: 'mobile_poor' } });
+  const poul = await registerCitizen(deps, assessor, {
+    nationalId: '050442-2223',
+    name: { given: 'Poul', family: 'Ærø' },
+    preferredLanguage: 'da',
+  });
+  await recordAssessment(deps, assessor, poul.citizenId, {
+    questionnaireVersion: questionnaire.version,
+    answers: { ...base, uses_device: false, internet_at_home: 'mobile_poor' },
+  });
   await recordGrant(deps, assessor, poul.citizenId, {
     paragraph: 'SEL-83a',
     service: 'rehabilitation_training',
@@ -85,17 +115,28 @@ demoSteps.push(async (deps, demo: DemoData) => {
     minutesPerOccurrence: 10,
     startDate,
   });
-  const rehabilitation = (await listGrantsOf(deps, poul.citizenId)).find((g) => g.service === 'rehabilitation_training');
+  const rehabilitation = (await listGrantsOf(deps, poul.citizenId)).find(
+    (g) => g.service === 'rehabilitation_training',
+  );
   await proposeConversion(deps, as('staff', 'stf-anna'), poul.citizenId, {
     reason: 'Try a dispenser for the medication; rehabilitation stays physical.',
     splits: [
       { grantId: poulMedication.grantId, physical: 0, screenVisit: 0, medicationTechnology: 2 },
-      ...(rehabilitation ? [{ grantId: rehabilitation.grantId, physical: 2, screenVisit: 0, medicationTechnology: 0 }] : []),
+      ...(rehabilitation
+        ? [{ grantId: rehabilitation.grantId, physical: 2, screenVisit: 0, medicationTechnology: 0 }]
+        : []),
     ],
   });
   demo.ids.citizenReadyWithSupport = poul.citizenId;
 
-  const bent = await registerCitizen(deps, assessor, { nationalId: '230836-3335', name: { given: 'Bent', family: 'Lund' }, preferredLanguage: 'en' });
-  await recordAssessment(deps, assessor, bent.citizenId, { questionnaireVersion: questionnaire.version, answers: { ...base, can_see_screen: false, medication_fits_dispenser: 'unsuitable' } });
+  const bent = await registerCitizen(deps, assessor, {
+    nationalId: '230836-3335',
+    name: { given: 'Bent', family: 'Lund' },
+    preferredLanguage: 'en',
+  });
+  await recordAssessment(deps, assessor, bent.citizenId, {
+    questionnaireVersion: questionnaire.version,
+    answers: { ...base, can_see_screen: false, medication_fits_dispenser: 'unsuitable' },
+  });
   demo.ids.citizenNotReady = bent.citizenId;
 });

@@ -23,6 +23,8 @@ export async function seedDemoData(deps: Deps): Promise<{ seeded: boolean; demo:
   if (marker) return { seeded: false, demo: marker.demo };
   const demo: DemoData = { team: 'east', ids: {} };
   for (const step of demoSteps) await step(deps, demo);
-  await transactWrite(deps.table, [put(deps.table, { ...demoKeys.marker(), entity: 'DemoMarker', demo, seededAt: deps.clock.now().toISOString() })]);
+  await transactWrite(deps.table, [
+    put(deps.table, { ...demoKeys.marker(), entity: 'DemoMarker', demo, seededAt: deps.clock.now().toISOString() }),
+  ]);
   return { seeded: true, demo };
 }

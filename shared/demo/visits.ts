@@ -17,11 +17,19 @@ const weekdays = [1, 2, 3, 4, 5];
 
 demoSteps.push(async (deps, demo: DemoData) => {
   const now = deps.clock.now();
-  const as = (role: Role, sub: string): RequestContext => ({ actor: { kind: 'user', sub, roles: [role], team: demo.team }, requestId: 'demo-seed', now });
+  const as = (role: Role, sub: string): RequestContext => ({
+    actor: { kind: 'user', sub, roles: [role], team: demo.team },
+    requestId: 'demo-seed',
+    now,
+  });
   const lead = as('lead', 'lead-lis');
 
   // The staff directory first: nobody is scheduled before the team has registered them.
-  for (const [staffId, name] of [['stf-anna', 'Anna Holm'], ['stf-bo', 'Bo Lund'], ['lead-lis', 'Lis Berg']] as const) {
+  for (const [staffId, name] of [
+    ['stf-anna', 'Anna Holm'],
+    ['stf-bo', 'Bo Lund'],
+    ['lead-lis', 'Lis Berg'],
+  ] as const) {
     await registerStaff(deps, lead, demo.team, { staffId, name });
   }
 
@@ -35,10 +43,16 @@ demoSteps.push(async (deps, demo: DemoData) => {
     exceptions: [],
   });
   await setAvailability(deps, as('staff', 'stf-bo'), 'stf-bo', {
-    weekly: [...weekdays.map((weekday) => ({ weekday, start: '12:00', end: '22:00' })), { weekday: 6, start: '17:00', end: '22:00' }],
+    weekly: [
+      ...weekdays.map((weekday) => ({ weekday, start: '12:00', end: '22:00' })),
+      { weekday: 6, start: '17:00', end: '22:00' },
+    ],
     exceptions: [],
   });
-  await setAvailability(deps, lead, 'lead-lis', { weekly: weekdays.map((weekday) => ({ weekday, start: '08:00', end: '16:00' })), exceptions: [] });
+  await setAvailability(deps, lead, 'lead-lis', {
+    weekly: weekdays.map((weekday) => ({ weekday, start: '08:00', end: '16:00' })),
+    exceptions: [],
+  });
   demo.ids.staff = 'stf-anna';
   demo.ids.staffColleague = 'stf-bo';
   demo.ids.lead = 'lead-lis';
@@ -46,8 +60,16 @@ demoSteps.push(async (deps, demo: DemoData) => {
   // The care step's final grant planned the visits before anyone had set availability.
   const citizenId = demo.ids.citizen;
   if (!citizenId) return;
-  const week = await listVisits(deps, lead, { citizenId, unassigned: 'true', from: now.toISOString(), to: new Date(now.getTime() + 7 * 86_400_000).toISOString(), limit: 200 });
-  const staff = (await Promise.all(['stf-anna', 'stf-bo'].map((id) => getStaffProfile(deps.table, id, true)))).filter((p) => p !== undefined);
+  const week = await listVisits(deps, lead, {
+    citizenId,
+    unassigned: 'true',
+    from: now.toISOString(),
+    to: new Date(now.getTime() + 7 * 86_400_000).toISOString(),
+    limit: 200,
+  });
+  const staff = (await Promise.all(['stf-anna', 'stf-bo'].map((id) => getStaffProfile(deps.table, id, true)))).filter(
+    (p) => p !== undefined,
+  );
   let assigned = 0;
   for (const visit of week.items) {
     for (const profile of staff) {

@@ -8,7 +8,17 @@ import { getItems, queryAll } from '#shared/table/store.ts';
 import { MAX_ADHERENCE_DAYS, type Adherence } from './model.ts';
 import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts';
 import { planVersions, versionsOf } from './dose-plan.ts';
-import { addDays, adherenceRates, classifyDose, emptyCounts, plannedDoses, startOfLocalDate, type DoseRecord, type DosePlanVersion, type OutcomeCounts } from './schedule.ts';
+import {
+  addDays,
+  adherenceRates,
+  classifyDose,
+  emptyCounts,
+  plannedDoses,
+  startOfLocalDate,
+  type DoseRecord,
+  type DosePlanVersion,
+  type OutcomeCounts,
+} from './schedule.ts';
 
 /**
  * Adherence is computed on read from the plan versions and the derived dose records, never
@@ -17,12 +27,18 @@ import { addDays, adherenceRates, classifyDose, emptyCounts, plannedDoses, start
  * raw events.
  */
 
-const dayCount = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+const dayCount = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 
 export function checkPeriod(from: string, to: string): void {
-  if (to < from) throw new ValidationError('The period ends before it starts.', [{ field: 'query/to', message: 'must not be before from' }]);
+  if (to < from)
+    throw new ValidationError('The period ends before it starts.', [
+      { field: 'query/to', message: 'must not be before from' },
+    ]);
   if (dayCount(from, to) > MAX_ADHERENCE_DAYS) {
-    throw new ValidationError(`A period is at most ${MAX_ADHERENCE_DAYS} days.`, [{ field: 'query/to', message: `at most ${MAX_ADHERENCE_DAYS} days after from` }]);
+    throw new ValidationError(`A period is at most ${MAX_ADHERENCE_DAYS} days.`, [
+      { field: 'query/to', message: `at most ${MAX_ADHERENCE_DAYS} days after from` },
+    ]);
   }
 }
 
@@ -43,21 +59,46 @@ export async function computeAdherence(
   // days are read too and simply not looked up.
   const [versions, items, settings] = await Promise.all([
     loaded ? Promise.resolve(loaded.versions) : planVersions(deps, citizenId),
-    queryAll<DoseRecord & { doseAt?: string; date?: string; hours?: Set<string> } & Record<string, unknown>>(deps.table, {
-      partition: ['pk', dispenserKeys.adherencePartition(citizenId)],
-      sort: { attribute: 'sk', between: dispenserKeys.adherenceRange(addDays(start.toISOString().slice(0, 10), -1), addDays(end.toISOString().slice(0, 10), 1)) },
-    }),
+    queryAll<DoseRecord & { doseAt?: string; date?: string; hours?: Set<string> } & Record<string, unknown>>(
+      deps.table,
+      {
+        partition: ['pk', dispenserKeys.adherencePartition(citizenId)],
+        sort: {
+          attribute: 'sk',
+          between: dispenserKeys.adherenceRange(
+            addDays(start.toISOString().slice(0, 10), -1),
+            addDays(end.toISOString().slice(0, 10), 1),
+          ),
+        },
+      },
+    ),
     loadAlertSettings(deps, citizenId),
   ]);
   const records = items.filter((i): i is typeof i & { doseAt: string } => typeof i.doseAt === 'string');
-  const seenDays = items.filter((i) => i.doseAt === undefined && typeof i.date === 'string') as { date: string; hours?: Set<string> }[];
-  const byDose = new Map(records.map((r) => [r.doseAt, { takenAts: [...(r.takenAts ?? [])], missedAts: [...(r.missedAts ?? [])], lateAts: [...(r.lateAts ?? [])], dispensedAts: [...(r.dispensedAts ?? [])] }]));
+  const seenDays = items.filter((i) => i.doseAt === undefined && typeof i.date === 'string') as {
+    date: string;
+    hours?: Set<string>;
+  }[];
+  const byDose = new Map(
+    records.map((r) => [
+      r.doseAt,
+      {
+        takenAts: [...(r.takenAts ?? [])],
+        missedAts: [...(r.missedAts ?? [])],
+        lateAts: [...(r.lateAts ?? [])],
+        dispensedAts: [...(r.dispensedAts ?? [])],
+      },
+    ]),
+  );
   const seen = new Set(seenDays.flatMap((d) => [...(d.hours ?? [])].map((h) => `${d.date}T${h}`)));
   const counts: OutcomeCounts = emptyCounts();
   const doses = plannedDoses(versions, start, end, zone).map((dose) => {
     const classified = classifyDose(dose, byDose.get(dose.doseAt), seen, now, deps.config.DOSE_MISSED_AFTER_MINUTES);
     // A dose in an alert pause (the citizen away) was not missed: a take still counts as a take.
-    const verdict = classified.takenAt === undefined && isPausedAt(settings.pauses, dose.doseAt) ? { outcome: 'paused' as const } : classified;
+    const verdict =
+      classified.takenAt === undefined && isPausedAt(settings.pauses, dose.doseAt)
+        ? { outcome: 'paused' as const }
+        : classified;
     counts.planned++;
     counts[verdict.outcome]++;
     return {
@@ -73,13 +114,34 @@ export async function computeAdherence(
 }
 
 /** GET /citizens/{id}/adherence?from=&to= */
-export async function citizenAdherence(deps: Deps, ctx: RequestContext, citizenId: string, period: { from: string; to: string }): Promise<Adherence> {
+export async function citizenAdherence(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  period: { from: string; to: string },
+): Promise<Adherence> {
   checkPeriod(period.from, period.to);
   // The citizen (visibility) and the plan with its versions in one BatchGetItem.
-  const [citizenItem, planItem] = await getItems(deps.table, [citizenKeys.profile(citizenId), dispenserKeys.dosePlan(citizenId)], { now: ctx.now });
+  const [citizenItem, planItem] = await getItems(
+    deps.table,
+    [citizenKeys.profile(citizenId), dispenserKeys.dosePlan(citizenId)],
+    { now: ctx.now },
+  );
   visibleCitizenFrom(citizenItem, ctx.actor);
   const versions = await versionsOf(deps, citizenId, planItem);
   const { doses, counts } = await computeAdherence(deps, citizenId, period.from, period.to, ctx.now, { versions });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'adherence.read', resource: `citizens/${citizenId}/adherence`, citizenId });
-  return { citizenId, from: period.from, to: period.to, timeZone: deps.config.TIME_ZONE, doses, counts, rates: adherenceRates(counts) };
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'adherence.read',
+    resource: `citizens/${citizenId}/adherence`,
+    citizenId,
+  });
+  return {
+    citizenId,
+    from: period.from,
+    to: period.to,
+    timeZone: deps.config.TIME_ZONE,
+    doses,
+    counts,
+    rates: adherenceRates(counts),
+  };
 }

@@ -17,7 +17,14 @@ import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts
  */
 export async function missedDoseAlert(
   deps: Deps,
-  dose: { team: string; citizenId: string; dispenserId: string; doseAt: string; detectedBy: 'device' | 'schedule'; by: SystemContext },
+  dose: {
+    team: string;
+    citizenId: string;
+    dispenserId: string;
+    doseAt: string;
+    detectedBy: 'device' | 'schedule';
+    by: SystemContext;
+  },
 ): Promise<boolean> {
   const now = deps.clock.now();
   // The citizen is away (hospital, holiday): the dose is paused, not missed, and nobody is alerted.
@@ -43,7 +50,18 @@ export async function missedDoseAlert(
       },
       [mark],
       (alertId) => [
-        domainEvent('DoseMissed', { citizenId: dose.citizenId, team: dose.team, dispenserId: dose.dispenserId, doseAt: dose.doseAt, detectedBy: dose.detectedBy, alertId }, now),
+        domainEvent(
+          'DoseMissed',
+          {
+            citizenId: dose.citizenId,
+            team: dose.team,
+            dispenserId: dose.dispenserId,
+            doseAt: dose.doseAt,
+            detectedBy: dose.detectedBy,
+            alertId,
+          },
+          now,
+        ),
       ],
     );
     return raised;

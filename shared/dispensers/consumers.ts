@@ -20,10 +20,15 @@ import './events.ts';
  */
 export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): Promise<void> {
   const detail = finalGrantApprovedSchema.parse(event.detail);
-  const ctx: SystemContext = { system: 'final-grant-approved', requestId: newId('evt', deps.clock.now()), now: deps.clock.now() };
+  const ctx: SystemContext = {
+    system: 'final-grant-approved',
+    requestId: newId('evt', deps.clock.now()),
+    now: deps.clock.now(),
+  };
   const current = await currentPlan(deps, detail.citizenId);
   if (current?.finalGrantId === detail.finalGrantId) return;
-  const today = DateTime.fromJSDate(ctx.now, { zone: deps.config.TIME_ZONE }).toISODate() ?? detail.approvedAt.slice(0, 10);
+  const today =
+    DateTime.fromJSDate(ctx.now, { zone: deps.config.TIME_ZONE }).toISODate() ?? detail.approvedAt.slice(0, 10);
   if (detail.dosePlan) {
     await writeDosePlan(deps, ctx, detail.citizenId, {
       times: detail.dosePlan.times,
@@ -37,7 +42,8 @@ export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): P
     return;
   }
   if (!current) return;
-  const approvedOn = DateTime.fromISO(detail.approvedAt, { zone: deps.config.TIME_ZONE }).toISODate() ?? current.validFrom;
+  const approvedOn =
+    DateTime.fromISO(detail.approvedAt, { zone: deps.config.TIME_ZONE }).toISODate() ?? current.validFrom;
   if (current.validTo && current.validTo <= approvedOn) return;
   await writeDosePlan(deps, ctx, detail.citizenId, {
     times: current.times,

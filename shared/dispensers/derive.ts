@@ -43,7 +43,8 @@ const setKey = (type: DoseEventType) =>
 
 export async function deriveFromDeviceEvents(deps: Deps, items: readonly Record<string, unknown>[]): Promise<void> {
   const byDispenser = new Map<string, StoredEvent[]>();
-  for (const item of items as unknown as StoredEvent[]) byDispenser.set(item.dispenserId, [...(byDispenser.get(item.dispenserId) ?? []), item]);
+  for (const item of items as unknown as StoredEvent[])
+    byDispenser.set(item.dispenserId, [...(byDispenser.get(item.dispenserId) ?? []), item]);
   for (const [dispenserId, events] of byDispenser) await deriveForDispenser(deps, dispenserId, events);
 }
 
@@ -51,10 +52,17 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
   const first = events[0];
   if (!first) return;
   const team = first.team;
-  const by = (e: Pick<StoredEvent, 'receivedAt' | 'requestId'>): SystemContext => ({ system: `dispenser:${dispenserId}`, requestId: e.requestId, now: new Date(e.receivedAt) });
+  const by = (e: Pick<StoredEvent, 'receivedAt' | 'requestId'>): SystemContext => ({
+    system: `dispenser:${dispenserId}`,
+    requestId: e.requestId,
+    now: new Date(e.receivedAt),
+  });
 
   // Dose records and seen days: ADDs to sets.
-  const doses = new Map<string, { citizenId: string; doseAt: string; sets: Record<string, Set<string>>; last: StoredEvent }>();
+  const doses = new Map<
+    string,
+    { citizenId: string; doseAt: string; sets: Record<string, Set<string>>; last: StoredEvent }
+  >();
   const seen = new Map<string, { citizenId: string; date: string; hours: Set<string> }>();
   for (const e of events) {
     const hour = hourKey(new Date(e.occurredAt));
@@ -87,7 +95,14 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
     ),
     Promise.all(
       [...seen.values()].map((day) =>
-        deps.table.db.send(new UpdateCommand(updateInput(deps.table, dispenserKeys.seenDay(day.citizenId, day.date), { set: { entity: 'DeviceSeenDay', citizenId: day.citizenId, date: day.date }, add: { hours: day.hours } }))),
+        deps.table.db.send(
+          new UpdateCommand(
+            updateInput(deps.table, dispenserKeys.seenDay(day.citizenId, day.date), {
+              set: { entity: 'DeviceSeenDay', citizenId: day.citizenId, date: day.date },
+              add: { hours: day.hours },
+            }),
+          ),
+        ),
       ),
     ),
   ]);
@@ -97,9 +112,21 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
     const takenAts = dose.record.takenAts as Set<string> | undefined;
     const missedAts = dose.record.missedAts as Set<string> | undefined;
     if (takenAts?.size && dose.record.alertRaisedAt) {
-      await resolveAlertByDedupKey(deps, `missed_dose#${dose.citizenId}#${dose.doseAt}`, 'The dispenser reported the dose taken.', `dispenser:${dispenserId}`);
+      await resolveAlertByDedupKey(
+        deps,
+        `missed_dose#${dose.citizenId}#${dose.doseAt}`,
+        'The dispenser reported the dose taken.',
+        `dispenser:${dispenserId}`,
+      );
     } else if (!takenAts?.size && missedAts?.size && !dose.record.alertRaisedAt) {
-      await missedDoseAlert(deps, { team, citizenId: dose.citizenId, dispenserId, doseAt: dose.doseAt, detectedBy: 'device', by: by(dose.last) });
+      await missedDoseAlert(deps, {
+        team,
+        citizenId: dose.citizenId,
+        dispenserId,
+        doseAt: dose.doseAt,
+        detectedBy: 'device',
+        by: by(dose.last),
+      });
     }
   }
 
@@ -112,7 +139,11 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
   }
   for (const [fault, e] of faults) await raiseFault(deps, team, dispenserId, fault, e, by(e));
 
-  await recordContact(deps, dispenserId, events.reduce((latest, e) => (e.receivedAt > latest ? e.receivedAt : latest), first.receivedAt));
+  await recordContact(
+    deps,
+    dispenserId,
+    events.reduce((latest, e) => (e.receivedAt > latest ? e.receivedAt : latest), first.receivedAt),
+  );
 
   // The audit of device data: one record per post and citizen, keyed by them.
   const posts = new Map<string, StoredEvent>();
@@ -120,11 +151,22 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
   const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
   for (const e of posts.values()) {
     const auditId = `aud_dev_${createHash('sha256').update(`${dispenserId}|${e.requestId}|${e.citizenId}`).digest('hex').slice(0, 26)}`;
-    await audit.recordOnce(by(e), { action: 'device-events.ingest', resource: `dispensers/${dispenserId}/events`, citizenId: e.citizenId }, auditId);
+    await audit.recordOnce(
+      by(e),
+      { action: 'device-events.ingest', resource: `dispensers/${dispenserId}/events`, citizenId: e.citizenId },
+      auditId,
+    );
   }
 }
 
-async function raiseFault(deps: Deps, team: string, dispenserId: string, fault: FaultEventType, e: StoredEvent, by: SystemContext): Promise<void> {
+async function raiseFault(
+  deps: Deps,
+  team: string,
+  dispenserId: string,
+  fault: FaultEventType,
+  e: StoredEvent,
+  by: SystemContext,
+): Promise<void> {
   const dedupKey = `device_fault#${dispenserId}#${fault}`;
   const { raised } = await raiseAlert(
     deps,
@@ -141,7 +183,13 @@ async function raiseFault(deps: Deps, team: string, dispenserId: string, fault: 
       by,
     },
     [],
-    (alertId) => [domainEvent('DeviceFault', { dispenserId, citizenId: e.citizenId, team, fault, occurredAt: e.occurredAt, alertId }, by.now)],
+    (alertId) => [
+      domainEvent(
+        'DeviceFault',
+        { dispenserId, citizenId: e.citizenId, team, fault, occurredAt: e.occurredAt, alertId },
+        by.now,
+      ),
+    ],
   );
   if (raised) return;
   // The episode's alert exists: it keeps the earliest fault, while it is not resolved.
@@ -161,7 +209,11 @@ async function raiseFault(deps: Deps, team: string, dispenserId: string, fault: 
       }),
     );
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    if (
+      !(error instanceof ConditionalCheckFailedException) &&
+      (error as Error).name !== 'ConditionalCheckFailedException'
+    )
+      throw error;
   }
 }
 
@@ -172,11 +224,22 @@ async function raiseFault(deps: Deps, team: string, dispenserId: string, fault: 
  * backwards.
  */
 async function recordContact(deps: Deps, dispenserId: string, at: string): Promise<void> {
-  const device = await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(dispenserId), { consistent: true });
+  const device = await getItem<DispenserItem & Record<string, unknown>>(
+    deps.table,
+    dispenserKeys.dispenser(dispenserId),
+    { consistent: true },
+  );
   if (!device) return;
-  if (device.silentAlertKey) await resolveAlertByDedupKey(deps, device.silentAlertKey, 'The dispenser is heard from again.', `dispenser:${dispenserId}`);
+  if (device.silentAlertKey)
+    await resolveAlertByDedupKey(
+      deps,
+      device.silentAlertKey,
+      'The dispenser is heard from again.',
+      `dispenser:${dispenserId}`,
+    );
   // Silence is measured in minutes (DEVICE_SILENT_AFTER_MINUTES ≥ 5): a device posting often need not rewrite its item each time.
-  if (!device.silentAlertKey && device.lastContactAt && Date.parse(at) - Date.parse(device.lastContactAt) < 60_000) return;
+  if (!device.silentAlertKey && device.lastContactAt && Date.parse(at) - Date.parse(device.lastContactAt) < 60_000)
+    return;
   try {
     await deps.table.db.send(
       new UpdateCommand(
@@ -188,10 +251,15 @@ async function recordContact(deps: Deps, dispenserId: string, at: string): Promi
                 set: { lastContactAt: at, ...dispenserKeys.assigned(at, dispenserId) },
                 remove: ['silentAlertKey'],
                 // Never move backwards, and never index a dispenser that was taken back meanwhile.
-                condition: 'attribute_exists(assignment) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
+                condition:
+                  'attribute_exists(assignment) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
                 values: { ':at': at },
               }
-            : { set: { lastContactAt: at }, condition: 'attribute_exists(pk) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)', values: { ':at': at } },
+            : {
+                set: { lastContactAt: at },
+                condition: 'attribute_exists(pk) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
+                values: { ':at': at },
+              },
         ),
       ),
     );

@@ -20,14 +20,22 @@ export const MISSED_DOSE_LOOKBACK_HOURS = 24;
 /** The trial-end reminder goes out this many days before the trial's last day. */
 export const TRIAL_REMINDER_DAYS = 7;
 
-const systemContext = (deps: Deps, job: string): SystemContext => ({ system: job, requestId: newId('job', deps.clock.now()), now: deps.clock.now() });
+const systemContext = (deps: Deps, job: string): SystemContext => ({
+  system: job,
+  requestId: newId('job', deps.clock.now()),
+  now: deps.clock.now(),
+});
 
 async function assignedDispensers(deps: Deps, silentSinceAtMost?: string): Promise<DispenserItem[]> {
-  return queryAll<DispenserItem & Record<string, unknown>>(deps.table, {
-    index: 'gsi2',
-    partition: ['gsi2pk', dispenserKeys.assignedPartition],
-    ...(silentSinceAtMost ? { sort: { attribute: 'gsi2sk', lte: `${silentSinceAtMost}\uffff` } } : {}),
-  }, 100_000);
+  return queryAll<DispenserItem & Record<string, unknown>>(
+    deps.table,
+    {
+      index: 'gsi2',
+      partition: ['gsi2pk', dispenserKeys.assignedPartition],
+      ...(silentSinceAtMost ? { sort: { attribute: 'gsi2sk', lte: `${silentSinceAtMost}\uffff` } } : {}),
+    },
+    100_000,
+  );
 }
 
 /**
@@ -35,7 +43,9 @@ async function assignedDispensers(deps: Deps, silentSinceAtMost?: string): Promi
  * DOSE_MISSED_AFTER_MINUTES) passed within the lookback, with no `dose_taken` and no alert yet,
  * raises its one missed-dose alert — also when the device said nothing at all.
  */
-export async function detectMissedDoses(deps: Deps): Promise<{ dispensers: number; dosesChecked: number; raised: number }> {
+export async function detectMissedDoses(
+  deps: Deps,
+): Promise<{ dispensers: number; dosesChecked: number; raised: number }> {
   const now = deps.clock.now();
   const missedAfterMs = deps.config.DOSE_MISSED_AFTER_MINUTES * 60_000;
   const zone = deps.config.TIME_ZONE;
@@ -44,9 +54,18 @@ export async function detectMissedDoses(deps: Deps): Promise<{ dispensers: numbe
     const assignment = d.assignment;
     const plan = d.dosePlan;
     if (!assignment || !plan) return [];
-    const from = new Date(Math.max(now.getTime() - missedAfterMs - MISSED_DOSE_LOOKBACK_HOURS * 3_600_000, Date.parse(assignment.assignedAt)));
+    const from = new Date(
+      Math.max(
+        now.getTime() - missedAfterMs - MISSED_DOSE_LOOKBACK_HOURS * 3_600_000,
+        Date.parse(assignment.assignedAt),
+      ),
+    );
     const to = new Date(now.getTime() - missedAfterMs + 1);
-    return dosesOfRule(plan, from, to, zone).map((dose) => ({ dispenser: d, citizenId: assignment.citizenId, doseAt: dose.doseAt }));
+    return dosesOfRule(plan, from, to, zone).map((dose) => ({
+      dispenser: d,
+      citizenId: assignment.citizenId,
+      doseAt: dose.doseAt,
+    }));
   });
   const records = await batchGet<{ sk: string; pk: string; takenAts?: Set<string>; alertRaisedAt?: string }>(
     deps.table,
@@ -60,7 +79,17 @@ export async function detectMissedDoses(deps: Deps): Promise<{ dispensers: numbe
     const key = dispenserKeys.dose(dose.citizenId, dose.doseAt);
     const record = byKey.get(`${key.pk}|${key.sk}`);
     if (record?.takenAts?.size || record?.alertRaisedAt) continue;
-    if (await missedDoseAlert(deps, { team: dose.dispenser.team, citizenId: dose.citizenId, dispenserId: dose.dispenser.dispenserId, doseAt: dose.doseAt, detectedBy: 'schedule', by: ctx })) raised++;
+    if (
+      await missedDoseAlert(deps, {
+        team: dose.dispenser.team,
+        citizenId: dose.citizenId,
+        dispenserId: dose.dispenser.dispenserId,
+        doseAt: dose.doseAt,
+        detectedBy: 'schedule',
+        by: ctx,
+      })
+    )
+      raised++;
   }
   return { dispensers: dispensers.length, dosesChecked: due.length, raised };
 }
@@ -99,8 +128,20 @@ export async function detectSilentDevices(deps: Deps): Promise<{ silent: number;
           by: ctx,
         },
         // Only while it is still this silence: a contact in between moves gsi2sk and cancels the raise.
-        [updateItem(deps.table, dispenserKeys.dispenser(d.dispenserId), { set: { silentAlertKey: dedupKey }, condition: 'gsi2sk = :sk', values: { ':sk': indexed.gsi2sk } })],
-        (alertId) => [domainEvent('DeviceSilent', { dispenserId: d.dispenserId, citizenId: assignment.citizenId, team: d.team, silentSince, alertId }, now)],
+        [
+          updateItem(deps.table, dispenserKeys.dispenser(d.dispenserId), {
+            set: { silentAlertKey: dedupKey },
+            condition: 'gsi2sk = :sk',
+            values: { ':sk': indexed.gsi2sk },
+          }),
+        ],
+        (alertId) => [
+          domainEvent(
+            'DeviceSilent',
+            { dispenserId: d.dispenserId, citizenId: assignment.citizenId, team: d.team, silentSince, alertId },
+            now,
+          ),
+        ],
       );
       if (raised) raisedCount++;
     } catch (error) {

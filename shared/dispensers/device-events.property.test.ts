@@ -11,7 +11,10 @@ const NOW = new Date('2026-11-20T09:00:00Z');
 const RETENTION_DAYS = 400;
 
 const isoWithOffset = fc
-  .record({ at: fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2027, 11, 31) }), offsetHours: fc.integer({ min: -12, max: 14 }) })
+  .record({
+    at: fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2027, 11, 31) }),
+    offsetHours: fc.integer({ min: -12, max: 14 }),
+  })
   .map(({ at, offsetHours }) => {
     const local = new Date(at + offsetHours * 3_600_000).toISOString().slice(0, 19);
     const sign = offsetHours < 0 ? '-' : '+';
@@ -25,12 +28,24 @@ const wellFormedEvent = fc
     occurredAt: isoWithOffset,
     scheduledFor: fc.option(isoWithOffset, { nil: undefined }),
     // A `__proto__` key is not kept as sent (object rebuilding drops it, as it should): not a well-formed detail.
-    details: fc.option(fc.dictionary(fc.string({ maxLength: 40 }).filter((k) => k !== '__proto__'), fc.oneof(fc.string({ maxLength: 200 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()), { maxKeys: 20 }), { nil: undefined }),
+    details: fc.option(
+      fc.dictionary(
+        fc.string({ maxLength: 40 }).filter((k) => k !== '__proto__'),
+        fc.oneof(fc.string({ maxLength: 200 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()),
+        { maxKeys: 20 },
+      ),
+      { nil: undefined },
+    ),
   })
   .map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)));
 
 /** Anything a buggy or hostile device could put in the array. */
-const anything = fc.oneof(wellFormedEvent, fc.anything(), fc.jsonValue(), wellFormedEvent.chain((e) => fc.record({ ...Object.fromEntries(Object.keys(e).map((k) => [k, fc.anything()])) })));
+const anything = fc.oneof(
+  wellFormedEvent,
+  fc.anything(),
+  fc.jsonValue(),
+  wellFormedEvent.chain((e) => fc.record({ ...Object.fromEntries(Object.keys(e).map((k) => [k, fc.anything()])) })),
+);
 
 describe('a device’s batch, checked event by event', () => {
   it('sorts every event into stored or rejected, by its own index, and never throws', () => {
@@ -69,8 +84,10 @@ describe('a device’s batch, checked event by event', () => {
       fc.property(wellFormedEvent, (event) => {
         const { candidates, rejected } = checkEvents([event], NOW, RETENTION_DAYS);
         const at = Date.parse(String(event.occurredAt));
-        const inWindow = at <= NOW.getTime() + FUTURE_TOLERANCE_MINUTES * 60_000 && at >= NOW.getTime() - RETENTION_DAYS * 86_400_000;
-        const doseOnly = event.scheduledFor === undefined || (doseEventTypes as readonly string[]).includes(String(event.type));
+        const inWindow =
+          at <= NOW.getTime() + FUTURE_TOLERANCE_MINUTES * 60_000 && at >= NOW.getTime() - RETENTION_DAYS * 86_400_000;
+        const doseOnly =
+          event.scheduledFor === undefined || (doseEventTypes as readonly string[]).includes(String(event.type));
         if (inWindow && doseOnly) expect(candidates.map((c) => c.event)).toEqual([event]);
         else expect(rejected).toHaveLength(1);
       }),

@@ -5,7 +5,12 @@ import type { AppEnv } from '#shared/http/env.ts';
 import { jsonBody, jsonContent, problems } from '#shared/http/openapi.ts';
 import { UnauthenticatedError } from '#shared/platform/errors.ts';
 import { ingestDeviceEvents } from './ingest.ts';
-import { deviceEventBatchEnvelopeSchema, deviceEventSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from './model.ts';
+import {
+  deviceEventBatchEnvelopeSchema,
+  deviceEventSchema,
+  ingestResultSchema,
+  MAX_EVENTS_PER_BATCH,
+} from './model.ts';
 
 /**
  * The device's route. The app's JWT middleware skips it; the dispenser's own credential is
@@ -16,7 +21,8 @@ const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/;
 const credentialOf = (header: string | undefined) => header?.match(BEARER)?.[1];
 
 const requireCredentialHeader = createMiddleware<AppEnv>(async (c, next) => {
-  if (!credentialOf(c.req.header('authorization'))) throw new UnauthenticatedError('A device credential is required: Authorization: Bearer <credential>.');
+  if (!credentialOf(c.req.header('authorization')))
+    throw new UnauthenticatedError('A device credential is required: Authorization: Bearer <credential>.');
   await next();
 });
 
@@ -49,7 +55,11 @@ export function deviceEventRoutes() {
   return router.openapi(ingestRoute, async (c) => {
     const result = await ingestDeviceEvents(
       c.get('deps'),
-      { dispenserId: c.req.valid('param').dispenserId, credential: credentialOf(c.req.header('authorization')), requestId: c.get('requestId') },
+      {
+        dispenserId: c.req.valid('param').dispenserId,
+        credential: credentialOf(c.req.header('authorization')),
+        requestId: c.get('requestId'),
+      },
       c.req.valid('json'),
     );
     return c.json(result, 202);

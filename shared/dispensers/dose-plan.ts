@@ -4,7 +4,15 @@ import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
 import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
-import { getItem, getItems, put, queryAll, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
+import {
+  getItem,
+  getItems,
+  put,
+  queryAll,
+  transactWrite,
+  TransactionConflict,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import type { DosePlan, DosePlanInput } from './model.ts';
 import { requirePlanTimes } from './plan-start.ts';
 import { localDate, startOfLocalDate, type DosePlanRule, type DosePlanVersion } from './schedule.ts';
@@ -27,7 +35,9 @@ export type DosePlanItem = DosePlan & {
   versions?: DosePlanVersion[];
 };
 
-export const planRuleOf = (plan: Pick<DosePlan, 'times' | 'onTimeMinutes' | 'validFrom' | 'validTo'>): DosePlanRule => ({
+export const planRuleOf = (
+  plan: Pick<DosePlan, 'times' | 'onTimeMinutes' | 'validFrom' | 'validTo'>,
+): DosePlanRule => ({
   times: [...plan.times],
   onTimeMinutes: plan.onTimeMinutes,
   validFrom: plan.validFrom,
@@ -76,17 +86,26 @@ async function planWithVersions(deps: Deps, citizenId: string): Promise<Pick<Pla
   });
   return {
     current: items.find((i) => i.sk === planKey.sk) as DosePlanItem | undefined,
-    versions: items.filter((i) => i.sk.startsWith(dispenserKeys.dosePlanVersionPrefix)).map((i) => toVersion(i as unknown as DosePlanVersion)),
+    versions: items
+      .filter((i) => i.sk.startsWith(dispenserKeys.dosePlanVersionPrefix))
+      .map((i) => toVersion(i as unknown as DosePlanVersion)),
   };
 }
 
-export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemContext, citizenId: string, change: PlanChange, loaded?: PlanState): Promise<DosePlan> {
+export async function writeDosePlan(
+  deps: Deps,
+  ctx: RequestContext | SystemContext,
+  citizenId: string,
+  change: PlanChange,
+  loaded?: PlanState,
+): Promise<DosePlan> {
   const zone = deps.config.TIME_ZONE;
   const state: PlanState =
     loaded ??
-    (await Promise.all([planWithVersions(deps, citizenId), getItem<{ dispenserId: string }>(deps.table, dispenserKeys.citizenDispenser(citizenId), { consistent: true })]).then(
-      ([plan, found]): PlanState => ({ ...plan, claim: found }),
-    ));
+    (await Promise.all([
+      planWithVersions(deps, citizenId),
+      getItem<{ dispenserId: string }>(deps.table, dispenserKeys.citizenDispenser(citizenId), { consistent: true }),
+    ]).then(([plan, found]): PlanState => ({ ...plan, claim: found })));
   const { current, claim, versions } = state;
   requirePlanTimes(change, current, localDate(ctx.now, zone));
   const validStart = startOfLocalDate(change.validFrom, zone).getTime();
@@ -108,7 +127,9 @@ export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemCont
   };
   const version: DosePlanVersion = { ...planRuleOf(plan), effectiveFrom };
   // A version at the same instant is replaced (same key), later ones are dropped below.
-  const keptVersions = [...versions.filter((v) => v.effectiveFrom < effectiveFrom), version].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+  const keptVersions = [...versions.filter((v) => v.effectiveFrom < effectiveFrom), version].sort((a, b) =>
+    a.effectiveFrom.localeCompare(b.effectiveFrom),
+  );
   const items: TransactItem[] = [
     {
       Put: {
@@ -119,11 +140,21 @@ export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemCont
           : { ConditionExpression: 'attribute_not_exists(pk)' }),
       },
     },
-    put(deps.table, { ...dispenserKeys.dosePlanVersion(citizenId, effectiveFrom), entity: 'DosePlanVersion', ...version }),
+    put(deps.table, {
+      ...dispenserKeys.dosePlanVersion(citizenId, effectiveFrom),
+      entity: 'DosePlanVersion',
+      ...version,
+    }),
     ...versions
       .filter((v) => v.effectiveFrom > effectiveFrom)
-      .map((v): TransactItem => ({ Delete: { TableName: deps.table.name, Key: dispenserKeys.dosePlanVersion(citizenId, v.effectiveFrom) } })),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, { action: 'dose-plan.update', resource: `citizens/${citizenId}/dose-plan`, citizenId }),
+      .map((v): TransactItem => ({
+        Delete: { TableName: deps.table.name, Key: dispenserKeys.dosePlanVersion(citizenId, v.effectiveFrom) },
+      })),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+      action: 'dose-plan.update',
+      resource: `citizens/${citizenId}/dose-plan`,
+      citizenId,
+    }),
   ];
   if (claim) {
     // The dispenser's copy, conditional on it still being this citizen's.
@@ -135,29 +166,53 @@ export async function writeDosePlan(deps: Deps, ctx: RequestContext | SystemCont
       }),
     );
   } else {
-    items.push({ ConditionCheck: { TableName: deps.table.name, Key: dispenserKeys.citizenDispenser(citizenId), ConditionExpression: 'attribute_not_exists(pk)' } });
+    items.push({
+      ConditionCheck: {
+        TableName: deps.table.name,
+        Key: dispenserKeys.citizenDispenser(citizenId),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
   }
   try {
     await transactWrite(deps.table, items);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`The dose plan of ${citizenId} changed meanwhile; reload it and try again.`, 'dose-plan-changed');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(
+        `The dose plan of ${citizenId} changed meanwhile; reload it and try again.`,
+        'dose-plan-changed',
+      );
     throw error;
   }
   return plan;
 }
 
 /** PUT /citizens/{id}/dose-plan. */
-export async function setDosePlan(deps: Deps, ctx: RequestContext, citizenId: string, input: DosePlanInput): Promise<DosePlan> {
+export async function setDosePlan(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  input: DosePlanInput,
+): Promise<DosePlan> {
   // Two reads in parallel (citizen + dispenser claim in one BatchGetItem; plan + versions in one
   // Query); nothing is answered before the visibility check below.
   const [[citizenItem, claimItem], plan] = await Promise.all([
-    getItems(deps.table, [citizenKeys.profile(citizenId), dispenserKeys.citizenDispenser(citizenId)], { consistent: true, now: ctx.now }),
+    getItems(deps.table, [citizenKeys.profile(citizenId), dispenserKeys.citizenDispenser(citizenId)], {
+      consistent: true,
+      now: ctx.now,
+    }),
     planWithVersions(deps, citizenId),
   ]);
   visibleCitizenFrom(citizenItem, ctx.actor);
   const claim = claimItem ? { dispenserId: String(claimItem.dispenserId) } : undefined;
   // An edit by staff keeps the plan's origin in the final grant.
-  return writeDosePlan(deps, ctx, citizenId, { ...input, finalGrantId: plan.current?.finalGrantId, grantId: plan.current?.grantId }, { ...plan, claim });
+  return writeDosePlan(
+    deps,
+    ctx,
+    citizenId,
+    { ...input, finalGrantId: plan.current?.finalGrantId, grantId: plan.current?.grantId },
+    { ...plan, claim },
+  );
 }
 
 /** GET /citizens/{id}/dose-plan: the current plan (404 when the citizen has none). */
@@ -165,7 +220,11 @@ export async function getDosePlan(deps: Deps, ctx: RequestContext, citizenId: st
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const item = await getItem<DosePlanItem>(deps.table, dispenserKeys.dosePlan(citizenId));
   if (!item) throw new NotFoundError(`The dose plan of ${citizenId}`);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'dose-plan.read', resource: `citizens/${citizenId}/dose-plan`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'dose-plan.read',
+    resource: `citizens/${citizenId}/dose-plan`,
+    citizenId,
+  });
   return toPlan(item);
 }
 
@@ -184,7 +243,11 @@ export async function planVersions(deps: Deps, citizenId: string): Promise<DoseP
 }
 
 /** The versions from a plan item already read; a plan written before it carried them is queried. */
-export async function versionsOf(deps: Deps, citizenId: string, planItem: Record<string, unknown> | undefined): Promise<DosePlanVersion[]> {
+export async function versionsOf(
+  deps: Deps,
+  citizenId: string,
+  planItem: Record<string, unknown> | undefined,
+): Promise<DosePlanVersion[]> {
   if (!planItem) return [];
   const versions = (planItem as Partial<DosePlanItem>).versions;
   return versions ? versions.map(toVersion) : planVersions(deps, citizenId);

@@ -14,7 +14,8 @@ const ids = {
 
 registerEventTypes({
   DoseMissed: {
-    description: 'A planned dose was not taken: the dispenser said so, or no dose_taken came by the deadline. Once per dose.',
+    description:
+      'A planned dose was not taken: the dispenser said so, or no dose_taken came by the deadline. Once per dose.',
     schema: z.object({
       citizenId: z.string(),
       team: z.string(),
@@ -28,7 +29,14 @@ registerEventTypes({
   },
   DeviceSilent: {
     description: 'An assigned dispenser has not been heard from for DEVICE_SILENT_AFTER_MINUTES. Once per silence.',
-    schema: z.object({ dispenserId: z.string(), citizenId: z.string(), team: z.string(), silentSince: z.iso.datetime(), alertId: z.string(), eventId: z.string().optional() }),
+    schema: z.object({
+      dispenserId: z.string(),
+      citizenId: z.string(),
+      team: z.string(),
+      silentSince: z.iso.datetime(),
+      alertId: z.string(),
+      eventId: z.string().optional(),
+    }),
     sample: { ...ids, team: 'east', silentSince: '2026-11-23T06:00:00.000Z' },
   },
   DeviceFault: {
@@ -45,7 +53,8 @@ registerEventTypes({
     sample: { ...ids, team: 'east', fault: 'jammed', occurredAt: '2026-11-23T07:02:00.000Z' },
   },
   DispenserAssigned: {
-    description: 'A dispenser was given to a citizen, or its status for that citizen changed (a trial decided or extended).',
+    description:
+      'A dispenser was given to a citizen, or its status for that citizen changed (a trial decided or extended).',
     schema: z.object({
       dispenserId: z.string(),
       citizenId: z.string(),
@@ -57,12 +66,34 @@ registerEventTypes({
       trialEndsOn: z.iso.date().optional(),
       eventId: z.string().optional(),
     }),
-    sample: { dispenserId: ids.dispenserId, citizenId: ids.citizenId, team: 'east', vendor: 'Evondos', model: 'E300', status: 'trial', from: '2026-11-02T09:00:00.000Z', trialEndsOn: '2026-12-01' },
+    sample: {
+      dispenserId: ids.dispenserId,
+      citizenId: ids.citizenId,
+      team: 'east',
+      vendor: 'Evondos',
+      model: 'E300',
+      status: 'trial',
+      from: '2026-11-02T09:00:00.000Z',
+      trialEndsOn: '2026-12-01',
+    },
   },
   DispenserUnassigned: {
     description: 'A dispenser was taken back from its citizen: back in stock, or returned to the vendor.',
-    schema: z.object({ dispenserId: z.string(), citizenId: z.string(), team: z.string(), to: z.iso.datetime(), then: z.enum(['in_stock', 'returned']), eventId: z.string().optional() }),
-    sample: { dispenserId: ids.dispenserId, citizenId: ids.citizenId, team: 'east', to: '2026-12-01T14:00:00.000Z', then: 'in_stock' },
+    schema: z.object({
+      dispenserId: z.string(),
+      citizenId: z.string(),
+      team: z.string(),
+      to: z.iso.datetime(),
+      then: z.enum(['in_stock', 'returned']),
+      eventId: z.string().optional(),
+    }),
+    sample: {
+      dispenserId: ids.dispenserId,
+      citizenId: ids.citizenId,
+      team: 'east',
+      to: '2026-12-01T14:00:00.000Z',
+      then: 'in_stock',
+    },
   },
 });
 

@@ -9,7 +9,10 @@ import { queryPage } from '#shared/table/store.ts';
 type Line = { grantId: string; medicationTechnology: number };
 
 /** The grant a dispenser trial serves: the approved medication line, else a proposed one (newest first). */
-export function medicationLineFor(current: { lines: readonly Line[] } | undefined, proposed: readonly { lines: readonly Line[] }[]): { grantId: string; approved: boolean } | undefined {
+export function medicationLineFor(
+  current: { lines: readonly Line[] } | undefined,
+  proposed: readonly { lines: readonly Line[] }[],
+): { grantId: string; approved: boolean } | undefined {
   const approved = current?.lines.find((l) => l.medicationTechnology > 0);
   if (approved) return { grantId: approved.grantId, approved: true };
   for (const conversion of proposed) {
@@ -23,7 +26,12 @@ export function medicationLineFor(current: { lines: readonly Line[] } | undefine
 export async function findMedicationLine(deps: Deps, citizenId: string) {
   const [current, proposals] = await Promise.all([
     getCurrentFinalGrant(deps, citizenId),
-    queryPage(deps.table, { index: 'gsi1', partition: ['gsi1pk', conversionKeys.conversionsOfCitizenPartition(citizenId)], newestFirst: true, limit: 20 }),
+    queryPage(deps.table, {
+      index: 'gsi1',
+      partition: ['gsi1pk', conversionKeys.conversionsOfCitizenPartition(citizenId)],
+      newestFirst: true,
+      limit: 20,
+    }),
   ]);
   const proposed = proposals.items.map((i) => conversionSchema.parse(i)).filter((c) => c.status === 'proposed');
   return medicationLineFor(current, proposed);
@@ -34,7 +42,11 @@ export async function findMedicationLine(deps: Deps, citizenId: string) {
  * knowing: on trial it needs a proposed or approved medication-technology line, active an
  * approved one (409 `no-medication-line`).
  */
-export async function requireMedicationLineFor(deps: Deps, citizenId: string, status: 'trial' | 'active'): Promise<void> {
+export async function requireMedicationLineFor(
+  deps: Deps,
+  citizenId: string,
+  status: 'trial' | 'active',
+): Promise<void> {
   const line = await findMedicationLine(deps, citizenId);
   if (status === 'trial' && !line) {
     throw new ConflictError(
@@ -49,4 +61,3 @@ export async function requireMedicationLineFor(deps: Deps, citizenId: string, st
     );
   }
 }
-

@@ -1,5 +1,10 @@
 import type { Deps } from '#shared/platform/deps.ts';
-import { ForbiddenError, PayloadTooLargeError, UnauthenticatedError, type FieldError } from '#shared/platform/errors.ts';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnauthenticatedError,
+  type FieldError,
+} from '#shared/platform/errors.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
 import { expiresAfterDays, getItem } from '#shared/table/store.ts';
 import { claimedDispenser, credentialMatches } from './credential.ts';
@@ -37,10 +42,14 @@ export interface DeviceCall {
   readonly requestId: string;
 }
 
-const fieldsOf = (index: number, issues: readonly { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[]): FieldError[] =>
+const fieldsOf = (
+  index: number,
+  issues: readonly { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[],
+): FieldError[] =>
   issues.map((issue) => ({
     field: ['events', String(index), ...issue.path.map(String)].join('/'),
-    message: issue.code === 'unrecognized_keys' && issue.keys ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    message:
+      issue.code === 'unrecognized_keys' && issue.keys ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
 
 interface Candidate {
@@ -50,13 +59,20 @@ interface Candidate {
 }
 
 /** Schema, clock and retention checks of one event: no I/O. */
-export function checkEvents(raw: readonly unknown[], now: Date, retentionDays: number): { candidates: Candidate[]; rejected: IngestResult['rejected'] } {
+export function checkEvents(
+  raw: readonly unknown[],
+  now: Date,
+  retentionDays: number,
+): { candidates: Candidate[]; rejected: IngestResult['rejected'] } {
   const candidates: Candidate[] = [];
   const rejected: IngestResult['rejected'] = [];
   const latest = now.getTime() + FUTURE_TOLERANCE_MINUTES * 60_000;
   const earliest = now.getTime() - retentionDays * 86_400_000;
   raw.forEach((value, index) => {
-    const eventId = typeof (value as { eventId?: unknown } | null)?.eventId === 'string' ? ((value as { eventId: string }).eventId.slice(0, 128)) : undefined;
+    const eventId =
+      typeof (value as { eventId?: unknown } | null)?.eventId === 'string'
+        ? (value as { eventId: string }).eventId.slice(0, 128)
+        : undefined;
     const parsed = deviceEventSchema.safeParse(value);
     if (!parsed.success) {
       rejected.push({ index, ...(eventId ? { eventId } : {}), errors: fieldsOf(index, parsed.error.issues as never) });
@@ -64,11 +80,29 @@ export function checkEvents(raw: readonly unknown[], now: Date, retentionDays: n
     }
     const occurredAt = new Date(parsed.data.occurredAt);
     if (occurredAt.getTime() > latest) {
-      rejected.push({ index, eventId: parsed.data.eventId, errors: [{ field: `events/${index}/occurredAt`, message: `is more than ${FUTURE_TOLERANCE_MINUTES} minutes ahead of the server clock` }] });
+      rejected.push({
+        index,
+        eventId: parsed.data.eventId,
+        errors: [
+          {
+            field: `events/${index}/occurredAt`,
+            message: `is more than ${FUTURE_TOLERANCE_MINUTES} minutes ahead of the server clock`,
+          },
+        ],
+      });
       return;
     }
     if (occurredAt.getTime() < earliest) {
-      rejected.push({ index, eventId: parsed.data.eventId, errors: [{ field: `events/${index}/occurredAt`, message: `is older than the ${retentionDays}-day retention of device events` }] });
+      rejected.push({
+        index,
+        eventId: parsed.data.eventId,
+        errors: [
+          {
+            field: `events/${index}/occurredAt`,
+            message: `is older than the ${retentionDays}-day retention of device events`,
+          },
+        ],
+      });
       return;
     }
     candidates.push({ index, event: parsed.data, occurredAt });
@@ -84,18 +118,27 @@ export function citizenAt(device: Pick<DispenserItem, 'periods'>, at: Date): str
 
 /** 401 for a missing, malformed, wrong or revoked credential; 403 for another dispenser's valid one. */
 async function refuseForeignCredential(deps: Deps, credential: string, claimed: string): Promise<never> {
-  const other = await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(claimed), { consistent: true });
-  if (other && credentialMatches(credential, other.credentialHash)) throw new ForbiddenError('This credential belongs to another dispenser.');
+  const other = await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(claimed), {
+    consistent: true,
+  });
+  if (other && credentialMatches(credential, other.credentialHash))
+    throw new ForbiddenError('This credential belongs to another dispenser.');
   throw new UnauthenticatedError('The device credential is not valid.');
 }
 
-export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { events: readonly unknown[] }): Promise<IngestResult> {
+export async function ingestDeviceEvents(
+  deps: Deps,
+  call: DeviceCall,
+  body: { events: readonly unknown[] },
+): Promise<IngestResult> {
   const credential = call.credential;
   const claimed = credential ? claimedDispenser(credential) : undefined;
   if (!credential || !claimed) throw new UnauthenticatedError('A valid device credential is required.');
   if (claimed !== call.dispenserId) return refuseForeignCredential(deps, credential, claimed);
   if (body.events.length > MAX_EVENTS_PER_BATCH) {
-    throw new PayloadTooLargeError(`A batch carries at most ${MAX_EVENTS_PER_BATCH} events; this one has ${body.events.length}. Send the rest in another batch.`);
+    throw new PayloadTooLargeError(
+      `A batch carries at most ${MAX_EVENTS_PER_BATCH} events; this one has ${body.events.length}. Send the rest in another batch.`,
+    );
   }
   const now = deps.clock.now();
   const { candidates, rejected } = checkEvents(body.events, now, deps.config.RAW_EVENT_RETENTION_DAYS);
@@ -112,9 +155,15 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   // Round trip 1, one BatchGetItem: who is calling, and which of these events we already have.
   const deviceKey = dispenserKeys.dispenser(call.dispenserId);
   const eventKeys = unique.map((c) => dispenserKeys.rawEvent(call.dispenserId, c.event.eventId));
-  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string }>(deps.table, [deviceKey, ...eventKeys], { consistent: true, now });
-  const device = read.find((i) => i.pk === deviceKey.pk && i.sk === deviceKey.sk) as (DispenserItem & Record<string, unknown>) | undefined;
-  if (!device || !credentialMatches(credential, device.credentialHash)) throw new UnauthenticatedError('The device credential is not valid.');
+  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string }>(
+    deps.table,
+    [deviceKey, ...eventKeys],
+    { consistent: true, now },
+  );
+  const device = read.find((i) => i.pk === deviceKey.pk && i.sk === deviceKey.sk) as
+    (DispenserItem & Record<string, unknown>) | undefined;
+  if (!device || !credentialMatches(credential, device.credentialHash))
+    throw new UnauthenticatedError('The device credential is not valid.');
   const eventsPk = dispenserKeys.rawEvent(call.dispenserId, '').pk;
   const stored = new Map(read.filter((i) => i.pk === eventsPk).map((e) => [e.sk, e]));
   const zone = deps.config.TIME_ZONE;
@@ -126,18 +175,33 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   for (const c of unique) {
     const citizenId = citizenAt(device, c.occurredAt);
     if (!citizenId) {
-      rejected.push({ index: c.index, eventId: c.event.eventId, errors: [{ field: `events/${c.index}/occurredAt`, message: 'the dispenser was not assigned to a citizen at this time' }] });
+      rejected.push({
+        index: c.index,
+        eventId: c.event.eventId,
+        errors: [
+          {
+            field: `events/${c.index}/occurredAt`,
+            message: 'the dispenser was not assigned to a citizen at this time',
+          },
+        ],
+      });
       continue;
     }
     const before = stored.get(c.event.eventId);
     if (before && (before.type !== c.event.type || before.occurredAt !== c.occurredAt.toISOString())) {
-      rejected.push({ index: c.index, eventId: c.event.eventId, errors: [{ field: `events/${c.index}/eventId`, message: 'was already used for a different event' }] });
+      rejected.push({
+        index: c.index,
+        eventId: c.event.eventId,
+        errors: [{ field: `events/${c.index}/eventId`, message: 'was already used for a different event' }],
+      });
       continue;
     }
     const isDose = (doseEventTypes as readonly string[]).includes(c.event.type);
     // The plan copy is the current citizen's; an event of an earlier citizen is matched by its scheduledFor only.
     const match = citizenId === device.assignment?.citizenId ? currentPlanMatch : scheduledForMatch;
-    const doseAt = isDose ? match(c.occurredAt, c.event.scheduledFor ? new Date(c.event.scheduledFor) : undefined) : undefined;
+    const doseAt = isDose
+      ? match(c.occurredAt, c.event.scheduledFor ? new Date(c.event.scheduledFor) : undefined)
+      : undefined;
     (before ? known : fresh).push({ ...c, citizenId, doseAt });
   }
   duplicates += known.length;
@@ -169,6 +233,8 @@ export async function ingestDeviceEvents(deps: Deps, call: DeviceCall, body: { e
   );
   const rejectedAt = new Set(rejected.map((r) => r.index));
   const freshAt = new Set(fresh.map((e) => e.index));
-  const results = body.events.map((_, index) => (rejectedAt.has(index) ? ('rejected' as const) : freshAt.has(index) ? ('accepted' as const) : ('duplicate' as const)));
+  const results = body.events.map((_, index) =>
+    rejectedAt.has(index) ? ('rejected' as const) : freshAt.has(index) ? ('accepted' as const) : ('duplicate' as const),
+  );
   return { accepted: fresh.length, duplicates, rejected, results };
 }

@@ -3,7 +3,8 @@ import { detectMissedDoses, detectSilentDevices, trialEndReminders } from './det
 
 registerJobs({
   'detect-missed-doses': {
-    description: 'Raise one alert per planned dose with no dose_taken by its deadline (also when the dispenser is silent)',
+    description:
+      'Raise one alert per planned dose with no dose_taken by its deadline (also when the dispenser is silent)',
     every: 'rate(5 minutes)',
     run: (deps) => detectMissedDoses(deps),
   },

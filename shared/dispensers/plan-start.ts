@@ -24,7 +24,11 @@ export function planTimeFaults(
   const faults: FieldError[] = [];
   if (!current) {
     const earliest = addDays(today, -MAX_PLAN_BACKDATE_DAYS);
-    if (change.validFrom < earliest) faults.push({ field: 'body/validFrom', message: `a first plan starts at most ${MAX_PLAN_BACKDATE_DAYS} days back (not before ${earliest})` });
+    if (change.validFrom < earliest)
+      faults.push({
+        field: 'body/validFrom',
+        message: `a first plan starts at most ${MAX_PLAN_BACKDATE_DAYS} days back (not before ${earliest})`,
+      });
     return faults;
   }
   if (change.validFrom < today && change.validFrom !== current.validFrom) {
@@ -34,12 +38,20 @@ export function planTimeFaults(
     });
   }
   if (change.validTo !== undefined && change.validTo < today && change.validTo !== current.validTo) {
-    faults.push({ field: 'body/validTo', message: `doses up to today were already counted; the plan can end on ${today} at the earliest` });
+    faults.push({
+      field: 'body/validTo',
+      message: `doses up to today were already counted; the plan can end on ${today} at the earliest`,
+    });
   }
   return faults;
 }
 
-export function requirePlanTimes(change: { validFrom: string; validTo?: string | undefined }, current: { validFrom: string; validTo?: string | undefined } | undefined, today: string): void {
+export function requirePlanTimes(
+  change: { validFrom: string; validTo?: string | undefined },
+  current: { validFrom: string; validTo?: string | undefined } | undefined,
+  today: string,
+): void {
   const faults = planTimeFaults(change, current, today);
-  if (faults.length > 0) throw new ValidationError('A dose plan cannot rewrite doses that were already counted; see errors.', faults);
+  if (faults.length > 0)
+    throw new ValidationError('A dose plan cannot rewrite doses that were already counted; see errors.', faults);
 }

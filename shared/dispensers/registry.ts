@@ -8,7 +8,16 @@ import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/
 import { domainEvent } from '#shared/platform/events.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
-import { getItem, getItems, putNew, queryPage, transactWrite, TransactionConflict, type Page, type TransactItem } from '#shared/table/store.ts';
+import {
+  getItem,
+  getItems,
+  putNew,
+  queryPage,
+  transactWrite,
+  TransactionConflict,
+  type Page,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import { newCredential } from './credential.ts';
 import {
   dispenserPeriodSchema,
@@ -20,7 +29,13 @@ import {
   type RegisterDispenser,
 } from './model.ts';
 import { localDate } from './schedule.ts';
-import { KEPT_PERIODS, updateItem, type AttributionPeriod, type CurrentAssignment, type DispenserItem } from './store.ts';
+import {
+  KEPT_PERIODS,
+  updateItem,
+  type AttributionPeriod,
+  type CurrentAssignment,
+  type DispenserItem,
+} from './store.ts';
 import { planRuleOf, type DosePlanItem } from './dose-plan.ts';
 import { requireMedicationLineFor } from './grant-link.ts';
 
@@ -51,7 +66,11 @@ export function toDispenser(item: DispenserItem): Dispenser {
 const vendorKey = (vendor: string) => vendor.trim().toLowerCase().replace(/\s+/g, '-');
 const serialKey = (serial: string) => serial.trim().toUpperCase();
 
-export async function registerDispenser(deps: Deps, ctx: RequestContext, input: RegisterDispenser): Promise<{ dispenser: Dispenser; credential: string }> {
+export async function registerDispenser(
+  deps: Deps,
+  ctx: RequestContext,
+  input: RegisterDispenser,
+): Promise<{ dispenser: Dispenser; credential: string }> {
   const dispenserId = newId('dsp', ctx.now);
   const { credential, hash } = newCredential(dispenserId);
   const at = ctx.now.toISOString();
@@ -73,11 +92,19 @@ export async function registerDispenser(deps: Deps, ctx: RequestContext, input: 
   };
   try {
     await transactWrite(deps.table, [
-      putNew(deps.table, { ...dispenserKeys.serial(vendorKey(input.vendor), serialKey(input.serial)), entity: 'DispenserSerial', dispenserId }),
+      putNew(deps.table, {
+        ...dispenserKeys.serial(vendorKey(input.vendor), serialKey(input.serial)),
+        entity: 'DispenserSerial',
+        dispenserId,
+      }),
       putNew(deps.table, { ...item, ...dispenserKeys.byTeam(ctx.actor.team, dispenserId) }),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`A dispenser from ${input.vendor} with serial ${input.serial} is already registered.`, 'serial-taken');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(
+        `A dispenser from ${input.vendor} with serial ${input.serial} is already registered.`,
+        'serial-taken',
+      );
     throw error;
   }
   return { dispenser: toDispenser(item), credential };
@@ -85,7 +112,13 @@ export async function registerDispenser(deps: Deps, ctx: RequestContext, input: 
 
 /** A dispenser of the caller's team, or 404 (also for another team's). */
 export async function loadDispenser(deps: Deps, team: string, dispenserId: string): Promise<DispenserItem> {
-  return teamDispenser(await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(dispenserId), { consistent: true }), team, dispenserId);
+  return teamDispenser(
+    await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(dispenserId), {
+      consistent: true,
+    }),
+    team,
+    dispenserId,
+  );
 }
 
 function teamDispenser(item: DispenserItem | undefined, team: string, dispenserId: string): DispenserItem {
@@ -95,7 +128,11 @@ function teamDispenser(item: DispenserItem | undefined, team: string, dispenserI
 
 /** Which citizen has a dispenser, and since when, is care data: each shown assignment is audited. */
 async function auditShown(deps: Deps, ctx: RequestContext, dispensers: readonly Dispenser[]): Promise<void> {
-  const reads = dispensers.flatMap((d) => (d.citizenId ? [{ action: 'dispenser.read' as const, resource: `dispensers/${d.dispenserId}`, citizenId: d.citizenId }] : []));
+  const reads = dispensers.flatMap((d) =>
+    d.citizenId
+      ? [{ action: 'dispenser.read' as const, resource: `dispensers/${d.dispenserId}`, citizenId: d.citizenId }]
+      : [],
+  );
   if (reads.length) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
 }
 
@@ -105,7 +142,11 @@ export async function getDispenser(deps: Deps, ctx: RequestContext, dispenserId:
   return dispenser;
 }
 
-export async function listDispensers(deps: Deps, ctx: RequestContext, query: { status?: DispenserStatus | undefined; limit: number; cursor?: string | undefined }): Promise<Page<Dispenser>> {
+export async function listDispensers(
+  deps: Deps,
+  ctx: RequestContext,
+  query: { status?: DispenserStatus | undefined; limit: number; cursor?: string | undefined },
+): Promise<Page<Dispenser>> {
   const page = await queryPage<DispenserItem & Record<string, unknown>>(deps.table, {
     index: 'gsi1',
     partition: ['gsi1pk', dispenserKeys.teamPartition(ctx.actor.team)],
@@ -119,7 +160,11 @@ export async function listDispensers(deps: Deps, ctx: RequestContext, query: { s
 }
 
 /** Re-issues the credential; the old one stops working at once (only the new hash is kept). */
-export async function reissueCredential(deps: Deps, ctx: RequestContext, dispenserId: string): Promise<{ dispenserId: string; credential: string; issuedAt: string }> {
+export async function reissueCredential(
+  deps: Deps,
+  ctx: RequestContext,
+  dispenserId: string,
+): Promise<{ dispenserId: string; credential: string; issuedAt: string }> {
   const item = await loadDispenser(deps, ctx.actor.team, dispenserId);
   const { credential, hash } = newCredential(dispenserId);
   const issuedAt = ctx.now.toISOString();
@@ -132,7 +177,8 @@ export async function reissueCredential(deps: Deps, ctx: RequestContext, dispens
       }),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError('The dispenser changed meanwhile; try again.', 'dispenser-changed');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError('The dispenser changed meanwhile; try again.', 'dispenser-changed');
     throw error;
   }
   return { dispenserId, credential, issuedAt };
@@ -140,10 +186,18 @@ export async function reissueCredential(deps: Deps, ctx: RequestContext, dispens
 
 function checkTrial(input: AssignDispenser, today: string): void {
   if (input.status === 'trial') {
-    if (!input.trialEndsOn) throw new ValidationError('A trial needs its last day.', [{ field: 'body/trialEndsOn', message: 'required when status is trial' }]);
-    if (input.trialEndsOn < today) throw new ValidationError('The trial cannot end in the past.', [{ field: 'body/trialEndsOn', message: `must be ${today} or later` }]);
+    if (!input.trialEndsOn)
+      throw new ValidationError('A trial needs its last day.', [
+        { field: 'body/trialEndsOn', message: 'required when status is trial' },
+      ]);
+    if (input.trialEndsOn < today)
+      throw new ValidationError('The trial cannot end in the past.', [
+        { field: 'body/trialEndsOn', message: `must be ${today} or later` },
+      ]);
   } else if (input.trialEndsOn) {
-    throw new ValidationError('Only a trial has an end date.', [{ field: 'body/trialEndsOn', message: 'only allowed when status is trial' }]);
+    throw new ValidationError('Only a trial has an end date.', [
+      { field: 'body/trialEndsOn', message: 'only allowed when status is trial' },
+    ]);
   }
 }
 
@@ -167,18 +221,32 @@ function closePeriod(deps: Deps, dispenserId: string, assignment: CurrentAssignm
 }
 
 const trialIndex = (status: AssignedStatus, trialEndsOn: string | undefined, dispenserId: string) =>
-  status === 'trial' && trialEndsOn ? dispenserKeys.onTrial(trialEndsOn, dispenserId) : { gsi3pk: undefined, gsi3sk: undefined };
+  status === 'trial' && trialEndsOn
+    ? dispenserKeys.onTrial(trialEndsOn, dispenserId)
+    : { gsi3pk: undefined, gsi3sk: undefined };
 
 /** When a new assignment starts: now, or a past `from` that overlaps no earlier period (migrating a dispenser already in a home). */
 function assignmentStart(item: DispenserItem, input: AssignDispenser, now: Date): string {
   if (!input.from) return now.toISOString();
   const field = 'body/from';
-  if (item.assignment) throw new ValidationError('Only a new assignment can start in the past.', [{ field, message: 'not allowed when changing the status for the same citizen' }]);
+  if (item.assignment)
+    throw new ValidationError('Only a new assignment can start in the past.', [
+      { field, message: 'not allowed when changing the status for the same citizen' },
+    ]);
   const from = new Date(input.from);
-  if (from > now) throw new ValidationError('An assignment cannot start in the future.', [{ field, message: 'must not be after now' }]);
-  if (now.getTime() - from.getTime() > MAX_BACKDATE_DAYS * 86_400_000) throw new ValidationError(`An assignment starts at most ${MAX_BACKDATE_DAYS} days back.`, [{ field, message: `at most ${MAX_BACKDATE_DAYS} days ago` }]);
+  if (from > now)
+    throw new ValidationError('An assignment cannot start in the future.', [
+      { field, message: 'must not be after now' },
+    ]);
+  if (now.getTime() - from.getTime() > MAX_BACKDATE_DAYS * 86_400_000)
+    throw new ValidationError(`An assignment starts at most ${MAX_BACKDATE_DAYS} days back.`, [
+      { field, message: `at most ${MAX_BACKDATE_DAYS} days ago` },
+    ]);
   const lastEnd = item.periods.at(-1)?.to;
-  if (lastEnd && from.toISOString() < lastEnd) throw new ValidationError('The dispenser was with another citizen then.', [{ field, message: `must not be before ${lastEnd}` }]);
+  if (lastEnd && from.toISOString() < lastEnd)
+    throw new ValidationError('The dispenser was with another citizen then.', [
+      { field, message: `must not be before ${lastEnd}` },
+    ]);
   return from.toISOString();
 }
 
@@ -189,19 +257,39 @@ export const MAX_BACKDATE_DAYS = 92;
  * one dispenser per citizen: both are conditions of one transaction, so a race ends in 409), or,
  * for the citizen who has it, changes its status (a trial decided: `active`; a trial extended).
  */
-export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenserId: string, input: AssignDispenser): Promise<Dispenser> {
+export async function assignDispenser(
+  deps: Deps,
+  ctx: RequestContext,
+  dispenserId: string,
+  input: AssignDispenser,
+): Promise<Dispenser> {
   // One consistent BatchGetItem: the dispenser, the citizen (visibility) and the plan a new assignment copies.
   const [dispenserItem, citizenItem, planItem] = (await getItems(
     deps.table,
-    [dispenserKeys.dispenser(dispenserId), citizenKeys.profile(input.citizenId), dispenserKeys.dosePlan(input.citizenId)],
+    [
+      dispenserKeys.dispenser(dispenserId),
+      citizenKeys.profile(input.citizenId),
+      dispenserKeys.dosePlan(input.citizenId),
+    ],
     { consistent: true, now: ctx.now },
-  )) as [(DispenserItem & Record<string, unknown>) | undefined, Record<string, unknown> | undefined, (DosePlanItem & Record<string, unknown>) | undefined];
+  )) as [
+    (DispenserItem & Record<string, unknown>) | undefined,
+    Record<string, unknown> | undefined,
+    (DosePlanItem & Record<string, unknown>) | undefined,
+  ];
   const item = teamDispenser(dispenserItem, ctx.actor.team, dispenserId);
   checkTrial(input, localDate(ctx.now, deps.config.TIME_ZONE));
-  if (item.status === 'returned') throw new ConflictError(`Dispenser ${dispenserId} was returned to the vendor; put it back in stock first.`, 'dispenser-returned');
+  if (item.status === 'returned')
+    throw new ConflictError(
+      `Dispenser ${dispenserId} was returned to the vendor; put it back in stock first.`,
+      'dispenser-returned',
+    );
   const current = item.assignment;
   if (current && current.citizenId !== input.citizenId) {
-    throw new ConflictError(`Dispenser ${dispenserId} is with another citizen; take it back first.`, 'dispenser-assigned');
+    throw new ConflictError(
+      `Dispenser ${dispenserId} is with another citizen; take it back first.`,
+      'dispenser-assigned',
+    );
   }
   visibleCitizenFrom(citizenItem, ctx.actor);
   if (current && current.status === input.status && item.trialEndsOn === input.trialEndsOn) return toDispenser(item);
@@ -240,11 +328,17 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
   };
   if (current) {
     items.push(
-      updateItem(deps.table, dispenserKeys.dispenser(dispenserId), { set: common, condition: 'version = :v', values: { ':v': item.version } }),
+      updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
+        set: common,
+        condition: 'version = :v',
+        values: { ':v': item.version },
+      }),
       closePeriod(deps, dispenserId, current, at),
     );
   } else {
-    const periods: AttributionPeriod[] = [...item.periods, { citizenId: input.citizenId, from: at }].slice(-KEPT_PERIODS);
+    const periods: AttributionPeriod[] = [...item.periods, { citizenId: input.citizenId, from: at }].slice(
+      -KEPT_PERIODS,
+    );
     items.push(
       updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
         set: {
@@ -258,21 +352,52 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
         condition: 'version = :v AND attribute_not_exists(assignment)',
         values: { ':v': item.version },
       }),
-      putNew(deps.table, { ...dispenserKeys.citizenDispenser(input.citizenId), entity: 'CitizenDispenser', citizenId: input.citizenId, dispenserId }),
+      putNew(deps.table, {
+        ...dispenserKeys.citizenDispenser(input.citizenId),
+        entity: 'CitizenDispenser',
+        citizenId: input.citizenId,
+        dispenserId,
+      }),
       // The plan copy is only right if the plan did not change in between.
       planItem
-        ? { ConditionCheck: { TableName: deps.table.name, Key: dispenserKeys.dosePlan(input.citizenId), ConditionExpression: 'version = :pv', ExpressionAttributeValues: { ':pv': planItem.version } } }
-        : { ConditionCheck: { TableName: deps.table.name, Key: dispenserKeys.dosePlan(input.citizenId), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ? {
+            ConditionCheck: {
+              TableName: deps.table.name,
+              Key: dispenserKeys.dosePlan(input.citizenId),
+              ConditionExpression: 'version = :pv',
+              ExpressionAttributeValues: { ':pv': planItem.version },
+            },
+          }
+        : {
+            ConditionCheck: {
+              TableName: deps.table.name,
+              Key: dispenserKeys.dosePlan(input.citizenId),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
     );
   }
   items.push(
     putNew(deps.table, periodItem(period)),
-    audit.item(ctx, { action: 'dispenser.assign', resource: `dispensers/${dispenserId}/assignment`, citizenId: input.citizenId }),
+    audit.item(ctx, {
+      action: 'dispenser.assign',
+      resource: `dispensers/${dispenserId}/assignment`,
+      citizenId: input.citizenId,
+    }),
     outboxEvent(
       deps.table,
       domainEvent(
         'DispenserAssigned',
-        { dispenserId, citizenId: input.citizenId, team: item.team, vendor: item.vendor, model: item.model, status: input.status, from: at, ...(input.trialEndsOn ? { trialEndsOn: input.trialEndsOn } : {}) },
+        {
+          dispenserId,
+          citizenId: input.citizenId,
+          team: item.team,
+          vendor: item.vendor,
+          model: item.model,
+          status: input.status,
+          from: at,
+          ...(input.trialEndsOn ? { trialEndsOn: input.trialEndsOn } : {}),
+        },
         ctx.now,
       ),
     ),
@@ -282,9 +407,15 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
   } catch (error) {
     if (error instanceof TransactionConflict) {
       if (!current && error.reasons[1] === 'ConditionalCheckFailed') {
-        throw new ConflictError(`Citizen ${input.citizenId} already has a dispenser; take that one back first.`, 'citizen-has-dispenser');
+        throw new ConflictError(
+          `Citizen ${input.citizenId} already has a dispenser; take that one back first.`,
+          'citizen-has-dispenser',
+        );
       }
-      throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser-changed');
+      throw new ConflictError(
+        `Dispenser ${dispenserId} changed meanwhile; reload it and try again.`,
+        'dispenser-changed',
+      );
     }
     throw error;
   }
@@ -292,17 +423,32 @@ export async function assignDispenser(deps: Deps, ctx: RequestContext, dispenser
 }
 
 /** DELETE /dispensers/{id}/assignment: back in stock (or returned to the vendor); the period closes. */
-export async function takeBackDispenser(deps: Deps, ctx: RequestContext, dispenserId: string, then: 'in_stock' | 'returned'): Promise<Dispenser> {
+export async function takeBackDispenser(
+  deps: Deps,
+  ctx: RequestContext,
+  dispenserId: string,
+  then: 'in_stock' | 'returned',
+): Promise<Dispenser> {
   const item = await loadDispenser(deps, ctx.actor.team, dispenserId);
   const current = item.assignment;
   if (!current) throw new ConflictError(`Dispenser ${dispenserId} is not with a citizen.`, 'not-assigned');
   const at = ctx.now.toISOString();
-  const periods = item.periods.map((p, i) => (i === item.periods.length - 1 && p.citizenId === current.citizenId && !p.to ? { ...p, to: at } : p));
+  const periods = item.periods.map((p, i) =>
+    i === item.periods.length - 1 && p.citizenId === current.citizenId && !p.to ? { ...p, to: at } : p,
+  );
   const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
   try {
     await transactWrite(deps.table, [
       updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
-        set: { status: then, version: item.version + 1, periods, trialEndsOn: undefined, assignment: undefined, dosePlan: undefined, silentAlertKey: undefined },
+        set: {
+          status: then,
+          version: item.version + 1,
+          periods,
+          trialEndsOn: undefined,
+          assignment: undefined,
+          dosePlan: undefined,
+          silentAlertKey: undefined,
+        },
         remove: ['gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'],
         condition: 'version = :v',
         values: { ':v': item.version },
@@ -316,22 +462,44 @@ export async function takeBackDispenser(deps: Deps, ctx: RequestContext, dispens
           ExpressionAttributeValues: { ':d': dispenserId },
         },
       },
-      audit.item(ctx, { action: 'dispenser.unassign', resource: `dispensers/${dispenserId}/assignment`, citizenId: current.citizenId }),
-      outboxEvent(deps.table, domainEvent('DispenserUnassigned', { dispenserId, citizenId: current.citizenId, team: item.team, to: at, then }, ctx.now)),
+      audit.item(ctx, {
+        action: 'dispenser.unassign',
+        resource: `dispensers/${dispenserId}/assignment`,
+        citizenId: current.citizenId,
+      }),
+      outboxEvent(
+        deps.table,
+        domainEvent(
+          'DispenserUnassigned',
+          { dispenserId, citizenId: current.citizenId, team: item.team, to: at, then },
+          ctx.now,
+        ),
+      ),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser-changed');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(
+        `Dispenser ${dispenserId} changed meanwhile; reload it and try again.`,
+        'dispenser-changed',
+      );
     throw error;
   }
-  if (item.silentAlertKey) await resolveAlertByDedupKey(deps, item.silentAlertKey, 'The dispenser was taken back.', ctx.actor.sub);
+  if (item.silentAlertKey)
+    await resolveAlertByDedupKey(deps, item.silentAlertKey, 'The dispenser was taken back.', ctx.actor.sub);
   const { assignment: _a, trialEndsOn: _t, ...rest } = item;
   return toDispenser({ ...rest, status: then, periods, version: item.version + 1 });
 }
 
 /** PATCH /dispensers/{id}: only for a dispenser no citizen has (in stock ↔ returned to the vendor). */
-export async function changeDispenserStatus(deps: Deps, ctx: RequestContext, dispenserId: string, status: 'in_stock' | 'returned'): Promise<Dispenser> {
+export async function changeDispenserStatus(
+  deps: Deps,
+  ctx: RequestContext,
+  dispenserId: string,
+  status: 'in_stock' | 'returned',
+): Promise<Dispenser> {
   const item = await loadDispenser(deps, ctx.actor.team, dispenserId);
-  if (item.assignment) throw new ConflictError(`Dispenser ${dispenserId} is with a citizen; take it back first.`, 'dispenser-assigned');
+  if (item.assignment)
+    throw new ConflictError(`Dispenser ${dispenserId} is with a citizen; take it back first.`, 'dispenser-assigned');
   if (item.status === status) return toDispenser(item);
   try {
     await transactWrite(deps.table, [
@@ -342,14 +510,23 @@ export async function changeDispenserStatus(deps: Deps, ctx: RequestContext, dis
       }),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser-changed');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(
+        `Dispenser ${dispenserId} changed meanwhile; reload it and try again.`,
+        'dispenser-changed',
+      );
     throw error;
   }
   return toDispenser({ ...item, status });
 }
 
 /** GET /dispensers/{id}/assignments: the dispenser's periods, newest first. */
-export async function dispenserHistory(deps: Deps, ctx: RequestContext, dispenserId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<DispenserPeriod>> {
+export async function dispenserHistory(
+  deps: Deps,
+  ctx: RequestContext,
+  dispenserId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<DispenserPeriod>> {
   await loadDispenser(deps, ctx.actor.team, dispenserId);
   const result = await queryPage(deps.table, {
     partition: ['pk', dispenserKeys.dispenser(dispenserId).pk],
@@ -359,13 +536,22 @@ export async function dispenserHistory(deps: Deps, ctx: RequestContext, dispense
     newestFirst: true,
   });
   const items = result.items.map((i) => dispenserPeriodSchema.parse(i));
-  const reads = [...new Set(items.map((p) => p.citizenId))].map((citizenId) => ({ action: 'dispenser.read' as const, resource: `dispensers/${dispenserId}/assignments`, citizenId }));
+  const reads = [...new Set(items.map((p) => p.citizenId))].map((citizenId) => ({
+    action: 'dispenser.read' as const,
+    resource: `dispensers/${dispenserId}/assignments`,
+    citizenId,
+  }));
   if (reads.length) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
   return { items, nextCursor: result.nextCursor };
 }
 
 /** GET /citizens/{id}/dispensers: which dispensers the citizen had, in which status, newest first. */
-export async function citizenDispenserHistory(deps: Deps, ctx: RequestContext, citizenId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<DispenserPeriod>> {
+export async function citizenDispenserHistory(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<DispenserPeriod>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await queryPage(deps.table, {
     index: 'gsi2',
@@ -374,6 +560,10 @@ export async function citizenDispenserHistory(deps: Deps, ctx: RequestContext, c
     cursor: page.cursor,
     newestFirst: true,
   });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'dispenser.read', resource: `citizens/${citizenId}/dispensers`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'dispenser.read',
+    resource: `citizens/${citizenId}/dispensers`,
+    citizenId,
+  });
   return { items: result.items.map((i) => dispenserPeriodSchema.parse(i)), nextCursor: result.nextCursor };
 }

@@ -11,14 +11,19 @@ const reportRoute = createRoute({
   path: '/reports/dispensers',
   operationId: 'getDispenserReport',
   tags: ['reports'],
-  summary: 'Dispensers with a citizen on a reporting date (by vendor and model), citizens with one, and adherence over the month before',
+  summary:
+    'Dispensers with a citizen on a reporting date (by vendor and model), citizens with one, and adherence over the month before',
   security: bearer,
   middleware: [requireRole('lead')] as const,
   'x-roles': ['lead'],
-  request: { query: z.strictObject({ date: isoDate.openapi({ description: 'Reporting date (local)', example: '2026-11-30' }) }) },
+  request: {
+    query: z.strictObject({ date: isoDate.openapi({ description: 'Reporting date (local)', example: '2026-11-30' }) }),
+  },
   responses: { 200: jsonContent(dispenserReportSchema, 'The report'), ...problems(400) },
 });
 
 export function dispenserReportRoutes() {
-  return newRouter().openapi(reportRoute, async (c) => c.json(await dispenserReport(c.get('deps'), ctxOf(c), c.req.valid('query').date), 200));
+  return newRouter().openapi(reportRoute, async (c) =>
+    c.json(await dispenserReport(c.get('deps'), ctxOf(c), c.req.valid('query').date), 200),
+  );
 }

@@ -26,11 +26,15 @@ export async function teamDispensersOn(deps: Deps, team: string, date: string) {
   const dayEnd = startOfLocalDate(addDays(date, 1), zone).toISOString();
   // Periods that started before the day ended; those that also ended before it began drop out.
   const periods = (
-    await queryAll(deps.table, {
-      index: 'gsi1',
-      partition: ['gsi1pk', dispenserKeys.teamPeriodsPartition(team)],
-      sort: { attribute: 'gsi1sk', lte: dayEnd },
-    }, 100_000)
+    await queryAll(
+      deps.table,
+      {
+        index: 'gsi1',
+        partition: ['gsi1pk', dispenserKeys.teamPeriodsPartition(team)],
+        sort: { attribute: 'gsi1sk', lte: dayEnd },
+      },
+      100_000,
+    )
   )
     .map((item) => dispenserPeriodSchema.parse(item))
     .filter((p) => p.from < dayEnd && (!p.to || p.to > dayStart));
@@ -38,7 +42,11 @@ export async function teamDispensersOn(deps: Deps, team: string, date: string) {
   const dispensers = new Map<string, { vendor: string; model: string; active: boolean }>();
   for (const p of periods) {
     const seen = dispensers.get(p.dispenserId);
-    dispensers.set(p.dispenserId, { vendor: p.vendor, model: p.model, active: (seen?.active ?? false) || p.status === 'active' });
+    dispensers.set(p.dispenserId, {
+      vendor: p.vendor,
+      model: p.model,
+      active: (seen?.active ?? false) || p.status === 'active',
+    });
   }
   const groups = new Map<string, { vendor: string; model: string; total: number; active: number; trial: number }>();
   for (const d of dispensers.values()) {
@@ -49,7 +57,9 @@ export async function teamDispensersOn(deps: Deps, team: string, date: string) {
     else g.trial++;
     groups.set(key, g);
   }
-  const byVendorModel = [...groups.values()].sort((a, b) => a.vendor.localeCompare(b.vendor) || a.model.localeCompare(b.model));
+  const byVendorModel = [...groups.values()].sort(
+    (a, b) => a.vendor.localeCompare(b.vendor) || a.model.localeCompare(b.model),
+  );
   return {
     activeDispensers: {
       total: dispensers.size,
@@ -62,10 +72,18 @@ export async function teamDispensersOn(deps: Deps, team: string, date: string) {
 }
 
 /** Adherence counts summed over citizens, a few at a time (each is three Queries). */
-export async function adherenceOfCitizens(deps: Deps, citizenIds: readonly string[], from: string, to: string, now: Date) {
+export async function adherenceOfCitizens(
+  deps: Deps,
+  citizenIds: readonly string[],
+  from: string,
+  to: string,
+  now: Date,
+) {
   let counts = emptyCounts();
   for (let i = 0; i < citizenIds.length; i += 10) {
-    const results = await Promise.all(citizenIds.slice(i, i + 10).map((citizenId) => computeAdherence(deps, citizenId, from, to, now)));
+    const results = await Promise.all(
+      citizenIds.slice(i, i + 10).map((citizenId) => computeAdherence(deps, citizenId, from, to, now)),
+    );
     for (const r of results) counts = addCounts(counts, r.counts);
   }
   return { from, to, counts, rates: adherenceRates(counts) };
@@ -80,7 +98,11 @@ export async function dispenserReport(deps: Deps, ctx: RequestContext, date: str
   if (citizens.length) {
     await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
       ctx,
-      ...citizens.map((citizenId) => ({ action: 'report.read' as const, resource: `reports/dispensers?date=${date}`, citizenId })),
+      ...citizens.map((citizenId) => ({
+        action: 'report.read' as const,
+        resource: `reports/dispensers?date=${date}`,
+        citizenId,
+      })),
     );
   }
   return {

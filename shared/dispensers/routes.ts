@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
 import { requestContext as ctxOf } from '#shared/http/env.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
+import {
+  bearer,
+  idParam,
+  jsonBody,
+  jsonContent,
+  pageOf,
+  PaginationQuery,
+  problems,
+  requireRole,
+} from '#shared/http/openapi.ts';
 import { citizenAdherence } from './adherence.ts';
 import { getDosePlan, setDosePlan } from './dose-plan.ts';
 import { decideTrial, trialDecisionResultSchema, trialDecisionSchema } from './trial.ts';
@@ -47,7 +56,15 @@ const registerRoute = createRoute({
   'x-roles': ['staff', 'lead'],
   request: { body: jsonBody(registerDispenserSchema) },
   responses: {
-    201: jsonContent(z.object({ dispenser: dispenserSchema, credential: z.string().openapi({ description: 'Shown once; store it in the device' }) }).openapi('RegisteredDispenser'), 'Registered'),
+    201: jsonContent(
+      z
+        .object({
+          dispenser: dispenserSchema,
+          credential: z.string().openapi({ description: 'Shown once; store it in the device' }),
+        })
+        .openapi('RegisteredDispenser'),
+      'Registered',
+    ),
     ...problems(400, 409),
   },
 });
@@ -110,7 +127,8 @@ const assignRoute = createRoute({
   operationId: 'assignDispenser',
   tags,
   summary: 'Give the dispenser to a citizen (trial or active), or change the status for the citizen who has it',
-  description: 'One citizen per dispenser and one dispenser per citizen: otherwise 409. Assigning again with `active` decides a trial.',
+  description:
+    'One citizen per dispenser and one dispenser per citizen: otherwise 409. Assigning again with `active` decides a trial.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
@@ -128,7 +146,10 @@ const takeBackRoute = createRoute({
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams, query: takeBackQuerySchema },
-  responses: { 200: jsonContent(dispenserSchema, 'The dispenser, back in stock or returned'), ...problems(400, 404, 409) },
+  responses: {
+    200: jsonContent(dispenserSchema, 'The dispenser, back in stock or returned'),
+    ...problems(400, 404, 409),
+  },
 });
 
 const historyRoute = createRoute({
@@ -141,7 +162,10 @@ const historyRoute = createRoute({
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams, query: PaginationQuery },
-  responses: { 200: jsonContent(pageOf(dispenserPeriodSchema, 'DispenserPeriodPage'), 'Periods'), ...problems(400, 404) },
+  responses: {
+    200: jsonContent(pageOf(dispenserPeriodSchema, 'DispenserPeriodPage'), 'Periods'),
+    ...problems(400, 404),
+  },
 });
 
 const citizenHistoryRoute = createRoute({
@@ -154,7 +178,10 @@ const citizenHistoryRoute = createRoute({
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
   request: { params: CitizenParams, query: PaginationQuery },
-  responses: { 200: jsonContent(pageOf(dispenserPeriodSchema, 'CitizenDispenserPeriodPage'), 'Periods'), ...problems(400, 404) },
+  responses: {
+    200: jsonContent(pageOf(dispenserPeriodSchema, 'CitizenDispenserPeriodPage'), 'Periods'),
+    ...problems(400, 404),
+  },
 });
 
 const putPlanRoute = createRoute({
@@ -162,7 +189,8 @@ const putPlanRoute = createRoute({
   path: '/citizens/{citizenId}/dose-plan',
   operationId: 'setDosePlan',
   tags,
-  summary: 'Set the citizen’s dose times (wall clock in the municipality’s time zone); past doses keep the plan they had',
+  summary:
+    'Set the citizen’s dose times (wall clock in the municipality’s time zone); past doses keep the plan they had',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
@@ -203,29 +231,80 @@ const trialDecisionRoute = createRoute({
   path: '/dispensers/{dispenserId}/trial-decision',
   operationId: 'decideDispenserTrial',
   tags,
-  summary: 'Decide a dispenser trial: keep (the approved line stays, the dispenser becomes active) or return (the line reverts to physical delivery, with a reason code)',
+  summary:
+    'Decide a dispenser trial: keep (the approved line stays, the dispenser becomes active) or return (the line reverts to physical delivery, with a reason code)',
   description:
     'Roles: staff, lead. Reason codes: cannot_handle_device, dose_plan_unsuitable, citizen_declined, other (with reasonText). 409 not-on-trial; 409 medication-line-not-approved for keep before the conversion is approved.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
   request: { params: DispenserParams, body: jsonBody(trialDecisionSchema) },
-  responses: { 200: jsonContent(trialDecisionResultSchema, 'The decision and what it changed'), ...problems(400, 404, 409) },
+  responses: {
+    200: jsonContent(trialDecisionResultSchema, 'The decision and what it changed'),
+    ...problems(400, 404, 409),
+  },
 });
 
 export function dispenserRoutes() {
   return newRouter()
-    .openapi(registerRoute, async (c) => c.json(await registerDispenser(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
+    .openapi(registerRoute, async (c) =>
+      c.json(await registerDispenser(c.get('deps'), ctxOf(c), c.req.valid('json')), 201),
+    )
     .openapi(listRoute, async (c) => c.json(await listDispensers(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
-    .openapi(getRoute, async (c) => c.json(await getDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId), 200))
-    .openapi(statusRoute, async (c) => c.json(await changeDispenserStatus(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json').status), 200))
-    .openapi(credentialRoute, async (c) => c.json(await reissueCredential(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId), 201))
-    .openapi(assignRoute, async (c) => c.json(await assignDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json')), 200))
-    .openapi(takeBackRoute, async (c) => c.json(await takeBackDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('query').then), 200))
-    .openapi(historyRoute, async (c) => c.json(await dispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('query')), 200))
-    .openapi(citizenHistoryRoute, async (c) => c.json(await citizenDispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
-    .openapi(putPlanRoute, async (c) => c.json(await setDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 200))
-    .openapi(getPlanRoute, async (c) => c.json(await getDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200))
-    .openapi(adherenceRoute, async (c) => c.json(await citizenAdherence(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')), 200))
-    .openapi(trialDecisionRoute, async (c) => c.json(await decideTrial(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json')), 200));
+    .openapi(getRoute, async (c) =>
+      c.json(await getDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId), 200),
+    )
+    .openapi(statusRoute, async (c) =>
+      c.json(
+        await changeDispenserStatus(
+          c.get('deps'),
+          ctxOf(c),
+          c.req.valid('param').dispenserId,
+          c.req.valid('json').status,
+        ),
+        200,
+      ),
+    )
+    .openapi(credentialRoute, async (c) =>
+      c.json(await reissueCredential(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId), 201),
+    )
+    .openapi(assignRoute, async (c) =>
+      c.json(
+        await assignDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json')),
+        200,
+      ),
+    )
+    .openapi(takeBackRoute, async (c) =>
+      c.json(
+        await takeBackDispenser(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('query').then),
+        200,
+      ),
+    )
+    .openapi(historyRoute, async (c) =>
+      c.json(
+        await dispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('query')),
+        200,
+      ),
+    )
+    .openapi(citizenHistoryRoute, async (c) =>
+      c.json(
+        await citizenDispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')),
+        200,
+      ),
+    )
+    .openapi(putPlanRoute, async (c) =>
+      c.json(await setDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 200),
+    )
+    .openapi(getPlanRoute, async (c) =>
+      c.json(await getDosePlan(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200),
+    )
+    .openapi(adherenceRoute, async (c) =>
+      c.json(
+        await citizenAdherence(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')),
+        200,
+      ),
+    )
+    .openapi(trialDecisionRoute, async (c) =>
+      c.json(await decideTrial(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json')), 200),
+    );
 }

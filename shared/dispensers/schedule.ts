@@ -41,7 +41,9 @@ export function doseInstant(date: string, time: string, zone: string): Date {
   let at = instants.get(key);
   if (at === undefined) {
     const [hour, minute] = time.split(':').map(Number);
-    at = DateTime.fromISO(date, { zone }).set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 }).toMillis();
+    at = DateTime.fromISO(date, { zone })
+      .set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 })
+      .toMillis();
     if (instants.size >= INSTANTS_KEPT) instants.clear();
     instants.set(key, at);
   }
@@ -79,7 +81,8 @@ export function dosesOfRule(rule: DosePlanRule, from: Date, to: Date, zone: stri
     if (date >= rule.validFrom && (!rule.validTo || date <= rule.validTo)) {
       for (const time of rule.times) {
         const at = doseInstant(date, time, zone);
-        if (at >= from && at < to) doses.push({ doseAt: at.toISOString(), time, date, onTimeMinutes: rule.onTimeMinutes });
+        if (at >= from && at < to)
+          doses.push({ doseAt: at.toISOString(), time, date, onTimeMinutes: rule.onTimeMinutes });
       }
     }
     date = addDays(date, 1);
@@ -123,7 +126,12 @@ const minutes = (n: number) => n * 60_000;
  * - Without: the latest planned dose at or before `occurredAt` + 30 minutes, within 12 hours.
  * Undefined when there is no plan to match against.
  */
-export function matchDose(rule: DosePlanRule | undefined, zone: string, occurredAt: Date, scheduledFor?: Date): string | undefined {
+export function matchDose(
+  rule: DosePlanRule | undefined,
+  zone: string,
+  occurredAt: Date,
+  scheduledFor?: Date,
+): string | undefined {
   return doseMatcher(rule, zone)(occurredAt, scheduledFor);
 }
 
@@ -132,13 +140,20 @@ export function matchDose(rule: DosePlanRule | undefined, zone: string, occurred
  * what a match costs, so each local date's planned doses are computed once and reused; the
  * answers are exactly `matchDose`'s.
  */
-export function doseMatcher(rule: DosePlanRule | undefined, zone: string): (occurredAt: Date, scheduledFor?: Date) => string | undefined {
+export function doseMatcher(
+  rule: DosePlanRule | undefined,
+  zone: string,
+): (occurredAt: Date, scheduledFor?: Date) => string | undefined {
   const byDate = new Map<string, { doseAt: string; at: number }[]>();
   const dosesOn = (date: string) => {
     let doses = byDate.get(date);
     if (!doses) {
       const valid = rule && date >= rule.validFrom && (!rule.validTo || date <= rule.validTo);
-      doses = valid ? rule.times.map((time) => doseInstant(date, time, zone)).map((at) => ({ doseAt: at.toISOString(), at: at.getTime() })) : [];
+      doses = valid
+        ? rule.times
+            .map((time) => doseInstant(date, time, zone))
+            .map((at) => ({ doseAt: at.toISOString(), at: at.getTime() }))
+        : [];
       byDate.set(date, doses);
     }
     return doses;
@@ -150,7 +165,8 @@ export function doseMatcher(rule: DosePlanRule | undefined, zone: string): (occu
     // A local date is within a day of the UTC date in every zone; one more day either side covers
     // a dose moved across midnight by a DST gap, as dosesOfRule's padding does.
     for (let day = Math.floor(from / 86_400_000) - 2; day <= Math.floor((to - 1) / 86_400_000) + 2; day++) {
-      for (const dose of dosesOn(new Date(day * 86_400_000).toISOString().slice(0, 10))) if (dose.at >= from && dose.at < to) found.set(dose.doseAt, dose);
+      for (const dose of dosesOn(new Date(day * 86_400_000).toISOString().slice(0, 10)))
+        if (dose.at >= from && dose.at < to) found.set(dose.doseAt, dose);
     }
     return [...found.values()].sort((a, b) => a.at - b.at);
   };
@@ -160,11 +176,16 @@ export function doseMatcher(rule: DosePlanRule | undefined, zone: string): (occu
       if (!rule) return wholeMinute.toISOString();
       const window = minutes(SCHEDULED_FOR_SNAP_MINUTES);
       const candidates = within(scheduledFor.getTime() - window, scheduledFor.getTime() + window + 1);
-      const nearest = candidates.sort((a, b) => Math.abs(a.at - scheduledFor.getTime()) - Math.abs(b.at - scheduledFor.getTime()))[0];
+      const nearest = candidates.sort(
+        (a, b) => Math.abs(a.at - scheduledFor.getTime()) - Math.abs(b.at - scheduledFor.getTime()),
+      )[0];
       return nearest?.doseAt ?? wholeMinute.toISOString();
     }
     if (!rule) return undefined;
-    return within(occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * 3_600_000, occurredAt.getTime() + minutes(EARLY_TAKE_MINUTES) + 1).at(-1)?.doseAt;
+    return within(
+      occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * 3_600_000,
+      occurredAt.getTime() + minutes(EARLY_TAKE_MINUTES) + 1,
+    ).at(-1)?.doseAt;
   };
 }
 
@@ -186,7 +207,8 @@ export const hourKey = (at: Date) => at.toISOString().slice(0, 13);
 export function hoursAround(doseAt: Date, missedAfterMinutes: number): string[] {
   const keys: string[] = [];
   const start = Math.floor((doseAt.getTime() - 3_600_000) / 3_600_000) * 3_600_000;
-  for (let t = start; t <= doseAt.getTime() + minutes(missedAfterMinutes); t += 3_600_000) keys.push(hourKey(new Date(t)));
+  for (let t = start; t <= doseAt.getTime() + minutes(missedAfterMinutes); t += 3_600_000)
+    keys.push(hourKey(new Date(t)));
   return keys;
 }
 
@@ -213,12 +235,16 @@ export function classifyDose(
   const takenAt = [...(record?.takenAts ?? [])].sort()[0];
   if (takenAt) {
     const late = Math.round((Date.parse(takenAt) - doseAt.getTime()) / 60_000);
-    return late <= dose.onTimeMinutes ? { outcome: 'taken_on_time', takenAt } : { outcome: 'taken_late', takenAt, minutesLate: late };
+    return late <= dose.onTimeMinutes
+      ? { outcome: 'taken_on_time', takenAt }
+      : { outcome: 'taken_late', takenAt, minutesLate: late };
   }
   if ((record?.missedAts?.length ?? 0) > 0) return { outcome: 'missed' };
   if (now.getTime() < doseAt.getTime() + minutes(missedAfterMinutes)) return { outcome: 'pending' };
   if ((record?.dispensedAts?.length ?? 0) > 0 || (record?.lateAts?.length ?? 0) > 0) return { outcome: 'missed' };
-  return hoursAround(doseAt, missedAfterMinutes).some((h) => seenHours.has(h)) ? { outcome: 'missed' } : { outcome: 'no_data' };
+  return hoursAround(doseAt, missedAfterMinutes).some((h) => seenHours.has(h))
+    ? { outcome: 'missed' }
+    : { outcome: 'no_data' };
 }
 
 export type OutcomeCounts = Record<DoseOutcome, number> & { planned: number };

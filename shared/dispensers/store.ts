@@ -95,7 +95,11 @@ export function updateInput(table: Table, key: Key, spec: UpdateSpec) {
     adds.push(`#u${i} :u${i}`);
     i++;
   }
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : '']
+  const expression = [
+    sets.length ? `SET ${sets.join(', ')}` : '',
+    removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    adds.length ? `ADD ${adds.join(', ')}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return {
@@ -113,21 +117,32 @@ export function updateItem(table: Table, key: Key, spec: UpdateSpec): TransactIt
 }
 
 /** BatchGetItem in chunks of 100, retrying unprocessed keys; expired items count as absent. */
-export async function batchGet<T extends Record<string, unknown>>(table: Table, keys: readonly Key[], options: { consistent?: boolean; now?: Date } = {}): Promise<T[]> {
+export async function batchGet<T extends Record<string, unknown>>(
+  table: Table,
+  keys: readonly Key[],
+  options: { consistent?: boolean; now?: Date } = {},
+): Promise<T[]> {
   const found: T[] = [];
   const chunks: number[] = [];
   for (let i = 0; i < keys.length; i += 100) chunks.push(i);
   // Chunks in parallel: a full device batch (100 events + the dispenser) stays one round trip.
-  await Promise.all(chunks.map(async (i) => {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
-      const result = await table.db.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } } }));
-      found.push(...((result.Responses?.[table.name] ?? []) as T[]).filter((item) => isLive(item, options.now)));
-      pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;
-      if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending?.length) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
-    }
-  }));
+  await Promise.all(
+    chunks.map(async (i) => {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
+        const result = await table.db.send(
+          new BatchGetCommand({
+            RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } },
+          }),
+        );
+        found.push(...((result.Responses?.[table.name] ?? []) as T[]).filter((item) => isLive(item, options.now)));
+        pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;
+        if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending?.length)
+          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+      }
+    }),
+  );
   return found;
 }
 
@@ -142,7 +157,8 @@ export async function batchPut(table: Table, items: readonly Record<string, unkn
         if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
         const result = await table.db.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
         pending = (result.UnprocessedItems?.[table.name] ?? []) as typeof pending;
-        if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending.length) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed`);
+        if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending.length)
+          throw new Error(`BatchWriteItem left ${pending.length} items unprocessed`);
       }
     }),
   );

@@ -25,7 +25,10 @@ export const trialDecisionSchema = z
       then: z.enum(['in_stock', 'returned']).default('in_stock'),
     }),
   ])
-  .refine((d) => d.decision !== 'return' || d.reasonCode !== 'other' || d.reasonText !== undefined, { message: 'reasonText is required when reasonCode is other', path: ['reasonText'] })
+  .refine((d) => d.decision !== 'return' || d.reasonCode !== 'other' || d.reasonText !== undefined, {
+    message: 'reasonText is required when reasonCode is other',
+    path: ['reasonText'],
+  })
   .openapi('TrialDecision');
 export type TrialDecision = z.infer<typeof trialDecisionSchema>;
 
@@ -40,27 +43,46 @@ export const trialDecisionResultSchema = z
   .openapi('TrialDecisionResult');
 
 /** POST /dispensers/{id}/trial-decision (staff, lead). */
-export async function decideTrial(deps: Deps, ctx: RequestContext, dispenserId: string, input: TrialDecision): Promise<z.infer<typeof trialDecisionResultSchema>> {
+export async function decideTrial(
+  deps: Deps,
+  ctx: RequestContext,
+  dispenserId: string,
+  input: TrialDecision,
+): Promise<z.infer<typeof trialDecisionResultSchema>> {
   const item = await loadDispenser(deps, ctx.actor.team, dispenserId);
   const assignment = item.assignment;
-  if (!assignment || assignment.status !== 'trial') throw new ConflictError(`Dispenser ${dispenserId} is not on trial.`, 'not-on-trial');
+  if (!assignment || assignment.status !== 'trial')
+    throw new ConflictError(`Dispenser ${dispenserId} is not on trial.`, 'not-on-trial');
   const citizenId = assignment.citizenId;
   const line = await findMedicationLine(deps, citizenId);
   if (input.decision === 'keep') {
     if (!line?.approved) {
-      throw new ConflictError('The medication-technology line is not approved yet: a lead approves the conversion before the trial is kept.', 'medication-line-not-approved');
+      throw new ConflictError(
+        'The medication-technology line is not approved yet: a lead approves the conversion before the trial is kept.',
+        'medication-line-not-approved',
+      );
     }
     const dispenser = await assignDispenser(deps, ctx, dispenserId, { citizenId, status: 'active' });
     const current = await getCurrentFinalGrant(deps, citizenId);
     return { decision: 'keep', dispenser, ...(current ? { finalGrantId: current.finalGrantId } : {}) };
   }
-  if (!line) throw new ConflictError('The trial has no medication-technology line to revert; take the dispenser back instead.', 'no-medication-line');
+  if (!line)
+    throw new ConflictError(
+      'The trial has no medication-technology line to revert; take the dispenser back instead.',
+      'no-medication-line',
+    );
   const dispenser = await takeBackDispenser(deps, ctx, dispenserId, input.then);
   const { reversion, finalGrant } = await revertLine(
     deps,
     ctx,
     citizenId,
-    { grantId: line.grantId, technology: 'medication_technology', reasonCode: input.reasonCode, reasonText: input.reasonText, dispenserId },
+    {
+      grantId: line.grantId,
+      technology: 'medication_technology',
+      reasonCode: input.reasonCode,
+      reasonText: input.reasonText,
+      dispenserId,
+    },
     false,
   );
   return { decision: 'return', dispenser, reversion, ...(finalGrant ? { finalGrantId: finalGrant.finalGrantId } : {}) };

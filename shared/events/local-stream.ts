@@ -58,7 +58,11 @@ export class LocalStreamPoller {
     endpoint: string,
     private readonly options: { maxAttempts?: number } = {},
   ) {
-    this.client = new DynamoDBStreamsClient({ region: deps.config.AWS_REGION, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    this.client = new DynamoDBStreamsClient({
+      region: deps.config.AWS_REGION,
+      endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
   }
 
   /**
@@ -136,7 +140,8 @@ export class LocalStreamPoller {
       if (batch.length > 0) {
         // As on AWS: the stream's records are handled by the table-stream function, within its partitions.
         const result = await asFunction('TableStream', () => handleStreamRecords(this.deps, batch));
-        const stopAt = result.failedAt === undefined ? -1 : batch.findIndex((r) => r.sequenceNumber === result.failedAt);
+        const stopAt =
+          result.failedAt === undefined ? -1 : batch.findIndex((r) => r.sequenceNumber === result.failedAt);
         const upTo = stopAt === -1 ? batch.length : stopAt;
         handled += batch.slice(0, upTo).filter((r) => entityOf(r)).length;
         const lastHandled = batch[upTo - 1];
@@ -146,8 +151,14 @@ export class LocalStreamPoller {
           const attempts = (this.attempts.get(failedRecord.sequenceNumber) ?? 0) + 1;
           this.attempts.set(failedRecord.sequenceNumber, attempts);
           if (attempts >= (this.options.maxAttempts ?? 10)) {
-            this.deadLetters.push({ sequenceNumber: failedRecord.sequenceNumber, entity: String(failedRecord.newImage?.entity), error: String((result.error as Error)?.message ?? result.error) });
-            logger.error('stream record given up after repeated failures (local dead letter)', { sequenceNumber: failedRecord.sequenceNumber });
+            this.deadLetters.push({
+              sequenceNumber: failedRecord.sequenceNumber,
+              entity: String(failedRecord.newImage?.entity),
+              error: String((result.error as Error)?.message ?? result.error),
+            });
+            logger.error('stream record given up after repeated failures (local dead letter)', {
+              sequenceNumber: failedRecord.sequenceNumber,
+            });
             state.last = failedRecord.sequenceNumber;
           } else {
             failed = true;
@@ -171,10 +182,17 @@ export class LocalStreamPoller {
     const { Table } = await this.deps.table.db.send(new DescribeTableCommand({ TableName: this.deps.table.name }));
     this.streamArn = Table?.LatestStreamArn;
     if (!this.streamArn) throw new Error(`Table ${this.deps.table.name} has no stream`);
-    const saved = await queryAll(this.deps.table, { partition: ['pk', outboxKeys.streamCheckpointPartition], consistent: true });
+    const saved = await queryAll(this.deps.table, {
+      partition: ['pk', outboxKeys.streamCheckpointPartition],
+      consistent: true,
+    });
     for (const item of saved) {
       if (item.streamArn !== this.streamArn) continue;
-      this.shards.set(String(item.sk), { last: String(item.sequenceNumber), saved: String(item.sequenceNumber), done: false });
+      this.shards.set(String(item.sk), {
+        last: String(item.sequenceNumber),
+        saved: String(item.sequenceNumber),
+        done: false,
+      });
     }
     this.loaded = true;
   }
@@ -183,7 +201,9 @@ export class LocalStreamPoller {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const page = await this.client.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }));
+      const page = await this.client.send(
+        new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }),
+      );
       shards.push(...(page.StreamDescription?.Shards ?? []));
       start = page.StreamDescription?.LastEvaluatedShardId;
     } while (start);
@@ -195,7 +215,9 @@ export class LocalStreamPoller {
       new GetShardIteratorCommand({
         StreamArn: this.streamArn,
         ShardId: shardId,
-        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
       }),
     );
     return result.ShardIterator;
@@ -205,9 +227,14 @@ export class LocalStreamPoller {
     if (!state.last || state.last === state.saved) return;
     try {
       await this.deps.table.db.send(
-      new PutCommand({
-        TableName: this.deps.table.name,
-        Item: { ...outboxKeys.streamCheckpoint(shardId), entity: 'StreamCheckpoint', streamArn: this.streamArn, sequenceNumber: state.last },
+        new PutCommand({
+          TableName: this.deps.table.name,
+          Item: {
+            ...outboxKeys.streamCheckpoint(shardId),
+            entity: 'StreamCheckpoint',
+            streamArn: this.streamArn,
+            sequenceNumber: state.last,
+          },
         }),
       );
       state.saved = state.last;

@@ -54,7 +54,9 @@ export function outboxEvent(table: Table, event: DomainEvent): TransactItem {
 /** Events that are a fact on their own (no other item changes with them), e.g. a reminder that fell due. */
 export async function recordEvents(table: Table, events: readonly DomainEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += 25) {
-    let pending: Record<string, unknown>[] | undefined = events.slice(i, i + 25).map((e) => ({ PutRequest: { Item: outboxItem(e) } }));
+    let pending: Record<string, unknown>[] | undefined = events
+      .slice(i, i + 25)
+      .map((e) => ({ PutRequest: { Item: outboxItem(e) } }));
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 9) throw new Error(`BatchWriteItem left ${pending.length} outbox events unprocessed`);
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));

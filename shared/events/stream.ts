@@ -49,7 +49,10 @@ export function streamEntities(): string[] {
  * Handles `records` in order. Returns the sequence number of the first record not handled
  * (its handler failed), or undefined when all were.
  */
-export async function handleStreamRecords(deps: Deps, records: readonly StreamRecord[]): Promise<{ failedAt?: string; error?: unknown }> {
+export async function handleStreamRecords(
+  deps: Deps,
+  records: readonly StreamRecord[],
+): Promise<{ failedAt?: string; error?: unknown }> {
   let i = 0;
   while (i < records.length) {
     const first = records[i] as StreamRecord;
@@ -61,11 +64,16 @@ export async function handleStreamRecords(deps: Deps, records: readonly StreamRe
     }
     const group: Record<string, unknown>[] = [];
     let j = i;
-    for (let next = records[j]; next && entityOf(next) === entity && next.newImage; next = records[++j]) group.push(next.newImage);
+    for (let next = records[j]; next && entityOf(next) === entity && next.newImage; next = records[++j])
+      group.push(next.newImage);
     try {
       await handler(deps, group);
     } catch (error) {
-      logger.error('stream records not handled; they will be retried', { entity, count: group.length, error: error as Error });
+      logger.error('stream records not handled; they will be retried', {
+        entity,
+        count: group.length,
+        error: error as Error,
+      });
       return { failedAt: first.sequenceNumber, error };
     }
     i = j;

@@ -3,7 +3,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { Actor } from '#shared/platform/actor.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, NotFoundError } from '#shared/platform/errors.ts';
+import {
+  PayloadTooLargeError,
+  UnauthenticatedError,
+  UnsupportedMediaTypeError,
+  NotFoundError,
+} from '#shared/platform/errors.ts';
 import type { TokenVerifier } from './auth.ts';
 import { cursorSeal } from './cursors.ts';
 import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
@@ -51,7 +56,13 @@ const API_INFO = {
     contact: { name: 'E-team platform team', url: 'https://e-team.example/' },
   },
   // Relative: the same document is served by every stage and by `npm start`.
-  servers: [{ url: '/', description: 'The stage serving this document (production, staging, or local with npm start)', 'x-internal': false }] as { url: string; description: string; 'x-internal': boolean }[],
+  servers: [
+    {
+      url: '/',
+      description: 'The stage serving this document (production, staging, or local with npm start)',
+      'x-internal': false,
+    },
+  ] as { url: string; description: string; 'x-internal': boolean }[],
 } as const;
 
 /** What the document describes besides the routers: the security schemes and `/health`. */
@@ -72,7 +83,8 @@ function describeApi(app: Router, routers: Router[]): void {
     type: 'apiKey',
     in: 'query',
     name: 'key',
-    description: 'The calendar feed key from POST /staff/{staffId}/calendar-feed, for calendar programs that cannot send a header; it opens only that staff member’s feed',
+    description:
+      'The calendar feed key from POST /staff/{staffId}/calendar-feed, for calendar programs that cannot send a header; it opens only that staff member’s feed',
   });
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
   for (const router of routers) app.route('/', router);
@@ -92,7 +104,12 @@ const healthRoute = createRoute({
   'x-roles': [],
   tags: ['platform'],
   summary: 'Liveness; no data, no token',
-  responses: { 200: { description: 'The API is up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  responses: {
+    200: {
+      description: 'The API is up',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+    },
+  },
 });
 
 /** The same request with no body and no content headers, so every later step sees "no body". */
@@ -151,7 +168,12 @@ export function createApp(deps: Deps, options: AppOptions): Router {
       const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
       if (!match?.[1]) throw new UnauthenticatedError();
       // A paired tablet's token is the API's own (shared/tablets/tokens.ts); every other token is the verifier's.
-      c.set('actor', options.tabletTokens?.claims(match[1]) ? await options.tabletTokens.verify(deps, match[1]) : await options.verifier.verify(match[1]));
+      c.set(
+        'actor',
+        options.tabletTokens?.claims(match[1])
+          ? await options.tabletTokens.verify(deps, match[1])
+          : await options.verifier.verify(match[1]),
+      );
       await next();
     }),
   );

@@ -37,7 +37,11 @@ export function localVerifier(config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE'
   return {
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, LOCAL_SECRET, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, LOCAL_SECRET, {
+          issuer: config.JWT_ISSUER,
+          audience: config.JWT_AUDIENCE,
+          algorithms: ['HS256'],
+        });
         return actorFromClaims(payload);
       } catch (error) {
         if (error instanceof UnauthenticatedError) throw error;
@@ -48,7 +52,10 @@ export function localVerifier(config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE'
 }
 
 /** Cognito access tokens: issuer is the user pool, the app client is in `client_id`. */
-export function cognitoVerifier(config: Pick<Config, 'AWS_REGION' | 'COGNITO_USER_POOL_ID' | 'COGNITO_CLIENT_ID'>, jwks?: JWTVerifyGetKey): TokenVerifier {
+export function cognitoVerifier(
+  config: Pick<Config, 'AWS_REGION' | 'COGNITO_USER_POOL_ID' | 'COGNITO_CLIENT_ID'>,
+  jwks?: JWTVerifyGetKey,
+): TokenVerifier {
   const issuer = `https://cognito-idp.${config.AWS_REGION}.amazonaws.com/${config.COGNITO_USER_POOL_ID}`;
   const keys = jwks ?? createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
   return {

@@ -28,18 +28,25 @@ export const DEVICE_ROLE = 'device';
  * 4000 characters or less; counts and minutes fit in 32 bits; a list is a page (at most 200) or a
  * bounded collection (doses of 92 days, a week's occurrences), far below 10 000.
  */
-export const RESPONSE_BOUNDS = { maxLength: 4000, maxItems: 10_000, minimum: -2_147_483_648, maximum: 2_147_483_647 } as const;
+export const RESPONSE_BOUNDS = {
+  maxLength: 4000,
+  maxItems: 10_000,
+  minimum: -2_147_483_648,
+  maximum: 2_147_483_647,
+} as const;
 
 const WWW_AUTHENTICATE = {
   'WWW-Authenticate': {
-    description: 'RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired',
+    description:
+      'RFC 6750: `Bearer realm="e-team"`, with `error="invalid_token"` when a token was sent but is invalid or expired',
     schema: { type: 'string', maxLength: 200, example: 'Bearer realm="e-team", error="invalid_token"' },
   },
 };
 
 const RETRY_AFTER = {
   'Retry-After': {
-    description: 'Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it)',
+    description:
+      'Seconds to wait before retrying (set by the app when the table is throttling; API Gateway’s own throttle does not send it)',
     schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 3600 },
   },
 };
@@ -58,7 +65,11 @@ const STANDARD: Record<string, { description: string; headers?: Json; content?: 
     content: {
       [PROBLEM]: { schema: problemRef },
       'application/json': {
-        schema: { type: 'object', properties: { message: { type: 'string', maxLength: 100, example: 'Too Many Requests' } }, required: ['message'] },
+        schema: {
+          type: 'object',
+          properties: { message: { type: 'string', maxLength: 100, example: 'Too Many Requests' } },
+          required: ['message'],
+        },
       },
     },
   },
@@ -82,7 +93,8 @@ function standardStatuses(path: string, op: Operation): string[] {
 function rolesLine(op: Operation): string {
   const roles = op['x-roles'] ?? [];
   if (roles.length === 0) return 'Roles: none; no credential needed.';
-  if (roles.length === 1 && roles[0] === DEVICE_ROLE) return 'Roles: a dispenser, with its own device credential (no user role may call this).';
+  if (roles.length === 1 && roles[0] === DEVICE_ROLE)
+    return 'Roles: a dispenser, with its own device credential (no user role may call this).';
   return `Roles: ${roles.map((r) => `\`${r}\``).join(', ')} (any other role gets 403).`;
 }
 
@@ -95,7 +107,11 @@ function addStandardResponses(path: string, op: Operation): void {
       if (standard.headers) existing.headers = { ...standard.headers, ...(existing.headers as Json | undefined) };
       continue;
     }
-    op.responses[status] = { description: standard.description, ...(standard.headers ? { headers: standard.headers } : {}), content: standard.content ?? { [PROBLEM]: { schema: problemRef } } };
+    op.responses[status] = {
+      description: standard.description,
+      ...(standard.headers ? { headers: standard.headers } : {}),
+      content: standard.content ?? { [PROBLEM]: { schema: problemRef } },
+    };
   }
   // Sort statuses so the document reads in order whatever the route listed first.
   op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => a.localeCompare(b)));
@@ -106,7 +122,8 @@ function refsIn(value: unknown, found = new Set<string>()): Set<string> {
   if (Array.isArray(value)) for (const v of value) refsIn(v, found);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) found.add(v.slice('#/components/schemas/'.length));
+      if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/'))
+        found.add(v.slice('#/components/schemas/'.length));
       else refsIn(v, found);
     }
   }
@@ -126,7 +143,8 @@ function closure(names: Set<string>, schemas: Record<string, unknown>): Set<stri
   return all;
 }
 
-const isType = (schema: Json, type: string) => schema.type === type || (Array.isArray(schema.type) && schema.type.includes(type));
+const isType = (schema: Json, type: string) =>
+  schema.type === type || (Array.isArray(schema.type) && schema.type.includes(type));
 
 /**
  * Fill the bounds of a schema the API only ever sends (never accepts): request schemas carry the
@@ -136,7 +154,8 @@ function bound(schema: unknown): void {
   if (Array.isArray(schema)) return schema.forEach(bound);
   if (!schema || typeof schema !== 'object') return;
   const s = schema as Json;
-  if (isType(s, 'string') && s.maxLength === undefined && s.enum === undefined && s.const === undefined) s.maxLength = RESPONSE_BOUNDS.maxLength;
+  if (isType(s, 'string') && s.maxLength === undefined && s.enum === undefined && s.const === undefined)
+    s.maxLength = RESPONSE_BOUNDS.maxLength;
   if (isType(s, 'array') && s.maxItems === undefined) s.maxItems = RESPONSE_BOUNDS.maxItems;
   if (isType(s, 'integer')) {
     if (s.minimum === undefined && s.exclusiveMinimum === undefined) s.minimum = RESPONSE_BOUNDS.minimum;
@@ -173,7 +192,8 @@ function defaultsOptional(schema: unknown): void {
     s.required = s.required.filter((name: string) => properties[name]?.default === undefined);
     if ((s.required as string[]).length === 0) delete s.required;
   }
-  for (const [k, v] of Object.entries(s)) if (k !== 'example' && k !== 'examples' && k !== 'default') defaultsOptional(v);
+  for (const [k, v] of Object.entries(s))
+    if (k !== 'example' && k !== 'examples' && k !== 'default') defaultsOptional(v);
 }
 
 const TAGS: Record<string, string> = {
@@ -191,7 +211,10 @@ const TAGS: Record<string, string> = {
 
 /** The served document: the generated one with what every operation shares added. */
 export function completeDocument<T extends object>(generated: T): T {
-  const doc = structuredClone(generated) as Json & { paths: Record<string, Record<string, Operation>>; components: Json & { schemas: Record<string, unknown> } };
+  const doc = structuredClone(generated) as Json & {
+    paths: Record<string, Record<string, Operation>>;
+    components: Json & { schemas: Record<string, unknown> };
+  };
   const requestSide = new Set<string>();
   const responseSide = new Set<string>();
   const usedTags = new Set<string>();
@@ -207,8 +230,13 @@ export function completeDocument<T extends object>(generated: T): T {
       refsIn([op.parameters, op.requestBody], requestSide);
       defaultsOptional(op.requestBody);
       refsIn(op.responses, responseSide);
-      for (const response of Object.values(op.responses)) for (const media of Object.values((response.content as Record<string, Json> | undefined) ?? {})) bound(media.schema);
-      for (const header of Object.values(op.responses).flatMap((r) => Object.values((r.headers as Record<string, Json> | undefined) ?? {}))) bound(header.schema);
+      for (const response of Object.values(op.responses))
+        for (const media of Object.values((response.content as Record<string, Json> | undefined) ?? {}))
+          bound(media.schema);
+      for (const header of Object.values(op.responses).flatMap((r) =>
+        Object.values((r.headers as Record<string, Json> | undefined) ?? {}),
+      ))
+        bound(header.schema);
     }
   }
 

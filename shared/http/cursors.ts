@@ -31,12 +31,21 @@ export const cursorSeal = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
   // Only lists page, and lists are GETs: other responses are not parsed here at all.
-  if (c.req.method !== 'GET' || c.res.status !== 200 || !c.res.headers.get('content-type')?.startsWith('application/json')) return;
+  if (
+    c.req.method !== 'GET' ||
+    c.res.status !== 200 ||
+    !c.res.headers.get('content-type')?.startsWith('application/json')
+  )
+    return;
   const body: unknown = await c.res.clone().json();
-  if (typeof body !== 'object' || body === null || typeof (body as { nextCursor?: unknown }).nextCursor !== 'string') return;
+  if (typeof body !== 'object' || body === null || typeof (body as { nextCursor?: unknown }).nextCursor !== 'string')
+    return;
   const { cursorKey } = await deps.secrets.get();
   const expiresAt = new Date(deps.clock.now().getTime() + deps.config.CURSOR_TTL_MINUTES * 60_000);
-  const sealed = { ...body, nextCursor: sealCursor((body as { nextCursor: string }).nextCursor, binding, cursorKey, expiresAt) };
+  const sealed = {
+    ...body,
+    nextCursor: sealCursor((body as { nextCursor: string }).nextCursor, binding, cursorKey, expiresAt),
+  };
   const headers = new Headers(c.res.headers);
   headers.delete('content-length');
   const status = c.res.status;

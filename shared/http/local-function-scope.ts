@@ -31,8 +31,15 @@ export function partRoutes(): PartRoute[] {
         .filter((r) => r.method !== 'ALL')
         .map((r) => {
           const segments = r.path.split('/');
-          const source = segments.map((s) => (s.startsWith(':') ? '[^/]+' : s === '*' ? '.*' : s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))).join('/');
-          return { method: r.method.toUpperCase(), pattern: new RegExp(`^${source}/?$`), staticSegments: segments.filter((s) => s && !s.startsWith(':')).length, fn: functionOfPart[part] };
+          const source = segments
+            .map((s) => (s.startsWith(':') ? '[^/]+' : s === '*' ? '.*' : s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+            .join('/');
+          return {
+            method: r.method.toUpperCase(),
+            pattern: new RegExp(`^${source}/?$`),
+            staticSegments: segments.filter((s) => s && !s.startsWith(':')).length,
+            fn: functionOfPart[part],
+          };
         }),
     ),
   );
@@ -41,7 +48,11 @@ export function partRoutes(): PartRoute[] {
 }
 
 /** The function that serves `method path` on AWS, by the parts' routes. */
-export function functionOfRequest(routes: readonly PartRoute[], method: string, path: string): TableFunctionName | undefined {
+export function functionOfRequest(
+  routes: readonly PartRoute[],
+  method: string,
+  path: string,
+): TableFunctionName | undefined {
   return routes.find((r) => r.method === method && r.pattern.test(path))?.fn;
 }
 

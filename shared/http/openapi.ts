@@ -18,12 +18,20 @@ export const ProblemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
-    reason: z.enum(REASON_CODES).optional().openapi({ description: 'On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes' }),
+    reason: z
+      .enum(REASON_CODES)
+      .optional()
+      .openapi({
+        description: 'On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes',
+      }),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .openapi('Problem');
 
-const problem = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+});
 
 /** The error responses of an authenticated route; pass the extra statuses it can answer. */
 export function problems(...extra: (400 | 404 | 409 | 413 | 415 | 502 | 503)[]) {
@@ -58,7 +66,11 @@ export const LIST_LIMIT_MAX = 200;
 
 export const PaginationQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT).openapi({ example: 50 }),
-  cursor: z.string().max(2048).optional().openapi({ description: 'Opaque cursor from the previous page’s `nextCursor`' }),
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .openapi({ description: 'Opaque cursor from the previous page’s `nextCursor`' }),
 });
 
 export function pageOf<T extends z.ZodType>(item: T, name: string) {
@@ -81,7 +93,8 @@ export function requireRole(...allowed: Role[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     // Routes without API Gateway's authorizer (credential routes) may arrive with no caller at all.
     if (c.get('actor') === undefined) throw new UnauthenticatedError();
-    if (!hasRole(c.get('actor'), ...allowed)) throw new ForbiddenError(`This needs one of the roles: ${allowed.join(', ')}.`);
+    if (!hasRole(c.get('actor'), ...allowed))
+      throw new ForbiddenError(`This needs one of the roles: ${allowed.join(', ')}.`);
     await next();
   });
 }

@@ -39,19 +39,46 @@ export function problemFromError(error: unknown): Problem {
   if (error instanceof HTTPException) {
     // Hono's own 4xx: malformed JSON, body limit and the like.
     const status = error.status;
-    const detail = status === 400 && /json/i.test(error.message) ? 'The request body is not valid JSON.' : error.message || 'The request was not accepted.';
-    return { type: `${TYPE_BASE}${status === 400 ? 'validation' : `http-${status}`}`, title: titleFor(status), status, detail };
+    const detail =
+      status === 400 && /json/i.test(error.message)
+        ? 'The request body is not valid JSON.'
+        : error.message || 'The request was not accepted.';
+    return {
+      type: `${TYPE_BASE}${status === 400 ? 'validation' : `http-${status}`}`,
+      title: titleFor(status),
+      status,
+      detail,
+    };
   }
   if (error instanceof Error && THROTTLED.has(error.name)) {
-    return { type: `${TYPE_BASE}throttled`, title: 'Too many requests', status: 429, detail: 'The data store is busy; retry in a moment.' };
+    return {
+      type: `${TYPE_BASE}throttled`,
+      title: 'Too many requests',
+      status: 429,
+      detail: 'The data store is busy; retry in a moment.',
+    };
   }
-  return { type: `${TYPE_BASE}internal`, title: 'Internal Server Error', status: 500, detail: 'Something went wrong on our side. The request id identifies it in our logs.' };
+  return {
+    type: `${TYPE_BASE}internal`,
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'Something went wrong on our side. The request id identifies it in our logs.',
+  };
 }
 
 function titleFor(status: number): string {
   return (
-    { 400: 'Invalid request', 401: 'Unauthenticated', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict', 413: 'Payload too large', 415: 'Unsupported media type', 429: 'Too many requests' }[status] ??
-    'Request failed'
+    {
+      400: 'Invalid request',
+      401: 'Unauthenticated',
+      403: 'Forbidden',
+      404: 'Not found',
+      405: 'Method not allowed',
+      409: 'Conflict',
+      413: 'Payload too large',
+      415: 'Unsupported media type',
+      429: 'Too many requests',
+    }[status] ?? 'Request failed'
   );
 }
 
@@ -94,11 +121,24 @@ export function fieldErrors(target: string, error: z.ZodError): FieldError[] {
   }));
 }
 
-const targetName: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header', cookie: 'cookie', form: 'body' };
+const targetName: Record<string, string> = {
+  json: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  cookie: 'cookie',
+  form: 'body',
+};
 
 /** The `defaultHook` of every router: a failed zod validation becomes a 400 with its fields. */
-export function validationHook(result: { success: boolean; error?: unknown; target: string }, c: Context): Response | undefined {
+export function validationHook(
+  result: { success: boolean; error?: unknown; target: string },
+  c: Context,
+): Response | undefined {
   if (result.success) return undefined;
   const fields = fieldErrors(targetName[result.target] ?? result.target, result.error as z.ZodError);
-  return problemResponse(c, problemFromError(new ValidationError('Some fields are missing or wrong; see errors.', fields)));
+  return problemResponse(
+    c,
+    problemFromError(new ValidationError('Some fields are missing or wrong; see errors.', fields)),
+  );
 }

@@ -13,7 +13,10 @@ export const requestIdAndLog = createMiddleware<{ Variables: { requestId: string
   const started = performance.now();
   const lambdaEvent = (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event;
   const header = c.req.header('x-request-id');
-  c.set('requestId', lambdaEvent?.requestContext?.requestId ?? (header && REQUEST_ID.test(header) ? header : newId('req')));
+  c.set(
+    'requestId',
+    lambdaEvent?.requestContext?.requestId ?? (header && REQUEST_ID.test(header) ? header : newId('req')),
+  );
   await next();
   c.header('x-request-id', c.get('requestId'));
   logger.info('request', {

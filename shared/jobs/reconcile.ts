@@ -38,14 +38,29 @@ export interface ReconcileReport {
 export async function reconcile(deps: Deps): Promise<ReconcileReport> {
   const now = deps.clock.now();
   const settled = new Date(now.getTime() - SETTLE_MINUTES * 60_000).toISOString();
-  const report: ReconcileReport = { teams: 0, visitsChecked: 0, schedulesRepaired: [], noShowsRepaired: [], grantsChecked: 0, dosePlansRepaired: [] };
+  const report: ReconcileReport = {
+    teams: 0,
+    visitsChecked: 0,
+    schedulesRepaired: [],
+    noShowsRepaired: [],
+    grantsChecked: 0,
+    dosePlansRepaired: [],
+  };
 
   // Visits: from a day back (a no-show check lost yesterday) to the planning horizon.
   const from = new Date(now.getTime() - 86_400_000).toISOString();
   const to = new Date(now.getTime() + (deps.config.VISIT_HORIZON_DAYS + 1) * 86_400_000).toISOString();
   for (const team of await listTeams(deps)) {
     report.teams += 1;
-    const items = await queryAll(deps.table, { index: 'gsi3', partition: ['gsi3pk', visitKeys.teamPartition(team)], sort: { attribute: 'gsi3sk', between: [from, `${to}\uffff`] } }, 50_000);
+    const items = await queryAll(
+      deps.table,
+      {
+        index: 'gsi3',
+        partition: ['gsi3pk', visitKeys.teamPartition(team)],
+        sort: { attribute: 'gsi3sk', between: [from, `${to}\uffff`] },
+      },
+      50_000,
+    );
     for (const item of items) {
       const visit = fromItem(item);
       if (visit.status !== 'scheduled') continue;
@@ -57,7 +72,8 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
         continue;
       }
       if (item.schedulesFor !== schedulesForOf(visit)) {
-        if ((await syncVisitSchedules(deps, visit.visitId)) === 'scheduled') report.schedulesRepaired.push(visit.visitId);
+        if ((await syncVisitSchedules(deps, visit.visitId)) === 'scheduled')
+          report.schedulesRepaired.push(visit.visitId);
       }
     }
   }
@@ -71,11 +87,21 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
       if (grant.approvedAt > settled || !grant.dosePlan) continue;
       const plan = await currentPlan(deps, grant.citizenId);
       if (plan?.finalGrantId === grant.finalGrantId) continue;
-      const finalGrant = await getItem(deps.table, conversionKeys.finalGrant(grant.citizenId, grant.finalGrantId), { consistent: true });
+      const finalGrant = await getItem(deps.table, conversionKeys.finalGrant(grant.citizenId, grant.finalGrantId), {
+        consistent: true,
+      });
       if (!finalGrant) continue;
       // The same consumer FinalGrantApproved runs, on the event the approval committed.
-      await applyFinalGrantDosePlan(deps, domainEvent('FinalGrantApproved', { ...finalGrant, citizenId: grant.citizenId, team: grant.team, finalGrantId: grant.finalGrantId }, now));
-      if ((await currentPlan(deps, grant.citizenId))?.finalGrantId === grant.finalGrantId) report.dosePlansRepaired.push(grant.finalGrantId);
+      await applyFinalGrantDosePlan(
+        deps,
+        domainEvent(
+          'FinalGrantApproved',
+          { ...finalGrant, citizenId: grant.citizenId, team: grant.team, finalGrantId: grant.finalGrantId },
+          now,
+        ),
+      );
+      if ((await currentPlan(deps, grant.citizenId))?.finalGrantId === grant.finalGrantId)
+        report.dosePlansRepaired.push(grant.finalGrantId);
     }
     cursor = page.nextCursor;
   } while (cursor);
@@ -87,7 +113,8 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
 
 registerJobs({
   reconcile: {
-    description: 'Daily: repairs what a lost event delivery left undone (visit schedules, no-show checks, dose plans of final grants) and reports it',
+    description:
+      'Daily: repairs what a lost event delivery left undone (visit schedules, no-show checks, dose plans of final grants) and reports it',
     every: 'rate(1 day)',
     run: (deps) => reconcile(deps),
   },

@@ -46,7 +46,8 @@ export class AwsNotifier implements Notifier {
   }
 
   private async text(message: SmsMessage): Promise<DeliveryResult> {
-    if (!this.options.smsOrigination) return { outcome: 'failed', detail: 'SMS_ORIGINATION_IDENTITY is not configured' };
+    if (!this.options.smsOrigination)
+      return { outcome: 'failed', detail: 'SMS_ORIGINATION_IDENTITY is not configured' };
     try {
       const result = await this.sms.send(
         new SendTextMessageCommand({
@@ -72,6 +73,8 @@ export class SnsAlarmTopic implements AlarmTopic {
   ) {}
 
   async publish(subject: string, message: string): Promise<void> {
-    await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: subject.slice(0, 100), Message: message }));
+    await this.client.send(
+      new PublishCommand({ TopicArn: this.topicArn, Subject: subject.slice(0, 100), Message: message }),
+    );
   }
 }

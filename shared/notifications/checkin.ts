@@ -27,43 +27,65 @@ export const chimeEventDetailSchema = z.object({
 const earliest = (a: string | undefined, b: string) => (a === undefined || b < a ? b : a);
 const latest = (a: string | undefined, b: string) => (a === undefined || b > a ? b : a);
 
-function applyEvent(visit: VisitRecord, detail: z.infer<typeof chimeEventDetailSchema>, at: string): Attendance | undefined {
+function applyEvent(
+  visit: VisitRecord,
+  detail: z.infer<typeof chimeEventDetailSchema>,
+  at: string,
+): Attendance | undefined {
   const before = visit.attendance ?? {};
-  if (detail.eventType === 'chime:MeetingEnded') return { ...before, meetingEndedAt: latest(before.meetingEndedAt, at) };
+  if (detail.eventType === 'chime:MeetingEnded')
+    return { ...before, meetingEndedAt: latest(before.meetingEndedAt, at) };
   const who = detail.externalUserId ?? '';
-  const side = who === `staff-${visit.staffId ?? ''}` ? 'staff' : who === `citizen-${visit.citizenId}` ? 'citizen' : undefined;
+  const side =
+    who === `staff-${visit.staffId ?? ''}` ? 'staff' : who === `citizen-${visit.citizenId}` ? 'citizen' : undefined;
   if (!side) return undefined;
   if (detail.eventType === 'chime:AttendeeJoined') {
-    return side === 'staff' ? { ...before, staffJoinedAt: earliest(before.staffJoinedAt, at) } : { ...before, citizenJoinedAt: earliest(before.citizenJoinedAt, at) };
+    return side === 'staff'
+      ? { ...before, staffJoinedAt: earliest(before.staffJoinedAt, at) }
+      : { ...before, citizenJoinedAt: earliest(before.citizenJoinedAt, at) };
   }
   if (detail.eventType === 'chime:AttendeeLeft' || detail.eventType === 'chime:AttendeeDropped') {
-    return side === 'staff' ? { ...before, staffLeftAt: latest(before.staffLeftAt, at) } : { ...before, citizenLeftAt: latest(before.citizenLeftAt, at) };
+    return side === 'staff'
+      ? { ...before, staffLeftAt: latest(before.staffLeftAt, at) }
+      : { ...before, citizenLeftAt: latest(before.citizenLeftAt, at) };
   }
   return undefined;
 }
 
 /** Records one Chime event on its visit (a conditional write; a concurrent change makes it read again). */
-export async function recordMeetingEvent(deps: Deps, raw: Record<string, unknown>, time?: string): Promise<{ recorded: boolean }> {
+export async function recordMeetingEvent(
+  deps: Deps,
+  raw: Record<string, unknown>,
+  time?: string,
+): Promise<{ recorded: boolean }> {
   const parsed = chimeEventDetailSchema.safeParse(raw);
   if (!parsed.success) return { recorded: false };
   const detail = parsed.data;
   const visitId = detail.externalMeetingId ?? '';
   if (!/^vis_[0-9A-HJKMNP-TV-Z]{26}$/.test(visitId)) return { recorded: false };
-  const stamp = detail.timestamp !== undefined ? new Date(typeof detail.timestamp === 'number' ? detail.timestamp : Date.parse(detail.timestamp)) : new Date(time ?? deps.clock.now());
+  const stamp =
+    detail.timestamp !== undefined
+      ? new Date(typeof detail.timestamp === 'number' ? detail.timestamp : Date.parse(detail.timestamp))
+      : new Date(time ?? deps.clock.now());
   if (Number.isNaN(stamp.getTime())) return { recorded: false };
   const at = stamp.toISOString();
   for (let round = 1; round <= 4; round += 1) {
     const visit = await loadVisit(deps.table, visitId);
     if (!visit) return { recorded: false };
     const attendance = applyEvent(visit, detail, at);
-    if (!attendance || JSON.stringify(attendance) === JSON.stringify(visit.attendance ?? {})) return { recorded: false };
+    if (!attendance || JSON.stringify(attendance) === JSON.stringify(visit.attendance ?? {}))
+      return { recorded: false };
     const now = deps.clock.now();
     const next: VisitRecord = { ...visit, attendance, version: visit.version + 1, updatedAt: now.toISOString() };
     const sys: SystemContext = { system: 'video-check-in', requestId: newId('job', now), now };
     try {
       await transactWrite(deps.table, [
         putVisitIfVersion(deps.table, next, visit.version),
-        auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.attendance', resource: `visits/${visitId}`, citizenId: visit.citizenId }),
+        auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
+          action: 'visit.attendance',
+          resource: `visits/${visitId}`,
+          citizenId: visit.citizenId,
+        }),
       ]);
       return { recorded: true };
     } catch (error) {

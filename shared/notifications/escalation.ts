@@ -61,12 +61,28 @@ export const alertReference = (alertId: string) => alertId.slice(-6);
 
 async function recordAttempt(deps: Deps, alertId: string, attempt: DeliveryAttempt): Promise<void> {
   await deps.table.db.send(
-    new PutCommand({ TableName: deps.table.name, Item: { ...notificationKeys.deliveryAttempt(alertId, attempt.at, newId('dlv', new Date(attempt.at))), entity: 'DeliveryAttempt', alertId, ...attempt } }),
+    new PutCommand({
+      TableName: deps.table.name,
+      Item: {
+        ...notificationKeys.deliveryAttempt(alertId, attempt.at, newId('dlv', new Date(attempt.at))),
+        entity: 'DeliveryAttempt',
+        alertId,
+        ...attempt,
+      },
+    }),
   );
 }
 
 export async function deliveryAttempts(deps: Deps, alertId: string): Promise<DeliveryAttempt[]> {
-  const items = await queryAll(deps.table, { partition: ['pk', notificationKeys.alertPartition(alertId)], sort: { attribute: 'sk', beginsWith: notificationKeys.deliveryPrefix }, consistent: true }, 1000);
+  const items = await queryAll(
+    deps.table,
+    {
+      partition: ['pk', notificationKeys.alertPartition(alertId)],
+      sort: { attribute: 'sk', beginsWith: notificationKeys.deliveryPrefix },
+      consistent: true,
+    },
+    1000,
+  );
   return items.map((i) => deliveryAttemptSchema.parse(i));
 }
 
@@ -90,16 +106,35 @@ function sign(key: Buffer, body: string): string {
 
 /** A signed, single-use link that opens the console at the alert; the console posts its token to acknowledge. */
 export async function ackLink(deps: Deps, alertId: string, recipient: string, now: Date): Promise<string> {
-  const body = Buffer.from(JSON.stringify({ a: alertId, r: recipient, n: randomBytes(12).toString('base64url'), e: Math.floor(now.getTime() / 1000) + deps.config.ACK_LINK_VALID_HOURS * 3600 })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({
+      a: alertId,
+      r: recipient,
+      n: randomBytes(12).toString('base64url'),
+      e: Math.floor(now.getTime() / 1000) + deps.config.ACK_LINK_VALID_HOURS * 3600,
+    }),
+  ).toString('base64url');
   const token = `${body}.${sign(await linkKey(deps), body)}`;
   return `${deps.config.CONSOLE_BASE_URL.replace(/\/$/, '')}/console/alerts/${alertId}?ack=${token}`;
 }
 
-export const ackLinkBodySchema = z.strictObject({ token: z.string().min(20).max(600).openapi({ description: 'The `ack` parameter of the link in the push or SMS' }) }).openapi('AckLinkInput');
+export const ackLinkBodySchema = z
+  .strictObject({
+    token: z.string().min(20).max(600).openapi({ description: 'The `ack` parameter of the link in the push or SMS' }),
+  })
+  .openapi('AckLinkInput');
 
 /** POST /alerts/{alertId}/ack-link: acknowledges once per link, in the same transaction that uses the link up. */
-export async function acknowledgeFromLink(deps: Deps, ctx: RequestContext, alertId: string, token: string): Promise<Alert> {
-  const invalid = () => new ValidationError('The acknowledgement link is not valid.', [{ field: 'body/token', message: 'not a link of this alert, or tampered with' }]);
+export async function acknowledgeFromLink(
+  deps: Deps,
+  ctx: RequestContext,
+  alertId: string,
+  token: string,
+): Promise<Alert> {
+  const invalid = () =>
+    new ValidationError('The acknowledgement link is not valid.', [
+      { field: 'body/token', message: 'not a link of this alert, or tampered with' },
+    ]);
   // Another team's alert is the 404 of an unknown one, whatever the token says.
   await readVisibleAlert(deps, ctx.actor, alertId);
   const [body, signature] = token.split('.');
@@ -109,10 +144,19 @@ export async function acknowledgeFromLink(deps: Deps, ctx: RequestContext, alert
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
   const parsed = linkPayload.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
   if (!parsed.success || parsed.data.a !== alertId) throw invalid();
-  if (parsed.data.e * 1000 < ctx.now.getTime()) throw new ConflictError('The acknowledgement link has expired; acknowledge in the console.', 'ack-link-expired');
+  if (parsed.data.e * 1000 < ctx.now.getTime())
+    throw new ConflictError('The acknowledgement link has expired; acknowledge in the console.', 'ack-link-expired');
   const claim = notificationKeys.ackLinkUse(parsed.data.n);
-  if (await getItem(deps.table, claim, { consistent: true })) throw new ConflictError('The acknowledgement link was already used.', 'ack-link-used');
-  const use = putNew(deps.table, { ...claim, entity: 'AckLinkUse', alertId, usedBy: ctx.actor.sub, usedAt: ctx.now.toISOString(), expiresAt: parsed.data.e + 86_400 });
+  if (await getItem(deps.table, claim, { consistent: true }))
+    throw new ConflictError('The acknowledgement link was already used.', 'ack-link-used');
+  const use = putNew(deps.table, {
+    ...claim,
+    entity: 'AckLinkUse',
+    alertId,
+    usedBy: ctx.actor.sub,
+    usedAt: ctx.now.toISOString(),
+    expiresAt: parsed.data.e + 86_400,
+  });
   return acknowledgeAlert(deps, ctx, alertId, `Acknowledged from the link sent to ${parsed.data.r}`, [use]);
 }
 
@@ -130,19 +174,38 @@ export async function startEscalation(deps: Deps, alertId: string): Promise<{ st
   const now = deps.clock.now();
   const settings = alert.citizenId ? await loadAlertSettings(deps, alert.citizenId) : undefined;
   const suppressed = async (reason: string) => {
-    await recordAttempt(deps, alertId, { at: now.toISOString(), step: 0, channel: 'none', recipient: alert.team, outcome: 'suppressed', detail: reason });
+    await recordAttempt(deps, alertId, {
+      at: now.toISOString(),
+      step: 0,
+      channel: 'none',
+      recipient: alert.team,
+      outcome: 'suppressed',
+      detail: reason,
+    });
     return { started: false, reason };
   };
-  const subjectAt = alert.kind === 'missed_dose' && typeof alert.details?.doseAt === 'string' ? alert.details.doseAt : alert.occurredAt;
+  const subjectAt =
+    alert.kind === 'missed_dose' && typeof alert.details?.doseAt === 'string' ? alert.details.doseAt : alert.occurredAt;
   if (settings && isPausedAt(settings.pauses, subjectAt)) return suppressed('alerts paused for the citizen');
   if (isTechnical(alert.kind) && alert.dispenserId) {
-    const quiet = await getItem(deps.table, notificationKeys.quietPeriod(alert.dispenserId, alert.kind), { consistent: true });
-    if (quiet && typeof quiet.until === 'string' && quiet.until > now.toISOString()) return suppressed(`quiet period after a resolved fault, until ${quiet.until}`);
+    const quiet = await getItem(deps.table, notificationKeys.quietPeriod(alert.dispenserId, alert.kind), {
+      consistent: true,
+    });
+    if (quiet && typeof quiet.until === 'string' && quiet.until > now.toISOString())
+      return suppressed(`quiet period after a resolved fault, until ${quiet.until}`);
   }
   if (alert.citizenId) await notifyRelative(deps, alert, now);
-  const delay = alert.kind === 'missed_dose' ? (settings?.missedDoseDelayMinutes ?? deps.config.MISSED_DOSE_ALERT_DELAY_MINUTES) : 0;
+  const delay =
+    alert.kind === 'missed_dose'
+      ? (settings?.missedDoseDelayMinutes ?? deps.config.MISSED_DOSE_ALERT_DELAY_MINUTES)
+      : 0;
   if (delay > 0) {
-    await deps.scheduler.scheduleOnce({ name: escalationScheduleName(alertId, 0), at: new Date(now.getTime() + delay * 60_000), job: ESCALATION_STEP_JOB, payload: { alertId, step: 0 } });
+    await deps.scheduler.scheduleOnce({
+      name: escalationScheduleName(alertId, 0),
+      at: new Date(now.getTime() + delay * 60_000),
+      job: ESCALATION_STEP_JOB,
+      payload: { alertId, step: 0 },
+    });
     return { started: true, reason: `first page in ${delay} minutes` };
   }
   await runEscalationStep(deps, { alertId, step: 0 });
@@ -155,7 +218,13 @@ async function claimStep(deps: Deps, alertId: string, step: number, now: Date): 
     await deps.table.db.send(
       new PutCommand({
         TableName: deps.table.name,
-        Item: { ...notificationKeys.escalationStep(alertId, step), entity: 'EscalationStep', alertId, step, firedAt: now.toISOString() },
+        Item: {
+          ...notificationKeys.escalationStep(alertId, step),
+          entity: 'EscalationStep',
+          alertId,
+          step,
+          firedAt: now.toISOString(),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -168,7 +237,10 @@ async function claimStep(deps: Deps, alertId: string, step: number, now: Date): 
 
 const stepPayload = z.object({ alertId: z.string(), step: z.coerce.number().int().min(0).max(MAX_STEPS) });
 
-export async function runEscalationStep(deps: Deps, payload: Record<string, unknown>): Promise<{ fired: boolean; step: number; reason?: string; sent?: number }> {
+export async function runEscalationStep(
+  deps: Deps,
+  payload: Record<string, unknown>,
+): Promise<{ fired: boolean; step: number; reason?: string; sent?: number }> {
   const { alertId, step } = stepPayload.parse(payload);
   const now = deps.clock.now();
   const alert = await loadAlert(deps, alertId);
@@ -179,15 +251,29 @@ export async function runEscalationStep(deps: Deps, payload: Record<string, unkn
   if (!(await claimStep(deps, alertId, step, now))) return { fired: false, step, reason: 'already-fired' };
   const current = steps[step] as EscalationStep;
   const duty = await whoIsOnDuty(deps, alert.team, now);
-  const recipients = { 'on-duty': duty.onDuty, second: duty.second, support: duty.support, lead: duty.leads }[current.to];
+  const recipients = { 'on-duty': duty.onDuty, second: duty.second, support: duty.support, lead: duty.leads }[
+    current.to
+  ];
   if (recipients.length === 0) {
-    await recordAttempt(deps, alertId, { at: now.toISOString(), step, channel: 'none', recipient: current.to, outcome: 'no-address', detail: `nobody is ${current.to} now` });
+    await recordAttempt(deps, alertId, {
+      at: now.toISOString(),
+      step,
+      channel: 'none',
+      recipient: current.to,
+      outcome: 'no-address',
+      detail: `nobody is ${current.to} now`,
+    });
   }
   const sent = await page(deps, alert, step, recipients, current.channels, now, 'alert');
   // Nobody reached: go on to the next step at once rather than let the alert sit unseen.
   if (sent === 0) {
     const next = await runEscalationStep(deps, { alertId, step: step + 1 });
-    return { fired: true, step, sent, reason: `nobody reached; step ${next.step} ${next.fired ? 'fired' : 'did not fire'}` };
+    return {
+      fired: true,
+      step,
+      sent,
+      reason: `nobody reached; step ${next.step} ${next.fired ? 'fired' : 'did not fire'}`,
+    };
   }
   await deps.scheduler.scheduleOnce({
     name: escalationScheduleName(alertId, step + 1),
@@ -199,8 +285,15 @@ export async function runEscalationStep(deps: Deps, payload: Record<string, unkn
 }
 
 /** The whole chain went unacknowledged: the leads by every channel, and the CloudWatch alarm topic. */
-async function teamAlarm(deps: Deps, alert: Alert, leads: readonly string[], step: number, now: Date): Promise<{ fired: boolean; step: number; reason?: string; sent?: number }> {
-  if (!(await claimStep(deps, alert.alertId, TEAM_ALARM_STEP, now))) return { fired: false, step, reason: 'already-fired' };
+async function teamAlarm(
+  deps: Deps,
+  alert: Alert,
+  leads: readonly string[],
+  step: number,
+  now: Date,
+): Promise<{ fired: boolean; step: number; reason?: string; sent?: number }> {
+  if (!(await claimStep(deps, alert.alertId, TEAM_ALARM_STEP, now)))
+    return { fired: false, step, reason: 'already-fired' };
   const sent = await page(deps, alert, step, leads, ['push', 'sms'], now, 'team-alarm');
   const ref = alertReference(alert.alertId);
   try {
@@ -208,18 +301,45 @@ async function teamAlarm(deps: Deps, alert: Alert, leads: readonly string[], ste
       `E-team ${alert.team}: alert ${ref} unacknowledged`,
       `Alert ${alert.alertId} (team ${alert.team}, ${isTechnical(alert.kind) ? 'technical' : 'clinical'}) was not acknowledged by anyone in the escalation chain. Open ${deps.config.CONSOLE_BASE_URL.replace(/\/$/, '')}/console/alerts/${alert.alertId}`,
     );
-    await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step, channel: 'alarm-topic', recipient: 'cloudwatch-alarms', outcome: 'sent' });
+    await recordAttempt(deps, alert.alertId, {
+      at: now.toISOString(),
+      step,
+      channel: 'alarm-topic',
+      recipient: 'cloudwatch-alarms',
+      outcome: 'sent',
+    });
   } catch (error) {
     logger.error('team alarm not published', { alertId: alert.alertId, errorName: (error as Error).name });
-    await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step, channel: 'alarm-topic', recipient: 'cloudwatch-alarms', outcome: 'failed', detail: (error as Error).name });
+    await recordAttempt(deps, alert.alertId, {
+      at: now.toISOString(),
+      step,
+      channel: 'alarm-topic',
+      recipient: 'cloudwatch-alarms',
+      outcome: 'failed',
+      detail: (error as Error).name,
+    });
   }
   return { fired: true, step, sent, reason: 'team-alarm' };
 }
 
 /** Pages each recipient on each channel; every attempt is recorded. Returns how many were sent. */
-async function page(deps: Deps, alert: Alert, step: number, recipients: readonly string[], channels: readonly Channel[], now: Date, what: 'alert' | 'team-alarm'): Promise<number> {
+async function page(
+  deps: Deps,
+  alert: Alert,
+  step: number,
+  recipients: readonly string[],
+  channels: readonly Channel[],
+  now: Date,
+  what: 'alert' | 'team-alarm',
+): Promise<number> {
   if (recipients.length === 0) return 0;
-  const contacts = channels.includes('sms') ? await getItems(deps.table, recipients.map((r) => notificationKeys.staffContact(r)), { consistent: true, now }) : [];
+  const contacts = channels.includes('sms')
+    ? await getItems(
+        deps.table,
+        recipients.map((r) => notificationKeys.staffContact(r)),
+        { consistent: true, now },
+      )
+    : [];
   const ref = alertReference(alert.alertId);
   const category = isTechnical(alert.kind) ? { da: 'teknisk', en: 'technical' } : { da: 'klinisk', en: 'clinical' };
   let sent = 0;
@@ -229,31 +349,77 @@ async function page(deps: Deps, alert: Alert, step: number, recipients: readonly
       if (channel === 'push') {
         const subscriptions = await subscriptionsOf(deps, recipient);
         if (subscriptions.length === 0) {
-          await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step, channel, recipient, outcome: 'no-address', detail: 'no push subscription' });
+          await recordAttempt(deps, alert.alertId, {
+            at: now.toISOString(),
+            step,
+            channel,
+            recipient,
+            outcome: 'no-address',
+            detail: 'no push subscription',
+          });
           continue;
         }
         for (const s of subscriptions) {
-          const title = what === 'team-alarm' ? (s.locale === 'da' ? `Teamalarm ${ref}` : `Team alarm ${ref}`) : s.locale === 'da' ? `E-team alarm ${ref}` : `E-team alert ${ref}`;
+          const title =
+            what === 'team-alarm'
+              ? s.locale === 'da'
+                ? `Teamalarm ${ref}`
+                : `Team alarm ${ref}`
+              : s.locale === 'da'
+                ? `E-team alarm ${ref}`
+                : `E-team alert ${ref}`;
           const body =
             s.locale === 'da'
               ? `En ${category.da} alarm venter på kvittering. Åbn konsollen.`
               : `A ${category.en} alert is waiting to be acknowledged. Open the console.`;
-          const message: OutgoingMessage = { channel: 'push', recipient, subscriptionId: s.subscriptionId, subscription: { endpoint: s.endpoint, keys: s.keys }, title, body, url: link, tag: `alert-${alert.alertId}` };
+          const message: OutgoingMessage = {
+            channel: 'push',
+            recipient,
+            subscriptionId: s.subscriptionId,
+            subscription: { endpoint: s.endpoint, keys: s.keys },
+            title,
+            body,
+            url: link,
+            tag: `alert-${alert.alertId}`,
+          };
           const result = await deps.notifier.send(message);
           if (result.outcome === 'gone') await removePushSubscription(deps, recipient, s.subscriptionId);
           if (result.outcome === 'sent') sent++;
-          await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step, channel, recipient, to: s.subscriptionId, outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) });
+          await recordAttempt(deps, alert.alertId, {
+            at: now.toISOString(),
+            step,
+            channel,
+            recipient,
+            to: s.subscriptionId,
+            outcome: result.outcome,
+            ...(result.detail ? { detail: result.detail } : {}),
+          });
         }
       } else {
         const contact = contacts[i] as (StaffContact & Item) | undefined;
         if (!contact?.phone || contact.smsConsent !== true) {
-          await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step, channel, recipient, outcome: 'no-address', detail: 'no phone with SMS consent' });
+          await recordAttempt(deps, alert.alertId, {
+            at: now.toISOString(),
+            step,
+            channel,
+            recipient,
+            outcome: 'no-address',
+            detail: 'no phone with SMS consent',
+          });
           continue;
         }
         const body = `E-team: ${what === 'team-alarm' ? 'TEAMALARM' : 'alarm'} ${ref} (${category.da}) venter på kvittering / awaits acknowledgement: ${link}`;
         const result = await deps.notifier.send({ channel: 'sms', recipient, phone: contact.phone, body });
         if (result.outcome === 'sent') sent++;
-        await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step, channel, recipient, to: maskPhone(contact.phone), outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) });
+        await recordAttempt(deps, alert.alertId, {
+          at: now.toISOString(),
+          step,
+          channel,
+          recipient,
+          to: maskPhone(contact.phone),
+          outcome: result.outcome,
+          ...(result.detail ? { detail: result.detail } : {}),
+        });
       }
     }
   }
@@ -273,33 +439,63 @@ async function notifyRelative(deps: Deps, alert: Alert, now: Date): Promise<void
     phone: relative.phone,
     body: `E-team: hjemmeplejen har fået en besked om din pårørende og følger op (ref ${ref}). / The home-care team was alerted about your relative and follows up (ref ${ref}).`,
   });
-  await recordAttempt(deps, alert.alertId, { at: now.toISOString(), step: 0, channel: 'sms', recipient: 'relative', to: maskPhone(relative.phone), outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) });
+  await recordAttempt(deps, alert.alertId, {
+    at: now.toISOString(),
+    step: 0,
+    channel: 'sms',
+    recipient: 'relative',
+    to: maskPhone(relative.phone),
+    outcome: result.outcome,
+    ...(result.detail ? { detail: result.detail } : {}),
+  });
 }
 
 /** AlertAcknowledged / AlertResolved: removes whatever step is still pending. */
 export async function stopEscalation(deps: Deps, alertId: string): Promise<void> {
-  await Promise.all(Array.from({ length: MAX_STEPS + 1 }, (_, step) => deps.scheduler.cancel(escalationScheduleName(alertId, step))));
+  await Promise.all(
+    Array.from({ length: MAX_STEPS + 1 }, (_, step) => deps.scheduler.cancel(escalationScheduleName(alertId, step))),
+  );
 }
 
 /** AlertResolved of a device fault or silence: a quiet period in which the same problem pages nobody. */
-export async function startQuietPeriod(deps: Deps, detail: { alertId: string; kind: Alert['kind']; dispenserId?: string | undefined; citizenId?: string | undefined }, resolvedAt: Date): Promise<void> {
+export async function startQuietPeriod(
+  deps: Deps,
+  detail: { alertId: string; kind: Alert['kind']; dispenserId?: string | undefined; citizenId?: string | undefined },
+  resolvedAt: Date,
+): Promise<void> {
   if (!isTechnical(detail.kind) || !detail.dispenserId) return;
-  const minutes = detail.citizenId ? (await loadAlertSettings(deps, detail.citizenId)).faultQuietMinutes : deps.config.FAULT_QUIET_MINUTES;
+  const minutes = detail.citizenId
+    ? (await loadAlertSettings(deps, detail.citizenId)).faultQuietMinutes
+    : deps.config.FAULT_QUIET_MINUTES;
   if (minutes <= 0) return;
   const until = new Date(resolvedAt.getTime() + minutes * 60_000);
   await deps.table.db.send(
     new PutCommand({
       TableName: deps.table.name,
-      Item: { ...notificationKeys.quietPeriod(detail.dispenserId, detail.kind), entity: 'QuietPeriod', until: until.toISOString(), afterAlertId: detail.alertId, expiresAt: expiresAfterDays(1, until) },
+      Item: {
+        ...notificationKeys.quietPeriod(detail.dispenserId, detail.kind),
+        entity: 'QuietPeriod',
+        until: until.toISOString(),
+        afterAlertId: detail.alertId,
+        expiresAt: expiresAfterDays(1, until),
+      },
     }),
   );
 }
 
 /** GET /alerts/{alertId}: the alert with every delivery attempt. */
-export async function readAlertWithDeliveries(deps: Deps, ctx: RequestContext, alertId: string): Promise<Alert & { deliveries: DeliveryAttempt[] }> {
+export async function readAlertWithDeliveries(
+  deps: Deps,
+  ctx: RequestContext,
+  alertId: string,
+): Promise<Alert & { deliveries: DeliveryAttempt[] }> {
   const alert = await readVisibleAlert(deps, ctx.actor, alertId);
   const deliveries = await deliveryAttempts(deps, alertId);
-  if (alert.citizenId) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'alert.read', resource: `alerts/${alertId}`, citizenId: alert.citizenId });
+  if (alert.citizenId)
+    await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+      action: 'alert.read',
+      resource: `alerts/${alertId}`,
+      citizenId: alert.citizenId,
+    });
   return { ...alert, deliveries };
 }
-

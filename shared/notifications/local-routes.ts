@@ -40,7 +40,8 @@ export function localNotificationRoutes() {
     const notifier = c.get('deps').notifier;
     if (!(notifier instanceof LocalNotifier)) throw new NotFoundError('The local outbox');
     const actor = c.get('actor');
-    const recipient = actor.roles.includes('citizen') && actor.roles.length === 1 ? actor.sub : c.req.valid('query').recipient;
+    const recipient =
+      actor.roles.includes('citizen') && actor.roles.length === 1 ? actor.sub : c.req.valid('query').recipient;
     return c.json({ items: recipient ? notifier.to(recipient) : [...notifier.outbox] }, 200);
   });
 }

@@ -74,7 +74,8 @@ export class LocalNotifier implements Notifier {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
-    const outcome: DeliveryOutcome = message.channel === 'push' && this.goneEndpoints.has(message.subscription.endpoint) ? 'gone' : 'sent';
+    const outcome: DeliveryOutcome =
+      message.channel === 'push' && this.goneEndpoints.has(message.subscription.endpoint) ? 'gone' : 'sent';
     this.outbox.push({
       at: this.now().toISOString(),
       channel: message.channel,

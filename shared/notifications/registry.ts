@@ -2,7 +2,13 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { asFunction } from '#shared/table/table-access.ts';
 import type { DomainEvent } from '#shared/platform/events.ts';
 import { CHIME_EVENT_TYPE, recordMeetingEvent } from './checkin.ts';
-import { ESCALATION_STEP_JOB, runEscalationStep, startEscalation, startQuietPeriod, stopEscalation } from './escalation.ts';
+import {
+  ESCALATION_STEP_JOB,
+  runEscalationStep,
+  startEscalation,
+  startQuietPeriod,
+  stopEscalation,
+} from './escalation.ts';
 import { onVisitReminderDue, runExtraReminder, scheduleExtraReminders, VISIT_EXTRA_REMINDER_JOB } from './reminders.ts';
 import type { AlertKind } from '#shared/alerts/alerts.ts';
 
@@ -14,7 +20,13 @@ import type { AlertKind } from '#shared/alerts/alerts.ts';
  */
 type Handler = (deps: Deps, event: DomainEvent) => Promise<void>;
 
-const detailOf = (event: DomainEvent) => event.detail as Record<string, unknown> & { alertId: string; kind: AlertKind; dispenserId?: string; citizenId?: string };
+const detailOf = (event: DomainEvent) =>
+  event.detail as Record<string, unknown> & {
+    alertId: string;
+    kind: AlertKind;
+    dispenserId?: string;
+    citizenId?: string;
+  };
 
 export const notifierConsumers: Record<string, Handler> = {
   AlertRaised: async (deps, event) => {
@@ -24,7 +36,11 @@ export const notifierConsumers: Record<string, Handler> = {
   AlertResolved: async (deps, event) => {
     const detail = detailOf(event);
     await stopEscalation(deps, detail.alertId);
-    await startQuietPeriod(deps, detail, new Date(typeof detail.resolvedAt === 'string' ? detail.resolvedAt : event.occurredAt));
+    await startQuietPeriod(
+      deps,
+      detail,
+      new Date(typeof detail.resolvedAt === 'string' ? detail.resolvedAt : event.occurredAt),
+    );
   },
   VisitReminderDue: (deps, event) => onVisitReminderDue(deps, event.detail),
   VisitBooked: (deps, event) => scheduleExtraReminders(deps, event.detail),

@@ -18,7 +18,11 @@ export const extraReminderName = (visitId: string, lead: number) => `visit-notif
 
 const visitDetail = z.object({ visitId: z.string(), team: z.string(), start: z.string() });
 
-export function reminderText(locale: Locale, caller: string | undefined, time: string): { title: string; body: string } {
+export function reminderText(
+  locale: Locale,
+  caller: string | undefined,
+  time: string,
+): { title: string; body: string } {
   return locale === 'da'
     ? { title: 'Skærmbesøg', body: `${caller ?? 'Hjemmeplejen'} ringer til dig kl. ${time}` }
     : { title: 'Screen visit', body: `${caller ?? 'Home care'} calls you at ${time}` };
@@ -27,25 +31,44 @@ export function reminderText(locale: Locale, caller: string | undefined, time: s
 /** Sends the reminder for a visit that is still scheduled at `expectedStart`. Returns how many messages went out. */
 export async function sendVisitReminder(deps: Deps, visitId: string, expectedStart: string): Promise<{ sent: number }> {
   const visit = await loadVisit(deps.table, visitId);
-  if (!visit || visit.status !== 'scheduled' || visit.start !== new Date(expectedStart).toISOString()) return { sent: 0 };
+  if (!visit || visit.status !== 'scheduled' || visit.start !== new Date(expectedStart).toISOString())
+    return { sent: 0 };
   const time = DateTime.fromISO(visit.start, { zone: deps.config.TIME_ZONE }).toFormat('HH:mm');
-  const contact = visit.staffId ? await getItem(deps.table, notificationKeys.staffContact(visit.staffId), { consistent: true }) : undefined;
+  const contact = visit.staffId
+    ? await getItem(deps.table, notificationKeys.staffContact(visit.staffId), { consistent: true })
+    : undefined;
   const caller = typeof contact?.displayName === 'string' ? contact.displayName : undefined;
   const base = deps.config.CONSOLE_BASE_URL.replace(/\/$/, '');
   let sent = 0;
   const pushTo = async (recipient: string, text: (locale: Locale) => { title: string; body: string }, url: string) => {
     for (const s of await subscriptionsOf(deps, recipient)) {
       const { title, body } = text(s.locale);
-      const result = await deps.notifier.send({ channel: 'push', recipient, subscriptionId: s.subscriptionId, subscription: { endpoint: s.endpoint, keys: s.keys }, title, body, url, tag: `visit-${visit.visitId}` });
+      const result = await deps.notifier.send({
+        channel: 'push',
+        recipient,
+        subscriptionId: s.subscriptionId,
+        subscription: { endpoint: s.endpoint, keys: s.keys },
+        title,
+        body,
+        url,
+        tag: `visit-${visit.visitId}`,
+      });
       if (result.outcome === 'gone') await removePushSubscription(deps, recipient, s.subscriptionId);
       if (result.outcome === 'sent') sent++;
     }
   };
-  await pushTo(visit.citizenId, (locale) => reminderText(locale, caller, time), `${base}/tablet/visits/${visit.visitId}`);
+  await pushTo(
+    visit.citizenId,
+    (locale) => reminderText(locale, caller, time),
+    `${base}/tablet/visits/${visit.visitId}`,
+  );
   if (visit.staffId) {
     await pushTo(
       visit.staffId,
-      (locale) => (locale === 'da' ? { title: 'Skærmbesøg', body: `Skærmbesøg kl. ${time}` } : { title: 'Screen visit', body: `Screen visit at ${time}` }),
+      (locale) =>
+        locale === 'da'
+          ? { title: 'Skærmbesøg', body: `Skærmbesøg kl. ${time}` }
+          : { title: 'Screen visit', body: `Screen visit at ${time}` },
       `${base}/console/visits/${visit.visitId}`,
     );
   }
@@ -66,7 +89,12 @@ export async function scheduleExtraReminders(deps: Deps, detail: Record<string, 
   for (const lead of reminderLeadMinutes) {
     const at = new Date(Date.parse(start) - lead * 60_000);
     if (at.getTime() <= now) continue;
-    await deps.scheduler.scheduleOnce({ name: extraReminderName(visitId, lead), at, job: VISIT_EXTRA_REMINDER_JOB, payload: { visitId, start } });
+    await deps.scheduler.scheduleOnce({
+      name: extraReminderName(visitId, lead),
+      at,
+      job: VISIT_EXTRA_REMINDER_JOB,
+      payload: { visitId, start },
+    });
   }
 }
 

@@ -5,7 +5,12 @@ import { requestContext as ctxOf } from '#shared/http/env.ts';
 import { bearer, idParam, jsonBody, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
 import { UpstreamError } from '#shared/platform/errors.ts';
 import { staffIdSchema } from '#shared/visits/availability.ts';
-import { ackLinkBodySchema, acknowledgeFromLink, deliveryAttemptSchema, readAlertWithDeliveries } from './escalation.ts';
+import {
+  ackLinkBodySchema,
+  acknowledgeFromLink,
+  deliveryAttemptSchema,
+  readAlertWithDeliveries,
+} from './escalation.ts';
 import {
   addAlertPause,
   addPushSubscription,
@@ -154,7 +159,11 @@ const addPushRoute = createRoute({
   security: bearer,
   middleware: [requireRole(...pushRoles)] as const,
   request: { body: jsonBody(pushSubscriptionInputSchema) },
-  responses: { 201: jsonContent(pushSubscriptionSchema, 'Registered'), 200: jsonContent(pushSubscriptionSchema, 'Already registered; updated'), ...problems(400) },
+  responses: {
+    201: jsonContent(pushSubscriptionSchema, 'Registered'),
+    200: jsonContent(pushSubscriptionSchema, 'Already registered; updated'),
+    ...problems(400),
+  },
 });
 
 const listPushRoute = createRoute({
@@ -167,7 +176,13 @@ const listPushRoute = createRoute({
   'x-roles': [...pushRoles],
   security: bearer,
   middleware: [requireRole(...pushRoles)] as const,
-  responses: { 200: jsonContent(z.object({ items: z.array(pushSubscriptionSchema) }).openapi('PushSubscriptionList'), 'Subscriptions'), ...problems() },
+  responses: {
+    200: jsonContent(
+      z.object({ items: z.array(pushSubscriptionSchema) }).openapi('PushSubscriptionList'),
+      'Subscriptions',
+    ),
+    ...problems(),
+  },
 });
 
 const deletePushRoute = createRoute({
@@ -194,10 +209,15 @@ const vapidRoute = createRoute({
   'x-roles': [...pushRoles],
   security: bearer,
   middleware: [requireRole(...pushRoles)] as const,
-  responses: { 200: jsonContent(z.object({ publicKey: z.string() }).openapi('VapidPublicKey'), 'The key (base64url)'), ...problems(503) },
+  responses: {
+    200: jsonContent(z.object({ publicKey: z.string() }).openapi('VapidPublicKey'), 'The key (base64url)'),
+    ...problems(503),
+  },
 });
 
-const alertWithDeliveries = alertSchema.extend({ deliveries: z.array(deliveryAttemptSchema) }).openapi('AlertWithDeliveries');
+const alertWithDeliveries = alertSchema
+  .extend({ deliveries: z.array(deliveryAttemptSchema) })
+  .openapi('AlertWithDeliveries');
 const getAlertRoute = createRoute({
   method: 'get',
   path: '/alerts/{alertId}',
@@ -218,7 +238,8 @@ const ackLinkRoute = createRoute({
   operationId: 'acknowledgeAlertFromLink',
   tags: ['alerts'],
   summary: 'Acknowledge from the link in a push or SMS (signed, single use, expires)',
-  description: 'Roles: staff, lead, support of the alert’s team. The console page `/console/alerts/{alertId}?ack=<token>` posts the token.',
+  description:
+    'Roles: staff, lead, support of the alert’s team. The console page `/console/alerts/{alertId}?ack=<token>` posts the token.',
   'x-roles': [...careRoles],
   security: bearer,
   middleware: [requireRole(...careRoles)] as const,
@@ -259,7 +280,8 @@ const addPauseRoute = createRoute({
   path: '/citizens/{citizenId}/alert-pauses',
   operationId: 'addCitizenAlertPause',
   tags: ['notifications'],
-  summary: 'Pause a citizen’s alerts (hospital, holiday): doses in the pause count as paused, not missed, and page nobody',
+  summary:
+    'Pause a citizen’s alerts (hospital, holiday): doses in the pause count as paused, not missed, and page nobody',
   description: 'Roles: staff, lead of the citizen’s team.',
   'x-roles': ['staff', 'lead'],
   security: bearer,
@@ -274,24 +296,40 @@ const relativeRoute = createRoute({
   operationId: 'setRelativeContact',
   tags: ['notifications'],
   summary: 'A relative’s phone for SMS, with the recorded consent and the alert kinds they hear about',
-  description: 'Roles: staff, lead of the citizen’s team. The SMS says only that the team was alerted, with a reference.',
+  description:
+    'Roles: staff, lead of the citizen’s team. The SMS says only that the team was alerted, with a reference.',
   'x-roles': ['staff', 'lead'],
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   request: { params: CitizenParams, body: jsonBody(relativeContactInputSchema) },
   responses: {
-    200: jsonContent(z.object({ ...relativeContactInputSchema.shape, consentRecordedAt: z.string(), consentRecordedBy: z.string() }).openapi('RelativeContact'), 'As stored'),
+    200: jsonContent(
+      z
+        .object({ ...relativeContactInputSchema.shape, consentRecordedAt: z.string(), consentRecordedBy: z.string() })
+        .openapi('RelativeContact'),
+      'As stored',
+    ),
     ...problems(400, 404),
   },
 });
 
 export function notificationRoutes() {
   return newRouter()
-    .openapi(getRosterRoute, async (c) => c.json(await readRoster(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200))
-    .openapi(putRosterRoute, async (c) => c.json(await setRoster(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('json')), 200))
-    .openapi(onDutyRoute, async (c) => c.json(await readOnDuty(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200))
-    .openapi(getEscalationRoute, async (c) => c.json(await readEscalation(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200))
-    .openapi(putEscalationRoute, async (c) => c.json(await setEscalation(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('json')), 200))
+    .openapi(getRosterRoute, async (c) =>
+      c.json(await readRoster(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200),
+    )
+    .openapi(putRosterRoute, async (c) =>
+      c.json(await setRoster(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('json')), 200),
+    )
+    .openapi(onDutyRoute, async (c) =>
+      c.json(await readOnDuty(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200),
+    )
+    .openapi(getEscalationRoute, async (c) =>
+      c.json(await readEscalation(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200),
+    )
+    .openapi(putEscalationRoute, async (c) =>
+      c.json(await setEscalation(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('json')), 200),
+    )
     .openapi(getContactRoute, async (c) => {
       const { team, staffId } = c.req.valid('param');
       return c.json(await readContact(c.get('deps'), ctxOf(c), team, staffId), 200);
@@ -314,10 +352,28 @@ export function notificationRoutes() {
       if (!key) throw new UpstreamError('web-push', 'Web push is not configured (VAPID_PUBLIC_KEY).', 503);
       return c.json({ publicKey: key }, 200);
     })
-    .openapi(getAlertRoute, async (c) => c.json(await readAlertWithDeliveries(c.get('deps'), ctxOf(c), c.req.valid('param').alertId), 200))
-    .openapi(ackLinkRoute, async (c) => c.json(await acknowledgeFromLink(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, c.req.valid('json').token), 200))
-    .openapi(getSettingsRoute, async (c) => c.json(await readAlertSettings(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200))
-    .openapi(putSettingsRoute, async (c) => c.json(await setAlertSettings(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 200))
-    .openapi(addPauseRoute, async (c) => c.json(await addAlertPause(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 201))
-    .openapi(relativeRoute, async (c) => c.json(await setRelativeContact(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 200));
+    .openapi(getAlertRoute, async (c) =>
+      c.json(await readAlertWithDeliveries(c.get('deps'), ctxOf(c), c.req.valid('param').alertId), 200),
+    )
+    .openapi(ackLinkRoute, async (c) =>
+      c.json(
+        await acknowledgeFromLink(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, c.req.valid('json').token),
+        200,
+      ),
+    )
+    .openapi(getSettingsRoute, async (c) =>
+      c.json(await readAlertSettings(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200),
+    )
+    .openapi(putSettingsRoute, async (c) =>
+      c.json(await setAlertSettings(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 200),
+    )
+    .openapi(addPauseRoute, async (c) =>
+      c.json(await addAlertPause(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')), 201),
+    )
+    .openapi(relativeRoute, async (c) =>
+      c.json(
+        await setRelativeContact(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('json')),
+        200,
+      ),
+    );
 }

@@ -30,14 +30,25 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
   const db = lazyDocumentClient({ region: config.AWS_REGION });
 
   const eventBus = once(async () => {
-    const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([import('@aws-sdk/client-eventbridge'), import('./eventbridge-bus.ts')]);
-    return new EventBridgeBus(new EventBridgeClient({ region: config.AWS_REGION, ...awsClientRetry }), config.EVENT_BUS_NAME, `e-team.${config.MUNICIPALITY}`);
+    const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([
+      import('@aws-sdk/client-eventbridge'),
+      import('./eventbridge-bus.ts'),
+    ]);
+    return new EventBridgeBus(
+      new EventBridgeClient({ region: config.AWS_REGION, ...awsClientRetry }),
+      config.EVENT_BUS_NAME,
+      `e-team.${config.MUNICIPALITY}`,
+    );
   });
   const events: EventBus = { publish: async (list: readonly DomainEvent[]) => (await eventBus()).publish(list) };
 
   const oneTimeScheduler = once(async () => {
-    if (!config.SCHEDULER_TARGET_ARN || !config.SCHEDULER_ROLE_ARN) throw new Error('SCHEDULER_TARGET_ARN and SCHEDULER_ROLE_ARN are required on AWS');
-    const [{ SchedulerClient }, { EventBridgeScheduler }] = await Promise.all([import('@aws-sdk/client-scheduler'), import('./eventbridge-scheduler.ts')]);
+    if (!config.SCHEDULER_TARGET_ARN || !config.SCHEDULER_ROLE_ARN)
+      throw new Error('SCHEDULER_TARGET_ARN and SCHEDULER_ROLE_ARN are required on AWS');
+    const [{ SchedulerClient }, { EventBridgeScheduler }] = await Promise.all([
+      import('@aws-sdk/client-scheduler'),
+      import('./eventbridge-scheduler.ts'),
+    ]);
     return new EventBridgeScheduler(new SchedulerClient({ region: config.AWS_REGION, ...awsClientRetry }), {
       groupName: config.SCHEDULE_GROUP_NAME,
       targetArn: config.SCHEDULER_TARGET_ARN,
@@ -51,13 +62,20 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
   };
 
   const chime = once(async () => {
-    const [{ ChimeSDKMeetingsClient }, { ChimeMeetings }] = await Promise.all([import('@aws-sdk/client-chime-sdk-meetings'), import('#shared/visits/chime-meetings.ts')]);
-    return new ChimeMeetings(new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION, ...awsClientRetry }), config.CHIME_MEDIA_REGION);
+    const [{ ChimeSDKMeetingsClient }, { ChimeMeetings }] = await Promise.all([
+      import('@aws-sdk/client-chime-sdk-meetings'),
+      import('#shared/visits/chime-meetings.ts'),
+    ]);
+    return new ChimeMeetings(
+      new ChimeSDKMeetingsClient({ region: config.CHIME_CONTROL_REGION, ...awsClientRetry }),
+      config.CHIME_MEDIA_REGION,
+    );
   });
   const meetings: VideoMeetings = {
     createMeeting: async (input): Promise<MeetingInfo> => (await chime()).createMeeting(input),
     getMeeting: async (meetingId) => (await chime()).getMeeting(meetingId),
-    createAttendee: async (meetingId, externalUserId): Promise<AttendeeInfo> => (await chime()).createAttendee(meetingId, externalUserId),
+    createAttendee: async (meetingId, externalUserId): Promise<AttendeeInfo> =>
+      (await chime()).createAttendee(meetingId, externalUserId),
     deleteMeeting: async (meetingId) => (await chime()).deleteMeeting(meetingId),
   };
 
@@ -68,8 +86,22 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
 
   // Only the notifier function sends (functions/notifier/notifier.ts passes its own); it alone
   // holds the SMS permission, the VAPID key and the alarm topic, and only its bundle carries web-push.
-  const notifier: Notifier = overrides.notifier ?? { send: async () => Promise.reject(new Error('Only the notifier function sends pushes and SMS')) };
-  const alarms: AlarmTopic = overrides.alarms ?? { publish: async () => Promise.reject(new Error('Only the notifier function raises the team alarm')) };
+  const notifier: Notifier = overrides.notifier ?? {
+    send: async () => Promise.reject(new Error('Only the notifier function sends pushes and SMS')),
+  };
+  const alarms: AlarmTopic = overrides.alarms ?? {
+    publish: async () => Promise.reject(new Error('Only the notifier function raises the team alarm')),
+  };
 
-  return { config, table: { db, name: config.TABLE_NAME }, clock: systemClock, events, scheduler, meetings, secrets, notifier, alarms };
+  return {
+    config,
+    table: { db, name: config.TABLE_NAME },
+    clock: systemClock,
+    events,
+    scheduler,
+    meetings,
+    secrets,
+    notifier,
+    alarms,
+  };
 }

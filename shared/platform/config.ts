@@ -32,7 +32,9 @@ const configSchema = z.object({
    * (eu-north-1 does not); the media region, where audio and video flow, is separate.
    */
   CHIME_CONTROL_REGION: z.string().min(1).default('eu-central-1'),
-  CHIME_MEDIA_REGION: z.enum(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3']).default('eu-north-1'),
+  CHIME_MEDIA_REGION: z
+    .enum(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3'])
+    .default('eu-north-1'),
   /**
    * LOCAL AND TEST ONLY: the development secrets (`LocalSecrets`). A deployed stage reads its
    * secrets at run time from the Secrets Manager secret APP_SECRET_ARN names (`SecretsManagerSecrets`)
@@ -48,12 +50,22 @@ const configSchema = z.object({
    */
   APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
   /** How long a pagination cursor stays valid. */
-  CURSOR_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
+  CURSOR_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(24 * 60),
   /** Travel minutes a physical visit costs on top of its own minutes (conversion figures). */
   TRAVEL_MINUTES_PER_VISIT: z.coerce.number().int().min(0).max(240).default(15),
   /** How early before its start a citizen may join a screen visit. */
   VISIT_JOIN_EARLY_MINUTES: z.coerce.number().int().min(0).max(120).default(10),
-  VISIT_REMINDER_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  VISIT_REMINDER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(15),
   /** Minutes a free-slot search keeps clear before and after booked visits (advice; booking does not enforce it). */
   VISIT_BUFFER_MINUTES: z.coerce.number().int().min(0).max(120).default(10),
   /** Per-team buffers overriding VISIT_BUFFER_MINUTES, e.g. `east=5,west=15`. */
@@ -62,17 +74,41 @@ const configSchema = z.object({
     .regex(/^([A-Za-z0-9_-]{1,40}=\d{1,3})(,[A-Za-z0-9_-]{1,40}=\d{1,3})*$/, 'team=minutes pairs separated by commas')
     .optional(),
   VISIT_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(14),
-  DOSE_ON_TIME_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
-  DOSE_MISSED_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
-  DEVICE_SILENT_AFTER_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(180),
-  ALERT_ESCALATE_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  DOSE_ON_TIME_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
+  DOSE_MISSED_AFTER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(120),
+  DEVICE_SILENT_AFTER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(180),
+  ALERT_ESCALATE_AFTER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   RAW_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(730).max(3650).default(730),
   /**
    * The API's public origin (a custom domain, `https://api.e-team.example`), for absolute links
    * that leave the API, such as those in the calendar feed. Unset: the origin the request came in on.
    */
-  PUBLIC_BASE_URL: z.string().url().regex(/^https?:\/\/[^/?#]+$/, 'an origin without a path, e.g. https://api.e-team.example').optional(),
+  PUBLIC_BASE_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\/[^/?#]+$/, 'an origin without a path, e.g. https://api.e-team.example')
+    .optional(),
   /** Where the web clients are served (CloudFront), for links such as a tablet pairing QR code; else the request's origin. */
   WEB_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
@@ -90,14 +126,27 @@ const configSchema = z.object({
   ALARM_TOPIC_ARN: z.string().optional(),
   ACK_LINK_VALID_HOURS: z.coerce.number().int().min(1).max(72).default(24),
   /** Default of the per-citizen delay between a missed-dose alert and the first page. */
-  MISSED_DOSE_ALERT_DELAY_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(0),
+  MISSED_DOSE_ALERT_DELAY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(0),
   /** Default quiet period after a resolved device fault or silence: the same problem again pages nobody. */
-  FAULT_QUIET_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
+  FAULT_QUIET_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(30),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
 
-export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Config> = {},
+): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -113,8 +162,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config.STAGE !== 'local' && config.STAGE !== 'test') {
     // A secret in a function's environment is readable by anyone who may read its configuration.
-    const inEnvironment = (['NATIONAL_ID_PEPPER', 'PREVIOUS_NATIONAL_ID_PEPPER', 'CURSOR_KEY', 'TABLET_TOKEN_KEY'] as const).filter((name) => env[name] !== undefined);
-    if (inEnvironment.length > 0) throw new Error(`Invalid configuration: ${inEnvironment.join(', ')} must not be in the environment outside the local and test stages; they are read from APP_SECRET_ARN`);
+    const inEnvironment = (
+      ['NATIONAL_ID_PEPPER', 'PREVIOUS_NATIONAL_ID_PEPPER', 'CURSOR_KEY', 'TABLET_TOKEN_KEY'] as const
+    ).filter((name) => env[name] !== undefined);
+    if (inEnvironment.length > 0)
+      throw new Error(
+        `Invalid configuration: ${inEnvironment.join(', ')} must not be in the environment outside the local and test stages; they are read from APP_SECRET_ARN`,
+      );
   }
   return Object.freeze(config);
 }

@@ -14,7 +14,10 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
   readonly title: string;
 
-  constructor(title: string, readonly detail: string) {
+  constructor(
+    title: string,
+    readonly detail: string,
+  ) {
     super(detail);
     this.title = title;
     this.name = new.target.name;
@@ -25,7 +28,10 @@ export abstract class DomainError extends Error {
 export class ValidationError extends DomainError {
   readonly kind = 'validation';
   readonly status = 400;
-  constructor(detail: string, readonly fields: readonly FieldError[] = []) {
+  constructor(
+    detail: string,
+    readonly fields: readonly FieldError[] = [],
+  ) {
     super('Invalid request', detail);
   }
 }
@@ -59,7 +65,10 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
   readonly status = 409;
-  constructor(detail: string, readonly reason?: string) {
+  constructor(
+    detail: string,
+    readonly reason?: string,
+  ) {
     super('Conflict', detail);
   }
 }

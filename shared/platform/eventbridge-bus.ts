@@ -26,7 +26,10 @@ export class EventBridgeBus implements EventBus {
       );
       if (result.FailedEntryCount) {
         // Only the table-stream function publishes: failing makes the event source mapping deliver these records again.
-        logger.error('domain events not published', { failed: result.FailedEntryCount, types: chunk.map((e) => e.type) });
+        logger.error('domain events not published', {
+          failed: result.FailedEntryCount,
+          types: chunk.map((e) => e.type),
+        });
         throw new Error(`EventBridge refused ${result.FailedEntryCount} of ${chunk.length} events`);
       }
     }

@@ -42,7 +42,9 @@ export class EventBridgeScheduler implements Scheduler {
 
   async cancel(name: string): Promise<void> {
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: scheduleName(name), GroupName: this.options.groupName }));
+      await this.client.send(
+        new DeleteScheduleCommand({ Name: scheduleName(name), GroupName: this.options.groupName }),
+      );
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }

@@ -14,7 +14,11 @@ export interface DomainEvent<T = Record<string, unknown>> {
   readonly detail: T;
 }
 
-export function domainEvent<T extends Record<string, unknown>>(type: string, detail: T, at: Date = new Date()): DomainEvent<T> {
+export function domainEvent<T extends Record<string, unknown>>(
+  type: string,
+  detail: T,
+  at: Date = new Date(),
+): DomainEvent<T> {
   return { id: newId('evt', at), type, occurredAt: at.toISOString(), detail };
 }
 

@@ -49,12 +49,22 @@ export async function createLocalDeps(config: Config, options: { clock?: Clock }
   } as Omit<LocalDeps, 'stream' | 'drainOutbox'> as LocalDeps;
   const stream = new LocalStreamPoller(deps, config.DYNAMODB_ENDPOINT);
   Object.assign(deps, { stream, drainOutbox: () => stream.drain() });
-  deps.scheduler.setRunner((job, payload) => (notifierJobs[job] ? runNotifierJob(deps, job, payload) : runJob(deps, job, payload)));
+  deps.scheduler.setRunner((job, payload) =>
+    notifierJobs[job] ? runNotifierJob(deps, job, payload) : runJob(deps, job, payload),
+  );
   // Mirrors the EventBridge rule of the stack: every consumed type goes to its consumers.
   for (const type of Object.keys(consumers)) deps.events.subscribe(type, (event) => consume(deps, event));
   // …and the notifier function's rules: alert, reminder and Chime meeting events.
-  for (const type of Object.keys(notifierConsumers)) deps.events.subscribe(type, (event) => consumeForNotifier(deps, event));
+  for (const type of Object.keys(notifierConsumers))
+    deps.events.subscribe(type, (event) => consumeForNotifier(deps, event));
   // …and Chime's meeting events, which reach the notifier from the default bus, not through the outbox.
-  deps.meetings.onEvent((event) => consumeForNotifier(deps, { id: `${event.detail.meetingId}#${event.detail.eventType}#${event.detail.timestamp}`, type: event['detail-type'], occurredAt: event.time, detail: { ...event.detail } }));
+  deps.meetings.onEvent((event) =>
+    consumeForNotifier(deps, {
+      id: `${event.detail.meetingId}#${event.detail.eventType}#${event.detail.timestamp}`,
+      type: event['detail-type'],
+      occurredAt: event.time,
+      detail: { ...event.detail },
+    }),
+  );
   return deps;
 }

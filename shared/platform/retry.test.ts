@@ -38,20 +38,26 @@ describe('withRetry', () => {
 
   it('stops at the attempt cap and throws the last failure', async () => {
     const call = flaky(10);
-    await expect(withRetry(call.work, { attempts: 3, baseDelayMs: 1, retryIf: () => true, ...instant })).rejects.toBeInstanceOf(Transient);
+    await expect(
+      withRetry(call.work, { attempts: 3, baseDelayMs: 1, retryIf: () => true, ...instant }),
+    ).rejects.toBeInstanceOf(Transient);
     expect(call.seen).toEqual([1, 2, 3]);
   });
 
   it('throws at once what the predicate does not call transient', async () => {
     const call = flaky(1, () => new Permanent('no such citizen'));
-    await expect(withRetry(call.work, { attempts: 5, baseDelayMs: 1, retryIf: (e) => e instanceof Transient, ...instant })).rejects.toBeInstanceOf(Permanent);
+    await expect(
+      withRetry(call.work, { attempts: 5, baseDelayMs: 1, retryIf: (e) => e instanceof Transient, ...instant }),
+    ).rejects.toBeInstanceOf(Permanent);
     expect(call.seen).toEqual([1]);
   });
 
   it('does not retry a call that succeeded, and refuses a nonsensical cap', async () => {
     const call = flaky(0);
     expect(await withRetry(call.work, { attempts: 1, baseDelayMs: 1, retryIf: () => true, ...instant })).toBe('done');
-    await expect(withRetry(call.work, { attempts: 0, baseDelayMs: 1, retryIf: () => true })).rejects.toBeInstanceOf(RangeError);
+    await expect(withRetry(call.work, { attempts: 0, baseDelayMs: 1, retryIf: () => true })).rejects.toBeInstanceOf(
+      RangeError,
+    );
   });
 
   it('really waits between attempts when no clock is given', async () => {

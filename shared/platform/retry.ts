@@ -29,19 +29,30 @@ export interface RetryOptions extends Backoff {
  * base · 2^(attempt-1), capped. Spreading the retries of callers that collided is the point: a
  * fixed or merely exponential delay makes them collide again.
  */
-export function backoffDelay(attempt: number, backoff: Pick<Backoff, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxDelayMs ?? Number.POSITIVE_INFINITY, backoff.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+export function backoffDelay(
+  attempt: number,
+  backoff: Pick<Backoff, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(
+    backoff.maxDelayMs ?? Number.POSITIVE_INFINITY,
+    backoff.baseDelayMs * 2 ** Math.max(0, attempt - 1),
+  );
   return random() * ceiling;
 }
 
 /** Waits the backoff after failed attempt `attempt`: for loops whose "failure" is a result (unprocessed batch items), not an error. */
-export async function waitBeforeRetry(attempt: number, backoff: Pick<Backoff, 'baseDelayMs' | 'maxDelayMs'>): Promise<void> {
+export async function waitBeforeRetry(
+  attempt: number,
+  backoff: Pick<Backoff, 'baseDelayMs' | 'maxDelayMs'>,
+): Promise<void> {
   await sleep(backoffDelay(attempt, backoff));
 }
 
 /** Runs `work` until it succeeds, fails with an error `retryIf` refuses, or the attempts run out (then the last error is thrown). */
 export async function withRetry<T>(work: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  if (!Number.isInteger(options.attempts) || options.attempts < 1) throw new RangeError(`attempts must be a positive integer, not ${options.attempts}`);
+  if (!Number.isInteger(options.attempts) || options.attempts < 1)
+    throw new RangeError(`attempts must be a positive integer, not ${options.attempts}`);
   const wait = options.sleep ?? sleep;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -57,7 +68,11 @@ export async function withRetry<T>(work: (attempt: number) => Promise<T>, option
  * Transactions cancelled by a concurrent transaction on the same items (`TransactionConflict`
  * with no failed condition): short waits, because the other writer is done within milliseconds.
  */
-export const TRANSACTION_CONFLICT_BACKOFF = { attempts: 5, baseDelayMs: 40, maxDelayMs: 400 } as const satisfies Backoff;
+export const TRANSACTION_CONFLICT_BACKOFF = {
+  attempts: 5,
+  baseDelayMs: 40,
+  maxDelayMs: 400,
+} as const satisfies Backoff;
 
 /** BatchGetItem/BatchWriteItem items left unprocessed (throttling): AWS asks for exponential backoff. */
 export const UNPROCESSED_ITEMS_BACKOFF = { attempts: 10, baseDelayMs: 50, maxDelayMs: 1000 } as const satisfies Backoff;

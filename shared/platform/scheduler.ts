@@ -53,7 +53,15 @@ export class LocalScheduler implements Scheduler {
       this.table.db.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: { ...scheduleKeys.schedule(name), ...scheduleKeys.due(at, name), entity: 'LocalSchedule', name, at, job: job.job, payload: job.payload },
+          Item: {
+            ...scheduleKeys.schedule(name),
+            ...scheduleKeys.due(at, name),
+            entity: 'LocalSchedule',
+            name,
+            at,
+            job: job.job,
+            payload: job.payload,
+          },
         }),
       ),
     );
@@ -62,20 +70,38 @@ export class LocalScheduler implements Scheduler {
 
   async cancel(name: string): Promise<void> {
     const key = scheduleName(name);
-    await outsideFunctions(() => this.table.db.send(new DeleteCommand({ TableName: this.table.name, Key: scheduleKeys.schedule(key) })));
+    await outsideFunctions(() =>
+      this.table.db.send(new DeleteCommand({ TableName: this.table.name, Key: scheduleKeys.schedule(key) })),
+    );
     this.jobs.delete(key);
   }
 
   /** Every job in the table, due or not (the reconciliation and tests look at them). */
   async pending(): Promise<Map<string, OneTimeJob>> {
-    const items = await outsideFunctions(() => queryAll(this.table, { index: 'gsi1', partition: ['gsi1pk', scheduleKeys.duePartition] }));
-    return new Map(items.map((i) => [String(i.name), { name: String(i.name), at: new Date(String(i.at)), job: String(i.job), payload: (i.payload ?? {}) as Record<string, unknown> }]));
+    const items = await outsideFunctions(() =>
+      queryAll(this.table, { index: 'gsi1', partition: ['gsi1pk', scheduleKeys.duePartition] }),
+    );
+    return new Map(
+      items.map((i) => [
+        String(i.name),
+        {
+          name: String(i.name),
+          at: new Date(String(i.at)),
+          job: String(i.job),
+          payload: (i.payload ?? {}) as Record<string, unknown>,
+        },
+      ]),
+    );
   }
 
   /** Runs (and removes) every job due at `now`, oldest first. */
   async runDue(now: Date): Promise<string[]> {
     const due = await outsideFunctions(() =>
-      queryAll(this.table, { index: 'gsi1', partition: ['gsi1pk', scheduleKeys.duePartition], sort: { attribute: 'gsi1sk', lte: `${now.toISOString()}\uffff` } }),
+      queryAll(this.table, {
+        index: 'gsi1',
+        partition: ['gsi1pk', scheduleKeys.duePartition],
+        sort: { attribute: 'gsi1sk', lte: `${now.toISOString()}\uffff` },
+      }),
     );
     const ran: string[] = [];
     for (const item of due) {
@@ -87,7 +113,12 @@ export class LocalScheduler implements Scheduler {
       try {
         await outsideFunctions(() =>
           this.table.db.send(
-            new DeleteCommand({ TableName: this.table.name, Key: scheduleKeys.schedule(name), ConditionExpression: 'gsi1sk = :sk', ExpressionAttributeValues: { ':sk': item.gsi1sk } }),
+            new DeleteCommand({
+              TableName: this.table.name,
+              Key: scheduleKeys.schedule(name),
+              ConditionExpression: 'gsi1sk = :sk',
+              ExpressionAttributeValues: { ':sk': item.gsi1sk },
+            }),
           ),
         );
         if (this.jobs.get(name)?.at.toISOString() === item.at) this.jobs.delete(name);

@@ -35,7 +35,11 @@ export const SECRET_MAX_AGE_SECONDS = 300;
  */
 export class LocalSecrets implements Secrets {
   private readonly secrets: AppSecrets;
-  constructor(config: Pick<Config, 'NATIONAL_ID_PEPPER' | 'CURSOR_KEY' | 'TABLET_TOKEN_KEY'> & { PREVIOUS_NATIONAL_ID_PEPPER?: string | undefined }) {
+  constructor(
+    config: Pick<Config, 'NATIONAL_ID_PEPPER' | 'CURSOR_KEY' | 'TABLET_TOKEN_KEY'> & {
+      PREVIOUS_NATIONAL_ID_PEPPER?: string | undefined;
+    },
+  ) {
     this.secrets = appSecretsSchema.parse({
       nationalIdPepper: config.NATIONAL_ID_PEPPER,
       cursorKey: config.CURSOR_KEY,
@@ -66,9 +70,12 @@ export class SecretsManagerSecrets implements Secrets {
   ) {}
 
   async get(): Promise<AppSecrets> {
-    const value = await (await this.source()).get(this.secretArn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS });
+    const value = await (
+      await this.source()
+    ).get(this.secretArn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS });
     const parsed = appSecretsSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`The app secret lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (!parsed.success)
+      throw new Error(`The app secret lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     return parsed.data;
   }
 }
@@ -78,9 +85,17 @@ export function secretsManagerSource(region: string): () => Promise<SecretSource
   let provider: Promise<SecretSource> | undefined;
   return () => {
     provider ??= (async () => {
-      const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([import('@aws-lambda-powertools/parameters/secrets'), import('@aws-sdk/client-secrets-manager')]);
+      const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([
+        import('@aws-lambda-powertools/parameters/secrets'),
+        import('@aws-sdk/client-secrets-manager'),
+      ]);
       const p = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({ region }) });
-      return { get: (name, options) => (options.transform ? p.get(name, { transform: options.transform, maxAge: options.maxAge }) : p.get(name, { maxAge: options.maxAge })) } satisfies SecretSource;
+      return {
+        get: (name, options) =>
+          options.transform
+            ? p.get(name, { transform: options.transform, maxAge: options.maxAge })
+            : p.get(name, { maxAge: options.maxAge }),
+      } satisfies SecretSource;
     })().catch((error: unknown) => {
       provider = undefined;
       throw error;

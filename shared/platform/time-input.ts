@@ -14,11 +14,17 @@ const DATE_TIME_MAX = 35;
 
 /** An instant: ISO 8601 with `Z` or an offset. */
 export function isoDateTime() {
-  return z.iso.datetime({ offset: true, error: DATE_TIME_MESSAGE }).max(DATE_TIME_MAX, DATE_TIME_MESSAGE).openapi({ example: '2026-11-24T09:00:00+01:00' });
+  return z.iso
+    .datetime({ offset: true, error: DATE_TIME_MESSAGE })
+    .max(DATE_TIME_MAX, DATE_TIME_MESSAGE)
+    .openapi({ example: '2026-11-24T09:00:00+01:00' });
 }
 
 /** A calendar date `YYYY-MM-DD`. */
 export const isoDateInput = z.iso.date({ error: DATE_MESSAGE }).max(10, DATE_MESSAGE);
 
 /** A wall-clock time `HH:mm` in the municipality's time zone. */
-export const wallClockTimeInput = z.string().max(5, TIME_MESSAGE).regex(/^([01]\d|2[0-3]):[0-5]\d$/, TIME_MESSAGE);
+export const wallClockTimeInput = z
+  .string()
+  .max(5, TIME_MESSAGE)
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, TIME_MESSAGE);

@@ -11,16 +11,30 @@ import { reversionSchema, type Reversion } from '#shared/conversion/reversions.t
  * a citizen who ever had a final grant keeps a pointer), and each citizen's final-grant versions
  * from their own partition, ten citizens at a time.
  */
-export async function finalGrantHistories(deps: Deps, pointers: { index: 'gsi2' | 'gsi3'; partition: string }): Promise<Map<string, FinalGrantVersion[]>> {
+export async function finalGrantHistories(
+  deps: Deps,
+  pointers: { index: 'gsi2' | 'gsi3'; partition: string },
+): Promise<Map<string, FinalGrantVersion[]>> {
   const attribute = pointers.index === 'gsi2' ? 'gsi2pk' : 'gsi3pk';
-  const items = await queryAll(deps.table, { index: pointers.index, partition: [attribute, pointers.partition] }, 100_000);
+  const items = await queryAll(
+    deps.table,
+    { index: pointers.index, partition: [attribute, pointers.partition] },
+    100_000,
+  );
   const citizenIds = items.map((i) => String(i.citizenId));
   const result = new Map<string, FinalGrantVersion[]>();
   for (let i = 0; i < citizenIds.length; i += 10) {
     const batch = citizenIds.slice(i, i + 10);
     const histories = await Promise.all(
       batch.map((citizenId) =>
-        queryAll(deps.table, { partition: ['pk', conversionKeys.citizenPartition(citizenId)], sort: { attribute: 'sk', beginsWith: conversionKeys.finalGrantPrefix } }, 10_000),
+        queryAll(
+          deps.table,
+          {
+            partition: ['pk', conversionKeys.citizenPartition(citizenId)],
+            sort: { attribute: 'sk', beginsWith: conversionKeys.finalGrantPrefix },
+          },
+          10_000,
+        ),
       ),
     );
     batch.forEach((citizenId, k) => {
@@ -28,7 +42,14 @@ export async function finalGrantHistories(deps: Deps, pointers: { index: 'gsi2' 
         citizenId,
         (histories[k] ?? []).map((item) => {
           const g = finalGrantSchema.parse({ ...item, status: item.supersededBy ? 'superseded' : 'current' });
-          return { finalGrantId: g.finalGrantId, citizenId: g.citizenId, team: g.team, approvedAt: g.approvedAt, supersededAt: g.supersededAt, lines: g.lines };
+          return {
+            finalGrantId: g.finalGrantId,
+            citizenId: g.citizenId,
+            team: g.team,
+            approvedAt: g.approvedAt,
+            supersededAt: g.supersededAt,
+            lines: g.lines,
+          };
         }),
       );
     });
@@ -38,6 +59,14 @@ export async function finalGrantHistories(deps: Deps, pointers: { index: 'gsi2' 
 
 /** A team's reversions recorded in [fromUtc, toUtc). */
 export async function teamReversions(deps: Deps, team: string, fromUtc: string, toUtc: string): Promise<Reversion[]> {
-  const items = await queryAll(deps.table, { index: 'gsi1', partition: ['gsi1pk', evaluationKeys.teamReversionsPartition(team)], sort: { attribute: 'gsi1sk', between: [fromUtc, toUtc] } }, 100_000);
+  const items = await queryAll(
+    deps.table,
+    {
+      index: 'gsi1',
+      partition: ['gsi1pk', evaluationKeys.teamReversionsPartition(team)],
+      sort: { attribute: 'gsi1sk', between: [fromUtc, toUtc] },
+    },
+    100_000,
+  );
   return items.map((i) => reversionSchema.parse(i)).filter((r) => r.at < toUtc);
 }

@@ -25,7 +25,10 @@ export interface FinalGrantVersion {
 }
 
 export function versionOnDay(versions: readonly FinalGrantVersion[], dayEndUtc: string): FinalGrantVersion | undefined {
-  return versions.filter((v) => v.approvedAt < dayEndUtc && (v.supersededAt === undefined || v.supersededAt >= dayEndUtc)).sort((a, b) => a.approvedAt.localeCompare(b.approvedAt)).at(-1);
+  return versions
+    .filter((v) => v.approvedAt < dayEndUtc && (v.supersededAt === undefined || v.supersededAt >= dayEndUtc))
+    .sort((a, b) => a.approvedAt.localeCompare(b.approvedAt))
+    .at(-1);
 }
 
 export function lineInForceOn(line: ConversionLine, day: string, dayEndUtc: string): boolean {
@@ -60,7 +63,13 @@ export type PeriodFigures = z.infer<typeof periodFiguresSchema>;
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function periodFigures(versionsByCitizen: ReadonlyMap<string, readonly FinalGrantVersion[]>, from: string, through: string | null, zone: string, model: SavingsModel): PeriodFigures {
+export function periodFigures(
+  versionsByCitizen: ReadonlyMap<string, readonly FinalGrantVersion[]>,
+  from: string,
+  through: string | null,
+  zone: string,
+  model: SavingsModel,
+): PeriodFigures {
   let granted = 0;
   let physical = 0;
   let screen = 0;
@@ -71,7 +80,11 @@ export function periodFigures(versionsByCitizen: ReadonlyMap<string, readonly Fi
   let days = 0;
   let lastDayCitizens = 0;
   let startsOn: string | undefined;
-  for (let day = DateTime.fromISO(from, { zone }); through !== null && (day.toISODate() ?? '') <= through; day = day.plus({ days: 1 })) {
+  for (
+    let day = DateTime.fromISO(from, { zone });
+    through !== null && (day.toISODate() ?? '') <= through;
+    day = day.plus({ days: 1 })
+  ) {
     const date = day.toISODate() ?? '';
     const dayEnd = day.plus({ days: 1 }).startOf('day').toUTC().toISO() ?? '';
     days += 1;
@@ -86,7 +99,12 @@ export function periodFigures(versionsByCitizen: ReadonlyMap<string, readonly Fi
           continue;
         }
         any = true;
-        const factor = line.frequency.per === 'day' ? ((line.frequency.weekdays ?? [1, 2, 3, 4, 5, 6, 7]).includes(day.weekday) ? 1 : 0) : 1 / 7;
+        const factor =
+          line.frequency.per === 'day'
+            ? (line.frequency.weekdays ?? [1, 2, 3, 4, 5, 6, 7]).includes(day.weekday)
+              ? 1
+              : 0
+            : 1 / 7;
         const minutes = model.physicalMinutesPerVisit ?? line.minutesPerOccurrence;
         const screenMinutes = (minutes * model.screenVisitLengthPercent) / 100;
         granted += line.frequency.times * factor;
@@ -94,7 +112,10 @@ export function periodFigures(versionsByCitizen: ReadonlyMap<string, readonly Fi
         screen += line.screenVisit * factor;
         dispensed += line.medicationTechnology * factor;
         before += line.frequency.times * factor * (minutes + model.travelMinutesPerVisit);
-        after += line.physical * factor * (minutes + model.travelMinutesPerVisit) + line.screenVisit * factor * screenMinutes + line.medicationTechnology * factor * model.dispensedDoseMinutes;
+        after +=
+          line.physical * factor * (minutes + model.travelMinutesPerVisit) +
+          line.screenVisit * factor * screenMinutes +
+          line.medicationTechnology * factor * model.dispensedDoseMinutes;
         travel += (line.screenVisit + line.medicationTechnology) * factor * model.travelMinutesPerVisit;
       }
       if (any) citizens += 1;

@@ -15,9 +15,20 @@ import { getItem, put, transactWrite } from '#shared/table/store.ts';
  */
 export const savingsModelSchema = z
   .strictObject({
-    physicalMinutesPerVisit: z.number().int().min(1).max(480).nullable().openapi({ description: 'null: each grant’s minutes per occurrence' }),
+    physicalMinutesPerVisit: z
+      .number()
+      .int()
+      .min(1)
+      .max(480)
+      .nullable()
+      .openapi({ description: 'null: each grant’s minutes per occurrence' }),
     travelMinutesPerVisit: z.number().int().min(0).max(240),
-    screenVisitLengthPercent: z.number().int().min(1).max(200).openapi({ description: 'A screen visit lasts this share of the physical visit (100 = as long)' }),
+    screenVisitLengthPercent: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .openapi({ description: 'A screen visit lasts this share of the physical visit (100 = as long)' }),
     dispensedDoseMinutes: z.number().min(0).max(60),
   })
   .openapi('SavingsModel');
@@ -34,12 +45,27 @@ export const defaultSavingsModel = (config: Pick<Config, 'TRAVEL_MINUTES_PER_VIS
 export async function getSavingsModel(deps: Deps): Promise<SavingsModel & { setBy?: string; setAt?: string }> {
   const item = await getItem(deps.table, evaluationKeys.savingsModel());
   if (!item) return defaultSavingsModel(deps.config);
-  return { ...savingsModelSchema.parse({ physicalMinutesPerVisit: item.physicalMinutesPerVisit, travelMinutesPerVisit: item.travelMinutesPerVisit, screenVisitLengthPercent: item.screenVisitLengthPercent, dispensedDoseMinutes: item.dispensedDoseMinutes }), setBy: String(item.setBy), setAt: String(item.setAt) };
+  return {
+    ...savingsModelSchema.parse({
+      physicalMinutesPerVisit: item.physicalMinutesPerVisit,
+      travelMinutesPerVisit: item.travelMinutesPerVisit,
+      screenVisitLengthPercent: item.screenVisitLengthPercent,
+      dispensedDoseMinutes: item.dispensedDoseMinutes,
+    }),
+    setBy: String(item.setBy),
+    setAt: String(item.setAt),
+  };
 }
 
 /** PUT /reports/savings-model: no citizen data, so no audit record; who set it is kept on the item. */
-export async function setSavingsModel(deps: Deps, ctx: RequestContext, model: SavingsModel): Promise<SavingsModel & { setBy: string; setAt: string }> {
+export async function setSavingsModel(
+  deps: Deps,
+  ctx: RequestContext,
+  model: SavingsModel,
+): Promise<SavingsModel & { setBy: string; setAt: string }> {
   const stored = { ...model, setBy: ctx.actor.sub, setAt: ctx.now.toISOString() };
-  await transactWrite(deps.table, [put(deps.table, { ...evaluationKeys.savingsModel(), entity: 'SavingsModel', ...stored })]);
+  await transactWrite(deps.table, [
+    put(deps.table, { ...evaluationKeys.savingsModel(), entity: 'SavingsModel', ...stored }),
+  ]);
   return stored;
 }

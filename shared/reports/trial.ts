@@ -66,46 +66,83 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 type Outcome = 'completed' | 'notDelivered' | 'missed' | 'cancelled' | 'open';
 
 /** A visit's outcome as it stood at `asOf`: a status reached later was not known then. */
-export function visitOutcomeAsOf(visit: Pick<VisitRecord, 'status' | 'completedAt' | 'cancelledAt' | 'missedAt' | 'outcome'>, asOf: string): Outcome {
-  if (visit.status === 'completed' && visit.completedAt !== undefined && visit.completedAt < asOf) return visit.outcome?.result === 'not-delivered' ? 'notDelivered' : 'completed';
+export function visitOutcomeAsOf(
+  visit: Pick<VisitRecord, 'status' | 'completedAt' | 'cancelledAt' | 'missedAt' | 'outcome'>,
+  asOf: string,
+): Outcome {
+  if (visit.status === 'completed' && visit.completedAt !== undefined && visit.completedAt < asOf)
+    return visit.outcome?.result === 'not-delivered' ? 'notDelivered' : 'completed';
   if (visit.status === 'missed' && visit.missedAt !== undefined && visit.missedAt < asOf) return 'missed';
   if (visit.status === 'cancelled' && visit.cancelledAt !== undefined && visit.cancelledAt < asOf) return 'cancelled';
   return 'open';
 }
 
-export function countVisits(visits: readonly Pick<VisitRecord, 'status' | 'completedAt' | 'cancelledAt' | 'missedAt' | 'outcome'>[], asOf: string) {
+export function countVisits(
+  visits: readonly Pick<VisitRecord, 'status' | 'completedAt' | 'cancelledAt' | 'missedAt' | 'outcome'>[],
+  asOf: string,
+) {
   const counts: Record<Outcome, number> = { completed: 0, notDelivered: 0, missed: 0, cancelled: 0, open: 0 };
   for (const v of visits) counts[visitOutcomeAsOf(v, asOf)] += 1;
   const decided = counts.completed + counts.notDelivered + counts.missed;
-  return { total: visits.length, ...counts, completionRate: decided === 0 ? null : round(counts.completed / decided, 3) };
+  return {
+    total: visits.length,
+    ...counts,
+    completionRate: decided === 0 ? null : round(counts.completed / decided, 3),
+  };
 }
 
 export function summariseReversions(reversions: readonly Reversion[]): TrialReport['reversions'] {
-  const byReason = Object.fromEntries(reversionReasonCodes.map((c) => [c, 0])) as Record<(typeof reversionReasonCodes)[number], number>;
+  const byReason = Object.fromEntries(reversionReasonCodes.map((c) => [c, 0])) as Record<
+    (typeof reversionReasonCodes)[number],
+    number
+  >;
   const byTechnology = { screen_visit: 0, medication_technology: 0 };
   for (const r of reversions) {
     byReason[r.reasonCode] += 1;
     byTechnology[r.technology] += 1;
   }
-  return { total: reversions.length, byReason, byTechnology, otherReasons: reversions.filter((r) => r.reasonCode === 'other' && r.reasonText).map((r) => r.reasonText ?? '') };
+  return {
+    total: reversions.length,
+    byReason,
+    byTechnology,
+    otherReasons: reversions.filter((r) => r.reasonCode === 'other' && r.reasonText).map((r) => r.reasonText ?? ''),
+  };
 }
 
 export function checkPeriod(from: string, to: string): number {
   const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
-  if (days < 1) throw new ValidationError('`to` is before `from`.', [{ field: 'query/to', message: 'must not be before from' }]);
-  if (days > MAX_TRIAL_REPORT_DAYS) throw new ValidationError(`A report covers at most ${MAX_TRIAL_REPORT_DAYS} days.`, [{ field: 'query/to', message: `at most ${MAX_TRIAL_REPORT_DAYS} days after from` }]);
+  if (days < 1)
+    throw new ValidationError('`to` is before `from`.', [{ field: 'query/to', message: 'must not be before from' }]);
+  if (days > MAX_TRIAL_REPORT_DAYS)
+    throw new ValidationError(`A report covers at most ${MAX_TRIAL_REPORT_DAYS} days.`, [
+      { field: 'query/to', message: `at most ${MAX_TRIAL_REPORT_DAYS} days after from` },
+    ]);
   return days;
 }
 
 /** Citizens of the team who had a dispenser at some moment of [startUtc, endUtc). */
 async function citizensWithDispenserIn(deps: Deps, team: string, startUtc: string, endUtc: string): Promise<string[]> {
-  const periods = (await queryAll(deps.table, { index: 'gsi1', partition: ['gsi1pk', dispenserKeys.teamPeriodsPartition(team)], sort: { attribute: 'gsi1sk', lte: endUtc } }, 100_000))
+  const periods = (
+    await queryAll(
+      deps.table,
+      {
+        index: 'gsi1',
+        partition: ['gsi1pk', dispenserKeys.teamPeriodsPartition(team)],
+        sort: { attribute: 'gsi1sk', lte: endUtc },
+      },
+      100_000,
+    )
+  )
     .map((item) => dispenserPeriodSchema.parse(item))
     .filter((p) => p.from < endUtc && (!p.to || p.to > startUtc));
   return [...new Set(periods.map((p) => p.citizenId))];
 }
 
-export async function trialReport(deps: Deps, ctx: RequestContext, period: { from: string; to: string }): Promise<TrialReport> {
+export async function trialReport(
+  deps: Deps,
+  ctx: RequestContext,
+  period: { from: string; to: string },
+): Promise<TrialReport> {
   const { from, to } = period;
   const zone = deps.config.TIME_ZONE;
   checkPeriod(from, to);
@@ -121,7 +158,15 @@ export async function trialReport(deps: Deps, ctx: RequestContext, period: { fro
   const [model, histories, visitItems, reversions, onLastDay, withDispenser] = await Promise.all([
     getSavingsModel(deps),
     finalGrantHistories(deps, { index: 'gsi3', partition: conversionKeys.teamCurrentFinalGrantsPartition(team) }),
-    queryAll(deps.table, { index: 'gsi3', partition: ['gsi3pk', visitKeys.teamPartition(team)], sort: { attribute: 'gsi3sk', between: [startUtc, endUtc] } }, 200_000),
+    queryAll(
+      deps.table,
+      {
+        index: 'gsi3',
+        partition: ['gsi3pk', visitKeys.teamPartition(team)],
+        sort: { attribute: 'gsi3sk', between: [startUtc, endUtc] },
+      },
+      200_000,
+    ),
     teamReversions(deps, team, startUtc, asOf),
     teamDispensersOn(deps, team, to),
     citizensWithDispenserIn(deps, team, startUtc, endUtc),
@@ -135,7 +180,11 @@ export async function trialReport(deps: Deps, ctx: RequestContext, period: { fro
   if (readCitizens.length) {
     await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
       ctx,
-      ...readCitizens.map((citizenId) => ({ action: 'report.read' as const, resource: `reports/trial?from=${from}&to=${to}`, citizenId })),
+      ...readCitizens.map((citizenId) => ({
+        action: 'report.read' as const,
+        resource: `reports/trial?from=${from}&to=${to}`,
+        citizenId,
+      })),
     );
   }
   return {

@@ -1,9 +1,19 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientRetry } from '#shared/platform/retry.ts';
 import { globalIndexes, KEY_ATTRIBUTES, STREAM_VIEW_TYPE, TTL_ATTRIBUTE } from './schema.ts';
 
-export function createDocumentClient(options: { region: string; endpoint?: string | undefined }): DynamoDBDocumentClient {
+export function createDocumentClient(options: {
+  region: string;
+  endpoint?: string | undefined;
+}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: options.region,
     ...awsClientRetry,
@@ -22,7 +32,12 @@ export async function ensureTable(db: DynamoDBDocumentClient, tableName: string)
     const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
     // A table made before the outbox (an older .data/ folder) gains its stream.
     if (!Table?.StreamSpecification?.StreamEnabled) {
-      await db.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } }));
+      await db.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
+        }),
+      );
     }
     return;
   } catch (error) {

@@ -11,7 +11,9 @@ import { KEY_ATTRIBUTES } from './schema.ts';
  */
 const lastKey = fc
   .uniqueArray(fc.constantFrom(...KEY_ATTRIBUTES), { minLength: 1, maxLength: KEY_ATTRIBUTES.length })
-  .chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), fc.string({ unit: 'grapheme', maxLength: 60 })))))
+  .chain((names) =>
+    fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), fc.string({ unit: 'grapheme', maxLength: 60 })))),
+  )
   .map((entries) => Object.fromEntries(entries) as Record<string, string>);
 
 const decodes = (cursor: string): 'ok' | 'validation' => {
@@ -37,7 +39,12 @@ describe('a list’s cursor, whatever the caller sends back', () => {
 
   it('answers any other string with a validation problem or a key, never a crash', () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (cursor) => void decodes(cursor)));
-    fc.assert(fc.property(fc.base64String({ maxLength: 300 }), (cursor) => void decodes(cursor.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))));
+    fc.assert(
+      fc.property(
+        fc.base64String({ maxLength: 300 }),
+        (cursor) => void decodes(cursor.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')),
+      ),
+    );
   });
 
   it('refuses a tampered or foreign cursor rather than passing it to DynamoDB', () => {

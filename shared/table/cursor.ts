@@ -16,7 +16,10 @@ const allowed = new Set<string>(KEY_ATTRIBUTES);
 /** A cursor that was not made by us is bad input (400), never a 500 from DynamoDB. */
 export function decodeCursor(cursor: string | undefined): Record<string, string> | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const fail = () => new ValidationError('The cursor is not one this API returned.', [{ field: 'query/cursor', message: 'invalid cursor' }]);
+  const fail = () =>
+    new ValidationError('The cursor is not one this API returned.', [
+      { field: 'query/cursor', message: 'invalid cursor' },
+    ]);
   if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw fail();
   let parsed: unknown;
   try {
@@ -26,7 +29,8 @@ export function decodeCursor(cursor: string | undefined): Record<string, string>
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail();
   const entries = Object.entries(parsed);
-  if (entries.length === 0 || entries.some(([k, v]) => !allowed.has(k) || typeof v !== 'string' || v.length > 1024)) throw fail();
+  if (entries.length === 0 || entries.some(([k, v]) => !allowed.has(k) || typeof v !== 'string' || v.length > 1024))
+    throw fail();
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
@@ -70,7 +74,10 @@ export function sealCursor(internal: string, binding: CursorBinding, secret: str
 
 /** The internal cursor, or a 400 when the cursor is forged, altered, expired or was issued for another query or caller. */
 export function openCursor(sealed: string, binding: CursorBinding, secret: string, now: Date): string {
-  const fail = (why: string) => new ValidationError('The cursor is not one this API returned for this query, or it has expired.', [{ field: 'query/cursor', message: why }]);
+  const fail = (why: string) =>
+    new ValidationError('The cursor is not one this API returned for this query, or it has expired.', [
+      { field: 'query/cursor', message: why },
+    ]);
   if (sealed.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(sealed)) throw fail('invalid cursor');
   const raw = Buffer.from(sealed, 'base64url');
   if (raw.length < 1 + 12 + 16 + 1 || raw[0] !== SEALED_VERSION) throw fail('invalid cursor');
@@ -79,7 +86,9 @@ export function openCursor(sealed: string, binding: CursorBinding, secret: strin
     const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), raw.subarray(1, 13));
     decipher.setAAD(bindingOf(binding));
     decipher.setAuthTag(raw.subarray(raw.length - 16));
-    parsed = JSON.parse(Buffer.concat([decipher.update(raw.subarray(13, raw.length - 16)), decipher.final()]).toString('utf8'));
+    parsed = JSON.parse(
+      Buffer.concat([decipher.update(raw.subarray(13, raw.length - 16)), decipher.final()]).toString('utf8'),
+    );
   } catch {
     throw fail('invalid cursor');
   }

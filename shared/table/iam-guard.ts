@@ -34,8 +34,17 @@ interface Input {
   KeyConditionExpression?: string;
   ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Record<string, unknown>;
-  RequestItems?: Record<string, { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[] | { Keys?: unknown[] }>;
-  TransactItems?: { Put?: KeyHolder; Update?: KeyHolder; Delete?: KeyHolder; ConditionCheck?: KeyHolder; Get?: KeyHolder }[];
+  RequestItems?: Record<
+    string,
+    { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[] | { Keys?: unknown[] }
+  >;
+  TransactItems?: {
+    Put?: KeyHolder;
+    Update?: KeyHolder;
+    Delete?: KeyHolder;
+    ConditionCheck?: KeyHolder;
+    Get?: KeyHolder;
+  }[];
 }
 
 const stringValue = (value: unknown): string | undefined => {
@@ -67,11 +76,13 @@ export function leadingKeysOf(operation: string, input: Input): string[] {
       keys.push(queryLeadingKey(input));
       break;
     case 'BatchGet':
-      for (const request of Object.values(input.RequestItems ?? {})) for (const key of (request as { Keys?: unknown[] }).Keys ?? []) keys.push(pkOf(key));
+      for (const request of Object.values(input.RequestItems ?? {}))
+        for (const key of (request as { Keys?: unknown[] }).Keys ?? []) keys.push(pkOf(key));
       break;
     case 'BatchWrite':
       for (const requests of Object.values(input.RequestItems ?? {})) {
-        for (const r of requests as { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[]) keys.push(pkOf(r.PutRequest?.Item ?? r.DeleteRequest?.Key));
+        for (const r of requests as { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[])
+          keys.push(pkOf(r.PutRequest?.Item ?? r.DeleteRequest?.Key));
       }
       break;
     case 'TransactWrite':
@@ -91,14 +102,24 @@ function checkLeadingKeys(fn: TableFunctionName, operation: string, input: Input
   for (const key of leadingKeysOf(operation, input)) {
     // Set while deriving a function's patterns from a test run (see infra/README.md); never in CI.
     if (process.env.E_TEAM_RECORD_LEADING_KEYS) {
-      appendFileSync(process.env.E_TEAM_RECORD_LEADING_KEYS, `${fn}\t${operation}\t${input.IndexName ?? 'table'}\t${key}\n`);
+      appendFileSync(
+        process.env.E_TEAM_RECORD_LEADING_KEYS,
+        `${fn}\t${operation}\t${input.IndexName ?? 'table'}\t${key}\n`,
+      );
       continue;
     }
-    if (!allowedLeadingKey(fn, key)) throw new DeniedByStackPolicy(`${fn} may not touch the partition ${key} (${operation}); see shared/table/table-access.ts`);
+    if (!allowedLeadingKey(fn, key))
+      throw new DeniedByStackPolicy(
+        `${fn} may not touch the partition ${key} (${operation}); see shared/table/table-access.ts`,
+      );
   }
 }
 
-export function checkAgainstStackPolicy(command: string, input: Input, fn: TableFunctionName | undefined = currentFunction()): void {
+export function checkAgainstStackPolicy(
+  command: string,
+  input: Input,
+  fn: TableFunctionName | undefined = currentFunction(),
+): void {
   // `UpdateCommand` (document client) and `UpdateItemCommand` (low level) are one IAM action.
   const operation = command.replace(/(Item|Items)?Command$/, '');
   switch (operation) {
@@ -111,13 +132,15 @@ export function checkAgainstStackPolicy(command: string, input: Input, fn: Table
     case 'BatchWrite':
       for (const requests of Object.values(input.RequestItems ?? {})) {
         for (const r of requests as { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[]) {
-          if (isAudit(r.PutRequest?.Item) || isAudit(r.DeleteRequest?.Key)) throw new DeniedByStackPolicy('a BatchWriteItem touching an audit partition');
+          if (isAudit(r.PutRequest?.Item) || isAudit(r.DeleteRequest?.Key))
+            throw new DeniedByStackPolicy('a BatchWriteItem touching an audit partition');
         }
       }
       break;
     case 'TransactWrite':
       for (const action of input.TransactItems ?? []) {
-        if (isAudit(action.Update?.Key) || isAudit(action.Delete?.Key)) throw new DeniedByStackPolicy('changing or deleting an audit record in a transaction');
+        if (isAudit(action.Update?.Key) || isAudit(action.Delete?.Key))
+          throw new DeniedByStackPolicy('changing or deleting an audit record in a transaction');
       }
       break;
     default:

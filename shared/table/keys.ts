@@ -31,7 +31,10 @@ export const assessmentKeys = {
   questionnairePartition: 'QUESTIONNAIRE',
   questionnaireVersionPrefix: 'VERSION#',
   /** A citizen's assessments live with the citizen; ULIDs make the newest the last. */
-  assessment: (citizenId: string, assessmentId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `ASSESSMENT#${assessmentId}` }),
+  assessment: (citizenId: string, assessmentId: string) => ({
+    pk: `CITIZEN#${citizenId}`,
+    sk: `ASSESSMENT#${assessmentId}`,
+  }),
   assessmentPrefix: 'ASSESSMENT#',
   citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
 };
@@ -49,10 +52,16 @@ export const conversionKeys = {
   /** A conversion is addressed by its own id (POST /conversions/{id}/approve). */
   conversion: (conversionId: string) => ({ pk: `CONVERSION#${conversionId}`, sk: 'CONVERSION' }),
   /** gsi1: a citizen's conversions, oldest first. */
-  conversionsOfCitizen: (citizenId: string, conversionId: string) => ({ gsi1pk: `CITIZEN#${citizenId}#CONVERSIONS`, gsi1sk: conversionId }),
+  conversionsOfCitizen: (citizenId: string, conversionId: string) => ({
+    gsi1pk: `CITIZEN#${citizenId}#CONVERSIONS`,
+    gsi1sk: conversionId,
+  }),
   conversionsOfCitizenPartition: (citizenId: string) => `CITIZEN#${citizenId}#CONVERSIONS`,
   /** Every final grant a citizen ever had (the history), by id. */
-  finalGrant: (citizenId: string, finalGrantId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `FINALGRANT#${finalGrantId}` }),
+  finalGrant: (citizenId: string, finalGrantId: string) => ({
+    pk: `CITIZEN#${citizenId}`,
+    sk: `FINALGRANT#${finalGrantId}`,
+  }),
   finalGrantPrefix: 'FINALGRANT#',
   /** The pointer to the current final grant, with a version that approvals condition on. */
   currentFinalGrant: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'CURRENTFINALGRANT' }),
@@ -60,17 +69,26 @@ export const conversionKeys = {
   allCurrentFinalGrants: (citizenId: string) => ({ gsi2pk: 'FINALGRANTS#CURRENT', gsi2sk: citizenId }),
   allCurrentFinalGrantsPartition: 'FINALGRANTS#CURRENT',
   /** gsi3: a team's current final grants (team conversion figures). */
-  teamCurrentFinalGrants: (team: string, citizenId: string) => ({ gsi3pk: `TEAM#${team}#FINALGRANTS`, gsi3sk: citizenId }),
+  teamCurrentFinalGrants: (team: string, citizenId: string) => ({
+    gsi3pk: `TEAM#${team}#FINALGRANTS`,
+    gsi3sk: citizenId,
+  }),
   teamCurrentFinalGrantsPartition: (team: string) => `TEAM#${team}#FINALGRANTS`,
 };
 
 // ── Audit ───────────────────────────────────────────────────────────────────────────────────
 export const auditKeys = {
   /** One partition per citizen: "who looked at me" (Min Log) is one Query. */
-  record: (citizenId: string, atIso: string, auditId: string) => ({ pk: `AUDIT#${citizenId}`, sk: `${atIso}#${auditId}` }),
+  record: (citizenId: string, atIso: string, auditId: string) => ({
+    pk: `AUDIT#${citizenId}`,
+    sk: `${atIso}#${auditId}`,
+  }),
   citizenPartition: (citizenId: string) => `AUDIT#${citizenId}`,
   /** gsi1: everything one subject did, in time order. */
-  byActor: (sub: string, atIso: string, auditId: string) => ({ gsi1pk: `AUDIT#ACTOR#${sub}`, gsi1sk: `${atIso}#${auditId}` }),
+  byActor: (sub: string, atIso: string, auditId: string) => ({
+    gsi1pk: `AUDIT#ACTOR#${sub}`,
+    gsi1sk: `${atIso}#${auditId}`,
+  }),
   actorPartition: (sub: string) => `AUDIT#ACTOR#${sub}`,
 };
 
@@ -90,10 +108,16 @@ export const alertKeys = {
   }),
   teamStatusPartition: (team: string, status: string) => `TEAM#${team}#ALERTS#${status}`,
   /** gsi2: open alerts nobody has acknowledged yet, by time: the escalation job's work list. */
-  unacknowledged: (raisedAtIso: string, alertId: string) => ({ gsi2pk: 'ALERTS#UNACKNOWLEDGED', gsi2sk: `${raisedAtIso}#${alertId}` }),
+  unacknowledged: (raisedAtIso: string, alertId: string) => ({
+    gsi2pk: 'ALERTS#UNACKNOWLEDGED',
+    gsi2sk: `${raisedAtIso}#${alertId}`,
+  }),
   unacknowledgedPartition: 'ALERTS#UNACKNOWLEDGED',
   /** gsi3: a citizen's alerts, newest first. */
-  byCitizen: (citizenId: string, raisedAtIso: string, alertId: string) => ({ gsi3pk: `CITIZEN#${citizenId}#ALERTS`, gsi3sk: `${raisedAtIso}#${alertId}` }),
+  byCitizen: (citizenId: string, raisedAtIso: string, alertId: string) => ({
+    gsi3pk: `CITIZEN#${citizenId}#ALERTS`,
+    gsi3sk: `${raisedAtIso}#${alertId}`,
+  }),
   citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}#ALERTS`,
   /** One alert per cause: the claim on a dedup key (per dose, per fault episode, per visit). */
   cause: (dedupKey: string) => ({ pk: `ALERTCAUSE#${dedupKey}`, sk: 'ALERTCAUSE' }),
@@ -113,15 +137,27 @@ export const staffKeys = {
 export const visitKeys = {
   visit: (visitId: string) => ({ pk: `VISIT#${visitId}`, sk: 'VISIT' }),
   /** gsi1: the assignee's visits by start — a staff member's, or (no staff) the team's unassigned ones. */
-  byStaff: (staffId: string, startIso: string, visitId: string) => ({ gsi1pk: `STAFF#${staffId}#VISITS`, gsi1sk: `${startIso}#${visitId}` }),
+  byStaff: (staffId: string, startIso: string, visitId: string) => ({
+    gsi1pk: `STAFF#${staffId}#VISITS`,
+    gsi1sk: `${startIso}#${visitId}`,
+  }),
   staffPartition: (staffId: string) => `STAFF#${staffId}#VISITS`,
-  unassigned: (team: string, startIso: string, visitId: string) => ({ gsi1pk: `TEAM#${team}#UNASSIGNED`, gsi1sk: `${startIso}#${visitId}` }),
+  unassigned: (team: string, startIso: string, visitId: string) => ({
+    gsi1pk: `TEAM#${team}#UNASSIGNED`,
+    gsi1sk: `${startIso}#${visitId}`,
+  }),
   unassignedPartition: (team: string) => `TEAM#${team}#UNASSIGNED`,
   /** gsi2: a citizen's visits by start (GET /visits?citizenId=, GET /me/visits). */
-  byCitizen: (citizenId: string, startIso: string, visitId: string) => ({ gsi2pk: `CITIZEN#${citizenId}#VISITS`, gsi2sk: `${startIso}#${visitId}` }),
+  byCitizen: (citizenId: string, startIso: string, visitId: string) => ({
+    gsi2pk: `CITIZEN#${citizenId}#VISITS`,
+    gsi2sk: `${startIso}#${visitId}`,
+  }),
   citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}#VISITS`,
   /** gsi3: all of a team's visits by start. */
-  byTeam: (team: string, startIso: string, visitId: string) => ({ gsi3pk: `TEAM#${team}#VISITS`, gsi3sk: `${startIso}#${visitId}` }),
+  byTeam: (team: string, startIso: string, visitId: string) => ({
+    gsi3pk: `TEAM#${team}#VISITS`,
+    gsi3sk: `${startIso}#${visitId}`,
+  }),
   teamPartition: (team: string) => `TEAM#${team}#VISITS`,
   /** The double-booking guard: one item per 5-minute bucket a staff member / citizen is booked in. */
   staffSlot: (staffId: string, bucketIso: string) => ({ pk: `SLOT#STAFF#${staffId}`, sk: bucketIso }),
@@ -136,27 +172,45 @@ export const dispenserKeys = {
   byTeam: (team: string, dispenserId: string) => ({ gsi1pk: `TEAM#${team}#DISPENSERS`, gsi1sk: dispenserId }),
   teamPartition: (team: string) => `TEAM#${team}#DISPENSERS`,
   /** gsi2: every assigned dispenser, by when it was last heard from (the detection jobs' work list). */
-  assigned: (silentSinceIso: string, dispenserId: string) => ({ gsi2pk: 'DISPENSERS#ASSIGNED', gsi2sk: `${silentSinceIso}#${dispenserId}` }),
+  assigned: (silentSinceIso: string, dispenserId: string) => ({
+    gsi2pk: 'DISPENSERS#ASSIGNED',
+    gsi2sk: `${silentSinceIso}#${dispenserId}`,
+  }),
   assignedPartition: 'DISPENSERS#ASSIGNED',
   /** gsi3: dispensers on trial, by the trial's last day (the trial-end reminder's work list). */
-  onTrial: (trialEndsOn: string, dispenserId: string) => ({ gsi3pk: 'DISPENSERS#TRIAL', gsi3sk: `${trialEndsOn}#${dispenserId}` }),
+  onTrial: (trialEndsOn: string, dispenserId: string) => ({
+    gsi3pk: 'DISPENSERS#TRIAL',
+    gsi3sk: `${trialEndsOn}#${dispenserId}`,
+  }),
   onTrialPartition: 'DISPENSERS#TRIAL',
   /** Uniqueness claim of a serial number per vendor (both normalised). */
   serial: (vendor: string, serial: string) => ({ pk: `DISPENSERSERIAL#${vendor}#${serial}`, sk: 'SERIAL' }),
   /** One citizen, one dispenser: the claim a citizen's assignment holds. */
   citizenDispenser: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'DISPENSER' }),
   /** A period of the history: one dispenser with one citizen in one status (trial or active). */
-  period: (dispenserId: string, fromIso: string, periodId: string) => ({ pk: `DISPENSER#${dispenserId}`, sk: `PERIOD#${fromIso}#${periodId}` }),
+  period: (dispenserId: string, fromIso: string, periodId: string) => ({
+    pk: `DISPENSER#${dispenserId}`,
+    sk: `PERIOD#${fromIso}#${periodId}`,
+  }),
   periodPrefix: 'PERIOD#',
   /** gsi1: a team's periods by start (the monthly report counts those covering a date). */
-  teamPeriods: (team: string, fromIso: string, periodId: string) => ({ gsi1pk: `TEAM#${team}#DISPENSERPERIODS`, gsi1sk: `${fromIso}#${periodId}` }),
+  teamPeriods: (team: string, fromIso: string, periodId: string) => ({
+    gsi1pk: `TEAM#${team}#DISPENSERPERIODS`,
+    gsi1sk: `${fromIso}#${periodId}`,
+  }),
   teamPeriodsPartition: (team: string) => `TEAM#${team}#DISPENSERPERIODS`,
   /** gsi2: a citizen's periods by start (the citizen's dispenser history). */
-  citizenPeriods: (citizenId: string, fromIso: string, periodId: string) => ({ gsi2pk: `CITIZEN#${citizenId}#DISPENSERPERIODS`, gsi2sk: `${fromIso}#${periodId}` }),
+  citizenPeriods: (citizenId: string, fromIso: string, periodId: string) => ({
+    gsi2pk: `CITIZEN#${citizenId}#DISPENSERPERIODS`,
+    gsi2sk: `${fromIso}#${periodId}`,
+  }),
   citizenPeriodsPartition: (citizenId: string) => `CITIZEN#${citizenId}#DISPENSERPERIODS`,
   /** The citizen's current dose plan, and each version of it by the moment it took effect. */
   dosePlan: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'DOSEPLAN' }),
-  dosePlanVersion: (citizenId: string, effectiveFromIso: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `DOSEPLAN#V#${effectiveFromIso}` }),
+  dosePlanVersion: (citizenId: string, effectiveFromIso: string) => ({
+    pk: `CITIZEN#${citizenId}`,
+    sk: `DOSEPLAN#V#${effectiveFromIso}`,
+  }),
   dosePlanVersionPrefix: 'DOSEPLAN#V#',
   citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
   /** A raw device event: natural key dispenser + device event id (idempotent), TTL-expired. */
@@ -189,18 +243,27 @@ export const notificationKeys = {
   /** Contact points of a staff member (phone for SMS, consent), keyed by staff id. */
   staffContact: (staffId: string) => ({ pk: `STAFF#${staffId}`, sk: 'CONTACT' }),
   /** Web-push subscriptions of one person (staff id or citizen id), one per device. */
-  pushSubscription: (subscriber: string, subscriptionId: string) => ({ pk: `PUSHSUB#${subscriber}`, sk: subscriptionId }),
+  pushSubscription: (subscriber: string, subscriptionId: string) => ({
+    pk: `PUSHSUB#${subscriber}`,
+    sk: subscriptionId,
+  }),
   pushPartition: (subscriber: string) => `PUSHSUB#${subscriber}`,
   /** Per-citizen alert settings and pauses sort together (`ALERTPAUSE#…` < `ALERTSETTINGS`): one Query reads both. */
   alertSettings: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'ALERTSETTINGS' }),
-  alertPause: (citizenId: string, fromIso: string, pauseId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `ALERTPAUSE#${fromIso}#${pauseId}` }),
+  alertPause: (citizenId: string, fromIso: string, pauseId: string) => ({
+    pk: `CITIZEN#${citizenId}`,
+    sk: `ALERTPAUSE#${fromIso}#${pauseId}`,
+  }),
   alertSettingsPrefix: 'ALERT',
   /** A relative's SMS contact for a citizen, with the recorded consent. */
   relativeContact: (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'RELATIVECONTACT' }),
   /** One claim per alert and escalation step: a step never fires twice. */
   escalationStep: (alertId: string, step: number) => ({ pk: `ALERT#${alertId}`, sk: `STEP#${pad(step, 2)}` }),
   /** Every delivery attempt of an alert (shown on the alert), in time order. */
-  deliveryAttempt: (alertId: string, atIso: string, attemptId: string) => ({ pk: `ALERT#${alertId}`, sk: `DELIVERY#${atIso}#${attemptId}` }),
+  deliveryAttempt: (alertId: string, atIso: string, attemptId: string) => ({
+    pk: `ALERT#${alertId}`,
+    sk: `DELIVERY#${atIso}#${attemptId}`,
+  }),
   deliveryPrefix: 'DELIVERY#',
   alertPartition: (alertId: string) => `ALERT#${alertId}`,
   /** A used acknowledgement link (single use), kept until the link would have expired. */
@@ -242,9 +305,15 @@ export const evaluationKeys = {
   /** The municipality's targets and trial dates (the mid-way status compares against them). */
   targets: () => ({ pk: 'MUNICIPALITY', sk: 'TARGETS' }),
   /** A technology line reverted to physical delivery, with its reason code; kept with the citizen. */
-  reversion: (citizenId: string, atUtc: string, reversionId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `REVERSION#${atUtc}#${reversionId}` }),
+  reversion: (citizenId: string, atUtc: string, reversionId: string) => ({
+    pk: `CITIZEN#${citizenId}`,
+    sk: `REVERSION#${atUtc}#${reversionId}`,
+  }),
   /** gsi1: a team's reversions by time (the report's learning loop). */
-  teamReversions: (team: string, atUtc: string, reversionId: string) => ({ gsi1pk: `TEAM#${team}#REVERSIONS`, gsi1sk: `${atUtc}#${reversionId}` }),
+  teamReversions: (team: string, atUtc: string, reversionId: string) => ({
+    gsi1pk: `TEAM#${team}#REVERSIONS`,
+    gsi1sk: `${atUtc}#${reversionId}`,
+  }),
   teamReversionsPartition: (team: string) => `TEAM#${team}#REVERSIONS`,
 };
 

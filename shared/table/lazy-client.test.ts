@@ -8,7 +8,9 @@ describe('the DynamoDB client a Lambda creates at import', () => {
     const db = lazyDocumentClient({ region: 'eu-north-1', endpoint: inject('dynamoEndpoint') });
     const tables = await db.send(new ListTablesCommand({}));
     expect(Array.isArray(tables.TableNames)).toBe(true);
-    await expect(db.send(new GetCommand({ TableName: 'no-such-table', Key: { pk: 'a', sk: 'b' } }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(
+      db.send(new GetCommand({ TableName: 'no-such-table', Key: { pk: 'a', sk: 'b' } })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('offers nothing but send, so a caller that needs more fails loudly instead of getting undefined', () => {

@@ -37,8 +37,14 @@ export function expiresAfterDays(days: number, from: Date = new Date()): number 
   return Math.floor(from.getTime() / 1000) + days * 86_400;
 }
 
-export async function getItem<T extends Item = Item>(table: Table, key: Key, options: { consistent?: boolean } = {}): Promise<T | undefined> {
-  const result = await table.db.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: options.consistent ?? false }));
+export async function getItem<T extends Item = Item>(
+  table: Table,
+  key: Key,
+  options: { consistent?: boolean } = {},
+): Promise<T | undefined> {
+  const result = await table.db.send(
+    new GetCommand({ TableName: table.name, Key: key, ConsistentRead: options.consistent ?? false }),
+  );
   return isLive(result.Item) ? (result.Item as T) : undefined;
 }
 
@@ -103,7 +109,11 @@ export async function queryPage<T extends Item = Item>(table: Table, options: Qu
 }
 
 /** Every page of a Query: for bounded partitions only (a week of visits, a month of doses). */
-export async function queryAll<T extends Item = Item>(table: Table, options: Omit<QueryOptions, 'cursor' | 'limit'>, maxItems = 5_000): Promise<T[]> {
+export async function queryAll<T extends Item = Item>(
+  table: Table,
+  options: Omit<QueryOptions, 'cursor' | 'limit'>,
+  maxItems = 5_000,
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {
@@ -147,7 +157,10 @@ export async function transactWrite(table: Table, items: TransactItem[], clientR
       const reasons = cancellations.map((r) => r.Code ?? 'None');
       if (reasons.some((r) => r === 'ConditionalCheckFailed' || r === 'TransactionConflict')) {
         // The document client leaves these items in DynamoDB's attribute-value form.
-        throw new TransactionConflict(reasons, cancellations.map((r) => (r.Item ? unmarshall(r.Item as never) : undefined)));
+        throw new TransactionConflict(
+          reasons,
+          cancellations.map((r) => (r.Item ? unmarshall(r.Item as never) : undefined)),
+        );
       }
     }
     throw error;
@@ -167,16 +180,26 @@ export function put(table: Table, item: Item & Key): TransactItem {
  * Up to 100 items by key in one BatchGetItem (unprocessed keys retried), answered in the order of
  * `keys`; absent or expired items are undefined. One request instead of one GetItem per key.
  */
-export async function getItems(table: Table, keys: readonly Key[], options: { consistent?: boolean; now?: Date } = {}): Promise<(Item | undefined)[]> {
+export async function getItems(
+  table: Table,
+  keys: readonly Key[],
+  options: { consistent?: boolean; now?: Date } = {},
+): Promise<(Item | undefined)[]> {
   if (keys.length === 0) return [];
   if (keys.length > 100) throw new Error(`A batch read takes at most 100 keys, got ${keys.length}`);
   const found = new Map<string, Item>();
   let pending: Record<string, unknown>[] | undefined = keys.map((k) => ({ pk: k.pk, sk: k.sk }));
   for (let attempt = 0; pending && pending.length > 0; attempt++) {
     if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
-    if (attempt >= UNPROCESSED_ITEMS_BACKOFF.attempts) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
-    const result: BatchGetCommandOutput = await table.db.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } } }));
-    for (const item of (result.Responses?.[table.name] ?? []) as Item[]) found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
+    if (attempt >= UNPROCESSED_ITEMS_BACKOFF.attempts)
+      throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+    const result: BatchGetCommandOutput = await table.db.send(
+      new BatchGetCommand({
+        RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } },
+      }),
+    );
+    for (const item of (result.Responses?.[table.name] ?? []) as Item[])
+      found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
     pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;
   }
   return keys.map((k) => {

@@ -10,7 +10,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * (`*` is any run of characters, `#` included), one per key family of ./keys.ts. A function that
  * needs a new family gets it here, and the tests fail until it does.
  */
-export type TableFunctionName = 'Care' | 'Visits' | 'Dispensers' | 'DeviceEvents' | 'Reports' | 'Admin' | 'JobRunner' | 'DomainEventConsumer' | 'Notifier' | 'TableStream';
+export type TableFunctionName =
+  | 'Care'
+  | 'Visits'
+  | 'Dispensers'
+  | 'DeviceEvents'
+  | 'Reports'
+  | 'Admin'
+  | 'JobRunner'
+  | 'DomainEventConsumer'
+  | 'Notifier'
+  | 'TableStream';
 
 /** Every function that reads citizen data writes audit records: `AUDIT#*` is append-only for all (Deny statements). */
 const AUDIT = 'AUDIT#*';
@@ -19,12 +29,35 @@ const OUTBOX = 'OUTBOX#*';
 
 export const leadingKeyPatterns = {
   /** Citizens and the national-id index, questionnaires, assessments, grants, conversions, final grants. */
-  Care: ['CITIZEN#*', 'TEAM#*#CITIZENS', 'TEAM#*#FINALGRANTS', 'NATIONALID#*', 'QUESTIONNAIRE', 'CONVERSION#*', 'TEAMS', AUDIT, OUTBOX],
+  Care: [
+    'CITIZEN#*',
+    'TEAM#*#CITIZENS',
+    'TEAM#*#FINALGRANTS',
+    'NATIONALID#*',
+    'QUESTIONNAIRE',
+    'CONVERSION#*',
+    'TEAMS',
+    AUDIT,
+    OUTBOX,
+  ],
   /**
    * Staff availability and calendar feeds, visits and their slots, video sessions; a visit names
    * its citizen. Tablet pairing codes (`TABLETPAIRING#`); paired tablets live in `CITIZEN#`.
    */
-  Visits: ['STAFF#*', 'TEAM#*#STAFF', 'TEAM#*#VISITS', 'TEAM#*#UNASSIGNED', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'CITIZEN#*', 'TEAM#*#NOTIFY', 'TABLETPAIRING#*', AUDIT, OUTBOX],
+  Visits: [
+    'STAFF#*',
+    'TEAM#*#STAFF',
+    'TEAM#*#VISITS',
+    'TEAM#*#UNASSIGNED',
+    'VISIT#*',
+    'SLOT#STAFF#*',
+    'SLOT#CITIZEN#*',
+    'CITIZEN#*',
+    'TEAM#*#NOTIFY',
+    'TABLETPAIRING#*',
+    AUDIT,
+    OUTBOX,
+  ],
   /**
    * Dispenser registry, assignments, dose plans, adherence and alerts; the alert routing it serves:
    * duty rosters and chains (`TEAM#…#NOTIFY`), staff contact points (`STAFF#…`), push
@@ -59,7 +92,17 @@ export const leadingKeyPatterns = {
    * (every current final grant) and the municipality's savings model and targets, the only items
    * it writes besides the audit records of its reads.
    */
-  Reports: ['CITIZEN#*', 'TEAM#*#FINALGRANTS', 'TEAM#*#VISITS', 'TEAM#*#DISPENSERPERIODS', 'TEAM#*#REVERSIONS', 'FINALGRANTS#CURRENT', 'MUNICIPALITY', 'ADHERENCE#*', AUDIT],
+  Reports: [
+    'CITIZEN#*',
+    'TEAM#*#FINALGRANTS',
+    'TEAM#*#VISITS',
+    'TEAM#*#DISPENSERPERIODS',
+    'TEAM#*#REVERSIONS',
+    'FINALGRANTS#CURRENT',
+    'MUNICIPALITY',
+    'ADHERENCE#*',
+    AUDIT,
+  ],
   /** The audit log, by citizen and by actor; a citizen's team (or a staff member's profile) decides who may read their trail; the staff directory. */
   Admin: [AUDIT, 'CITIZEN#*', 'STAFF#*', 'TEAM#*#STAFF'],
   /** Detection jobs, escalation, reminders and no-show checks, the visit horizon, trial-end reminders. */
@@ -86,13 +129,37 @@ export const leadingKeyPatterns = {
     OUTBOX,
   ],
   /** Plans visits (and starts the dispenser's plan) from an approved final grant. */
-  DomainEventConsumer: ['CITIZEN#*', 'DISPENSER#*', 'STAFF#*', 'TEAM#*#STAFF', 'VISIT#*', 'SLOT#STAFF#*', 'SLOT#CITIZEN#*', 'TEAM#*#NOTIFY', AUDIT, OUTBOX],
+  DomainEventConsumer: [
+    'CITIZEN#*',
+    'DISPENSER#*',
+    'STAFF#*',
+    'TEAM#*#STAFF',
+    'VISIT#*',
+    'SLOT#STAFF#*',
+    'SLOT#CITIZEN#*',
+    'TEAM#*#NOTIFY',
+    AUDIT,
+    OUTBOX,
+  ],
   /**
    * The notifier (infra/notifications.ts): escalation over alerts, duty rosters and chains, staff
    * contact points and push subscriptions, the quiet period after a resolved fault; reminders and
    * check-in on visits; a relative's SMS reads the citizen's consented contact.
    */
-  Notifier: ['ALERT#*', 'ALERTCAUSE#*', 'TEAM#*#ALERTS#*', 'TEAM#*#NOTIFY', 'STAFF#*', 'PUSHSUB#*', 'QUIET#*', 'CITIZEN#*', 'VISIT#*', 'DISPENSER#*', AUDIT, OUTBOX],
+  Notifier: [
+    'ALERT#*',
+    'ALERTCAUSE#*',
+    'TEAM#*#ALERTS#*',
+    'TEAM#*#NOTIFY',
+    'STAFF#*',
+    'PUSHSUB#*',
+    'QUIET#*',
+    'CITIZEN#*',
+    'VISIT#*',
+    'DISPENSER#*',
+    AUDIT,
+    OUTBOX,
+  ],
   /**
    * The table's stream (infra/outbox.ts): outbox events to the bus, and what a device's stored
    * events mean: adherence, missed-dose and fault alerts (with the citizen's alert settings and
@@ -103,7 +170,13 @@ export const leadingKeyPatterns = {
 
 /** IAM `StringLike`: `*` matches any characters, `?` one; everything else literally. */
 export function matchesStringLike(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    's',
+  );
   return regex.test(value);
 }
 

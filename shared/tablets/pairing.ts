@@ -9,7 +9,14 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { tabletKeys } from '#shared/table/keys.ts';
-import { getItem, putNew, queryAll, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
+import {
+  getItem,
+  putNew,
+  queryAll,
+  transactWrite,
+  TransactionConflict,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import { issueTabletToken } from './tokens.ts';
 
 /**
@@ -35,7 +42,13 @@ export const pairingCodeInput = z
 export const redeemPairingSchema = z
   .strictObject({
     code: pairingCodeInput,
-    label: z.string().trim().min(1).max(60).optional().openapi({ description: 'What staff see in the list of tablets, e.g. the device model' }),
+    label: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .optional()
+      .openapi({ description: 'What staff see in the list of tablets, e.g. the device model' }),
   })
   .openapi('RedeemPairing');
 
@@ -83,7 +96,10 @@ interface TabletItem {
 }
 
 const normalise = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
-const hashOf = (code: string) => createHash('sha256').update(`tablet-pairing:${normalise(code)}`).digest('hex');
+const hashOf = (code: string) =>
+  createHash('sha256')
+    .update(`tablet-pairing:${normalise(code)}`)
+    .digest('hex');
 const audit = (deps: Deps) => auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
 
 function newCode(): string {
@@ -100,7 +116,12 @@ export function qrImage(text: string): string {
 }
 
 /** POST /citizens/{id}/tablet-pairings: staff or lead of the citizen's team make a code. */
-export async function createPairing(deps: Deps, ctx: RequestContext, citizenId: string, webBaseUrl: string): Promise<z.infer<typeof pairingSchema>> {
+export async function createPairing(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  webBaseUrl: string,
+): Promise<z.infer<typeof pairingSchema>> {
   const citizen = await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const code = newCode();
   const expires = new Date(ctx.now.getTime() + PAIRING_MINUTES * 60_000);
@@ -127,17 +148,36 @@ export async function createPairing(deps: Deps, ctx: RequestContext, citizenId: 
  * is deleted on condition that it is still live, in the same transaction that records the
  * tablet: two tablets racing for one code get one credential.
  */
-export async function redeemPairing(deps: Deps, ctx: Omit<RequestContext, 'actor'>, input: z.infer<typeof redeemPairingSchema>): Promise<z.infer<typeof pairedTabletSchema>> {
+export async function redeemPairing(
+  deps: Deps,
+  ctx: Omit<RequestContext, 'actor'>,
+  input: z.infer<typeof redeemPairingSchema>,
+): Promise<z.infer<typeof pairedTabletSchema>> {
   const key = tabletKeys.pairing(hashOf(input.code));
   const unknown = () => new NotFoundError('The pairing code (it may be mistyped, used or older than 15 minutes)');
-  const pairing = (await deps.table.db.send(new GetCommand({ TableName: deps.table.name, Key: key, ConsistentRead: true }))).Item;
+  const pairing = (
+    await deps.table.db.send(new GetCommand({ TableName: deps.table.name, Key: key, ConsistentRead: true }))
+  ).Item;
   const nowSeconds = Math.floor(ctx.now.getTime() / 1000);
-  if (!pairing || typeof pairing.citizenId !== 'string' || typeof pairing.team !== 'string' || Number(pairing.validUntil) <= nowSeconds) throw unknown();
+  if (
+    !pairing ||
+    typeof pairing.citizenId !== 'string' ||
+    typeof pairing.team !== 'string' ||
+    Number(pairing.validUntil) <= nowSeconds
+  )
+    throw unknown();
   const citizenId = pairing.citizenId;
   const team = pairing.team;
   const tabletId = newId('tab', ctx.now);
   const at = ctx.now.toISOString();
-  const tablet: TabletItem = { tabletId, citizenId, team, pairedAt: at, pairedBy: String(pairing.createdBy), ...(input.label ? { label: input.label } : {}) };
+  const tablet: TabletItem = {
+    tabletId,
+    citizenId,
+    team,
+    pairedAt: at,
+    pairedBy: String(pairing.createdBy),
+    ...(input.label ? { label: input.label } : {}),
+  };
   const asTablet: RequestContext = { ...ctx, actor: { kind: 'user', sub: citizenId, roles: ['citizen'], team } };
   const consume: TransactItem = {
     Delete: {
@@ -151,7 +191,11 @@ export async function redeemPairing(deps: Deps, ctx: Omit<RequestContext, 'actor
     await transactWrite(deps.table, [
       consume,
       putNew(deps.table, { ...tabletKeys.tablet(citizenId, tabletId), entity: 'Tablet', ...tablet }),
-      audit(deps).item(asTablet, { action: 'tablet.paired', resource: `citizens/${citizenId}/tablets/${tabletId}`, citizenId }),
+      audit(deps).item(asTablet, {
+        action: 'tablet.paired',
+        resource: `citizens/${citizenId}/tablets/${tabletId}`,
+        citizenId,
+      }),
     ]);
   } catch (error) {
     if (error instanceof TransactionConflict) throw unknown();
@@ -176,7 +220,11 @@ export async function listTablets(deps: Deps, ctx: RequestContext, citizenId: st
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const items = await queryAll<TabletItem & Record<string, unknown>>(
     deps.table,
-    { partition: ['pk', tabletKeys.citizenPartition(citizenId)], sort: { attribute: 'sk', beginsWith: tabletKeys.tabletPrefix }, newestFirst: true },
+    {
+      partition: ['pk', tabletKeys.citizenPartition(citizenId)],
+      sort: { attribute: 'sk', beginsWith: tabletKeys.tabletPrefix },
+      newestFirst: true,
+    },
     MAX_TABLETS_LISTED,
   );
   const entry: AuditEntry = { action: 'tablet.read', resource: `citizens/${citizenId}/tablets`, citizenId };
@@ -185,9 +233,16 @@ export async function listTablets(deps: Deps, ctx: RequestContext, citizenId: st
 }
 
 /** DELETE /citizens/{id}/tablets/{tabletId}: the tablet's credential stops working at its next request. */
-export async function revokeTablet(deps: Deps, ctx: RequestContext, citizenId: string, tabletId: string): Promise<Tablet> {
+export async function revokeTablet(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  tabletId: string,
+): Promise<Tablet> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const item = await getItem<TabletItem & Record<string, unknown>>(deps.table, tabletKeys.tablet(citizenId, tabletId), { consistent: true });
+  const item = await getItem<TabletItem & Record<string, unknown>>(deps.table, tabletKeys.tablet(citizenId, tabletId), {
+    consistent: true,
+  });
   if (!item) throw new NotFoundError('The tablet');
   if (item.revokedAt) return toTablet(item);
   const revoked = { ...item, revokedAt: ctx.now.toISOString(), revokedBy: ctx.actor.sub };
@@ -200,10 +255,15 @@ export async function revokeTablet(deps: Deps, ctx: RequestContext, citizenId: s
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
         },
       },
-      audit(deps).item(ctx, { action: 'tablet.revoke', resource: `citizens/${citizenId}/tablets/${tabletId}`, citizenId }),
+      audit(deps).item(ctx, {
+        action: 'tablet.revoke',
+        resource: `citizens/${citizenId}/tablets/${tabletId}`,
+        citizenId,
+      }),
     ]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw new ConflictError('The tablet was changed meanwhile; try again.', 'contended');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError('The tablet was changed meanwhile; try again.', 'contended');
     throw error;
   }
   return toTablet(revoked);

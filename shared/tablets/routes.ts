@@ -2,7 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
 import { requestContext as ctxOf } from '#shared/http/env.ts';
 import { bearer, idParam, jsonBody, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
-import { createPairing, listTablets, pairedTabletSchema, pairingSchema, redeemPairing, redeemPairingSchema, revokeTablet, tabletSchema } from './pairing.ts';
+import {
+  createPairing,
+  listTablets,
+  pairedTabletSchema,
+  pairingSchema,
+  redeemPairing,
+  redeemPairingSchema,
+  revokeTablet,
+  tabletSchema,
+} from './pairing.ts';
 
 const CitizenParams = z.object({ citizenId: idParam('cit') });
 const TabletParams = z.object({ citizenId: idParam('cit'), tabletId: idParam('tab') });
@@ -13,7 +22,8 @@ const createPairingRoute = createRoute({
   operationId: 'createTabletPairing',
   tags: ['tablets'],
   summary: 'Make a pairing code (and QR image) for a citizen’s tablet: 15 minutes, single use',
-  description: 'Roles: staff, lead (of the citizen’s team; another team’s citizen is 404). The code is shown once; only its hash is stored.',
+  description:
+    'Roles: staff, lead (of the citizen’s team; another team’s citizen is 404). The code is shown once; only its hash is stored.',
   'x-roles': ['staff', 'lead'],
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
@@ -46,7 +56,13 @@ const listRoute = createRoute({
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   request: { params: CitizenParams },
-  responses: { 200: jsonContent(z.object({ items: z.array(tabletSchema).max(50) }).openapi('TabletList'), 'The tablets, newest first'), ...problems(400, 404) },
+  responses: {
+    200: jsonContent(
+      z.object({ items: z.array(tabletSchema).max(50) }).openapi('TabletList'),
+      'The tablets, newest first',
+    ),
+    ...problems(400, 404),
+  },
 });
 
 const revokeRoute = createRoute({
@@ -83,9 +99,18 @@ export function tabletRoutes() {
       return c.json(await createPairing(deps, ctxOf(c), c.req.valid('param').citizenId, webBase), 201);
     })
     .openapi(redeemRoute, async (c) =>
-      c.json(await redeemPairing(c.get('deps'), { requestId: c.get('requestId'), now: c.get('deps').clock.now() }, c.req.valid('json')), 201),
+      c.json(
+        await redeemPairing(
+          c.get('deps'),
+          { requestId: c.get('requestId'), now: c.get('deps').clock.now() },
+          c.req.valid('json'),
+        ),
+        201,
+      ),
     )
-    .openapi(listRoute, async (c) => c.json(await listTablets(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200))
+    .openapi(listRoute, async (c) =>
+      c.json(await listTablets(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId), 200),
+    )
     .openapi(revokeRoute, async (c) => {
       const { citizenId, tabletId } = c.req.valid('param');
       return c.json(await revokeTablet(c.get('deps'), ctxOf(c), citizenId, tabletId), 200);

@@ -16,7 +16,11 @@ export const TABLET_TOKEN_TYPE = 'tablet+jwt';
 export const TABLET_ISSUER = 'e-team-tablets';
 export const TABLET_TOKEN_DAYS = 180;
 
-export async function issueTabletToken(deps: Deps, claims: { citizenId: string; tabletId: string; team: string }, now: Date): Promise<{ token: string; expiresAt: string }> {
+export async function issueTabletToken(
+  deps: Deps,
+  claims: { citizenId: string; tabletId: string; team: string },
+  now: Date,
+): Promise<{ token: string; expiresAt: string }> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + TABLET_TOKEN_DAYS * 86_400;
   const token = await new SignJWT({ tid: claims.tabletId, team: claims.team })
@@ -58,7 +62,9 @@ export async function verifyTabletToken(deps: Deps, token: string): Promise<Acto
     citizenId = payload.sub;
     tabletId = payload.tid;
   } catch {
-    throw new UnauthenticatedError('The tablet is not paired (or its pairing has expired). Ask the care team for a new code.');
+    throw new UnauthenticatedError(
+      'The tablet is not paired (or its pairing has expired). Ask the care team for a new code.',
+    );
   }
   const tablet = await getItem(deps.table, tabletKeys.tablet(citizenId, tabletId), { consistent: true });
   if (!tablet || tablet.revokedAt || typeof tablet.team !== 'string') {

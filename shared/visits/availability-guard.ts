@@ -28,7 +28,8 @@ const PARALLEL = 16;
 function bucketsOf(intervals: readonly (readonly [number, number])[]): string[] {
   const buckets: string[] = [];
   for (const [from, to] of intervals) {
-    for (let t = Math.floor(from / BUCKET_MS) * BUCKET_MS; t < to; t += BUCKET_MS) buckets.push(new Date(t).toISOString());
+    for (let t = Math.floor(from / BUCKET_MS) * BUCKET_MS; t < to; t += BUCKET_MS)
+      buckets.push(new Date(t).toISOString());
   }
   return buckets;
 }
@@ -53,7 +54,13 @@ export interface AvailabilityChangeGuard {
 }
 
 /** Puts the blocks of the time `after` removes from `before`, before the change commits. */
-export async function blockRemovedTime(deps: Deps, staffId: string, changeId: string, before: AvailabilityRules, after: AvailabilityRules): Promise<AvailabilityChangeGuard> {
+export async function blockRemovedTime(
+  deps: Deps,
+  staffId: string,
+  changeId: string,
+  before: AvailabilityRules,
+  after: AvailabilityRules,
+): Promise<AvailabilityChangeGuard> {
   const now = deps.clock.now();
   const to = new Date(now.getTime() + AVAILABILITY_GUARD_DAYS * 86_400_000);
   const zone = deps.config.TIME_ZONE;
@@ -66,7 +73,12 @@ export async function blockRemovedTime(deps: Deps, staffId: string, changeId: st
       await deps.table.db.send(
         new PutCommand({
           TableName: deps.table.name,
-          Item: { ...visitKeys.staffSlot(staffId, bucket), entity: 'SlotBlock', blockedBy: changeId, expiresAt: expiresAfterDays(1, new Date(Date.parse(bucket) + BUCKET_MS)) },
+          Item: {
+            ...visitKeys.staffSlot(staffId, bucket),
+            entity: 'SlotBlock',
+            blockedBy: changeId,
+            expiresAt: expiresAfterDays(1, new Date(Date.parse(bucket) + BUCKET_MS)),
+          },
           // A visit's lock (or another change's block) already there: that time is taken either way.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': nowSeconds },
@@ -81,14 +93,28 @@ export async function blockRemovedTime(deps: Deps, staffId: string, changeId: st
 }
 
 /** After the change: its own blocks go if it failed; blocks in time given back go if it committed. */
-export async function settleAvailabilityChange(deps: Deps, staffId: string, changeId: string, guard: AvailabilityChangeGuard, committed: boolean): Promise<void> {
+export async function settleAvailabilityChange(
+  deps: Deps,
+  staffId: string,
+  changeId: string,
+  guard: AvailabilityChangeGuard,
+  committed: boolean,
+): Promise<void> {
   const release = async (bucket: string, condition: string, values?: Record<string, unknown>) => {
     try {
-      await deps.table.db.send(new DeleteCommand({ TableName: deps.table.name, Key: visitKeys.staffSlot(staffId, bucket), ConditionExpression: condition, ...(values ? { ExpressionAttributeValues: values } : {}) }));
+      await deps.table.db.send(
+        new DeleteCommand({
+          TableName: deps.table.name,
+          Key: visitKeys.staffSlot(staffId, bucket),
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
   };
-  if (!committed) await inParallel(guard.blocked, (bucket) => release(bucket, 'blockedBy = :change', { ':change': changeId }));
+  if (!committed)
+    await inParallel(guard.blocked, (bucket) => release(bucket, 'blockedBy = :change', { ':change': changeId }));
   else await inParallel(guard.added, (bucket) => release(bucket, 'attribute_exists(blockedBy)'));
 }

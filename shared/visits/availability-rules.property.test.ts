@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { availabilityInputSchema, availableBetween, availableOnDate, isAvailable, type AvailabilityRules, type Interval } from './availability-rules.ts';
+import {
+  availabilityInputSchema,
+  availableBetween,
+  availableOnDate,
+  isAvailable,
+  type AvailabilityRules,
+  type Interval,
+} from './availability-rules.ts';
 
 /**
  * A staff member's availability is whatever they save: the rules are parsed (or refused as a
@@ -13,22 +20,34 @@ const HOUR = 3_600_000;
 
 /** Times around 02:00–03:00, the hour that is skipped or repeated, are over-represented. */
 const hhmm = fc
-  .record({ h: fc.oneof(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 3 })), m: fc.constantFrom(0, 15, 30, 45) })
+  .record({
+    h: fc.oneof(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 3 })),
+    m: fc.constantFrom(0, 15, 30, 45),
+  })
   .map(({ h, m }) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 const endTime = fc.oneof(hhmm, fc.constant('24:00'));
 /** Dates around the clock changes are the interesting ones, so they are over-represented. */
 const date = fc.oneof(
-  fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  fc
+    .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10)),
   fc.integer({ min: 2020, max: 2035 }).chain((year) => fc.constantFrom(lastSunday(year, 3), lastSunday(year, 10))),
 );
-const windowInput = fc.record({ weekday: fc.oneof(fc.integer({ min: 1, max: 7 }), fc.constant(7)), start: hhmm, end: endTime });
+const windowInput = fc.record({
+  weekday: fc.oneof(fc.integer({ min: 1, max: 7 }), fc.constant(7)),
+  start: hhmm,
+  end: endTime,
+});
 const exceptionInput = fc.record(
   { date, kind: fc.constantFrom('time-off', 'extra-shift'), start: hhmm, end: endTime },
   { requiredKeys: ['date', 'kind'] },
 );
 /** Mostly plausible input (so much of it passes the schema), sometimes anything at all. */
 const input = fc.oneof(
-  fc.record({ weekly: fc.array(windowInput, { maxLength: 12 }), exceptions: fc.array(exceptionInput, { maxLength: 8 }) }),
+  fc.record({
+    weekly: fc.array(windowInput, { maxLength: 12 }),
+    exceptions: fc.array(exceptionInput, { maxLength: 8 }),
+  }),
   fc.anything(),
   fc.record({ weekly: fc.array(fc.anything(), { maxLength: 3 }), exceptions: fc.anything() }),
 );
@@ -39,8 +58,10 @@ function lastSunday(year: number, month: number): string {
 }
 
 function expectWellFormed(intervals: Interval[]): void {
-  for (const [from, to] of intervals) expect(to, `[${new Date(from).toISOString()}, ${new Date(to).toISOString()})`).toBeGreaterThan(from);
-  for (let i = 1; i < intervals.length; i++) expect((intervals[i] as Interval)[0]).toBeGreaterThan((intervals[i - 1] as Interval)[1]);
+  for (const [from, to] of intervals)
+    expect(to, `[${new Date(from).toISOString()}, ${new Date(to).toISOString()})`).toBeGreaterThan(from);
+  for (let i = 1; i < intervals.length; i++)
+    expect((intervals[i] as Interval)[0]).toBeGreaterThan((intervals[i - 1] as Interval)[1]);
 }
 
 describe('a staff member’s availability rules', () => {
@@ -54,7 +75,9 @@ describe('a staff member’s availability rules', () => {
         const parsed = availabilityInputSchema.safeParse(body);
         fc.pre(parsed.success);
         if (!parsed.success) return;
-        const intervals = availableOnDate(parsed.data, day, ZONE).slice().sort((a, b) => a[0] - b[0]);
+        const intervals = availableOnDate(parsed.data, day, ZONE)
+          .slice()
+          .sort((a, b) => a[0] - b[0]);
         const start = DateTime.fromISO(day, { zone: ZONE }).startOf('day');
         for (const [from, to] of intervals) {
           expect(to).toBeGreaterThan(from);
@@ -88,7 +111,8 @@ describe('a staff member’s availability rules', () => {
     const allDaySunday: AvailabilityRules = { weekly: [{ weekday: 7, start: '00:00', end: '24:00' }], exceptions: [] };
     fc.assert(
       fc.property(fc.integer({ min: 1996, max: 2099 }), (year) => {
-        const hours = (day: string) => availableOnDate(allDaySunday, day, ZONE).reduce((sum, [f, t]) => sum + (t - f), 0) / HOUR;
+        const hours = (day: string) =>
+          availableOnDate(allDaySunday, day, ZONE).reduce((sum, [f, t]) => sum + (t - f), 0) / HOUR;
         expect(hours(lastSunday(year, 3))).toBe(23);
         expect(hours(lastSunday(year, 10))).toBe(25);
         expect(hours(DateTime.fromISO(lastSunday(year, 3)).minus({ weeks: 1 }).toISODate() ?? '')).toBe(24);
@@ -99,21 +123,28 @@ describe('a staff member’s availability rules', () => {
   it('leave out a window that lies in the hour the clocks skip, rather than running it backwards', () => {
     // Found by the property above: 02:00–03:00 on 28 March 2027 was an empty interval, and
     // 02:30–03:00 on 29 March 2026 ran backwards, [03:30, 03:00).
-    expect(availableOnDate({ weekly: [{ weekday: 7, start: '02:00', end: '03:00' }], exceptions: [] }, '2027-03-28', ZONE)).toEqual([]);
+    expect(
+      availableOnDate({ weekly: [{ weekday: 7, start: '02:00', end: '03:00' }], exceptions: [] }, '2027-03-28', ZONE),
+    ).toEqual([]);
     const rules: AvailabilityRules = { weekly: [{ weekday: 7, start: '02:30', end: '03:00' }], exceptions: [] };
     expect(availableOnDate(rules, '2026-03-29', ZONE)).toEqual([]);
     // A shift that only starts in the skipped hour keeps the part after it.
-    expect(availableOnDate({ weekly: [{ weekday: 7, start: '02:30', end: '04:00' }], exceptions: [] }, '2026-03-29', ZONE)).toEqual([
-      [Date.parse('2026-03-29T01:30:00Z'), Date.parse('2026-03-29T02:00:00Z')],
+    expect(
+      availableOnDate({ weekly: [{ weekday: 7, start: '02:30', end: '04:00' }], exceptions: [] }, '2026-03-29', ZONE),
+    ).toEqual([[Date.parse('2026-03-29T01:30:00Z'), Date.parse('2026-03-29T02:00:00Z')]]);
+    expect(availableOnDate(rules, '2026-03-22', ZONE)).toEqual([
+      [Date.parse('2026-03-22T01:30:00Z'), Date.parse('2026-03-22T02:00:00Z')],
     ]);
-    expect(availableOnDate(rules, '2026-03-22', ZONE)).toEqual([[Date.parse('2026-03-22T01:30:00Z'), Date.parse('2026-03-22T02:00:00Z')]]);
   });
 
   it('count a whole day of time off on a clock-change day as the whole day', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2020, max: 2035 }), fc.constantFrom(3, 10), (year, month) => {
         const day = lastSunday(year, month);
-        const rules: AvailabilityRules = { weekly: [{ weekday: 7, start: '00:00', end: '24:00' }], exceptions: [{ date: day, kind: 'time-off' }] };
+        const rules: AvailabilityRules = {
+          weekly: [{ weekday: 7, start: '00:00', end: '24:00' }],
+          exceptions: [{ date: day, kind: 'time-off' }],
+        };
         expect(availableOnDate(rules, day, ZONE)).toEqual([]);
       }),
     );

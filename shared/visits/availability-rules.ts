@@ -22,7 +22,10 @@ export const wallClockEnd = z.union([wallClockTime, z.literal('24:00')]);
 
 export const weeklyWindowSchema = z
   .strictObject({ weekday: isoWeekday, start: wallClockTime, end: wallClockEnd })
-  .refine((w) => w.end > w.start, { message: 'end must be after start on the same day (use 24:00 for midnight)', path: ['end'] })
+  .refine((w) => w.end > w.start, {
+    message: 'end must be after start on the same day (use 24:00 for midnight)',
+    path: ['end'],
+  })
   .openapi('WeeklyWindow');
 
 export const availabilityExceptionSchema = z
@@ -32,9 +35,18 @@ export const availabilityExceptionSchema = z
     start: wallClockTime.optional(),
     end: wallClockEnd.optional(),
   })
-  .refine((e) => (e.start === undefined) === (e.end === undefined), { message: 'give both start and end, or neither (the whole day)', path: ['end'] })
-  .refine((e) => e.kind === 'time-off' || e.start !== undefined, { message: 'an extra shift needs start and end', path: ['start'] })
-  .refine((e) => e.start === undefined || e.end === undefined || e.end > e.start, { message: 'end must be after start', path: ['end'] })
+  .refine((e) => (e.start === undefined) === (e.end === undefined), {
+    message: 'give both start and end, or neither (the whole day)',
+    path: ['end'],
+  })
+  .refine((e) => e.kind === 'time-off' || e.start !== undefined, {
+    message: 'an extra shift needs start and end',
+    path: ['start'],
+  })
+  .refine((e) => e.start === undefined || e.end === undefined || e.end > e.start, {
+    message: 'end must be after start',
+    path: ['end'],
+  })
   .openapi('AvailabilityException');
 
 export const availabilityInputSchema = z
@@ -95,9 +107,14 @@ export function availableOnDate(rules: AvailabilityRules, date: string, zone: st
   const onDate = rules.exceptions.filter((e) => e.date === date);
   const open = [
     ...rules.weekly.filter((w) => w.weekday === weekday).map((w) => window(date, w.start, w.end, zone)),
-    ...onDate.filter((e) => e.kind === 'extra-shift' && e.start && e.end).map((e) => window(date, e.start ?? '00:00', e.end ?? '24:00', zone)),
+    ...onDate
+      .filter((e) => e.kind === 'extra-shift' && e.start && e.end)
+      .map((e) => window(date, e.start ?? '00:00', e.end ?? '24:00', zone)),
   ].filter(runsForwards);
-  const off = onDate.filter((e) => e.kind === 'time-off').map((e) => window(date, e.start ?? '00:00', e.end ?? '24:00', zone)).filter(runsForwards);
+  const off = onDate
+    .filter((e) => e.kind === 'time-off')
+    .map((e) => window(date, e.start ?? '00:00', e.end ?? '24:00', zone))
+    .filter(runsForwards);
   return subtract(merge(open), off);
 }
 
@@ -119,7 +136,15 @@ export function isAvailable(rules: AvailabilityRules, start: Date, end: Date, zo
 }
 
 /** The time in [from, to) that `before` makes available and `after` does not (what a change of availability takes away). */
-export function removedBetween(before: AvailabilityRules, after: AvailabilityRules, from: Date, to: Date, zone: string): Interval[] {
+export function removedBetween(
+  before: AvailabilityRules,
+  after: AvailabilityRules,
+  from: Date,
+  to: Date,
+  zone: string,
+): Interval[] {
   const clip = ([f, t]: Interval): Interval => [Math.max(f, from.getTime()), Math.min(t, to.getTime())];
-  return subtract(availableBetween(before, from, to, zone).map(clip), availableBetween(after, from, to, zone)).filter(([f, t]) => t > f);
+  return subtract(availableBetween(before, from, to, zone).map(clip), availableBetween(after, from, to, zone)).filter(
+    ([f, t]) => t > f,
+  );
 }

@@ -61,7 +61,11 @@ const toProfile = (item: Item): StaffProfile => ({
   updatedBy: String(item.updatedBy ?? ''),
 });
 
-export async function getStaffProfile(table: Table, staffId: string, consistent = false): Promise<StaffProfile | undefined> {
+export async function getStaffProfile(
+  table: Table,
+  staffId: string,
+  consistent = false,
+): Promise<StaffProfile | undefined> {
   const item = await getItem(table, staffKeys.profile(staffId), { consistent });
   return item ? toProfile(item) : undefined;
 }
@@ -79,7 +83,8 @@ export async function listTeamStaff(table: Table, team: string): Promise<StaffPr
  */
 function assertMayManage(actor: Actor, staffId: string, profile: StaffProfile | undefined): void {
   const own = actor.sub === staffId;
-  if (!own && !hasRole(actor, 'lead')) throw new ForbiddenError('Staff set only their own availability; a lead sets anyone’s in the team.');
+  if (!own && !hasRole(actor, 'lead'))
+    throw new ForbiddenError('Staff set only their own availability; a lead sets anyone’s in the team.');
   if (profile ? profile.team !== actor.team : !own) throw new NotFoundError('The staff member');
 }
 
@@ -120,34 +125,57 @@ export async function setAvailability(
   assertMayManage(ctx.actor, staffId, current);
   // The directory entry's own fields survive the replace; a first own write registers them.
   const directory = currentItem
-    ? { ...(currentItem.name !== undefined ? { name: currentItem.name } : {}), registeredAt: currentItem.registeredAt ?? currentItem.updatedAt, registeredBy: currentItem.registeredBy ?? currentItem.updatedBy }
+    ? {
+        ...(currentItem.name !== undefined ? { name: currentItem.name } : {}),
+        registeredAt: currentItem.registeredAt ?? currentItem.updatedAt,
+        registeredBy: currentItem.registeredBy ?? currentItem.updatedBy,
+      }
     : { registeredAt: ctx.now.toISOString(), registeredBy: ctx.actor.sub };
   const profile: StaffProfile = {
     staffId,
     // Only the staff member's own first write gets here without a profile: their own token's team.
     team: current?.team ?? ctx.actor.team,
     weekly: sortWeekly(input.weekly),
-    exceptions: [...input.exceptions].sort((a, b) => a.date.localeCompare(b.date) || (a.start ?? '').localeCompare(b.start ?? '')),
+    exceptions: [...input.exceptions].sort(
+      (a, b) => a.date.localeCompare(b.date) || (a.start ?? '').localeCompare(b.start ?? ''),
+    ),
     version: (current?.version ?? 0) + 1,
     updatedAt: ctx.now.toISOString(),
     updatedBy: ctx.actor.sub,
   };
   const changeId = newId('avc', ctx.now);
-  const guard = current ? await blockRemovedTime(deps, staffId, changeId, current, profile) : { blocked: [], added: [] };
+  const guard = current
+    ? await blockRemovedTime(deps, staffId, changeId, current, profile)
+    : { blocked: [], added: [] };
   try {
     await transactWrite(deps.table, [
       {
         Put: {
           TableName: deps.table.name,
-          Item: { ...staffKeys.profile(staffId), ...staffKeys.byTeam(profile.team, staffId), entity: 'StaffProfile', ...directory, ...profile },
+          Item: {
+            ...staffKeys.profile(staffId),
+            ...staffKeys.byTeam(profile.team, staffId),
+            entity: 'StaffProfile',
+            ...directory,
+            ...profile,
+          },
           ConditionExpression: current ? '#version = :version' : 'attribute_not_exists(pk)',
-          ...(current ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': current.version } } : {}),
+          ...(current
+            ? {
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': current.version },
+              }
+            : {}),
         },
       },
     ]);
   } catch (error) {
     await settleAvailabilityChange(deps, staffId, changeId, guard, false);
-    if (error instanceof TransactionConflict) throw new ConflictError('The availability was changed at the same time; read it again and retry.', 'availability-changed');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(
+        'The availability was changed at the same time; read it again and retry.',
+        'availability-changed',
+      );
     throw error;
   }
   await settleAvailabilityChange(deps, staffId, changeId, guard, true);

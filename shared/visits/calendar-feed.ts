@@ -15,22 +15,37 @@ import { getStaffProfile } from './availability.ts';
  */
 const hashOf = (key: string) => createHash('sha256').update(key).digest();
 
-export async function issueCalendarFeedKey(deps: Deps, ctx: RequestContext, staffId: string): Promise<{ key: string; path: string; issuedAt: string }> {
+export async function issueCalendarFeedKey(
+  deps: Deps,
+  ctx: RequestContext,
+  staffId: string,
+): Promise<{ key: string; path: string; issuedAt: string }> {
   const own = ctx.actor.sub === staffId;
-  if (!own && !hasRole(ctx.actor, 'lead')) throw new ForbiddenError('A staff member issues only their own feed key; a lead anyone’s in the team.');
+  if (!own && !hasRole(ctx.actor, 'lead'))
+    throw new ForbiddenError('A staff member issues only their own feed key; a lead anyone’s in the team.');
   const profile = await getStaffProfile(deps.table, staffId, true);
   if (!profile || profile.team !== ctx.actor.team) throw new NotFoundError('The staff member');
   const key = randomBytes(32).toString('base64url');
   const issuedAt = ctx.now.toISOString();
   await transactWrite(deps.table, [
-    put(deps.table, { ...staffKeys.calendarFeed(staffId), entity: 'CalendarFeedKey', staffId, keyHash: hashOf(key).toString('hex'), issuedAt, issuedBy: ctx.actor.sub }),
+    put(deps.table, {
+      ...staffKeys.calendarFeed(staffId),
+      entity: 'CalendarFeedKey',
+      staffId,
+      keyHash: hashOf(key).toString('hex'),
+      issuedAt,
+      issuedBy: ctx.actor.sub,
+    }),
   ]);
   return { key, path: `/staff/${encodeURIComponent(staffId)}/calendar.ics?key=${key}`, issuedAt };
 }
 
 /** The staff member a feed key belongs to, as the caller reading their own calendar; 401 otherwise. */
 export async function actorFromCalendarFeedKey(deps: Deps, staffId: string, key: string): Promise<Actor> {
-  const [stored, profile] = await Promise.all([getItem(deps.table, staffKeys.calendarFeed(staffId), { consistent: true }), getStaffProfile(deps.table, staffId)]);
+  const [stored, profile] = await Promise.all([
+    getItem(deps.table, staffKeys.calendarFeed(staffId), { consistent: true }),
+    getStaffProfile(deps.table, staffId),
+  ]);
   const expected = typeof stored?.keyHash === 'string' ? Buffer.from(stored.keyHash, 'hex') : undefined;
   if (!expected || expected.length !== 32 || !profile || !timingSafeEqual(expected, hashOf(key))) {
     throw new UnauthenticatedError('The calendar feed key is not valid; issue a new one.');

@@ -35,17 +35,36 @@ export const ICAL_STATUS: Record<VisitRecord['status'], ICalEventStatus> = {
 };
 
 /** `baseUrl`: the API's public origin, for the absolute link to each visit. */
-export async function staffCalendar(deps: Deps, ctx: RequestContext, staffId: string, baseUrl: string): Promise<string> {
+export async function staffCalendar(
+  deps: Deps,
+  ctx: RequestContext,
+  staffId: string,
+  baseUrl: string,
+): Promise<string> {
   const own = ctx.actor.sub === staffId;
-  if (!own && !hasRole(ctx.actor, 'lead')) throw new ForbiddenError('A staff member reads only their own calendar; a lead anyone’s in the team.');
+  if (!own && !hasRole(ctx.actor, 'lead'))
+    throw new ForbiddenError('A staff member reads only their own calendar; a lead anyone’s in the team.');
   const profile = await getStaffProfile(deps.table, staffId);
   if (profile ? profile.team !== ctx.actor.team : !own) throw new NotFoundError('The staff member');
 
   const from = new Date(ctx.now.getTime() - CALENDAR_PAST_DAYS * 86_400_000).toISOString();
-  const visits = (await queryAll(deps.table, { index: 'gsi1', partition: ['gsi1pk', visitKeys.staffPartition(staffId)], sort: { attribute: 'gsi1sk', gte: from } }, MAX_EVENTS))
+  const visits = (
+    await queryAll(
+      deps.table,
+      {
+        index: 'gsi1',
+        partition: ['gsi1pk', visitKeys.staffPartition(staffId)],
+        sort: { attribute: 'gsi1sk', gte: from },
+      },
+      MAX_EVENTS,
+    )
+  )
     .map(fromItem)
     .filter((v) => v.team === ctx.actor.team);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...visits.map((v) => ({ action: 'visit.read' as const, resource: `visits/${v.visitId}`, citizenId: v.citizenId })));
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
+    ctx,
+    ...visits.map((v) => ({ action: 'visit.read' as const, resource: `visits/${v.visitId}`, citizenId: v.citizenId })),
+  );
 
   const domain = `${deps.config.MUNICIPALITY}.e-team.example`;
   const calendar = ical({

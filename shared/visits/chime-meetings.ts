@@ -56,7 +56,11 @@ export class ChimeMeetings implements VideoMeetings {
 
   async getMeeting(meetingId: string): Promise<MeetingInfo | undefined> {
     try {
-      const result = await this.call('GetMeeting', () => this.client.send(new GetMeetingCommand({ MeetingId: meetingId })), true);
+      const result = await this.call(
+        'GetMeeting',
+        () => this.client.send(new GetMeetingCommand({ MeetingId: meetingId })),
+        true,
+      );
       return toMeetingInfo(result.Meeting);
     } catch (error) {
       if (error === GONE) return undefined;
@@ -65,7 +69,9 @@ export class ChimeMeetings implements VideoMeetings {
   }
 
   async createAttendee(meetingId: string, externalUserId: string): Promise<AttendeeInfo> {
-    const result = await this.call('CreateAttendee', () => this.client.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: externalUserId })));
+    const result = await this.call('CreateAttendee', () =>
+      this.client.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: externalUserId })),
+    );
     const attendee = result.Attendee;
     if (!attendee?.AttendeeId || !attendee.JoinToken) throw new UpstreamError('chime', 'Chime returned no attendee.');
     return { attendeeId: attendee.AttendeeId, externalUserId, joinToken: attendee.JoinToken };
@@ -73,14 +79,19 @@ export class ChimeMeetings implements VideoMeetings {
 
   async deleteMeeting(meetingId: string): Promise<void> {
     try {
-      await this.call('DeleteMeeting', () => this.client.send(new DeleteMeetingCommand({ MeetingId: meetingId })), true);
+      await this.call(
+        'DeleteMeeting',
+        () => this.client.send(new DeleteMeetingCommand({ MeetingId: meetingId })),
+        true,
+      );
     } catch (error) {
       if (error !== GONE) throw error;
     }
   }
 
   private async call<T>(operation: string, fn: () => Promise<T>, notFoundIsGone = false): Promise<T> {
-    const gone = (error: unknown) => notFoundIsGone && ['NotFoundException', 'GoneException'].includes((error as Error).name);
+    const gone = (error: unknown) =>
+      notFoundIsGone && ['NotFoundException', 'GoneException'].includes((error as Error).name);
     let attempts = 0;
     try {
       return await withRetry(
@@ -104,7 +115,11 @@ const GONE = Symbol('meeting gone');
 
 function toMeetingInfo(meeting: Meeting | undefined): MeetingInfo {
   if (!meeting?.MeetingId || !meeting.MediaRegion) throw new UpstreamError('chime', 'Chime returned no meeting.');
-  return { meetingId: meeting.MeetingId, mediaRegion: meeting.MediaRegion, meeting: { ...meeting } as Record<string, unknown> };
+  return {
+    meetingId: meeting.MeetingId,
+    mediaRegion: meeting.MediaRegion,
+    meeting: { ...meeting } as Record<string, unknown>,
+  };
 }
 
 function toUpstream(error: unknown): UpstreamError {

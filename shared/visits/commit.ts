@@ -9,10 +9,19 @@ import { transactWrite, TransactionConflict, type Table, type TransactItem } fro
  * same items at that moment, so we retry with jitter — otherwise two bookings racing for one
  * slot could both be refused and nobody get it.
  */
-export async function commitVisitChange(table: Table, items: TransactItem[], explain: (conflict: TransactionConflict) => Error, attempts = 8): Promise<void> {
+export async function commitVisitChange(
+  table: Table,
+  items: TransactItem[],
+  explain: (conflict: TransactionConflict) => Error,
+  attempts = 8,
+): Promise<void> {
   const contended = (error: unknown) => error instanceof TransactionConflict && error.firstFailed() < 0;
   try {
-    await withRetry(() => transactWrite(table, items), { ...TRANSACTION_CONFLICT_BACKOFF, attempts, retryIf: contended });
+    await withRetry(() => transactWrite(table, items), {
+      ...TRANSACTION_CONFLICT_BACKOFF,
+      attempts,
+      retryIf: contended,
+    });
   } catch (error) {
     if (!(error instanceof TransactionConflict)) throw error;
     if (error.firstFailed() >= 0) throw explain(error);

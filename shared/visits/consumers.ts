@@ -13,7 +13,14 @@ registerConsumer(FINAL_GRANT_APPROVED, async (deps, event) => {
 });
 
 /** The reminder and no-show schedules follow the visit's committed changes (idempotent: they are made to match the visit as it is now). */
-for (const type of ['VisitBooked', 'VisitChanged', 'VisitCancelled', 'VisitStarted', 'VisitCompleted', 'VisitMissed'] as const) {
+for (const type of [
+  'VisitBooked',
+  'VisitChanged',
+  'VisitCancelled',
+  'VisitStarted',
+  'VisitCompleted',
+  'VisitMissed',
+] as const) {
   registerConsumer(type, async (deps, event) => {
     await syncVisitSchedules(deps, String(event.detail.visitId));
   });

@@ -21,7 +21,12 @@ const base = {
 };
 
 export const visitEventSchemas = {
-  VisitBooked: z.object({ ...base, source: z.enum(['booking', 'final-grant']), finalGrantId: z.string().optional(), bookedBy: z.string() }),
+  VisitBooked: z.object({
+    ...base,
+    source: z.enum(['booking', 'final-grant']),
+    finalGrantId: z.string().optional(),
+    bookedBy: z.string(),
+  }),
   VisitStarted: z.object({ ...base, staffId: z.string(), startedAt: z.iso.datetime() }),
   VisitCompleted: z.object({
     ...base,
@@ -30,8 +35,19 @@ export const visitEventSchemas = {
     completedAt: z.iso.datetime(),
     result: z.enum(['delivered', 'partly-delivered', 'not-delivered']),
   }),
-  VisitMissed: z.object({ ...base, missedAt: z.iso.datetime(), citizenJoined: z.boolean(), reason: z.enum(['staff-no-show', 'citizen-no-show']).optional(), alertId: z.string().optional() }),
-  VisitCancelled: z.object({ ...base, cancelledAt: z.iso.datetime(), cancelledBy: z.string(), reason: z.string().optional() }),
+  VisitMissed: z.object({
+    ...base,
+    missedAt: z.iso.datetime(),
+    citizenJoined: z.boolean(),
+    reason: z.enum(['staff-no-show', 'citizen-no-show']).optional(),
+    alertId: z.string().optional(),
+  }),
+  VisitCancelled: z.object({
+    ...base,
+    cancelledAt: z.iso.datetime(),
+    cancelledBy: z.string(),
+    reason: z.string().optional(),
+  }),
   VisitReminderDue: z.object({ ...base, remindAt: z.iso.datetime() }),
   VisitChanged: z.object({
     ...base,
@@ -56,7 +72,12 @@ function baseOf(visit: VisitRecord) {
 }
 
 /** A visit event, checked against its schema so a drifting payload fails in tests, not in consumers. */
-export function visitEvent(type: VisitEventType, visit: VisitRecord, extra: Record<string, unknown>, at: Date): DomainEvent {
+export function visitEvent(
+  type: VisitEventType,
+  visit: VisitRecord,
+  extra: Record<string, unknown>,
+  at: Date,
+): DomainEvent {
   const detail = visitEventSchemas[type].parse({ ...baseOf(visit), ...extra }) as Record<string, unknown>;
   return domainEvent(type, detail, at);
 }
@@ -86,17 +107,34 @@ registerEventTypes({
   VisitCompleted: {
     description: 'The staff member recorded the outcome; the video session was closed.',
     schema: visitEventSchemas.VisitCompleted,
-    sample: { ...sampleBase, startedAt: '2026-11-23T06:58:00.000Z', completedAt: '2026-11-23T07:18:00.000Z', result: 'delivered' },
+    sample: {
+      ...sampleBase,
+      startedAt: '2026-11-23T06:58:00.000Z',
+      completedAt: '2026-11-23T07:18:00.000Z',
+      result: 'delivered',
+    },
   },
   VisitMissed: {
-    description: 'The visit was neither started nor completed by the end of its window (no-show); a visit_missed alert was raised.',
+    description:
+      'The visit was neither started nor completed by the end of its window (no-show); a visit_missed alert was raised.',
     schema: visitEventSchemas.VisitMissed,
-    sample: { ...sampleBase, missedAt: '2026-11-23T07:20:00.000Z', citizenJoined: false, reason: 'citizen-no-show', alertId: 'alr_01KAQ3Z4B6N8P0R2T4V6X8Z0B2' },
+    sample: {
+      ...sampleBase,
+      missedAt: '2026-11-23T07:20:00.000Z',
+      citizenJoined: false,
+      reason: 'citizen-no-show',
+      alertId: 'alr_01KAQ3Z4B6N8P0R2T4V6X8Z0B2',
+    },
   },
   VisitCancelled: {
     description: 'A scheduled visit was cancelled by staff, or because its final grant was superseded.',
     schema: visitEventSchemas.VisitCancelled,
-    sample: { ...sampleBase, cancelledAt: '2026-11-22T12:00:00.000Z', cancelledBy: 'lead-lis', reason: 'citizen in hospital' },
+    sample: {
+      ...sampleBase,
+      cancelledAt: '2026-11-22T12:00:00.000Z',
+      cancelledBy: 'lead-lis',
+      reason: 'citizen in hospital',
+    },
   },
   VisitReminderDue: {
     description: 'A scheduled visit starts in VISIT_REMINDER_MINUTES: time to remind the citizen and the staff member.',
@@ -106,6 +144,10 @@ registerEventTypes({
   VisitChanged: {
     description: 'A scheduled visit was rescheduled or reassigned (PATCH /visits/{id}); `previous` says what it was.',
     schema: visitEventSchemas.VisitChanged,
-    sample: { ...sampleBase, changedBy: 'lead-lis', previous: { staffId: 'stf-bo', start: '2026-11-23T06:00:00.000Z', end: '2026-11-23T06:20:00.000Z' } },
+    sample: {
+      ...sampleBase,
+      changedBy: 'lead-lis',
+      previous: { staffId: 'stf-bo', start: '2026-11-23T06:00:00.000Z', end: '2026-11-23T06:20:00.000Z' },
+    },
   },
 });

@@ -46,7 +46,10 @@ export function freeIntervals(input: Omit<FreeSlotInput, 'durationMinutes' | 'st
   const from = Math.max(input.from.getTime(), input.notBefore.getTime());
   const to = input.to.getTime();
   if (from >= to) return [];
-  const available = availableBetween(input.rules, new Date(from), new Date(to), input.zone).map(([f, t]): Interval => [Math.max(f, from), Math.min(t, to)]);
+  const available = availableBetween(input.rules, new Date(from), new Date(to), input.zone).map(([f, t]): Interval => [
+    Math.max(f, from),
+    Math.min(t, to),
+  ]);
   const widened = input.busy.map(([f, t]): Interval => [f - buffer, t + buffer]);
   return subtract(available, widened).filter(([f, t]) => t > f);
 }
@@ -65,11 +68,14 @@ export function freeSlots(input: FreeSlotInput): Interval[] {
   const to = input.to.getTime();
   if (from >= to) return [];
   // Available time is looked at up to a visit's length past `to`, so a slot starting before `to` may end after it.
-  const available = availableBetween(input.rules, new Date(from), new Date(to + length), input.zone).map(([f, t]): Interval => [Math.max(f, from), t]);
+  const available = availableBetween(input.rules, new Date(from), new Date(to + length), input.zone).map(
+    ([f, t]): Interval => [Math.max(f, from), t],
+  );
   const widened = input.busy.map(([f, t]): Interval => [f - buffer, t + buffer]);
   const slots: Interval[] = [];
   for (const [f, t] of subtract(available, widened)) {
-    for (let start = Math.ceil(f / step) * step; start + length <= t && start < to; start += step) slots.push([start, start + length]);
+    for (let start = Math.ceil(f / step) * step; start + length <= t && start < to; start += step)
+      slots.push([start, start + length]);
   }
   return slots.sort((a, b) => a[0] - b[0]);
 }

@@ -5,7 +5,11 @@ import { bearer, jsonContent, problems, requireRole } from '#shared/http/openapi
 import { staffIdSchema } from './availability.ts';
 import { freeSlotsQuery, freeSlotsSchema, staffFreeSlots, teamFreeSlots, teamFreeSlotsQuery } from './free-time.ts';
 
-const teamSchema = z.string().max(40).regex(/^[a-z0-9-]{1,40}$/, 'must be a team id (a-z, 0-9, -; at most 40)').openapi({ example: 'east' });
+const teamSchema = z
+  .string()
+  .max(40)
+  .regex(/^[a-z0-9-]{1,40}$/, 'must be a team id (a-z, 0-9, -; at most 40)')
+  .openapi({ example: 'east' });
 
 const staffFreeSlotsRoute = createRoute({
   method: 'get',
@@ -37,9 +41,12 @@ const teamFreeSlotsRoute = createRoute({
   responses: { 200: jsonContent(freeSlotsSchema, 'Free slots by start, then staff id'), ...problems(400, 404) },
 });
 
-
 export function freeTimeRoutes() {
   return newRouter()
-    .openapi(staffFreeSlotsRoute, async (c) => c.json(await staffFreeSlots(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('query')), 200))
-    .openapi(teamFreeSlotsRoute, async (c) => c.json(await teamFreeSlots(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('query')), 200));
+    .openapi(staffFreeSlotsRoute, async (c) =>
+      c.json(await staffFreeSlots(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('query')), 200),
+    )
+    .openapi(teamFreeSlotsRoute, async (c) =>
+      c.json(await teamFreeSlots(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('query')), 200),
+    );
 }

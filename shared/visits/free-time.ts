@@ -24,13 +24,28 @@ export const freeSlotsQuery = z.strictObject({
     .optional()
     .openapi({ description: 'An ISO week instead of a date' }),
   citizenId: citizenIdSchema.optional().openapi({ description: 'Also keep clear of this citizen’s booked visits' }),
-  durationMinutes: z.coerce.number().int().min(SLOT_MINUTES).max(MAX_VISIT_MINUTES).multipleOf(SLOT_MINUTES).default(20),
-  stepMinutes: z.coerce.number().int().min(SLOT_MINUTES).max(60).multipleOf(SLOT_MINUTES).default(15).openapi({ description: 'Slot starts are multiples of this' }),
+  durationMinutes: z.coerce
+    .number()
+    .int()
+    .min(SLOT_MINUTES)
+    .max(MAX_VISIT_MINUTES)
+    .multipleOf(SLOT_MINUTES)
+    .default(20),
+  stepMinutes: z.coerce
+    .number()
+    .int()
+    .min(SLOT_MINUTES)
+    .max(60)
+    .multipleOf(SLOT_MINUTES)
+    .default(15)
+    .openapi({ description: 'Slot starts are multiples of this' }),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 export type FreeSlotsQuery = z.infer<typeof freeSlotsQuery>;
 
-export const teamFreeSlotsQuery = freeSlotsQuery.extend({ citizenId: citizenIdSchema.openapi({ description: 'The citizen to book for' }) });
+export const teamFreeSlotsQuery = freeSlotsQuery.extend({
+  citizenId: citizenIdSchema.openapi({ description: 'The citizen to book for' }),
+});
 
 const slotSchema = z.object({ staffId: z.string(), start: z.string(), end: z.string() }).openapi('FreeSlot');
 export const freeSlotsSchema = z
@@ -39,8 +54,13 @@ export const freeSlotsSchema = z
     from: z.string(),
     to: z.string(),
     durationMinutes: z.number().int(),
-    bufferMinutes: z.number().int().openapi({ description: 'Kept clear before and after booked visits (advice; booking does not enforce it)' }),
-    slots: z.array(slotSchema).openapi({ description: 'Bookable starts, by start then staff id; advice only — the booking decides' }),
+    bufferMinutes: z
+      .number()
+      .int()
+      .openapi({ description: 'Kept clear before and after booked visits (advice; booking does not enforce it)' }),
+    slots: z
+      .array(slotSchema)
+      .openapi({ description: 'Bookable starts, by start then staff id; advice only — the booking decides' }),
     free: z.array(slotSchema).openapi({ description: 'The free intervals the slots are cut from' }),
     truncated: z.boolean().openapi({ description: 'More slots than `limit`' }),
   })
@@ -48,7 +68,10 @@ export const freeSlotsSchema = z
 export type FreeSlots = z.infer<typeof freeSlotsSchema>;
 
 /** The buffer for a team: its entry in VISIT_BUFFER_MINUTES_BY_TEAM, else the default. */
-export function bufferMinutesFor(config: Pick<Config, 'VISIT_BUFFER_MINUTES' | 'VISIT_BUFFER_MINUTES_BY_TEAM'>, team: string): number {
+export function bufferMinutesFor(
+  config: Pick<Config, 'VISIT_BUFFER_MINUTES' | 'VISIT_BUFFER_MINUTES_BY_TEAM'>,
+  team: string,
+): number {
   for (const pair of (config.VISIT_BUFFER_MINUTES_BY_TEAM ?? '').split(',')) {
     const [name, minutes] = pair.split('=');
     if (name === team && minutes !== undefined) return Math.min(120, Number(minutes));
@@ -62,21 +85,38 @@ const intervalOf = (v: VisitRecord): Interval => [Date.parse(v.start), Date.pars
 
 function periodOf(deps: Deps, q: Pick<FreeSlotsQuery, 'date' | 'week'>): { from: Date; to: Date } {
   if ((q.date === undefined) === (q.week === undefined)) {
-    throw new ValidationError('Give a date or a week — one of them.', [{ field: 'query/date', message: 'give exactly one of date, week' }]);
+    throw new ValidationError('Give a date or a week — one of them.', [
+      { field: 'query/date', message: 'give exactly one of date, week' },
+    ]);
   }
   const period = localPeriod(q, deps.config.TIME_ZONE);
-  if (!period || Number.isNaN(period.from.getTime())) throw new ValidationError('The period is not a real date.', [{ field: q.date ? 'query/date' : 'query/week', message: 'not a real date' }]);
+  if (!period || Number.isNaN(period.from.getTime()))
+    throw new ValidationError('The period is not a real date.', [
+      { field: q.date ? 'query/date' : 'query/week', message: 'not a real date' },
+    ]);
   return period;
 }
 
 /** Visits starting in [from − longest visit − buffer, to + buffer) can touch the period. */
 function lookAround(from: Date, to: Date, bufferMinutes: number): readonly [string, string] {
   const margin = (MAX_VISIT_MINUTES + bufferMinutes) * 60_000;
-  return [new Date(from.getTime() - margin).toISOString(), new Date(to.getTime() + bufferMinutes * 60_000).toISOString()];
+  return [
+    new Date(from.getTime() - margin).toISOString(),
+    new Date(to.getTime() + bufferMinutes * 60_000).toISOString(),
+  ];
 }
 
-async function visitsOn(deps: Deps, index: 'gsi1' | 'gsi2' | 'gsi3', partition: string, range: readonly [string, string]): Promise<VisitRecord[]> {
-  const items = await queryAll(deps.table, { index, partition: [`${index}pk`, partition], sort: { attribute: `${index}sk`, between: range } }, 2_000);
+async function visitsOn(
+  deps: Deps,
+  index: 'gsi1' | 'gsi2' | 'gsi3',
+  partition: string,
+  range: readonly [string, string],
+): Promise<VisitRecord[]> {
+  const items = await queryAll(
+    deps.table,
+    { index, partition: [`${index}pk`, partition], sort: { attribute: `${index}sk`, between: range } },
+    2_000,
+  );
   return items.map(fromItem).filter(blocks);
 }
 
@@ -97,9 +137,14 @@ function answer(
   for (const { profile, busy } of staff) {
     const input = { rules: profile, busy, from: period.from, to: period.to, notBefore, bufferMinutes, zone };
     for (const [f, t] of freeSlots({ ...input, durationMinutes: q.durationMinutes, stepMinutes: q.stepMinutes })) {
-      slots.push({ staffId: profile.staffId, start: toZonedIso(new Date(f), zone), end: toZonedIso(new Date(t), zone) });
+      slots.push({
+        staffId: profile.staffId,
+        start: toZonedIso(new Date(f), zone),
+        end: toZonedIso(new Date(t), zone),
+      });
     }
-    for (const [f, t] of freeIntervals(input)) free.push({ staffId: profile.staffId, start: toZonedIso(new Date(f), zone), end: toZonedIso(new Date(t), zone) });
+    for (const [f, t] of freeIntervals(input))
+      free.push({ staffId: profile.staffId, start: toZonedIso(new Date(f), zone), end: toZonedIso(new Date(t), zone) });
   }
   const byStart = (a: { start: string; staffId: string }, b: { start: string; staffId: string }) =>
     Date.parse(a.start) - Date.parse(b.start) || a.staffId.localeCompare(b.staffId);
@@ -117,9 +162,18 @@ function answer(
   };
 }
 
-async function auditCitizenTime(deps: Deps, ctx: RequestContext, citizenId: string, range: readonly [string, string]): Promise<void> {
+async function auditCitizenTime(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  range: readonly [string, string],
+): Promise<void> {
   // The answer shows when the citizen is already booked, so it is a read of their visits.
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'visit.read', resource: `citizens/${citizenId}/visits?from=${range[0]}&to=${range[1]}`, citizenId });
+  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    action: 'visit.read',
+    resource: `citizens/${citizenId}/visits?from=${range[0]}&to=${range[1]}`,
+    citizenId,
+  });
 }
 
 /**
@@ -127,7 +181,12 @@ async function auditCitizenTime(deps: Deps, ctx: RequestContext, citizenId: stri
  * citizen's visits too. Any staff member or lead of the same team may ask (booking for someone
  * else stays the lead's); another team's staff member is 404, as an unknown one.
  */
-export async function staffFreeSlots(deps: Deps, ctx: RequestContext, staffId: string, q: FreeSlotsQuery): Promise<FreeSlots> {
+export async function staffFreeSlots(
+  deps: Deps,
+  ctx: RequestContext,
+  staffId: string,
+  q: FreeSlotsQuery,
+): Promise<FreeSlots> {
   // Who first: another team's staff member is the 404 of an unknown one, whatever the query.
   const profile = await getStaffProfile(deps.table, staffId);
   if (!profile || profile.team !== ctx.actor.team) throw new NotFoundError('The staff member');
@@ -150,13 +209,21 @@ export async function staffFreeSlots(deps: Deps, ctx: RequestContext, staffId: s
  * citizen is free. Two queries whatever the team's size: its staff, and all its visits (the
  * citizen's visits are among them, as a citizen belongs to one team).
  */
-export async function teamFreeSlots(deps: Deps, ctx: RequestContext, team: string, q: FreeSlotsQuery & { citizenId: string }): Promise<FreeSlots> {
+export async function teamFreeSlots(
+  deps: Deps,
+  ctx: RequestContext,
+  team: string,
+  q: FreeSlotsQuery & { citizenId: string },
+): Promise<FreeSlots> {
   if (team !== ctx.actor.team) throw new NotFoundError('The team');
   const period = periodOf(deps, q);
   await requireVisibleCitizen(deps, ctx.actor, q.citizenId);
   const bufferMinutes = bufferMinutesFor(deps.config, team);
   const range = lookAround(period.from, period.to, bufferMinutes);
-  const [staff, visits] = await Promise.all([listTeamStaff(deps.table, team), visitsOn(deps, 'gsi3', visitKeys.teamPartition(team), range)]);
+  const [staff, visits] = await Promise.all([
+    listTeamStaff(deps.table, team),
+    visitsOn(deps, 'gsi3', visitKeys.teamPartition(team), range),
+  ]);
   await auditCitizenTime(deps, ctx, q.citizenId, range);
   const perStaff = staff
     .filter((p) => p.team === team)

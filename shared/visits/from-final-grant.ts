@@ -47,11 +47,21 @@ export interface MaterialiseResult {
 
 export const PLANNER = 'visit-planner';
 
-const systemContext = (deps: Deps, requestId = newId('job')): SystemContext => ({ system: PLANNER, requestId, now: deps.clock.now() });
+const systemContext = (deps: Deps, requestId = newId('job')): SystemContext => ({
+  system: PLANNER,
+  requestId,
+  now: deps.clock.now(),
+});
 
 type Outcome = 'created' | 'exists' | 'staff-busy' | 'citizen-busy';
 
-async function createOccurrence(deps: Deps, sys: SystemContext, grant: PlanGrant, occ: Occurrence, staff: StaffProfile | undefined): Promise<{ outcome: Outcome; visit?: VisitRecord }> {
+async function createOccurrence(
+  deps: Deps,
+  sys: SystemContext,
+  grant: PlanGrant,
+  occ: Occurrence,
+  staff: StaffProfile | undefined,
+): Promise<{ outcome: Outcome; visit?: VisitRecord }> {
   const at = sys.now.toISOString();
   const visit: VisitRecord = {
     visitId: occ.visitId,
@@ -75,8 +85,20 @@ async function createOccurrence(deps: Deps, sys: SystemContext, grant: PlanGrant
   const items: TransactItem[] = [
     putNew(deps.table, visitItem(visit)),
     ...locks.items,
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.create', resource: `visits/${visit.visitId}`, citizenId: visit.citizenId }),
-    outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` }, sys.now)),
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
+      action: 'visit.create',
+      resource: `visits/${visit.visitId}`,
+      citizenId: visit.citizenId,
+    }),
+    outboxEvent(
+      deps.table,
+      visitEvent(
+        'VisitBooked',
+        visit,
+        { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` },
+        sys.now,
+      ),
+    ),
   ];
   try {
     await commitVisitChange(deps.table, items, (conflict) => {
@@ -86,24 +108,38 @@ async function createOccurrence(deps: Deps, sys: SystemContext, grant: PlanGrant
       return new ConflictError(reason, reason);
     });
   } catch (error) {
-    if (error instanceof ConflictError && (error.reason === 'exists' || error.reason === 'citizen-busy' || error.reason === 'staff-busy')) return { outcome: error.reason };
+    if (
+      error instanceof ConflictError &&
+      (error.reason === 'exists' || error.reason === 'citizen-busy' || error.reason === 'staff-busy')
+    )
+      return { outcome: error.reason };
     throw error;
   }
   return { outcome: 'created', visit };
 }
 
-export async function materialiseFinalGrant(deps: Deps, grant: PlanGrant, sys: SystemContext = systemContext(deps)): Promise<MaterialiseResult> {
+export async function materialiseFinalGrant(
+  deps: Deps,
+  grant: PlanGrant,
+  sys: SystemContext = systemContext(deps),
+): Promise<MaterialiseResult> {
   const result: MaterialiseResult = { created: 0, assigned: 0, unassigned: 0, existing: 0, citizenBusy: 0 };
   const from = sys.now;
   const to = new Date(from.getTime() + deps.config.VISIT_HORIZON_DAYS * 86_400_000);
   const zone = deps.config.TIME_ZONE;
-  const occurrences = grant.screenVisitPlan.flatMap((entry) => occurrencesOf(grant.finalGrantId, entry, { from, to }, zone)).sort((a, b) => a.start.getTime() - b.start.getTime());
+  const occurrences = grant.screenVisitPlan
+    .flatMap((entry) => occurrencesOf(grant.finalGrantId, entry, { from, to }, zone))
+    .sort((a, b) => a.start.getTime() - b.start.getTime());
   if (occurrences.length === 0) return result;
 
   const known = new Set(
-    (await queryAll(deps.table, { index: 'gsi2', partition: ['gsi2pk', visitKeys.citizenPartition(grant.citizenId)], sort: { attribute: 'gsi2sk', between: [from.toISOString(), `${to.toISOString()}\uffff`] } })).map(
-      (item) => String(item.visitId),
-    ),
+    (
+      await queryAll(deps.table, {
+        index: 'gsi2',
+        partition: ['gsi2pk', visitKeys.citizenPartition(grant.citizenId)],
+        sort: { attribute: 'gsi2sk', between: [from.toISOString(), `${to.toISOString()}\uffff`] },
+      })
+    ).map((item) => String(item.visitId)),
   );
   const staff = await listTeamStaff(deps.table, grant.team);
   const load = new Map<string, number>();
@@ -135,20 +171,59 @@ export async function materialiseFinalGrant(deps: Deps, grant: PlanGrant, sys: S
   result.assigned = created.filter((v) => v.staffId).length;
   result.unassigned = result.created - result.assigned;
   // Each visit's VisitBooked is in its own transaction: its schedules come from that event.
-  logger.info('final-grant visits planned', { citizenId: grant.citizenId, finalGrantId: grant.finalGrantId, ...result });
+  logger.info('final-grant visits planned', {
+    citizenId: grant.citizenId,
+    finalGrantId: grant.finalGrantId,
+    ...result,
+  });
   return result;
 }
 
 /** Cancels the citizen's future, still scheduled visits made from final grants that `isStale` says are no longer current. */
-export async function cancelStaleGrantVisits(deps: Deps, citizenId: string, isStale: (finalGrantId: string) => boolean, sys: SystemContext = systemContext(deps)): Promise<number> {
-  const items = await queryAll(deps.table, { index: 'gsi2', partition: ['gsi2pk', visitKeys.citizenPartition(citizenId)], sort: { attribute: 'gsi2sk', gte: sys.now.toISOString() } });
-  const stale = items.map(fromItem).filter((v) => v.source === 'final-grant' && v.status === 'scheduled' && v.finalGrantId !== undefined && isStale(v.finalGrantId));
+export async function cancelStaleGrantVisits(
+  deps: Deps,
+  citizenId: string,
+  isStale: (finalGrantId: string) => boolean,
+  sys: SystemContext = systemContext(deps),
+): Promise<number> {
+  const items = await queryAll(deps.table, {
+    index: 'gsi2',
+    partition: ['gsi2pk', visitKeys.citizenPartition(citizenId)],
+    sort: { attribute: 'gsi2sk', gte: sys.now.toISOString() },
+  });
+  const stale = items
+    .map(fromItem)
+    .filter(
+      (v) =>
+        v.source === 'final-grant' &&
+        v.status === 'scheduled' &&
+        v.finalGrantId !== undefined &&
+        isStale(v.finalGrantId),
+    );
   let cancelled = 0;
   const at = sys.now.toISOString();
   for (const visit of stale) {
-    const next: VisitRecord = { ...visit, status: 'cancelled', cancelledAt: at, cancelReason: 'final grant superseded', version: visit.version + 1, updatedAt: at };
+    const next: VisitRecord = {
+      ...visit,
+      status: 'cancelled',
+      cancelledAt: at,
+      cancelReason: 'final grant superseded',
+      version: visit.version + 1,
+      updatedAt: at,
+    };
     try {
-      await cancelVisitWrite(deps, sys, visit, next, visitEvent('VisitCancelled', next, { cancelledAt: at, cancelledBy: `system:${PLANNER}`, reason: 'final grant superseded' }, sys.now));
+      await cancelVisitWrite(
+        deps,
+        sys,
+        visit,
+        next,
+        visitEvent(
+          'VisitCancelled',
+          next,
+          { cancelledAt: at, cancelledBy: `system:${PLANNER}`, reason: 'final grant superseded' },
+          sys.now,
+        ),
+      );
     } catch (error) {
       // Someone changed it meanwhile (started, moved): the next horizon run looks at it again.
       if (error instanceof ConflictError) continue;
@@ -160,7 +235,11 @@ export async function cancelStaleGrantVisits(deps: Deps, citizenId: string, isSt
 }
 
 /** The FinalGrantApproved consumer: cancel what the superseded grant planned, then plan the new one. */
-export async function onFinalGrantApproved(deps: Deps, grant: PlanGrant & { supersedes?: string | undefined }, eventId: string): Promise<MaterialiseResult & { cancelled: number }> {
+export async function onFinalGrantApproved(
+  deps: Deps,
+  grant: PlanGrant & { supersedes?: string | undefined },
+  eventId: string,
+): Promise<MaterialiseResult & { cancelled: number }> {
   const sys = systemContext(deps, eventId);
   const current = await getCurrentFinalGrant(deps, grant.citizenId);
   // A late re-delivery of an event whose grant has since been superseded plans nothing.
@@ -175,7 +254,9 @@ export async function onFinalGrantApproved(deps: Deps, grant: PlanGrant & { supe
 }
 
 /** The daily job: every current final grant, planned up to the horizon; stale grants' visits cancelled. */
-export async function extendVisitHorizon(deps: Deps): Promise<MaterialiseResult & { grants: number; cancelled: number }> {
+export async function extendVisitHorizon(
+  deps: Deps,
+): Promise<MaterialiseResult & { grants: number; cancelled: number }> {
   const total = { grants: 0, cancelled: 0, created: 0, assigned: 0, unassigned: 0, existing: 0, citizenBusy: 0 };
   let cursor: string | undefined;
   do {

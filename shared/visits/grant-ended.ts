@@ -12,8 +12,18 @@ import { cancelVisitWrite } from './visits.ts';
 export const GRANT_END_CANCELLER = 'grant-ended';
 
 /** The visits an ended grant no longer allows: still scheduled, for that benefit, starting after its last day. */
-export function visitsAfterGrantEnd(visits: readonly VisitRecord[], grantId: string, endDate: string, zone: string): VisitRecord[] {
-  return visits.filter((v) => v.status === 'scheduled' && v.purpose.grantId === grantId && (DateTime.fromISO(v.start, { zone }).toISODate() ?? '') > endDate);
+export function visitsAfterGrantEnd(
+  visits: readonly VisitRecord[],
+  grantId: string,
+  endDate: string,
+  zone: string,
+): VisitRecord[] {
+  return visits.filter(
+    (v) =>
+      v.status === 'scheduled' &&
+      v.purpose.grantId === grantId &&
+      (DateTime.fromISO(v.start, { zone }).toISODate() ?? '') > endDate,
+  );
 }
 
 /**
@@ -25,15 +35,32 @@ export function visitsAfterGrantEnd(visits: readonly VisitRecord[], grantId: str
 export async function cancelVisitsAfterGrantEnd(deps: Deps, ended: GrantEnded, requestId: string): Promise<number> {
   const sys: SystemContext = { system: GRANT_END_CANCELLER, requestId, now: deps.clock.now() };
   const zone = deps.config.TIME_ZONE;
-  const dayAfter = DateTime.fromISO(ended.endDate, { zone }).plus({ days: 1 }).startOf('day').toUTC().toISO() ?? ended.endDate;
-  const items = await queryAll(deps.table, { index: 'gsi2', partition: ['gsi2pk', visitKeys.citizenPartition(ended.citizenId)], sort: { attribute: 'gsi2sk', gte: dayAfter } });
+  const dayAfter =
+    DateTime.fromISO(ended.endDate, { zone }).plus({ days: 1 }).startOf('day').toUTC().toISO() ?? ended.endDate;
+  const items = await queryAll(deps.table, {
+    index: 'gsi2',
+    partition: ['gsi2pk', visitKeys.citizenPartition(ended.citizenId)],
+    sort: { attribute: 'gsi2sk', gte: dayAfter },
+  });
   const at = sys.now.toISOString();
   const reason = grantEndedCancelReason(ended.endDate);
   let cancelled = 0;
   for (const visit of visitsAfterGrantEnd(items.map(fromItem), ended.grantId, ended.endDate, zone)) {
-    const next: VisitRecord = { ...visit, status: 'cancelled', cancelledAt: at, cancelReason: reason, version: visit.version + 1, updatedAt: at };
+    const next: VisitRecord = {
+      ...visit,
+      status: 'cancelled',
+      cancelledAt: at,
+      cancelReason: reason,
+      version: visit.version + 1,
+      updatedAt: at,
+    };
     // VisitCancelled commits with the cancellation; its consumer clears the visit's schedules.
-    const cancelledEvent = visitEvent('VisitCancelled', next, { cancelledAt: at, cancelledBy: `system:${GRANT_END_CANCELLER}`, reason }, sys.now);
+    const cancelledEvent = visitEvent(
+      'VisitCancelled',
+      next,
+      { cancelledAt: at, cancelledBy: `system:${GRANT_END_CANCELLER}`, reason },
+      sys.now,
+    );
     try {
       await cancelVisitWrite(deps, sys, visit, next, cancelledEvent);
     } catch (error) {

@@ -22,7 +22,12 @@ export async function remindVisit(deps: Deps, payload: Record<string, unknown>):
   if (!visit || visit.status !== 'scheduled' || visit.start !== start) return { reminded: false };
   const now = deps.clock.now();
   // The reminder is a fact of its own; its id is derived from the visit and time, so a job run twice records it once.
-  await recordEvents(deps.table, [{ ...visitEvent('VisitReminderDue', visit, { remindAt: now.toISOString() }, now), id: `evt_reminder_${visitId}_${start}` }]);
+  await recordEvents(deps.table, [
+    {
+      ...visitEvent('VisitReminderDue', visit, { remindAt: now.toISOString() }, now),
+      id: `evt_reminder_${visitId}_${start}`,
+    },
+  ]);
   return { reminded: true };
 }
 
@@ -31,25 +36,57 @@ export async function remindVisit(deps: Deps, payload: Record<string, unknown>):
  * `missed`, and a `visit_missed` alert is raised in the same transaction. A check that fires
  * before the visit's current end (it was moved later) schedules itself again.
  */
-export async function checkNoShow(deps: Deps, payload: Record<string, unknown>): Promise<{ outcome: 'missed' | 'not-missed' | 'rescheduled' }> {
+export async function checkNoShow(
+  deps: Deps,
+  payload: Record<string, unknown>,
+): Promise<{ outcome: 'missed' | 'not-missed' | 'rescheduled' }> {
   const { visitId } = noShowPayload.parse(payload);
   for (let round = 1; round <= 3; round += 1) {
     const visit = await loadVisit(deps.table, visitId);
     if (!visit || (visit.status !== 'scheduled' && visit.status !== 'in_progress')) return { outcome: 'not-missed' };
     const now = deps.clock.now();
     if (now.getTime() < new Date(visit.end).getTime()) {
-      await deps.scheduler.scheduleOnce({ name: noShowScheduleName(visitId), at: new Date(visit.end), job: VISIT_NO_SHOW_JOB, payload: { visitId } });
+      await deps.scheduler.scheduleOnce({
+        name: noShowScheduleName(visitId),
+        at: new Date(visit.end),
+        job: VISIT_NO_SHOW_JOB,
+        payload: { visitId },
+      });
       return { outcome: 'rescheduled' };
     }
     const reason = noShowReason(visit);
     if (!reason) return { outcome: 'not-missed' };
     const sys: SystemContext = { system: 'visit-no-show-check', requestId: newId('job', now), now };
-    const missed: VisitRecord = { ...visit, status: 'missed', missedAt: now.toISOString(), missedReason: reason, version: visit.version + 1, updatedAt: now.toISOString() };
-    const change = [putVisitIfVersion(deps.table, missed, visit.version), auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, { action: 'visit.missed', resource: `visits/${visitId}`, citizenId: visit.citizenId })];
+    const missed: VisitRecord = {
+      ...visit,
+      status: 'missed',
+      missedAt: now.toISOString(),
+      missedReason: reason,
+      version: visit.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    const change = [
+      putVisitIfVersion(deps.table, missed, visit.version),
+      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
+        action: 'visit.missed',
+        resource: `visits/${visitId}`,
+        citizenId: visit.citizenId,
+      }),
+    ];
     const missedEvent = (alertId?: string) =>
       outboxEvent(
         deps.table,
-        visitEvent('VisitMissed', missed, { missedAt: missed.missedAt, citizenJoined: reason !== 'citizen-no-show' && visit.citizenJoinedAt !== undefined, reason, ...(alertId ? { alertId } : {}) }, now),
+        visitEvent(
+          'VisitMissed',
+          missed,
+          {
+            missedAt: missed.missedAt,
+            citizenJoined: reason !== 'citizen-no-show' && visit.citizenJoinedAt !== undefined,
+            reason,
+            ...(alertId ? { alertId } : {}),
+          },
+          now,
+        ),
       );
     const alert = raiseAlertItems(deps, {
       kind: 'visit_missed',
@@ -108,7 +145,8 @@ registerJobs({
     run: checkNoShow,
   },
   'extend-visit-horizon': {
-    description: 'Daily: plans final-grant visits up to VISIT_HORIZON_DAYS ahead and cancels those of superseded grants',
+    description:
+      'Daily: plans final-grant visits up to VISIT_HORIZON_DAYS ahead and cancels those of superseded grants',
     every: 'rate(1 day)',
     run: (deps) => extendVisitHorizon(deps),
   },

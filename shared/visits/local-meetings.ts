@@ -46,7 +46,10 @@ export class LocalMeetings implements VideoMeetings {
 
   constructor(private readonly mediaRegion = 'eu-north-1') {}
 
-  failNext(operation: Operation, error = new UpstreamError('chime', 'The video service failed; nothing was changed. Try again.', 502)): void {
+  failNext(
+    operation: Operation,
+    error = new UpstreamError('chime', 'The video service failed; nothing was changed. Try again.', 502),
+  ): void {
     this.failures.set(operation, error);
   }
 
@@ -64,20 +67,39 @@ export class LocalMeetings implements VideoMeetings {
    * as Chime does when its client connects. The local server calls this when its signalling sees
    * a client come and go.
    */
-  async reportAttendee(meetingId: string, attendeeId: string, what: 'joined' | 'left' | 'dropped', at: Date = new Date()): Promise<void> {
+  async reportAttendee(
+    meetingId: string,
+    attendeeId: string,
+    what: 'joined' | 'left' | 'dropped',
+    at: Date = new Date(),
+  ): Promise<void> {
     const meeting = this.meetings.get(meetingId);
     const attendee = (this.attendees.get(meetingId) ?? []).find((a) => a.attendeeId === attendeeId);
     if (!meeting || !attendee) throw new Error(`No attendee ${attendeeId} in local meeting ${meetingId}`);
-    const eventType = what === 'joined' ? 'chime:AttendeeJoined' : what === 'left' ? 'chime:AttendeeLeft' : 'chime:AttendeeDropped';
+    const eventType =
+      what === 'joined' ? 'chime:AttendeeJoined' : what === 'left' ? 'chime:AttendeeLeft' : 'chime:AttendeeDropped';
     await this.emit(eventType, meeting.meetingId, meeting.externalMeetingId, at, attendee);
   }
 
-  private async emit(eventType: LocalChimeEvent['detail']['eventType'], meetingId: string, externalMeetingId: string, at: Date, attendee?: AttendeeInfo): Promise<void> {
+  private async emit(
+    eventType: LocalChimeEvent['detail']['eventType'],
+    meetingId: string,
+    externalMeetingId: string,
+    at: Date,
+    attendee?: AttendeeInfo,
+  ): Promise<void> {
     const event: LocalChimeEvent = {
       source: 'aws.chime',
       'detail-type': 'Chime Meeting State Change',
       time: at.toISOString(),
-      detail: { version: '0', eventType, timestamp: at.getTime(), meetingId, externalMeetingId, ...(attendee ? { attendeeId: attendee.attendeeId, externalUserId: attendee.externalUserId } : {}) },
+      detail: {
+        version: '0',
+        eventType,
+        timestamp: at.getTime(),
+        meetingId,
+        externalMeetingId,
+        ...(attendee ? { attendeeId: attendee.attendeeId, externalUserId: attendee.externalUserId } : {}),
+      },
     };
     for (const listener of this.listeners) await listener(event);
   }
@@ -96,7 +118,11 @@ export class LocalMeetings implements VideoMeetings {
   }
 
   private mediaPlacement(meetingId: string): Record<string, string> {
-    if (!this.mediaHost) return { AudioHostUrl: `local-audio.invalid:3478/${meetingId}`, SignalingUrl: `wss://local-signal.invalid/${meetingId}` };
+    if (!this.mediaHost)
+      return {
+        AudioHostUrl: `local-audio.invalid:3478/${meetingId}`,
+        SignalingUrl: `wss://local-signal.invalid/${meetingId}`,
+      };
     const host = new URL(this.mediaHost);
     const ws = `${host.protocol === 'https:' ? 'wss' : 'ws'}://${host.host}`;
     return {

@@ -15,7 +15,11 @@ export const guestKinds = ['relative', 'professional'] as const;
 
 export const visitPurposeSchema = z
   .strictObject({
-    grantId: z.string().min(1).max(64).openapi({ description: 'The granted benefit this visit delivers (from the final grant)' }),
+    grantId: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ description: 'The granted benefit this visit delivers (from the final grant)' }),
     service: z.string().min(1).max(120).openapi({ example: 'medication support' }),
   })
   .openapi('VisitPurpose');
@@ -47,7 +51,9 @@ export function actualMinutes(visit: Pick<VisitRecord, 'attendance' | 'completed
   const a = visit.attendance;
   if (!a?.staffJoinedAt || !a.citizenJoinedAt) return undefined;
   const from = Math.max(Date.parse(a.staffJoinedAt), Date.parse(a.citizenJoinedAt));
-  const ends = [a.staffLeftAt, a.citizenLeftAt, a.meetingEndedAt, visit.completedAt].filter((t): t is string => t !== undefined).map(Date.parse);
+  const ends = [a.staffLeftAt, a.citizenLeftAt, a.meetingEndedAt, visit.completedAt]
+    .filter((t): t is string => t !== undefined)
+    .map(Date.parse);
   if (ends.length === 0) return undefined;
   return Math.max(0, Math.round((Math.min(...ends) - from) / 60_000));
 }
@@ -65,7 +71,13 @@ export interface Guest {
   readonly attendeeId?: string | undefined;
   readonly addedAt: string;
   readonly addedBy: string;
-  readonly consent?: { readonly status: (typeof guestConsents)[number]; readonly at?: string | undefined; readonly by?: string | undefined } | undefined;
+  readonly consent?:
+    | {
+        readonly status: (typeof guestConsents)[number];
+        readonly at?: string | undefined;
+        readonly by?: string | undefined;
+      }
+    | undefined;
 }
 
 export const consentOf = (guest: Guest): (typeof guestConsents)[number] => guest.consent?.status ?? 'given';
@@ -110,7 +122,9 @@ export const visitSchema = z
     citizenId: z.string(),
     team: z.string(),
     staffId: z.string().nullable().openapi({ description: 'Null while unassigned' }),
-    start: z.string().openapi({ description: 'ISO 8601 with the municipality’s offset', example: '2026-10-25T08:00:00.000+01:00' }),
+    start: z
+      .string()
+      .openapi({ description: 'ISO 8601 with the municipality’s offset', example: '2026-10-25T08:00:00.000+01:00' }),
     end: z.string(),
     durationMinutes: z.number().int(),
     purpose: visitPurposeSchema,
@@ -125,10 +139,27 @@ export const visitSchema = z
     cancelReason: z.string().optional(),
     missedAt: z.string().optional(),
     missedReason: z.enum(missedReasons).optional(),
-    attendance: attendanceSchema.optional().openapi({ description: 'When each side was really in the meeting (Chime attendee events)' }),
-    actualMinutes: z.number().int().optional().openapi({ description: 'Minutes staff and citizen were in the meeting together' }),
-    guests: z.array(z.object({ guestId: z.string(), kind: z.enum(guestKinds), addedAt: z.string(), consent: z.enum(guestConsents), consentAt: z.string().optional() })),
-    version: z.number().int().openapi({ description: 'Goes up with every change; send it back as expectedVersion to PATCH safely' }),
+    attendance: attendanceSchema
+      .optional()
+      .openapi({ description: 'When each side was really in the meeting (Chime attendee events)' }),
+    actualMinutes: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Minutes staff and citizen were in the meeting together' }),
+    guests: z.array(
+      z.object({
+        guestId: z.string(),
+        kind: z.enum(guestKinds),
+        addedAt: z.string(),
+        consent: z.enum(guestConsents),
+        consentAt: z.string().optional(),
+      }),
+    ),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'Goes up with every change; send it back as expectedVersion to PATCH safely' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -172,7 +203,13 @@ export function toView(visit: VisitRecord, zone: string): VisitView {
     ...(visit.missedReason ? { missedReason: visit.missedReason } : {}),
     ...(visit.attendance ? { attendance: visit.attendance } : {}),
     ...(together !== undefined ? { actualMinutes: together } : {}),
-    guests: visit.guests.map((g) => ({ guestId: g.guestId, kind: g.kind, addedAt: g.addedAt, consent: consentOf(g), ...(g.consent?.at ? { consentAt: g.consent.at } : {}) })),
+    guests: visit.guests.map((g) => ({
+      guestId: g.guestId,
+      kind: g.kind,
+      addedAt: g.addedAt,
+      consent: consentOf(g),
+      ...(g.consent?.at ? { consentAt: g.consent.at } : {}),
+    })),
     version: visit.version,
     createdAt: visit.createdAt,
     updatedAt: visit.updatedAt,
@@ -180,13 +217,39 @@ export function toView(visit: VisitRecord, zone: string): VisitView {
 }
 
 const VISIT_FIELDS = [
-  'visitId', 'citizenId', 'team', 'staffId', 'start', 'end', 'durationMinutes', 'purpose', 'status', 'source', 'finalGrantId', 'meetingId',
-  'meetingGeneration', 'startedAt', 'citizenJoinedAt', 'completedAt', 'outcome', 'cancelledAt', 'cancelReason', 'missedAt', 'missedReason', 'attendance', 'guests', 'version',
-  'createdAt', 'createdBy', 'updatedAt',
+  'visitId',
+  'citizenId',
+  'team',
+  'staffId',
+  'start',
+  'end',
+  'durationMinutes',
+  'purpose',
+  'status',
+  'source',
+  'finalGrantId',
+  'meetingId',
+  'meetingGeneration',
+  'startedAt',
+  'citizenJoinedAt',
+  'completedAt',
+  'outcome',
+  'cancelledAt',
+  'cancelReason',
+  'missedAt',
+  'missedReason',
+  'attendance',
+  'guests',
+  'version',
+  'createdAt',
+  'createdBy',
+  'updatedAt',
 ] as const;
 
 export function fromItem(item: Item): VisitRecord {
-  const record = Object.fromEntries(VISIT_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as unknown as VisitRecord;
+  const record = Object.fromEntries(
+    VISIT_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]]),
+  ) as unknown as VisitRecord;
   return { ...record, guests: record.guests ?? [] };
 }
 
@@ -194,7 +257,9 @@ export function fromItem(item: Item): VisitRecord {
 export function visitItem(visit: VisitRecord): Item & { pk: string; sk: string } {
   return {
     ...visitKeys.visit(visit.visitId),
-    ...(visit.staffId ? visitKeys.byStaff(visit.staffId, visit.start, visit.visitId) : visitKeys.unassigned(visit.team, visit.start, visit.visitId)),
+    ...(visit.staffId
+      ? visitKeys.byStaff(visit.staffId, visit.start, visit.visitId)
+      : visitKeys.unassigned(visit.team, visit.start, visit.visitId)),
     ...visitKeys.byCitizen(visit.citizenId, visit.start, visit.visitId),
     ...visitKeys.byTeam(visit.team, visit.start, visit.visitId),
     entity: 'Visit',
@@ -276,12 +341,19 @@ const keyString = (k: { pk: string; sk: string }) => `${k.pk}\u0000${k.sk}`;
  * take what it newly needs, leave the rest (a transaction may not touch one item twice).
  * Returns the party of each taken lock in order, so a failed condition can be named.
  */
-export function moveLocks(deps: Deps, visitId: string, before: Slots | undefined, after: Slots | undefined): { items: TransactItem[]; taken: Party[] } {
+export function moveLocks(
+  deps: Deps,
+  visitId: string,
+  before: Slots | undefined,
+  after: Slots | undefined,
+): { items: TransactItem[]; taken: Party[] } {
   const old = before ? lockKeys(before) : [];
   const next = after ? lockKeys(after) : [];
   const oldSet = new Set(old.map((l) => keyString(l.key)));
   const nextSet = new Set(next.map((l) => keyString(l.key)));
-  const releases = old.filter((l) => !nextSet.has(keyString(l.key))).map((l) => releaseLock(deps.table, l.key, visitId));
+  const releases = old
+    .filter((l) => !nextSet.has(keyString(l.key)))
+    .map((l) => releaseLock(deps.table, l.key, visitId));
   const takes = next.filter((l) => !oldSet.has(keyString(l.key)));
   return {
     items: [...takes.map((l) => takeLock(deps, l.key, visitId, after?.end ?? new Date())), ...releases],
@@ -291,7 +363,10 @@ export function moveLocks(deps: Deps, visitId: string, before: Slots | undefined
 
 export function slotsOf(visit: Pick<VisitRecord, 'staffId' | 'citizenId' | 'start' | 'end'>): Slots {
   return {
-    parties: [...(visit.staffId ? [{ kind: 'staff' as const, id: visit.staffId }] : []), { kind: 'citizen' as const, id: visit.citizenId }],
+    parties: [
+      ...(visit.staffId ? [{ kind: 'staff' as const, id: visit.staffId }] : []),
+      { kind: 'citizen' as const, id: visit.citizenId },
+    ],
     start: new Date(visit.start),
     end: new Date(visit.end),
   };

@@ -32,14 +32,25 @@ export interface Occurrence {
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** `vis_` + a ULID whose time part is the visit's start and whose rest is a hash of what it is. */
-export function occurrenceVisitId(finalGrantId: string, grantId: string, date: string, time: string, start: Date): string {
+export function occurrenceVisitId(
+  finalGrantId: string,
+  grantId: string,
+  date: string,
+  time: string,
+  start: Date,
+): string {
   const digest = createHash('sha256').update(`${finalGrantId}|${grantId}|${date}|${time}`).digest();
   let rest = '';
   for (let i = 0; i < 16; i += 1) rest += CROCKFORD[(digest[i] ?? 0) % 32];
   return `vis_${encodeTime(start.getTime(), 10)}${rest}`;
 }
 
-export function occurrencesOf(finalGrantId: string, entry: ScreenVisitPlanEntry, window: { from: Date; to: Date }, zone: string): Occurrence[] {
+export function occurrencesOf(
+  finalGrantId: string,
+  entry: ScreenVisitPlanEntry,
+  window: { from: Date; to: Date },
+  zone: string,
+): Occurrence[] {
   const times = entry.times.length > 0 ? [...new Set(entry.times)].sort() : [DEFAULT_VISIT_TIME];
   const weekdays = [...new Set(entry.weekdays)].sort((a, b) => a - b);
   const durationMinutes = gridDuration(entry.minutes);
@@ -54,7 +65,16 @@ export function occurrencesOf(finalGrantId: string, entry: ScreenVisitPlanEntry,
       for (const time of times) {
         const start = wallClockInstant(date, time, zone).toJSDate();
         const end = new Date(start.getTime() + durationMinutes * 60_000);
-        week.push({ visitId: occurrenceVisitId(finalGrantId, entry.grantId, date, time, start), grantId: entry.grantId, service: entry.service, date, time, start, end, durationMinutes });
+        week.push({
+          visitId: occurrenceVisitId(finalGrantId, entry.grantId, date, time, start),
+          grantId: entry.grantId,
+          service: entry.service,
+          date,
+          time,
+          start,
+          end,
+          durationMinutes,
+        });
       }
     }
     const capped = entry.perWeek !== undefined ? week.slice(0, entry.perWeek) : week;

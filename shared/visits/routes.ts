@@ -5,14 +5,44 @@ import { newRouter } from '#shared/http/app.ts';
 import { requestContext as ctxOf, type AppEnv } from '#shared/http/env.ts';
 import { UnauthenticatedError } from '#shared/platform/errors.ts';
 import { actorFromCalendarFeedKey, issueCalendarFeedKey } from './calendar-feed.ts';
-import { bearer, idParam, jsonBody, jsonContent, pageOf, PaginationQuery, problems, requireRole } from '#shared/http/openapi.ts';
+import {
+  bearer,
+  idParam,
+  jsonBody,
+  jsonContent,
+  pageOf,
+  PaginationQuery,
+  problems,
+  requireRole,
+} from '#shared/http/openapi.ts';
 import { availabilityInputSchema } from './availability-rules.ts';
 import { readAvailability, setAvailability, staffAvailabilitySchema, staffIdSchema } from './availability.ts';
 import { staffCalendar } from './calendar.ts';
 import { citizenVisitSchema, visitSchema } from './model.ts';
-import { addGuest, addGuestSchema, completeVisit, completeVisitSchema, guestConsentSchema, guestViewSchema, joinGuest, joinInfoSchema, joinVisit, recordGuestConsent, startVisit } from './video.ts';
+import {
+  addGuest,
+  addGuestSchema,
+  completeVisit,
+  completeVisitSchema,
+  guestConsentSchema,
+  guestViewSchema,
+  joinGuest,
+  joinInfoSchema,
+  joinVisit,
+  recordGuestConsent,
+  startVisit,
+} from './video.ts';
 import { nextVisitForTablet, tabletHomeSchema } from './tablet-home.ts';
-import { bookVisit, bookVisitSchema, changeVisit, changeVisitSchema, listMyVisits, listVisits, listVisitsQuery, readVisit } from './visits.ts';
+import {
+  bookVisit,
+  bookVisitSchema,
+  changeVisit,
+  changeVisitSchema,
+  listMyVisits,
+  listVisits,
+  listVisitsQuery,
+  readVisit,
+} from './visits.ts';
 
 /** Links that leave the API (calendar programs) are absolute: the configured origin, else the request's. */
 const publicBaseUrl = (c: Context<AppEnv>) => c.get('deps').config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
@@ -65,14 +95,27 @@ const calendarRoute = createRoute({
   operationId: 'getStaffCalendar',
   tags: ['visits'],
   summary: 'A staff member’s visits as an iCalendar (RFC 5545) feed',
-  description: 'With a bearer token, or — for calendar programs that subscribe to a URL — with the feed key from POST /staff/{staffId}/calendar-feed as `?key=`.',
+  description:
+    'With a bearer token, or — for calendar programs that subscribe to a URL — with the feed key from POST /staff/{staffId}/calendar-feed as `?key=`.',
   security: [...bearer, { calendarFeedKey: [] }],
   middleware: [calendarFeedAccess, requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
-  request: { params: StaffParams, query: z.strictObject({ key: z.string().max(43, 'must be a feed key').regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key').optional() }) },
+  request: {
+    params: StaffParams,
+    query: z.strictObject({
+      key: z
+        .string()
+        .max(43, 'must be a feed key')
+        .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a feed key')
+        .optional(),
+    }),
+  },
   responses: {
     // At most 2 000 events (calendar.ts) of well under 1 000 characters each.
-    200: { description: 'iCalendar feed: the last 30 days and everything ahead', content: { 'text/calendar': { schema: z.string().max(2_000_000) } } },
+    200: {
+      description: 'iCalendar feed: the last 30 days and everything ahead',
+      content: { 'text/calendar': { schema: z.string().max(2_000_000) } },
+    },
     ...problems(404),
   },
 });
@@ -88,14 +131,22 @@ const calendarFeedRoute = createRoute({
   'x-roles': ['staff', 'lead'],
   request: { params: StaffParams },
   responses: {
-    201: jsonContent(z
+    201: jsonContent(
+      z
         .object({
           key: z.string(),
           path: z.string(),
-          url: z.string().openapi({ description: 'The absolute URL to subscribe to (PUBLIC_BASE_URL, else the origin this request came in on)' }),
+          url: z
+            .string()
+            .openapi({
+              description:
+                'The absolute URL to subscribe to (PUBLIC_BASE_URL, else the origin this request came in on)',
+            }),
           issuedAt: z.string(),
         })
-        .openapi('CalendarFeedKey'), 'The key and the path to subscribe to'),
+        .openapi('CalendarFeedKey'),
+      'The key and the path to subscribe to',
+    ),
     ...problems(404),
   },
 });
@@ -147,7 +198,8 @@ const patchRoute = createRoute({
   operationId: 'changeVisit',
   tags: ['visits'],
   summary: 'Reschedule, reassign or cancel a scheduled visit',
-  description: 'Same double-booking guarantee as booking. A lead changes any visit of the team; staff their own, or take an unassigned one (staffId = themselves).',
+  description:
+    'Same double-booking guarantee as booking. A lead changes any visit of the team; staff their own, or take an unassigned one (staffId = themselves).',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
@@ -161,13 +213,17 @@ const startRoute = createRoute({
   operationId: 'startVisit',
   tags: ['visits'],
   summary: 'Open the video session (assigned staff member); again to rejoin',
-  description: 'Creates the Chime meeting idempotently and the staff member’s attendee. 502/503 when the video service fails; nothing is written then and the visit stays startable.',
+  description:
+    'Creates the Chime meeting idempotently and the staff member’s attendee. 502/503 when the video service fails; nothing is written then and the visit stays startable.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
   request: { params: VisitParams },
   responses: {
-    200: jsonContent(z.object({ visit: visitSchema, join: joinInfoSchema }).openapi('StartedVisit'), 'The visit and the staff member’s join data'),
+    200: jsonContent(
+      z.object({ visit: visitSchema, join: joinInfoSchema }).openapi('StartedVisit'),
+      'The visit and the staff member’s join data',
+    ),
     ...problems(400, 404, 409, 502, 503),
   },
 });
@@ -190,8 +246,10 @@ const guestRoute = createRoute({
   path: '/visits/{visitId}/guests',
   operationId: 'addVisitGuest',
   tags: ['visits'],
-  summary: 'Ask to add a relative or another professional to a visit in progress; the citizen consents on the tablet first',
-  description: 'Roles: staff, lead (the assigned staff member). The guest waits for consent; their join data comes from POST /visits/{visitId}/guests/{guestId}/join once the citizen consented.',
+  summary:
+    'Ask to add a relative or another professional to a visit in progress; the citizen consents on the tablet first',
+  description:
+    'Roles: staff, lead (the assigned staff member). The guest waits for consent; their join data comes from POST /visits/{visitId}/guests/{guestId}/join once the citizen consented.',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],
@@ -221,13 +279,17 @@ const guestJoinRoute = createRoute({
   operationId: 'joinVisitGuest',
   tags: ['visits'],
   summary: 'The guest’s join data, once the citizen consented',
-  description: 'Roles: staff, lead (the assigned staff member), to pass on to the guest. 409 `consent-missing` or `consent-refused` without the citizen’s consent.',
+  description:
+    'Roles: staff, lead (the assigned staff member), to pass on to the guest. 409 `consent-missing` or `consent-refused` without the citizen’s consent.',
   'x-roles': ['staff', 'lead'],
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   request: { params: GuestParams },
   responses: {
-    200: jsonContent(joinInfoSchema.extend({ guestId: z.string(), kind: z.string() }).openapi('GuestJoinInfo'), 'The guest’s join data, to pass on to them'),
+    200: jsonContent(
+      joinInfoSchema.extend({ guestId: z.string(), kind: z.string() }).openapi('GuestJoinInfo'),
+      'The guest’s join data, to pass on to them',
+    ),
     ...problems(400, 404, 409, 502, 503),
   },
 });
@@ -238,7 +300,8 @@ const nextVisitRoute = createRoute({
   operationId: 'getTabletHome',
   tags: ['visits'],
   summary: 'What the citizen’s tablet shows: the next visit, whether it can be joined now, guests waiting for consent',
-  description: 'Roles: citizen (a paired tablet). `phase` is worked out with the server’s clock: `before` the join window, `open` inside it, `ended` just after a visit, `none` when nothing is planned.',
+  description:
+    'Roles: citizen (a paired tablet). `phase` is worked out with the server’s clock: `before` the join window, `open` inside it, `ended` just after a visit, `none` when nothing is planned.',
   'x-roles': ['citizen'],
   security: bearer,
   middleware: [requireRole('citizen')] as const,
@@ -273,11 +336,18 @@ const meRoute = createRoute({
 
 export function visitRoutes() {
   return newRouter()
-    .openapi(putAvailability, async (c) => c.json(await setAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('json')), 200))
-    .openapi(getAvailability, async (c) => c.json(await readAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 200))
+    .openapi(putAvailability, async (c) =>
+      c.json(await setAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, c.req.valid('json')), 200),
+    )
+    .openapi(getAvailability, async (c) =>
+      c.json(await readAvailability(c.get('deps'), ctxOf(c), c.req.valid('param').staffId), 200),
+    )
     .openapi(calendarRoute, async (c) => {
       const body = await staffCalendar(c.get('deps'), ctxOf(c), c.req.valid('param').staffId, publicBaseUrl(c));
-      return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' });
+      return c.body(body, 200, {
+        'content-type': 'text/calendar; charset=utf-8',
+        'cache-control': 'private, max-age=300',
+      });
     })
     .openapi(calendarFeedRoute, async (c) => {
       const issued = await issueCalendarFeedKey(c.get('deps'), ctxOf(c), c.req.valid('param').staffId);
@@ -286,11 +356,21 @@ export function visitRoutes() {
     .openapi(bookRoute, async (c) => c.json(await bookVisit(c.get('deps'), ctxOf(c), c.req.valid('json')), 201))
     .openapi(listRoute, async (c) => c.json(await listVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
     .openapi(getRoute, async (c) => c.json(await readVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
-    .openapi(patchRoute, async (c) => c.json(await changeVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 200))
-    .openapi(startRoute, async (c) => c.json(await startVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
-    .openapi(joinRoute, async (c) => c.json(await joinVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200))
-    .openapi(guestRoute, async (c) => c.json(await addGuest(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 201))
-    .openapi(completeRoute, async (c) => c.json(await completeVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 200))
+    .openapi(patchRoute, async (c) =>
+      c.json(await changeVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 200),
+    )
+    .openapi(startRoute, async (c) =>
+      c.json(await startVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200),
+    )
+    .openapi(joinRoute, async (c) =>
+      c.json(await joinVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId), 200),
+    )
+    .openapi(guestRoute, async (c) =>
+      c.json(await addGuest(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 201),
+    )
+    .openapi(completeRoute, async (c) =>
+      c.json(await completeVisit(c.get('deps'), ctxOf(c), c.req.valid('param').visitId, c.req.valid('json')), 200),
+    )
     .openapi(meRoute, async (c) => c.json(await listMyVisits(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
     .openapi(consentRoute, async (c) => {
       const { visitId, guestId } = c.req.valid('param');

@@ -25,15 +25,28 @@ export const VISIT_NO_SHOW_JOB = 'visit-no-show-check';
 export const reminderScheduleName = (visitId: string) => `visit-reminder-${visitId}`;
 export const noShowScheduleName = (visitId: string) => `visit-no-show-${visitId}`;
 
-export async function scheduleVisitJobs(deps: Deps, visit: Pick<VisitRecord, 'visitId' | 'start' | 'end'>): Promise<void> {
+export async function scheduleVisitJobs(
+  deps: Deps,
+  visit: Pick<VisitRecord, 'visitId' | 'start' | 'end'>,
+): Promise<void> {
   const remindAt = new Date(new Date(visit.start).getTime() - deps.config.VISIT_REMINDER_MINUTES * 60_000);
   try {
     if (remindAt.getTime() > deps.clock.now().getTime()) {
-      await deps.scheduler.scheduleOnce({ name: reminderScheduleName(visit.visitId), at: remindAt, job: VISIT_REMINDER_JOB, payload: { visitId: visit.visitId, start: visit.start } });
+      await deps.scheduler.scheduleOnce({
+        name: reminderScheduleName(visit.visitId),
+        at: remindAt,
+        job: VISIT_REMINDER_JOB,
+        payload: { visitId: visit.visitId, start: visit.start },
+      });
     } else {
       await deps.scheduler.cancel(reminderScheduleName(visit.visitId));
     }
-    await deps.scheduler.scheduleOnce({ name: noShowScheduleName(visit.visitId), at: new Date(visit.end), job: VISIT_NO_SHOW_JOB, payload: { visitId: visit.visitId } });
+    await deps.scheduler.scheduleOnce({
+      name: noShowScheduleName(visit.visitId),
+      at: new Date(visit.end),
+      job: VISIT_NO_SHOW_JOB,
+      payload: { visitId: visit.visitId },
+    });
   } catch (error) {
     if (error instanceof UpstreamError) throw error;
     logger.error('visit schedules not written', { visitId: visit.visitId, error: error as Error });
@@ -42,7 +55,10 @@ export async function scheduleVisitJobs(deps: Deps, visit: Pick<VisitRecord, 'vi
 }
 
 /** After a change has committed: a failure is logged, the jobs' own checks cover the gap. */
-export async function rescheduleVisitJobsAfterCommit(deps: Deps, visit: Pick<VisitRecord, 'visitId' | 'start' | 'end'>): Promise<void> {
+export async function rescheduleVisitJobsAfterCommit(
+  deps: Deps,
+  visit: Pick<VisitRecord, 'visitId' | 'start' | 'end'>,
+): Promise<void> {
   try {
     await scheduleVisitJobs(deps, visit);
   } catch (error) {
@@ -72,7 +88,12 @@ export async function syncVisitSchedules(deps: Deps, visitId: string): Promise<'
   if (visit.status === 'in_progress') {
     // Started: no reminder any more, but the no-show check stays (the citizen may never join).
     await deps.scheduler.cancel(reminderScheduleName(visitId));
-    await deps.scheduler.scheduleOnce({ name: noShowScheduleName(visitId), at: new Date(visit.end), job: VISIT_NO_SHOW_JOB, payload: { visitId } });
+    await deps.scheduler.scheduleOnce({
+      name: noShowScheduleName(visitId),
+      at: new Date(visit.end),
+      job: VISIT_NO_SHOW_JOB,
+      payload: { visitId },
+    });
     return 'scheduled';
   }
   if (visit.status !== 'scheduled') {

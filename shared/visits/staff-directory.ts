@@ -50,7 +50,12 @@ function assertManagesTeam(actor: Actor, team: string): void {
   if (actor.team !== team || !hasRole(actor, 'lead', 'admin')) throw new NotFoundError('The team');
 }
 
-export async function registerStaff(deps: Deps, ctx: RequestContext, team: string, input: z.infer<typeof registerStaffSchema>): Promise<StaffMember> {
+export async function registerStaff(
+  deps: Deps,
+  ctx: RequestContext,
+  team: string,
+  input: z.infer<typeof registerStaffSchema>,
+): Promise<StaffMember> {
   assertManagesTeam(ctx.actor, team);
   const at = ctx.now.toISOString();
   const item = {
@@ -72,15 +77,26 @@ export async function registerStaff(deps: Deps, ctx: RequestContext, team: strin
     await transactWrite(deps.table, [putNew(deps.table, item)]);
   } catch (error) {
     // Staff ids are the sign-in names of one user pool: unique across the municipality.
-    if (error instanceof TransactionConflict) throw new ConflictError(`Staff member ${input.staffId} is already registered.`, 'staff-registered');
+    if (error instanceof TransactionConflict)
+      throw new ConflictError(`Staff member ${input.staffId} is already registered.`, 'staff-registered');
     throw error;
   }
   return toMember(item);
 }
 
-export async function listStaff(deps: Deps, ctx: RequestContext, team: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<StaffMember>> {
+export async function listStaff(
+  deps: Deps,
+  ctx: RequestContext,
+  team: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<StaffMember>> {
   assertManagesTeam(ctx.actor, team);
-  const result = await queryPage(deps.table, { index: 'gsi1', partition: ['gsi1pk', staffKeys.teamPartition(team)], limit: page.limit, cursor: page.cursor });
+  const result = await queryPage(deps.table, {
+    index: 'gsi1',
+    partition: ['gsi1pk', staffKeys.teamPartition(team)],
+    limit: page.limit,
+    cursor: page.cursor,
+  });
   return { items: result.items.filter((i) => i.team === team).map(toMember), nextCursor: result.nextCursor };
 }
 

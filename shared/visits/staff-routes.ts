@@ -32,11 +32,18 @@ const listStaffRoute = createRoute({
   security: bearer,
   middleware: [requireRole('lead', 'admin')] as const,
   request: { params: TeamParams, query: PaginationQuery },
-  responses: { 200: jsonContent(pageOf(staffMemberSchema, 'StaffMemberPage'), 'Staff members by id'), ...problems(400, 404) },
+  responses: {
+    200: jsonContent(pageOf(staffMemberSchema, 'StaffMemberPage'), 'Staff members by id'),
+    ...problems(400, 404),
+  },
 });
 
 export function staffRoutes() {
   return newRouter()
-    .openapi(registerStaffRoute, async (c) => c.json(await registerStaff(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('json')), 201))
-    .openapi(listStaffRoute, async (c) => c.json(await listStaff(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('query')), 200));
+    .openapi(registerStaffRoute, async (c) =>
+      c.json(await registerStaff(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('json')), 201),
+    )
+    .openapi(listStaffRoute, async (c) =>
+      c.json(await listStaff(c.get('deps'), ctxOf(c), c.req.valid('param').team, c.req.valid('query')), 200),
+    );
 }

@@ -26,7 +26,9 @@ const tabletVisitSchema = z
     service: z.string(),
     status: z.enum(['scheduled', 'in_progress']),
     staffJoined: z.boolean().openapi({ description: 'The staff member has opened the video session' }),
-    pendingGuests: z.array(z.object({ guestId: z.string(), kind: z.enum(guestKinds) })).openapi({ description: 'Guests waiting for the citizen’s consent' }),
+    pendingGuests: z
+      .array(z.object({ guestId: z.string(), kind: z.enum(guestKinds) }))
+      .openapi({ description: 'Guests waiting for the citizen’s consent' }),
   })
   .openapi('TabletVisit');
 
@@ -35,7 +37,10 @@ export const tabletHomeSchema = z
     now: z.string(),
     phase: z.enum(tabletPhases),
     visit: tabletVisitSchema.nullable().openapi({ description: 'The next visit that has not ended' }),
-    ended: z.object({ visitId: z.string(), end: z.string() }).nullable().openapi({ description: 'A visit that ended within the last 30 minutes' }),
+    ended: z
+      .object({ visitId: z.string(), end: z.string() })
+      .nullable()
+      .openapi({ description: 'A visit that ended within the last 30 minutes' }),
   })
   .openapi('TabletHome');
 export type TabletHome = z.infer<typeof tabletHomeSchema>;
@@ -57,13 +62,21 @@ export async function nextVisitForTablet(deps: Deps, ctx: RequestContext): Promi
     .sort((a, b) => a.start.localeCompare(b.start))[0];
   const endedAt = (v: VisitRecord) => Math.min(new Date(v.completedAt ?? v.end).getTime(), new Date(v.end).getTime());
   const ended = visits
-    .filter((v) => v.status !== 'cancelled' && v !== next && (v.status === 'completed' || new Date(v.end).getTime() <= now))
+    .filter(
+      (v) => v.status !== 'cancelled' && v !== next && (v.status === 'completed' || new Date(v.end).getTime() <= now),
+    )
     .filter((v) => now - endedAt(v) <= ENDED_NOTICE_MINUTES * 60_000 && endedAt(v) <= now)
     .sort((a, b) => endedAt(b) - endedAt(a))[0];
 
   const opens = next ? new Date(next.start).getTime() - deps.config.VISIT_JOIN_EARLY_MINUTES * 60_000 : undefined;
-  const phase: TabletHome['phase'] = next && opens !== undefined && now >= opens ? 'open' : ended ? 'ended' : next ? 'before' : 'none';
-  if (next) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, { action: 'visit.read', resource: `visits/${next.visitId}`, citizenId });
+  const phase: TabletHome['phase'] =
+    next && opens !== undefined && now >= opens ? 'open' : ended ? 'ended' : next ? 'before' : 'none';
+  if (next)
+    await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+      action: 'visit.read',
+      resource: `visits/${next.visitId}`,
+      citizenId,
+    });
   return {
     now: toZonedIso(ctx.now.toISOString(), zone),
     phase,
@@ -76,7 +89,9 @@ export async function nextVisitForTablet(deps: Deps, ctx: RequestContext): Promi
           service: next.purpose.service,
           status: next.status === 'in_progress' ? 'in_progress' : 'scheduled',
           staffJoined: next.status === 'in_progress',
-          pendingGuests: next.guests.filter((g) => consentOf(g) === 'pending').map((g) => ({ guestId: g.guestId, kind: g.kind })),
+          pendingGuests: next.guests
+            .filter((g) => consentOf(g) === 'pending')
+            .map((g) => ({ guestId: g.guestId, kind: g.kind })),
         }
       : null,
     ended: ended ? { visitId: ended.visitId, end: toZonedIso(new Date(endedAt(ended)).toISOString(), zone) } : null,

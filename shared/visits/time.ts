@@ -19,7 +19,9 @@ export function isOnGrid(at: Date): boolean {
 }
 
 export function isValidDuration(minutes: number): boolean {
-  return Number.isInteger(minutes) && minutes >= SLOT_MINUTES && minutes <= MAX_VISIT_MINUTES && minutes % SLOT_MINUTES === 0;
+  return (
+    Number.isInteger(minutes) && minutes >= SLOT_MINUTES && minutes <= MAX_VISIT_MINUTES && minutes % SLOT_MINUTES === 0
+  );
 }
 
 export function addMinutes(at: Date, minutes: number): Date {
@@ -29,7 +31,8 @@ export function addMinutes(at: Date, minutes: number): Date {
 /** The 5-minute buckets [start, end) covers, as UTC ISO strings (the lock items' sort keys). */
 export function slotBuckets(start: Date, end: Date): string[] {
   const buckets: string[] = [];
-  for (let t = Math.floor(start.getTime() / SLOT_MS) * SLOT_MS; t < end.getTime(); t += SLOT_MS) buckets.push(new Date(t).toISOString());
+  for (let t = Math.floor(start.getTime() / SLOT_MS) * SLOT_MS; t < end.getTime(); t += SLOT_MS)
+    buckets.push(new Date(t).toISOString());
   return buckets;
 }
 
@@ -56,7 +59,10 @@ export function wallClockInstant(date: string, time: string, zone: string): Date
 }
 
 /** Local bounds of a day (`YYYY-MM-DD`) or ISO week (`2026-W44`), as UTC instants. */
-export function localPeriod(period: { date?: string | undefined; week?: string | undefined }, zone: string): { from: Date; to: Date } | undefined {
+export function localPeriod(
+  period: { date?: string | undefined; week?: string | undefined },
+  zone: string,
+): { from: Date; to: Date } | undefined {
   if (period.date) {
     const start = DateTime.fromISO(period.date, { zone }).startOf('day');
     return { from: start.toJSDate(), to: start.plus({ days: 1 }).toJSDate() };

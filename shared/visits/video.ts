@@ -11,7 +11,18 @@ import type { DomainEvent } from '#shared/platform/events.ts';
 import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
 import { visitEvent } from './events.ts';
 import type { AttendeeInfo, MeetingInfo } from './meetings.ts';
-import { consentOf, guestConsents, guestKinds, loadVisit, putVisitIfVersion, toView, visitOutcomes, type Guest, type VisitRecord, type VisitView } from './model.ts';
+import {
+  consentOf,
+  guestConsents,
+  guestKinds,
+  loadVisit,
+  putVisitIfVersion,
+  toView,
+  visitOutcomes,
+  type Guest,
+  type VisitRecord,
+  type VisitView,
+} from './model.ts';
 import { requireTeamVisit } from './visits.ts';
 
 /**
@@ -28,33 +39,57 @@ export const MAX_GUESTS = 10;
 export const joinInfoSchema = z
   .object({
     visitId: z.string(),
-    meeting: z.record(z.string(), z.unknown()).openapi({ description: 'The Chime `Meeting` object, as the Chime client SDK takes it' }),
+    meeting: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'The Chime `Meeting` object, as the Chime client SDK takes it' }),
     attendee: z
-      .object({ AttendeeId: z.string(), ExternalUserId: z.string(), JoinToken: z.string().openapi({ description: 'Secret: only for this attendee' }) })
+      .object({
+        AttendeeId: z.string(),
+        ExternalUserId: z.string(),
+        JoinToken: z.string().openapi({ description: 'Secret: only for this attendee' }),
+      })
       .openapi('Attendee'),
   })
   .openapi('JoinInfo');
 export type JoinInfo = z.infer<typeof joinInfoSchema>;
 
-
 export const addGuestSchema = z
   .strictObject({
-    kind: z.enum(guestKinds).openapi({ description: 'A relative, or another professional (e.g. a nurse supporting a colleague)' }),
+    kind: z
+      .enum(guestKinds)
+      .openapi({ description: 'A relative, or another professional (e.g. a nurse supporting a colleague)' }),
   })
   .openapi('AddGuest');
 
 export const completeVisitSchema = z
   .strictObject({
     result: z.enum(visitOutcomes),
-    notes: z.string().trim().max(4000).optional().openapi({ description: 'Outcome notes (personal data: stored, never logged or published)' }),
+    notes: z
+      .string()
+      .trim()
+      .max(4000)
+      .optional()
+      .openapi({ description: 'Outcome notes (personal data: stored, never logged or published)' }),
   })
   .openapi('CompleteVisit');
 
 const audit = (deps: Deps) => auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
-const entry = (visit: VisitRecord, action: AuditEntry['action']): AuditEntry => ({ action, resource: `visits/${visit.visitId}`, citizenId: visit.citizenId });
+const entry = (visit: VisitRecord, action: AuditEntry['action']): AuditEntry => ({
+  action,
+  resource: `visits/${visit.visitId}`,
+  citizenId: visit.citizenId,
+});
 
 function joinInfo(visitId: string, meeting: MeetingInfo, attendee: AttendeeInfo): JoinInfo {
-  return { visitId, meeting: meeting.meeting, attendee: { AttendeeId: attendee.attendeeId, ExternalUserId: attendee.externalUserId, JoinToken: attendee.joinToken } };
+  return {
+    visitId,
+    meeting: meeting.meeting,
+    attendee: {
+      AttendeeId: attendee.attendeeId,
+      ExternalUserId: attendee.externalUserId,
+      JoinToken: attendee.joinToken,
+    },
+  };
 }
 
 /** The visit's meeting if it still lives, else a new one (the next generation, idempotently). */
@@ -65,16 +100,25 @@ async function liveMeeting(deps: Deps, visit: VisitRecord): Promise<{ meeting: M
     if (meeting) return { meeting, generation: current };
   }
   const generation = current + 1;
-  const meeting = await deps.meetings.createMeeting({ externalMeetingId: visit.visitId, clientRequestToken: `${visit.visitId}-m${generation}` });
+  const meeting = await deps.meetings.createMeeting({
+    externalMeetingId: visit.visitId,
+    clientRequestToken: `${visit.visitId}-m${generation}`,
+  });
   return { meeting, generation };
 }
 
 /** The visit must be open for video now: [start − VISIT_JOIN_EARLY_MINUTES, end], scheduled or in progress. */
 function assertInWindow(deps: Deps, visit: VisitRecord, now: Date): void {
-  if (visit.status !== 'scheduled' && visit.status !== 'in_progress') throw new ConflictError(`The visit is ${visit.status}.`, 'not-open');
+  if (visit.status !== 'scheduled' && visit.status !== 'in_progress')
+    throw new ConflictError(`The visit is ${visit.status}.`, 'not-open');
   const opens = new Date(visit.start).getTime() - deps.config.VISIT_JOIN_EARLY_MINUTES * 60_000;
-  if (now.getTime() < opens) throw new ConflictError(`The visit opens ${deps.config.VISIT_JOIN_EARLY_MINUTES} minutes before its start.`, 'too-early');
-  if (now.getTime() > new Date(visit.end).getTime()) throw new ConflictError('The visit window is over.', 'window-over');
+  if (now.getTime() < opens)
+    throw new ConflictError(
+      `The visit opens ${deps.config.VISIT_JOIN_EARLY_MINUTES} minutes before its start.`,
+      'too-early',
+    );
+  if (now.getTime() > new Date(visit.end).getTime())
+    throw new ConflictError('The visit window is over.', 'window-over');
 }
 
 function assertAssigned(visit: VisitRecord, sub: string): void {
@@ -88,7 +132,9 @@ function assertAssigned(visit: VisitRecord, sub: string): void {
 async function withVisit<T>(
   deps: Deps,
   load: () => Promise<VisitRecord>,
-  attempt: (visit: VisitRecord) => Promise<{ next: VisitRecord; action: AuditEntry['action']; result: T; events?: DomainEvent[] }>,
+  attempt: (
+    visit: VisitRecord,
+  ) => Promise<{ next: VisitRecord; action: AuditEntry['action']; result: T; events?: DomainEvent[] }>,
   ctx: RequestContext,
 ): Promise<{ before: VisitRecord; next: VisitRecord; result: T }> {
   for (let round = 1; ; round += 1) {
@@ -103,7 +149,8 @@ async function withVisit<T>(
       return { before, next, result };
     } catch (error) {
       if (!(error instanceof TransactionConflict) || round >= 4) {
-        if (error instanceof TransactionConflict) throw new ConflictError('The visit is being changed by someone else; try again.', 'contended');
+        if (error instanceof TransactionConflict)
+          throw new ConflictError('The visit is being changed by someone else; try again.', 'contended');
         throw error;
       }
     }
@@ -111,7 +158,11 @@ async function withVisit<T>(
 }
 
 /** POST /visits/{id}/start: the assigned staff member opens the video session. Repeating it rejoins. */
-export async function startVisit(deps: Deps, ctx: RequestContext, visitId: string): Promise<{ visit: VisitView; join: JoinInfo }> {
+export async function startVisit(
+  deps: Deps,
+  ctx: RequestContext,
+  visitId: string,
+): Promise<{ visit: VisitView; join: JoinInfo }> {
   const at = ctx.now.toISOString();
   const { next, result } = await withVisit(
     deps,
@@ -130,7 +181,8 @@ export async function startVisit(deps: Deps, ctx: RequestContext, visitId: strin
         version: visit.version + 1,
         updatedAt: at,
       };
-      const events = visit.status === 'scheduled' ? [visitEvent('VisitStarted', next, { startedAt: next.startedAt }, ctx.now)] : [];
+      const events =
+        visit.status === 'scheduled' ? [visitEvent('VisitStarted', next, { startedAt: next.startedAt }, ctx.now)] : [];
       return { next, action: 'visit.start', result: joinInfo(visit.visitId, meeting, attendee), events };
     },
     ctx,
@@ -146,7 +198,8 @@ export async function joinVisit(deps: Deps, ctx: RequestContext, visitId: string
     deps,
     async () => {
       const visit = await loadVisit(deps.table, visitId);
-      if (!visit || !hasRole(ctx.actor, 'citizen') || visit.citizenId !== ctx.actor.sub) throw new NotFoundError('The visit');
+      if (!visit || !hasRole(ctx.actor, 'citizen') || visit.citizenId !== ctx.actor.sub)
+        throw new NotFoundError('The visit');
       return visit;
     },
     async (visit) => {
@@ -169,15 +222,29 @@ export async function joinVisit(deps: Deps, ctx: RequestContext, visitId: string
 }
 
 export const guestViewSchema = z
-  .object({ guestId: z.string(), kind: z.enum(guestKinds), addedAt: z.string(), consent: z.enum(guestConsents), consentAt: z.string().optional() })
+  .object({
+    guestId: z.string(),
+    kind: z.enum(guestKinds),
+    addedAt: z.string(),
+    consent: z.enum(guestConsents),
+    consentAt: z.string().optional(),
+  })
   .openapi('VisitGuest');
 export type GuestView = z.infer<typeof guestViewSchema>;
 
 export const guestConsentSchema = z
-  .strictObject({ consent: z.boolean().openapi({ description: 'true: the citizen lets this guest into the call; false: not' }) })
+  .strictObject({
+    consent: z.boolean().openapi({ description: 'true: the citizen lets this guest into the call; false: not' }),
+  })
   .openapi('GuestConsent');
 
-const guestView = (g: Guest): GuestView => ({ guestId: g.guestId, kind: g.kind, addedAt: g.addedAt, consent: consentOf(g), ...(g.consent?.at ? { consentAt: g.consent.at } : {}) });
+const guestView = (g: Guest): GuestView => ({
+  guestId: g.guestId,
+  kind: g.kind,
+  addedAt: g.addedAt,
+  consent: consentOf(g),
+  ...(g.consent?.at ? { consentAt: g.consent.at } : {}),
+});
 
 function requireGuest(visit: VisitRecord, guestId: string): Guest {
   const guest = visit.guests.find((g) => g.guestId === guestId);
@@ -189,17 +256,35 @@ function requireGuest(visit: VisitRecord, guestId: string): Guest {
  * POST /visits/{id}/guests: the assigned staff member asks to add a relative or another
  * professional. The guest waits for the citizen's consent on the tablet; no join data yet.
  */
-export async function addGuest(deps: Deps, ctx: RequestContext, visitId: string, input: z.infer<typeof addGuestSchema>): Promise<GuestView> {
+export async function addGuest(
+  deps: Deps,
+  ctx: RequestContext,
+  visitId: string,
+  input: z.infer<typeof addGuestSchema>,
+): Promise<GuestView> {
   const at = ctx.now.toISOString();
   const { result } = await withVisit(
     deps,
     () => requireTeamVisit(deps, ctx.actor, visitId),
     async (visit) => {
       assertAssigned(visit, ctx.actor.sub);
-      if (visit.status !== 'in_progress') throw new ConflictError('Start the visit before adding a guest.', 'not-in-progress');
-      if (visit.guests.length >= MAX_GUESTS) throw new ConflictError(`A visit has at most ${MAX_GUESTS} guests.`, 'too-many-guests');
-      const guest: Guest = { guestId: newId('gst', ctx.now), kind: input.kind, addedAt: at, addedBy: ctx.actor.sub, consent: { status: 'pending' } };
-      const next: VisitRecord = { ...visit, guests: [...visit.guests, guest], version: visit.version + 1, updatedAt: at };
+      if (visit.status !== 'in_progress')
+        throw new ConflictError('Start the visit before adding a guest.', 'not-in-progress');
+      if (visit.guests.length >= MAX_GUESTS)
+        throw new ConflictError(`A visit has at most ${MAX_GUESTS} guests.`, 'too-many-guests');
+      const guest: Guest = {
+        guestId: newId('gst', ctx.now),
+        kind: input.kind,
+        addedAt: at,
+        addedBy: ctx.actor.sub,
+        consent: { status: 'pending' },
+      };
+      const next: VisitRecord = {
+        ...visit,
+        guests: [...visit.guests, guest],
+        version: visit.version + 1,
+        updatedAt: at,
+      };
       return { next, action: 'visit.guest', result: guestView(guest) };
     },
     ctx,
@@ -208,21 +293,37 @@ export async function addGuest(deps: Deps, ctx: RequestContext, visitId: string,
 }
 
 /** POST /visits/{id}/guests/{guestId}/consent: the visit's own citizen says yes or no, on the tablet. */
-export async function recordGuestConsent(deps: Deps, ctx: RequestContext, visitId: string, guestId: string, input: z.infer<typeof guestConsentSchema>): Promise<GuestView> {
+export async function recordGuestConsent(
+  deps: Deps,
+  ctx: RequestContext,
+  visitId: string,
+  guestId: string,
+  input: z.infer<typeof guestConsentSchema>,
+): Promise<GuestView> {
   const at = ctx.now.toISOString();
   const { result } = await withVisit(
     deps,
     async () => {
       const visit = await loadVisit(deps.table, visitId);
-      if (!visit || !hasRole(ctx.actor, 'citizen') || visit.citizenId !== ctx.actor.sub) throw new NotFoundError('The visit');
+      if (!visit || !hasRole(ctx.actor, 'citizen') || visit.citizenId !== ctx.actor.sub)
+        throw new NotFoundError('The visit');
       return visit;
     },
     async (visit) => {
       const guest = requireGuest(visit, guestId);
-      if (visit.status !== 'in_progress' && visit.status !== 'scheduled') throw new ConflictError(`The visit is ${visit.status}.`, 'not-open');
+      if (visit.status !== 'in_progress' && visit.status !== 'scheduled')
+        throw new ConflictError(`The visit is ${visit.status}.`, 'not-open');
       if (guest.attendeeId) throw new ConflictError('The guest has already joined.', 'guest-joined');
-      const updated: Guest = { ...guest, consent: { status: input.consent ? 'given' : 'refused', at, by: ctx.actor.sub } };
-      const next: VisitRecord = { ...visit, guests: visit.guests.map((g) => (g.guestId === guestId ? updated : g)), version: visit.version + 1, updatedAt: at };
+      const updated: Guest = {
+        ...guest,
+        consent: { status: input.consent ? 'given' : 'refused', at, by: ctx.actor.sub },
+      };
+      const next: VisitRecord = {
+        ...visit,
+        guests: visit.guests.map((g) => (g.guestId === guestId ? updated : g)),
+        version: visit.version + 1,
+        updatedAt: at,
+      };
       return { next, action: 'visit.consent', result: guestView(updated) };
     },
     ctx,
@@ -234,7 +335,12 @@ export async function recordGuestConsent(deps: Deps, ctx: RequestContext, visitI
  * POST /visits/{id}/guests/{guestId}/join: the assigned staff member gets the guest's join data to
  * pass on, only once the citizen's consent is recorded (409 `consent-missing` / `consent-refused`).
  */
-export async function joinGuest(deps: Deps, ctx: RequestContext, visitId: string, guestId: string): Promise<JoinInfo & { guestId: string; kind: string }> {
+export async function joinGuest(
+  deps: Deps,
+  ctx: RequestContext,
+  visitId: string,
+  guestId: string,
+): Promise<JoinInfo & { guestId: string; kind: string }> {
   const at = ctx.now.toISOString();
   const { result } = await withVisit(
     deps,
@@ -243,9 +349,12 @@ export async function joinGuest(deps: Deps, ctx: RequestContext, visitId: string
       assertAssigned(visit, ctx.actor.sub);
       const guest = requireGuest(visit, guestId);
       const consent = consentOf(guest);
-      if (consent === 'pending') throw new ConflictError('The citizen has not yet consented to this guest on the tablet.', 'consent-missing');
-      if (consent === 'refused') throw new ConflictError('The citizen did not consent to this guest.', 'consent-refused');
-      if (visit.status !== 'in_progress') throw new ConflictError('Only a visit in progress can be joined.', 'not-in-progress');
+      if (consent === 'pending')
+        throw new ConflictError('The citizen has not yet consented to this guest on the tablet.', 'consent-missing');
+      if (consent === 'refused')
+        throw new ConflictError('The citizen did not consent to this guest.', 'consent-refused');
+      if (visit.status !== 'in_progress')
+        throw new ConflictError('Only a visit in progress can be joined.', 'not-in-progress');
       const { meeting, generation } = await liveMeeting(deps, visit);
       const attendee = await deps.meetings.createAttendee(meeting.meetingId, `guest-${guestId}`);
       const next: VisitRecord = {
@@ -256,7 +365,11 @@ export async function joinGuest(deps: Deps, ctx: RequestContext, visitId: string
         version: visit.version + 1,
         updatedAt: at,
       };
-      return { next, action: 'visit.guest', result: { guestId, kind: guest.kind, ...joinInfo(visit.visitId, meeting, attendee) } };
+      return {
+        next,
+        action: 'visit.guest',
+        result: { guestId, kind: guest.kind, ...joinInfo(visit.visitId, meeting, attendee) },
+      };
     },
     ctx,
   );
@@ -264,14 +377,23 @@ export async function joinGuest(deps: Deps, ctx: RequestContext, visitId: string
 }
 
 /** POST /visits/{id}/complete: the outcome is recorded, then the meeting deleted. */
-export async function completeVisit(deps: Deps, ctx: RequestContext, visitId: string, input: z.infer<typeof completeVisitSchema>): Promise<VisitView> {
+export async function completeVisit(
+  deps: Deps,
+  ctx: RequestContext,
+  visitId: string,
+  input: z.infer<typeof completeVisitSchema>,
+): Promise<VisitView> {
   const at = ctx.now.toISOString();
   const { next } = await withVisit(
     deps,
     () => requireTeamVisit(deps, ctx.actor, visitId),
     async (visit) => {
       assertAssigned(visit, ctx.actor.sub);
-      if (visit.status !== 'in_progress') throw new ConflictError(`Only a visit in progress can be completed; this one is ${visit.status}.`, 'not-in-progress');
+      if (visit.status !== 'in_progress')
+        throw new ConflictError(
+          `Only a visit in progress can be completed; this one is ${visit.status}.`,
+          'not-in-progress',
+        );
       const next: VisitRecord = {
         ...visit,
         status: 'completed',
@@ -280,14 +402,21 @@ export async function completeVisit(deps: Deps, ctx: RequestContext, visitId: st
         version: visit.version + 1,
         updatedAt: at,
       };
-      const completed = visitEvent('VisitCompleted', next, { startedAt: next.startedAt, completedAt: at, result: input.result }, ctx.now);
+      const completed = visitEvent(
+        'VisitCompleted',
+        next,
+        { startedAt: next.startedAt, completedAt: at, result: input.result },
+        ctx.now,
+      );
       return { next, action: 'visit.complete', result: undefined, events: [completed] };
     },
     ctx,
   );
   if (next.meetingId) {
     // Chime ends an idle meeting by itself within minutes, so a failed delete is only logged.
-    await deps.meetings.deleteMeeting(next.meetingId).catch((error: unknown) => logger.warn('meeting not deleted', { visitId, error: error as Error }));
+    await deps.meetings
+      .deleteMeeting(next.meetingId)
+      .catch((error: unknown) => logger.warn('meeting not deleted', { visitId, error: error as Error }));
   }
   return toView(next, deps.config.TIME_ZONE);
 }

@@ -13,7 +13,13 @@ let assessor: string;
 
 /** Alerts name citizens of the team: registered through the API like any other. */
 async function eastCitizen(): Promise<string> {
-  const res = await t.call('POST', '/citizens', { as: assessor, body: { nationalId: `0101${String(40 + (++registered % 50))}-${String(1000 + registered)}`, name: { given: 'Alma', family: 'Alarm' } } });
+  const res = await t.call('POST', '/citizens', {
+    as: assessor,
+    body: {
+      nationalId: `0101${String(40 + (++registered % 50))}-${String(1000 + registered)}`,
+      name: { given: 'Alma', family: 'Alarm' },
+    },
+  });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
   return res.body.citizenId as string;
 }
@@ -65,25 +71,46 @@ describe('an alert raised by a detection job', () => {
     const { alertId } = await raiseAlert(t.deps, missedDose(citizenId, '2026-11-23T20:00:00Z'));
     const ack = await t.call('POST', `/alerts/${alertId}/ack`, { as: staff, body: { note: 'Calling the citizen' } });
     expect(ack.status).toBe(200);
-    expect(ack.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'stf-anna', acknowledgementNote: 'Calling the citizen' });
+    expect(ack.body).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'stf-anna',
+      acknowledgementNote: 'Calling the citizen',
+    });
     const ackAgain = await t.call('POST', `/alerts/${alertId}/ack`, { as: staff });
     expect(ackAgain.status).toBe(409);
     const noNote = await t.call('POST', `/alerts/${alertId}/resolve`, { as: staff, body: {} });
     expect(noNote.status).toBe(400);
     expect(noNote.body.errors[0].field).toBe('body/note');
-    const resolved = await t.call('POST', `/alerts/${alertId}/resolve`, { as: staff, body: { note: 'Took the dose during the call' } });
+    const resolved = await t.call('POST', `/alerts/${alertId}/resolve`, {
+      as: staff,
+      body: { note: 'Took the dose during the call' },
+    });
     expect(resolved.status).toBe(200);
-    expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: 'stf-anna', resolution: 'Took the dose during the call' });
+    expect(resolved.body).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'stf-anna',
+      resolution: 'Took the dose during the call',
+    });
     const twice = await t.call('POST', `/alerts/${alertId}/resolve`, { as: staff, body: { note: 'again' } });
     expect(twice.status).toBe(409);
     await t.call('GET', `/alerts?citizenId=${citizenId}&status=resolved`, { as: staff });
     const audit = await t.call('GET', `/audit?citizenId=${citizenId}`, { as: await t.token('admin', 'adm-1') });
-    expect(audit.body.items.map((r: { action: string }) => r.action)).toEqual(expect.arrayContaining(['alert.update', 'alert.read']));
+    expect(audit.body.items.map((r: { action: string }) => r.action)).toEqual(
+      expect.arrayContaining(['alert.update', 'alert.read']),
+    );
   });
 
   it('may raise again after resolution when the cause is an episode (a fault), but not for a dose', async () => {
     const dispenserId = newId('dsp');
-    const fault = { kind: 'device_fault' as const, team: 'east', dispenserId, dedupKey: `device_fault#${dispenserId}#jammed`, summary: 'Dispenser jammed', occurredAt: clock.now(), reraiseAfterResolve: true };
+    const fault = {
+      kind: 'device_fault' as const,
+      team: 'east',
+      dispenserId,
+      dedupKey: `device_fault#${dispenserId}#jammed`,
+      summary: 'Dispenser jammed',
+      occurredAt: clock.now(),
+      reraiseAfterResolve: true,
+    };
     const first = await raiseAlert(t.deps, fault);
     expect(await resolveAlertByDedupKey(t.deps, fault.dedupKey, 'Unjammed by the device', 'device')).toBe(true);
     expect((await raiseAlert(t.deps, fault)).raised).toBe(true);

@@ -79,8 +79,14 @@ describe('the DynamoDB meter names operations and sums consumed capacity', () =>
 
   it('counts a total as reads for a read and as writes for a write; sums a transaction’s tables', () => {
     expect(capacityOf('QueryCommand', { CapacityUnits: 1.5 })).toEqual({ read: 1.5, write: 0 });
-    expect(capacityOf('TransactWriteItemsCommand', [{ CapacityUnits: 4 }, { CapacityUnits: 2 }])).toEqual({ read: 0, write: 6 });
-    expect(capacityOf('UpdateItemCommand', { ReadCapacityUnits: 1, WriteCapacityUnits: 2 })).toEqual({ read: 1, write: 2 });
+    expect(capacityOf('TransactWriteItemsCommand', [{ CapacityUnits: 4 }, { CapacityUnits: 2 }])).toEqual({
+      read: 0,
+      write: 6,
+    });
+    expect(capacityOf('UpdateItemCommand', { ReadCapacityUnits: 1, WriteCapacityUnits: 2 })).toEqual({
+      read: 1,
+      write: 2,
+    });
     expect(capacityOf('GetItemCommand', undefined)).toBeUndefined();
   });
 });
@@ -93,7 +99,11 @@ describe('a read route’s floor replays its queries in the same parallel waves'
       { id: 'query-b', startedAt: 6.5, endedAt: 10 },
       { id: 'audit', startedAt: 13, endedAt: 20 },
     ];
-    expect(groupIntoWaves(commands).map((w) => w.map((c) => c.id))).toEqual([['get'], ['query-a', 'query-b'], ['audit']]);
+    expect(groupIntoWaves(commands).map((w) => w.map((c) => c.id))).toEqual([
+      ['get'],
+      ['query-a', 'query-b'],
+      ['audit'],
+    ]);
   });
 });
 
@@ -102,19 +112,28 @@ describe('the load looks like devices that buffer and resend', () => {
   const now = new Date('2026-11-23T21:30:00Z'); // 22:30 in Copenhagen
 
   it('knows the dose instants of a day in the municipality’s time zone', () => {
-    expect(doseInstants(['08:00', '21:00'], zone, new Date('2026-11-23T00:00:00Z'), now)).toEqual(['2026-11-23T07:00:00.000Z', '2026-11-23T20:00:00.000Z']);
+    expect(doseInstants(['08:00', '21:00'], zone, new Date('2026-11-23T00:00:00Z'), now)).toEqual([
+      '2026-11-23T07:00:00.000Z',
+      '2026-11-23T20:00:00.000Z',
+    ]);
   });
 
   it('fills a batch of 25 with dose pairs for the recent doses and heartbeats, every id unique', () => {
     const batch = deviceBatch({ prefix: 'd1', size: 25, now, doseTimes: ['08:00', '12:00', '17:00', '21:00'], zone });
     expect(batch).toHaveLength(25);
     expect(new Set(batch.map((e) => e.eventId)).size).toBe(25);
-    expect(batch.filter((e) => e.type === 'dose_taken').map((e) => e.scheduledFor)).toEqual(['2026-11-23T11:00:00.000Z', '2026-11-23T16:00:00.000Z', '2026-11-23T20:00:00.000Z']);
+    expect(batch.filter((e) => e.type === 'dose_taken').map((e) => e.scheduledFor)).toEqual([
+      '2026-11-23T11:00:00.000Z',
+      '2026-11-23T16:00:00.000Z',
+      '2026-11-23T20:00:00.000Z',
+    ]);
     expect(batch.every((e) => Date.parse(e.occurredAt) <= now.getTime())).toBe(true);
   });
 
   it('posts a taken dose every third single-event post and heartbeats otherwise', () => {
-    const posts = [0, 1, 2].map((seq) => deviceBatch({ prefix: `p${seq}`, size: 1, now, doseTimes: ['21:00'], zone, seq })[0]?.type);
+    const posts = [0, 1, 2].map(
+      (seq) => deviceBatch({ prefix: `p${seq}`, size: 1, now, doseTimes: ['21:00'], zone, seq })[0]?.type,
+    );
     expect(posts).toEqual(['heartbeat', 'heartbeat', 'dose_taken']);
   });
 });
@@ -128,7 +147,17 @@ describe('the printed table', () => {
   });
 
   it('lines the columns up', () => {
-    const table = renderTable([{ figure: '1', case: 'batch 25', measured: '900 ev/s', floor: '1500 ev/s', ratio: '0.60', target: '≥ 0.50', result: 'met' }]);
+    const table = renderTable([
+      {
+        figure: '1',
+        case: 'batch 25',
+        measured: '900 ev/s',
+        floor: '1500 ev/s',
+        ratio: '0.60',
+        target: '≥ 0.50',
+        result: 'met',
+      },
+    ]);
     const [header, rule, row] = table.split('\n');
     expect(header?.length).toBe(row?.length);
     expect(rule).toMatch(/^\|-+\|/);
@@ -153,7 +182,11 @@ describe('the capacity model multiplies measured per-call figures by an assumed 
 
   it('charges device posts per post and says which routes had no measured figure', async () => {
     const { buildCapacityModel } = await import('../../bench/capacity.ts');
-    const model = buildCapacityModel({ workflow: [row('POST /dispensers/{dispenserId}/events', 'device posts 1 event', 4, 1, 6)], ingest: [], itemSizes: [] });
+    const model = buildCapacityModel({
+      workflow: [row('POST /dispensers/{dispenserId}/events', 'device posts 1 event', 4, 1, 6)],
+      ingest: [],
+      itemSizes: [],
+    });
     const [town, nation] = model.loads;
     const posts = town?.lines.find((l) => l.what.startsWith('device posts'));
     expect(posts?.perDay).toBe(300 * (4 * 2 + 24));

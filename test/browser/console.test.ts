@@ -12,10 +12,15 @@ import { axeViolations, screenshot, startWebStack, type WebStack } from './suppo
  * by keyboard alone. The clock is the real one: visits are booked relative to now.
  */
 const ZONE = 'Europe/Copenhagen';
-const allDay = { weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })), exceptions: [] };
+const allDay = {
+  weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+  exceptions: [],
+};
 const purpose = { grantId: 'one-off', service: 'Medicinsamtale' };
-const localDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-const localTime = (at: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+const localDate = (at: Date) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+const localTime = (at: Date) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 const tomorrow = () => localDate(new Date(Date.now() + 86_400_000));
 
 let stack: WebStack;
@@ -36,8 +41,16 @@ async function call(method: string, path: string, as: string, body?: unknown): P
 
 /** Tomorrow at hh:mm local, as the API takes it. */
 async function bookTomorrow(as: string, citizenId: string, staffId: string, hhmm: string, minutes = 20): Promise<any> {
-  const offset = (await call('GET', `/staff/${staffId}/free-slots?date=${tomorrow()}&durationMinutes=5&stepMinutes=60`, as)).from.slice(-6);
-  return call('POST', '/visits', as, { citizenId, staffId, start: `${tomorrow()}T${hhmm}:00${offset}`, durationMinutes: minutes, purpose });
+  const offset = (
+    await call('GET', `/staff/${staffId}/free-slots?date=${tomorrow()}&durationMinutes=5&stepMinutes=60`, as)
+  ).from.slice(-6);
+  return call('POST', '/visits', as, {
+    citizenId,
+    staffId,
+    start: `${tomorrow()}T${hhmm}:00${offset}`,
+    durationMinutes: minutes,
+    purpose,
+  });
 }
 
 async function signIn(page: Page, token: string, hash = '#/day'): Promise<void> {
@@ -50,7 +63,8 @@ async function signIn(page: Page, token: string, hash = '#/day'): Promise<void> 
 /** Presses Tab until the element matching `selector` has the focus (keyboard only). */
 async function tabTo(page: Page, selector: string, max = 80): Promise<void> {
   for (let i = 0; i < max; i += 1) {
-    if (await page.evaluate(`!!document.activeElement && document.activeElement.matches(${JSON.stringify(selector)})`)) return;
+    if (await page.evaluate(`!!document.activeElement && document.activeElement.matches(${JSON.stringify(selector)})`))
+      return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached ${selector}`);
@@ -68,7 +82,12 @@ beforeAll(async () => {
   ]);
   karen = await registerCitizen(t, assessor, { given: 'Karen', family: 'Sørensen' }, uniqueNationalId());
   jens = await registerCitizen(t, assessor, { given: 'Jens', family: 'Holm' }, uniqueNationalId());
-  westCitizen = await registerCitizen(t, await t.token('assessor', 'asr-west', 'west'), { given: 'Vestlig', family: 'Borger' }, uniqueNationalId());
+  westCitizen = await registerCitizen(
+    t,
+    await t.token('assessor', 'asr-west', 'west'),
+    { given: 'Vestlig', family: 'Borger' },
+    uniqueNationalId(),
+  );
   // Staff are in the team's directory before anyone schedules them.
   await registerStaff(t, 'east', 'stf-anna', 'stf-bo', 'lead-lis');
   await registerStaff(t, 'west', 'stf-wes');
@@ -126,7 +145,9 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     const booked = await call('GET', `/visits?citizenId=${karen}&date=${start.slice(0, 10)}`, anna);
     expect(booked.items.map((v: { start: string }) => v.start.slice(0, 16))).toContain(start.slice(0, 16));
     await page.getByTestId('book-status').getByRole('link').click();
-    await expect.poll(() => page.locator(`li.visit .time`).allTextContents()).toContain(`${start.slice(11, 16)}–${localTime(new Date(Date.parse(start) + 20 * 60_000))}`);
+    await expect
+      .poll(() => page.locator(`li.visit .time`).allTextContents())
+      .toContain(`${start.slice(11, 16)}–${localTime(new Date(Date.parse(start) + 20 * 60_000))}`);
   });
 
   it('a booking race on an advised slot is decided by the server: the console shows the slot was taken', async () => {
@@ -146,8 +167,16 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
   it('starts a visit in the page: the Chime SDK loads only then, and the citizen’s tile shows when the tablet joins', async () => {
     const now = Date.now();
     const start = new Date(Math.ceil((now + 60_000) / 300_000) * 300_000);
-    const offset = (await call('GET', `/staff/stf-bo/free-slots?date=${localDate(start)}&durationMinutes=5&stepMinutes=60`, bo)).from.slice(-6);
-    const visit = await call('POST', '/visits', bo, { citizenId: jens, staffId: 'stf-bo', start: `${localDate(start)}T${localTime(start)}:00${offset}`, durationMinutes: 30, purpose });
+    const offset = (
+      await call('GET', `/staff/stf-bo/free-slots?date=${localDate(start)}&durationMinutes=5&stepMinutes=60`, bo)
+    ).from.slice(-6);
+    const visit = await call('POST', '/visits', bo, {
+      citizenId: jens,
+      staffId: 'stf-bo',
+      start: `${localDate(start)}T${localTime(start)}:00${offset}`,
+      durationMinutes: 30,
+      purpose,
+    });
     const { page } = await stack.newPage();
     const scripts: string[] = [];
     page.on('request', (r) => {
@@ -160,7 +189,12 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     await row.getByRole('button', { name: /Start video/ }).click();
     await page.getByTestId('video-state').waitFor();
     expect(scripts.some((s) => s.includes('/assets/video-'))).toBe(true);
-    await expect.poll(() => page.getByTestId('tile-own').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth > 0), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(
+        () => page.getByTestId('tile-own').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth > 0),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     expect(await page.getByTestId('tile-citizen').isVisible()).toBe(false);
     // The SDK really opened its signalling connection to the local meeting stand-in.
     await expect.poll(() => stack.t.deps.meetings.signalling.length, { timeout: 15_000 }).toBeGreaterThan(0);
@@ -188,7 +222,10 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     await row.getByRole('button', { name: 'Gæstens adgang' }).click();
     await expect.poll(() => row.getByTestId('guest-status').textContent()).toContain('venter');
     const guestId = (await call('GET', `/visits/${visit.visitId}`, bo)).guests[0].guestId;
-    const consent = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${guestId}/consent`, { as: await stack.t.token('citizen', jens, 'east'), body: { consent: true } });
+    const consent = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${guestId}/consent`, {
+      as: await stack.t.token('citizen', jens, 'east'),
+      body: { consent: true },
+    });
     expect(consent.status).toBe(200);
     await row.getByRole('button', { name: 'Gæstens adgang' }).click();
     await expect.poll(() => row.getByTestId('guest-status').textContent()).toContain('sagt ja');
@@ -208,20 +245,31 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     await row.getByRole('button', { name: /Flyt/ }).click();
     await row.locator('input[type=time]').fill('16:30');
     await row.getByRole('button', { name: 'Gem' }).click();
-    await expect.poll(async () => (await call('GET', `/visits/${moved.visitId}`, anna)).start.slice(11, 16)).toBe('16:30');
+    await expect
+      .poll(async () => (await call('GET', `/visits/${moved.visitId}`, anna)).start.slice(11, 16))
+      .toBe('16:30');
     // The day is drawn again after the move; the cancel form is opened in that new list, not the old one.
     await expect.poll(() => row.textContent()).toContain('16:30');
     const other = page.locator(`li.visit[data-visit-id="${dropped.visitId}"]`);
     await other.getByRole('button', { name: /Aflys/ }).click();
     await other.locator('input[name=reason]').fill('Borgeren er på sygehuset');
     await other.getByRole('button', { name: 'Gem' }).click();
-    await expect.poll(async () => (await call('GET', `/visits/${dropped.visitId}`, anna)).cancelReason).toBe('Borgeren er på sygehuset');
+    await expect
+      .poll(async () => (await call('GET', `/visits/${dropped.visitId}`, anna)).cancelReason)
+      .toBe('Borgeren er på sygehuset');
     await expect.poll(() => other.count()).toBe(0);
   });
 
   it('acknowledges with a note by keyboard and resolves an alert; a new alert appears without a reload', async () => {
     const raise = (dose: string) =>
-      raiseAlert(stack.t.deps, { kind: 'missed_dose', team: 'east', citizenId: karen, dedupKey: `missed_dose#${karen}#${dose}`, summary: `Missed dose ${dose}`, occurredAt: new Date() });
+      raiseAlert(stack.t.deps, {
+        kind: 'missed_dose',
+        team: 'east',
+        citizenId: karen,
+        dedupKey: `missed_dose#${karen}#${dose}`,
+        summary: `Missed dose ${dose}`,
+        occurredAt: new Date(),
+      });
     const first = await raise('08:00');
     const { page } = await stack.newPage();
     await signIn(page, anna, '#/alerts');
@@ -236,16 +284,25 @@ describe('a care worker’s console', { timeout: 60_000 }, () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => item.locator('.badge').allTextContents()).toContain('Kvitteret');
     const acked = (await call('GET', `/alerts?citizenId=${karen}&status=acknowledged`, anna)).items[0];
-    expect(acked).toMatchObject({ alertId: first.alertId, acknowledgedBy: 'stf-anna', acknowledgementNote: 'Ringet til Karen' });
+    expect(acked).toMatchObject({
+      alertId: first.alertId,
+      acknowledgedBy: 'stf-anna',
+      acknowledgementNote: 'Ringet til Karen',
+    });
 
     const second = await raise('20:00');
-    await expect.poll(() => page.locator(`li.alert[data-alert-id="${second.alertId}"]`).count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator(`li.alert[data-alert-id="${second.alertId}"]`).count(), { timeout: 15_000 })
+      .toBe(1);
     expect(await page.locator('li.alert').first().getAttribute('data-alert-id')).toBe(second.alertId);
 
     await item.locator('input[name=note]').fill('Dosis taget senere');
     await item.getByRole('button', { name: 'Løs' }).click();
     await expect.poll(() => page.locator(`li.alert[data-alert-id="${first.alertId}"]`).count()).toBe(0);
-    expect((await call('GET', `/alerts?citizenId=${karen}&status=resolved`, anna)).items[0]).toMatchObject({ alertId: first.alertId, resolution: 'Dosis taget senere' });
+    expect((await call('GET', `/alerts?citizenId=${karen}&status=resolved`, anna)).items[0]).toMatchObject({
+      alertId: first.alertId,
+      resolution: 'Dosis taget senere',
+    });
   });
 
   it('the citizen page shows the upcoming visits, a 30-day adherence picture, open alerts, and pairs and revokes a tablet', async () => {
@@ -287,14 +344,23 @@ describe('a lead’s console', { timeout: 60_000 }, () => {
     await expect.poll(async () => (await call('GET', `/visits/${picked.visitId}`, lead)).staffId).toBe('stf-bo');
     await expect.poll(() => item.count()).toBe(0);
 
-    await page.locator(`li.unassigned-visit[data-visit-id="${dragged.visitId}"]`).dragTo(page.locator('li.person[data-staff-id="stf-anna"]'));
+    await page
+      .locator(`li.unassigned-visit[data-visit-id="${dragged.visitId}"]`)
+      .dragTo(page.locator('li.person[data-staff-id="stf-anna"]'));
     await expect.poll(async () => (await call('GET', `/visits/${dragged.visitId}`, lead)).staffId).toBe('stf-anna');
   });
 });
 
 describe('team boundaries and accessibility', { timeout: 60_000 }, () => {
   it('a staff member of another team sees none of this team’s citizens anywhere', async () => {
-    await raiseAlert(stack.t.deps, { kind: 'missed_dose', team: 'east', citizenId: karen, dedupKey: `missed_dose#${karen}#west-check`, summary: 'East only', occurredAt: new Date() });
+    await raiseAlert(stack.t.deps, {
+      kind: 'missed_dose',
+      team: 'east',
+      citizenId: karen,
+      dedupKey: `missed_dose#${karen}#west-check`,
+      summary: 'East only',
+      occurredAt: new Date(),
+    });
     const { page } = await stack.newPage();
     await signIn(page, westStaff, '#/citizens');
     await page.locator('ul.citizens').waitFor();
@@ -319,7 +385,15 @@ describe('team boundaries and accessibility', { timeout: 60_000 }, () => {
   it('every console page has no serious or critical axe violation', async () => {
     const { page } = await stack.newPage();
     await signIn(page, lead, '#/day');
-    for (const hash of ['#/day', '#/book', '#/availability', '#/alerts', '#/citizens', `#/citizens/${jens}`, '#/lead']) {
+    for (const hash of [
+      '#/day',
+      '#/book',
+      '#/availability',
+      '#/alerts',
+      '#/citizens',
+      `#/citizens/${jens}`,
+      '#/lead',
+    ]) {
       await page.goto(`/console/${hash}`);
       await page.locator('main h1').waitFor();
       await page.waitForLoadState('networkidle');

@@ -47,7 +47,10 @@ export interface WebStack {
   /** A token of a staff member (or any role) for calls the test makes as staff. */
   staffToken(sub?: string, roles?: Role | Role[], team?: string): Promise<string>;
   /** A fresh browser context (own storage: a tablet, a staff PC) with camera/microphone allowed. */
-  newPage(options?: { zoom?: number; viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page }>;
+  newPage(options?: {
+    zoom?: number;
+    viewport?: { width: number; height: number };
+  }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -118,7 +121,8 @@ const axeSource = (): string => {
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource());
   // Strings, not functions: they run in the page, which the test's (Node) types don't describe.
-  const violations = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+  const violations =
+    (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
     .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`)) as AxeViolation[];
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -134,7 +138,9 @@ export async function tabOrder(page: Page, maxSteps = 40): Promise<string[]> {
   await page.evaluate('document.activeElement && document.activeElement.blur()');
   for (let i = 0; i < maxSteps; i += 1) {
     await page.keyboard.press('Tab');
-    const name = (await page.evaluate(`(() => { const el = document.activeElement; return !el || el === document.body ? '' : (${CONTROL_NAME})(el); })()`)) as string;
+    const name = (await page.evaluate(
+      `(() => { const el = document.activeElement; return !el || el === document.body ? '' : (${CONTROL_NAME})(el); })()`,
+    )) as string;
     // Focus wraps round through the browser's own UI (nothing focused): keep going until a control comes round again.
     if (!name) continue;
     if (seen.includes(name)) break;

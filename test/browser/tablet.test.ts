@@ -30,7 +30,10 @@ async function pairingCode(): Promise<{ code: string; pairingUrl: string }> {
 }
 
 /** A tablet with its own storage, paired by typing the code. */
-async function pairedTablet(options: { zoom?: number; viewport?: { width: number; height: number } } = {}, heading = 'Dit næste skærmbesøg'): Promise<Page> {
+async function pairedTablet(
+  options: { zoom?: number; viewport?: { width: number; height: number } } = {},
+  heading = 'Dit næste skærmbesøg',
+): Promise<Page> {
   const { code } = await pairingCode();
   const { page } = await stack.newPage(options);
   await page.goto('/tablet');
@@ -70,7 +73,9 @@ describe('pairing instead of passwords', () => {
     const tablets = await stack.t.call('GET', `/citizens/${karen}/tablets`, { as: anna });
     const active = tablets.body.items.filter((i: any) => i.status === 'active');
     expect(active).toHaveLength(1);
-    expect((await stack.t.call('DELETE', `/citizens/${karen}/tablets/${active[0].tabletId}`, { as: anna })).status).toBe(200);
+    expect(
+      (await stack.t.call('DELETE', `/citizens/${karen}/tablets/${active[0].tabletId}`, { as: anna })).status,
+    ).toBe(200);
     await page.reload();
     await page.getByRole('heading', { name: 'Forbind tabletten' }).waitFor();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('ikke længere forbundet');
@@ -101,7 +106,11 @@ describe('the home screen and one-tap join', () => {
 
   it('before the window it says when it opens; inside it one button; the staff member not there yet is said', async () => {
     clock.set('2026-11-23T06:00:00Z');
-    const visit = await book(stack.t, anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-11-23T10:00:00+01:00' });
+    const visit = await book(stack.t, anna, {
+      citizenId: karen,
+      staffId: 'stf-anna',
+      start: '2026-11-23T10:00:00+01:00',
+    });
     visitId = visit.visitId;
     clock.set('2026-11-23T08:30:00Z'); // 09:30; the earlier 09:00 visit has ended, this one opens 09:50
     const page = await pairedTablet();
@@ -114,7 +123,9 @@ describe('the home screen and one-tap join', () => {
     clock.set('2026-11-23T08:52:00Z'); // 09:52: inside the window
     await page.reload();
     await page.getByRole('button', { name: 'Deltag i besøget' }).waitFor();
-    expect(await page.getByRole('status').textContent()).toBe('Medarbejderen er ikke kommet endnu. Du kan godt gå ind og vente.');
+    expect(await page.getByRole('status').textContent()).toBe(
+      'Medarbejderen er ikke kommet endnu. Du kan godt gå ind og vente.',
+    );
     await expectAccessible(page);
     await screenshot(page, 'tablet', '03-home-waiting-for-staff');
   });
@@ -133,18 +144,26 @@ describe('the home screen and one-tap join', () => {
     const joinResponse = page.waitForResponse((r) => r.url().endsWith(`/visits/${visitId}/join`));
     await page.getByRole('button', { name: 'Deltag i besøget' }).click();
     const join = await (await joinResponse).json();
-    expect(join.meeting.MediaPlacement.SignalingUrl).toBe(`${stack.url.replace('http', 'ws')}/local-chime/signal/${join.meeting.MeetingId}`);
+    expect(join.meeting.MediaPlacement.SignalingUrl).toBe(
+      `${stack.url.replace('http', 'ws')}/local-chime/signal/${join.meeting.MeetingId}`,
+    );
     await page.getByRole('button', { name: 'Læg på' }).waitFor();
     expect(scripts.some((s) => s.startsWith('/assets/call-'))).toBe(true);
 
     // The SDK's session opened its signalling WebSocket here, authenticated with this attendee's join token.
     await expect.poll(() => stack.t.deps.meetings.signalling.length, { timeout: 20_000 }).toBeGreaterThan(before);
     const connection = stack.t.deps.meetings.signalling.at(-1);
-    expect(connection).toMatchObject({ meetingId: join.meeting.MeetingId, attendeeId: join.attendee.AttendeeId, joinToken: join.attendee.JoinToken });
+    expect(connection).toMatchObject({
+      meetingId: join.meeting.MeetingId,
+      attendeeId: join.attendee.AttendeeId,
+      joinToken: join.attendee.JoinToken,
+    });
     expect(await page.evaluate('document.body.dataset.callState')).toBe('connecting');
 
     // Own preview from the (fake) camera; the staff video waits for the staff member's tile.
-    await expect.poll(() => page.evaluate('document.getElementById("own-video").srcObject !== null'), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => page.evaluate('document.getElementById("own-video").srcObject !== null'), { timeout: 15_000 })
+      .toBe(true);
     expect(await page.getByText('Venter på medarbejderen …').isVisible()).toBe(true);
 
     const mute = page.getByRole('button', { name: 'Slå mikrofonen fra' });
@@ -171,12 +190,21 @@ describe('the home screen and one-tap join', () => {
 describe('a guest joins only with the citizen’s consent', () => {
   it('the tablet asks; yes is recorded with the visit and lets the guest in; no keeps the guest out', async () => {
     clock.set('2026-11-23T06:00:00Z');
-    const visit = await book(stack.t, anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-11-23T11:00:00+01:00' });
+    const visit = await book(stack.t, anna, {
+      citizenId: karen,
+      staffId: 'stf-anna',
+      start: '2026-11-23T11:00:00+01:00',
+    });
     clock.set('2026-11-23T09:55:00Z');
     expect((await stack.t.call('POST', `/visits/${visit.visitId}/start`, { as: anna })).status).toBe(200);
-    const relative = await stack.t.call('POST', `/visits/${visit.visitId}/guests`, { as: anna, body: { kind: 'relative' } });
+    const relative = await stack.t.call('POST', `/visits/${visit.visitId}/guests`, {
+      as: anna,
+      body: { kind: 'relative' },
+    });
     expect(relative.body.consent).toBe('pending');
-    const refusedBefore = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${relative.body.guestId}/join`, { as: anna });
+    const refusedBefore = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${relative.body.guestId}/join`, {
+      as: anna,
+    });
     expect(refusedBefore.status).toBe(409);
     expect(refusedBefore.body.reason).toBe('consent-missing');
 
@@ -189,17 +217,30 @@ describe('a guest joins only with the citizen’s consent', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Dit svar er gemt.');
 
     const read = await stack.t.call('GET', `/visits/${visit.visitId}`, { as: anna });
-    expect(read.body.guests).toEqual([expect.objectContaining({ guestId: relative.body.guestId, consent: 'given', consentAt: '2026-11-23T09:55:00.000Z' })]);
-    const guestJoin = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${relative.body.guestId}/join`, { as: anna });
+    expect(read.body.guests).toEqual([
+      expect.objectContaining({
+        guestId: relative.body.guestId,
+        consent: 'given',
+        consentAt: '2026-11-23T09:55:00.000Z',
+      }),
+    ]);
+    const guestJoin = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${relative.body.guestId}/join`, {
+      as: anna,
+    });
     expect(guestJoin.status).toBe(200);
     expect(guestJoin.body.attendee.JoinToken).toEqual(expect.any(String));
 
-    const professional = await stack.t.call('POST', `/visits/${visit.visitId}/guests`, { as: anna, body: { kind: 'professional' } });
+    const professional = await stack.t.call('POST', `/visits/${visit.visitId}/guests`, {
+      as: anna,
+      body: { kind: 'professional' },
+    });
     await page.reload();
     await page.getByText('Medarbejderen vil gerne have en anden fagperson med i besøget.').waitFor();
     await page.getByRole('button', { name: 'Nej tak' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Dit svar er gemt.');
-    const refused = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${professional.body.guestId}/join`, { as: anna });
+    const refused = await stack.t.call('POST', `/visits/${visit.visitId}/guests/${professional.body.guestId}/join`, {
+      as: anna,
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.reason).toBe('consent-refused');
   });

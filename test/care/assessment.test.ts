@@ -24,7 +24,9 @@ describe('the readiness questionnaire', () => {
       expect(q.text.da.length).toBeGreaterThan(0);
       expect(q.text.en.length).toBeGreaterThan(0);
     }
-    expect(new Set(res.body.questions.map((q: any) => q.type))).toEqual(new Set(['yes_no', 'choice', 'scale', 'free_text']));
+    expect(new Set(res.body.questions.map((q: any) => q.type))).toEqual(
+      new Set(['yes_no', 'choice', 'scale', 'free_text']),
+    );
   });
 
   it('an admin publishes version N+1; old assessments keep the version they answered', async () => {
@@ -36,8 +38,22 @@ describe('the readiness questionnaire', () => {
     const definition = {
       title: { da: 'Parathed, kort', en: 'Readiness, short' },
       questions: [
-        { id: 'willing', type: 'yes_no', text: { da: 'Ønsker borgeren det?', en: 'Is the citizen willing?' }, required: true, role: 'blocker', blocksWhen: { anyOf: [false] } },
-        { id: 'has_tablet', type: 'yes_no', text: { da: 'Har borgeren en tablet?', en: 'Does the citizen have a tablet?' }, required: true, role: 'support', supportWhen: { anyOf: [false] } },
+        {
+          id: 'willing',
+          type: 'yes_no',
+          text: { da: 'Ønsker borgeren det?', en: 'Is the citizen willing?' },
+          required: true,
+          role: 'blocker',
+          blocksWhen: { anyOf: [false] },
+        },
+        {
+          id: 'has_tablet',
+          type: 'yes_no',
+          text: { da: 'Har borgeren en tablet?', en: 'Does the citizen have a tablet?' },
+          required: true,
+          role: 'support',
+          supportWhen: { anyOf: [false] },
+        },
       ],
     };
     expect((await t.call('POST', '/questionnaires', { as: east.assessor, body: definition })).status).toBe(403);
@@ -51,7 +67,10 @@ describe('the readiness questionnaire', () => {
     expect(fresh).toMatchObject({ questionnaireVersion: before.body.version + 1, decision: 'ready_with_support' });
 
     // The older version still answers, and its text is still there to read old answers against.
-    const againOld = await t.call('POST', `/citizens/${citizenId}/assessments`, { as: east.assessor, body: { questionnaireVersion: before.body.version, answers: readyAnswers } });
+    const againOld = await t.call('POST', `/citizens/${citizenId}/assessments`, {
+      as: east.assessor,
+      body: { questionnaireVersion: before.body.version, answers: readyAnswers },
+    });
     expect(againOld.status).toBe(201);
     const oldVersion = await t.call('GET', `/questionnaires/${before.body.version}`, { as: east.lead });
     expect(oldVersion.body.questions.map((q: any) => q.id)).toEqual(before.body.questions.map((q: any) => q.id));
@@ -72,14 +91,34 @@ describe('the readiness questionnaire', () => {
         questions: [
           { id: 'a', type: 'yes_no', text: { da: 'a', en: 'a' }, required: true, role: 'informational' },
           { id: 'a', type: 'yes_no', text: { da: 'b', en: 'b' }, required: true, role: 'informational' },
-          { id: 'net', type: 'choice', text: { da: 'c', en: 'c' }, required: true, role: 'blocker', blocksWhen: { anyOf: ['none'] } },
-          { id: 'scale', type: 'scale', text: { da: 'd', en: 'd' }, required: true, options: [{ value: 0, text: { da: '0', en: '0' } }, { value: 1, text: { da: '1', en: '1' } }], role: 'support', supportWhen: { anyOf: [true] } },
+          {
+            id: 'net',
+            type: 'choice',
+            text: { da: 'c', en: 'c' },
+            required: true,
+            role: 'blocker',
+            blocksWhen: { anyOf: ['none'] },
+          },
+          {
+            id: 'scale',
+            type: 'scale',
+            text: { da: 'd', en: 'd' },
+            required: true,
+            options: [
+              { value: 0, text: { da: '0', en: '0' } },
+              { value: 1, text: { da: '1', en: '1' } },
+            ],
+            role: 'support',
+            supportWhen: { anyOf: [true] },
+          },
         ],
       },
     });
     expect(res.status).toBe(400);
     const fields = res.body.errors.map((e: any) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(['body/questions/1/id', 'body/questions/2/options', 'body/questions/3/supportWhen']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['body/questions/1/id', 'body/questions/2/options', 'body/questions/3/supportWhen']),
+    );
     expect((await t.call('GET', '/questionnaires/99', { as: east.assessor })).status).toBe(404);
   });
 });
@@ -106,21 +145,39 @@ describe('answering the questionnaire', () => {
     const { can_hear_screen: _left, ...answers } = readyAnswers;
     const res = await t.call('POST', `/citizens/${citizenId}/assessments`, {
       as: east.assessor,
-      body: { questionnaireVersion: 2, answers: { ...answers, willing: 'yes', internet_at_home: 'fibre', shoe_size: 42 } },
+      body: {
+        questionnaireVersion: 2,
+        answers: { ...answers, willing: 'yes', internet_at_home: 'fibre', shoe_size: 42 },
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: any) => e.field).sort()).toEqual(
-      ['body/answers/can_hear_screen', 'body/answers/internet_at_home', 'body/answers/shoe_size', 'body/answers/willing'].sort(),
+      [
+        'body/answers/can_hear_screen',
+        'body/answers/internet_at_home',
+        'body/answers/shoe_size',
+        'body/answers/willing',
+      ].sort(),
     );
   });
 
   it('refuses an unknown questionnaire version and a citizen of another team', async () => {
     const citizenId = await registerCitizen(t, east.assessor, { given: 'Jytte', family: 'Kjær' });
-    const unknown = await t.call('POST', `/citizens/${citizenId}/assessments`, { as: east.assessor, body: { questionnaireVersion: 42, answers: readyAnswers } });
+    const unknown = await t.call('POST', `/citizens/${citizenId}/assessments`, {
+      as: east.assessor,
+      body: { questionnaireVersion: 42, answers: readyAnswers },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors[0].field).toBe('body/questionnaireVersion');
     const westAssessor = await t.token('assessor', 'asr-west', 'west');
-    expect((await t.call('POST', `/citizens/${citizenId}/assessments`, { as: westAssessor, body: { answers: readyAnswers } })).status).toBe(404);
+    expect(
+      (
+        await t.call('POST', `/citizens/${citizenId}/assessments`, {
+          as: westAssessor,
+          body: { answers: readyAnswers },
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -139,11 +196,21 @@ describe('granted benefits', () => {
       },
     });
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: any) => e.field)).toEqual(['body/service', 'body/frequency/timesOfDay', 'body/endDate']);
+    expect(res.body.errors.map((e: any) => e.field)).toEqual([
+      'body/service',
+      'body/frequency/timesOfDay',
+      'body/endDate',
+    ]);
 
     const ok = await t.call('POST', `/citizens/${citizenId}/grants`, {
       as: east.assessor,
-      body: { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: 2, timesOfDay: ['08:00', '20:00'] }, minutesPerOccurrence: 10, startDate: '2026-03-01' },
+      body: {
+        paragraph: 'SUL-138',
+        service: 'medication_handling',
+        frequency: { per: 'day', times: 2, timesOfDay: ['08:00', '20:00'] },
+        minutesPerOccurrence: 10,
+        startDate: '2026-03-01',
+      },
     });
     expect(ok.status).toBe(201);
     const list = await t.call('GET', `/citizens/${citizenId}/grants`, { as: east.staff });

@@ -33,13 +33,23 @@ export const readyAnswers = answersReadyForBoth;
 /** No connection at home: ready for neither screen visits nor a dispenser. */
 export const notReadyAnswers = { ...readyAnswers, internet_at_home: 'none' };
 
-export async function registerCitizen(t: TestApp, as: string, name = { given: 'Karen', family: 'Sørensen' }, nationalId = uniqueNationalId()): Promise<string> {
+export async function registerCitizen(
+  t: TestApp,
+  as: string,
+  name = { given: 'Karen', family: 'Sørensen' },
+  nationalId = uniqueNationalId(),
+): Promise<string> {
   const res = await t.call('POST', '/citizens', { as, body: { nationalId, name } });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
   return res.body.citizenId as string;
 }
 
-export async function assess(t: TestApp, as: string, citizenId: string, answers: Record<string, unknown>): Promise<any> {
+export async function assess(
+  t: TestApp,
+  as: string,
+  citizenId: string,
+  answers: Record<string, unknown>,
+): Promise<any> {
   const res = await t.call('POST', `/citizens/${citizenId}/assessments`, { as, body: { answers } });
   if (res.status !== 201) throw new Error(`assessment failed: ${res.status} ${res.text}`);
   return res.body;

@@ -17,14 +17,25 @@ beforeAll(async () => {
 });
 
 const auditActions = async (citizenId: string) =>
-  (await t.call('GET', `/audit?citizenId=${citizenId}`, { as: admin })).body.items.map((r: any) => `${r.action} by ${r.actor.sub}`);
+  (await t.call('GET', `/audit?citizenId=${citizenId}`, { as: admin })).body.items.map(
+    (r: any) => `${r.action} by ${r.actor.sub}`,
+  );
 
 describe('registering citizens', () => {
   it('an assessor registers a citizen in their team; the national id comes back masked only', async () => {
     const nationalId = '150345-1234';
-    const res = await t.call('POST', '/citizens', { as: east.assessor, body: { nationalId, name: { given: 'Karen', family: 'Sørensen' } } });
+    const res = await t.call('POST', '/citizens', {
+      as: east.assessor,
+      body: { nationalId, name: { given: 'Karen', family: 'Sørensen' } },
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ team: 'east', name: { given: 'Karen', family: 'Sørensen' }, nationalIdMasked: '150345-XXXX', preferredLanguage: 'da', createdBy: 'asr-east' });
+    expect(res.body).toMatchObject({
+      team: 'east',
+      name: { given: 'Karen', family: 'Sørensen' },
+      nationalIdMasked: '150345-XXXX',
+      preferredLanguage: 'da',
+      createdBy: 'asr-east',
+    });
     expect(res.body.citizenId).toMatch(/^cit_/);
     expect(res.text).not.toContain('1234');
     expect(await auditActions(res.body.citizenId)).toContain('citizen.create by asr-east');
@@ -33,21 +44,30 @@ describe('registering citizens', () => {
   it('refuses a second registration of the same national id, with or without the dash', async () => {
     const nationalId = uniqueNationalId();
     await registerCitizen(t, east.assessor, { given: 'Anna', family: 'Holm' }, nationalId);
-    const again = await t.call('POST', '/citizens', { as: west.staff, body: { nationalId: nationalId.replace('-', ''), name: { given: 'Anna', family: 'Holm' } } });
+    const again = await t.call('POST', '/citizens', {
+      as: west.staff,
+      body: { nationalId: nationalId.replace('-', ''), name: { given: 'Anna', family: 'Holm' } },
+    });
     expect(again.status).toBe(409);
     expect(again.body.reason).toBe('national-id-registered');
   });
 
   it('rejects a national id of the wrong shape or with an impossible date', async () => {
     for (const nationalId of ['12345', '150345-12345', '320145-1234', '151345-1234', 'abcdefghij']) {
-      const res = await t.call('POST', '/citizens', { as: east.assessor, body: { nationalId, name: { given: 'X', family: 'Y' } } });
+      const res = await t.call('POST', '/citizens', {
+        as: east.assessor,
+        body: { nationalId, name: { given: 'X', family: 'Y' } },
+      });
       expect(res.status, nationalId).toBe(400);
       expect(res.body.errors[0].field).toBe('body/nationalId');
     }
   });
 
   it('rejects unknown fields', async () => {
-    const res = await t.call('POST', '/citizens', { as: east.assessor, body: { nationalId: uniqueNationalId(), name: { given: 'X', family: 'Y' }, address: 'Hovedgaden 1' } });
+    const res = await t.call('POST', '/citizens', {
+      as: east.assessor,
+      body: { nationalId: uniqueNationalId(), name: { given: 'X', family: 'Y' }, address: 'Hovedgaden 1' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].message).toContain('address');
   });
@@ -87,7 +107,8 @@ describe('finding citizens', () => {
   it('pages through the team’s citizens with an opaque cursor', async () => {
     const team = await careActors(t, 'south');
     const ids = [];
-    for (const family of ['Ahl', 'Berg', 'Clausen']) ids.push(await registerCitizen(t, team.assessor, { given: 'A', family }));
+    for (const family of ['Ahl', 'Berg', 'Clausen'])
+      ids.push(await registerCitizen(t, team.assessor, { given: 'A', family }));
     const first = await t.call('GET', '/citizens?limit=2', { as: team.staff });
     expect(first.body.items).toHaveLength(2);
     expect(first.body.nextCursor).toEqual(expect.any(String));
@@ -107,7 +128,12 @@ describe('finding citizens', () => {
     const citizenId = await registerCitizen(t, east.assessor, { given: 'Eva', family: 'Juul' });
     const self = { kind: 'user', sub: citizenId, roles: ['citizen'], team: 'default' } as const;
     await expect(requireVisibleCitizen(t.deps, self, citizenId)).resolves.toMatchObject({ citizenId });
-    const neighbour = { kind: 'user', sub: 'cit_01JD0000000000000000000000', roles: ['citizen'], team: 'east' } as const;
+    const neighbour = {
+      kind: 'user',
+      sub: 'cit_01JD0000000000000000000000',
+      roles: ['citizen'],
+      team: 'east',
+    } as const;
     await expect(requireVisibleCitizen(t.deps, neighbour, citizenId)).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -45,19 +45,37 @@ describe('from assessment to final grant', () => {
       body: {
         reason: 'Morning and evening medication by dispenser; conversations by screen.',
         splits: [
-          { grantId: medication.grantId, physical: 1, screenVisit: 0, medicationTechnology: 2, medicationTechnologyTimes: ['08:00', '20:00'] },
+          {
+            grantId: medication.grantId,
+            physical: 1,
+            screenVisit: 0,
+            medicationTechnology: 2,
+            medicationTechnologyTimes: ['08:00', '20:00'],
+          },
           { grantId: practical.grantId, physical: 1, screenVisit: 0, medicationTechnology: 0 },
           { grantId: conversation.grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 },
         ],
       },
     });
     expect(proposal.status).toBe(201);
-    expect(proposal.body).toMatchObject({ status: 'proposed', proposedBy: 'stf-east', assessmentId: assessment.assessmentId });
+    expect(proposal.body).toMatchObject({
+      status: 'proposed',
+      proposedBy: 'stf-east',
+      assessmentId: assessment.assessmentId,
+    });
 
-    const approval = await t.call('POST', `/conversions/${proposal.body.conversionId}/approve`, { as: east.lead, body: { note: 'Agreed with the citizen and daughter.' } });
+    const approval = await t.call('POST', `/conversions/${proposal.body.conversionId}/approve`, {
+      as: east.lead,
+      body: { note: 'Agreed with the citizen and daughter.' },
+    });
     expect(approval.status).toBe(201);
     const first = approval.body;
-    expect(first).toMatchObject({ status: 'current', conversionId: proposal.body.conversionId, approvedBy: 'lead-east', approvalNote: 'Agreed with the citizen and daughter.' });
+    expect(first).toMatchObject({
+      status: 'current',
+      conversionId: proposal.body.conversionId,
+      approvedBy: 'lead-east',
+      approvalNote: 'Agreed with the citizen and daughter.',
+    });
     expect(first.supersedes).toBeUndefined();
     expect(first.screenVisitPlan).toEqual([
       {
@@ -76,7 +94,12 @@ describe('from assessment to final grant', () => {
 
     const events = t.deps.events.ofType('FinalGrantApproved');
     const event = events.find((e) => e.detail.finalGrantId === first.finalGrantId);
-    expect(finalGrantApprovedSchema.parse(event?.detail)).toMatchObject({ citizenId, team: 'east', screenVisitPlan: first.screenVisitPlan, dosePlan: first.dosePlan });
+    expect(finalGrantApprovedSchema.parse(event?.detail)).toMatchObject({
+      citizenId,
+      team: 'east',
+      screenVisitPlan: first.screenVisitPlan,
+      dosePlan: first.dosePlan,
+    });
 
     const view = await t.call('GET', `/citizens/${citizenId}/final-grant`, { as: east.assessor });
     expect(view.status).toBe(200);
@@ -111,15 +134,27 @@ describe('from assessment to final grant', () => {
     expect(second.status).toBe(201);
     expect(second.body.supersedes).toBe(first.finalGrantId);
     expect(second.body.dosePlan.times).toEqual(['08:00', '14:00', '20:00']);
-    const secondEvent = t.deps.events.ofType('FinalGrantApproved').find((e) => e.detail.finalGrantId === second.body.finalGrantId);
+    const secondEvent = t.deps.events
+      .ofType('FinalGrantApproved')
+      .find((e) => e.detail.finalGrantId === second.body.finalGrantId);
     expect(secondEvent?.detail.supersedes).toBe(first.finalGrantId);
 
     const after2 = await t.call('GET', `/citizens/${citizenId}/final-grant`, { as: east.staff });
     expect(after2.body.current.finalGrantId).toBe(second.body.finalGrantId);
     expect(after2.body.history).toHaveLength(2);
     const [newest, oldest] = after2.body.history;
-    expect(newest).toMatchObject({ finalGrantId: second.body.finalGrantId, status: 'current', reason: 'Lunch dose works by dispenser too after the trial period.' });
-    expect(oldest).toMatchObject({ finalGrantId: first.finalGrantId, status: 'superseded', supersededBy: second.body.finalGrantId, approvedBy: 'lead-east', proposedBy: 'stf-east' });
+    expect(newest).toMatchObject({
+      finalGrantId: second.body.finalGrantId,
+      status: 'current',
+      reason: 'Lunch dose works by dispenser too after the trial period.',
+    });
+    expect(oldest).toMatchObject({
+      finalGrantId: first.finalGrantId,
+      status: 'superseded',
+      supersededBy: second.body.finalGrantId,
+      approvedBy: 'lead-east',
+      proposedBy: 'stf-east',
+    });
 
     // The pointer other capabilities read follows the newest approval.
     const current = await getCurrentFinalGrant(t.deps, citizenId);
@@ -136,7 +171,15 @@ describe('from assessment to final grant', () => {
     const admin = await t.token('admin', 'adm-1');
     const audit = await t.call('GET', `/audit?citizenId=${citizenId}&limit=200`, { as: admin });
     const actions = new Set(audit.body.items.map((r: any) => r.action));
-    for (const action of ['citizen.create', 'assessment.create', 'grant.create', 'conversion.create', 'conversion.approve', 'final-grant.read', 'conversion.read']) {
+    for (const action of [
+      'citizen.create',
+      'assessment.create',
+      'grant.create',
+      'conversion.create',
+      'conversion.approve',
+      'final-grant.read',
+      'conversion.read',
+    ]) {
       expect(actions).toContain(action);
     }
   });
@@ -144,15 +187,24 @@ describe('from assessment to final grant', () => {
   it('a not_ready citizen cannot be converted, nor one who was never assessed', async () => {
     const unassessed = await registerCitizen(t, east.assessor, { given: 'Ib', family: 'Holm' });
     const g1 = await grant(t, east.assessor, unassessed, practicalHelpWeekly);
-    const body = (grantId: string) => ({ reason: 'try', splits: [{ grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 }] });
-    const none = await t.call('POST', `/citizens/${unassessed}/conversions`, { as: east.staff, body: body(g1.grantId) });
+    const body = (grantId: string) => ({
+      reason: 'try',
+      splits: [{ grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 }],
+    });
+    const none = await t.call('POST', `/citizens/${unassessed}/conversions`, {
+      as: east.staff,
+      body: body(g1.grantId),
+    });
     expect(none.status).toBe(409);
     expect(none.body.reason).toBe('no-assessment');
 
     const unwilling = await registerCitizen(t, east.assessor, { given: 'Bent', family: 'Lund' });
     const g2 = await grant(t, east.assessor, unwilling, practicalHelpWeekly);
     expect((await assess(t, east.assessor, unwilling, notReadyAnswers)).decision).toBe('not_ready');
-    const refused = await t.call('POST', `/citizens/${unwilling}/conversions`, { as: east.staff, body: body(g2.grantId) });
+    const refused = await t.call('POST', `/citizens/${unwilling}/conversions`, {
+      as: east.staff,
+      body: body(g2.grantId),
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.reason).toBe('not-ready');
   });
@@ -163,7 +215,10 @@ describe('from assessment to final grant', () => {
     const medication = await grant(t, east.assessor, citizenId, medicationThreeTimesADay);
     const res = await t.call('POST', `/citizens/${citizenId}/conversions`, {
       as: east.staff,
-      body: { reason: 'too much', splits: [{ grantId: medication.grantId, physical: 2, screenVisit: 0, medicationTechnology: 3 }] },
+      body: {
+        reason: 'too much',
+        splits: [{ grantId: medication.grantId, physical: 2, screenVisit: 0, medicationTechnology: 3 }],
+      },
     });
     expect(res.status).toBe(400);
     const fault = res.body.errors.find((e: any) => e.field === 'body/splits/0');
@@ -178,12 +233,17 @@ describe('from assessment to final grant', () => {
       (
         await t.call('POST', `/citizens/${citizenId}/conversions`, {
           as: east.staff,
-          body: { reason: `option ${screenVisit}`, splits: [{ grantId: help.grantId, physical: 1 - screenVisit, screenVisit, medicationTechnology: 0 }] },
+          body: {
+            reason: `option ${screenVisit}`,
+            splits: [{ grantId: help.grantId, physical: 1 - screenVisit, screenVisit, medicationTechnology: 0 }],
+          },
         })
       ).body.conversionId as string;
     const [a, b] = [await propose(0), await propose(1)];
 
-    const results = await Promise.all([a, b].map((id) => t.call('POST', `/conversions/${id}/approve`, { as: east.lead })));
+    const results = await Promise.all(
+      [a, b].map((id) => t.call('POST', `/conversions/${id}/approve`, { as: east.lead })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     const winner = results.find((r) => r.status === 201)?.body;
     expect(results.find((r) => r.status === 409)?.body.reason).toBe('final-grant-changed');
@@ -201,7 +261,10 @@ describe('from assessment to final grant', () => {
     const help = await grant(t, east.assessor, citizenId, practicalHelpWeekly);
     const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, {
       as: east.staff,
-      body: { reason: 'keep physical for now', splits: [{ grantId: help.grantId, physical: 1, screenVisit: 0, medicationTechnology: 0 }] },
+      body: {
+        reason: 'keep physical for now',
+        splits: [{ grantId: help.grantId, physical: 1, screenVisit: 0, medicationTechnology: 0 }],
+      },
     });
     const path = `/conversions/${proposal.body.conversionId}/approve`;
     expect((await t.call('POST', path, { as: east.staff })).status).toBe(403);
@@ -219,7 +282,10 @@ describe('from assessment to final grant', () => {
     const help = await grant(t, east.assessor, citizenId, practicalHelpWeekly);
     const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, {
       as: east.staff,
-      body: { reason: 'screen', splits: [{ grantId: help.grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 }] },
+      body: {
+        reason: 'screen',
+        splits: [{ grantId: help.grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 }],
+      },
     });
     await grant(t, east.assessor, citizenId, supportConversationTwiceAWeek);
     const res = await t.call('POST', `/conversions/${proposal.body.conversionId}/approve`, { as: east.lead });
@@ -233,7 +299,10 @@ describe('from assessment to final grant', () => {
     const help = await grant(t, east.assessor, citizenId, practicalHelpWeekly);
     const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, {
       as: east.staff,
-      body: { reason: 'screen', splits: [{ grantId: help.grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 }] },
+      body: {
+        reason: 'screen',
+        splits: [{ grantId: help.grantId, physical: 0, screenVisit: 1, medicationTechnology: 0 }],
+      },
     });
     expect(proposal.status).toBe(201);
     const path = `/conversions/${proposal.body.conversionId}/approve`;
@@ -261,12 +330,18 @@ describe('from assessment to final grant', () => {
     expect(new Set(seen.map((g) => g.citizenId)).size).toBe(seen.length);
 
     const team = await teamConversionFigures(t.deps, 'east', '2026-03-02');
-    const perCitizen = await Promise.all(seen.filter((g) => g.team === 'east').map((g) => t.call('GET', `/citizens/${g.citizenId}/final-grant`, { as: east.lead })));
+    const perCitizen = await Promise.all(
+      seen
+        .filter((g) => g.team === 'east')
+        .map((g) => t.call('GET', `/citizens/${g.citizenId}/final-grant`, { as: east.lead })),
+    );
     const sum = (field: string) => perCitizen.reduce((acc, r) => acc + r.body.figures[field], 0);
     expect(team.citizens).toBe(perCitizen.length);
     expect(team.grantedOccurrencesPerWeek).toBe(sum('grantedOccurrencesPerWeek'));
     expect(team.staffMinutesSavedPerWeek).toBe(sum('staffMinutesSavedPerWeek'));
-    expect(team.digitalShare).toBe(Math.round((sum('digitalOccurrencesPerWeek') / sum('grantedOccurrencesPerWeek')) * 10_000) / 10_000);
+    expect(team.digitalShare).toBe(
+      Math.round((sum('digitalOccurrencesPerWeek') / sum('grantedOccurrencesPerWeek')) * 10_000) / 10_000,
+    );
     expect((await teamConversionFigures(t.deps, 'west', '2026-03-02')).citizens).toBe(0);
   });
 });

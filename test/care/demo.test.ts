@@ -21,7 +21,9 @@ describe('the care demo data of npm start', () => {
     expect(view.body.current.dosePlan.times).toEqual(['08:00', '20:00']);
     expect(view.body.current.screenVisitPlan.length).toBe(3);
     const decisions = await Promise.all(
-      [demo.ids.citizenReadyWithSupport, demo.ids.citizenNotReady].map(async (id) => (await t.call('GET', `/citizens/${id}/assessments`, { as: lead })).body.items[0].decision),
+      [demo.ids.citizenReadyWithSupport, demo.ids.citizenNotReady].map(
+        async (id) => (await t.call('GET', `/citizens/${id}/assessments`, { as: lead })).body.items[0].decision,
+      ),
     );
     expect(decisions).toEqual(['ready_with_support', 'not_ready']);
   });

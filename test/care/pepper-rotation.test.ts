@@ -23,16 +23,25 @@ describe('rotating the national-id pepper', () => {
     const registerOnly = await registerCitizen(before, east.assessor, { given: 'Ole', family: 'Berg' }, '020245-2222');
 
     // Step 1: the secret holds the new pepper and the previous one.
-    const during = await createTestApp({ config: { TABLE_NAME: table, NATIONAL_ID_PEPPER: NEW, PREVIOUS_NATIONAL_ID_PEPPER: OLD } });
-    const again = await during.call('POST', '/citizens', { as: east.assessor, body: { nationalId: '0102451111', name: { given: 'Inge', family: 'Lund' } } });
+    const during = await createTestApp({
+      config: { TABLE_NAME: table, NATIONAL_ID_PEPPER: NEW, PREVIOUS_NATIONAL_ID_PEPPER: OLD },
+    });
+    const again = await during.call('POST', '/citizens', {
+      as: east.assessor,
+      body: { nationalId: '0102451111', name: { given: 'Inge', family: 'Lund' } },
+    });
     expect(again.status).toBe(409);
     expect(again.body.reason).toBe('national-id-registered');
     const found = await during.call('GET', '/citizens?nationalId=010245-1111', { as: east.staff });
     expect(found.body.items.map((c: { citizenId: string }) => c.citizenId)).toEqual([looked]);
     // The lookup moved the claim: it is under the new pepper only, and the profile's hash follows.
     expect(await getItem(during.deps.table, citizenKeys.nationalId(hashNationalId('0102451111', OLD)))).toBeUndefined();
-    expect(await getItem(during.deps.table, citizenKeys.nationalId(hashNationalId('0102451111', NEW)))).toMatchObject({ citizenId: looked });
-    expect(await getItem(during.deps.table, citizenKeys.profile(looked))).toMatchObject({ nationalIdHash: hashNationalId('0102451111', NEW) });
+    expect(await getItem(during.deps.table, citizenKeys.nationalId(hashNationalId('0102451111', NEW)))).toMatchObject({
+      citizenId: looked,
+    });
+    expect(await getItem(during.deps.table, citizenKeys.profile(looked))).toMatchObject({
+      nationalIdHash: hashNationalId('0102451111', NEW),
+    });
 
     // Step 2: the rekey script, fed the register, moves the claims nobody looked up.
     const ctx = { system: 'rekey-national-ids', requestId: 'req-rekey', now: new Date() };
@@ -42,11 +51,16 @@ describe('rotating the national-id pepper', () => {
 
     // Step 3: the previous pepper is removed from the secret; everyone is still found.
     const after = await createTestApp({ config: { TABLE_NAME: table, NATIONAL_ID_PEPPER: NEW } });
-    for (const [nationalId, citizenId] of [['010245-1111', looked], ['020245-2222', registerOnly]] as const) {
+    for (const [nationalId, citizenId] of [
+      ['010245-1111', looked],
+      ['020245-2222', registerOnly],
+    ] as const) {
       const res = await after.call('GET', `/citizens?nationalId=${nationalId}`, { as: east.staff });
       expect(res.body.items.map((c: { citizenId: string }) => c.citizenId)).toEqual([citizenId]);
     }
     const audit = await after.call('GET', `/audit?citizenId=${registerOnly}`, { as: east.admin });
-    expect(audit.body.items.map((r: { action: string; actor: { sub: string } }) => `${r.action} by ${r.actor.sub}`)).toContain('citizen.rekey by rekey-national-ids');
+    expect(
+      audit.body.items.map((r: { action: string; actor: { sub: string } }) => `${r.action} by ${r.actor.sub}`),
+    ).toContain('citizen.rekey by rekey-national-ids');
   });
 });

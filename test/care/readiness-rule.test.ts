@@ -6,7 +6,9 @@ import { readyAnswers as currentReadyAnswers } from './care-helpers.ts';
 
 // Version 1: one decision for every technology (its questions name no technology).
 const questions = defaultQuestionnaire.questions;
-const readyAnswers = Object.fromEntries(Object.entries(currentReadyAnswers).filter(([id]) => questions.some((q) => q.id === id)));
+const readyAnswers = Object.fromEntries(
+  Object.entries(currentReadyAnswers).filter(([id]) => questions.some((q) => q.id === id)),
+);
 
 describe('the default questionnaire', () => {
   it('is a valid definition: unique ids, options where needed, triggers that fit', () => {
@@ -15,7 +17,16 @@ describe('the default questionnaire', () => {
 
   it('asks what the domain brief lists', () => {
     expect(questions.map((q) => q.id)).toEqual(
-      expect.arrayContaining(['uses_device', 'can_see_screen', 'can_hear_screen', 'internet_at_home', 'willing', 'relative_can_help', 'cognitive_barriers', 'physical_barriers']),
+      expect.arrayContaining([
+        'uses_device',
+        'can_see_screen',
+        'can_hear_screen',
+        'internet_at_home',
+        'willing',
+        'relative_can_help',
+        'cognitive_barriers',
+        'physical_barriers',
+      ]),
     );
   });
 });
@@ -29,7 +40,12 @@ describe('the readiness decision', () => {
   });
 
   it('is not ready when the citizen is unwilling, citing only the blocking answers', () => {
-    const { decision, reasons } = decide(questions, { ...readyAnswers, willing: false, internet_at_home: 'none', uses_device: false });
+    const { decision, reasons } = decide(questions, {
+      ...readyAnswers,
+      willing: false,
+      internet_at_home: 'none',
+      uses_device: false,
+    });
     expect(decision).toBe('not_ready');
     expect(reasons.map((r) => [r.questionId, r.effect])).toEqual([
       ['willing', 'blocks'],
@@ -38,7 +54,11 @@ describe('the readiness decision', () => {
   });
 
   it('is ready with support when the citizen does not use a tablet yet or has weak coverage', () => {
-    const { decision, reasons } = decide(questions, { ...readyAnswers, uses_device: false, internet_at_home: 'mobile_poor' });
+    const { decision, reasons } = decide(questions, {
+      ...readyAnswers,
+      uses_device: false,
+      internet_at_home: 'mobile_poor',
+    });
     expect(decision).toBe('ready_with_support');
     expect(reasons.map((r) => [r.questionId, r.effect])).toEqual([
       ['uses_device', 'needs_support'],
@@ -52,7 +72,10 @@ describe('the readiness decision', () => {
     expect(helped.reasons.map((r) => r.effect)).toEqual(['overcome_by_helper', 'helper_available']);
 
     const alone = decide(questions, { ...readyAnswers, cognitive_barriers: 3, relative_can_help: false });
-    expect(alone).toMatchObject({ decision: 'not_ready', reasons: [{ questionId: 'cognitive_barriers', effect: 'blocks' }] });
+    expect(alone).toMatchObject({
+      decision: 'not_ready',
+      reasons: [{ questionId: 'cognitive_barriers', effect: 'blocks' }],
+    });
 
     const blind = decide(questions, { ...readyAnswers, can_see_screen: false, relative_can_help: true });
     expect(blind.decision).toBe('not_ready');
@@ -65,7 +88,11 @@ describe('the readiness decision', () => {
   });
 
   it('ignores informational answers', () => {
-    const { decision } = decide(questions, { ...readyAnswers, can_take_dispensed_medication: false, notes: 'Prefers mornings.' });
+    const { decision } = decide(questions, {
+      ...readyAnswers,
+      can_take_dispensed_medication: false,
+      notes: 'Prefers mornings.',
+    });
     expect(decision).toBe('ready');
   });
 });
@@ -73,9 +100,21 @@ describe('the readiness decision', () => {
 describe('checking answers against a version', () => {
   it('names each unknown, missing or mistyped answer by its question id', () => {
     const { willing: _w, ...rest } = readyAnswers;
-    const faults = checkAnswers(questions, { ...rest, cognitive_barriers: 7, uses_device: 'no', notes: 5, favourite_colour: 'blue' });
+    const faults = checkAnswers(questions, {
+      ...rest,
+      cognitive_barriers: 7,
+      uses_device: 'no',
+      notes: 5,
+      favourite_colour: 'blue',
+    });
     expect(faults.map((f) => f.field).sort()).toEqual(
-      ['body/answers/cognitive_barriers', 'body/answers/favourite_colour', 'body/answers/notes', 'body/answers/uses_device', 'body/answers/willing'].sort(),
+      [
+        'body/answers/cognitive_barriers',
+        'body/answers/favourite_colour',
+        'body/answers/notes',
+        'body/answers/uses_device',
+        'body/answers/willing',
+      ].sort(),
     );
   });
 
@@ -89,11 +128,41 @@ describe('checking a questionnaire definition', () => {
     const faults = checkDefinition({
       title: { da: 't', en: 't' },
       questions: [
-        { id: 's', type: 'scale', text: { da: 's', en: 's' }, required: true, role: 'support', supportWhen: { atLeast: 1 }, options: [{ value: 2, text: { da: 'b', en: 'b' } }, { value: 1, text: { da: 'a', en: 'a' } }] },
-        { id: 'h', type: 'yes_no', text: { da: 'h', en: 'h' }, required: true, role: 'helper', helpsWhen: { anyOf: [true] }, blocksWhen: { anyOf: [false] } },
-        { id: 'f', type: 'free_text', text: { da: 'f', en: 'f' }, required: false, role: 'support', supportWhen: { anyOf: ['x'] } },
+        {
+          id: 's',
+          type: 'scale',
+          text: { da: 's', en: 's' },
+          required: true,
+          role: 'support',
+          supportWhen: { atLeast: 1 },
+          options: [
+            { value: 2, text: { da: 'b', en: 'b' } },
+            { value: 1, text: { da: 'a', en: 'a' } },
+          ],
+        },
+        {
+          id: 'h',
+          type: 'yes_no',
+          text: { da: 'h', en: 'h' },
+          required: true,
+          role: 'helper',
+          helpsWhen: { anyOf: [true] },
+          blocksWhen: { anyOf: [false] },
+        },
+        {
+          id: 'f',
+          type: 'free_text',
+          text: { da: 'f', en: 'f' },
+          required: false,
+          role: 'support',
+          supportWhen: { anyOf: ['x'] },
+        },
       ],
     });
-    expect(faults.map((f) => f.field)).toEqual(['body/questions/0/options', 'body/questions/1/blocksWhen', 'body/questions/2/role']);
+    expect(faults.map((f) => f.field)).toEqual([
+      'body/questions/0/options',
+      'body/questions/1/blocksWhen',
+      'body/questions/2/role',
+    ]);
   });
 });

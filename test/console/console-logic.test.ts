@@ -3,13 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { adherenceGrid, datesBetween, groupedBars, shareLine } from '../../web/console/lib/charts.ts';
 import { actionsFor, alertQueue, dayRows, isoWeekOf, weekGrid, type Visit } from '../../web/console/lib/day.ts';
 import { dictionaries } from '../../web/console/lib/i18n.ts';
-import { base64url, beginSignIn, codeChallenge, codeVerifier, readClaims, readRedirect, tokenRequest } from '../../web/console/lib/pkce.ts';
+import {
+  base64url,
+  beginSignIn,
+  codeChallenge,
+  codeVerifier,
+  readClaims,
+  readRedirect,
+  tokenRequest,
+} from '../../web/console/lib/pkce.ts';
 
-const settings = { domain: 'https://e-team-demo.auth.eu-north-1.amazoncognito.com', clientId: 'client123', redirectUri: 'https://console.example/console/', scopes: ['openid', 'email'] };
+const settings = {
+  domain: 'https://e-team-demo.auth.eu-north-1.amazoncognito.com',
+  clientId: 'client123',
+  redirectUri: 'https://console.example/console/',
+  scopes: ['openid', 'email'],
+};
 
 describe('sign-in with the authorization-code flow and PKCE', () => {
   it('the challenge is the RFC 7636 S256 of the verifier (the RFC’s own example)', async () => {
-    expect(await codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    expect(await codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
   });
 
   it('a verifier is 64 unreserved characters, different each time', () => {
@@ -22,7 +37,14 @@ describe('sign-in with the authorization-code flow and PKCE', () => {
     const { url, pending } = await beginSignIn(settings);
     const u = new URL(url);
     expect(u.origin + u.pathname).toBe('https://e-team-demo.auth.eu-north-1.amazoncognito.com/oauth2/authorize');
-    expect(Object.fromEntries(u.searchParams)).toMatchObject({ response_type: 'code', client_id: 'client123', redirect_uri: settings.redirectUri, scope: 'openid email', state: pending.state, code_challenge_method: 'S256' });
+    expect(Object.fromEntries(u.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: 'client123',
+      redirect_uri: settings.redirectUri,
+      scope: 'openid email',
+      state: pending.state,
+      code_challenge_method: 'S256',
+    });
     const expected = createHash('sha256').update(pending.verifier).digest('base64url');
     expect(u.searchParams.get('code_challenge')).toBe(expected);
   });
@@ -38,12 +60,22 @@ describe('sign-in with the authorization-code flow and PKCE', () => {
   it('the token request trades the code with the verifier, form-encoded, no secret', () => {
     const req = tokenRequest(settings, 'c1', { state: 's', verifier: 'ver' });
     expect(req.url).toBe('https://e-team-demo.auth.eu-north-1.amazoncognito.com/oauth2/token');
-    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ grant_type: 'authorization_code', client_id: 'client123', code: 'c1', redirect_uri: settings.redirectUri, code_verifier: 'ver' });
+    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({
+      grant_type: 'authorization_code',
+      client_id: 'client123',
+      code: 'c1',
+      redirect_uri: settings.redirectUri,
+      code_verifier: 'ver',
+    });
     expect(req.body).not.toContain('secret');
   });
 
   it('reads the staff id, roles and team from a token the way the API does', () => {
-    const payload = base64url(new TextEncoder().encode(JSON.stringify({ sub: 'uuid-1', username: 'stf-anna', 'cognito:groups': ['staff', 'team-east'], exp: 1 })));
+    const payload = base64url(
+      new TextEncoder().encode(
+        JSON.stringify({ sub: 'uuid-1', username: 'stf-anna', 'cognito:groups': ['staff', 'team-east'], exp: 1 }),
+      ),
+    );
     expect(readClaims(`h.${payload}.s`)).toEqual({ sub: 'stf-anna', roles: ['staff'], team: 'east', exp: 1 });
     expect(readClaims('nonsense')).toBeUndefined();
   });
@@ -84,7 +116,9 @@ describe('my day', () => {
   it('offers start only in the join window, complete only for a running visit', () => {
     expect(rows[1]?.actions).toEqual(['start', 'reschedule', 'cancel']);
     expect(rows[2]?.actions).toEqual(['reschedule', 'cancel']);
-    expect(actionsFor(visit('v', '2026-10-24T09:00:00.000+02:00', '2026-10-24T09:20:00.000+02:00', 'in_progress'), now, 10)).toEqual(['rejoin', 'guest', 'complete']);
+    expect(
+      actionsFor(visit('v', '2026-10-24T09:00:00.000+02:00', '2026-10-24T09:20:00.000+02:00', 'in_progress'), now, 10),
+    ).toEqual(['rejoin', 'guest', 'complete']);
     expect(rows[0]?.actions).toEqual([]);
   });
 
@@ -151,7 +185,13 @@ describe('charts are pictures with checked geometry', () => {
   });
 
   it('grouped bars share one scale from zero', () => {
-    const { bars, max } = groupedBars([{ label: 'W1', values: { completed: 8, missed: 2 } }, { label: 'W2', values: { completed: 4, missed: 0 } }], ['completed', 'missed']);
+    const { bars, max } = groupedBars(
+      [
+        { label: 'W1', values: { completed: 8, missed: 2 } },
+        { label: 'W2', values: { completed: 4, missed: 0 } },
+      ],
+      ['completed', 'missed'],
+    );
     expect(max).toBe(8);
     expect(bars.map((b) => b.height)).toEqual([104, 26, 52, 0]);
     expect(bars.every((b) => b.y + b.height === 132)).toBe(true);

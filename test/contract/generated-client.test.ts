@@ -69,23 +69,41 @@ describe('the typed client generated from the document', () => {
     const staff = client(await t.token('staff', 'stf-east'));
     const lead = client(await t.token('lead', 'lead-east'));
 
-    const citizen = await assessor.POST('/citizens', { body: { nationalId: '241145-1234', name: { given: 'Karen', family: 'Sørensen' } } });
+    const citizen = await assessor.POST('/citizens', {
+      body: { nationalId: '241145-1234', name: { given: 'Karen', family: 'Sørensen' } },
+    });
     expect(citizen.response.status).toBe(201);
     const citizenId = citizen.data?.citizenId ?? '';
     const params = { path: { citizenId } };
 
     // The document's own example answers every required question.
-    const example = (doc.components.schemas.RecordAssessment as { properties: { answers: { example: Record<string, boolean | number | string> } } }).properties.answers.example;
+    const example = (
+      doc.components.schemas.RecordAssessment as {
+        properties: { answers: { example: Record<string, boolean | number | string> } };
+      }
+    ).properties.answers.example;
     const assessment = await assessor.POST('/citizens/{citizenId}/assessments', { params, body: { answers: example } });
     expect(assessment.data?.decision).toBe('ready');
 
     const medication = await assessor.POST('/citizens/{citizenId}/grants', {
       params,
-      body: { paragraph: 'SUL-138', service: 'medication_handling', frequency: { per: 'day', times: 2, timesOfDay: ['08:00', '20:00'] }, minutesPerOccurrence: 10, startDate: '2026-01-01' },
+      body: {
+        paragraph: 'SUL-138',
+        service: 'medication_handling',
+        frequency: { per: 'day', times: 2, timesOfDay: ['08:00', '20:00'] },
+        minutesPerOccurrence: 10,
+        startDate: '2026-01-01',
+      },
     });
     const conversation = await assessor.POST('/citizens/{citizenId}/grants', {
       params,
-      body: { paragraph: 'SEL-85', service: 'support_conversation', frequency: { per: 'week', times: 1, weekdays: [2], timesOfDay: ['10:00'] }, minutesPerOccurrence: 30, startDate: '2026-01-01' },
+      body: {
+        paragraph: 'SEL-85',
+        service: 'support_conversation',
+        frequency: { per: 'week', times: 1, weekdays: [2], timesOfDay: ['10:00'] },
+        minutesPerOccurrence: 30,
+        startDate: '2026-01-01',
+      },
     });
     expect([medication.response.status, conversation.response.status]).toEqual([201, 201]);
 
@@ -94,13 +112,21 @@ describe('the typed client generated from the document', () => {
       body: {
         reason: 'Medication by dispenser; the weekly conversation by screen.',
         splits: [
-          { grantId: medication.data?.grantId ?? '', physical: 0, screenVisit: 0, medicationTechnology: 2, medicationTechnologyTimes: ['08:00', '20:00'] },
+          {
+            grantId: medication.data?.grantId ?? '',
+            physical: 0,
+            screenVisit: 0,
+            medicationTechnology: 2,
+            medicationTechnologyTimes: ['08:00', '20:00'],
+          },
           { grantId: conversation.data?.grantId ?? '', physical: 0, screenVisit: 1, medicationTechnology: 0 },
         ],
       },
     });
     expect(proposal.data?.status).toBe('proposed');
-    const approval = await lead.POST('/conversions/{conversionId}/approve', { params: { path: { conversionId: proposal.data?.conversionId ?? '' } } });
+    const approval = await lead.POST('/conversions/{conversionId}/approve', {
+      params: { path: { conversionId: proposal.data?.conversionId ?? '' } },
+    });
     expect(approval.response.status).toBe(201);
     expect(approval.data?.status).toBe('current');
     // Over real HTTP nothing drains the outbox: the approval's dose plan is its consumer's work.
@@ -112,13 +138,24 @@ describe('the typed client generated from the document', () => {
     });
     expect(availability.response.status).toBe(200);
     const visit = await staff.POST('/visits', {
-      body: { citizenId, staffId: 'stf-east', start: '2026-11-26T13:00:00+01:00', durationMinutes: 30, purpose: { grantId: conversation.data?.grantId ?? '', service: 'support_conversation' } },
+      body: {
+        citizenId,
+        staffId: 'stf-east',
+        start: '2026-11-26T13:00:00+01:00',
+        durationMinutes: 30,
+        purpose: { grantId: conversation.data?.grantId ?? '', service: 'support_conversation' },
+      },
     });
     expect(visit.data?.status).toBe('scheduled');
 
-    const registered = await staff.POST('/dispensers', { body: { vendor: 'Evondos', model: 'E300', serial: 'EV-300-00042' } });
+    const registered = await staff.POST('/dispensers', {
+      body: { vendor: 'Evondos', model: 'E300', serial: 'EV-300-00042' },
+    });
     const dispenserId = registered.data?.dispenser.dispenserId ?? '';
-    const assigned = await staff.PUT('/dispensers/{dispenserId}/assignment', { params: { path: { dispenserId } }, body: { citizenId, status: 'active' } });
+    const assigned = await staff.PUT('/dispensers/{dispenserId}/assignment', {
+      params: { path: { dispenserId } },
+      body: { citizenId, status: 'active' },
+    });
     expect(assigned.data?.citizenId).toBe(citizenId);
 
     clock.set('2026-11-23T12:00:00Z');
@@ -127,8 +164,18 @@ describe('the typed client generated from the document', () => {
       params: { path: { dispenserId } },
       body: {
         events: [
-          { eventId: 'ev-42-1', type: 'dose_dispensed', occurredAt: '2026-11-23T08:00:04+01:00', scheduledFor: '2026-11-23T08:00:00+01:00' },
-          { eventId: 'ev-42-2', type: 'dose_taken', occurredAt: '2026-11-23T08:11:40+01:00', scheduledFor: '2026-11-23T08:00:00+01:00' },
+          {
+            eventId: 'ev-42-1',
+            type: 'dose_dispensed',
+            occurredAt: '2026-11-23T08:00:04+01:00',
+            scheduledFor: '2026-11-23T08:00:00+01:00',
+          },
+          {
+            eventId: 'ev-42-2',
+            type: 'dose_taken',
+            occurredAt: '2026-11-23T08:11:40+01:00',
+            scheduledFor: '2026-11-23T08:00:00+01:00',
+          },
         ],
       },
     });
@@ -137,14 +184,18 @@ describe('the typed client generated from the document', () => {
     // Adherence is derived from the stored events by the table stream.
     await t.drain();
 
-    const adherence = await staff.GET('/citizens/{citizenId}/adherence', { params: { path: { citizenId }, query: { from: '2026-11-23', to: '2026-11-23' } } });
+    const adherence = await staff.GET('/citizens/{citizenId}/adherence', {
+      params: { path: { citizenId }, query: { from: '2026-11-23', to: '2026-11-23' } },
+    });
     expect(adherence.data?.doses.map((d) => [d.time, d.outcome])).toEqual([
       ['08:00', 'taken_on_time'],
       ['20:00', 'pending'],
     ]);
 
     // An error answer goes through the same client and matches the document too.
-    const refused = await staff.POST('/conversions/{conversionId}/approve', { params: { path: { conversionId: proposal.data?.conversionId ?? '' } } });
+    const refused = await staff.POST('/conversions/{conversionId}/approve', {
+      params: { path: { conversionId: proposal.data?.conversionId ?? '' } },
+    });
     expect(refused.response.status).toBe(403);
     expect(refused.error).toMatchObject({ status: 403, title: 'Forbidden' });
     expect(validated.length).toBeGreaterThanOrEqual(13);

@@ -41,7 +41,8 @@ describe('every operation', () => {
       expect(Array.isArray(roles), `${name(o)} has x-roles`).toBe(true);
       for (const role of roles ?? []) expect(known.has(role), `${name(o)}: ${role}`).toBe(true);
       expect(o.op.description, name(o)).toMatch(/Roles: /);
-      for (const role of (roles ?? []).filter((r) => r !== DEVICE_ROLE)) expect(o.op.description, name(o)).toContain(`\`${role}\``);
+      for (const role of (roles ?? []).filter((r) => r !== DEVICE_ROLE))
+        expect(o.op.description, name(o)).toContain(`\`${role}\``);
       // Only the public routes go without a credential, and they are the ones without roles.
       expect(secured(o), name(o)).toBe((roles ?? []).length > 0);
     }
@@ -70,10 +71,14 @@ describe('every operation', () => {
   });
 
   it('describes the device batch and every device event type', () => {
-    const batch = doc.components.schemas.DeviceEventBatch as { properties: { events: { maxItems: number; items: unknown } } };
+    const batch = doc.components.schemas.DeviceEventBatch as {
+      properties: { events: { maxItems: number; items: unknown } };
+    };
     expect(batch.properties.events.maxItems).toBe(100);
     expect(batch.properties.events.items).toEqual({ $ref: '#/components/schemas/DeviceEvent' });
-    const type = (doc.components.schemas.DeviceEvent as { properties: { type: { enum: string[]; description: string } } }).properties.type;
+    const type = (
+      doc.components.schemas.DeviceEvent as { properties: { type: { enum: string[]; description: string } } }
+    ).properties.type;
     for (const eventType of type.enum) expect(type.description).toContain(`\`${eventType}\``);
   });
 
@@ -85,7 +90,15 @@ describe('every operation', () => {
       if (!node || typeof node !== 'object') return;
       const value = node as Record<string, unknown>;
       // A schema with an example, or a media type / parameter whose example goes with its schema.
-      if ('example' in value && ('type' in value || '$ref' in value || 'anyOf' in value || 'oneOf' in value || 'allOf' in value || 'enum' in value)) {
+      if (
+        'example' in value &&
+        ('type' in value ||
+          '$ref' in value ||
+          'anyOf' in value ||
+          'oneOf' in value ||
+          'allOf' in value ||
+          'enum' in value)
+      ) {
         const { example, ...schema } = value;
         expect(validate(schema, example), `${where}: example`).toEqual([]);
         checked.push(where);
@@ -121,16 +134,21 @@ describe('x-roles agrees with the app', () => {
         const type = (res.headers.get('content-type') ?? '').split(';')[0] ?? '';
         const schema = declared?.content?.[type]?.schema;
         if (!schema) mismatches.push(`${name(o)} as ${role}: ${res.status} ${type} is not in the document`);
-        else if (type.endsWith('json')) for (const error of validate(schema, res.body)) mismatches.push(`${name(o)} as ${role}: ${res.status} body ${error}`);
+        else if (type.endsWith('json'))
+          for (const error of validate(schema, res.body))
+            mismatches.push(`${name(o)} as ${role}: ${res.status} body ${error}`);
         if (roles.length === 0) {
           // Sent without its body, a public write may answer 400; it must never refuse the caller.
-          if (res.status === 401 || res.status === 403 || res.status >= 500) mismatches.push(`${name(o)} as ${role}: ${res.status}, a public route`);
+          if (res.status === 401 || res.status === 403 || res.status >= 500)
+            mismatches.push(`${name(o)} as ${role}: ${res.status}, a public route`);
         } else if (deviceRoute) {
           // A user token is no dispenser credential: refused as unauthenticated, nothing stored.
           if (res.status !== 401) mismatches.push(`${name(o)} as ${role}: ${res.status}, expected 401`);
         } else if (roles.includes(role)) {
-          if (refusedForRole || res.status === 401) mismatches.push(`${name(o)} as ${role}: ${res.status}, but x-roles lists ${role}`);
-        } else if (!refusedForRole) mismatches.push(`${name(o)} as ${role}: ${res.status}, expected 403 (x-roles: ${roles.join(', ')})`);
+          if (refusedForRole || res.status === 401)
+            mismatches.push(`${name(o)} as ${role}: ${res.status}, but x-roles lists ${role}`);
+        } else if (!refusedForRole)
+          mismatches.push(`${name(o)} as ${role}: ${res.status}, expected 403 (x-roles: ${roles.join(', ')})`);
       }
     }
     expect(mismatches).toEqual([]);

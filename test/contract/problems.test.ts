@@ -44,7 +44,9 @@ describe('a throttled data store', () => {
   it('is a 429 problem with Retry-After, not a 500', async () => {
     const app = new Hono();
     app.get('/', () => {
-      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+        name: 'ProvisionedThroughputExceededException',
+      });
     });
     app.onError(handleError);
     const res = await app.request('/');

@@ -27,7 +27,11 @@ describe('the served OpenAPI document under Spectral (spectral:oas + OWASP)', ()
     writeFileSync(file, (await t.call('GET', '/openapi.json')).text);
     const spectral = resolve('node_modules/.bin/spectral');
     // Spectral exits 1 when it finds errors; the findings are on stdout either way.
-    const output = await promisify(execFile)(spectral, ['lint', '--ruleset', resolve('.spectral.yaml'), '--format', 'json', '--quiet', file], { maxBuffer: 64 * 1024 * 1024 }).then(
+    const output = await promisify(execFile)(
+      spectral,
+      ['lint', '--ruleset', resolve('.spectral.yaml'), '--format', 'json', '--quiet', file],
+      { maxBuffer: 64 * 1024 * 1024 },
+    ).then(
       (r) => r.stdout,
       (error: { stdout?: string; stderr?: string }) => {
         if (!error.stdout) throw new Error(`spectral failed: ${error.stderr ?? String(error)}`);
@@ -35,7 +39,9 @@ describe('the served OpenAPI document under Spectral (spectral:oas + OWASP)', ()
       },
     );
     const findings = JSON.parse(output || '[]') as Finding[];
-    const errors = findings.filter((f) => f.severity === 0).map((f) => `${f.code} at ${f.path.join('.')}: ${f.message}`);
+    const errors = findings
+      .filter((f) => f.severity === 0)
+      .map((f) => `${f.code} at ${f.path.join('.')}: ${f.message}`);
     expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -14,13 +14,26 @@ export interface Operation {
     description?: string;
     security?: Record<string, string[]>[];
     parameters?: { name: string; in: string; required?: boolean; schema: Record<string, unknown> }[];
-    requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown>; example?: unknown }> };
-    responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: Record<string, unknown> }> }>;
+    requestBody?: {
+      required?: boolean;
+      content: Record<string, { schema: Record<string, unknown>; example?: unknown }>;
+    };
+    responses: Record<
+      string,
+      {
+        description: string;
+        headers?: Record<string, unknown>;
+        content?: Record<string, { schema: Record<string, unknown> }>;
+      }
+    >;
     'x-roles'?: string[];
   };
 }
 
-export type OpenApiDocument = { paths: Record<string, Record<string, Operation['op']>>; components: { schemas: Record<string, Record<string, unknown>> } } & Record<string, unknown>;
+export type OpenApiDocument = {
+  paths: Record<string, Record<string, Operation['op']>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+} & Record<string, unknown>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
@@ -38,14 +51,19 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 export function schemaValidator(doc: OpenApiDocument) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+  });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
   ajv.addSchema({ $id: 'https://e-team.example/openapi.json', components: doc.components });
   const compiled = new Map<unknown, ReturnType<typeof ajv.compile>>();
   return (schema: Record<string, unknown>, value: unknown): string[] => {
     let validate = compiled.get(schema);
     if (!validate) {
-      const rewritten = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"https://e-team.example/openapi.json#/components/')) as Record<string, unknown>;
+      const rewritten = JSON.parse(
+        JSON.stringify(schema).replaceAll('"#/components/', '"https://e-team.example/openapi.json#/components/'),
+      ) as Record<string, unknown>;
       validate = ajv.compile(rewritten);
       compiled.set(schema, validate);
     }

@@ -18,22 +18,50 @@ const evening = new Date('2026-11-23T22:00:00Z');
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = { assessor: await t.token('assessor', 'asr-1'), staff: await t.token('staff', 'stf-anna'), lead: await t.token('lead', 'lead-lis') };
+  w = {
+    assessor: await t.token('assessor', 'asr-1'),
+    staff: await t.token('staff', 'stf-anna'),
+    lead: await t.token('lead', 'lead-lis'),
+  };
 });
 
 /** The device's day: hourly heartbeats, each dose dispensed, the first taken on time, the second late, the third never. */
 function threeDoseDay(label: string) {
   const events: Record<string, unknown>[] = [];
   for (let hour = 6; hour <= 21; hour++) {
-    events.push({ eventId: eventId(`${label}-hb`), type: 'heartbeat', occurredAt: `2026-11-23T${String(hour).padStart(2, '0')}:00:00Z` });
+    events.push({
+      eventId: eventId(`${label}-hb`),
+      type: 'heartbeat',
+      occurredAt: `2026-11-23T${String(hour).padStart(2, '0')}:00:00Z`,
+    });
   }
   events.push(
-    { eventId: eventId(`${label}-d1`), type: 'dose_dispensed', occurredAt: '2026-11-23T08:00:30+01:00', scheduledFor: '2026-11-23T08:00:00+01:00' },
-    { eventId: eventId(`${label}-t1`), type: 'dose_taken', occurredAt: '2026-11-23T08:12:00+01:00', scheduledFor: '2026-11-23T08:00:00+01:00' },
-    { eventId: eventId(`${label}-d2`), type: 'dose_dispensed', occurredAt: '2026-11-23T12:00:30Z', details: { tray: 2 } },
+    {
+      eventId: eventId(`${label}-d1`),
+      type: 'dose_dispensed',
+      occurredAt: '2026-11-23T08:00:30+01:00',
+      scheduledFor: '2026-11-23T08:00:00+01:00',
+    },
+    {
+      eventId: eventId(`${label}-t1`),
+      type: 'dose_taken',
+      occurredAt: '2026-11-23T08:12:00+01:00',
+      scheduledFor: '2026-11-23T08:00:00+01:00',
+    },
+    {
+      eventId: eventId(`${label}-d2`),
+      type: 'dose_dispensed',
+      occurredAt: '2026-11-23T12:00:30Z',
+      details: { tray: 2 },
+    },
     // No scheduledFor: matched to the latest planned dose before it (13:00), 100 minutes late.
     { eventId: eventId(`${label}-t2`), type: 'dose_taken', occurredAt: '2026-11-23T13:40:00Z' },
-    { eventId: eventId(`${label}-d3`), type: 'dose_dispensed', occurredAt: '2026-11-23T19:00:30Z', scheduledFor: '2026-11-23T19:00:00Z' },
+    {
+      eventId: eventId(`${label}-d3`),
+      type: 'dose_dispensed',
+      occurredAt: '2026-11-23T19:00:30Z',
+      scheduledFor: '2026-11-23T19:00:00Z',
+    },
   );
   return events;
 }
@@ -64,7 +92,12 @@ describe('a dispenser registered, assigned and posting a three-dose day', () => 
   it('accepts the batch with 202 and stores every event', async () => {
     const res = await postEvents(t, device, batch);
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ accepted: batch.length, duplicates: 0, rejected: [], results: batch.map(() => 'accepted') });
+    expect(res.body).toEqual({
+      accepted: batch.length,
+      duplicates: 0,
+      rejected: [],
+      results: batch.map(() => 'accepted'),
+    });
   });
 
   it('shows on time, late and missed in the adherence, and the rates', async () => {
@@ -74,9 +107,20 @@ describe('a dispenser registered, assigned and posting a three-dose day', () => 
       ['13:00', 'taken_late'],
       ['20:00', 'missed'],
     ]);
-    expect(body.doses[0]).toMatchObject({ scheduledFor: '2026-11-23T07:00:00.000Z', takenAt: '2026-11-23T07:12:00.000Z' });
+    expect(body.doses[0]).toMatchObject({
+      scheduledFor: '2026-11-23T07:00:00.000Z',
+      takenAt: '2026-11-23T07:12:00.000Z',
+    });
     expect(body.doses[1]).toMatchObject({ scheduledFor: '2026-11-23T12:00:00.000Z', minutesLate: 100 });
-    expect(body.counts).toEqual({ planned: 3, taken_on_time: 1, taken_late: 1, missed: 1, no_data: 0, pending: 0, paused: 0 });
+    expect(body.counts).toEqual({
+      planned: 3,
+      taken_on_time: 1,
+      taken_late: 1,
+      missed: 1,
+      no_data: 0,
+      pending: 0,
+      paused: 0,
+    });
     expect(body.rates).toEqual({ decided: 3, onTime: 0.3333, taken: 0.6667, missed: 0.3333, noData: 0 });
   });
 
@@ -97,7 +141,12 @@ describe('a dispenser registered, assigned and posting a three-dose day', () => 
     for (let i = 0; i < 2; i++) {
       const res = await postEvents(t, device, batch);
       expect(res.status).toBe(202);
-      expect(res.body).toEqual({ accepted: 0, duplicates: batch.length, rejected: [], results: batch.map(() => 'duplicate') });
+      expect(res.body).toEqual({
+        accepted: 0,
+        duplicates: batch.length,
+        rejected: [],
+        results: batch.map(() => 'duplicate'),
+      });
     }
     expect(await adherenceOf(device.citizenId)).toEqual(before);
     await runJob(t.deps, 'detect-missed-doses');
@@ -129,8 +178,22 @@ describe('events out of order', () => {
     clock.set('2026-11-22T12:00:00Z');
     const device = await citizenWithDispenser(t, w, plan);
     clock.set(evening);
-    await postEvents(t, device, [{ eventId: eventId('late'), type: 'dose_taken', occurredAt: '2026-11-23T10:30:00+01:00', scheduledFor: '2026-11-23T08:00:00+01:00' }]);
-    await postEvents(t, device, [{ eventId: eventId('early'), type: 'dose_taken', occurredAt: '2026-11-23T08:05:00+01:00', scheduledFor: '2026-11-23T08:00:00+01:00' }]);
+    await postEvents(t, device, [
+      {
+        eventId: eventId('late'),
+        type: 'dose_taken',
+        occurredAt: '2026-11-23T10:30:00+01:00',
+        scheduledFor: '2026-11-23T08:00:00+01:00',
+      },
+    ]);
+    await postEvents(t, device, [
+      {
+        eventId: eventId('early'),
+        type: 'dose_taken',
+        occurredAt: '2026-11-23T08:05:00+01:00',
+        scheduledFor: '2026-11-23T08:00:00+01:00',
+      },
+    ]);
     const body = await adherenceOf(device.citizenId);
     expect(body.doses[0]).toMatchObject({ outcome: 'taken_on_time', takenAt: '2026-11-23T07:05:00.000Z' });
   });
@@ -141,15 +204,26 @@ describe('a batch with bad events', () => {
     clock.set('2026-11-22T12:00:00Z');
     const device = await citizenWithDispenser(t, w, plan);
     clock.set(evening);
-    const good1 = { eventId: eventId('ok'), type: 'dose_taken', occurredAt: '2026-11-23T08:03:00+01:00', scheduledFor: '2026-11-23T08:00:00+01:00' };
+    const good1 = {
+      eventId: eventId('ok'),
+      type: 'dose_taken',
+      occurredAt: '2026-11-23T08:03:00+01:00',
+      scheduledFor: '2026-11-23T08:00:00+01:00',
+    };
     const bad = { eventId: eventId('bad'), type: 'exploded', occurredAt: '2026-11-23T09:00:00Z' };
     const good2 = { eventId: eventId('ok'), type: 'heartbeat', occurredAt: '2026-11-23T09:00:00Z' };
     const res = await postEvents(t, device, [good1, bad, good2]);
     expect(res.status).toBe(202);
     expect(res.body.accepted).toBe(2);
-    expect(res.body.rejected).toEqual([{ index: 1, eventId: bad.eventId, errors: [expect.objectContaining({ field: 'events/1/type' })] }]);
+    expect(res.body.rejected).toEqual([
+      { index: 1, eventId: bad.eventId, errors: [expect.objectContaining({ field: 'events/1/type' })] },
+    ]);
     const stored = await getItem(t.deps.table, dispenserKeys.rawEvent(device.dispenserId, good2.eventId));
-    expect(stored).toMatchObject({ type: 'heartbeat', citizenId: device.citizenId, occurredAt: '2026-11-23T09:00:00.000Z' });
+    expect(stored).toMatchObject({
+      type: 'heartbeat',
+      citizenId: device.citizenId,
+      occurredAt: '2026-11-23T09:00:00.000Z',
+    });
     expect(await getItem(t.deps.table, dispenserKeys.rawEvent(device.dispenserId, bad.eventId))).toBeUndefined();
     expect((await adherenceOf(device.citizenId)).doses[0].outcome).toBe('taken_on_time');
   });
@@ -170,7 +244,9 @@ describe('a batch with bad events', () => {
     ]);
     expect(res.status).toBe(202);
     expect(res.body.accepted).toBe(1);
-    expect(res.body.rejected.map((r: { index: number; errors: { field: string }[] }) => [r.index, r.errors[0]?.field])).toEqual([
+    expect(
+      res.body.rejected.map((r: { index: number; errors: { field: string }[] }) => [r.index, r.errors[0]?.field]),
+    ).toEqual([
       [0, 'events/0/occurredAt'],
       [2, 'events/2/occurredAt'],
       [3, 'events/3'],
@@ -184,7 +260,11 @@ describe('a batch with bad events', () => {
     clock.set('2026-11-22T12:00:00Z');
     const device = await citizenWithDispenser(t, w, plan);
     clock.set(evening);
-    const events = Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, (_, i) => ({ eventId: `big-${i}`, type: 'heartbeat', occurredAt: '2026-11-23T12:00:00Z' }));
+    const events = Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, (_, i) => ({
+      eventId: `big-${i}`,
+      type: 'heartbeat',
+      occurredAt: '2026-11-23T12:00:00Z',
+    }));
     const res = await postEvents(t, device, events);
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -194,7 +274,10 @@ describe('a batch with bad events', () => {
   it('refuses a body that is not a batch with 400', async () => {
     clock.set('2026-11-22T12:00:00Z');
     const device = await citizenWithDispenser(t, w, plan);
-    const res = await t.call('POST', `/dispensers/${device.dispenserId}/events`, { headers: { authorization: `Bearer ${device.credential}` }, body: { event: [] } });
+    const res = await t.call('POST', `/dispensers/${device.dispenserId}/events`, {
+      headers: { authorization: `Bearer ${device.credential}` },
+      body: { event: [] },
+    });
     expect(res.status).toBe(400);
   });
 });
@@ -240,9 +323,23 @@ describe('alerts from what the device says', () => {
     clock.set('2026-11-22T12:00:00Z');
     const device = await citizenWithDispenser(t, w, plan);
     clock.set('2026-11-23T08:30:00Z');
-    await postEvents(t, device, [{ eventId: eventId('miss'), type: 'dose_missed', occurredAt: '2026-11-23T08:15:00Z', scheduledFor: '2026-11-23T08:00:00+01:00' }]);
+    await postEvents(t, device, [
+      {
+        eventId: eventId('miss'),
+        type: 'dose_missed',
+        occurredAt: '2026-11-23T08:15:00Z',
+        scheduledFor: '2026-11-23T08:00:00+01:00',
+      },
+    ]);
     expect(await missedDoseAlerts(device.citizenId)).toHaveLength(1);
-    await postEvents(t, device, [{ eventId: eventId('late'), type: 'dose_taken', occurredAt: '2026-11-23T08:25:00Z', scheduledFor: '2026-11-23T08:00:00+01:00' }]);
+    await postEvents(t, device, [
+      {
+        eventId: eventId('late'),
+        type: 'dose_taken',
+        occurredAt: '2026-11-23T08:25:00Z',
+        scheduledFor: '2026-11-23T08:00:00+01:00',
+      },
+    ]);
     expect(await missedDoseAlerts(device.citizenId)).toHaveLength(0);
     const resolved = await t.call('GET', `/alerts?citizenId=${device.citizenId}&status=resolved`, { as: w.staff });
     expect(resolved.body.items).toHaveLength(1);
@@ -259,7 +356,9 @@ describe('alerts from what the device says', () => {
     await postEvents(t, device, [{ eventId: eventId('jam'), type: 'jammed', occurredAt: '2026-11-23T09:58:00Z' }]);
     const res = await t.call('GET', `/alerts?citizenId=${device.citizenId}&status=open`, { as: w.staff });
     expect(res.body.items.filter((a: { kind: string }) => a.kind === 'device_fault')).toHaveLength(1);
-    expect(t.deps.events.ofType('DeviceFault').filter((e) => e.detail.dispenserId === device.dispenserId)).toHaveLength(1);
+    expect(t.deps.events.ofType('DeviceFault').filter((e) => e.detail.dispenserId === device.dispenserId)).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -268,9 +367,16 @@ describe('a silent device', () => {
     clock.set('2026-11-22T12:00:00Z');
     const device = await citizenWithDispenser(t, w, { ...plan, validFrom: '2026-12-01' });
     clock.set('2026-11-23T06:00:00Z');
-    expect((await postEvents(t, device, [{ eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T06:00:00Z' }])).status).toBe(202);
+    expect(
+      (await postEvents(t, device, [{ eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T06:00:00Z' }]))
+        .status,
+    ).toBe(202);
     const silentAlerts = async (status: string) =>
-      ((await t.call('GET', `/alerts?citizenId=${device.citizenId}&status=${status}`, { as: w.staff })).body.items as { kind: string }[]).filter((a) => a.kind === 'device_silent');
+      (
+        (await t.call('GET', `/alerts?citizenId=${device.citizenId}&status=${status}`, { as: w.staff })).body.items as {
+          kind: string;
+        }[]
+      ).filter((a) => a.kind === 'device_silent');
 
     clock.set('2026-11-23T08:59:00Z');
     await runJob(t.deps, 'detect-silent-devices');
@@ -313,7 +419,11 @@ describe('a silent device', () => {
     await postEvents(t, device, [heartbeat('2026-11-23T06:10:00Z'), heartbeat('2026-11-23T06:15:00Z')]);
     // A recorded hour and a new one: the new one is added.
     await postEvents(t, device, [heartbeat('2026-11-23T06:20:00Z'), heartbeat('2026-11-23T07:20:00Z')]);
-    const day = await getItem<{ hours: Set<string> }>(t.deps.table, dispenserKeys.seenDay(device.citizenId, '2026-11-23'), { consistent: true });
+    const day = await getItem<{ hours: Set<string> }>(
+      t.deps.table,
+      dispenserKeys.seenDay(device.citizenId, '2026-11-23'),
+      { consistent: true },
+    );
     expect([...(day?.hours ?? [])].sort()).toEqual(['06', '07']);
   });
 });

@@ -11,7 +11,11 @@ describe('the demo data of npm start', () => {
     expect(list.body.items.map((d: { status: string }) => d.status).sort()).toEqual(['active', 'in_stock', 'trial']);
     const to = new Date(t.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
     const from = new Date(t.clock.now().getTime() - 3 * 86_400_000).toISOString().slice(0, 10);
-    const adherence = await t.call('GET', `/citizens/${demo.ids.citizenReadyWithSupport}/adherence?from=${from}&to=${to}`, { as: staff });
+    const adherence = await t.call(
+      'GET',
+      `/citizens/${demo.ids.citizenReadyWithSupport}/adherence?from=${from}&to=${to}`,
+      { as: staff },
+    );
     expect(adherence.status).toBe(200);
     expect(adherence.body.counts.taken_late).toBeGreaterThanOrEqual(1);
     expect(adherence.body.counts.taken_on_time).toBeGreaterThan(1);

@@ -4,7 +4,15 @@ import { claimedDispenser, credentialMatches, newCredential } from '#shared/disp
 import { deviceBatchJsonSchema } from '#shared/dispensers/events.ts';
 import { checkEvents, citizenAt } from '#shared/dispensers/ingest.ts';
 import { deviceEventBatchSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from '#shared/dispensers/model.ts';
-import { adherenceRates, classifyDose, doseInstant, doseMatcher, dosesOfRule, matchDose, plannedDoses } from '#shared/dispensers/schedule.ts';
+import {
+  adherenceRates,
+  classifyDose,
+  doseInstant,
+  doseMatcher,
+  dosesOfRule,
+  matchDose,
+  plannedDoses,
+} from '#shared/dispensers/schedule.ts';
 import { newId } from '#shared/platform/ids.ts';
 
 const zone = 'Europe/Copenhagen';
@@ -24,8 +32,20 @@ describe('dose times in the municipality’s time zone', () => {
   });
 
   it('lists each planned dose of a period once, within the plan’s validity', () => {
-    const doses = dosesOfRule({ ...rule, validTo: '2026-03-29' }, new Date('2026-03-28T00:00:00Z'), new Date('2026-04-01T00:00:00Z'), zone);
-    expect(doses.map((d) => `${d.date} ${d.time}`)).toEqual(['2026-03-28 08:00', '2026-03-28 13:00', '2026-03-28 20:00', '2026-03-29 08:00', '2026-03-29 13:00', '2026-03-29 20:00']);
+    const doses = dosesOfRule(
+      { ...rule, validTo: '2026-03-29' },
+      new Date('2026-03-28T00:00:00Z'),
+      new Date('2026-04-01T00:00:00Z'),
+      zone,
+    );
+    expect(doses.map((d) => `${d.date} ${d.time}`)).toEqual([
+      '2026-03-28 08:00',
+      '2026-03-28 13:00',
+      '2026-03-28 20:00',
+      '2026-03-29 08:00',
+      '2026-03-29 13:00',
+      '2026-03-29 20:00',
+    ]);
   });
 
   it('lets each plan version rule from when it took effect', () => {
@@ -38,15 +58,22 @@ describe('dose times in the municipality’s time zone', () => {
       new Date('2026-03-03T23:00:00Z'),
       zone,
     );
-    expect(doses.map((d) => `${d.date} ${d.time} ${d.onTimeMinutes}`)).toEqual(['2026-03-02 08:00 60', '2026-03-03 09:00 30']);
+    expect(doses.map((d) => `${d.date} ${d.time} ${d.onTimeMinutes}`)).toEqual([
+      '2026-03-02 08:00 60',
+      '2026-03-03 09:00 30',
+    ]);
   });
 });
 
 describe('which dose an event is about', () => {
   const at = (iso: string) => new Date(iso);
   it('snaps scheduledFor to the planned dose within 30 minutes, else keeps it', () => {
-    expect(matchDose(rule, zone, at('2026-03-10T07:30:00Z'), at('2026-03-10T07:10:00Z'))).toBe('2026-03-10T07:00:00.000Z');
-    expect(matchDose(rule, zone, at('2026-03-10T07:30:00Z'), at('2026-03-10T09:15:42Z'))).toBe('2026-03-10T09:15:00.000Z');
+    expect(matchDose(rule, zone, at('2026-03-10T07:30:00Z'), at('2026-03-10T07:10:00Z'))).toBe(
+      '2026-03-10T07:00:00.000Z',
+    );
+    expect(matchDose(rule, zone, at('2026-03-10T07:30:00Z'), at('2026-03-10T09:15:42Z'))).toBe(
+      '2026-03-10T09:15:00.000Z',
+    );
   });
   it('without scheduledFor, takes the latest dose up to 30 minutes after the event', () => {
     expect(matchDose(rule, zone, at('2026-03-10T11:45:00Z'))).toBe('2026-03-10T12:00:00.000Z');
@@ -55,15 +82,29 @@ describe('which dose an event is about', () => {
   });
   it('gives a whole batch the same answers as the planned-dose list, across both DST nights and the plan’s ends', () => {
     // The batch matcher reuses each date's doses; the reference asks dosesOfRule afresh per event.
-    const plan = { times: ['00:30', '02:30', '08:00', '23:45'], onTimeMinutes: 60, validFrom: '2026-03-28', validTo: '2026-10-25' };
+    const plan = {
+      times: ['00:30', '02:30', '08:00', '23:45'],
+      onTimeMinutes: 60,
+      validFrom: '2026-03-28',
+      validTo: '2026-10-25',
+    };
     const match = doseMatcher(plan, zone);
-    for (const [start, end] of [['2026-03-27T12:00:00Z', '2026-03-30T12:00:00Z'], ['2026-10-24T00:00:00Z', '2026-10-26T12:00:00Z']] as const) {
+    for (const [start, end] of [
+      ['2026-03-27T12:00:00Z', '2026-03-30T12:00:00Z'],
+      ['2026-10-24T00:00:00Z', '2026-10-26T12:00:00Z'],
+    ] as const) {
       for (let t = Date.parse(start); t < Date.parse(end); t += 7 * 60_000) {
         const occurredAt = new Date(t);
-        const latest = dosesOfRule(plan, new Date(t - 12 * 3_600_000), new Date(t + 30 * 60_000 + 1), zone).at(-1)?.doseAt;
+        const latest = dosesOfRule(plan, new Date(t - 12 * 3_600_000), new Date(t + 30 * 60_000 + 1), zone).at(
+          -1,
+        )?.doseAt;
         expect(match(occurredAt)).toBe(latest);
-        const near = dosesOfRule(plan, new Date(t - 30 * 60_000), new Date(t + 30 * 60_000 + 1), zone).sort((a, b) => Math.abs(Date.parse(a.doseAt) - t) - Math.abs(Date.parse(b.doseAt) - t))[0];
-        expect(match(occurredAt, occurredAt)).toBe(near?.doseAt ?? new Date(Math.floor(t / 60_000) * 60_000).toISOString());
+        const near = dosesOfRule(plan, new Date(t - 30 * 60_000), new Date(t + 30 * 60_000 + 1), zone).sort(
+          (a, b) => Math.abs(Date.parse(a.doseAt) - t) - Math.abs(Date.parse(b.doseAt) - t),
+        )[0];
+        expect(match(occurredAt, occurredAt)).toBe(
+          near?.doseAt ?? new Date(Math.floor(t / 60_000) * 60_000).toISOString(),
+        );
       }
     }
   });
@@ -73,18 +114,31 @@ describe('the outcome of a dose', () => {
   const dose = { doseAt: '2026-03-10T07:00:00.000Z', onTimeMinutes: 60 };
   const after = new Date('2026-03-10T12:00:00Z');
   it('is decided by the earliest take, whatever order the takes came in', () => {
-    expect(classifyDose(dose, { takenAts: ['2026-03-10T08:30:00.000Z', '2026-03-10T07:40:00.000Z'] }, new Set(), after, 120)).toEqual({ outcome: 'taken_on_time', takenAt: '2026-03-10T07:40:00.000Z' });
-    expect(classifyDose(dose, { takenAts: ['2026-03-10T08:01:00.000Z'] }, new Set(), after, 120)).toMatchObject({ outcome: 'taken_late', minutesLate: 61 });
+    expect(
+      classifyDose(dose, { takenAts: ['2026-03-10T08:30:00.000Z', '2026-03-10T07:40:00.000Z'] }, new Set(), after, 120),
+    ).toEqual({ outcome: 'taken_on_time', takenAt: '2026-03-10T07:40:00.000Z' });
+    expect(classifyDose(dose, { takenAts: ['2026-03-10T08:01:00.000Z'] }, new Set(), after, 120)).toMatchObject({
+      outcome: 'taken_late',
+      minutesLate: 61,
+    });
   });
   it('is pending before the deadline, missed when the device was there, no_data when it was silent', () => {
     expect(classifyDose(dose, undefined, new Set(), new Date('2026-03-10T08:59:00Z'), 120).outcome).toBe('pending');
     expect(classifyDose(dose, undefined, new Set(['2026-03-10T08']), after, 120).outcome).toBe('missed');
-    expect(classifyDose(dose, { missedAts: ['2026-03-10T08:00:00.000Z'] }, new Set(), new Date('2026-03-10T08:00:00Z'), 120).outcome).toBe('missed');
+    expect(
+      classifyDose(dose, { missedAts: ['2026-03-10T08:00:00.000Z'] }, new Set(), new Date('2026-03-10T08:00:00Z'), 120)
+        .outcome,
+    ).toBe('missed');
     expect(classifyDose(dose, undefined, new Set(['2026-03-10T11']), after, 120).outcome).toBe('no_data');
   });
   it('gives rates over decided doses only', () => {
-    expect(adherenceRates({ planned: 5, taken_on_time: 2, taken_late: 1, missed: 1, no_data: 0, pending: 1, paused: 0 })).toEqual({ decided: 4, onTime: 0.5, taken: 0.75, missed: 0.25, noData: 0 });
-    expect(adherenceRates({ planned: 0, taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0, pending: 0, paused: 0 }).onTime).toBeNull();
+    expect(
+      adherenceRates({ planned: 5, taken_on_time: 2, taken_late: 1, missed: 1, no_data: 0, pending: 1, paused: 0 }),
+    ).toEqual({ decided: 4, onTime: 0.5, taken: 0.75, missed: 0.25, noData: 0 });
+    expect(
+      adherenceRates({ planned: 0, taken_on_time: 0, taken_late: 0, missed: 0, no_data: 0, pending: 0, paused: 0 })
+        .onTime,
+    ).toBeNull();
   });
 });
 
@@ -111,7 +165,12 @@ describe('checking a device batch event by event', () => {
     ]);
   });
   it('places an event with the citizen who had the dispenser at that time', () => {
-    const device = { periods: [{ citizenId: 'cit_a', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' }, { citizenId: 'cit_b', from: '2026-02-03T00:00:00.000Z' }] };
+    const device = {
+      periods: [
+        { citizenId: 'cit_a', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' },
+        { citizenId: 'cit_b', from: '2026-02-03T00:00:00.000Z' },
+      ],
+    };
     expect(citizenAt(device, new Date('2026-01-15T00:00:00Z'))).toBe('cit_a');
     expect(citizenAt(device, new Date('2026-02-02T00:00:00Z'))).toBeUndefined();
     expect(citizenAt(device, new Date('2026-03-01T00:00:00Z'))).toBe('cit_b');
@@ -134,10 +193,15 @@ describe('the device batch schema in events/', () => {
     expect(JSON.parse(readFileSync('events/DispenserEventBatch.schema.json', 'utf8'))).toEqual(deviceBatchJsonSchema());
   });
   it('accepts its sample, and its bad sample fails only at the bad event', () => {
-    expect(deviceEventBatchSchema.safeParse(JSON.parse(readFileSync('events/samples/DispenserEventBatch.json', 'utf8'))).success).toBe(true);
+    expect(
+      deviceEventBatchSchema.safeParse(JSON.parse(readFileSync('events/samples/DispenserEventBatch.json', 'utf8')))
+        .success,
+    ).toBe(true);
     const bad = JSON.parse(readFileSync('events/samples/DispenserEventBatch.with-bad-event.json', 'utf8'));
     const { rejected } = checkEvents(bad.events, new Date('2026-11-24T12:00:00Z'), 90);
-    const expected = ingestResultSchema.parse(JSON.parse(readFileSync('events/samples/DispenserEventBatch.result.json', 'utf8')));
+    const expected = ingestResultSchema.parse(
+      JSON.parse(readFileSync('events/samples/DispenserEventBatch.result.json', 'utf8')),
+    );
     expect(rejected).toEqual(expected.rejected);
     expect(deviceBatchJsonSchema()).toMatchObject({ properties: { events: { maxItems: MAX_EVENTS_PER_BATCH } } });
   });

@@ -11,12 +11,20 @@ const clock = new FixedClock(new Date('2026-03-02T08:00:00Z'));
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = { assessor: await t.token('assessor', 'asr-east'), staff: await t.token('staff', 'stf-east'), lead: await t.token('lead', 'lead-east') };
+  w = {
+    assessor: await t.token('assessor', 'asr-east'),
+    staff: await t.token('staff', 'stf-east'),
+    lead: await t.token('lead', 'lead-east'),
+  };
 });
 
 const putOnTrial = (dispenserId: string, citizenId: string) =>
-  t.call('PUT', `/dispensers/${dispenserId}/assignment`, { as: w.staff, body: { citizenId, status: 'trial', trialEndsOn: '2026-03-20' } });
-const decide = (dispenserId: string, body: unknown) => t.call('POST', `/dispensers/${dispenserId}/trial-decision`, { as: w.staff, body });
+  t.call('PUT', `/dispensers/${dispenserId}/assignment`, {
+    as: w.staff,
+    body: { citizenId, status: 'trial', trialEndsOn: '2026-03-20' },
+  });
+const decide = (dispenserId: string, body: unknown) =>
+  t.call('POST', `/dispensers/${dispenserId}/trial-decision`, { as: w.staff, body });
 
 describe('a dispenser trial inside the grant (rules)', () => {
   it('serves the approved medication line first, else the newest proposed one', () => {
@@ -29,9 +37,19 @@ describe('a dispenser trial inside the grant (rules)', () => {
 
   it('reverting a line moves its technology occurrences to physical and leaves the others', () => {
     const line = (grantId: string, screenVisit: number, medicationTechnology: number) =>
-      ({ grantId, physical: 1, screenVisit, medicationTechnology, screenVisitTimes: screenVisit ? ['10:00'] : [], medicationTechnologyTimes: medicationTechnology ? ['08:00'] : [] }) as never;
+      ({
+        grantId,
+        physical: 1,
+        screenVisit,
+        medicationTechnology,
+        screenVisitTimes: screenVisit ? ['10:00'] : [],
+        medicationTechnologyTimes: medicationTechnology ? ['08:00'] : [],
+      }) as never;
     const lines = revertedLines([line('grt_a', 0, 2), line('grt_b', 1, 0)], 'grt_a', 'medication_technology');
-    expect(lines?.map((l) => [l.grantId, l.physical, l.screenVisit, l.medicationTechnology])).toEqual([['grt_a', 3, 0, 0], ['grt_b', 1, 1, 0]]);
+    expect(lines?.map((l) => [l.grantId, l.physical, l.screenVisit, l.medicationTechnology])).toEqual([
+      ['grt_a', 3, 0, 0],
+      ['grt_b', 1, 1, 0],
+    ]);
     expect(revertedLines([line('grt_b', 1, 0)], 'grt_b', 'medication_technology')).toBeUndefined();
   });
 });
@@ -48,7 +66,10 @@ describe('a dispenser trial inside the grant', () => {
   it('no dispenser is active for a citizen without an approved medication line: a proposal allows a trial only', async () => {
     const { citizenId } = await citizenWithMedicationProposal(t, w);
     const device = await registerDispenser(t, w.staff);
-    const active = await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, { as: w.staff, body: { citizenId, status: 'active' } });
+    const active = await t.call('PUT', `/dispensers/${device.dispenserId}/assignment`, {
+      as: w.staff,
+      body: { citizenId, status: 'active' },
+    });
     expect(active.status).toBe(409);
     expect(active.body.reason).toBe('no-medication-line');
     expect((await putOnTrial(device.dispenserId, citizenId)).status).toBe(200);
@@ -67,7 +88,11 @@ describe('a dispenser trial inside the grant', () => {
     expect(approved.status, approved.text).toBe(201);
     const kept = await decide(device.dispenserId, { decision: 'keep' });
     expect(kept.status, kept.text).toBe(200);
-    expect(kept.body).toMatchObject({ decision: 'keep', dispenser: { status: 'active', citizenId }, finalGrantId: approved.body.finalGrantId });
+    expect(kept.body).toMatchObject({
+      decision: 'keep',
+      dispenser: { status: 'active', citizenId },
+      finalGrantId: approved.body.finalGrantId,
+    });
     expect((await decide(device.dispenserId, { decision: 'keep' })).body.reason).toBe('not-on-trial');
   });
 
@@ -84,7 +109,16 @@ describe('a dispenser trial inside the grant', () => {
 
     const returned = await decide(device.dispenserId, { decision: 'return', reasonCode: 'cannot_handle_device' });
     expect(returned.status, returned.text).toBe(200);
-    expect(returned.body).toMatchObject({ decision: 'return', dispenser: { status: 'in_stock' }, reversion: { grantId, technology: 'medication_technology', reasonCode: 'cannot_handle_device', dispenserId: device.dispenserId } });
+    expect(returned.body).toMatchObject({
+      decision: 'return',
+      dispenser: { status: 'in_stock' },
+      reversion: {
+        grantId,
+        technology: 'medication_technology',
+        reasonCode: 'cannot_handle_device',
+        dispenserId: device.dispenserId,
+      },
+    });
 
     const view = (await t.call('GET', `/citizens/${citizenId}/final-grant`, { as: w.lead })).body;
     expect(view.current.finalGrantId).toBe(returned.body.finalGrantId);
@@ -92,7 +126,9 @@ describe('a dispenser trial inside the grant', () => {
     expect(view.current.dosePlan).toBeNull();
     expect(view.current.revision).toMatchObject({ kind: 'reversion', reasonCode: 'cannot_handle_device' });
     expect(view.history).toHaveLength(2);
-    expect(t.deps.events.ofType('FinalGrantRevised').some((e) => e.detail.finalGrantId === view.current.finalGrantId)).toBe(true);
+    expect(
+      t.deps.events.ofType('FinalGrantRevised').some((e) => e.detail.finalGrantId === view.current.finalGrantId),
+    ).toBe(true);
     const plan = (await t.call('GET', `/citizens/${citizenId}/dose-plan`, { as: w.staff })).body;
     expect(plan.validTo).toBe('2026-03-02');
 
@@ -105,19 +141,44 @@ describe('a dispenser trial inside the grant', () => {
     const citizenId = await registerCitizen(t, w.assessor);
     await assess(t, w.assessor, citizenId, readyAnswers);
     const talk = await grant(t, w.assessor, citizenId, supportConversationTwiceAWeek);
-    const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, { as: w.staff, body: { reason: 'r', splits: [{ grantId: talk.grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 }] } });
-    expect((await t.call('POST', `/conversions/${proposal.body.conversionId}/approve`, { as: w.lead, body: {} })).status).toBe(201);
-    const visits = async () => (await t.call('GET', `/visits?citizenId=${citizenId}&from=2026-03-02T00:00:00Z&limit=200`, { as: w.lead })).body.items as any[];
+    const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, {
+      as: w.staff,
+      body: { reason: 'r', splits: [{ grantId: talk.grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 }] },
+    });
+    expect(
+      (await t.call('POST', `/conversions/${proposal.body.conversionId}/approve`, { as: w.lead, body: {} })).status,
+    ).toBe(201);
+    const visits = async () =>
+      (await t.call('GET', `/visits?citizenId=${citizenId}&from=2026-03-02T00:00:00Z&limit=200`, { as: w.lead })).body
+        .items as any[];
     expect((await visits()).filter((v) => v.status === 'scheduled').length).toBeGreaterThan(0);
 
     const path = `/citizens/${citizenId}/final-grant/reversions`;
-    expect((await t.call('POST', path, { as: w.staff, body: { grantId: talk.grantId, technology: 'screen_visit', reasonCode: 'other' } })).status).toBe(400);
-    const reverted = await t.call('POST', path, { as: w.staff, body: { grantId: talk.grantId, technology: 'screen_visit', reasonCode: 'other', reasonText: 'Prefers to meet in person.' } });
+    expect(
+      (
+        await t.call('POST', path, {
+          as: w.staff,
+          body: { grantId: talk.grantId, technology: 'screen_visit', reasonCode: 'other' },
+        })
+      ).status,
+    ).toBe(400);
+    const reverted = await t.call('POST', path, {
+      as: w.staff,
+      body: {
+        grantId: talk.grantId,
+        technology: 'screen_visit',
+        reasonCode: 'other',
+        reasonText: 'Prefers to meet in person.',
+      },
+    });
     expect(reverted.status, reverted.text).toBe(201);
     expect(reverted.body.finalGrant.lines[0]).toMatchObject({ physical: 2, screenVisit: 0 });
     expect(reverted.body.finalGrant.screenVisitPlan).toEqual([]);
     expect((await visits()).filter((v) => v.status === 'scheduled')).toEqual([]);
-    const again = await t.call('POST', path, { as: w.staff, body: { grantId: talk.grantId, technology: 'screen_visit', reasonCode: 'citizen_declined' } });
+    const again = await t.call('POST', path, {
+      as: w.staff,
+      body: { grantId: talk.grantId, technology: 'screen_visit', reasonCode: 'citizen_declined' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.reason).toBe('nothing-to-revert');
 
@@ -129,7 +190,11 @@ describe('a dispenser trial inside the grant', () => {
     const { citizenId } = await citizenWithMedicationProposal(t, w);
     const device = await registerDispenser(t, w.staff);
     expect((await putOnTrial(device.dispenserId, citizenId)).status).toBe(200);
-    const returned = await decide(device.dispenserId, { decision: 'return', reasonCode: 'dose_plan_unsuitable', then: 'returned' });
+    const returned = await decide(device.dispenserId, {
+      decision: 'return',
+      reasonCode: 'dose_plan_unsuitable',
+      then: 'returned',
+    });
     expect(returned.status, returned.text).toBe(200);
     expect(returned.body.dispenser.status).toBe('returned');
     expect(returned.body.finalGrantId).toBeUndefined();

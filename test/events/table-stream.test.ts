@@ -26,14 +26,25 @@ beforeEach(() => eventBridge.reset());
 describe('the table-stream function on AWS', () => {
   it('puts the outbox events of a batch on the bus in stream order, with their event ids, and skips what is not an outbox INSERT', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
-    const result = await handleStreamRecords(deps, [record(1), { sequenceNumber: '102', eventName: 'MODIFY', newImage: { entity: 'Visit' } }, record(3, 'VisitChanged')]);
+    const result = await handleStreamRecords(deps, [
+      record(1),
+      { sequenceNumber: '102', eventName: 'MODIFY', newImage: { entity: 'Visit' } },
+      record(3, 'VisitChanged'),
+    ]);
     expect(result).toEqual({});
     const entries = eventBridge.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
     expect(entries.map((e) => [e.DetailType, JSON.parse(e.Detail ?? '{}').n])).toEqual([
       ['VisitBooked', 1],
       ['VisitChanged', 3],
     ]);
-    expect(entries.every((e) => e.EventBusName === 'e-team-test' && e.Source === 'e-team.test' && String(JSON.parse(e.Detail ?? '{}').eventId).startsWith('evt_'))).toBe(true);
+    expect(
+      entries.every(
+        (e) =>
+          e.EventBusName === 'e-team-test' &&
+          e.Source === 'e-team.test' &&
+          String(JSON.parse(e.Detail ?? '{}').eventId).startsWith('evt_'),
+      ),
+    ).toBe(true);
   });
 
   it('reports the first record it could not deliver when EventBridge refuses an entry, so the mapping retries from there', async () => {

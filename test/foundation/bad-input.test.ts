@@ -10,7 +10,11 @@ import { createTestApp, type TestApp } from '../support/app.ts';
  */
 let t: TestApp;
 let everyone: string;
-let operations: { method: string; path: string; params: { name: string; in: string; schema?: { pattern?: string } }[] }[];
+let operations: {
+  method: string;
+  path: string;
+  params: { name: string; in: string; schema?: { pattern?: string } }[];
+}[];
 
 const ulid = '01KAQ3Y0A2C4E6G8J0K2M4P6R8';
 const validIdFor = (pattern: string | undefined) => {
@@ -24,7 +28,9 @@ async function itemCount(): Promise<number> {
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.send(new ScanCommand({ TableName: t.deps.table.name, Select: 'COUNT', ExclusiveStartKey: start }));
+    const page = await db.send(
+      new ScanCommand({ TableName: t.deps.table.name, Select: 'COUNT', ExclusiveStartKey: start }),
+    );
     count += page.Count ?? 0;
     start = page.LastEvaluatedKey;
   } while (start);
@@ -34,14 +40,22 @@ async function itemCount(): Promise<number> {
 beforeAll(async () => {
   t = await createTestApp();
   everyone = await t.token(['assessor', 'staff', 'lead', 'admin'], 'stf-anna', 'east');
-  const doc = (await t.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { parameters?: any[] }>> };
+  const doc = (await t.call('GET', '/openapi.json')).body as {
+    paths: Record<string, Record<string, { parameters?: any[] }>>;
+  };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, params: (op.parameters ?? []) as any[] })),
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      params: (op.parameters ?? []) as any[],
+    })),
   );
 });
 
 const concretePath = (op: (typeof operations)[number]) =>
-  op.path.replace(/\{(\w+)\}/g, (_m, name: string) => validIdFor(op.params.find((p) => p.in === 'path' && p.name === name)?.schema?.pattern));
+  op.path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+    validIdFor(op.params.find((p) => p.in === 'path' && p.name === name)?.schema?.pattern),
+  );
 
 function expectProblem(res: { status: number; headers: Headers }, label: string) {
   expect(res.status, label).toBeGreaterThanOrEqual(400);
@@ -77,7 +91,10 @@ describe('bad input on every route', () => {
       // A bare `..` is resolved by URL parsing before routing (it names another route); an encoded one reaches us.
       for (const bad of ['../..', 'x'.repeat(300), 'cit_not-a-ulid', '%00', 'vis_01KAQ3Y0A2C4E6G8J0K2M4P6R8']) {
         const path = op.path.replace(/\{(\w+)\}/g, encodeURIComponent(bad));
-        const res = await t.call(op.method, path, { as: everyone, ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { body: {} } : {}) });
+        const res = await t.call(op.method, path, {
+          as: everyone,
+          ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { body: {} } : {}),
+        });
         expectProblem(res, `${op.method} ${path}: ${res.status} ${res.text.slice(0, 200)}`);
       }
     }
@@ -85,13 +102,20 @@ describe('bad input on every route', () => {
 
   it('answers nonsense query parameters with a 4xx problem', async () => {
     for (const op of operations.filter((o) => o.method === 'GET' && o.params.some((p) => p.in === 'query'))) {
-      const res = await t.call('GET', `${concretePath(op)}?limit=-1&cursor=%21%21&from=yesterday&to=2026-13-45&date=nope&status=whatever`, { as: everyone });
+      const res = await t.call(
+        'GET',
+        `${concretePath(op)}?limit=-1&cursor=%21%21&from=yesterday&to=2026-13-45&date=nope&status=whatever`,
+        { as: everyone },
+      );
       expectProblem(res, `GET ${op.path}: ${res.status} ${res.text.slice(0, 200)}`);
     }
   });
 
   it('refuses a body over the limit before reading it', async () => {
-    const res = await t.call('POST', '/citizens', { as: everyone, body: JSON.stringify({ s: 'x'.repeat(MAX_BODY_BYTES) }) });
+    const res = await t.call('POST', '/citizens', {
+      as: everyone,
+      body: JSON.stringify({ s: 'x'.repeat(MAX_BODY_BYTES) }),
+    });
     expect(res.status).toBe(413);
   });
 });

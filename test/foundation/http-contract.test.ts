@@ -48,7 +48,12 @@ describe('authentication', () => {
   const expectProblem = (res: { status: number; headers: Headers; body: any }, status: number) => {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+    expect(res.body).toMatchObject({
+      status,
+      type: expect.any(String),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
   };
 
   it('refuses a missing token with 401', async () => {
@@ -108,13 +113,20 @@ describe('bad input never becomes a 500', () => {
   });
 
   it('refuses an oversized body with 413 before parsing it', async () => {
-    const res = await t.call('POST', '/audit', { as: admin, body: JSON.stringify({ s: 'x'.repeat(MAX_BODY_BYTES + 1) }) });
+    const res = await t.call('POST', '/audit', {
+      as: admin,
+      body: JSON.stringify({ s: 'x'.repeat(MAX_BODY_BYTES + 1) }),
+    });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('refuses a body that is not JSON with 415', async () => {
-    const res = await t.call('POST', '/audit', { as: admin, body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await t.call('POST', '/audit', {
+      as: admin,
+      body: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(415);
   });
 

@@ -26,7 +26,11 @@ describe('an API Lambda', () => {
         timeEpoch: 0,
       },
     } as unknown as Parameters<typeof handler>[0];
-    const result = (await handler(event, {} as Context)) as { statusCode: number; body: string; headers: Record<string, string> };
+    const result = (await handler(event, {} as Context)) as {
+      statusCode: number;
+      body: string;
+      headers: Record<string, string>;
+    };
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ status: 'ok' });
     expect(result.headers['x-request-id']).toBe('gw-req-1');

@@ -13,18 +13,34 @@ describe('secrets at run time', () => {
   beforeEach(() => secretsManager.reset());
 
   it('reads the app secret from Secrets Manager once per container (cached) and parses its JSON', async () => {
-    secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: JSON.stringify({ nationalIdPepper: 'p'.repeat(32), cursorKey: 'k'.repeat(32), tabletTokenKey: 't'.repeat(64) }) });
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: ARN })
+      .resolves({
+        SecretString: JSON.stringify({
+          nationalIdPepper: 'p'.repeat(32),
+          cursorKey: 'k'.repeat(32),
+          tabletTokenKey: 't'.repeat(64),
+        }),
+      });
     const secrets = new SecretsManagerSecrets(ARN, secretsManagerSource('eu-north-1'));
     const first = await secrets.get();
     const second = await secrets.get();
-    expect(first).toEqual({ nationalIdPepper: 'p'.repeat(32), cursorKey: 'k'.repeat(32), tabletTokenKey: 't'.repeat(64) });
+    expect(first).toEqual({
+      nationalIdPepper: 'p'.repeat(32),
+      cursorKey: 'k'.repeat(32),
+      tabletTokenKey: 't'.repeat(64),
+    });
     expect(second).toEqual(first);
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
   it('fails loudly when the secret lacks a key, rather than running with a weaker default', async () => {
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ nationalIdPepper: 'p'.repeat(32) }) });
-    await expect(new SecretsManagerSecrets(ARN, secretsManagerSource('eu-north-1')).get()).rejects.toThrow(/cursorKey, tabletTokenKey/);
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ nationalIdPepper: 'p'.repeat(32) }) });
+    await expect(new SecretsManagerSecrets(ARN, secretsManagerSource('eu-north-1')).get()).rejects.toThrow(
+      /cursorKey, tabletTokenKey/,
+    );
   });
 
   it('locally uses the development values of the configuration', async () => {
@@ -36,11 +52,19 @@ describe('secrets at run time', () => {
 });
 
 describe('sealed cursors', () => {
-  const binding: CursorBinding = { method: 'GET', path: '/citizens', query: 'name=han', team: 'east', caller: 'stf-anna' };
+  const binding: CursorBinding = {
+    method: 'GET',
+    path: '/citizens',
+    query: 'name=han',
+    team: 'east',
+    caller: 'stf-anna',
+  };
   const key = 'cursor-key-for-this-test-0123456789';
   const now = new Date('2026-11-02T08:00:00Z');
   const later = new Date('2026-11-02T09:00:00Z');
-  const internal = encodeCursor({ gsi1pk: 'TEAM#east#CITIZENS', gsi1sk: 'hansen anna#cit_01', pk: 'CITIZEN#cit_01', sk: 'PROFILE' }) ?? '';
+  const internal =
+    encodeCursor({ gsi1pk: 'TEAM#east#CITIZENS', gsi1sk: 'hansen anna#cit_01', pk: 'CITIZEN#cit_01', sk: 'PROFILE' }) ??
+    '';
 
   it('opens for the same route, query and caller, and decodes to nothing readable', () => {
     const sealed = sealCursor(internal, binding, key, later);

@@ -1,7 +1,15 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '#shared/table/cursor.ts';
-import { getItem, isLive, putNew, queryPage, transactWrite, TransactionConflict, type Table } from '#shared/table/store.ts';
+import {
+  getItem,
+  isLive,
+  putNew,
+  queryPage,
+  transactWrite,
+  TransactionConflict,
+  type Table,
+} from '#shared/table/store.ts';
 import { ValidationError } from '#shared/platform/errors.ts';
 import { createTestApp } from '../support/app.ts';
 
@@ -14,15 +22,25 @@ beforeAll(async () => {
 
 describe('reads treat expired items as absent, as on AWS where TTL deletes lazily', () => {
   it('getItem ignores an item whose TTL has passed', async () => {
-    await table.db.send(new PutCommand({ TableName: table.name, Item: { pk: 'T#expired', sk: 'A', expiresAt: nowSeconds() - 10 } }));
-    await table.db.send(new PutCommand({ TableName: table.name, Item: { pk: 'T#live', sk: 'A', expiresAt: nowSeconds() + 3600 } }));
+    await table.db.send(
+      new PutCommand({ TableName: table.name, Item: { pk: 'T#expired', sk: 'A', expiresAt: nowSeconds() - 10 } }),
+    );
+    await table.db.send(
+      new PutCommand({ TableName: table.name, Item: { pk: 'T#live', sk: 'A', expiresAt: nowSeconds() + 3600 } }),
+    );
     expect(await getItem(table, { pk: 'T#expired', sk: 'A' })).toBeUndefined();
     expect(await getItem(table, { pk: 'T#live', sk: 'A' })).toMatchObject({ pk: 'T#live' });
   });
 
   it('a Query leaves expired items out', async () => {
-    for (const [sk, expiresAt] of [['1', nowSeconds() - 5], ['2', undefined], ['3', nowSeconds() + 60]] as const) {
-      await table.db.send(new PutCommand({ TableName: table.name, Item: { pk: 'T#mixed', sk, ...(expiresAt ? { expiresAt } : {}) } }));
+    for (const [sk, expiresAt] of [
+      ['1', nowSeconds() - 5],
+      ['2', undefined],
+      ['3', nowSeconds() + 60],
+    ] as const) {
+      await table.db.send(
+        new PutCommand({ TableName: table.name, Item: { pk: 'T#mixed', sk, ...(expiresAt ? { expiresAt } : {}) } }),
+      );
     }
     const page = await queryPage(table, { partition: ['pk', 'T#mixed'] });
     expect(page.items.map((i) => i.sk)).toEqual(['2', '3']);
@@ -40,7 +58,10 @@ describe('reads treat expired items as absent, as on AWS where TTL deletes lazil
 describe('transactions', () => {
   it('write all or nothing, and name the action whose condition failed', async () => {
     await transactWrite(table, [putNew(table, { pk: 'T#tx', sk: 'taken' })]);
-    const attempt = transactWrite(table, [putNew(table, { pk: 'T#tx', sk: 'new' }), putNew(table, { pk: 'T#tx', sk: 'taken' })]);
+    const attempt = transactWrite(table, [
+      putNew(table, { pk: 'T#tx', sk: 'new' }),
+      putNew(table, { pk: 'T#tx', sk: 'taken' }),
+    ]);
     await expect(attempt).rejects.toBeInstanceOf(TransactionConflict);
     const error = (await attempt.catch((e: unknown) => e)) as TransactionConflict;
     expect(error.firstFailed()).toBe(1);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { functionBuildOptions, lambdaEsbuildOptions, lambdaFunctions, MAX_BUNDLE_BYTES, PROJECT_ROOT, type LambdaFunctionName } from '../../infra/bundling.ts';
+import {
+  functionBuildOptions,
+  lambdaEsbuildOptions,
+  lambdaFunctions,
+  MAX_BUNDLE_BYTES,
+  PROJECT_ROOT,
+  type LambdaFunctionName,
+} from '../../infra/bundling.ts';
 import { functionAccess, type FunctionAccess } from '../../infra/access.ts';
 import { openApiDocument } from '#shared/http/app.ts';
 import { allRouters } from '#shared/http/routers.ts';
@@ -32,9 +39,13 @@ describe('the public function’s bundle', () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((input) => /zod\/v4\/locales\/(?!index\.js$|en\.js$)/.test(input))).toEqual([]);
     // No capability's routes: the document is a constant.
-    expect(inputs.filter((input) => /^shared\/(citizens|assessment|conversion|dispensers|alerts|audit)\//.test(input))).toEqual([]);
+    expect(
+      inputs.filter((input) => /^shared\/(citizens|assessment|conversion|dispensers|alerts|audit)\//.test(input)),
+    ).toEqual([]);
     // Nothing to validate, so neither zod nor the OpenAPI layer (most of the other functions' import time).
-    expect(inputs.filter((input) => /node_modules\/(zod|@hono\/zod-openapi|@asteasolutions)\//.test(input))).toEqual([]);
+    expect(inputs.filter((input) => /node_modules\/(zod|@hono\/zod-openapi|@asteasolutions)\//.test(input))).toEqual(
+      [],
+    );
 
     // The handler, in a Node process of its own, as Lambda would call it for GET /openapi.json.
     const event = {
@@ -54,7 +65,13 @@ describe('the public function’s bundle', () => {
         stage: '$default',
         time: '01/Jan/2026:00:00:00 +0000',
         timeEpoch: 0,
-        http: { method: 'GET', path: '/openapi.json', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bundle-test' },
+        http: {
+          method: 'GET',
+          path: '/openapi.json',
+          protocol: 'HTTP/1.1',
+          sourceIp: '192.0.2.1',
+          userAgent: 'bundle-test',
+        },
       },
     };
     // Also reports which AWS SDK modules the process loaded: the runtime's SDK is CommonJS, so each is in require.cache.
@@ -67,7 +84,13 @@ describe('the public function’s bundle', () => {
       const sdk = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('@aws-sdk'));
       process.stdout.write(JSON.stringify({ ...response, sdk, health, unknown }));`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH ?? '', STAGE: 'test', AWS_REGION: 'eu-north-1', LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        STAGE: 'test',
+        AWS_REGION: 'eu-north-1',
+        LOG_LEVEL: 'SILENT',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
       encoding: 'utf8',
       timeout: 20_000,
     });
@@ -92,9 +115,12 @@ describe('what each function may do', () => {
    * `<deps>.events.publish(`; the table goes through the document client's commands.
    */
   const uses = (code: string): Omit<FunctionAccess, 'appSecret'> => ({
-    table: /\b(GetCommand|QueryCommand|PutCommand|UpdateCommand|DeleteCommand|TransactWriteCommand|TransactGetCommand|BatchGetCommand|BatchWriteCommand)\b/.test(code)
-      ? 'readWrite'
-      : 'none',
+    table:
+      /\b(GetCommand|QueryCommand|PutCommand|UpdateCommand|DeleteCommand|TransactWriteCommand|TransactGetCommand|BatchGetCommand|BatchWriteCommand)\b/.test(
+        code,
+      )
+        ? 'readWrite'
+        : 'none',
     publishesEvents: /\.events\.publish\(/.test(code),
     schedules: /\.scheduler\.(scheduleOnce|cancel)\(/.test(code),
     meetings: /\.meetings\.(createMeeting|getMeeting|createAttendee|deleteMeeting)\(/.test(code),

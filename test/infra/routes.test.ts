@@ -27,7 +27,9 @@ function routerWith(...routes: { method: 'get' | 'post' | 'put' | 'delete'; path
 describe('turning Hono routes into API Gateway routes', () => {
   it('writes path parameters the API Gateway way', () => {
     expect(toApiGatewayPath('/citizens/:citizenId')).toBe('/citizens/{citizenId}');
-    expect(toApiGatewayPath('/citizens/:citizenId/visits/:visitId/join')).toBe('/citizens/{citizenId}/visits/{visitId}/join');
+    expect(toApiGatewayPath('/citizens/:citizenId/visits/:visitId/join')).toBe(
+      '/citizens/{citizenId}/visits/{visitId}/join',
+    );
     expect(toApiGatewayPath('/alerts')).toBe('/alerts');
   });
 
@@ -68,7 +70,12 @@ describe('turning Hono routes into API Gateway routes', () => {
   it('lets every route with a credential of its own skip the JWT authorizer, in the part that names it only', () => {
     for (const credential of credentialRoutes) {
       // A path the credential route's pattern matches, written as a Hono route of that part.
-      const path = credential.path.source.replace(/^\^/, '').replace(/\$$/, '').replaceAll('\\/', '/').replaceAll('[^/]+', '{id}').replaceAll('\\.', '.');
+      const path = credential.path.source
+        .replace(/^\^/, '')
+        .replace(/\$$/, '')
+        .replaceAll('\\/', '/')
+        .replaceAll('[^/]+', '{id}')
+        .replaceAll('\\.', '.');
       const route = { method: credential.method.toLowerCase() as 'get' | 'post', path };
       const [own] = apiRoutes({ [credential.part]: () => [routerWith(route)] });
       expect(own, path).toMatchObject({ ownCredential: true, device: credential.part === 'deviceEvents' });
@@ -88,7 +95,9 @@ describe('turning Hono routes into API Gateway routes', () => {
   });
 
   it('keeps the public paths for the public function', () => {
-    expect(() => apiRoutes({ admin: () => [routerWith({ method: 'get', path: '/health' })] })).toThrow(/reserved for the public function/);
+    expect(() => apiRoutes({ admin: () => [routerWith({ method: 'get', path: '/health' })] })).toThrow(
+      /reserved for the public function/,
+    );
   });
 });
 
@@ -100,12 +109,22 @@ describe('the function manifest the stack and the benchmark share', () => {
   it('covers every Lambda entry point in functions/', () => {
     const entries = readdirSync(join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-      .map((f) => relative(PROJECT_ROOT, join(PROJECT_ROOT, 'functions', f)).split('\\').join('/'));
+      .map((f) =>
+        relative(PROJECT_ROOT, join(PROJECT_ROOT, 'functions', f))
+          .split('\\')
+          .join('/'),
+      );
     expect([...lambdaFunctions.map((f) => f.entry), NOTIFIER_ENTRY].sort()).toEqual(entries.sort());
   });
 
   it('bundles for the Lambda runtime: Node 22 ESM, minified, the AWS SDK left to the runtime', () => {
-    expect(lambdaEsbuildOptions).toMatchObject({ platform: 'node', target: 'node22', format: 'esm', minify: true, external: ['@aws-sdk/*'] });
+    expect(lambdaEsbuildOptions).toMatchObject({
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      minify: true,
+      external: ['@aws-sdk/*'],
+    });
     expect(lambdaEsbuildOptions.banner.js).toContain('createRequire(import.meta.url)');
   });
 });

@@ -10,7 +10,13 @@ import { buildApp } from '../../infra/app.ts';
 import { readDeploymentContext } from '../../infra/context.ts';
 import { functionAccess, NOTIFIER_RESERVED_CONCURRENCY, reservedConcurrency } from '../../infra/access.ts';
 import { TABLE_BACKUP_RETENTION } from '../../infra/backup.ts';
-import { API_P99_LATENCY_MS, API_THROTTLE, DEVICE_INGEST_THROTTLE, TABLE_ACTIONS, type ETeamStack } from '../../infra/stack.ts';
+import {
+  API_P99_LATENCY_MS,
+  API_THROTTLE,
+  DEVICE_INGEST_THROTTLE,
+  TABLE_ACTIONS,
+  type ETeamStack,
+} from '../../infra/stack.ts';
 import { openApiDocument } from '#shared/http/app.ts';
 import { leadingKeyPatterns } from '#shared/table/table-access.ts';
 import { consumers } from '#shared/events/all.ts';
@@ -29,8 +35,10 @@ let stack: ETeamStack;
 let template: Template;
 let resources: Record<string, { Type: string; Properties: any; DeletionPolicy?: string; DependsOn?: string[] }>;
 
-const functionOfPart = (part: ApiPart) => lambdaFunctions.find((f) => 'apiPart' in f && f.apiPart === part)?.name as LambdaFunctionName;
-const logicalId = (construct: IConstruct) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
+const functionOfPart = (part: ApiPart) =>
+  lambdaFunctions.find((f) => 'apiPart' in f && f.apiPart === part)?.name as LambdaFunctionName;
+const logicalId = (construct: IConstruct) =>
+  stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 beforeAll(() => {
@@ -83,7 +91,9 @@ describe('the table', () => {
   });
 
   it('is encrypted with the customer-managed data key, which rotates', () => {
-    const dataKey = Object.keys(resources).find((id) => id.startsWith('DataKey') && resources[id]?.Type === 'AWS::KMS::Key');
+    const dataKey = Object.keys(resources).find(
+      (id) => id.startsWith('DataKey') && resources[id]?.Type === 'AWS::KMS::Key',
+    );
     expect(dataKey).toBeDefined();
     expect(resources[dataKey as string]?.Properties.EnableKeyRotation).toBe(true);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
@@ -99,8 +109,12 @@ describe('backups of the table (cdk-nag has no rule for TableV2, so these assert
     const [[planId, plan]] = ofType('AWS::Backup::BackupPlan') as [[string, any]];
     const rules = plan.Properties.BackupPlan.BackupPlanRule as any[];
     expect(rules.map((r) => r.RuleName).sort()).toEqual(['Daily', 'Monthly']);
-    expect(rules.find((r) => r.RuleName === 'Daily').Lifecycle.DeleteAfterDays).toBe(TABLE_BACKUP_RETENTION.daily.toDays());
-    expect(rules.find((r) => r.RuleName === 'Monthly').Lifecycle.DeleteAfterDays).toBe(TABLE_BACKUP_RETENTION.monthly.toDays());
+    expect(rules.find((r) => r.RuleName === 'Daily').Lifecycle.DeleteAfterDays).toBe(
+      TABLE_BACKUP_RETENTION.daily.toDays(),
+    );
+    expect(rules.find((r) => r.RuleName === 'Monthly').Lifecycle.DeleteAfterDays).toBe(
+      TABLE_BACKUP_RETENTION.monthly.toDays(),
+    );
     const [[, selection]] = ofType('AWS::Backup::BackupSelection') as [[string, any]];
     expect(selection.Properties.BackupPlanId).toEqual({ 'Fn::GetAtt': [planId, 'BackupPlanId'] });
     expect(selection.Properties.BackupSelection.Resources).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
@@ -116,19 +130,23 @@ describe('backups of the table (cdk-nag has no rule for TableV2, so these assert
 describe('the HTTP API', () => {
   /** What the routers say, converted here independently of infra/routes.ts. */
   const expectedRoutes = () =>
-    (Object.entries(apiParts) as [ApiPart, () => { routes: { method: string; path: string }[] }[]][]).flatMap(([part, routers]) =>
-      routers().flatMap((router) =>
-        router.routes
-          .filter((r) => r.method !== 'ALL')
-          .map((r) => ({ part, key: `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}` })),
-      ),
+    (Object.entries(apiParts) as [ApiPart, () => { routes: { method: string; path: string }[] }[]][]).flatMap(
+      ([part, routers]) =>
+        routers().flatMap((router) =>
+          router.routes
+            .filter((r) => r.method !== 'ALL')
+            .map((r) => ({ part, key: `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}` })),
+        ),
     );
   /** Routes whose callers bring a credential of their own (shared/http/device-routes.ts). */
   const ownCredential = (r: { part: ApiPart; key: string }) => {
     const [method, path] = r.key.split(' ') as [string, string];
-    return credentialRoutes.some((c) => c.part === r.part && c.method === method && c.path.test(path.replace(/\{(\w+)\}/g, ':$1')));
+    return credentialRoutes.some(
+      (c) => c.part === r.part && c.method === method && c.path.test(path.replace(/\{(\w+)\}/g, ':$1')),
+    );
   };
-  const routeByKey = () => new Map(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
+  const routeByKey = () =>
+    new Map(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
   const integrationTarget = (routeProps: any) => {
     const integrationId = routeProps.Target['Fn::Join'][1][1].Ref as string;
     return resources[integrationId]?.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
@@ -178,13 +196,23 @@ describe('the HTTP API', () => {
 
   it('lets the paired tablets (tokens the API signs, not Cognito) reach exactly their routes on the visits function, which reads the tablet token key from the app secret', () => {
     const routes = routeByKey();
-    const tabletRoutes = ['POST /tablet-pairings/redeem', 'GET /me/visits', 'GET /me/next-visit', 'POST /visits/{visitId}/join', 'POST /visits/{visitId}/guests/{guestId}/consent'];
+    const tabletRoutes = [
+      'POST /tablet-pairings/redeem',
+      'GET /me/visits',
+      'GET /me/next-visit',
+      'POST /visits/{visitId}/join',
+      'POST /visits/{visitId}/guests/{guestId}/consent',
+    ];
     for (const key of tabletRoutes) {
       expect(routes.get(key)?.AuthorizationType, key).toBe('NONE');
       expect(integrationTarget(routes.get(key)), key).toBe(logicalId(stack.functions.Visits));
     }
     // Staff manage tablets through the authorizer as on every other route.
-    for (const key of ['POST /citizens/{citizenId}/tablet-pairings', 'GET /citizens/{citizenId}/tablets', 'DELETE /citizens/{citizenId}/tablets/{tabletId}']) {
+    for (const key of [
+      'POST /citizens/{citizenId}/tablet-pairings',
+      'GET /citizens/{citizenId}/tablets',
+      'DELETE /citizens/{citizenId}/tablets/{tabletId}',
+    ]) {
       expect(routes.get(key)?.AuthorizationType, key).toBe('JWT');
     }
     const visits = resources[logicalId(stack.functions.Visits)];
@@ -209,7 +237,10 @@ describe('the HTTP API', () => {
   it('throttles the stage, with a higher burst for device ingest, and writes access logs', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
-      DefaultRouteSettings: { ThrottlingRateLimit: API_THROTTLE.rateLimit, ThrottlingBurstLimit: API_THROTTLE.burstLimit },
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: API_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: API_THROTTLE.burstLimit,
+      },
       RouteSettings: {
         'POST /dispensers/{dispenserId}/events': {
           ThrottlingRateLimit: DEVICE_INGEST_THROTTLE.rateLimit,
@@ -227,7 +258,14 @@ describe('users', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       MfaConfiguration: 'ON',
-      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true, RequireNumbers: true }) },
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireSymbols: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+        }),
+      },
       UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
     });
   });
@@ -235,7 +273,8 @@ describe('users', () => {
   it('has a group per role, the municipality-wide roles (dpo, reporting, support) and the default team group', () => {
     const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName as string);
     expect(groups.sort()).toEqual([...new Set([...roles, 'dpo', 'reporting', 'support', 'team-east'])].sort());
-    for (const [, group] of ofType('AWS::Cognito::UserPoolGroup')) expect(group.Properties.Description?.length, group.Properties.GroupName).toBeGreaterThan(10);
+    for (const [, group] of ofType('AWS::Cognito::UserPoolGroup'))
+      expect(group.Properties.Description?.length, group.Properties.GroupName).toBeGreaterThan(10);
   });
 
   it('gives the web front-end a public client with the authorization code flow only', () => {
@@ -249,18 +288,26 @@ describe('users', () => {
 
 describe('the functions', () => {
   // The app's functions; CDK's own BucketDeployment handler (infra/web.ts) is not one of them.
-  const functionResources = () => ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
-  const roleOf = (name: LambdaFunctionName) => (resources[logicalId(stack.functions[name])]?.Properties.Role['Fn::GetAtt'][0] as string);
+  const functionResources = () =>
+    ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
+  const roleOf = (name: LambdaFunctionName) =>
+    resources[logicalId(stack.functions[name])]?.Properties.Role['Fn::GetAtt'][0] as string;
   const statementsOf = (name: LambdaFunctionName) =>
     ofType('AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleOf(name)))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-  const allows = (name: LambdaFunctionName, action: string) => statementsOf(name).some((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
+  const allows = (name: LambdaFunctionName, action: string) =>
+    statementsOf(name).some((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
 
   it('are the nine of the manifest and the notifier, on Node 22 arm64 with active tracing', () => {
     expect(functionResources()).toHaveLength(lambdaFunctions.length + 1);
     for (const [, fn] of functionResources()) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
     }
   });
 
@@ -276,15 +323,20 @@ describe('the functions', () => {
 
   it('have reserved concurrency: the job runner its own share, the device route a cap, all within the account’s quota', () => {
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
-      expect(resources[logicalId(stack.functions[name])]?.Properties.ReservedConcurrentExecutions, name).toBe(reservedConcurrency[name]);
+      expect(resources[logicalId(stack.functions[name])]?.Properties.ReservedConcurrentExecutions, name).toBe(
+        reservedConcurrency[name],
+      );
     }
     expect(reservedConcurrency.JobRunner).toBeGreaterThan(0);
     expect(reservedConcurrency.DeviceEvents).toBeLessThan(100);
     // Lambda keeps 100 of the default 1,000 unreserved.
-    expect(Object.values(reservedConcurrency).reduce((a: number, b: number) => a + b, NOTIFIER_RESERVED_CONCURRENCY)).toBeLessThanOrEqual(900);
+    expect(
+      Object.values(reservedConcurrency).reduce((a: number, b: number) => a + b, NOTIFIER_RESERVED_CONCURRENCY),
+    ).toBeLessThanOrEqual(900);
   });
 
-  const environmentOf = (name: LambdaFunctionName) => resources[logicalId(stack.functions[name])]?.Properties.Environment.Variables as Record<string, any>;
+  const environmentOf = (name: LambdaFunctionName) =>
+    resources[logicalId(stack.functions[name])]?.Properties.Environment.Variables as Record<string, any>;
   const schedulingKeys = ['SCHEDULE_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'SCHEDULER_TARGET_ARN', 'SCHEDULER_DLQ_ARN'];
   const meetingKeys = ['CHIME_CONTROL_REGION', 'CHIME_MEDIA_REGION'];
   const queueId = (name: string) => {
@@ -297,10 +349,22 @@ describe('the functions', () => {
     for (const [id, fn] of functionResources()) {
       const env = fn.Properties.Environment.Variables;
       expect(Object.keys(env), id).toEqual(
-        expect.arrayContaining(['STAGE', 'MUNICIPALITY', 'TIME_ZONE', 'TABLE_NAME', 'EVENT_BUS_NAME', 'LOG_LEVEL', 'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID']),
+        expect.arrayContaining([
+          'STAGE',
+          'MUNICIPALITY',
+          'TIME_ZONE',
+          'TABLE_NAME',
+          'EVENT_BUS_NAME',
+          'LOG_LEVEL',
+          'COGNITO_USER_POOL_ID',
+          'COGNITO_CLIENT_ID',
+        ]),
       );
       expect(env.AUTH_MODE).toBe('cognito');
-      expect(Object.keys(env).filter((key) => /PEPPER|SECRET_VALUE|CURSOR_KEY|TABLET_TOKEN_KEY/.test(key)), id).toEqual([]);
+      expect(
+        Object.keys(env).filter((key) => /PEPPER|SECRET_VALUE|CURSOR_KEY|TABLET_TOKEN_KEY/.test(key)),
+        id,
+      ).toEqual([]);
       expect(JSON.stringify(env), id).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure/);
     }
   });
@@ -322,7 +386,9 @@ describe('the functions', () => {
     expect(template).toMatch(/resolve:secretsmanager:/);
     // The tablet token key is generated in a secret of its own and comes in the same way.
     expect(template).toMatch(/tabletTokenKey/);
-    const source = ofType('AWS::SecretsManager::Secret').find(([, s]) => s.Properties.Name === 'e-team-dev-demo/tablet-token-key-source')?.[1];
+    const source = ofType('AWS::SecretsManager::Secret').find(
+      ([, s]) => s.Properties.Name === 'e-team-dev-demo/tablet-token-key-source',
+    )?.[1];
     expect(source?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
     expect(source?.Properties.SecretString).toBeUndefined();
   });
@@ -332,18 +398,31 @@ describe('the functions', () => {
       const env = environmentOf(name);
       const reads = functionAccess[name].appSecret;
       expect(env.APP_SECRET_ARN, name).toEqual(reads ? { Ref: appSecretId() } : undefined);
-      const secretReads = statementsOf(name).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
-      expect(secretReads.map((s) => [[s.Action].flat(), s.Resource]), name).toEqual(reads ? [[['secretsmanager:GetSecretValue'], { Ref: appSecretId() }]] : []);
+      const secretReads = statementsOf(name).filter(
+        (s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')),
+      );
+      expect(
+        secretReads.map((s) => [[s.Action].flat(), s.Resource]),
+        name,
+      ).toEqual(reads ? [[['secretsmanager:GetSecretValue'], { Ref: appSecretId() }]] : []);
       const decrypt = statementsOf(name).find((s) => s.Sid === 'DecryptAppSecret');
-      expect(decrypt?.Resource, name).toEqual(reads ? { 'Fn::GetAtt': [expect.stringMatching(/^AppSecretKey/), 'Arn'] } : undefined);
+      expect(decrypt?.Resource, name).toEqual(
+        reads ? { 'Fn::GetAtt': [expect.stringMatching(/^AppSecretKey/), 'Arn'] } : undefined,
+      );
     }
     expect(functionAccess.DeviceEvents.appSecret).toBe(false);
   });
 
   it('give the app secret to every API function with a paged list (the cursor key signs its cursors)', () => {
     for (const [part, routers] of Object.entries(apiParts) as [ApiPart, () => any[]][]) {
-      const document = openApiDocument(routers()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
-      const paged = Object.values(document.paths).some((operations) => Object.values(operations).some((op) => (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'cursor')));
+      const document = openApiDocument(routers()) as {
+        paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+      };
+      const paged = Object.values(document.paths).some((operations) =>
+        Object.values(operations).some((op) =>
+          (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'cursor'),
+        ),
+      );
       if (paged) expect(functionAccess[functionOfPart(part)].appSecret, `${part} pages a list`).toBe(true);
     }
   });
@@ -351,9 +430,16 @@ describe('the functions', () => {
   it('may touch only their own key families of the table (LeadingKeys), never Scan, and the device route no citizen, team, staff or national-id partition', () => {
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
       // Reading the table's stream (the event source mapping's grant) is no table access: only the stream function has it.
-      const streamReads = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+      const streamReads = [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ];
       const isStreamRead = (s: any) => [s.Action].flat().every((a: string) => streamReads.includes(a));
-      const allows = statementsOf(name).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+      const allows = statementsOf(name).filter(
+        (s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')),
+      );
       expect(allows.some(isStreamRead), `${name} reads the stream`).toBe(name === 'TableStream');
       const dynamo = allows.filter((s) => !isStreamRead(s));
       if (functionAccess[name].table === 'none') {
@@ -365,16 +451,24 @@ describe('the functions', () => {
       const [grant] = dynamo;
       expect([grant.Action].flat().sort(), name).toEqual([...TABLE_ACTIONS].sort());
       expect(grant.Condition, name).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeyPatterns[name as keyof typeof leadingKeyPatterns]] },
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': [...leadingKeyPatterns[name as keyof typeof leadingKeyPatterns]],
+        },
         Null: { 'dynamodb:LeadingKeys': 'false' },
       });
     }
     const device = leadingKeyPatterns.DeviceEvents as readonly string[];
-    for (const forbidden of ['CITIZEN#', 'TEAM#', 'STAFF#', 'NATIONALID#', 'VISIT#', 'CONVERSION#']) expect(device.filter((p) => p.startsWith(forbidden)), forbidden).toEqual([]);
+    for (const forbidden of ['CITIZEN#', 'TEAM#', 'STAFF#', 'NATIONALID#', 'VISIT#', 'CONVERSION#'])
+      expect(
+        device.filter((p) => p.startsWith(forbidden)),
+        forbidden,
+      ).toEqual([]);
   });
 
   it('tell the functions that schedule where one-time schedules go, and the dead-letter queue for those Scheduler cannot deliver', () => {
-    const schedulers = (Object.keys(functionAccess) as LambdaFunctionName[]).filter((name) => functionAccess[name].schedules);
+    const schedulers = (Object.keys(functionAccess) as LambdaFunctionName[]).filter(
+      (name) => functionAccess[name].schedules,
+    );
     expect(schedulers).toEqual(expect.arrayContaining(['JobRunner', 'DomainEventConsumer']));
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
       const env = environmentOf(name);
@@ -388,9 +482,13 @@ describe('the functions', () => {
 
   it('tell the function that holds video meetings where the Chime meetings API and the media are', () => {
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
-      for (const key of meetingKeys) expect(key in environmentOf(name), `${name} ${key}`).toBe(functionAccess[name].meetings);
+      for (const key of meetingKeys)
+        expect(key in environmentOf(name), `${name} ${key}`).toBe(functionAccess[name].meetings);
     }
-    expect(environmentOf('Visits')).toMatchObject({ CHIME_CONTROL_REGION: 'eu-central-1', CHIME_MEDIA_REGION: 'eu-north-1' });
+    expect(environmentOf('Visits')).toMatchObject({
+      CHIME_CONTROL_REGION: 'eu-central-1',
+      CHIME_MEDIA_REGION: 'eu-north-1',
+    });
   });
 
   it('may never change or delete an audit record: a Deny on AUDIT# partitions for every function', () => {
@@ -417,13 +515,31 @@ describe('the functions', () => {
     expect(allows('Care', 'dynamodb:PutItem')).toBe(true);
     // Domain events leave through the outbox: only the table-stream function puts them on the bus.
     expect(allows('TableStream', 'events:PutEvents')).toBe(true);
-    for (const name of ['Public', 'Care', 'Visits', 'Dispensers', 'DeviceEvents', 'Reports', 'Admin', 'JobRunner', 'DomainEventConsumer'] as const) expect(allows(name, 'events:PutEvents'), name).toBe(false);
+    for (const name of [
+      'Public',
+      'Care',
+      'Visits',
+      'Dispensers',
+      'DeviceEvents',
+      'Reports',
+      'Admin',
+      'JobRunner',
+      'DomainEventConsumer',
+    ] as const)
+      expect(allows(name, 'events:PutEvents'), name).toBe(false);
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
       const access = functionAccess[name];
       expect(allows(name, 'dynamodb:PutItem'), name).toBe(access.table === 'readWrite');
       expect(allows(name, 'events:PutEvents'), name).toBe(access.publishesEvents);
-      for (const action of ['chime:CreateMeeting', 'chime:GetMeeting', 'chime:CreateAttendee', 'chime:DeleteMeeting']) expect(allows(name, action), `${name} ${action}`).toBe(access.meetings);
-      for (const action of ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']) expect(allows(name, action), `${name} ${action}`).toBe(access.schedules);
+      for (const action of ['chime:CreateMeeting', 'chime:GetMeeting', 'chime:CreateAttendee', 'chime:DeleteMeeting'])
+        expect(allows(name, action), `${name} ${action}`).toBe(access.meetings);
+      for (const action of [
+        'scheduler:CreateSchedule',
+        'scheduler:UpdateSchedule',
+        'scheduler:DeleteSchedule',
+        'iam:PassRole',
+      ])
+        expect(allows(name, action), `${name} ${action}`).toBe(access.schedules);
     }
   });
 
@@ -450,8 +566,14 @@ describe('the functions', () => {
 
   it('call Chime only in the Chime control region, which need not be the stack’s', () => {
     const chime = statementsOf('Visits').filter((s) => [s.Action].flat().some((a: string) => a.startsWith('chime:')));
-    expect(chime.flatMap((s) => [s.Action].flat()).sort()).toEqual(['chime:CreateAttendee', 'chime:CreateMeeting', 'chime:DeleteMeeting', 'chime:GetMeeting']);
-    for (const statement of chime) expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'eu-central-1' } });
+    expect(chime.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'chime:CreateAttendee',
+      'chime:CreateMeeting',
+      'chime:DeleteMeeting',
+      'chime:GetMeeting',
+    ]);
+    for (const statement of chime)
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'eu-central-1' } });
   });
 
   it('let Scheduler write the dead letters of the app’s one-time schedules with its own role, to an encrypted queue', () => {
@@ -461,7 +583,13 @@ describe('the functions', () => {
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
     const oneTime = queueId('one-time-job');
     expect(statements).toEqual(
-      expect.arrayContaining([expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [oneTime, 'Arn'] } })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: expect.arrayContaining(['sqs:SendMessage']),
+          Resource: { 'Fn::GetAtt': [oneTime, 'Arn'] },
+        }),
+      ]),
     );
     expect(resources[oneTime]?.Properties.KmsMasterKeyId).toBeDefined();
   });
@@ -492,7 +620,9 @@ describe('events and jobs', () => {
 
   it('routes every consumed event type to the consumer function, with retries and a dead-letter queue', () => {
     const consumed = Object.keys(consumers).filter((type) => (consumers[type]?.length ?? 0) > 0);
-    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === logicalId(stack.functions.DomainEventConsumer));
+    const rules = ofType('AWS::Events::Rule').filter(
+      ([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === logicalId(stack.functions.DomainEventConsumer),
+    );
     if (consumed.length === 0) {
       expect(rules).toHaveLength(0);
       return;
@@ -508,7 +638,9 @@ describe('events and jobs', () => {
   });
 
   it('delivers the outbox from the table stream to the table-stream function: in order, with retries, bisect on error and a dead-letter queue', () => {
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
     const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, any]];
     expect(mapping.Properties).toMatchObject({
       FunctionName: { Ref: logicalId(stack.functions.TableStream) },
@@ -517,10 +649,15 @@ describe('events and jobs', () => {
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRecordAgeInSeconds: 86_400,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxDeadLetters/), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxDeadLetters/), 'Arn'] } },
+      },
     });
     const pattern = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern);
-    expect(pattern).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['OutboxEvent', 'DeviceEvent'] } } } });
+    expect(pattern).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entity: { S: ['OutboxEvent', 'DeviceEvent'] } } },
+    });
   });
 
   it('has a domain event bus with an archive, both under the messaging key', () => {
@@ -529,14 +666,19 @@ describe('events and jobs', () => {
     expect(bus.Properties).toMatchObject({ Name: 'e-team-dev-demo', KmsKeyIdentifier: messagingKey });
     const [[, archive]] = ofType('AWS::Events::Archive') as [[string, any]];
     expect(archive.Properties.KmsKeyIdentifier).toEqual(messagingKey);
-    for (const [id, queue] of ofType('AWS::SQS::Queue')) expect(queue.Properties.KmsMasterKeyId, id).toEqual(messagingKey);
+    for (const [id, queue] of ofType('AWS::SQS::Queue'))
+      expect(queue.Properties.KmsMasterKeyId, id).toEqual(messagingKey);
   });
 });
 
 describe('alarms', () => {
   const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   const hasAlarm = (metricName: string, dimension?: { Name: string; Value: unknown }) =>
-    alarms().some((a) => a.MetricName === metricName && (!dimension || (a.Dimensions ?? []).some((d: any) => JSON.stringify(d) === JSON.stringify(dimension))));
+    alarms().some(
+      (a) =>
+        a.MetricName === metricName &&
+        (!dimension || (a.Dimensions ?? []).some((d: any) => JSON.stringify(d) === JSON.stringify(dimension))),
+    );
 
   it('watch errors and throttles of every function', () => {
     for (const name of Object.keys(stack.functions) as LambdaFunctionName[]) {
@@ -548,28 +690,43 @@ describe('alarms', () => {
 
   it('watch dead-letter queue depth and API 5xx', () => {
     for (const [id] of ofType('AWS::SQS::Queue')) {
-      expect(hasAlarm('ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }), id).toBe(true);
+      expect(
+        hasAlarm('ApproximateNumberOfMessagesVisible', {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [id, 'QueueName'] },
+        }),
+        id,
+      ).toBe(true);
     }
     expect(hasAlarm('5xx')).toBe(true);
   });
 
-  const metricsOf = (a: any): any[] => (a.Metrics ?? []).flatMap((m: any) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+  const metricsOf = (a: any): any[] =>
+    (a.Metrics ?? []).flatMap((m: any) => (m.MetricStat ? [m.MetricStat.Metric] : []));
 
   it('watch the table’s system errors and throttles, and the API’s p99 latency', () => {
     const [[tableId]] = ofType('AWS::DynamoDB::GlobalTable') as [[string, any]];
     for (const metricName of ['SystemErrors', 'ThrottledRequests']) {
       const alarm = alarms().find((a) => metricsOf(a).some((m) => m.MetricName === metricName));
       expect(alarm, metricName).toBeDefined();
-      for (const metric of metricsOf(alarm)) expect(metric.Dimensions, metricName).toEqual(expect.arrayContaining([{ Name: 'TableName', Value: { Ref: tableId } }]));
+      for (const metric of metricsOf(alarm))
+        expect(metric.Dimensions, metricName).toEqual(
+          expect.arrayContaining([{ Name: 'TableName', Value: { Ref: tableId } }]),
+        );
     }
     const latency = alarms().find((a) => a.MetricName === 'Latency');
     expect(latency).toMatchObject({ ExtendedStatistic: 'p99', Threshold: API_P99_LATENCY_MS, EvaluationPeriods: 3 });
   });
 
   it('watch failed jobs: the runner’s errors, its dead-letter queue, and schedules Scheduler dropped', () => {
-    expect(hasAlarm('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(stack.functions.JobRunner) } })).toBe(true);
+    expect(hasAlarm('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(stack.functions.JobRunner) } })).toBe(
+      true,
+    );
     for (const metricName of ['InvocationDroppedCount', 'InvocationsFailedToBeSentToDeadLetterCount']) {
-      expect(alarms().some((a) => a.Namespace === 'AWS/Scheduler' && a.MetricName === metricName), metricName).toBe(true);
+      expect(
+        alarms().some((a) => a.Namespace === 'AWS/Scheduler' && a.MetricName === metricName),
+        metricName,
+      ).toBe(true);
     }
   });
 
@@ -584,8 +741,12 @@ describe('alarms', () => {
 describe('the deployment context', () => {
   it('calls Chime meetings in eu-central-1 unless told otherwise, and refuses what is not a region', () => {
     expect(readDeploymentContext(() => undefined).chimeControlRegion).toBe('eu-central-1');
-    expect(readDeploymentContext((key) => (key === 'chimeControlRegion' ? 'us-east-1' : undefined)).chimeControlRegion).toBe('us-east-1');
-    expect(() => readDeploymentContext((key) => (key === 'chimeControlRegion' ? 'frankfurt' : undefined))).toThrow(/chimeControlRegion/);
+    expect(
+      readDeploymentContext((key) => (key === 'chimeControlRegion' ? 'us-east-1' : undefined)).chimeControlRegion,
+    ).toBe('us-east-1');
+    expect(() => readDeploymentContext((key) => (key === 'chimeControlRegion' ? 'frankfurt' : undefined))).toThrow(
+      /chimeControlRegion/,
+    );
   });
 });
 
@@ -596,17 +757,28 @@ describe('an alarm target', () => {
     expect(() => readDeploymentContext(context({ stage: 'prod' }))).toThrow(/alarm target/);
     expect(() => readDeploymentContext(context({ stage: 'test' }))).toThrow(/alarm target/);
     expect(() => buildApp({ context: { stage: 'staging', 'aws:cdk:bundling-stacks': [] } })).toThrow(/alarm target/);
-    expect(readDeploymentContext(context({ stage: 'prod', alarmEmail: 'drift@aarhus.example' })).alarmEmail).toBe('drift@aarhus.example');
-    expect(readDeploymentContext(context({ stage: 'prod', alarmTopicArn: 'arn:aws:sns:eu-north-1:123456789012:on-call' })).alarmTopicArn).toBe('arn:aws:sns:eu-north-1:123456789012:on-call');
+    expect(readDeploymentContext(context({ stage: 'prod', alarmEmail: 'drift@aarhus.example' })).alarmEmail).toBe(
+      'drift@aarhus.example',
+    );
+    expect(
+      readDeploymentContext(context({ stage: 'prod', alarmTopicArn: 'arn:aws:sns:eu-north-1:123456789012:on-call' }))
+        .alarmTopicArn,
+    ).toBe('arn:aws:sns:eu-north-1:123456789012:on-call');
     expect(() => readDeploymentContext(context({ stage: 'prod', alarmTopicArn: 'on-call' }))).toThrow(/alarmTopicArn/);
     expect(readDeploymentContext(context({ stage: 'dev' })).stage).toBe('dev');
   });
 
   it('given as a topic, is notified by every alarm beside the stack’s own topic', () => {
     const operators = 'arn:aws:sns:eu-north-1:123456789012:on-call';
-    const built = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'e-team-cdk-')), context: { 'aws:cdk:bundling-stacks': [], stage: 'prod', alarmTopicArn: operators }, builtinCloudFormationValidation: false });
+    const built = buildApp({
+      outdir: mkdtempSync(join(tmpdir(), 'e-team-cdk-')),
+      context: { 'aws:cdk:bundling-stacks': [], stage: 'prod', alarmTopicArn: operators },
+      builtinCloudFormationValidation: false,
+    });
     const json = built.app.synth().getStackByName(built.stack.stackName).template;
-    const alarmActions = Object.values(json.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.AlarmActions);
+    const alarmActions = Object.values(json.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r) => r.Properties.AlarmActions);
     expect(alarmActions.length).toBeGreaterThan(10);
     for (const actions of alarmActions) expect(actions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }, operators]);
   }, 60_000);
@@ -632,7 +804,8 @@ describe('cdk-nag', () => {
     const visit = (construct: IConstruct) => {
       for (const entry of construct.node.metadata) {
         if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        for (const id of Object.keys(entry.data as Record<string, string>)) acknowledged.push({ path: construct.node.path, id: id.replace(/^Annotation::/, '') });
+        for (const id of Object.keys(entry.data as Record<string, string>))
+          acknowledged.push({ path: construct.node.path, id: id.replace(/^Annotation::/, '') });
       }
       construct.node.children.forEach(visit);
     };
@@ -644,7 +817,11 @@ describe('cdk-nag', () => {
     const acknowledge = prototype.acknowledge;
     prototype.acknowledge = () => undefined;
     try {
-      const built = buildApp({ outdir: bare, context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'oncall@example.org' }, builtinCloudFormationValidation: false });
+      const built = buildApp({
+        outdir: bare,
+        context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'oncall@example.org' },
+        builtinCloudFormationValidation: false,
+      });
       expect(() => built.app.synth()).toThrow();
     } finally {
       prototype.acknowledge = acknowledge;
@@ -653,15 +830,21 @@ describe('cdk-nag', () => {
       pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
     };
     rmSync(bare, { recursive: true, force: true });
-    const findings = report.pluginReports.flatMap((r) => r.violations.flatMap((v) => v.violatingConstructs.map((c) => ({ path: c.constructPath, id: v.ruleName }))));
+    const findings = report.pluginReports.flatMap((r) =>
+      r.violations.flatMap((v) => v.violatingConstructs.map((c) => ({ path: c.constructPath, id: v.ruleName }))),
+    );
     // CDK acknowledges some CloudFormation-validation rules itself (a log bucket's ACL); that validation is off in these synths.
     const ours = acknowledged.filter((a) => !a.id.startsWith('CloudFormation-Validate::'));
-    const stale = ours.filter((a) => !findings.some((f) => f.id === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))));
+    const stale = ours.filter(
+      (a) => !findings.some((f) => f.id === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))),
+    );
     expect(stale).toEqual([]);
   }, 60_000);
 
   it('has no blanket acknowledgement: none on the app or the stack, each on the construct it is about', () => {
-    const blanket = [stack as IConstruct, stack.node.scope as IConstruct].flatMap((c) => c.node.metadata.filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+    const blanket = [stack as IConstruct, stack.node.scope as IConstruct].flatMap((c) =>
+      c.node.metadata.filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY),
+    );
     expect(blanket).toEqual([]);
   });
 
@@ -670,7 +853,8 @@ describe('cdk-nag', () => {
     const visit = (construct: IConstruct) => {
       for (const entry of construct.node.metadata) {
         if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acknowledgements.push({ path: construct.node.path, id, reason });
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+          acknowledgements.push({ path: construct.node.path, id, reason });
       }
       construct.node.children.forEach(visit);
     };
@@ -683,18 +867,24 @@ describe('cdk-nag', () => {
 describe('outputs', () => {
   it('tell the operator the API URL, user pool, client, table and bus', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'EventBusName']));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'EventBusName']),
+    );
   });
 });
 
 describe('notifications', () => {
-  const notifierId = () => ofType('AWS::Lambda::Function').find(([, f]) => f.Properties.FunctionName === 'e-team-dev-demo-notifier')?.[0] as string;
+  const notifierId = () =>
+    ofType('AWS::Lambda::Function').find(
+      ([, f]) => f.Properties.FunctionName === 'e-team-dev-demo-notifier',
+    )?.[0] as string;
   const roleIdOf = (functionId: string) => resources[functionId]?.Properties.Role['Fn::GetAtt'][0] as string;
   const statementsOfRole = (roleId: string) =>
     ofType('AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-  const grants = (roleId: string, action: string) => statementsOfRole(roleId).some((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
+  const grants = (roleId: string, action: string) =>
+    statementsOfRole(roleId).some((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
 
   it('grant SMS, the VAPID private key and the alarm topic to the notifier function and nobody else', () => {
     const notifier = notifierId();
@@ -711,7 +901,12 @@ describe('notifications', () => {
     const vapidSecret = env.VAPID_PRIVATE_KEY_SECRET_ARN.Ref as string;
     expect(resources[vapidSecret]?.Properties.Name).toBe('e-team-dev-demo/vapid-private-key');
     for (const [id] of ofType('AWS::Lambda::Function')) {
-      const reads = statementsOfRole(roleIdOf(id)).some((st) => st.Effect === 'Allow' && [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(vapidSecret));
+      const reads = statementsOfRole(roleIdOf(id)).some(
+        (st) =>
+          st.Effect === 'Allow' &&
+          [st.Action].flat().includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify(st.Resource).includes(vapidSecret),
+      );
       expect(reads, id).toBe(id === notifier);
     }
     expect(env.APP_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^AppSecret/) });
@@ -721,20 +916,32 @@ describe('notifications', () => {
   });
 
   it('route Chime meeting events from the default bus, and alert and reminder events from the bus, to the notifier', () => {
-    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === notifierId());
+    const rules = ofType('AWS::Events::Rule').filter(
+      ([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === notifierId(),
+    );
     const chime = rules.find(([, r]) => r.Properties.EventPattern.source[0] === 'aws.chime')?.[1];
-    expect(chime?.Properties).toMatchObject({ EventPattern: { source: ['aws.chime'], 'detail-type': ['Chime Meeting State Change'] } });
+    expect(chime?.Properties).toMatchObject({
+      EventPattern: { source: ['aws.chime'], 'detail-type': ['Chime Meeting State Change'] },
+    });
     expect(chime?.Properties.EventBusName).toBe('default');
     const domain = rules.find(([, r]) => r.Properties.EventPattern.source[0] === 'e-team.demo')?.[1];
-    expect(domain?.Properties.EventPattern['detail-type']).toEqual(expect.arrayContaining(['AlertRaised', 'AlertAcknowledged', 'AlertResolved', 'VisitReminderDue']));
-    expect(domain?.Properties.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 8 } });
+    expect(domain?.Properties.EventPattern['detail-type']).toEqual(
+      expect.arrayContaining(['AlertRaised', 'AlertAcknowledged', 'AlertResolved', 'VisitReminderDue']),
+    );
+    expect(domain?.Properties.Targets[0]).toMatchObject({
+      DeadLetterConfig: { Arn: expect.anything() },
+      RetryPolicy: { MaximumRetryAttempts: 8 },
+    });
   });
 
   it('let Scheduler invoke the notifier for escalation steps', () => {
     const schedulerStatements = ofType('AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: any) => String(r.Ref).startsWith('SchedulerRole')))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-    const invoke = schedulerStatements.find((st) => [st.Action].flat().includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(notifierId()));
+    const invoke = schedulerStatements.find(
+      (st) =>
+        [st.Action].flat().includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(notifierId()),
+    );
     expect(invoke).toBeDefined();
   });
 });

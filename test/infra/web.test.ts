@@ -14,7 +14,11 @@ const ofType = (type: string) => Object.values(resources).filter((r) => r.Type =
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'e-team-web-cdk-'));
-  const built = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'oncall@example.org' }, builtinCloudFormationValidation: false });
+  const built = buildApp({
+    outdir,
+    context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'oncall@example.org' },
+    builtinCloudFormationValidation: false,
+  });
   resources = built.app.synth().getStackByName(built.stack.stackName).template.Resources;
 }, 120_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -22,10 +26,24 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 describe('the web clients on S3 behind CloudFront', () => {
   it('keep the pages in a private, encrypted, TLS-only bucket that only the distribution reads (origin access control)', () => {
     const [oac] = ofType('AWS::CloudFront::OriginAccessControl');
-    expect(oac?.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
-    const pages = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::S3::Bucket' && id.startsWith('WebPages'))?.[1];
-    expect(pages?.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-    expect(pages?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(oac?.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+    const pages = Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::S3::Bucket' && id.startsWith('WebPages'),
+    )?.[1];
+    expect(pages?.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(
+      pages?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+    ).toBe('aws:kms');
     expect(pages?.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     // The distribution reads the encrypted pages: the bucket's key lets CloudFront decrypt.
     const keyPolicies = ofType('AWS::KMS::Key').map((k) => JSON.stringify(k.Properties.KeyPolicy));
@@ -40,13 +58,17 @@ describe('the web clients on S3 behind CloudFront', () => {
   it('serve pages and API on one HTTPS-only origin: the web paths from the bucket with the strict CSP, the rest from the API uncached', () => {
     const [distribution] = ofType('AWS::CloudFront::Distribution');
     const config = distribution?.Properties.DistributionConfig;
-    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'https-only', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'https-only',
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+    });
     expect(config.DefaultCacheBehavior.AllowedMethods).toContain('POST');
     const patterns = config.CacheBehaviors.map((b: any) => b.PathPattern);
     expect(patterns.sort()).toEqual([...WEB_PATH_PATTERNS].sort());
     for (const behavior of config.CacheBehaviors) expect(behavior.ViewerProtocolPolicy).toBe('https-only');
     // Every prefix the local server serves from the build is a bucket path on AWS too.
-    for (const prefix of WEB_PREFIXES) expect(patterns.some((p: string) => p.startsWith(prefix.replace(/\/$/, '')))).toBe(true);
+    for (const prefix of WEB_PREFIXES)
+      expect(patterns.some((p: string) => p.startsWith(prefix.replace(/\/$/, '')))).toBe(true);
     expect(config.Logging).toBeDefined();
 
     const [headers] = ofType('AWS::CloudFront::ResponseHeadersPolicy');

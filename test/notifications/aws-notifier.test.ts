@@ -7,13 +7,19 @@ import { AwsNotifier, SnsAlarmTopic, type PushSend } from '#shared/notifications
 import type { PushMessage } from '#shared/notifications/notifier.ts';
 
 const vapid = webpush.generateVAPIDKeys();
-const options = { vapid: { subject: 'mailto:it@example.org', publicKey: vapid.publicKey, privateKey: vapid.privateKey }, smsOrigination: '+4580808080' };
+const options = {
+  vapid: { subject: 'mailto:it@example.org', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+  smsOrigination: '+4580808080',
+};
 
 /** A browser's real subscription keys (P-256 ECDH public key and 16-byte auth secret). */
 async function browserKeys() {
   const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
   const raw = Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey));
-  return { p256dh: raw.toString('base64url'), auth: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url') };
+  return {
+    p256dh: raw.toString('base64url'),
+    auth: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url'),
+  };
 }
 
 const push = async (endpoint = 'https://fcm.googleapis.com/fcm/send/abc'): Promise<PushMessage> => ({
@@ -32,7 +38,12 @@ describe('SMS through AWS End User Messaging SMS', () => {
     const sms = mockClient(PinpointSMSVoiceV2Client);
     sms.on(SendTextMessageCommand).resolves({ MessageId: 'msg-1' });
     const notifier = new AwsNotifier(new PinpointSMSVoiceV2Client({ region: 'eu-north-1' }), options);
-    const result = await notifier.send({ channel: 'sms', recipient: 'stf-sam', phone: '+4522334455', body: 'E-team: alarm 4P6R8 awaits acknowledgement: https://x' });
+    const result = await notifier.send({
+      channel: 'sms',
+      recipient: 'stf-sam',
+      phone: '+4522334455',
+      body: 'E-team: alarm 4P6R8 awaits acknowledgement: https://x',
+    });
     expect(result).toEqual({ outcome: 'sent', detail: 'msg-1' });
     expect(sms.commandCalls(SendTextMessageCommand)[0]?.args[0].input).toEqual({
       DestinationPhoneNumber: '+4522334455',
@@ -47,7 +58,10 @@ describe('SMS through AWS End User Messaging SMS', () => {
     const sms = mockClient(PinpointSMSVoiceV2Client);
     sms.on(SendTextMessageCommand).rejects(Object.assign(new Error('opted out'), { name: 'ValidationException' }));
     const notifier = new AwsNotifier(new PinpointSMSVoiceV2Client({ region: 'eu-north-1' }), options);
-    expect(await notifier.send({ channel: 'sms', recipient: 'stf-sam', phone: '+4522334455', body: 'x' })).toEqual({ outcome: 'failed', detail: 'ValidationException' });
+    expect(await notifier.send({ channel: 'sms', recipient: 'stf-sam', phone: '+4522334455', body: 'x' })).toEqual({
+      outcome: 'failed',
+      detail: 'ValidationException',
+    });
     sms.restore();
   });
 });
@@ -55,7 +69,10 @@ describe('SMS through AWS End User Messaging SMS', () => {
 describe('web push with VAPID', () => {
   it('signs with the VAPID key and encrypts for the browser’s keys (aes128gcm), without sending anything here', async () => {
     const message = await push();
-    const details = webpush.generateRequestDetails(message.subscription, JSON.stringify({ title: message.title }), { vapidDetails: options.vapid, TTL: 3600 });
+    const details = webpush.generateRequestDetails(message.subscription, JSON.stringify({ title: message.title }), {
+      vapidDetails: options.vapid,
+      TTL: 3600,
+    });
     expect(details.endpoint).toBe(message.subscription.endpoint);
     expect(String(details.headers.Authorization)).toMatch(/^vapid t=.+, k=/);
     expect(details.headers['Content-Encoding']).toBe('aes128gcm');
@@ -72,7 +89,12 @@ describe('web push with VAPID', () => {
     const notifier = new AwsNotifier(new PinpointSMSVoiceV2Client({ region: 'eu-north-1' }), options, fake);
     expect(await notifier.send(await push())).toEqual({ outcome: 'sent', detail: 'push 201' });
     expect(calls[0]?.[2]).toMatchObject({ vapidDetails: options.vapid, TTL: 3600 });
-    expect(JSON.parse(String(calls[0]?.[1]))).toEqual({ title: 'E-team alert 4P6R8', body: 'A clinical alert is waiting to be acknowledged.', url: 'https://console.example.org/console/alerts/alr_x?ack=t', tag: 'alert-alr_x' });
+    expect(JSON.parse(String(calls[0]?.[1]))).toEqual({
+      title: 'E-team alert 4P6R8',
+      body: 'A clinical alert is waiting to be acknowledged.',
+      url: 'https://console.example.org/console/alerts/alr_x?ack=t',
+      tag: 'alert-alr_x',
+    });
     answer = 410;
     expect((await notifier.send(await push())).outcome).toBe('gone');
     answer = 404;
@@ -82,9 +104,14 @@ describe('web push with VAPID', () => {
   });
 
   it('fails (recorded) rather than sends unsigned when no VAPID keys are configured', async () => {
-    const notifier = new AwsNotifier(new PinpointSMSVoiceV2Client({ region: 'eu-north-1' }), { vapid: undefined, smsOrigination: undefined });
+    const notifier = new AwsNotifier(new PinpointSMSVoiceV2Client({ region: 'eu-north-1' }), {
+      vapid: undefined,
+      smsOrigination: undefined,
+    });
     expect((await notifier.send(await push())).outcome).toBe('failed');
-    expect((await notifier.send({ channel: 'sms', recipient: 'x', phone: '+4522334455', body: 'x' })).outcome).toBe('failed');
+    expect((await notifier.send({ channel: 'sms', recipient: 'x', phone: '+4522334455', body: 'x' })).outcome).toBe(
+      'failed',
+    );
   });
 });
 
@@ -92,8 +119,15 @@ describe('the team alarm', () => {
   it('is published to the CloudWatch alarm topic', async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
-    await new SnsAlarmTopic(new SNSClient({ region: 'eu-north-1' }), 'arn:aws:sns:eu-north-1:111122223333:e-team-dev-demo-alarms').publish('E-team east: alert 4P6R8 unacknowledged', 'Open https://x');
-    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input).toEqual({ TopicArn: 'arn:aws:sns:eu-north-1:111122223333:e-team-dev-demo-alarms', Subject: 'E-team east: alert 4P6R8 unacknowledged', Message: 'Open https://x' });
+    await new SnsAlarmTopic(
+      new SNSClient({ region: 'eu-north-1' }),
+      'arn:aws:sns:eu-north-1:111122223333:e-team-dev-demo-alarms',
+    ).publish('E-team east: alert 4P6R8 unacknowledged', 'Open https://x');
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input).toEqual({
+      TopicArn: 'arn:aws:sns:eu-north-1:111122223333:e-team-dev-demo-alarms',
+      Subject: 'E-team east: alert 4P6R8 unacknowledged',
+      Message: 'Open https://x',
+    });
     sns.restore();
   });
 });

@@ -16,8 +16,11 @@ let sam: string;
 let it_: string;
 let assessor: string;
 
-const subscription = (name: string) => ({ endpoint: `https://push.example.org/send/${name}`, keys: { p256dh: `p256dh-${name}`, auth: `auth-${name}` }, locale: 'da' });
-
+const subscription = (name: string) => ({
+  endpoint: `https://push.example.org/send/${name}`,
+  keys: { p256dh: `p256dh-${name}`, auth: `auth-${name}` },
+  locale: 'da',
+});
 
 /** Raises as a detection job does, then lets the stream deliver AlertRaised (the outbox). */
 const raised = async (...args: Parameters<typeof raiseAlert> extends [unknown, ...infer R] ? R : never) => {
@@ -46,7 +49,11 @@ beforeAll(async () => {
       entries: [
         { staffId: 'stf-eve', duty: 'on-duty', weekly: evenings },
         { staffId: 'stf-sam', duty: 'second', weekly: evenings },
-        { staffId: 'it-ida', duty: 'support', weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) },
+        {
+          staffId: 'it-ida',
+          duty: 'support',
+          weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+        },
       ],
     },
   });
@@ -64,12 +71,26 @@ beforeAll(async () => {
     },
   });
   expect(chain.status, chain.text).toBe(200);
-  for (const [as, name] of [[eve, 'eve'], [lead, 'lis'], [it_, 'ida']] as const) {
+  for (const [as, name] of [
+    [eve, 'eve'],
+    [lead, 'lis'],
+    [it_, 'ida'],
+  ] as const) {
     const res = await t.call('POST', '/me/push-subscriptions', { as, body: subscription(name) });
     expect(res.status, res.text).toBe(201);
   }
-  expect((await t.call('PUT', '/teams/east/contacts/stf-sam', { as: sam, body: { phone: '+4522334455', smsConsent: true } })).status).toBe(200);
-  expect((await t.call('PUT', '/teams/east/contacts/lead-lis', { as: lead, body: { phone: '+4599887766', smsConsent: true } })).status).toBe(200);
+  expect(
+    (await t.call('PUT', '/teams/east/contacts/stf-sam', { as: sam, body: { phone: '+4522334455', smsConsent: true } }))
+      .status,
+  ).toBe(200);
+  expect(
+    (
+      await t.call('PUT', '/teams/east/contacts/lead-lis', {
+        as: lead,
+        body: { phone: '+4599887766', smsConsent: true },
+      })
+    ).status,
+  ).toBe(200);
 });
 
 const missedDose = (citizenId: string, doseAt: string) => ({
@@ -82,15 +103,29 @@ const missedDose = (citizenId: string, doseAt: string) => ({
   details: { doseAt },
 });
 
-const outboxOf = async (recipient: string) => (await t.call('GET', `/notifications/outbox?recipient=${recipient}`, { as: lead })).body.items as { channel: string; body: string; url?: string; at: string }[];
+const outboxOf = async (recipient: string) =>
+  (await t.call('GET', `/notifications/outbox?recipient=${recipient}`, { as: lead })).body.items as {
+    channel: string;
+    body: string;
+    url?: string;
+    at: string;
+  }[];
 
 describe('the duty roster', () => {
   it('says who is on duty now in one request, evenings and weekends included', async () => {
     const res = await t.call('GET', '/teams/east/on-duty', { as: eve });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ onDuty: ['stf-eve'], second: ['stf-sam'], support: ['it-ida'], leads: ['lead-lis'] });
+    expect(res.body).toMatchObject({
+      onDuty: ['stf-eve'],
+      second: ['stf-sam'],
+      support: ['it-ida'],
+      leads: ['lead-lis'],
+    });
     expect((await t.call('GET', '/teams/west/on-duty', { as: eve })).status).toBe(404);
-    expect((await t.call('PUT', '/teams/east/escalation', { as: eve, body: { leads: [], clinical: [], technical: [] } })).status).toBe(403);
+    expect(
+      (await t.call('PUT', '/teams/east/escalation', { as: eve, body: { leads: [], clinical: [], technical: [] } }))
+        .status,
+    ).toBe(403);
   });
 
   it('follows the wall clock across the change to winter time', async () => {
@@ -98,7 +133,14 @@ describe('the duty roster', () => {
     const dst = await createTestApp({ clock: dstClock });
     const lis = await dst.token('lead', 'lead-lis', 'east');
     const weekend = [6, 7].map((weekday) => ({ weekday, start: '20:00', end: '21:00' }));
-    expect((await dst.call('PUT', '/teams/east/duty-roster', { as: lis, body: { entries: [{ staffId: 'stf-eve', duty: 'on-duty', weekly: weekend }] } })).status).toBe(200);
+    expect(
+      (
+        await dst.call('PUT', '/teams/east/duty-roster', {
+          as: lis,
+          body: { entries: [{ staffId: 'stf-eve', duty: 'on-duty', weekly: weekend }] },
+        })
+      ).status,
+    ).toBe(200);
     const onDuty = async () => (await dst.call('GET', '/teams/east/on-duty', { as: lis })).body.onDuty;
     expect(await onDuty()).toEqual(['stf-eve']);
     dstClock.set('2026-10-25T19:05:00Z'); // Sunday 20:05 winter time (UTC+1), the day the clocks went back
@@ -130,7 +172,9 @@ describe('a missed dose at 20:05 on a Saturday', () => {
 
     clock.advanceMinutes(10);
     await runDue(clock.now());
-    const toLead = (await outboxOf('lead-lis')).filter((m) => m.body.includes(alertId.slice(-6)) || m.url?.includes(alertId));
+    const toLead = (await outboxOf('lead-lis')).filter(
+      (m) => m.body.includes(alertId.slice(-6)) || m.url?.includes(alertId),
+    );
     expect(toLead.map((m) => m.channel).sort()).toEqual(['push', 'sms']);
 
     clock.advanceMinutes(10);
@@ -171,12 +215,18 @@ describe('a missed dose at 20:05 on a Saturday', () => {
 
     const twice = await t.call('POST', `/alerts/${alertId}/ack-link`, { as: eve, body: { token } });
     expect(twice.status).toBe(409);
-    const forged = await t.call('POST', `/alerts/${alertId}/ack-link`, { as: eve, body: { token: `${token.slice(0, -3)}abc` } });
+    const forged = await t.call('POST', `/alerts/${alertId}/ack-link`, {
+      as: eve,
+      body: { token: `${token.slice(0, -3)}abc` },
+    });
     expect(forged.status).toBe(400);
 
     clock.advanceMinutes(60);
     await runDue(clock.now());
-    expect(await runNotifierJob(t.deps, ESCALATION_STEP_JOB, { alertId, step: 1 })).toMatchObject({ fired: false, reason: 'not-open' });
+    expect(await runNotifierJob(t.deps, ESCALATION_STEP_JOB, { alertId, step: 1 })).toMatchObject({
+      fired: false,
+      reason: 'not-open',
+    });
     expect((await outboxOf('stf-sam')).filter((m) => m.body.includes(alertId.slice(-6)))).toHaveLength(0);
   });
 
@@ -189,13 +239,20 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     expect((await t.call('POST', `/alerts/${alertId}/ack`, { as: sam })).status).toBe(200);
     clock.advanceMinutes(30);
     await runDue(clock.now());
-    expect((await outboxOf('lead-lis')).filter((m) => m.body.includes(String(alertId).slice(-6)) || m.url?.includes(String(alertId)))).toHaveLength(0);
+    expect(
+      (await outboxOf('lead-lis')).filter(
+        (m) => m.body.includes(String(alertId).slice(-6)) || m.url?.includes(String(alertId)),
+      ),
+    ).toHaveLength(0);
   });
 
   it('pages nobody while the citizen’s alerts are paused', async () => {
     clock.set(saturdayEvening);
     const citizenId = await newCitizen(t, assessor);
-    const pause = await t.call('POST', `/citizens/${citizenId}/alert-pauses`, { as: eve, body: { from: '2026-11-27T08:00:00+01:00', to: '2026-12-05T08:00:00+01:00', reason: 'hospital' } });
+    const pause = await t.call('POST', `/citizens/${citizenId}/alert-pauses`, {
+      as: eve,
+      body: { from: '2026-11-27T08:00:00+01:00', to: '2026-12-05T08:00:00+01:00', reason: 'hospital' },
+    });
     expect(pause.status, pause.text).toBe(201);
     const before = t.deps.notifier.outbox.length;
     const { alertId } = await raised(missedDose(citizenId, '2026-11-28T19:00:00.000Z'));
@@ -204,15 +261,23 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     await runDue(clock.now());
     expect(t.deps.notifier.outbox.length).toBe(before);
     const alert = await t.call('GET', `/alerts/${alertId}`, { as: eve });
-    expect(alert.body.deliveries).toEqual([expect.objectContaining({ outcome: 'suppressed', detail: 'alerts paused for the citizen' })]);
-    const badPause = await t.call('POST', `/citizens/${citizenId}/alert-pauses`, { as: eve, body: { from: '2026-12-05T08:00:00+01:00', to: '2026-12-01T08:00:00+01:00', reason: 'x' } });
+    expect(alert.body.deliveries).toEqual([
+      expect.objectContaining({ outcome: 'suppressed', detail: 'alerts paused for the citizen' }),
+    ]);
+    const badPause = await t.call('POST', `/citizens/${citizenId}/alert-pauses`, {
+      as: eve,
+      body: { from: '2026-12-05T08:00:00+01:00', to: '2026-12-01T08:00:00+01:00', reason: 'x' },
+    });
     expect(badPause.status).toBe(400);
   });
 
   it('waits the citizen’s missed-dose delay before the first page', async () => {
     clock.set(saturdayEvening);
     const citizenId = await newCitizen(t, assessor);
-    expect((await t.call('PUT', `/citizens/${citizenId}/alert-settings`, { as: eve, body: { missedDoseDelayMinutes: 15 } })).status).toBe(200);
+    expect(
+      (await t.call('PUT', `/citizens/${citizenId}/alert-settings`, { as: eve, body: { missedDoseDelayMinutes: 15 } }))
+        .status,
+    ).toBe(200);
     const { alertId } = await raised(missedDose(citizenId, '2026-11-28T18:30:00.000Z'));
     expect((await outboxOf('stf-eve')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(0);
     clock.advanceMinutes(15);
@@ -225,9 +290,15 @@ describe('a relative', () => {
   it('hears by SMS only with recorded consent, only that the team was alerted, with a reference', async () => {
     clock.set(saturdayEvening);
     const citizenId = await newCitizen(t, assessor);
-    const noConsent = await t.call('PUT', `/citizens/${citizenId}/relative-contact`, { as: eve, body: { phone: '+4511112222', consent: { given: false, givenBy: 'citizen', kinds: ['missed_dose'] } } });
+    const noConsent = await t.call('PUT', `/citizens/${citizenId}/relative-contact`, {
+      as: eve,
+      body: { phone: '+4511112222', consent: { given: false, givenBy: 'citizen', kinds: ['missed_dose'] } },
+    });
     expect(noConsent.status).toBe(400);
-    const set = await t.call('PUT', `/citizens/${citizenId}/relative-contact`, { as: eve, body: { phone: '+4511112222', consent: { given: true, givenBy: 'citizen', kinds: ['missed_dose'] } } });
+    const set = await t.call('PUT', `/citizens/${citizenId}/relative-contact`, {
+      as: eve,
+      body: { phone: '+4511112222', consent: { given: true, givenBy: 'citizen', kinds: ['missed_dose'] } },
+    });
     expect(set.status, set.text).toBe(200);
     expect(set.body).toMatchObject({ consentRecordedBy: 'stf-eve', consentRecordedAt: saturdayEvening.toISOString() });
     const { alertId } = await raised(missedDose(citizenId, '2026-11-28T15:00:00.000Z'));
@@ -235,7 +306,14 @@ describe('a relative', () => {
     expect(sms).toEqual([expect.objectContaining({ channel: 'sms', to: '+4511112222' })]);
     expect(sms[0]?.body).toContain(String(alertId).slice(-6));
     expect(sms[0]?.body).not.toMatch(/dose|medic|http/i);
-    const visitAlert = await raised({ kind: 'visit_missed', team: 'east', citizenId, dedupKey: `visit_missed#${newId('vis')}`, summary: 'x', occurredAt: clock.now() });
+    const visitAlert = await raised({
+      kind: 'visit_missed',
+      team: 'east',
+      citizenId,
+      dedupKey: `visit_missed#${newId('vis')}`,
+      summary: 'x',
+      occurredAt: clock.now(),
+    });
     expect(visitAlert.raised).toBe(true);
     expect(t.deps.notifier.to(`relative-of-${citizenId}`)).toHaveLength(1);
   });
@@ -245,11 +323,21 @@ describe('technical alerts', () => {
   it('go to IT support, not to care staff; after a resolved fault a quiet period pages nobody', async () => {
     clock.set(saturdayEvening);
     const dispenserId = newId('dsp');
-    const fault = { kind: 'device_fault' as const, team: 'east', dispenserId, dedupKey: `device_fault#${dispenserId}#jammed`, summary: 'jammed', occurredAt: clock.now(), reraiseAfterResolve: true };
+    const fault = {
+      kind: 'device_fault' as const,
+      team: 'east',
+      dispenserId,
+      dedupKey: `device_fault#${dispenserId}#jammed`,
+      summary: 'jammed',
+      occurredAt: clock.now(),
+      reraiseAfterResolve: true,
+    };
     const { alertId } = await raised(fault);
     expect((await outboxOf('it-ida')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(1);
     expect((await outboxOf('stf-eve')).filter((m) => m.url?.includes(String(alertId)))).toHaveLength(0);
-    expect((await t.call('POST', `/alerts/${alertId}/resolve`, { as: lead, body: { note: 'unjammed' } })).status).toBe(200);
+    expect((await t.call('POST', `/alerts/${alertId}/resolve`, { as: lead, body: { note: 'unjammed' } })).status).toBe(
+      200,
+    );
 
     clock.advanceMinutes(5);
     const flapped = await raised(fault);
@@ -266,23 +354,45 @@ describe('push subscriptions', () => {
     const tablet = await t.token('staff', 'stf-gone', 'east');
     await t.call('PUT', '/teams/east/duty-roster', {
       as: lead,
-      body: { entries: [{ staffId: 'stf-gone', duty: 'on-duty', weekly: [{ weekday: 6, start: '00:00', end: '24:00' }] }, { staffId: 'stf-sam', duty: 'second', weekly: [{ weekday: 6, start: '00:00', end: '24:00' }] }] },
+      body: {
+        entries: [
+          { staffId: 'stf-gone', duty: 'on-duty', weekly: [{ weekday: 6, start: '00:00', end: '24:00' }] },
+          { staffId: 'stf-sam', duty: 'second', weekly: [{ weekday: 6, start: '00:00', end: '24:00' }] },
+        ],
+      },
     });
     const added = await t.call('POST', '/me/push-subscriptions', { as: tablet, body: subscription('gone') });
-    expect((await t.call('POST', '/me/push-subscriptions', { as: tablet, body: subscription('gone') })).status).toBe(200);
+    expect((await t.call('POST', '/me/push-subscriptions', { as: tablet, body: subscription('gone') })).status).toBe(
+      200,
+    );
     t.deps.notifier.goneEndpoints.add(subscription('gone').endpoint);
     const { alertId } = await raised(missedDose(newId('cit'), '2026-11-28T16:00:00.000Z'));
     expect((await t.call('GET', '/me/push-subscriptions', { as: tablet })).body.items).toEqual([]);
     const alert = await t.call('GET', `/alerts/${alertId}`, { as: lead });
-    expect(alert.body.deliveries).toEqual(expect.arrayContaining([expect.objectContaining({ recipient: 'stf-gone', to: added.body.subscriptionId, outcome: 'gone' })]));
+    expect(alert.body.deliveries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ recipient: 'stf-gone', to: added.body.subscriptionId, outcome: 'gone' }),
+      ]),
+    );
     // Nobody was reached on duty, so the second is paged at once rather than after the timeout.
     expect((await outboxOf('stf-sam')).filter((m) => m.body.includes(String(alertId).slice(-6)))).toHaveLength(1);
-    expect((await t.call('DELETE', `/me/push-subscriptions/${added.body.subscriptionId}`, { as: tablet })).status).toBe(404);
+    expect((await t.call('DELETE', `/me/push-subscriptions/${added.body.subscriptionId}`, { as: tablet })).status).toBe(
+      404,
+    );
   });
 
   it('rejects a subscription that is not https or has unknown fields', async () => {
-    expect((await t.call('POST', '/me/push-subscriptions', { as: eve, body: { ...subscription('x'), endpoint: 'http://push.example.org/x' } })).status).toBe(400);
-    expect((await t.call('POST', '/me/push-subscriptions', { as: eve, body: { ...subscription('x'), extra: 1 } })).status).toBe(400);
+    expect(
+      (
+        await t.call('POST', '/me/push-subscriptions', {
+          as: eve,
+          body: { ...subscription('x'), endpoint: 'http://push.example.org/x' },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await t.call('POST', '/me/push-subscriptions', { as: eve, body: { ...subscription('x'), extra: 1 } })).status,
+    ).toBe(400);
     expect((await t.call('GET', '/notifications/vapid-public-key', { as: eve })).status).toBe(503);
   });
 });

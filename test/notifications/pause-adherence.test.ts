@@ -10,7 +10,11 @@ let w: DispenserWorld;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = { assessor: await t.token('assessor', 'asr-1'), staff: await t.token('staff', 'stf-anna'), lead: await t.token('lead', 'lead-lis') };
+  w = {
+    assessor: await t.token('assessor', 'asr-1'),
+    staff: await t.token('staff', 'stf-anna'),
+    lead: await t.token('lead', 'lead-lis'),
+  };
 });
 
 describe('an alert pause while the citizen is in hospital', () => {
@@ -25,19 +29,34 @@ describe('an alert pause while the citizen is in hospital', () => {
     clock.set('2026-11-24T12:00:00Z');
     await runJob(t.deps, 'detect-missed-doses');
     const alerts = await t.call('GET', `/alerts?citizenId=${device.citizenId}&status=open`, { as: w.staff });
-    expect(alerts.body.items.filter((a: { kind: string }) => a.kind === 'missed_dose').map((a: { dedupKey: string }) => a.dedupKey)).toEqual([
-      `missed_dose#${device.citizenId}#2026-11-24T07:00:00.000Z`,
-    ]);
+    expect(
+      alerts.body.items
+        .filter((a: { kind: string }) => a.kind === 'missed_dose')
+        .map((a: { dedupKey: string }) => a.dedupKey),
+    ).toEqual([`missed_dose#${device.citizenId}#2026-11-24T07:00:00.000Z`]);
 
-    const res = await t.call('GET', `/citizens/${device.citizenId}/adherence?from=2026-11-23&to=2026-11-24`, { as: w.staff });
+    const res = await t.call('GET', `/citizens/${device.citizenId}/adherence?from=2026-11-23&to=2026-11-24`, {
+      as: w.staff,
+    });
     expect(res.status).toBe(200);
-    expect(res.body.doses.map((d: { outcome: string }) => d.outcome)).toEqual(['paused', 'paused', 'no_data', 'pending']);
+    expect(res.body.doses.map((d: { outcome: string }) => d.outcome)).toEqual([
+      'paused',
+      'paused',
+      'no_data',
+      'pending',
+    ]);
     expect(res.body.counts).toMatchObject({ planned: 4, paused: 2, no_data: 1, pending: 1 });
     expect(res.body.rates.decided).toBe(1);
 
     const settings = await t.call('GET', `/citizens/${device.citizenId}/alert-settings`, { as: w.staff });
-    expect(settings.body).toMatchObject({ missedDoseDelayMinutes: 0, faultQuietMinutes: 30, pauses: [expect.objectContaining({ reason: 'hospital' })] });
-    const west = await t.call('GET', `/citizens/${device.citizenId}/alert-settings`, { as: await t.token('staff', 'stf-west', 'west') });
+    expect(settings.body).toMatchObject({
+      missedDoseDelayMinutes: 0,
+      faultQuietMinutes: 30,
+      pauses: [expect.objectContaining({ reason: 'hospital' })],
+    });
+    const west = await t.call('GET', `/citizens/${device.citizenId}/alert-settings`, {
+      as: await t.token('staff', 'stf-west', 'west'),
+    });
     expect(west.status).toBe(404);
   });
 });

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { municipalityReportCsv, targetStatus } from '#shared/reports/municipality.ts';
-import { assess, careActors, grant, medicationThreeTimesADay, readyAnswers, registerCitizen, supportConversationTwiceAWeek, type CareActors } from '../care/care-helpers.ts';
+import {
+  assess,
+  careActors,
+  grant,
+  medicationThreeTimesADay,
+  readyAnswers,
+  registerCitizen,
+  supportConversationTwiceAWeek,
+  type CareActors,
+} from '../care/care-helpers.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -16,11 +25,26 @@ async function convertedWithDispenser(actors: CareActors, vendor: string, model:
   const talk = await grant(t, actors.assessor, citizenId, supportConversationTwiceAWeek);
   const proposal = await t.call('POST', `/citizens/${citizenId}/conversions`, {
     as: actors.staff,
-    body: { reason: 'r', splits: [{ grantId: medication.grantId, physical: 0, screenVisit: 0, medicationTechnology: 3 }, { grantId: talk.grantId, physical: 2, screenVisit: 0, medicationTechnology: 0 }] },
+    body: {
+      reason: 'r',
+      splits: [
+        { grantId: medication.grantId, physical: 0, screenVisit: 0, medicationTechnology: 3 },
+        { grantId: talk.grantId, physical: 2, screenVisit: 0, medicationTechnology: 0 },
+      ],
+    },
   });
-  expect((await t.call('POST', `/conversions/${proposal.body.conversionId}/approve`, { as: actors.lead, body: {} })).status).toBe(201);
+  expect(
+    (await t.call('POST', `/conversions/${proposal.body.conversionId}/approve`, { as: actors.lead, body: {} })).status,
+  ).toBe(201);
   const dispenser = await t.call('POST', '/dispensers', { as: actors.staff, body: { vendor, model, serial } });
-  expect((await t.call('PUT', `/dispensers/${dispenser.body.dispenser.dispenserId}/assignment`, { as: actors.staff, body: { citizenId, status: 'active' } })).status).toBe(200);
+  expect(
+    (
+      await t.call('PUT', `/dispensers/${dispenser.body.dispenser.dispenserId}/assignment`, {
+        as: actors.staff,
+        body: { citizenId, status: 'active' },
+      })
+    ).status,
+  ).toBe(200);
   return citizenId;
 }
 
@@ -40,29 +64,70 @@ describe('the municipality roll-up', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body.teams.map((x: any) => x.team)).toEqual(['east', 'west']);
     const eastFigures = res.body.teams[0];
-    expect(eastFigures).toMatchObject({ citizensWithFinalGrant: 2, activeDispensers: { total: 2, active: 2, byVendorModel: [{ vendor: 'Evondos', model: 'E300', total: 2 }] } });
+    expect(eastFigures).toMatchObject({
+      citizensWithFinalGrant: 2,
+      activeDispensers: { total: 2, active: 2, byVendorModel: [{ vendor: 'Evondos', model: 'E300', total: 2 }] },
+    });
     // 21 dispensed of 21 + 2 physical a week per citizen.
     expect(eastFigures.digitalShare).toBeCloseTo(0.913, 3);
-    expect(res.body.total).toMatchObject({ citizensWithFinalGrant: 3, activeDispensers: { total: 3, byVendorModel: [{ vendor: 'Evondos', total: 2 }, { vendor: 'Medido', total: 1 }] } });
+    expect(res.body.total).toMatchObject({
+      citizensWithFinalGrant: 3,
+      activeDispensers: {
+        total: 3,
+        byVendorModel: [
+          { vendor: 'Evondos', total: 2 },
+          { vendor: 'Medido', total: 1 },
+        ],
+      },
+    });
   });
 
   it('the municipality sets targets, and the report shows each against a steady pace (the mid-way status)', async () => {
-    const targets = { trialStartsOn: '2026-01-01', midwayOn: '2026-03-02', targets: [{ metric: 'activeDispensers', atLeast: 6, by: '2026-05-01' }, { metric: 'citizensWithFinalGrant', team: 'west', atLeast: 1, by: '2026-06-30' }] };
+    const targets = {
+      trialStartsOn: '2026-01-01',
+      midwayOn: '2026-03-02',
+      targets: [
+        { metric: 'activeDispensers', atLeast: 6, by: '2026-05-01' },
+        { metric: 'citizensWithFinalGrant', team: 'west', atLeast: 1, by: '2026-06-30' },
+      ],
+    };
     expect((await t.call('PUT', '/reports/municipality/targets', { as: east.lead, body: targets })).status).toBe(403);
     const set = await t.call('PUT', '/reports/municipality/targets', { as: reporting, body: targets });
     expect(set.status, set.text).toBe(200);
     const report = (await t.call('GET', '/reports/municipality?date=2026-03-02', { as: reporting })).body;
     expect(report.midwayStatus).toMatchObject({ trialStartsOn: '2026-01-01', midwayOn: '2026-03-02' });
     expect(report.midwayStatus.targets).toEqual([
-      { metric: 'activeDispensers', team: null, atLeast: 6, by: '2026-05-01', actual: 3, expectedByDate: 3, status: 'on_track' },
-      { metric: 'citizensWithFinalGrant', team: 'west', atLeast: 1, by: '2026-06-30', actual: 1, expectedByDate: expect.any(Number), status: 'met' },
+      {
+        metric: 'activeDispensers',
+        team: null,
+        atLeast: 6,
+        by: '2026-05-01',
+        actual: 3,
+        expectedByDate: 3,
+        status: 'on_track',
+      },
+      {
+        metric: 'citizensWithFinalGrant',
+        team: 'west',
+        atLeast: 1,
+        by: '2026-06-30',
+        actual: 1,
+        expectedByDate: expect.any(Number),
+        status: 'met',
+      },
     ]);
-    const bad = await t.call('PUT', '/reports/municipality/targets', { as: reporting, body: { ...targets, targets: [{ metric: 'digitalShare', atLeast: 70, by: '2026-06-30' }] } });
+    const bad = await t.call('PUT', '/reports/municipality/targets', {
+      as: reporting,
+      body: { ...targets, targets: [{ metric: 'digitalShare', atLeast: 70, by: '2026-06-30' }] },
+    });
     expect(bad.status).toBe(400);
   });
 
   it('answers CSV for a spreadsheet when asked with Accept: text/csv', async () => {
-    const res = await t.call('GET', '/reports/municipality?date=2026-03-02', { as: reporting, headers: { accept: 'text/csv' } });
+    const res = await t.call('GET', '/reports/municipality?date=2026-03-02', {
+      as: reporting,
+      headers: { accept: 'text/csv' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const lines = res.text.trim().split('\r\n');
@@ -86,8 +151,19 @@ describe('the municipality roll-up', () => {
 
   it('defuses spreadsheet formulas in vendor names', () => {
     const csv = municipalityReportCsv({
-      date: '2026-03-02', timeZone: 'Europe/Copenhagen', teams: [],
-      total: { activeDispensers: { total: 1, active: 1, trial: 0, byVendorModel: [{ vendor: '=HYPERLINK("x")', model: 'M', total: 1, active: 1, trial: 0 }] }, citizensWithFinalGrant: 0, digitalShare: 0 },
+      date: '2026-03-02',
+      timeZone: 'Europe/Copenhagen',
+      teams: [],
+      total: {
+        activeDispensers: {
+          total: 1,
+          active: 1,
+          trial: 0,
+          byVendorModel: [{ vendor: '=HYPERLINK("x")', model: 'M', total: 1, active: 1, trial: 0 }],
+        },
+        citizensWithFinalGrant: 0,
+        digitalShare: 0,
+      },
       midwayStatus: { trialStartsOn: null, midwayOn: null, targets: [] },
     });
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);

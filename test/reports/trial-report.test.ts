@@ -36,7 +36,11 @@ describe('the trial report', () => {
     const fromIso = DateTime.fromISO(from, { zone }).toISO();
     const toIso = DateTime.fromISO(to, { zone }).plus({ days: 1 }).toISO();
     do {
-      const page = await t.call('GET', `/visits?from=${encodeURIComponent(fromIso ?? '')}&to=${encodeURIComponent(toIso ?? '')}&limit=200${cursor ? `&cursor=${cursor}` : ''}`, { as: lead });
+      const page = await t.call(
+        'GET',
+        `/visits?from=${encodeURIComponent(fromIso ?? '')}&to=${encodeURIComponent(toIso ?? '')}&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        { as: lead },
+      );
       expect(page.status).toBe(200);
       visits.push(...page.body.items);
       cursor = page.body.nextCursor;
@@ -54,12 +58,24 @@ describe('the trial report', () => {
   it('counts the conversion figures day by day from the final grants and prints the savings model it used', async () => {
     const report = (await t.call('GET', `/reports/trial?from=${daysFromToday(-6)}&to=${today()}`, { as: lead })).body;
     const { conversion, savingsModel } = report;
-    expect(savingsModel).toEqual({ physicalMinutesPerVisit: null, travelMinutesPerVisit: t.config.TRAVEL_MINUTES_PER_VISIT, screenVisitLengthPercent: 100, dispensedDoseMinutes: 0 });
+    expect(savingsModel).toEqual({
+      physicalMinutesPerVisit: null,
+      travelMinutesPerVisit: t.config.TRAVEL_MINUTES_PER_VISIT,
+      screenVisitLengthPercent: 100,
+      dispensedDoseMinutes: 0,
+    });
     expect(conversion.daysCounted).toBe(7);
     expect(conversion.citizensWithFinalGrantOnLastDay).toBeGreaterThanOrEqual(1);
     expect(conversion.digitalShare).toBeGreaterThan(0);
-    expect(conversion.travelMinutesSaved).toBeCloseTo((conversion.screenVisitOccurrences + conversion.medicationTechnologyOccurrences) * savingsModel.travelMinutesPerVisit, 0);
-    expect(conversion.staffHoursSaved).toBeCloseTo((conversion.staffMinutesBefore - conversion.staffMinutesAfter) / 60, 1);
+    expect(conversion.travelMinutesSaved).toBeCloseTo(
+      (conversion.screenVisitOccurrences + conversion.medicationTechnologyOccurrences) *
+        savingsModel.travelMinutesPerVisit,
+      0,
+    );
+    expect(conversion.staffHoursSaved).toBeCloseTo(
+      (conversion.staffMinutesBefore - conversion.staffMinutesAfter) / 60,
+      1,
+    );
   });
 
   it('counts the dispensers with citizens on the last day exactly as the dispenser report does', async () => {
@@ -74,7 +90,13 @@ describe('the trial report', () => {
   });
 
   it('is the lead’s alone, and refuses a backwards or too long period', async () => {
-    expect((await t.call('GET', `/reports/trial?from=${today()}&to=${today()}`, { as: await t.token('staff', 'stf-anna', demo.team) })).status).toBe(403);
+    expect(
+      (
+        await t.call('GET', `/reports/trial?from=${today()}&to=${today()}`, {
+          as: await t.token('staff', 'stf-anna', demo.team),
+        })
+      ).status,
+    ).toBe(403);
     const backwards = await t.call('GET', `/reports/trial?from=${today()}&to=${daysFromToday(-1)}`, { as: lead });
     expect(backwards.status).toBe(400);
     expect(backwards.body.errors[0].field).toBe('query/to');
@@ -83,7 +105,9 @@ describe('the trial report', () => {
   });
 
   it('shows another team nothing of this one', async () => {
-    const other = await t.call('GET', `/reports/trial?from=${daysFromToday(-7)}&to=${today()}`, { as: await t.token('lead', 'lead-west', 'west') });
+    const other = await t.call('GET', `/reports/trial?from=${daysFromToday(-7)}&to=${today()}`, {
+      as: await t.token('lead', 'lead-west', 'west'),
+    });
     expect(other.status).toBe(200);
     expect(other.body.screenVisits.total).toBe(0);
     expect(other.body.conversion.citizensWithFinalGrantOnLastDay).toBe(0);

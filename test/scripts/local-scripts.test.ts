@@ -78,7 +78,10 @@ describe('npm start', () => {
   for (const signal of ['SIGTERM'] as const) {
     it(`stops the API and DynamoDB Local on ${signal} to the npm process, and frees the port`, async () => {
       const port = await freePort();
-      const npm = spawn('npm', ['start'], { env: { ...process.env, DATA_DIR: 'memory', PORT: String(port), LOG_LEVEL: 'SILENT' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const npm = spawn('npm', ['start'], {
+        env: { ...process.env, DATA_DIR: 'memory', PORT: String(port), LOG_LEVEL: 'SILENT' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
       npm.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -91,17 +94,22 @@ describe('npm start', () => {
           await new Promise((r) => setTimeout(r, 250));
         }
         children = descendants(npm.pid ?? 0);
-        expect(children.some((c) => /DynamoDBLocal\.jar/.test(c.command)), 'DynamoDB Local runs as a child').toBe(true);
+        expect(
+          children.some((c) => /DynamoDBLocal\.jar/.test(c.command)),
+          'DynamoDB Local runs as a child',
+        ).toBe(true);
 
         npm.kill(signal);
         await exited;
         const stopDeadline = Date.now() + 15_000;
-        while ((children.some((c) => alive(c.pid)) || (await portOpen(port))) && Date.now() < stopDeadline) await new Promise((r) => setTimeout(r, 200));
+        while ((children.some((c) => alive(c.pid)) || (await portOpen(port))) && Date.now() < stopDeadline)
+          await new Promise((r) => setTimeout(r, 200));
         expect(children.filter((c) => alive(c.pid)).map((c) => c.command)).toEqual([]);
         expect(await portOpen(port)).toBe(false);
       } finally {
         // Never leave a stray API or Java process behind, whatever failed above.
-        for (const child of [...children, ...descendants(npm.pid ?? 0)]) if (alive(child.pid)) process.kill(child.pid, 'SIGKILL');
+        for (const child of [...children, ...descendants(npm.pid ?? 0)])
+          if (alive(child.pid)) process.kill(child.pid, 'SIGKILL');
         if (npm.exitCode === null) npm.kill('SIGKILL');
       }
     }, 120_000);

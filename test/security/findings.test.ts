@@ -20,18 +20,27 @@ beforeAll(async () => {
   eastDpo = await t.token('dpo', 'dpo-kommune', 'east');
 }, 60_000);
 
-const auditOf = async (citizenId: string, as: string) => (await t.call('GET', `/audit?citizenId=${citizenId}&limit=200`, { as })).body.items as { action: string; actor: { sub: string } }[];
+const auditOf = async (citizenId: string, as: string) =>
+  (await t.call('GET', `/audit?citizenId=${citizenId}&limit=200`, { as })).body.items as {
+    action: string;
+    actor: { sub: string };
+  }[];
 
 describe('cursors and lists that name another team’s people', () => {
   it('GET /visits?staffId= and /alerts?citizenId= of another team are 404, with no cursor', async () => {
-    const visits = await t.call('GET', `/visits?staffId=${west.ids.staffId}&limit=1&from=2026-10-01T00:00:00Z`, { as: east.lead });
+    const visits = await t.call('GET', `/visits?staffId=${west.ids.staffId}&limit=1&from=2026-10-01T00:00:00Z`, {
+      as: east.lead,
+    });
     const alerts = await t.call('GET', `/alerts?citizenId=${west.ids.citizenId}&limit=1`, { as: east.staff });
     expect([visits.status, alerts.status]).toEqual([404, 404]);
     expect(visits.text + alerts.text).not.toMatch(/nextCursor/);
   });
 
   it('a cursor is opaque: it decodes to no key, and only the route, query and caller it was issued to may use it', async () => {
-    await t.call('POST', '/citizens', { as: east.assessor, body: { nationalId: '111145-1111', name: { given: 'To', family: 'Borger' } } });
+    await t.call('POST', '/citizens', {
+      as: east.assessor,
+      body: { nationalId: '111145-1111', name: { given: 'To', family: 'Borger' } },
+    });
     const first = await t.call('GET', '/citizens?limit=1', { as: east.staff });
     const cursor = first.body.nextCursor as string;
     expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toMatch(/CITIZEN|TEAM#|cit_|PROFILE/);
@@ -39,12 +48,16 @@ describe('cursors and lists that name another team’s people', () => {
     // Another caller of the same team, another team, another query, another route.
     expect((await t.call('GET', `/citizens?limit=1&cursor=${cursor}`, { as: east.lead })).status).toBe(400);
     expect((await t.call('GET', `/citizens?limit=1&cursor=${cursor}`, { as: west.staff })).status).toBe(400);
-    expect((await t.call('GET', `/citizens?limit=1&name=borger&cursor=${cursor}`, { as: east.staff })).status).toBe(400);
+    expect((await t.call('GET', `/citizens?limit=1&name=borger&cursor=${cursor}`, { as: east.staff })).status).toBe(
+      400,
+    );
     expect((await t.call('GET', `/dispensers?limit=1&cursor=${cursor}`, { as: east.staff })).status).toBe(400);
   });
 
   it('a crafted, altered or expired cursor is a 400 problem, never a 500 or another partition', async () => {
-    const crafted = Buffer.from(JSON.stringify({ pk: `CITIZEN#${west.ids.citizenId}`, sk: 'PROFILE', gsi1pk: 'TEAM#west#CITIZENS', gsi1sk: 'x' })).toString('base64url');
+    const crafted = Buffer.from(
+      JSON.stringify({ pk: `CITIZEN#${west.ids.citizenId}`, sk: 'PROFILE', gsi1pk: 'TEAM#west#CITIZENS', gsi1sk: 'x' }),
+    ).toString('base64url');
     const res = await t.call('GET', `/citizens?limit=1&cursor=${crafted}`, { as: east.staff });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
@@ -53,9 +66,14 @@ describe('cursors and lists that name another team’s people', () => {
     const issued = (await t.call('GET', '/citizens?limit=1', { as: east.staff })).body.nextCursor as string;
     const altered = Buffer.from(issued, 'base64url');
     altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 0xff;
-    expect((await t.call('GET', `/citizens?limit=1&cursor=${altered.toString('base64url')}`, { as: east.staff })).status).toBe(400);
+    expect(
+      (await t.call('GET', `/citizens?limit=1&cursor=${altered.toString('base64url')}`, { as: east.staff })).status,
+    ).toBe(400);
 
-    const later = await createTestApp({ clock: new FixedClock(new Date('2026-10-21T06:00:00Z')), config: { TABLE_NAME: t.config.TABLE_NAME } });
+    const later = await createTestApp({
+      clock: new FixedClock(new Date('2026-10-21T06:00:00Z')),
+      config: { TABLE_NAME: t.config.TABLE_NAME },
+    });
     const expired = await later.call('GET', `/citizens?limit=1&cursor=${issued}`, { as: east.staff });
     expect(expired.status).toBe(400);
     expect(expired.body.errors[0].message).toMatch(/expired/);
@@ -72,7 +90,9 @@ describe('the audit log', () => {
   it('the data-protection officer (dpo) reads every team’s; and every read of the audit log is audited', async () => {
     const read = await t.call('GET', `/audit?citizenId=${west.ids.citizenId}`, { as: eastDpo });
     expect(read.status).toBe(200);
-    expect((await auditOf(west.ids.citizenId, eastDpo)).map((r) => `${r.action} by ${r.actor.sub}`)).toContain('audit.read by dpo-kommune');
+    expect((await auditOf(west.ids.citizenId, eastDpo)).map((r) => `${r.action} by ${r.actor.sub}`)).toContain(
+      'audit.read by dpo-kommune',
+    );
     expect((await t.call('GET', `/citizens/${west.ids.citizenId}`, { as: eastDpo })).status).toBe(403);
   });
 
@@ -80,7 +100,9 @@ describe('the audit log', () => {
     const before = (await auditOf(east.ids.citizenId, east.admin)).filter((r) => r.action === 'dispenser.read').length;
     expect((await t.call('GET', '/dispensers', { as: east.staff })).status).toBe(200);
     expect((await t.call('GET', `/dispensers/${east.ids.dispenserId}`, { as: east.staff })).status).toBe(200);
-    expect((await auditOf(east.ids.citizenId, east.admin)).filter((r) => r.action === 'dispenser.read').length).toBe(before + 2);
+    expect((await auditOf(east.ids.citizenId, east.admin)).filter((r) => r.action === 'dispenser.read').length).toBe(
+      before + 2,
+    );
   });
 });
 
@@ -90,23 +112,45 @@ describe('the staff directory', () => {
     expect(res.status).toBe(404);
     expect(await getStaffProfile(t.deps.table, 'stf-new')).toBeUndefined();
     // Their own first sign-in registers them in the team of their own token.
-    const own = await t.call('PUT', '/staff/stf-new/availability', { as: await t.token('staff', 'stf-new', 'west'), body: bosWeek });
+    const own = await t.call('PUT', '/staff/stf-new/availability', {
+      as: await t.token('staff', 'stf-new', 'west'),
+      body: bosWeek,
+    });
     expect(own.body).toMatchObject({ staffId: 'stf-new', team: 'west' });
-    for (const [method, path] of [['GET', '/staff/stf-new/availability'], ['POST', '/staff/stf-new/calendar-feed'], ['GET', '/staff/stf-new/calendar.ics']] as const) {
+    for (const [method, path] of [
+      ['GET', '/staff/stf-new/availability'],
+      ['POST', '/staff/stf-new/calendar-feed'],
+      ['GET', '/staff/stf-new/calendar.ics'],
+    ] as const) {
       expect((await t.call(method, path, { as: east.lead })).status, path).toBe(404);
     }
   });
 
   it('a lead registers staff in their own team only, lists them, and only then sets their availability', async () => {
-    expect((await t.call('POST', '/teams/west/staff', { as: east.lead, body: { staffId: 'stf-ida' } })).status).toBe(404);
+    expect((await t.call('POST', '/teams/west/staff', { as: east.lead, body: { staffId: 'stf-ida' } })).status).toBe(
+      404,
+    );
     expect((await t.call('GET', '/teams/west/staff', { as: east.lead })).status).toBe(404);
-    const registered = await t.call('POST', '/teams/east/staff', { as: east.lead, body: { staffId: 'stf-ida', name: 'Ida Vang' } });
+    const registered = await t.call('POST', '/teams/east/staff', {
+      as: east.lead,
+      body: { staffId: 'stf-ida', name: 'Ida Vang' },
+    });
     expect(registered.status).toBe(201);
-    expect(registered.body).toMatchObject({ staffId: 'stf-ida', team: 'east', name: 'Ida Vang', registeredBy: 'lead-east', hasAvailability: false });
-    expect((await t.call('POST', '/teams/east/staff', { as: east.admin, body: { staffId: 'stf-ida' } })).body.reason).toBe('staff-registered');
+    expect(registered.body).toMatchObject({
+      staffId: 'stf-ida',
+      team: 'east',
+      name: 'Ida Vang',
+      registeredBy: 'lead-east',
+      hasAvailability: false,
+    });
+    expect(
+      (await t.call('POST', '/teams/east/staff', { as: east.admin, body: { staffId: 'stf-ida' } })).body.reason,
+    ).toBe('staff-registered');
     expect((await t.call('PUT', '/staff/stf-ida/availability', { as: east.lead, body: bosWeek })).status).toBe(200);
     const list = await t.call('GET', '/teams/east/staff?limit=200', { as: east.admin });
-    expect(list.body.items).toContainEqual(expect.objectContaining({ staffId: 'stf-ida', name: 'Ida Vang', hasAvailability: true }));
+    expect(list.body.items).toContainEqual(
+      expect.objectContaining({ staffId: 'stf-ida', name: 'Ida Vang', hasAvailability: true }),
+    );
     expect(list.text).not.toContain('west');
     expect((await t.call('GET', '/teams/east/staff', { as: east.staff })).status).toBe(403);
   });
@@ -120,25 +164,49 @@ describe('the citizen’s access log', () => {
     const [newest] = mine.body.items;
     expect(newest).toMatchObject({
       action: 'citizen.read',
-      who: { kind: 'staff', role: 'staff', team: 'east', id: 'stf-east', label: { da: 'Medarbejder', en: 'Staff member' } },
+      who: {
+        kind: 'staff',
+        role: 'staff',
+        team: 'east',
+        id: 'stf-east',
+        label: { da: 'Medarbejder', en: 'Staff member' },
+      },
       data: { code: 'identity', da: 'Stamdata', en: 'Identity' },
       purpose: { da: 'Opslag på borgeren', en: 'Looking up the citizen' },
     });
     const times = mine.body.items.map((e: { at: string }) => e.at);
     expect([...times].sort().reverse()).toEqual(times);
-    expect(mine.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['citizen.create', 'visit.create', 'dispenser.assign']));
+    expect(mine.body.items.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['citizen.create', 'visit.create', 'dispenser.assign']),
+    );
   });
 
   it('names a dispenser as "device", pages with a cursor, and is shown by staff of the citizen’s team only', async () => {
     const post = await t.call('POST', `/dispensers/${east.ids.dispenserId}/events`, {
       headers: { authorization: `Bearer ${east.credential}` },
-      body: { events: [{ eventId: 'log-1', type: 'dose_taken', occurredAt: '2026-10-19T06:00:00Z', scheduledFor: '2026-10-19T06:00:00Z' }] },
+      body: {
+        events: [
+          {
+            eventId: 'log-1',
+            type: 'dose_taken',
+            occurredAt: '2026-10-19T06:00:00Z',
+            scheduledFor: '2026-10-19T06:00:00Z',
+          },
+        ],
+      },
     });
     expect(post.status).toBeLessThan(300);
     const byStaff = await t.call('GET', `/citizens/${east.ids.citizenId}/access-log?limit=200`, { as: east.staff });
-    expect(byStaff.body.items.find((e: { action: string }) => e.action === 'device-events.ingest')?.who).toMatchObject({ kind: 'device', id: 'device' });
+    expect(byStaff.body.items.find((e: { action: string }) => e.action === 'device-events.ingest')?.who).toMatchObject({
+      kind: 'device',
+      id: 'device',
+    });
     const page = await t.call('GET', `/citizens/${east.ids.citizenId}/access-log?limit=2`, { as: east.staff });
-    const next = await t.call('GET', `/citizens/${east.ids.citizenId}/access-log?limit=2&cursor=${page.body.nextCursor}`, { as: east.staff });
+    const next = await t.call(
+      'GET',
+      `/citizens/${east.ids.citizenId}/access-log?limit=2&cursor=${page.body.nextCursor}`,
+      { as: east.staff },
+    );
     expect(next.status).toBe(200);
     expect(next.body.items[0].at <= page.body.items[1].at).toBe(true);
     expect((await t.call('GET', `/citizens/${east.ids.citizenId}/access-log`, { as: west.staff })).status).toBe(404);

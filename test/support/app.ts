@@ -27,7 +27,11 @@ export interface TestApp {
    * request committed through the table's stream (as the stream Lambda would, moments later),
    * unless `drain: false` (to look at the state before delivery).
    */
-  call(method: string, path: string, options?: { as?: string; body?: unknown; headers?: Record<string, string>; drain?: boolean }): Promise<TestResponse>;
+  call(
+    method: string,
+    path: string,
+    options?: { as?: string; body?: unknown; headers?: Record<string, string>; drain?: boolean },
+  ): Promise<TestResponse>;
   /** Delivers everything committed so far through the stream (after a job or a direct domain call). */
   drain(): Promise<void>;
 }
@@ -46,7 +50,14 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
   );
   const deps = await createLocalDeps(config, options.clock ? { clock: options.clock } : {});
   // Each request runs as its part's function, held to that function's table partitions.
-  const app = scopeRequestsToFunctions(createApp(deps, { verifier: localVerifier(config), routers: [...allRouters(), localNotificationRoutes()], deviceRoutes: credentialRoutes, tabletTokens }));
+  const app = scopeRequestsToFunctions(
+    createApp(deps, {
+      verifier: localVerifier(config),
+      routers: [...allRouters(), localNotificationRoutes()],
+      deviceRoutes: credentialRoutes,
+      tabletTokens,
+    }),
+  );
   const token = (role: Role | Role[], sub: string, team?: string) =>
     signLocalToken(config, { sub, roles: Array.isArray(role) ? role : [role], ...(team ? { team } : {}) });
   return {

@@ -26,7 +26,9 @@ export interface TableFaults {
 }
 
 export function injectTableFaults(table: Table): TableFaults {
-  const db = table.db as unknown as { send: (command: { constructor: { name: string } }, ...rest: unknown[]) => Promise<unknown> };
+  const db = table.db as unknown as {
+    send: (command: { constructor: { name: string } }, ...rest: unknown[]) => Promise<unknown>;
+  };
   const send = db.send.bind(db);
   let writes = 0;
   let failAt: number | undefined;

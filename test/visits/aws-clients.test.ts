@@ -8,7 +8,14 @@ import {
   BadRequestException,
   ThrottlingException,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '#shared/http/app.ts';
@@ -65,8 +72,15 @@ beforeAll(async () => {
   karen = await newCitizen(t, as.assessor);
   const deps: Deps = {
     ...t.deps,
-    meetings: new ChimeMeetings(new ChimeSDKMeetingsClient({ region: 'eu-north-1' }), t.config.CHIME_MEDIA_REGION, { attempts: 3, baseDelayMs: 1 }),
-    scheduler: new EventBridgeScheduler(new SchedulerClient({ region: 'eu-north-1' }), { groupName: 'e-team-test', targetArn: 'arn:aws:lambda:eu-north-1:111122223333:function:run-job', roleArn: 'arn:aws:iam::111122223333:role/scheduler' }),
+    meetings: new ChimeMeetings(new ChimeSDKMeetingsClient({ region: 'eu-north-1' }), t.config.CHIME_MEDIA_REGION, {
+      attempts: 3,
+      baseDelayMs: 1,
+    }),
+    scheduler: new EventBridgeScheduler(new SchedulerClient({ region: 'eu-north-1' }), {
+      groupName: 'e-team-test',
+      targetArn: 'arn:aws:lambda:eu-north-1:111122223333:function:run-job',
+      roleArn: 'arn:aws:iam::111122223333:role/scheduler',
+    }),
   };
   app = createApp(deps, { verifier: localVerifier(t.config), routers: allRouters(), deviceRoutes });
   const bus = new LocalEventBus();
@@ -83,7 +97,13 @@ beforeEach(() => {
 
 async function bookAt(start: string): Promise<string> {
   clock.set('2026-11-23T06:00:00Z');
-  const res = await call('POST', '/visits', as.anna, { citizenId: karen, staffId: 'stf-anna', start, durationMinutes: 20, purpose: { grantId: 'grt_1', service: 'support_conversation' } });
+  const res = await call('POST', '/visits', as.anna, {
+    citizenId: karen,
+    staffId: 'stf-anna',
+    start,
+    durationMinutes: 20,
+    purpose: { grantId: 'grt_1', service: 'support_conversation' },
+  });
   expect(res.status).toBe(201);
   return res.body.visitId;
 }
@@ -110,12 +130,19 @@ describe('ChimeMeetings behind POST /visits/{id}/start', () => {
 
     const retried = await call('POST', `/visits/${visitId}/start`, as.anna);
     expect(retried.status).toBe(200);
-    expect(retried.body.join).toMatchObject({ meeting: { MeetingId: 'mtg-1' }, attendee: { AttendeeId: 'att-1', JoinToken: 'secret-token' } });
+    expect(retried.body.join).toMatchObject({
+      meeting: { MeetingId: 'mtg-1' },
+      attendee: { AttendeeId: 'att-1', JoinToken: 'secret-token' },
+    });
 
     const creates = chime.commandCalls(CreateMeetingCommand).map((c) => c.args[0].input);
     expect(creates).toHaveLength(2);
     expect(new Set(creates.map((i) => i.ClientRequestToken)).size).toBe(1);
-    expect(creates[0]).toMatchObject({ ExternalMeetingId: visitId, MediaRegion: 'eu-central-1', ClientRequestToken: `${visitId}-m1` });
+    expect(creates[0]).toMatchObject({
+      ExternalMeetingId: visitId,
+      MediaRegion: 'eu-central-1',
+      ClientRequestToken: `${visitId}-m1`,
+    });
     expect(byToken.size).toBe(1);
     expect(chime.commandCalls(CreateAttendeeCommand).map((c) => c.args[0].input)).toEqual([
       { MeetingId: 'mtg-1', ExternalUserId: 'staff-stf-anna' },
@@ -126,15 +153,26 @@ describe('ChimeMeetings behind POST /visits/{id}/start', () => {
   it('a citizen joining after Chime ended the meeting gets a new one under the next token; completing deletes it', async () => {
     const visitId = await bookAt('2026-11-23T10:00:00+01:00');
     clock.set('2026-11-23T08:58:00Z');
-    chime.on(CreateMeetingCommand).callsFake((input: { ClientRequestToken: string; ExternalMeetingId: string }) => ({ Meeting: meeting(`mtg-${input.ClientRequestToken.slice(-2)}`, input.ExternalMeetingId) }));
-    chime.on(CreateAttendeeCommand).callsFake((input: { ExternalUserId: string }) => ({ Attendee: { AttendeeId: `att-${input.ExternalUserId}`, ExternalUserId: input.ExternalUserId, JoinToken: 't' } }));
+    chime
+      .on(CreateMeetingCommand)
+      .callsFake((input: { ClientRequestToken: string; ExternalMeetingId: string }) => ({
+        Meeting: meeting(`mtg-${input.ClientRequestToken.slice(-2)}`, input.ExternalMeetingId),
+      }));
+    chime
+      .on(CreateAttendeeCommand)
+      .callsFake((input: { ExternalUserId: string }) => ({
+        Attendee: { AttendeeId: `att-${input.ExternalUserId}`, ExternalUserId: input.ExternalUserId, JoinToken: 't' },
+      }));
     await call('POST', `/visits/${visitId}/start`, as.anna);
     chime.on(GetMeetingCommand).rejects(new NotFoundException({ message: 'ended', $metadata: {} }));
 
     const joined = await call('POST', `/visits/${visitId}/join`, await t.token('citizen', karen, 'east'));
     expect(joined.status).toBe(200);
     expect(joined.body.meeting.MeetingId).toBe('mtg-m2');
-    expect(chime.commandCalls(CreateMeetingCommand).map((c) => c.args[0].input.ClientRequestToken)).toEqual([`${visitId}-m1`, `${visitId}-m2`]);
+    expect(chime.commandCalls(CreateMeetingCommand).map((c) => c.args[0].input.ClientRequestToken)).toEqual([
+      `${visitId}-m1`,
+      `${visitId}-m2`,
+    ]);
 
     chime.on(GetMeetingCommand).resolves({ Meeting: meeting('mtg-m2', visitId) });
     chime.on(DeleteMeetingCommand).resolves({});
@@ -146,7 +184,9 @@ describe('ChimeMeetings behind POST /visits/{id}/start', () => {
   it('retries a throttled CreateMeeting with backoff and answers 503 when it persists', async () => {
     const visitId = await bookAt('2026-11-23T11:00:00+01:00');
     clock.set('2026-11-23T09:55:00Z');
-    chime.on(CreateMeetingCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: { httpStatusCode: 429 } }));
+    chime
+      .on(CreateMeetingCommand)
+      .rejects(new ThrottlingException({ message: 'slow down', $metadata: { httpStatusCode: 429 } }));
     const res = await call('POST', `/visits/${visitId}/start`, as.anna);
     expect(res.status).toBe(503);
     expect(chime.commandCalls(CreateMeetingCommand)).toHaveLength(3);
@@ -155,7 +195,10 @@ describe('ChimeMeetings behind POST /visits/{id}/start', () => {
   });
 
   it('recovers when throttling passes within the retries', async () => {
-    const meetings = new ChimeMeetings(new ChimeSDKMeetingsClient({ region: 'eu-north-1' }), 'eu-west-1', { attempts: 3, baseDelayMs: 1 });
+    const meetings = new ChimeMeetings(new ChimeSDKMeetingsClient({ region: 'eu-north-1' }), 'eu-west-1', {
+      attempts: 3,
+      baseDelayMs: 1,
+    });
     chime
       .on(CreateMeetingCommand)
       .rejectsOnce(new ThrottlingException({ message: 'slow down', $metadata: { httpStatusCode: 429 } }))
@@ -179,21 +222,33 @@ describe('EventBridge Scheduler behind the visit schedules', () => {
       ScheduleExpressionTimezone: 'UTC',
       ActionAfterCompletion: 'DELETE',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: 'arn:aws:lambda:eu-north-1:111122223333:function:run-job', Input: JSON.stringify({ job: 'visit-no-show-check', payload: { visitId } }) },
+      Target: {
+        Arn: 'arn:aws:lambda:eu-north-1:111122223333:function:run-job',
+        Input: JSON.stringify({ job: 'visit-no-show-check', payload: { visitId } }),
+      },
     });
 
     scheduler.reset();
-    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     const moved = await call('PATCH', `/visits/${visitId}`, as.anna, { start: '2026-11-25T10:00:00+01:00' });
     expect(moved.status).toBe(200);
-    expect(scheduler.commandCalls(UpdateScheduleCommand).map((c) => [c.args[0].input.Name, c.args[0].input.ScheduleExpression])).toEqual([
+    expect(
+      scheduler
+        .commandCalls(UpdateScheduleCommand)
+        .map((c) => [c.args[0].input.Name, c.args[0].input.ScheduleExpression]),
+    ).toEqual([
       [`visit-reminder-${visitId}`, 'at(2026-11-25T08:45:00)'],
       [`visit-no-show-${visitId}`, 'at(2026-11-25T09:20:00)'],
     ]);
 
     scheduler.reset();
-    scheduler.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} })).resolves({});
+    scheduler
+      .on(DeleteScheduleCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }))
+      .resolves({});
     const cancelled = await call('PATCH', `/visits/${visitId}`, as.anna, { status: 'cancelled' });
     expect(cancelled.status).toBe(200);
     expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
@@ -206,7 +261,13 @@ describe('EventBridge Scheduler behind the visit schedules', () => {
     scheduler.reset();
     scheduler.on(CreateScheduleCommand).rejects(new Error('scheduler down'));
     clock.set('2026-11-23T06:00:00Z');
-    const res = await call('POST', '/visits', as.anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-11-26T09:00:00+01:00', durationMinutes: 20, purpose: { grantId: 'grt_1', service: 'support_conversation' } });
+    const res = await call('POST', '/visits', as.anna, {
+      citizenId: karen,
+      staffId: 'stf-anna',
+      start: '2026-11-26T09:00:00+01:00',
+      durationMinutes: 20,
+      purpose: { grantId: 'grt_1', service: 'support_conversation' },
+    });
     expect(res.status).toBe(201);
     const visitId = res.body.visitId as string;
     expect((await stream.drain()).failed).toBe(true);
@@ -214,7 +275,9 @@ describe('EventBridge Scheduler behind the visit schedules', () => {
     scheduler.reset();
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
     expect((await stream.drain()).failed).toBe(false);
-    expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input.Name)).toEqual([`visit-reminder-${visitId}`, `visit-no-show-${visitId}`]);
+    expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input.Name)).toEqual([
+      `visit-reminder-${visitId}`,
+      `visit-no-show-${visitId}`,
+    ]);
   });
 });
-

@@ -13,11 +13,27 @@ beforeAll(async () => {
   // Thursday 22 October 2026; the clocks go back on Sunday the 25th.
   t = await createTestApp({ clock: new FixedClock(new Date('2026-10-22T06:00:00Z')) });
   as = await visitActors(t);
-  await setAvailability(t, as.anna, 'stf-anna', { weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '12:00' })), exceptions: [] });
+  await setAvailability(t, as.anna, 'stf-anna', {
+    weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '12:00' })),
+    exceptions: [],
+  });
   karen = await newCitizen(t, as.assessor);
-  visits.saturday = await book(t, as.anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-10-24T08:00:00+02:00' });
-  visits.sunday = await book(t, as.anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-10-25T08:00:00+01:00', durationMinutes: 30 });
-  visits.cancelled = await book(t, as.anna, { citizenId: karen, staffId: 'stf-anna', start: '2026-10-26T09:00:00+01:00' });
+  visits.saturday = await book(t, as.anna, {
+    citizenId: karen,
+    staffId: 'stf-anna',
+    start: '2026-10-24T08:00:00+02:00',
+  });
+  visits.sunday = await book(t, as.anna, {
+    citizenId: karen,
+    staffId: 'stf-anna',
+    start: '2026-10-25T08:00:00+01:00',
+    durationMinutes: 30,
+  });
+  visits.cancelled = await book(t, as.anna, {
+    citizenId: karen,
+    staffId: 'stf-anna',
+    start: '2026-10-26T09:00:00+01:00',
+  });
   await t.call('PATCH', `/visits/${visits.cancelled.visitId}`, { as: as.anna, body: { status: 'cancelled' } });
 });
 
@@ -47,7 +63,9 @@ describe('the staff member’s calendar feed', () => {
     const sunday = byUid.get(`${visits.sunday.visitId}@demo.e-team.example`);
     expect(sunday?.startDate.toJSDate().toISOString()).toBe('2026-10-25T07:00:00.000Z');
     expect(sunday?.endDate.toJSDate().toISOString()).toBe('2026-10-25T07:30:00.000Z');
-    expect(DateTime.fromJSDate(sunday?.startDate.toJSDate() ?? new Date(0), { zone: 'Europe/Copenhagen' }).toFormat('HH:mm')).toBe('08:00');
+    expect(
+      DateTime.fromJSDate(sunday?.startDate.toJSDate() ?? new Date(0), { zone: 'Europe/Copenhagen' }).toFormat('HH:mm'),
+    ).toBe('08:00');
     const saturday = byUid.get(`${visits.saturday.visitId}@demo.e-team.example`);
     expect(saturday?.startDate.toJSDate().toISOString()).toBe('2026-10-24T06:00:00.000Z');
     const cancelled = byUid.get(`${visits.cancelled.visitId}@demo.e-team.example`);
@@ -58,7 +76,10 @@ describe('the staff member’s calendar feed', () => {
   it('every event carries UID and DTSTAMP (RFC 5545 requires both; the parser does not check)', async () => {
     const res = await t.call('GET', '/staff/stf-anna/calendar.ics', { as: as.anna });
     expect(res.text.split('\r\n').every((line) => line.length <= 75)).toBe(true);
-    const blocks = res.text.split('BEGIN:VEVENT').slice(1).map((b) => b.split('END:VEVENT')[0] ?? '');
+    const blocks = res.text
+      .split('BEGIN:VEVENT')
+      .slice(1)
+      .map((b) => b.split('END:VEVENT')[0] ?? '');
     expect(blocks).toHaveLength(3);
     for (const block of blocks) {
       expect(block).toMatch(/\r\nUID:vis_[0-9A-Z]{26}@demo\.e-team\.example\r\n/);
@@ -103,8 +124,15 @@ describe('subscribing to the feed from a calendar program', () => {
   });
 
   it('is issued by the staff member themself or their lead, not a colleague', async () => {
-    expect((await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('staff', 'stf-bo') })).status).toBe(403);
-    expect((await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('lead', 'lead-lis') })).status).toBe(201);
-    expect((await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('lead', 'lead-west', 'west') })).status).toBe(404);
+    expect(
+      (await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('staff', 'stf-bo') })).status,
+    ).toBe(403);
+    expect(
+      (await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('lead', 'lead-lis') })).status,
+    ).toBe(201);
+    expect(
+      (await t.call('POST', '/staff/stf-anna/calendar-feed', { as: await t.token('lead', 'lead-west', 'west') }))
+        .status,
+    ).toBe(404);
   });
 });

@@ -44,7 +44,15 @@ describe('visits from an approved final grant', () => {
       as: as.anna,
       body: {
         reason: 'Medication support by screen morning and evening; lunch stays physical.',
-        splits: [{ grantId: medicationGrant, physical: 1, screenVisit: 2, medicationTechnology: 0, screenVisitTimes: ['08:00', '20:00'] }],
+        splits: [
+          {
+            grantId: medicationGrant,
+            physical: 1,
+            screenVisit: 2,
+            medicationTechnology: 0,
+            screenVisitTimes: ['08:00', '20:00'],
+          },
+        ],
       },
     });
     expect(proposal.status, proposal.text).toBe(201);
@@ -55,16 +63,34 @@ describe('visits from an approved final grant', () => {
     const visits = await allVisits(`citizenId=${citizenId}&from=2026-10-19T00:00:00Z`);
     // 14 days from Monday 07:00: Monday 19th 08:00 up to Sunday 1 November 20:00.
     expect(visits).toHaveLength(28);
-    expect(visits.every((v) => v.source === 'final-grant' && v.finalGrantId === firstFinalGrant && v.purpose.grantId === medicationGrant && v.durationMinutes === 10)).toBe(true);
+    expect(
+      visits.every(
+        (v) =>
+          v.source === 'final-grant' &&
+          v.finalGrantId === firstFinalGrant &&
+          v.purpose.grantId === medicationGrant &&
+          v.durationMinutes === 10,
+      ),
+    ).toBe(true);
     // Wall-clock 08:00 and 20:00 on both sides of the daylight-saving change.
     expect(visits.every((v) => ['08:00', '20:00'].includes(localTime(v)))).toBe(true);
-    expect(visits.filter((v) => localDate(v) === '2026-10-24').map((v) => v.start)).toEqual(['2026-10-24T08:00:00.000+02:00', '2026-10-24T20:00:00.000+02:00']);
-    expect(visits.filter((v) => localDate(v) === '2026-10-25').map((v) => v.start)).toEqual(['2026-10-25T08:00:00.000+01:00', '2026-10-25T20:00:00.000+01:00']);
+    expect(visits.filter((v) => localDate(v) === '2026-10-24').map((v) => v.start)).toEqual([
+      '2026-10-24T08:00:00.000+02:00',
+      '2026-10-24T20:00:00.000+02:00',
+    ]);
+    expect(visits.filter((v) => localDate(v) === '2026-10-25').map((v) => v.start)).toEqual([
+      '2026-10-25T08:00:00.000+01:00',
+      '2026-10-25T20:00:00.000+01:00',
+    ]);
 
     // Weekday evenings go to Anna, weekend mornings to Bo; weekend evenings have nobody.
     const weekend = (v: any) => ['2026-10-24', '2026-10-25', '2026-10-31', '2026-11-01'].includes(localDate(v));
-    expect(visits.filter((v) => localTime(v) === '20:00' && !weekend(v)).every((v) => v.staffId === 'stf-anna')).toBe(true);
-    expect(visits.filter((v) => localTime(v) === '08:00' && weekend(v)).every((v) => v.staffId === 'stf-bo')).toBe(true);
+    expect(visits.filter((v) => localTime(v) === '20:00' && !weekend(v)).every((v) => v.staffId === 'stf-anna')).toBe(
+      true,
+    );
+    expect(visits.filter((v) => localTime(v) === '08:00' && weekend(v)).every((v) => v.staffId === 'stf-bo')).toBe(
+      true,
+    );
     const mornings = visits.filter((v) => localTime(v) === '08:00' && !weekend(v));
     expect(new Set(mornings.map((v) => v.staffId))).toEqual(new Set(['stf-anna', 'stf-bo']));
 
@@ -76,7 +102,9 @@ describe('visits from an approved final grant', () => {
       '2026-11-01T20:00:00.000+01:00',
     ]);
     expect(unassigned.every((v) => v.staffId === null)).toBe(true);
-    expect(t.deps.events.ofType('VisitBooked').filter((e) => e.detail.finalGrantId === firstFinalGrant)).toHaveLength(28);
+    expect(t.deps.events.ofType('VisitBooked').filter((e) => e.detail.finalGrantId === firstFinalGrant)).toHaveLength(
+      28,
+    );
     expect(t.deps.scheduler.jobs.has(`visit-no-show-${unassigned[0].visitId}`)).toBe(true);
   });
 
@@ -91,25 +119,42 @@ describe('visits from an approved final grant', () => {
 
   it('a staff member who adds an extra shift takes an unassigned weekend evening; booking it twice is impossible', async () => {
     const [saturday] = await allVisits('unassigned=true&date=2026-10-24');
-    await setAvailability(t, as.anna, 'stf-anna', { ...annasWeek, exceptions: [{ date: '2026-10-24', kind: 'extra-shift', start: '19:00', end: '21:00' }] });
+    await setAvailability(t, as.anna, 'stf-anna', {
+      ...annasWeek,
+      exceptions: [{ date: '2026-10-24', kind: 'extra-shift', start: '19:00', end: '21:00' }],
+    });
     const taken = await t.call('PATCH', `/visits/${saturday.visitId}`, { as: as.anna, body: { staffId: 'stf-anna' } });
     expect(taken.status).toBe(200);
     expect(taken.body.staffId).toBe('stf-anna');
     expect(await allVisits('unassigned=true&date=2026-10-24')).toEqual([]);
     // Bo may not take a visit that is now Anna's.
-    expect((await t.call('PATCH', `/visits/${saturday.visitId}`, { as: as.bo, body: { staffId: 'stf-bo' } })).status).toBe(403);
+    expect(
+      (await t.call('PATCH', `/visits/${saturday.visitId}`, { as: as.bo, body: { staffId: 'stf-bo' } })).status,
+    ).toBe(403);
   });
 
   it('a visit must deliver a benefit of the final grant', async () => {
     const other = await t.call('POST', '/visits', {
       as: as.bo,
-      body: { citizenId, staffId: 'stf-bo', start: '2026-10-20T12:00:00+02:00', durationMinutes: 20, purpose: { grantId: 'grt_01KAQ3Y5B7D9F1H3K5M7P9R1T3', service: 'support_conversation' } },
+      body: {
+        citizenId,
+        staffId: 'stf-bo',
+        start: '2026-10-20T12:00:00+02:00',
+        durationMinutes: 20,
+        purpose: { grantId: 'grt_01KAQ3Y5B7D9F1H3K5M7P9R1T3', service: 'support_conversation' },
+      },
     });
     expect(other.status).toBe(409);
     expect(other.body.reason).toBe('purpose-not-granted');
     const granted = await t.call('POST', '/visits', {
       as: as.bo,
-      body: { citizenId, staffId: 'stf-bo', start: '2026-10-20T12:00:00+02:00', durationMinutes: 20, purpose: { grantId: medicationGrant, service: 'medication_handling' } },
+      body: {
+        citizenId,
+        staffId: 'stf-bo',
+        start: '2026-10-20T12:00:00+02:00',
+        durationMinutes: 20,
+        purpose: { grantId: medicationGrant, service: 'medication_handling' },
+      },
     });
     expect(granted.status).toBe(201);
   });
@@ -129,7 +174,18 @@ describe('visits from an approved final grant', () => {
   it('a superseding final grant cancels the future visits of the old one and plans its own', async () => {
     const revision = await t.call('POST', `/citizens/${citizenId}/conversions`, {
       as: as.lead,
-      body: { reason: 'Evenings by screen only.', splits: [{ grantId: medicationGrant, physical: 2, screenVisit: 1, medicationTechnology: 0, screenVisitTimes: ['20:00'] }] },
+      body: {
+        reason: 'Evenings by screen only.',
+        splits: [
+          {
+            grantId: medicationGrant,
+            physical: 2,
+            screenVisit: 1,
+            medicationTechnology: 0,
+            screenVisitTimes: ['20:00'],
+          },
+        ],
+      },
     });
     expect(revision.status, revision.text).toBe(201);
     const approval = await t.call('POST', `/conversions/${revision.body.conversionId}/approve`, { as: as.lead });

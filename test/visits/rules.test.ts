@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { availabilityInputSchema, availableOnDate, isAvailable, type AvailabilityRules } from '#shared/visits/availability-rules.ts';
+import {
+  availabilityInputSchema,
+  availableOnDate,
+  isAvailable,
+  type AvailabilityRules,
+} from '#shared/visits/availability-rules.ts';
 import { occurrencesOf, occurrenceVisitId } from '#shared/visits/plan-occurrences.ts';
 import { gridDuration, isOnGrid, slotBuckets, toZonedIso } from '#shared/visits/time.ts';
 import { moveLocks, slotsOf } from '#shared/visits/model.ts';
@@ -32,7 +37,10 @@ describe('availability in wall-clock time', () => {
 
   it('keeps 08:00 at 08:00 across the autumn and spring daylight-saving changes', () => {
     // 2026-10-25: clocks go back; 08:00 is 06:00Z on Saturday and 07:00Z on Sunday.
-    const daily: AvailabilityRules = { weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '09:00' })), exceptions: [] };
+    const daily: AvailabilityRules = {
+      weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '09:00' })),
+      exceptions: [],
+    };
     expect(isAvailable(daily, at('2026-10-24T06:00:00Z'), at('2026-10-24T06:30:00Z'), zone)).toBe(true);
     expect(isAvailable(daily, at('2026-10-25T06:00:00Z'), at('2026-10-25T06:30:00Z'), zone)).toBe(false);
     expect(isAvailable(daily, at('2026-10-25T07:00:00Z'), at('2026-10-25T07:30:00Z'), zone)).toBe(true);
@@ -103,33 +111,83 @@ describe('the 5-minute grid', () => {
   });
 
   it('a reschedule that moves both parties the longest way still fits in one transaction', () => {
-    const deps = { table: { name: 't', db: undefined }, clock: new FixedClock(at('2026-11-23T06:00:00Z')) } as unknown as Deps;
-    const before = slotsOf({ staffId: 'stf-anna', citizenId: 'cit_1', start: '2026-11-23T07:00:00.000Z', end: '2026-11-23T09:00:00.000Z' });
-    const after = slotsOf({ staffId: 'stf-bo', citizenId: 'cit_1', start: '2026-11-24T07:00:00.000Z', end: '2026-11-24T09:00:00.000Z' });
+    const deps = {
+      table: { name: 't', db: undefined },
+      clock: new FixedClock(at('2026-11-23T06:00:00Z')),
+    } as unknown as Deps;
+    const before = slotsOf({
+      staffId: 'stf-anna',
+      citizenId: 'cit_1',
+      start: '2026-11-23T07:00:00.000Z',
+      end: '2026-11-23T09:00:00.000Z',
+    });
+    const after = slotsOf({
+      staffId: 'stf-bo',
+      citizenId: 'cit_1',
+      start: '2026-11-24T07:00:00.000Z',
+      end: '2026-11-24T09:00:00.000Z',
+    });
     const moved = moveLocks(deps, 'vis_1', before, after);
     expect(moved.items.length + 3).toBeLessThanOrEqual(100);
     // Overlapping moves keep the shared buckets instead of releasing and re-taking them.
-    const nudged = moveLocks(deps, 'vis_1', before, slotsOf({ staffId: 'stf-anna', citizenId: 'cit_1', start: '2026-11-23T07:05:00.000Z', end: '2026-11-23T09:05:00.000Z' }));
+    const nudged = moveLocks(
+      deps,
+      'vis_1',
+      before,
+      slotsOf({
+        staffId: 'stf-anna',
+        citizenId: 'cit_1',
+        start: '2026-11-23T07:05:00.000Z',
+        end: '2026-11-23T09:05:00.000Z',
+      }),
+    );
     expect(nudged.items).toHaveLength(4);
   });
 });
 
 describe('visits implied by a final grant', () => {
-  const entry = { grantId: 'grt_1', paragraph: 'SEL-85', service: 'support_conversation', minutes: 25, weekdays: [1, 2, 3, 4, 5, 6, 7], times: ['08:00', '20:00'], validFrom: '2026-10-20' };
+  const entry = {
+    grantId: 'grt_1',
+    paragraph: 'SEL-85',
+    service: 'support_conversation',
+    minutes: 25,
+    weekdays: [1, 2, 3, 4, 5, 6, 7],
+    times: ['08:00', '20:00'],
+    validFrom: '2026-10-20',
+  };
 
   it('every day at 08:00 and 20:00 wall-clock, also over the DST change, from validFrom', () => {
-    const occ = occurrencesOf('fg_1', entry, { from: at('2026-10-19T00:00:00Z'), to: at('2026-10-27T00:00:00Z') }, zone);
+    const occ = occurrencesOf(
+      'fg_1',
+      entry,
+      { from: at('2026-10-19T00:00:00Z'), to: at('2026-10-27T00:00:00Z') },
+      zone,
+    );
     expect(occ[0]?.date).toBe('2026-10-20');
     expect(occ.every((o) => toZonedIso(o.start, zone).slice(11, 16) === o.time)).toBe(true);
-    expect(occ.find((o) => o.date === '2026-10-24' && o.time === '08:00')?.start.toISOString()).toBe('2026-10-24T06:00:00.000Z');
-    expect(occ.find((o) => o.date === '2026-10-25' && o.time === '08:00')?.start.toISOString()).toBe('2026-10-25T07:00:00.000Z');
+    expect(occ.find((o) => o.date === '2026-10-24' && o.time === '08:00')?.start.toISOString()).toBe(
+      '2026-10-24T06:00:00.000Z',
+    );
+    expect(occ.find((o) => o.date === '2026-10-25' && o.time === '08:00')?.start.toISOString()).toBe(
+      '2026-10-25T07:00:00.000Z',
+    );
     expect(occ.every((o) => o.durationMinutes === 25)).toBe(true);
   });
 
   it('caps a week at perWeek and puts a timeless grant at the default time', () => {
     const weekly = { ...entry, weekdays: [2, 4, 6], times: [], perWeek: 2 };
-    const occ = occurrencesOf('fg_1', weekly, { from: at('2026-10-26T00:00:00Z'), to: at('2026-11-09T00:00:00Z') }, zone);
-    expect(occ.map((o) => `${o.date} ${o.time}`)).toEqual(['2026-10-27 10:00', '2026-10-29 10:00', '2026-11-03 10:00', '2026-11-05 10:00']);
+    const occ = occurrencesOf(
+      'fg_1',
+      weekly,
+      { from: at('2026-10-26T00:00:00Z'), to: at('2026-11-09T00:00:00Z') },
+      zone,
+    );
+    expect(occ.map((o) => `${o.date} ${o.time}`)).toEqual([
+      '2026-10-27 10:00',
+      '2026-10-29 10:00',
+      '2026-11-03 10:00',
+      '2026-11-05 10:00',
+    ]);
   });
 
   it('gives each occurrence a stable visit id of the API’s id form', () => {

@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '#shared/platform/errors.ts';
 import { visitKeys } from '#shared/table/keys.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
-import { annasWeek, book, bosWeek, newCitizen, setAvailability, visitActors, type VisitActors } from './visit-helpers.ts';
+import {
+  annasWeek,
+  book,
+  bosWeek,
+  newCitizen,
+  setAvailability,
+  visitActors,
+  type VisitActors,
+} from './visit-helpers.ts';
 
 let t: TestApp;
 let clock: FixedClock;
@@ -43,7 +51,10 @@ describe('the citizen joins from the tablet', () => {
     const joined = await t.call('POST', `/visits/${visit.visitId}/join`, { as: karensTablet });
     expect(joined.status).toBe(200);
     expect(joined.body.attendee).toMatchObject({ ExternalUserId: `citizen-${karen}`, JoinToken: expect.any(String) });
-    expect(joined.body.meeting).toMatchObject({ ExternalMeetingId: visit.visitId, MediaRegion: t.config.CHIME_MEDIA_REGION });
+    expect(joined.body.meeting).toMatchObject({
+      ExternalMeetingId: visit.visitId,
+      MediaRegion: t.config.CHIME_MEDIA_REGION,
+    });
 
     expect((await t.call('POST', `/visits/${visit.visitId}/join`, { as: jensTablet })).status).toBe(404);
     expect((await t.call('POST', `/visits/${visit.visitId}/join`, { as: as.anna })).status).toBe(403);
@@ -81,34 +92,73 @@ describe('the staff member runs the visit', () => {
     const refused = await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/join`, { as: as.anna });
     expect(refused.status).toBe(409);
     expect(refused.body.reason).toBe('consent-missing');
-    expect((await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/consent`, { as: jensTablet, body: { consent: true } })).status).toBe(404);
-    const consent = await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/consent`, { as: karensTablet, body: { consent: true } });
+    expect(
+      (
+        await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/consent`, {
+          as: jensTablet,
+          body: { consent: true },
+        })
+      ).status,
+    ).toBe(404);
+    const consent = await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/consent`, {
+      as: karensTablet,
+      body: { consent: true },
+    });
     expect(consent.status).toBe(200);
     expect(consent.body).toMatchObject({ consent: 'given', consentAt: '2026-11-23T08:58:00.000Z' });
     const guest = await t.call('POST', `/visits/${visit.visitId}/guests/${asked.body.guestId}/join`, { as: as.anna });
     expect(guest.status).toBe(200);
-    expect(guest.body).toMatchObject({ kind: 'relative', guestId: asked.body.guestId, meeting: { MeetingId: started.body.join.meeting.MeetingId } });
-    const tokens = new Set([started.body.join.attendee.JoinToken, again.body.join.attendee.JoinToken, citizen.body.attendee.JoinToken, guest.body.attendee.JoinToken]);
+    expect(guest.body).toMatchObject({
+      kind: 'relative',
+      guestId: asked.body.guestId,
+      meeting: { MeetingId: started.body.join.meeting.MeetingId },
+    });
+    const tokens = new Set([
+      started.body.join.attendee.JoinToken,
+      again.body.join.attendee.JoinToken,
+      citizen.body.attendee.JoinToken,
+      guest.body.attendee.JoinToken,
+    ]);
     expect(tokens.size).toBe(4);
 
     // Join tokens are never stored: not in the visit item, not in what GET returns.
-    const stored = await t.deps.table.db.send(new GetCommand({ TableName: t.deps.table.name, Key: visitKeys.visit(visit.visitId) }));
+    const stored = await t.deps.table.db.send(
+      new GetCommand({ TableName: t.deps.table.name, Key: visitKeys.visit(visit.visitId) }),
+    );
     const read = await t.call('GET', `/visits/${visit.visitId}`, { as: as.lead });
     for (const token of tokens) {
       expect(JSON.stringify(stored.Item)).not.toContain(token);
       expect(read.text).not.toContain(token);
     }
-    expect(read.body.guests).toEqual([{ guestId: guest.body.guestId, kind: 'relative', addedAt: '2026-11-23T08:58:00.000Z', consent: 'given', consentAt: '2026-11-23T08:58:00.000Z' }]);
+    expect(read.body.guests).toEqual([
+      {
+        guestId: guest.body.guestId,
+        kind: 'relative',
+        addedAt: '2026-11-23T08:58:00.000Z',
+        consent: 'given',
+        consentAt: '2026-11-23T08:58:00.000Z',
+      },
+    ]);
 
     clock.set('2026-11-23T09:18:00Z');
-    const done = await t.call('POST', `/visits/${visit.visitId}/complete`, { as: as.anna, body: { result: 'delivered', notes: 'Took the medicine; mood good.' } });
+    const done = await t.call('POST', `/visits/${visit.visitId}/complete`, {
+      as: as.anna,
+      body: { result: 'delivered', notes: 'Took the medicine; mood good.' },
+    });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'completed', completedAt: '2026-11-23T09:18:00.000Z', outcome: { result: 'delivered', notes: 'Took the medicine; mood good.' } });
+    expect(done.body).toMatchObject({
+      status: 'completed',
+      completedAt: '2026-11-23T09:18:00.000Z',
+      outcome: { result: 'delivered', notes: 'Took the medicine; mood good.' },
+    });
     expect(t.deps.meetings.meetings.has(started.body.join.meeting.MeetingId)).toBe(false);
     const completed = t.deps.events.ofType('VisitCompleted').find((e) => e.detail.visitId === visit.visitId);
     expect(completed?.detail).toMatchObject({ result: 'delivered', staffId: 'stf-anna' });
     expect(JSON.stringify(completed)).not.toContain('medicine');
-    expect((await t.call('POST', `/visits/${visit.visitId}/complete`, { as: as.anna, body: { result: 'delivered' } })).status).toBe(409);
+    expect(
+      (await t.call('POST', `/visits/${visit.visitId}/complete`, { as: as.anna, body: { result: 'delivered' } }))
+        .status,
+    ).toBe(409);
     expect((await t.call('POST', `/visits/${visit.visitId}/start`, { as: as.anna })).status).toBe(409);
   });
 
@@ -132,7 +182,10 @@ describe('the staff member runs the visit', () => {
 
   it('a throttled video service is a 503', async () => {
     const visit = await visitAt('2026-11-23T11:30:00+01:00', '2026-11-23T10:25:00Z');
-    t.deps.meetings.failNext('createMeeting', new UpstreamError('chime', 'The video service is busy; try again in a moment.', 503));
+    t.deps.meetings.failNext(
+      'createMeeting',
+      new UpstreamError('chime', 'The video service is busy; try again in a moment.', 503),
+    );
     const res = await t.call('POST', `/visits/${visit.visitId}/start`, { as: as.anna });
     expect(res.status).toBe(503);
   });
@@ -152,9 +205,16 @@ describe('the staff member runs the visit', () => {
 
   it('guests need a started visit; completing needs one too', async () => {
     const visit = await visitAt('2026-11-23T18:00:00+01:00', '2026-11-23T16:55:00Z');
-    expect((await t.call('POST', `/visits/${visit.visitId}/guests`, { as: as.anna, body: { kind: 'professional' } })).status).toBe(409);
-    expect((await t.call('POST', `/visits/${visit.visitId}/complete`, { as: as.anna, body: { result: 'delivered' } })).status).toBe(409);
-    expect((await t.call('POST', `/visits/${visit.visitId}/guests`, { as: as.anna, body: { kind: 'neighbour' } })).status).toBe(400);
+    expect(
+      (await t.call('POST', `/visits/${visit.visitId}/guests`, { as: as.anna, body: { kind: 'professional' } })).status,
+    ).toBe(409);
+    expect(
+      (await t.call('POST', `/visits/${visit.visitId}/complete`, { as: as.anna, body: { result: 'delivered' } }))
+        .status,
+    ).toBe(409);
+    expect(
+      (await t.call('POST', `/visits/${visit.visitId}/guests`, { as: as.anna, body: { kind: 'neighbour' } })).status,
+    ).toBe(400);
   });
 });
 
@@ -173,9 +233,21 @@ describe('reminders and no-shows', () => {
     const event = t.deps.events.ofType('VisitMissed').find((e) => e.detail.visitId === visit.visitId);
     expect(event?.detail).toMatchObject({ citizenJoined: false, alertId: expect.stringMatching(/^alr_/) });
     const alerts = await t.call('GET', '/alerts?status=open', { as: as.lead });
-    expect(alerts.body.items).toContainEqual(expect.objectContaining({ kind: 'visit_missed', visitId: visit.visitId, citizenId: karen, dedupKey: `visit_missed#${visit.visitId}` }));
+    expect(alerts.body.items).toContainEqual(
+      expect.objectContaining({
+        kind: 'visit_missed',
+        visitId: visit.visitId,
+        citizenId: karen,
+        dedupKey: `visit_missed#${visit.visitId}`,
+      }),
+    );
     // Running the check again changes nothing and raises nothing.
-    await t.deps.scheduler.scheduleOnce({ name: 'again', at: clock.now(), job: 'visit-no-show-check', payload: { visitId: visit.visitId } });
+    await t.deps.scheduler.scheduleOnce({
+      name: 'again',
+      at: clock.now(),
+      job: 'visit-no-show-check',
+      payload: { visitId: visit.visitId },
+    });
     await t.deps.scheduler.runDue(clock.now());
     const after = await t.call('GET', '/alerts?status=open', { as: as.lead });
     expect(after.body.items.filter((a: any) => a.visitId === visit.visitId)).toHaveLength(1);

@@ -16,7 +16,8 @@ export async function registerStaff(t: TestApp, team: string, ...staffIds: strin
   const admin = await t.token('admin', `adm-${team}`, team);
   for (const staffId of staffIds) {
     const res = await t.call('POST', `/teams/${team}/staff`, { as: admin, body: { staffId } });
-    if (res.status !== 201 && res.body?.reason !== 'staff-registered') throw new Error(`staff registration failed: ${res.status} ${res.text}`);
+    if (res.status !== 201 && res.body?.reason !== 'staff-registered')
+      throw new Error(`staff registration failed: ${res.status} ${res.text}`);
   }
 }
 
@@ -48,7 +49,10 @@ export const annasWeek = {
 };
 
 /** Bo: every day 07:00–16:00. */
-export const bosWeek = { weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '07:00', end: '16:00' })), exceptions: [] };
+export const bosWeek = {
+  weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '07:00', end: '16:00' })),
+  exceptions: [],
+};
 
 export async function setAvailability(t: TestApp, as: string, staffId: string, body: unknown): Promise<void> {
   const res = await t.call('PUT', `/staff/${staffId}/availability`, { as, body });
@@ -61,7 +65,11 @@ export async function newCitizen(t: TestApp, as: string, given = 'Karen'): Promi
 
 export const purpose = { grantId: 'grt_01KAQ3Y5B7D9F1H3K5M7P9R1T3', service: 'support_conversation' };
 
-export async function book(t: TestApp, as: string, body: { citizenId: string; staffId: string; start: string; durationMinutes?: number }): Promise<any> {
+export async function book(
+  t: TestApp,
+  as: string,
+  body: { citizenId: string; staffId: string; start: string; durationMinutes?: number },
+): Promise<any> {
   const res = await t.call('POST', '/visits', { as, body: { durationMinutes: 20, purpose, ...body } });
   if (res.status !== 201) throw new Error(`booking failed: ${res.status} ${res.text}`);
   return res.body;

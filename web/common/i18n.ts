@@ -19,7 +19,10 @@ export function setLang(lang: Lang): void {
 export type Dictionary<K extends string> = Record<K, string>;
 
 /** `t('key', { name: 'Anna' })` replaces `{name}` in the text. */
-export function translator<K extends string>(dictionaries: Record<Lang, Dictionary<K>>, lang: () => Lang = currentLang) {
+export function translator<K extends string>(
+  dictionaries: Record<Lang, Dictionary<K>>,
+  lang: () => Lang = currentLang,
+) {
   return (key: K, values: Record<string, string | number> = {}): string =>
     dictionaries[lang()][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
 }
@@ -27,7 +30,18 @@ export function translator<K extends string>(dictionaries: Record<Lang, Dictiona
 const LOCALES: Record<Lang, string> = { da: 'da-DK', en: 'en-GB' };
 
 /** Times are shown in the municipality's time zone, whatever the device is set to. */
-export function formatDateTime(iso: string, lang: Lang, timeZone = 'Europe/Copenhagen', options: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }): string {
+export function formatDateTime(
+  iso: string,
+  lang: Lang,
+  timeZone = 'Europe/Copenhagen',
+  options: Intl.DateTimeFormatOptions = {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+  },
+): string {
   return new Intl.DateTimeFormat(LOCALES[lang], { ...options, timeZone }).format(new Date(iso));
 }
 

@@ -25,7 +25,10 @@ const dayEntry: Entry = { label: 'navDay', load: () => import('./views/day.ts').
 const views: Record<string, Entry> = {
   day: dayEntry,
   book: { label: 'navBook', load: () => import('./views/book.ts').then((m) => m.bookView) },
-  availability: { label: 'navAvailability', load: () => import('./views/availability.ts').then((m) => m.availabilityView) },
+  availability: {
+    label: 'navAvailability',
+    load: () => import('./views/availability.ts').then((m) => m.availabilityView),
+  },
   alerts: { label: 'navAlerts', load: () => import('./views/alerts.ts').then((m) => m.alertsView) },
   citizens: { label: 'navCitizens', load: () => import('./views/citizen.ts').then((m) => m.citizenView) },
   lead: { label: 'navLead', load: () => import('./views/lead.ts').then((m) => m.leadView), lead: true },
@@ -52,12 +55,31 @@ async function hostedSettingsIfNeeded() {
 
 function languageButton(root: HTMLElement) {
   const other = currentLang() === 'da' ? 'en' : 'da';
-  return h('button', { type: 'button', lang: other, 'data-testid': 'language', onclick: () => { setLang(other); void route(root); } }, other === 'en' ? 'English' : 'Dansk');
+  return h(
+    'button',
+    {
+      type: 'button',
+      lang: other,
+      'data-testid': 'language',
+      onclick: () => {
+        setLang(other);
+        void route(root);
+      },
+    },
+    other === 'en' ? 'English' : 'Dansk',
+  );
 }
 
 async function renderSignIn(root: HTMLElement, error?: string): Promise<void> {
   const settings = await hostedSettings();
-  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const input = h('input', {
+    id: 'token',
+    name: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    required: true,
+    spellcheck: 'false',
+  });
   const message = h('p', { role: 'alert', class: 'error' }, error ?? '');
   const form = h(
     'form',
@@ -82,11 +104,25 @@ async function renderSignIn(root: HTMLElement, error?: string): Promise<void> {
   );
   show(
     root,
-    h('div', null,
+    h(
+      'div',
+      null,
       h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('title')), languageButton(root)),
-      h('main', null,
+      h(
+        'main',
+        null,
         h('h1', null, t('signIn')),
-        settings ? h('p', null, h('button', { type: 'button', class: 'primary', onclick: () => void redirectToHostedUi(settings) }, t('signInHosted'))) : form,
+        settings
+          ? h(
+              'p',
+              null,
+              h(
+                'button',
+                { type: 'button', class: 'primary', onclick: () => void redirectToHostedUi(settings) },
+                t('signInHosted'),
+              ),
+            )
+          : form,
         message,
       ),
     ),
@@ -111,20 +147,57 @@ async function route(root: HTMLElement): Promise<void> {
   const main = h('main', { id: 'main' }, h('p', { 'aria-busy': 'true' }, t('loading')));
   show(
     root,
-    h('div', null,
-      h('a', { class: 'skip', href: '#main', onclick: (e: Event) => { e.preventDefault(); main.querySelector<HTMLElement>('h1')?.focus(); } }, t('skip')),
-      h('header', { class: 'topbar' },
+    h(
+      'div',
+      null,
+      h(
+        'a',
+        {
+          class: 'skip',
+          href: '#main',
+          onclick: (e: Event) => {
+            e.preventDefault();
+            main.querySelector<HTMLElement>('h1')?.focus();
+          },
+        },
+        t('skip'),
+      ),
+      h(
+        'header',
+        { class: 'topbar' },
         h('span', { class: 'brand' }, t('title')),
-        h('nav', { 'aria-label': t('title') },
-          h('ul', { class: 'nav' },
+        h(
+          'nav',
+          { 'aria-label': t('title') },
+          h(
+            'ul',
+            { class: 'nav' },
             ...Object.entries(views)
               .filter(([, v]) => !v.lead || isLead())
-              .map(([key, v]) => h('li', null, h('a', { href: `#/${key}`, ...(key === current ? { 'aria-current': 'page' } : {}) }, t(v.label)))),
+              .map(([key, v]) =>
+                h(
+                  'li',
+                  null,
+                  h('a', { href: `#/${key}`, ...(key === current ? { 'aria-current': 'page' } : {}) }, t(v.label)),
+                ),
+              ),
           ),
         ),
         h('span', { class: 'who' }, `${claims.sub} · ${claims.team ?? ''}`),
         languageButton(root),
-        h('button', { type: 'button', onclick: () => { storeToken(undefined); forgetCitizens(); location.hash = ''; void route(root); } }, t('signOut')),
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              storeToken(undefined);
+              forgetCitizens();
+              location.hash = '';
+              void route(root);
+            },
+          },
+          t('signOut'),
+        ),
       ),
       main,
     ),

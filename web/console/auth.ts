@@ -14,7 +14,12 @@ export async function hostedSettings(): Promise<OAuthSettings | undefined> {
     if (!res.ok) return undefined;
     const json = (await res.json()) as Partial<OAuthSettings>;
     if (!json.domain || !json.clientId) return undefined;
-    return { domain: json.domain, clientId: json.clientId, redirectUri: json.redirectUri ?? `${location.origin}/console/`, scopes: json.scopes ?? ['openid', 'email'] };
+    return {
+      domain: json.domain,
+      clientId: json.clientId,
+      redirectUri: json.redirectUri ?? `${location.origin}/console/`,
+      scopes: json.scopes ?? ['openid', 'email'],
+    };
   } catch {
     return undefined;
   }
@@ -27,7 +32,9 @@ export async function redirectToHostedUi(settings: OAuthSettings): Promise<void>
 }
 
 /** On the way back from the hosted UI: trades the code for tokens; the access token is what the API takes. */
-export async function completeHostedSignIn(settings: OAuthSettings): Promise<{ token: string } | { error: string } | undefined> {
+export async function completeHostedSignIn(
+  settings: OAuthSettings,
+): Promise<{ token: string } | { error: string } | undefined> {
   if (!location.search.includes('code=') && !location.search.includes('error=')) return undefined;
   const raw = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);

@@ -70,7 +70,11 @@ export function problemText(error: unknown): string {
 const early = new Map<string, Promise<unknown>>();
 /** Starts a GET before the view that needs it has loaded (its code and its data then travel together). */
 export function prefetch(path: string): void {
-  if (!early.has(path)) early.set(path, api.request('GET', path).catch((error: unknown) => error));
+  if (!early.has(path))
+    early.set(
+      path,
+      api.request('GET', path).catch((error: unknown) => error),
+    );
 }
 /** A prefetched GET once (or a fresh one): later loads of the same view ask again. */
 export async function getOnce<T>(path: string): Promise<T> {
@@ -81,4 +85,5 @@ export async function getOnce<T>(path: string): Promise<T> {
   return result as T;
 }
 /** The day view's visit list path (shared by the view and the prefetch in the shell). */
-export const dayPath = (staffId: string, date: string) => `/visits?staffId=${encodeURIComponent(staffId)}&date=${date}&limit=200`;
+export const dayPath = (staffId: string, date: string) =>
+  `/visits?staffId=${encodeURIComponent(staffId)}&date=${date}&limit=200`;

@@ -26,8 +26,21 @@ export async function openVideo(area: HTMLElement, join: unknown, onClosed: () =
   const session = new DefaultMeetingSession(new MeetingSessionConfiguration(meeting, attendee), logger, devices);
   const av = session.audioVideo;
 
-  const own = h('video', { class: 'tile tile-own', muted: true, playsinline: true, autoplay: true, 'aria-label': t('you'), 'data-testid': 'tile-own' });
-  const theirs = h('video', { class: 'tile tile-citizen', playsinline: true, autoplay: true, 'aria-label': t('citizen'), 'data-testid': 'tile-citizen' });
+  const own = h('video', {
+    class: 'tile tile-own',
+    muted: true,
+    playsinline: true,
+    autoplay: true,
+    'aria-label': t('you'),
+    'data-testid': 'tile-own',
+  });
+  const theirs = h('video', {
+    class: 'tile tile-citizen',
+    playsinline: true,
+    autoplay: true,
+    'aria-label': t('citizen'),
+    'data-testid': 'tile-citizen',
+  });
   const theirFigure = h('figure', { hidden: true }, theirs, h('figcaption', null, t('citizen')));
   const audio = h('audio', { class: 'visually-hidden' });
   const state = h('p', { role: 'status', 'data-testid': 'video-state' }, t('waitingForCitizen'));
@@ -78,7 +91,9 @@ export async function openVideo(area: HTMLElement, join: unknown, onClosed: () =
   av.startLocalVideoTile();
   // The own picture at once, before Chime has connected and made the local tile (which takes over).
   if (camera) {
-    preview = await navigator.mediaDevices.getUserMedia({ video: { deviceId: camera.deviceId } }).catch(() => undefined);
+    preview = await navigator.mediaDevices
+      .getUserMedia({ video: { deviceId: camera.deviceId } })
+      .catch(() => undefined);
     if (preview) own.srcObject = preview;
   }
   area.dataset.session = 'started';

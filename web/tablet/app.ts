@@ -29,7 +29,11 @@ interface TabletHome {
   ended: { visitId: string; end: string } | null;
 }
 
-type View = { name: 'pair'; message?: TextKey; code?: string } | { name: 'home'; home?: TabletHome; notice?: TextKey } | { name: 'joining' } | { name: 'call'; visitId: string };
+type View =
+  | { name: 'pair'; message?: TextKey; code?: string }
+  | { name: 'home'; home?: TabletHome; notice?: TextKey }
+  | { name: 'joining' }
+  | { name: 'call'; visitId: string };
 
 const api = apiClient(() => localStorage.getItem(TOKEN_KEY) ?? undefined);
 let root: HTMLElement;
@@ -63,9 +67,22 @@ function serviceName(service: string): string {
 
 function topbar(): HTMLElement {
   const other = currentLang() === 'da' ? 'en' : 'da';
-  return h('header', { class: 'topbar' },
+  return h(
+    'header',
+    { class: 'topbar' },
     h('span', { class: 'brand' }, t('brand')),
-    h('button', { type: 'button', lang: other, onclick: () => { setLang(other); render(); } }, t('otherLanguage')),
+    h(
+      'button',
+      {
+        type: 'button',
+        lang: other,
+        onclick: () => {
+          setLang(other);
+          render();
+        },
+      },
+      t('otherLanguage'),
+    ),
   );
 }
 
@@ -73,23 +90,51 @@ function render(): void {
   document.title = t('brand');
   const body = (() => {
     switch (view.name) {
-      case 'pair': return pairView(view.message, view.code);
-      case 'home': return homeView(view.home, view.notice);
-      case 'joining': return h('main', { class: 'tablet' }, h('h1', null, t('joining')));
-      case 'call': return callView();
+      case 'pair':
+        return pairView(view.message, view.code);
+      case 'home':
+        return homeView(view.home, view.notice);
+      case 'joining':
+        return h('main', { class: 'tablet' }, h('h1', null, t('joining')));
+      case 'call':
+        return callView();
     }
   })();
   show(root, h('div', { class: 'page' }, view.name === 'call' ? null : topbar(), body));
-  if (view.name === 'call' && call) call.attach(root.querySelector('#staff-video') as HTMLVideoElement, root.querySelector('#own-video') as HTMLVideoElement);
+  if (view.name === 'call' && call)
+    call.attach(
+      root.querySelector('#staff-video') as HTMLVideoElement,
+      root.querySelector('#own-video') as HTMLVideoElement,
+    );
 }
 
 function pairView(message?: TextKey, code = ''): HTMLElement {
-  const input = h('input', { id: 'pair-code', name: 'code', value: code, autocomplete: 'one-time-code', autocapitalize: 'characters', spellcheck: 'false', 'aria-describedby': 'pair-hint', required: true, maxlength: 20, class: 'code-input' });
-  return h('main', { class: 'tablet' },
+  const input = h('input', {
+    id: 'pair-code',
+    name: 'code',
+    value: code,
+    autocomplete: 'one-time-code',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+    'aria-describedby': 'pair-hint',
+    required: true,
+    maxlength: 20,
+    class: 'code-input',
+  });
+  return h(
+    'main',
+    { class: 'tablet' },
     h('h1', null, t('pairTitle')),
     h('p', { class: 'lead' }, t('pairIntro')),
     message ? h('p', { class: 'error', role: 'alert' }, t(message)) : null,
-    h('form', { onsubmit: (e: Event) => { e.preventDefault(); void pair(input.value); } },
+    h(
+      'form',
+      {
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void pair(input.value);
+        },
+      },
       h('label', { for: 'pair-code' }, t('pairLabel')),
       input,
       h('p', { id: 'pair-hint', class: 'muted' }, t('pairHint')),
@@ -100,7 +145,10 @@ function pairView(message?: TextKey, code = ''): HTMLElement {
 
 async function pair(code: string): Promise<void> {
   try {
-    const paired = await api.request<{ token: string }>('POST', '/tablet-pairings/redeem', { code, label: navigator.userAgent.slice(0, 60) });
+    const paired = await api.request<{ token: string }>('POST', '/tablet-pairings/redeem', {
+      code,
+      label: navigator.userAgent.slice(0, 60),
+    });
     localStorage.setItem(TOKEN_KEY, paired.token);
     await refresh();
   } catch (error) {
@@ -112,7 +160,8 @@ async function refresh(): Promise<void> {
   clearTimeout(pollTimer);
   try {
     const home = await api.request<TabletHome>('GET', '/me/next-visit');
-    if (view.name === 'home' || view.name === 'pair') go({ name: 'home', home, ...(view.name === 'home' && view.notice ? { notice: view.notice } : {}) });
+    if (view.name === 'home' || view.name === 'pair')
+      go({ name: 'home', home, ...(view.name === 'home' && view.notice ? { notice: view.notice } : {}) });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       localStorage.removeItem(TOKEN_KEY);
@@ -130,12 +179,21 @@ function homeView(home: TabletHome | undefined, notice?: TextKey): HTMLElement {
   const visit = home.visit;
   const parts: (HTMLElement | null)[] = [];
   if (home.phase === 'ended' && home.ended) {
-    parts.push(h('section', { class: 'card ended', 'aria-labelledby': 'ended-title' }, h('h2', { id: 'ended-title', class: 'huge' }, t('endedTitle')), h('p', { class: 'lead' }, t('endedText'))));
+    parts.push(
+      h(
+        'section',
+        { class: 'card ended', 'aria-labelledby': 'ended-title' },
+        h('h2', { id: 'ended-title', class: 'huge' }, t('endedTitle')),
+        h('p', { class: 'lead' }, t('endedText')),
+      ),
+    );
   }
   if (!visit) {
     parts.push(h('p', { class: 'lead' }, t('noVisit')));
   } else {
-    const card = h('section', { class: 'card visit', 'aria-labelledby': 'next-title' },
+    const card = h(
+      'section',
+      { class: 'card visit', 'aria-labelledby': 'next-title' },
       h('h2', { id: 'next-title', class: 'label' }, t('nextVisit')),
       h('p', { class: 'when huge' }, formatDateTime(visit.start, lang)),
       h('p', { class: 'what' }, t('about', { service: serviceName(visit.service) })),
@@ -145,12 +203,26 @@ function homeView(home: TabletHome | undefined, notice?: TextKey): HTMLElement {
     if (home.phase === 'open') {
       for (const guest of visit.pendingGuests) parts.push(consentBox(visit.visitId, guest));
       parts.push(h('p', { class: 'status', role: 'status' }, visit.staffJoined ? t('staffReady') : t('staffNotYet')));
-      parts.push(h('button', { type: 'button', class: 'primary join', onclick: () => void join(visit.visitId) }, t('joinButton')));
+      parts.push(
+        h(
+          'button',
+          { type: 'button', class: 'primary join', onclick: () => void join(visit.visitId) },
+          t('joinButton'),
+        ),
+      );
     } else {
-      parts.push(h('p', { class: 'status huge-ish', role: 'status' }, t('opensAt', { time: formatTime(visit.joinableFrom, lang) })));
+      parts.push(
+        h(
+          'p',
+          { class: 'status huge-ish', role: 'status' },
+          t('opensAt', { time: formatTime(visit.joinableFrom, lang) }),
+        ),
+      );
     }
   }
-  return h('main', { class: 'tablet' },
+  return h(
+    'main',
+    { class: 'tablet' },
     h('h1', { class: 'visually-hidden' }, t('brand')),
     notice ? h('p', { class: 'error', role: 'alert' }, t(notice)) : null,
     ...parts,
@@ -167,10 +239,14 @@ function consentBox(visitId: string, guest: { guestId: string; kind: 'relative' 
       go({ name: 'home', ...(view.name === 'home' && view.home ? { home: view.home } : {}), notice: 'networkError' });
     }
   };
-  return h('section', { class: 'card consent', role: 'group', 'aria-labelledby': `consent-${guest.guestId}` },
+  return h(
+    'section',
+    { class: 'card consent', role: 'group', 'aria-labelledby': `consent-${guest.guestId}` },
     h('h2', { id: `consent-${guest.guestId}` }, t('consentTitle')),
     h('p', { class: 'lead' }, guest.kind === 'relative' ? t('consentRelative') : t('consentProfessional')),
-    h('div', { class: 'actions' },
+    h(
+      'div',
+      { class: 'actions' },
       h('button', { type: 'button', class: 'primary', onclick: () => void answer(true) }, t('consentYes')),
       h('button', { type: 'button', onclick: () => void answer(false) }, t('consentNo')),
     ),
@@ -181,7 +257,10 @@ async function join(visitId: string): Promise<void> {
   clearTimeout(pollTimer);
   go({ name: 'joining' });
   try {
-    const [joinInfo, callModule] = await Promise.all([api.request<JoinInfo>('POST', `/visits/${visitId}/join`), import('./call.ts')]);
+    const [joinInfo, callModule] = await Promise.all([
+      api.request<JoinInfo>('POST', `/visits/${visitId}/join`),
+      import('./call.ts'),
+    ]);
     call = await callModule.startCall(joinInfo, { onEnded: () => leave() });
     go({ name: 'call', visitId });
   } catch (error) {
@@ -204,7 +283,11 @@ function leave(): void {
 
 function callView(): HTMLElement {
   const handle = call;
-  const muteButton = h('button', { type: 'button', class: 'big', 'aria-pressed': handle?.muted() ? 'true' : 'false' }, handle?.muted() ? t('unmute') : t('mute'));
+  const muteButton = h(
+    'button',
+    { type: 'button', class: 'big', 'aria-pressed': handle?.muted() ? 'true' : 'false' },
+    handle?.muted() ? t('unmute') : t('mute'),
+  );
   const mutedNote = h('p', { class: 'status', role: 'status' }, handle?.muted() ? t('muted') : '');
   muteButton.addEventListener('click', () => {
     if (!handle) return;
@@ -213,17 +296,45 @@ function callView(): HTMLElement {
     muteButton.setAttribute('aria-pressed', muted ? 'true' : 'false');
     mutedNote.textContent = muted ? t('muted') : '';
   });
-  return h('main', { class: 'call' },
+  return h(
+    'main',
+    { class: 'call' },
     h('h1', { class: 'visually-hidden' }, t('brand')),
-    h('div', { class: 'stage' },
-      h('video', { id: 'staff-video', class: 'staff-video', autoplay: true, playsinline: true, 'aria-label': t('staffVideo') }),
+    h(
+      'div',
+      { class: 'stage' },
+      h('video', {
+        id: 'staff-video',
+        class: 'staff-video',
+        autoplay: true,
+        playsinline: true,
+        'aria-label': t('staffVideo'),
+      }),
       h('p', { id: 'waiting', class: 'waiting huge-ish' }, t('waitingForStaff')),
-      h('figure', { class: 'own' }, h('video', { id: 'own-video', autoplay: true, playsinline: true, muted: true, 'aria-label': t('ownVideo') }), h('figcaption', null, t('ownVideo'))),
+      h(
+        'figure',
+        { class: 'own' },
+        h('video', { id: 'own-video', autoplay: true, playsinline: true, muted: true, 'aria-label': t('ownVideo') }),
+        h('figcaption', null, t('ownVideo')),
+      ),
     ),
     mutedNote,
-    h('div', { class: 'controls' },
+    h(
+      'div',
+      { class: 'controls' },
       muteButton,
-      h('button', { type: 'button', class: 'danger big', onclick: () => { void handle?.hangUp(); leave(); } }, t('hangUp')),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger big',
+          onclick: () => {
+            void handle?.hangUp();
+            leave();
+          },
+        },
+        t('hangUp'),
+      ),
     ),
   );
 }

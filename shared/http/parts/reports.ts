@@ -3,4 +3,8 @@ import { municipalityReportRoutes, trialReportRoutes } from '#shared/reports/rou
 import type { Router } from '#shared/http/env.ts';
 
 /** Evaluation figures for the lead: the trial report and the dispenser status report. */
-export const reportsRouters = (): Router[] => [trialReportRoutes(), dispenserReportRoutes(), municipalityReportRoutes()];
+export const reportsRouters = (): Router[] => [
+  trialReportRoutes(),
+  dispenserReportRoutes(),
+  municipalityReportRoutes(),
+];

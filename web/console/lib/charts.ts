@@ -32,7 +32,8 @@ export interface AdherenceGrid {
 /** Every local date from `from` to `to`, inclusive (`YYYY-MM-DD`, calendar arithmetic in UTC). */
 export function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += 86_400_000) out.push(new Date(d).toISOString().slice(0, 10));
+  for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += 86_400_000)
+    out.push(new Date(d).toISOString().slice(0, 10));
   return out;
 }
 
@@ -40,7 +41,12 @@ export function datesBetween(from: string, to: string): string[] {
  * The 30-day adherence picture: one column per date, one row per dose time, one square per
  * planned dose coloured by its outcome. A date with no planned dose at a time stays empty.
  */
-export function adherenceGrid(doses: readonly Dose[], from: string, to: string, layout = { cell: 14, gap: 2, left: 44, top: 8, bottom: 22 }): AdherenceGrid {
+export function adherenceGrid(
+  doses: readonly Dose[],
+  from: string,
+  to: string,
+  layout = { cell: 14, gap: 2, left: 44, top: 8, bottom: 22 },
+): AdherenceGrid {
   const dates = datesBetween(from, to);
   const times = [...new Set(doses.map((d) => d.time))].sort();
   const pitch = layout.cell + layout.gap;
@@ -51,7 +57,14 @@ export function adherenceGrid(doses: readonly Dose[], from: string, to: string, 
     const x = col.get(dose.date);
     const y = row.get(dose.time);
     if (x === undefined || y === undefined) continue;
-    cells.push({ x, y, width: layout.cell, height: layout.cell, outcome: dose.outcome, label: `${dose.date} ${dose.time}` });
+    cells.push({
+      x,
+      y,
+      width: layout.cell,
+      height: layout.cell,
+      outcome: dose.outcome,
+      label: `${dose.date} ${dose.time}`,
+    });
   }
   return {
     width: layout.left + dates.length * pitch,
@@ -70,12 +83,20 @@ export interface LinePoint {
 }
 
 /** A line over time for shares (0..1): points and the SVG path. */
-export function shareLine(values: readonly { label: string; share: number }[], size = { width: 360, height: 160, pad: 28 }): { points: LinePoint[]; path: string } {
+export function shareLine(
+  values: readonly { label: string; share: number }[],
+  size = { width: 360, height: 160, pad: 28 },
+): { points: LinePoint[]; path: string } {
   const span = Math.max(1, values.length - 1);
   const inner = { w: size.width - 2 * size.pad, h: size.height - 2 * size.pad };
   const points = values.map((v, i) => {
     const share = Math.min(1, Math.max(0, v.share));
-    return { x: round(size.pad + (values.length === 1 ? inner.w / 2 : (i / span) * inner.w)), y: round(size.pad + (1 - share) * inner.h), label: v.label, value: share };
+    return {
+      x: round(size.pad + (values.length === 1 ? inner.w / 2 : (i / span) * inner.w)),
+      y: round(size.pad + (1 - share) * inner.h),
+      label: v.label,
+      value: share,
+    };
   });
   const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ');
   return { points, path };
@@ -108,7 +129,14 @@ export function groupedBars(
     keys.forEach((key, ki) => {
       const value = g.values[key] ?? 0;
       const height = round((value / max) * inner.h);
-      bars.push({ x: round(x0 + ki * (barWidth + size.barGap)), y: round(size.pad + inner.h - height), width: round(barWidth), height, key, value });
+      bars.push({
+        x: round(x0 + ki * (barWidth + size.barGap)),
+        y: round(size.pad + inner.h - height),
+        width: round(barWidth),
+        height,
+        key,
+        value,
+      });
     });
   });
   return { bars, max, groupX };

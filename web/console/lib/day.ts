@@ -57,8 +57,12 @@ export function actionsFor(visit: Visit, now: Date, joinEarlyMinutes: number): A
 }
 
 export function dayRows(visits: readonly Visit[], now: Date, joinEarlyMinutes = 10): DayRow[] {
-  const sorted = [...visits].filter((v) => v.status !== 'cancelled').sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.visitId.localeCompare(b.visitId));
-  const nextId = sorted.find((v) => (v.status === 'scheduled' || v.status === 'in_progress') && Date.parse(v.end) >= now.getTime())?.visitId;
+  const sorted = [...visits]
+    .filter((v) => v.status !== 'cancelled')
+    .sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.visitId.localeCompare(b.visitId));
+  const nextId = sorted.find(
+    (v) => (v.status === 'scheduled' || v.status === 'in_progress') && Date.parse(v.end) >= now.getTime(),
+  )?.visitId;
   return sorted.map((visit) => {
     const from = localTime(visit.start);
     const weekday = isoWeekday(localDate(visit.start));
@@ -115,8 +119,10 @@ export function weekGrid(
       for (let i = q(start); i < q(end) && i < 96; i++) quarters[i] = value;
     };
     for (const w of weekly.filter((w) => w.weekday === weekday)) mark(w.start, w.end, true);
-    for (const e of exceptions.filter((e) => e.date === date && e.kind === 'extra-shift')) mark(e.start ?? '00:00', e.end ?? '24:00', true);
-    for (const e of exceptions.filter((e) => e.date === date && e.kind === 'time-off')) mark(e.start ?? '00:00', e.end ?? '24:00', false);
+    for (const e of exceptions.filter((e) => e.date === date && e.kind === 'extra-shift'))
+      mark(e.start ?? '00:00', e.end ?? '24:00', true);
+    for (const e of exceptions.filter((e) => e.date === date && e.kind === 'time-off'))
+      mark(e.start ?? '00:00', e.end ?? '24:00', false);
     return { weekday, date, quarters };
   });
 }
@@ -151,15 +157,31 @@ export function zonedIso(date: string, time: string, zone: string): string {
 
 function offsetMinutes(instant: number, zone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
       .formatToParts(new Date(instant))
       .map((p) => [p.type, p.value]),
   );
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+  );
   return Math.round((wall - Math.floor(instant / 60_000) * 60_000) / 60_000);
 }
 
 /** Today's local date in `zone` (`YYYY-MM-DD`). */
 export function todayIn(zone: string, now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    now,
+  );
 }

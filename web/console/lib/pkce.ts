@@ -51,7 +51,10 @@ export function randomBytes(n: number): Uint8Array {
 }
 
 /** The hosted UI URL to send the browser to, and what to keep until it comes back. */
-export async function beginSignIn(settings: OAuthSettings, random: (n: number) => Uint8Array = randomBytes): Promise<{ url: string; pending: PendingSignIn }> {
+export async function beginSignIn(
+  settings: OAuthSettings,
+  random: (n: number) => Uint8Array = randomBytes,
+): Promise<{ url: string; pending: PendingSignIn }> {
   const verifier = codeVerifier(random);
   const state = base64url(random(16));
   const url = new URL('/oauth2/authorize', settings.domain);
@@ -77,12 +80,17 @@ export function readRedirect(search: string, pending: PendingSignIn | undefined)
   if (error) return { error: params.get('error_description') ?? error };
   const code = params.get('code');
   if (!code) return { error: 'no authorization code in the redirect' };
-  if (!pending || params.get('state') !== pending.state) return { error: 'the sign-in state does not match; start again' };
+  if (!pending || params.get('state') !== pending.state)
+    return { error: 'the sign-in state does not match; start again' };
   return { code };
 }
 
 /** The token request (POST `<domain>/oauth2/token`, form-encoded) that trades the code for tokens. */
-export function tokenRequest(settings: OAuthSettings, code: string, pending: PendingSignIn): { url: string; body: string; headers: Record<string, string> } {
+export function tokenRequest(
+  settings: OAuthSettings,
+  code: string,
+  pending: PendingSignIn,
+): { url: string; body: string; headers: Record<string, string> } {
   return {
     url: new URL('/oauth2/token', settings.domain).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -108,13 +116,26 @@ export function readClaims(token: string): TokenClaims | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
-    const json = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)))) as Record<string, unknown>;
-    const groups = Array.isArray(json['cognito:groups']) ? (json['cognito:groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
+    const json = JSON.parse(
+      new TextDecoder().decode(
+        Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)),
+      ),
+    ) as Record<string, unknown>;
+    const groups = Array.isArray(json['cognito:groups'])
+      ? (json['cognito:groups'] as unknown[]).filter((g): g is string => typeof g === 'string')
+      : [];
     const teamGroup = groups.find((g) => g.startsWith('team-'));
     // The API names a caller by the access token's user name (the staff id), as it does here.
-    const sub = [json.username, json['cognito:username'], json.sub].find((v): v is string => typeof v === 'string' && v.length > 0);
+    const sub = [json.username, json['cognito:username'], json.sub].find(
+      (v): v is string => typeof v === 'string' && v.length > 0,
+    );
     if (!sub) return undefined;
-    return { sub, roles: groups.filter((g) => !g.startsWith('team-')), team: teamGroup?.slice(5), exp: typeof json.exp === 'number' ? json.exp : undefined };
+    return {
+      sub,
+      roles: groups.filter((g) => !g.startsWith('team-')),
+      team: teamGroup?.slice(5),
+      exp: typeof json.exp === 'number' ? json.exp : undefined,
+    };
   } catch {
     return undefined;
   }

@@ -64,7 +64,11 @@ export async function alertsView(main: HTMLElement): Promise<() => void> {
         return;
       }
       try {
-        await api.request('POST', `/alerts/${a.alertId}/${path}`, note.value.trim() ? { note: note.value.trim() } : path === 'ack' ? {} : undefined);
+        await api.request(
+          'POST',
+          `/alerts/${a.alertId}/${path}`,
+          note.value.trim() ? { note: note.value.trim() } : path === 'ack' ? {} : undefined,
+        );
         status.textContent = `${t(path === 'ack' ? 'acknowledged' : 'resolved')}: ${a.summary}`;
         rendered.delete(a.alertId);
         await refresh();
@@ -75,22 +79,46 @@ export async function alertsView(main: HTMLElement): Promise<() => void> {
     return h(
       'li',
       { class: `alert${a.escalated ? ' escalated' : ''}`, 'data-alert-id': a.alertId },
-      h('div', { class: 'alert-head' },
+      h(
+        'div',
+        { class: 'alert-head' },
         a.escalated ? h('span', { class: 'badge badge-escalated' }, t('escalated')) : null,
         h('span', { class: `badge status-${a.status}` }, t(a.status)),
         h('strong', null, a.summary),
       ),
-      h('p', { class: 'muted' },
+      h(
+        'p',
+        { class: 'muted' },
         citizen && a.citizenId ? h('a', { href: `#/citizens/${a.citizenId}` }, citizen) : null,
         ` · ${a.kind} · ${t('raised')} ${formatDateTime(a.raisedAt, lang(), ZONE, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}`,
-        a.acknowledgedBy ? ` · ${t('acknowledged')}: ${a.acknowledgedBy}${a.acknowledgementNote ? ` – ${a.acknowledgementNote}` : ''}` : '',
+        a.acknowledgedBy
+          ? ` · ${t('acknowledged')}: ${a.acknowledgedBy}${a.acknowledgementNote ? ` – ${a.acknowledgementNote}` : ''}`
+          : '',
       ),
-      h('form', { class: 'alert-form', onsubmit: (e: Event) => { e.preventDefault(); void act(a.status === 'open' ? 'ack' : 'resolve'); } },
+      h(
+        'form',
+        {
+          class: 'alert-form',
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            void act(a.status === 'open' ? 'ack' : 'resolve');
+          },
+        },
         h('label', { for: noteId }, t('note')),
         note,
-        h('div', { class: 'actions' },
+        h(
+          'div',
+          { class: 'actions' },
           a.status === 'open' ? h('button', { type: 'submit', class: 'primary' }, t('acknowledge')) : null,
-          h('button', { type: a.status === 'open' ? 'button' : 'submit', class: a.status === 'open' ? '' : 'primary', onclick: a.status === 'open' ? () => void act('resolve') : undefined }, t('resolve')),
+          h(
+            'button',
+            {
+              type: a.status === 'open' ? 'button' : 'submit',
+              class: a.status === 'open' ? '' : 'primary',
+              onclick: a.status === 'open' ? () => void act('resolve') : undefined,
+            },
+            t('resolve'),
+          ),
         ),
       ),
     );

@@ -24,7 +24,14 @@ export async function tabletsSection(section: HTMLElement, citizenId: string): P
   const status = h('p', { role: 'status', class: 'status', 'data-testid': 'tablets-status' });
   const list = h('ul', { class: 'tablets' });
   const pairing = h('div', { class: 'pairing', 'data-testid': 'pairing' });
-  const when = (iso: string) => formatDateTime(iso, lang(), ZONE, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const when = (iso: string) =>
+    formatDateTime(iso, lang(), ZONE, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
 
   async function load(): Promise<void> {
     const { items } = await api.request<{ items: Tablet[] }>('GET', `/citizens/${citizenId}/tablets`);
@@ -33,9 +40,20 @@ export async function tabletsSection(section: HTMLElement, citizenId: string): P
       ...(active.length === 0
         ? [h('li', { class: 'muted' }, t('noTablets'))]
         : active.map((tab) =>
-            h('li', { 'data-tablet-id': tab.tabletId },
+            h(
+              'li',
+              { 'data-tablet-id': tab.tabletId },
               `${tab.label ?? tab.tabletId} · ${when(tab.pairedAt)} · ${tab.pairedBy} `,
-              h('button', { type: 'button', class: 'danger', onclick: () => void revoke(tab), 'aria-label': `${t('revoke')}: ${tab.label ?? tab.tabletId}` }, t('revoke')),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  onclick: () => void revoke(tab),
+                  'aria-label': `${t('revoke')}: ${tab.label ?? tab.tabletId}`,
+                },
+                t('revoke'),
+              ),
             ),
           )),
     );
@@ -45,7 +63,13 @@ export async function tabletsSection(section: HTMLElement, citizenId: string): P
     try {
       const made = await api.request<Pairing>('POST', `/citizens/${citizenId}/tablet-pairings`);
       pairing.replaceChildren(
-        h('p', null, `${t('pairingCode')}: `, h('strong', { class: 'code', 'data-testid': 'pairing-code' }, made.code), ` (${when(made.expiresAt)})`),
+        h(
+          'p',
+          null,
+          `${t('pairingCode')}: `,
+          h('strong', { class: 'code', 'data-testid': 'pairing-code' }, made.code),
+          ` (${when(made.expiresAt)})`,
+        ),
         h('img', { src: made.qrImage, alt: `${t('pairingCode')} ${made.code} (QR)`, width: 160, height: 160 }),
       );
     } catch (error) {
