@@ -143,6 +143,101 @@ export class TransactionConflict extends Error {
 }
 
 /**
+ * One action of a transaction with the name its caller decodes failures by, so a repository
+ * asks `conflict.failedOn('staffSlot')` instead of counting positions in the action list.
+ */
+export interface NamedAction {
+  readonly name: string;
+  readonly action: TransactItem;
+}
+
+/** A cancelled named transaction: which named actions failed their condition, and their items as they were. */
+export class NamedTransactionConflict extends TransactionConflict {
+  constructor(
+    readonly names: readonly string[],
+    conflict: TransactionConflict,
+  ) {
+    super(conflict.reasons, conflict.items);
+    this.name = 'NamedTransactionConflict';
+  }
+  /** True when the action of this name failed its condition. */
+  failedOn(name: string): boolean {
+    return this.names.some((n, i) => n === name && this.reasons[i] === 'ConditionalCheckFailed');
+  }
+  /** The names of the actions whose condition failed, in action order. */
+  failedNames(): string[] {
+    return this.names.filter((_, i) => this.reasons[i] === 'ConditionalCheckFailed');
+  }
+  /** The stored item of the first failed action of this name (when it asked for `ALL_OLD`). */
+  itemOf(name: string): Record<string, unknown> | undefined {
+    const index = this.names.findIndex((n, i) => n === name && this.reasons[i] === 'ConditionalCheckFailed');
+    return index < 0 ? undefined : this.items[index];
+  }
+  /** Cancelled by a concurrent transaction on the same items, not by a condition: retrying may succeed. */
+  contended(): boolean {
+    return this.firstFailed() < 0;
+  }
+}
+
+/** `transactWrite` with named actions; a failed condition becomes a `NamedTransactionConflict`. */
+export async function transactNamed(
+  table: Table,
+  actions: readonly NamedAction[],
+  clientRequestToken?: string,
+): Promise<void> {
+  try {
+    await transactWrite(
+      table,
+      actions.map((a) => a.action),
+      clientRequestToken,
+    );
+  } catch (error) {
+    if (error instanceof TransactionConflict)
+      throw new NamedTransactionConflict(
+        actions.map((a) => a.name),
+        error,
+      );
+    throw error;
+  }
+}
+
+/**
+ * The parts of an UpdateItem that set, remove and add attributes, with every name and value
+ * bound by placeholder so a field called like a reserved word (`status`, `ttl`) never breaks it.
+ */
+export function updateParts(change: {
+  set?: Record<string, unknown>;
+  remove?: readonly string[];
+  add?: Record<string, number>;
+}): {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const clauses: string[] = [];
+  let n = 0;
+  const bind = (field: string, value?: unknown) => {
+    const i = n++;
+    names[`#u${i}`] = field;
+    if (value !== undefined) values[`:u${i}`] = value;
+    return i;
+  };
+  const set = Object.entries(change.set ?? {}).filter(([, v]) => v !== undefined);
+  if (set.length > 0) clauses.push(`SET ${set.map(([f, v]) => `#u${bind(f, v)} = :u${n - 1}`).join(', ')}`);
+  if (change.remove?.length) clauses.push(`REMOVE ${change.remove.map((f) => `#u${bind(f)}`).join(', ')}`);
+  const add = Object.entries(change.add ?? {});
+  if (add.length > 0) clauses.push(`ADD ${add.map(([f, v]) => `#u${bind(f, v)} :u${n - 1}`).join(', ')}`);
+  if (clauses.length === 0) throw new Error('An update needs at least one attribute to set, remove or add');
+  return {
+    UpdateExpression: clauses.join(' '),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  };
+}
+
+/**
  * All-or-nothing write. A failed condition becomes a `TransactionConflict` that the domain
  * turns into its own ConflictError with a reason; anything else propagates.
  */
