@@ -25,7 +25,7 @@ import {
 import { buildCapacityModel, type CapacityModel } from './capacity.ts';
 
 /**
- * `npm run bench`: the four measured figures of issue 7 on the local stack, one table on stdout,
+ * `npm run bench`: the measured figures (device ingest, bookings, reports, cold start) on the local stack, one table on stdout,
  * bench/results.json for machines. See bench/README.md for what each figure means.
  * Environment: BENCH_QUICK=1 shortens every window (a smoke run; its figures are not for decisions).
  */

@@ -119,7 +119,7 @@ export function functionBuildOptions(spec: Pick<LambdaFunctionSpec, 'entry'>, ou
   } satisfies BuildOptions;
 }
 
-/** Every bundle must stay under this (issue 7: ~260 KB is ~100 ms of cold start; 500 KB is the ceiling). */
+/** Every bundle must stay under this (~260 KB is ~100 ms of cold start; 500 KB is the ceiling). */
 export const MAX_BUNDLE_BYTES = 500 * 1024;
 
 /** Environment every function gets so the source maps above are used in stack traces. */

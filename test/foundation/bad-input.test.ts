@@ -5,7 +5,7 @@ import { createDocumentClient } from '#shared/table/client.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 /**
- * Every documented route, fed the bad input of issue 3: it answers a 4xx problem, never a 500,
+ * Every documented route, fed bad input (wrong types, missing fields, oversized bodies): it answers a 4xx problem, never a 500,
  * and the table holds exactly what it held before (a test may Scan; request paths never do).
  */
 let t: TestApp;
