@@ -3,7 +3,7 @@ import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import type { Page } from '#shared/table/store.ts';
-import { auditLog, listAudit, type AuditAction, type AuditRecord } from './audit.ts';
+import { auditLogOf, listAudit, type AuditAction, type AuditRecord } from './audit.ts';
 
 /**
  * The citizen's own access log (as sundhed.dk's Min Log): who looked at or changed their data,
@@ -184,7 +184,7 @@ async function accessLog(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<AccessLogEntry>> {
   const records = await listAudit(deps.table, { citizenId, limit: page.limit, cursor: page.cursor });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'access-log.read',
     resource: `citizens/${citizenId}/access-log`,
     citizenId,

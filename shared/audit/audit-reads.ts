@@ -4,9 +4,11 @@ import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { NotFoundError } from '#shared/platform/errors.ts';
-import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
+import { findCitizen } from '#shared/citizens/citizen-store.ts';
+import { idPattern } from '#shared/platform/ids.ts';
+import { dispenserKeys } from '#shared/table/keys.ts';
 import { getItem, type Page } from '#shared/table/store.ts';
-import { auditLog, listAudit, type AuditQuery, type AuditRecord } from './audit.ts';
+import { auditLogOf, listAudit, type AuditQuery, type AuditRecord } from './audit.ts';
 
 /**
  * GET /audit, scoped: an admin reads the audit of their own team's citizens and of the subjects
@@ -30,21 +32,24 @@ export async function readAuditLog(deps: Deps, ctx: RequestContext, query: Audit
   const citizens = new Set(items.map((r) => r.citizenId));
   if (query.citizenId) citizens.add(query.citizenId);
   const resource = query.citizenId ? `audit?citizenId=${query.citizenId}` : `audit?actor=${query.actor ?? ''}`;
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
+  await auditLogOf(deps).recordRead(
     ctx,
     ...[...citizens].map((citizenId) => ({ action: 'audit.read' as const, resource, citizenId })),
   );
   return { items, nextCursor: page.nextCursor };
 }
 
+/** A dispenser acts on citizen data as `dispenser:<dispenserId>`. */
+const DEVICE_SUBJECT = 'dispenser:';
+
 /** A subject of the caller's team: a staff member, a citizen or a dispenser registered there. */
 async function requireSubjectOfTeam(deps: Deps, caller: Actor, subject: string): Promise<void> {
-  const device = /^dispenser:(dsp_[0-9A-HJKMNP-TV-Z]{26})$/.exec(subject);
-  if (device?.[1]) {
-    const dispenser = await getItem(deps.table, dispenserKeys.dispenser(device[1]));
+  const dispenserId = subject.startsWith(DEVICE_SUBJECT) ? subject.slice(DEVICE_SUBJECT.length) : undefined;
+  if (dispenserId !== undefined && idPattern('dsp').test(dispenserId)) {
+    const dispenser = await getItem(deps.table, dispenserKeys.dispenser(dispenserId));
     if (dispenser?.team === caller.team) return;
-  } else if (/^cit_[0-9A-HJKMNP-TV-Z]{26}$/.test(subject)) {
-    const citizen = await getItem(deps.table, citizenKeys.profile(subject));
+  } else if (idPattern('cit').test(subject)) {
+    const citizen = await findCitizen(deps.table, subject);
     if (citizen?.team === caller.team) return;
   } else {
     const staff = await getStaffProfile(deps.table, subject);

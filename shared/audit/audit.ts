@@ -1,19 +1,18 @@
 import { z } from '@hono/zod-openapi';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { primaryRole } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
-import { newId } from '#shared/platform/ids.ts';
-import { auditKeys, timeKey } from '#shared/table/keys.ts';
-import {
-  expiresAfterDays,
-  putNew,
-  queryPage,
-  transactWrite,
-  type Page,
-  type Table,
-  type TransactItem,
-} from '#shared/table/store.ts';
+import type { Deps } from '#shared/platform/deps.ts';
 import { ValidationError } from '#shared/platform/errors.ts';
+import { newId } from '#shared/platform/ids.ts';
+import type { Page, Table, TransactItem } from '#shared/table/store.ts';
+import {
+  auditItem,
+  auditRecordAction,
+  putAuditRecord,
+  putAuditRecordOnce,
+  putAuditRecords,
+  queryAuditRecords,
+} from './audit-store.ts';
 
 /**
  * Who read or changed what about which citizen, when, in which request. Records are
@@ -99,33 +98,20 @@ export interface SystemContext {
   readonly now: Date;
 }
 
-function toItem(
-  config: { retentionDays: number },
-  ctx: RequestContext | SystemContext,
-  entry: AuditEntry,
-  givenId?: string,
-) {
-  const at = ctx.now.toISOString();
-  const auditId = givenId ?? newId('aud', ctx.now);
+/** The record of one audited act: who (a user from the request, or the system's job), what, when. */
+export function auditRecordOf(ctx: RequestContext | SystemContext, entry: AuditEntry, givenId?: string): AuditRecord {
   const actor =
     'actor' in ctx
       ? { sub: ctx.actor.sub, role: primaryRole(ctx.actor), kind: 'user' as const, team: ctx.actor.team }
       : { sub: ctx.system, role: 'system', kind: 'system' as const };
-  const record: AuditRecord = {
-    auditId,
-    at,
+  return {
+    auditId: givenId ?? newId('aud', ctx.now),
+    at: ctx.now.toISOString(),
     citizenId: entry.citizenId,
     action: entry.action,
     resource: entry.resource,
     actor,
     requestId: ctx.requestId,
-  };
-  return {
-    ...auditKeys.record(entry.citizenId, at, auditId),
-    ...auditKeys.byActor(actor.sub, at, auditId),
-    entity: 'AuditRecord',
-    ...record,
-    expiresAt: expiresAfterDays(config.retentionDays, ctx.now),
   };
 }
 
@@ -142,44 +128,36 @@ export interface AuditLog {
 }
 
 export function auditLog(table: Table, retentionDays: number): AuditLog {
+  const itemOf = (ctx: RequestContext | SystemContext, entry: AuditEntry, givenId?: string) =>
+    auditItem(auditRecordOf(ctx, entry, givenId), { retentionDays, from: ctx.now });
   return {
-    item: (ctx, entry) => putNew(table, toItem({ retentionDays }, ctx, entry)),
+    item: (ctx, entry) => auditRecordAction(table, itemOf(ctx, entry)),
     recordRead: async (ctx, ...given) => {
       const entries = mergeByCitizen(given);
       const [only] = entries;
-      if (entries.length === 1 && only) {
-        // One record needs no transaction: a conditional Put costs half the write units.
-        await table.db.send(
-          new PutCommand({
-            TableName: table.name,
-            Item: toItem({ retentionDays }, ctx, only),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return;
-      }
-      // Up to 100 in one transaction: a search that shows 50 citizens audits 50 reads at once.
-      for (let i = 0; i < entries.length; i += 100) {
-        await transactWrite(
+      if (entries.length === 1 && only) await putAuditRecord(table, itemOf(ctx, only));
+      else
+        await putAuditRecords(
           table,
-          entries.slice(i, i + 100).map((e) => putNew(table, toItem({ retentionDays }, ctx, e))),
+          entries.map((e) => itemOf(ctx, e)),
         );
-      }
     },
     recordOnce: async (ctx, entry, auditId) => {
-      try {
-        await table.db.send(
-          new PutCommand({
-            TableName: table.name,
-            Item: toItem({ retentionDays }, ctx, entry, auditId),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      }
+      await putAuditRecordOnce(table, itemOf(ctx, entry, auditId));
     },
   };
+}
+
+const logs = new WeakMap<Deps, AuditLog>();
+
+/** The audit log of these deps (their table and retention), built once per `Deps`. */
+export function auditLogOf(deps: Deps): AuditLog {
+  let log = logs.get(deps);
+  if (!log) {
+    log = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
+    logs.set(deps, log);
+  }
+  return log;
 }
 
 /**
@@ -187,7 +165,7 @@ export function auditLog(table: Table, retentionDays: number): AuditLog {
  * visits for 6 citizens writes 6 records, each naming every resource read (space-separated),
  * so who saw what stays exact at a fraction of the writes.
  */
-function mergeByCitizen(entries: readonly AuditEntry[]): AuditEntry[] {
+export function mergeByCitizen(entries: readonly AuditEntry[]): AuditEntry[] {
   const merged = new Map<string, AuditEntry>();
   for (const entry of entries) {
     const key = `${entry.citizenId}\u0000${entry.action}`;
@@ -214,22 +192,12 @@ export async function listAudit(table: Table, query: AuditQuery): Promise<Page<A
       { field: 'query/citizenId', message: 'citizenId or actor is required' },
     ]);
   }
-  const from = query.from ?? '0000';
-  const to = query.to ?? '9999';
-  const page = await queryPage<Record<string, unknown>>(table, {
-    ...(query.citizenId
-      ? {
-          partition: ['pk', auditKeys.citizenPartition(query.citizenId)] as const,
-          sort: { attribute: 'sk', between: timeKey.range(from, to) },
-        }
-      : {
-          index: 'gsi1' as const,
-          partition: ['gsi1pk', auditKeys.actorPartition(query.actor ?? '')] as const,
-          sort: { attribute: 'gsi1sk', between: timeKey.range(from, to) },
-        }),
+  const page = await queryAuditRecords(table, {
+    ...(query.citizenId ? { by: 'citizen', id: query.citizenId } : { by: 'actor', id: query.actor ?? '' }),
+    from: query.from ?? '0000',
+    to: query.to ?? '9999',
     limit: query.limit,
     cursor: query.cursor,
-    newestFirst: true,
   });
   return {
     items: page.items

@@ -1,16 +1,16 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
+import { NotFoundError, ValidationError } from '#shared/platform/errors.ts';
 import { newId } from '#shared/platform/ids.ts';
-import { citizenKeys } from '#shared/table/keys.ts';
-import { rememberTeam } from './teams.ts';
-import { getItem, putNew, queryPage, transactWrite, TransactionConflict, type Page } from '#shared/table/store.ts';
-import { normaliseName, normaliseNameQuery } from './names.ts';
+import type { Page } from '#shared/table/store.ts';
+import { citizenOf, findCitizen, insertCitizen, queryCitizensByName, type CitizenItem } from './citizen-store.ts';
+import { normaliseNameQuery } from './names.ts';
 import { maskNationalId, parseNationalId } from './national-id.ts';
-import { findClaim, nationalIdHashes, notClaimedUnderPrevious } from './national-id-rotation.ts';
+import { findClaim, nationalIdHashes } from './national-id-rotation.ts';
+import { rememberTeam } from './teams.ts';
 
 /**
  * A citizen of the E-team: only what the workflow needs. The national id is kept as a peppered
@@ -44,18 +44,6 @@ export const registerCitizenSchema = z.strictObject({
 });
 export type RegisterCitizen = z.infer<typeof registerCitizenSchema>;
 
-type CitizenItem = Citizen & { pk: string; sk: string; entity: 'Citizen'; nationalIdHash: string };
-
-const toCitizen = (item: CitizenItem): Citizen => ({
-  citizenId: item.citizenId,
-  team: item.team,
-  name: { given: item.name.given, family: item.name.family },
-  nationalIdMasked: item.nationalIdMasked,
-  preferredLanguage: item.preferredLanguage,
-  createdAt: item.createdAt,
-  createdBy: item.createdBy,
-});
-
 function requireNationalId(input: string, field: string): string {
   const parsed = parseNationalId(input);
   if (parsed.ok) return parsed.digits;
@@ -66,46 +54,31 @@ function requireNationalId(input: string, field: string): string {
   throw new ValidationError('The national id is not valid.', [{ field, message }]);
 }
 
+/** The citizen a registration creates: in the caller's team, the national id only masked. */
+export function newCitizen(
+  input: RegisterCitizen,
+  digits: string,
+  made: { citizenId: string; team: string; by: string; at: Date },
+): Citizen {
+  return {
+    citizenId: made.citizenId,
+    team: made.team,
+    name: { given: input.name.given, family: input.name.family },
+    nationalIdMasked: maskNationalId(digits),
+    preferredLanguage: input.preferredLanguage,
+    createdAt: made.at.toISOString(),
+    createdBy: made.by,
+  };
+}
+
 /** Registers a citizen in the caller's team. A second registration of one national id is a 409. */
 export async function registerCitizen(deps: Deps, ctx: RequestContext, input: RegisterCitizen): Promise<Citizen> {
   const digits = requireNationalId(input.nationalId, 'body/nationalId');
   const hashes = await nationalIdHashes(deps, digits);
-  const nationalIdHash = hashes.current;
   const citizenId = newId('cit', ctx.now);
-  const citizen: Citizen = {
-    citizenId,
-    team: ctx.actor.team,
-    name: { given: input.name.given, family: input.name.family },
-    nationalIdMasked: maskNationalId(digits),
-    preferredLanguage: input.preferredLanguage,
-    createdAt: ctx.now.toISOString(),
-    createdBy: ctx.actor.sub,
-  };
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
-  try {
-    await transactWrite(deps.table, [
-      putNew(deps.table, {
-        ...citizenKeys.nationalId(nationalIdHash),
-        entity: 'NationalIdClaim',
-        citizenId,
-        team: citizen.team,
-      }),
-      putNew(deps.table, {
-        ...citizenKeys.profile(citizenId),
-        ...citizenKeys.byTeamName(citizen.team, normaliseName(citizen.name), citizenId),
-        entity: 'Citizen',
-        ...citizen,
-        nationalIdHash,
-      }),
-      audit.item(ctx, { action: 'citizen.create', resource: `citizens/${citizenId}`, citizenId }),
-      ...notClaimedUnderPrevious(deps, hashes),
-    ]);
-  } catch (error) {
-    if (error instanceof TransactionConflict && (error.firstFailed() === 0 || error.firstFailed() === 3)) {
-      throw new ConflictError('A citizen with this national id is already registered.', 'national-id-registered');
-    }
-    throw error;
-  }
+  const citizen = newCitizen(input, digits, { citizenId, team: ctx.actor.team, by: ctx.actor.sub, at: ctx.now });
+  const audit = auditLogOf(deps).item(ctx, { action: 'citizen.create', resource: `citizens/${citizenId}`, citizenId });
+  await insertCitizen(deps.table, { citizen, nationalIdHash: hashes.current, previousHash: hashes.previous }, audit);
   await rememberTeam(deps, citizen.team);
   return citizen;
 }
@@ -121,9 +94,9 @@ export function canSee(actor: Actor, citizen: Pick<Citizen, 'citizenId' | 'team'
  * otherwise, exactly as for an unknown id. Does not audit: the caller audits what it reads.
  */
 export async function requireVisibleCitizen(deps: Deps, actor: Actor, citizenId: string): Promise<Citizen> {
-  const item = await getItem<CitizenItem>(deps.table, citizenKeys.profile(citizenId));
+  const item = await findCitizen(deps.table, citizenId);
   if (!item || !canSee(actor, item)) throw new NotFoundError('The citizen');
-  return toCitizen(item);
+  return citizenOf(item);
 }
 
 /**
@@ -133,13 +106,13 @@ export async function requireVisibleCitizen(deps: Deps, actor: Actor, citizenId:
 export function visibleCitizenFrom(item: Record<string, unknown> | undefined, actor: Actor): Citizen {
   const citizen = item as CitizenItem | undefined;
   if (!citizen || !canSee(actor, citizen)) throw new NotFoundError('The citizen');
-  return toCitizen(citizen);
+  return citizenOf(citizen);
 }
 
 /** GET /citizens/{id}: the citizen, audited as a read. */
 export async function readCitizen(deps: Deps, ctx: RequestContext, citizenId: string): Promise<Citizen> {
   const citizen = await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'citizen.read',
     resource: `citizens/${citizenId}`,
     citizenId,
@@ -154,43 +127,39 @@ export interface CitizenSearch {
   cursor?: string | undefined;
 }
 
-/**
- * Finds citizens of the caller's team: by national id (one GetItem on the hashed claim), by a
- * prefix of the normalised `family given` name (a Query on gsi1), or all of them by name.
- * Every citizen returned is audited as read.
- */
-export async function searchCitizens(deps: Deps, ctx: RequestContext, search: CitizenSearch): Promise<Page<Citizen>> {
-  let page: Page<Citizen>;
+export type SearchPlan = { by: 'nationalId'; digits: string } | { by: 'name'; prefix: string };
+
+/** How a search is answered: by the national id's claim, or by a name prefix ('' lists the team). */
+export function searchPlanOf(search: Pick<CitizenSearch, 'nationalId' | 'name'>): SearchPlan {
   if (search.nationalId !== undefined) {
     if (search.name !== undefined) {
       throw new ValidationError('Search by national id or by name, not both.', [
         { field: 'query/name', message: 'not allowed together with nationalId' },
       ]);
     }
-    const digits = requireNationalId(search.nationalId, 'query/nationalId');
-    const claim = await findClaim(deps, ctx, await nationalIdHashes(deps, digits));
-    const item = claim.citizenId
-      ? await getItem<CitizenItem>(deps.table, citizenKeys.profile(claim.citizenId))
-      : undefined;
-    // A citizen of another team is simply not found, as in every other read.
-    page = { items: item && canSee(ctx.actor, item) ? [toCitizen(item)] : [] };
-  } else {
-    const prefix = search.name === undefined ? '' : normaliseNameQuery(search.name);
-    if (search.name !== undefined && prefix === '') {
-      throw new ValidationError('The name to search for has no letters.', [
-        { field: 'query/name', message: 'must contain a letter or digit' },
-      ]);
-    }
-    const result = await queryPage<CitizenItem>(deps.table, {
-      index: 'gsi1',
-      partition: ['gsi1pk', citizenKeys.teamPartition(ctx.actor.team)],
-      ...(prefix ? { sort: { attribute: 'gsi1sk', beginsWith: prefix } } : {}),
-      limit: search.limit,
-      cursor: search.cursor,
-    });
-    page = { items: result.items.map(toCitizen), nextCursor: result.nextCursor };
+    return { by: 'nationalId', digits: requireNationalId(search.nationalId, 'query/nationalId') };
   }
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
+  const prefix = search.name === undefined ? '' : normaliseNameQuery(search.name);
+  if (search.name !== undefined && prefix === '') {
+    throw new ValidationError('The name to search for has no letters.', [
+      { field: 'query/name', message: 'must contain a letter or digit' },
+    ]);
+  }
+  return { by: 'name', prefix };
+}
+
+/**
+ * Finds citizens of the caller's team: by national id (one GetItem on the hashed claim), by a
+ * prefix of the normalised `family given` name (a Query on gsi1), or all of them by name.
+ * Every citizen returned is audited as read.
+ */
+export async function searchCitizens(deps: Deps, ctx: RequestContext, search: CitizenSearch): Promise<Page<Citizen>> {
+  const plan = searchPlanOf(search);
+  const page =
+    plan.by === 'nationalId'
+      ? await byNationalId(deps, ctx, plan.digits)
+      : await byName(deps, ctx, plan.prefix, search);
+  await auditLogOf(deps).recordRead(
     ctx,
     ...page.items.map((c) => ({
       action: 'citizen.search' as const,
@@ -199,4 +168,21 @@ export async function searchCitizens(deps: Deps, ctx: RequestContext, search: Ci
     })),
   );
   return page;
+}
+
+async function byNationalId(deps: Deps, ctx: RequestContext, digits: string): Promise<Page<Citizen>> {
+  const claim = await findClaim(deps, ctx, await nationalIdHashes(deps, digits));
+  const item = claim.citizenId ? await findCitizen(deps.table, claim.citizenId) : undefined;
+  // A citizen of another team is simply not found, as in every other read.
+  return { items: item && canSee(ctx.actor, item) ? [citizenOf(item)] : [] };
+}
+
+async function byName(
+  deps: Deps,
+  ctx: RequestContext,
+  prefix: string,
+  page: Pick<CitizenSearch, 'limit' | 'cursor'>,
+): Promise<Page<Citizen>> {
+  const result = await queryCitizensByName(deps.table, ctx.actor.team, prefix, page);
+  return { items: result.items.map(citizenOf), nextCursor: result.nextCursor };
 }

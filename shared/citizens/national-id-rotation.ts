@@ -1,8 +1,8 @@
-import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { citizenKeys } from '#shared/table/keys.ts';
-import { getItem, putNew, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
+import type { AppSecrets } from '#shared/platform/secrets.ts';
+import { getNationalIdClaim, moveNationalIdClaim, type NationalIdClaim } from './citizen-store.ts';
 import { hashNationalId } from './national-id.ts';
 
 /**
@@ -18,29 +18,39 @@ export interface NationalIdKeys {
   readonly previous?: string | undefined;
 }
 
-export async function nationalIdHashes(deps: Deps, digits: string): Promise<NationalIdKeys> {
-  const secrets = await deps.secrets.get();
+/** The keys a national id is claimed under: the current pepper's, and the previous one's while a rotation runs. */
+export function nationalIdKeysOf(
+  digits: string,
+  secrets: Pick<AppSecrets, 'nationalIdPepper' | 'previousNationalIdPepper'>,
+): NationalIdKeys {
   return {
     current: hashNationalId(digits, secrets.nationalIdPepper),
     ...(secrets.previousNationalIdPepper ? { previous: hashNationalId(digits, secrets.previousNationalIdPepper) } : {}),
   };
 }
 
-/** During a rotation, the registration must also find the claim still under the previous pepper. */
-export function notClaimedUnderPrevious(deps: Deps, keys: NationalIdKeys): TransactItem[] {
-  if (!keys.previous) return [];
-  return [
-    {
-      ConditionCheck: {
-        TableName: deps.table.name,
-        Key: citizenKeys.nationalId(keys.previous),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
+export async function nationalIdHashes(deps: Deps, digits: string): Promise<NationalIdKeys> {
+  return nationalIdKeysOf(digits, await deps.secrets.get());
 }
 
 export type RekeyOutcome = 'moved' | 'current' | 'unknown';
+
+export type ClaimDecision =
+  | { outcome: 'current'; citizenId: string }
+  | { outcome: 'unknown' }
+  | { outcome: 'moved'; citizenId: string; move: NationalIdClaim & { from: string; to: string } };
+
+/** Where a national id's claim stands, from the claims found under the current and the previous key. */
+export function decideClaim(
+  keys: NationalIdKeys,
+  underCurrent: NationalIdClaim | undefined,
+  underPrevious: NationalIdClaim | undefined,
+): ClaimDecision {
+  if (underCurrent) return { outcome: 'current', citizenId: underCurrent.citizenId };
+  if (!keys.previous || !underPrevious) return { outcome: 'unknown' };
+  const { citizenId, team } = underPrevious;
+  return { outcome: 'moved', citizenId, move: { citizenId, team, from: keys.previous, to: keys.current } };
+}
 
 /**
  * The citizen a national id is claimed by, moving a claim found under the previous pepper to
@@ -51,51 +61,23 @@ export async function findClaim(
   ctx: RequestContext | SystemContext,
   keys: NationalIdKeys,
 ): Promise<{ citizenId?: string; outcome: RekeyOutcome }> {
-  const claim = await getItem<{ citizenId: string }>(deps.table, citizenKeys.nationalId(keys.current), {
-    consistent: true,
-  });
-  if (claim) return { citizenId: claim.citizenId, outcome: 'current' };
-  if (!keys.previous) return { outcome: 'unknown' };
-  const old = await getItem<{ citizenId: string; team: string }>(deps.table, citizenKeys.nationalId(keys.previous), {
-    consistent: true,
-  });
-  if (!old) return { outcome: 'unknown' };
-  try {
-    await transactWrite(deps.table, [
-      putNew(deps.table, {
-        ...citizenKeys.nationalId(keys.current),
-        entity: 'NationalIdClaim',
-        citizenId: old.citizenId,
-        team: old.team,
-      }),
-      {
-        Delete: {
-          TableName: deps.table.name,
-          Key: citizenKeys.nationalId(keys.previous),
-          ConditionExpression: 'citizenId = :citizenId',
-          ExpressionAttributeValues: { ':citizenId': old.citizenId },
-        },
-      },
-      {
-        Update: {
-          TableName: deps.table.name,
-          Key: citizenKeys.profile(old.citizenId),
-          UpdateExpression: 'SET nationalIdHash = :current',
-          ConditionExpression: 'nationalIdHash = :previous',
-          ExpressionAttributeValues: { ':current': keys.current, ':previous': keys.previous },
-        },
-      },
-      // The system's maintenance, not the caller's act: the caller may be of another team than the citizen.
-      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(
-        'system' in ctx ? ctx : { system: 'national-id-rotation', requestId: ctx.requestId, now: ctx.now },
-        { action: 'citizen.rekey', resource: `citizens/${old.citizenId}`, citizenId: old.citizenId },
-      ),
-    ]);
-  } catch (error) {
-    // Another lookup moved it at the same moment: the claim is now under the current pepper.
-    if (!(error instanceof TransactionConflict)) throw error;
+  const underCurrent = await getNationalIdClaim(deps.table, keys.current);
+  const underPrevious =
+    !underCurrent && keys.previous ? await getNationalIdClaim(deps.table, keys.previous) : undefined;
+  const decision = decideClaim(keys, underCurrent, underPrevious);
+  if (decision.outcome === 'unknown') return { outcome: 'unknown' };
+  if (decision.outcome === 'moved') {
+    // The system's maintenance, not the caller's act: the caller may be of another team than the citizen.
+    const by = 'system' in ctx ? ctx : { system: 'national-id-rotation', requestId: ctx.requestId, now: ctx.now };
+    const audit = auditLogOf(deps).item(by, {
+      action: 'citizen.rekey',
+      resource: `citizens/${decision.citizenId}`,
+      citizenId: decision.citizenId,
+    });
+    // 'raced': another lookup moved it at the same moment, and the claim is under the current pepper all the same.
+    await moveNationalIdClaim(deps.table, decision.move, audit);
   }
-  return { citizenId: old.citizenId, outcome: 'moved' };
+  return { citizenId: decision.citizenId, outcome: decision.outcome };
 }
 
 /** One national id of the register: moves its claim to the current pepper if it is still under the previous one. */

@@ -1,8 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#shared/platform/deps.ts';
 import { logger } from '#shared/platform/logger.ts';
-import { teamKeys } from '#shared/table/keys.ts';
-import { queryAll } from '#shared/table/store.ts';
+import { putTeam, queryTeams } from './team-store.ts';
 
 /**
  * The teams that have citizens, for jobs that look through every team (the reconciliation).
@@ -16,9 +14,7 @@ export async function rememberTeam(deps: Deps, team: string): Promise<void> {
   const key = `${deps.table.name}#${team}`;
   if (known.has(key)) return;
   try {
-    await deps.table.db.send(
-      new PutCommand({ TableName: deps.table.name, Item: { ...teamKeys.team(team), entity: 'Team', team } }),
-    );
+    await putTeam(deps.table, team);
     known.add(key);
   } catch (error) {
     // The next registration in the team writes it; the citizen is registered either way.
@@ -27,7 +23,5 @@ export async function rememberTeam(deps: Deps, team: string): Promise<void> {
 }
 
 export async function listTeams(deps: Deps): Promise<string[]> {
-  return (await queryAll(deps.table, { partition: ['pk', teamKeys.partition], consistent: true })).map((item) =>
-    String(item.team),
-  );
+  return queryTeams(deps.table);
 }
