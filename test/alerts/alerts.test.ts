@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
+import {
+  acknowledgeAlert,
+  AlertChanged,
+  raiseAlert,
+  readVisibleAlert,
+  recordEarlierOccurrence,
+  resolveAlertByDedupKey,
+} from '#shared/alerts/alerts.ts';
 import { runJob } from '#shared/jobs/all.ts';
 import { newId } from '#shared/platform/ids.ts';
+import { alertKeys } from '#shared/table/keys.ts';
+import { putNew } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 
 const clock = new FixedClock(new Date('2026-11-23T19:00:00Z'));
@@ -121,6 +130,45 @@ describe('an alert raised by a detection job', () => {
     await raiseAlert(t.deps, dose);
     expect(await resolveAlertByDedupKey(t.deps, dose.dedupKey, 'Late dose_taken arrived', 'device')).toBe(true);
     expect((await raiseAlert(t.deps, dose)).raised).toBe(false);
+  });
+});
+
+describe('an alert written meanwhile', () => {
+  it('is a 409 alert-changed when a write that joins the acknowledgement fails, and nothing is written', async () => {
+    const citizenId = await eastCitizen();
+    const dose = missedDose(citizenId, '2026-11-20T08:00:00Z');
+    const { alertId } = await raiseAlert(t.deps, dose);
+    const ctx = {
+      actor: { kind: 'user' as const, sub: 'stf-anna', roles: ['staff' as const], team: 'east' },
+      requestId: 'req-x',
+      now: clock.now(),
+    };
+    // The cause's claim exists: a Put of it "only if new" fails, as a used acknowledgement link would.
+    const taken = putNew(t.deps.table, { ...alertKeys.cause(dose.dedupKey), entity: 'AlertCause' });
+    const failed = acknowledgeAlert(t.deps, ctx, alertId ?? '', undefined, [taken]);
+    await expect(failed).rejects.toBeInstanceOf(AlertChanged);
+    await expect(failed).rejects.toMatchObject({ status: 409, reason: 'alert-changed' });
+    expect((await readVisibleAlert(t.deps, ctx.actor, alertId ?? '')).status).toBe('open');
+  });
+
+  it('keeps the earliest occurrence of an episode reported again, until it is resolved', async () => {
+    const dispenserId = newId('dsp');
+    const fault = {
+      kind: 'device_fault' as const,
+      team: 'east',
+      dispenserId,
+      dedupKey: `device_fault#${dispenserId}#jammed`,
+      summary: 'Dispenser jammed',
+      occurredAt: new Date('2026-11-23T10:00:00Z'),
+      reraiseAfterResolve: true,
+    };
+    const { alertId } = await raiseAlert(t.deps, fault);
+    const lead = { kind: 'user' as const, sub: 'lead-lis', roles: ['lead' as const], team: 'east' };
+    expect(await recordEarlierOccurrence(t.deps, fault.dedupKey, new Date('2026-11-23T11:00:00Z'))).toBe(false);
+    expect(await recordEarlierOccurrence(t.deps, fault.dedupKey, new Date('2026-11-23T09:30:00Z'))).toBe(true);
+    expect((await readVisibleAlert(t.deps, lead, alertId ?? '')).occurredAt).toBe('2026-11-23T09:30:00.000Z');
+    await resolveAlertByDedupKey(t.deps, fault.dedupKey, 'Unjammed', 'device');
+    expect(await recordEarlierOccurrence(t.deps, fault.dedupKey, new Date('2026-11-23T09:00:00Z'))).toBe(false);
   });
 });
 
