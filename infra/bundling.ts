@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
 
 /**
- * How every Lambda is bundled, in ONE place. The stack's assets (infra/stack.ts `functionCode`, via
+ * How every Lambda is bundled, in ONE place. The stack's assets (infra/constructs/functions.ts `functionCode`, via
  * infra/bundle-function.ts) and the benchmark (bench/) hand these options to esbuild, so the bundle
  * the benchmark measures is byte-for-byte the kind AWS runs.
  *
