@@ -6,7 +6,7 @@ import { NOTIFIER_FUNCTION } from './notifier-entry.ts';
  * Bundles one function of the manifest into a directory:
  * `node --import tsx infra/bundle-function.ts <FunctionName> <outdir>`.
  *
- * The stack runs it from CDK's local bundling hook (infra/stack.ts, `functionCode`). That hook is
+ * The stack runs it from CDK's local bundling hook (infra/constructs/functions.ts, `functionCode`). That hook is
  * synchronous, and esbuild runs plugins only in its asynchronous API, hence a process of its own.
  */
 const [name, outdir] = process.argv.slice(2);

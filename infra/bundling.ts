@@ -1,9 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
 
 /**
- * How every Lambda is bundled, in ONE place. The stack's assets (infra/stack.ts `functionCode`, via
+ * How every Lambda is bundled, in ONE place. The stack's assets (infra/constructs/functions.ts `functionCode`, via
  * infra/bundle-function.ts) and the benchmark (bench/) hand these options to esbuild, so the bundle
  * the benchmark measures is byte-for-byte the kind AWS runs.
  *
@@ -47,25 +49,59 @@ export const zodEnglishOnly: Plugin = {
 };
 
 /**
- * The runtime's AWS SDK is CommonJS. Imported from an ES module, Node first lexes every one of its
- * files to find their named exports (cjs-module-lexer), which measured ~120 ms of a ~300 ms import;
- * loading it with `require` (the banner's `createRequire`) skips that. Same modules, same
- * behaviour: only how Node loads them changes.
+ * The runtime's AWS SDK, loaded on first use instead of at import. Each `@aws-sdk/*` import becomes a
+ * small CommonJS module whose exports are getters: the first one read (a `new GetCommand(…)`, an
+ * `instanceof ConditionalCheckFailedException`, `DynamoDBDocumentClient.from(…)`) `require`s the
+ * package, every later one reads the loaded copy. esbuild reads a CommonJS module's exports at the
+ * use site (`import_x.GetCommand`), so nothing is loaded until a handler really reaches the SDK: a
+ * request refused by validation or auth never loads it, and the DynamoDB client (about 7× `node -e ''`
+ * by itself) leaves the import for the first request that uses the table. Same modules, same
+ * behaviour, same copy (the runtime's); only when Node loads them changes. `require` (the banner's
+ * `createRequire`) also spares Node lexing every file of a CommonJS package for its named exports,
+ * which an ESM `import` of the runtime's SDK costs (~120 ms measured).
+ *
+ * The getters are the package's exports that the project's own code names (an identifier in
+ * shared/ or functions/): a name the code imports is a name it writes. Importers inside
+ * node_modules (Powertools' secrets provider) get every export.
  */
-export const awsSdkViaRequire: Plugin = {
-  name: 'aws-sdk-via-require',
+export const awsSdkOnFirstUse: Plugin = {
+  name: 'aws-sdk-on-first-use',
   setup(build) {
-    build.onResolve({ filter: /^@aws-sdk\// }, (args) =>
-      args.namespace === 'aws-sdk-via-require'
-        ? { path: args.path, external: true }
-        : { path: args.path, namespace: 'aws-sdk-via-require' },
-    );
-    build.onLoad({ filter: /.*/, namespace: 'aws-sdk-via-require' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
+    build.onResolve({ filter: /^@aws-sdk\// }, (args) => {
+      if (args.namespace === AWS_SDK_NAMESPACE) return { path: args.path, external: true };
+      const everyExport = /[\\/]node_modules[\\/]/.test(args.importer);
+      return { path: `${args.path}${everyExport ? '#every-export' : ''}`, namespace: AWS_SDK_NAMESPACE };
+    });
+    build.onLoad({ filter: /.*/, namespace: AWS_SDK_NAMESPACE }, (args) => {
+      const [pkg = '', everyExport] = args.path.split('#');
+      const named = projectIdentifiers();
+      const names = Object.keys(requireFromProject(pkg) as object).filter(
+        (name) => name !== 'default' && name !== '__esModule' && (everyExport !== undefined || named.has(name)),
+      );
+      return {
+        contents: `let sdk; const load = () => (sdk ??= require(${JSON.stringify(pkg)}));
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+        loader: 'js',
+      };
+    });
   },
 };
+
+const AWS_SDK_NAMESPACE = 'aws-sdk-on-first-use';
+const requireFromProject = createRequire(join(PROJECT_ROOT, 'package.json'));
+let identifiers: Set<string> | undefined;
+
+/** Every identifier written in the code the Lambdas bundle (shared/, functions/), read once per build process. */
+function projectIdentifiers(): Set<string> {
+  if (identifiers) return identifiers;
+  identifiers = new Set();
+  for (const folder of ['shared', 'functions'])
+    for (const file of readdirSync(join(PROJECT_ROOT, folder), { recursive: true, encoding: 'utf8' }))
+      if (file.endsWith('.ts'))
+        for (const [name] of readFileSync(join(PROJECT_ROOT, folder, file), 'utf8').matchAll(/[A-Za-z_$][\w$]*/g))
+          identifiers.add(name);
+  return identifiers;
+}
 
 /** The module whose result the public function serves at `/openapi.json` (see below). */
 export const PUBLISHED_DOCUMENT_MODULE = 'shared/http/published-document.ts';
@@ -106,7 +142,7 @@ export const lambdaEsbuildOptions = {
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
-  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, awsSdkViaRequire],
+  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, awsSdkOnFirstUse],
 } as const satisfies BuildOptions;
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */

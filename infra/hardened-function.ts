@@ -35,7 +35,7 @@ export interface HardenedFunctionProps {
   readonly environment: Record<string, string>;
   /** Encrypts the environment (which holds no secret value: secrets are read at run time). */
   readonly environmentKey: IKey;
-  /** Encrypts the log group (see `logsKey` in infra/stack.ts for the key policy this needs). */
+  /** Encrypts the log group (see `LogsKey` in infra/constructs/data.ts for the key policy this needs). */
   readonly logsKey: IKey;
   /** Concurrent executions reserved for this function: its ceiling and its guaranteed share. */
   readonly reservedConcurrency: number;

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
@@ -10,12 +10,13 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { CHIME_EVENT_TYPE } from '#shared/notifications/checkin.ts';
 import { notifierDomainEventTypes } from '#shared/notifications/registry.ts';
 import { leadingKeyPatterns } from '#shared/table/table-access.ts';
 import { NOTIFIER_RESERVED_CONCURRENCY } from './access.ts';
 import type { AppSecret } from './app-secret.ts';
+import { acknowledge, logicalIdOf, nagArnParts } from './constructs/nag.ts';
 import { hardenedFunction } from './hardened-function.ts';
 import { NOTIFIER_FUNCTION } from './notifier-entry.ts';
 
@@ -32,7 +33,7 @@ export interface NotificationsProps {
   readonly table: TableV2;
   readonly bus: EventBus;
   readonly dataKey: Key;
-  /** The environment every function gets (stack.ts). */
+  /** The environment every function gets (constructs/functions.ts). */
   readonly environment: Record<string, string>;
   readonly schedulerRole: Role;
   readonly oneTimeJobDeadLetters: Queue;
@@ -60,23 +61,40 @@ export class Notifications extends Construct {
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const functionName = `${props.prefix}-${NOTIFIER_SUFFIX}`;
-    const ownArn = stack.formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: functionName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const context = (key: string) => {
-      const value: unknown = this.node.tryGetContext(key);
-      return typeof value === 'string' && value.length > 0 ? value : undefined;
-    };
-    const smsOrigination = context('smsOriginationIdentity');
-    const vapidPublicKey = context('vapidPublicKey');
+    const vapidPrivateKey = this.addVapidPrivateKey(props);
+    const { function: fn, role } = this.addFunction(props, vapidPrivateKey);
+    this.function = fn;
+    this.role = role;
+    this.grant(props, vapidPrivateKey);
+    // The API function hands out the public key and builds links to the console; it sends nothing.
+    const vapidPublicKey = this.context('vapidPublicKey');
+    const consoleBaseUrl = this.context('consoleBaseUrl');
+    if (vapidPublicKey) props.apiFunction.addEnvironment('VAPID_PUBLIC_KEY', vapidPublicKey);
+    if (consoleBaseUrl) props.apiFunction.addEnvironment('CONSOLE_BASE_URL', consoleBaseUrl);
+    this.addRules(props);
+    props.alarm(
+      'NotifierErrorsAlarm',
+      fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'Notifier: the function failed (pages or reminders may not have gone out).',
+    );
+    props.alarm(
+      'NotifierThrottlesAlarm',
+      fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'Notifier: invocations were throttled.',
+    );
+    this.acknowledgeFindings(props);
+  }
 
-    // The VAPID private key is made outside AWS (`npx web-push generate-vapid-keys`) and put into
-    // this secret; the generated value is only a placeholder until then (pushes fail, and are recorded so).
+  private context(key: string): string | undefined {
+    const value: unknown = this.node.tryGetContext(key);
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  }
+
+  /**
+   * The VAPID private key is made outside AWS (`npx web-push generate-vapid-keys`) and put into
+   * this secret; the generated value is only a placeholder until then (pushes fail, and are recorded so).
+   */
+  private addVapidPrivateKey(props: NotificationsProps): Secret {
     const vapidPrivateKey = new Secret(this, 'VapidPrivateKey', {
       secretName: `${props.prefix}/vapid-private-key`,
       description:
@@ -97,9 +115,21 @@ export class Notifications extends Construct {
       'NIST.800.53.R5-SecretsManagerRotationEnabled',
     ])
       acknowledge(vapidPrivateKey, rule, noRotation);
+    return vapidPrivateKey;
+  }
 
-    const consoleBaseUrl = context('consoleBaseUrl');
-    const { function: fn, role } = hardenedFunction(this, 'Function', {
+  private addFunction(props: NotificationsProps, vapidPrivateKey: Secret) {
+    const functionName = `${props.prefix}-${NOTIFIER_SUFFIX}`;
+    const ownArn = Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: functionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const smsOrigination = this.context('smsOriginationIdentity');
+    const vapidPublicKey = this.context('vapidPublicKey');
+    const consoleBaseUrl = this.context('consoleBaseUrl');
+    return hardenedFunction(this, 'Function', {
       functionName,
       description:
         'Alert escalation (duty roster, chain, team alarm), web push and SMS, visit reminders, check-in from Chime events',
@@ -127,8 +157,11 @@ export class Notifications extends Construct {
       reservedConcurrency: NOTIFIER_RESERVED_CONCURRENCY,
       invocation: { kind: 'async', deadLetterQueue: props.eventDeadLetters },
     });
-    this.function = fn;
-    this.role = role;
+  }
+
+  private grant(props: NotificationsProps, vapidPrivateKey: Secret): void {
+    const { function: fn, role } = this;
+    const stack = Stack.of(this);
     // Ack links are signed with a key derived from the app secret's cursor key (shared/notifications/escalation.ts).
     props.appSecret.grantRead(fn);
     vapidPrivateKey.grantRead(role);
@@ -146,11 +179,6 @@ export class Notifications extends Construct {
     props.dataKey.grantEncryptDecrypt(role);
     for (const statement of props.auditAppendOnly) role.addToPolicy(statement);
     props.alarmTopic.grantPublish(role);
-
-    // The API function hands out the public key and builds links to the console; it sends nothing.
-    if (vapidPublicKey) props.apiFunction.addEnvironment('VAPID_PUBLIC_KEY', vapidPublicKey);
-    if (consoleBaseUrl) props.apiFunction.addEnvironment('CONSOLE_BASE_URL', consoleBaseUrl);
-
     role.addToPolicy(
       new PolicyStatement({
         sid: 'SendSms',
@@ -175,9 +203,12 @@ export class Notifications extends Construct {
       }),
     );
     fn.grantInvoke(props.schedulerRole);
+  }
 
+  /** The service's alert, reminder and visit events, and Chime's meeting events from the default bus. */
+  private addRules(props: NotificationsProps): void {
     const target = () =>
-      new LambdaFunction(fn, {
+      new LambdaFunction(this.function, {
         deadLetterQueue: props.eventDeadLetters,
         retryAttempts: 8,
         maxEventAge: Duration.hours(24),
@@ -197,21 +228,11 @@ export class Notifications extends Construct {
       eventPattern: { source: ['aws.chime'], detailType: [CHIME_EVENT_TYPE] },
       targets: [target()],
     });
+  }
 
-    props.alarm(
-      'NotifierErrorsAlarm',
-      fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      'Notifier: the function failed (pages or reminders may not have gone out).',
-    );
-    props.alarm(
-      'NotifierThrottlesAlarm',
-      fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
-      'Notifier: invocations were throttled.',
-    );
-
-    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
-    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  private acknowledgeFindings(props: NotificationsProps): void {
+    const { role } = this;
+    const { partition, region, account } = nagArnParts(this);
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
@@ -229,7 +250,7 @@ export class Notifications extends Construct {
     );
     acknowledge(
       role,
-      `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(props.table.node.defaultChild as never))}.Arn>/index/*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.table)}.Arn>/index/*]`,
       'Queries use the table’s global secondary indexes; scoped to this table.',
     );
     acknowledge(
@@ -244,12 +265,8 @@ export class Notifications extends Construct {
     );
     acknowledge(
       props.schedulerRole,
-      `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(fn.node.defaultChild as never))}.Arn>:*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.function)}.Arn>:*]`,
       'Invoke permission on the notifier includes its versions and aliases (CDK grantInvoke); Scheduler runs the escalation steps there.',
     );
   }
-}
-
-function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id, reason });
 }

@@ -1,6 +1,6 @@
 /**
  * The security headers of the web pages (`/tablet`, `/console`, `/docs`), in one place: the
- * local server sends them and the CloudFront response-headers policy (infra/web.ts) is built
+ * local server sends them and the CloudFront response-headers policy (infra/constructs/web.ts) is built
  * from the same values, so what the browser tests run under is what is deployed.
  *
  * The CSP allows only our own origin: no inline script or style, no CDN. The Chime SDK needs

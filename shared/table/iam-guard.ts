@@ -5,7 +5,7 @@ import { allowedLeadingKey, currentFunction, type TableFunctionName } from './ta
 /**
  * LOCAL ONLY: the stack's IAM policy on the DynamoDB client of `npm start` and the tests, so a
  * code path that AWS would refuse fails here too instead of in production:
- * - the Deny statements of every role (infra/stack.ts: `AuditIsAppendOnly`,
+ * - the Deny statements of every role (infra/constructs/functions.ts: `AuditIsAppendOnly`,
  *   `AuditIsAppendOnlyInBatches`, `NoScan`),
  * - each function's `dynamodb:LeadingKeys` grant (./table-access.ts), while code runs as that
  *   function (`asFunction`: the API parts, the job runner and the event consumer set it).

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * Which partitions each Lambda may touch: the `dynamodb:LeadingKeys` patterns of its IAM grant
- * (infra/stack.ts) and, locally, of the client guard (./iam-guard.ts), so a code path that reads
+ * (infra/constructs/functions.ts) and, locally, of the client guard (./iam-guard.ts), so a code path that reads
  * or writes outside its function's partitions fails in the tests before it fails on AWS.
  *
  * A leading key is the partition key of the request: `pk` for item operations and table queries,

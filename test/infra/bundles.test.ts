@@ -108,6 +108,49 @@ describe('the public function’s bundle', () => {
   }, 30_000);
 });
 
+describe('a table function’s bundle', () => {
+  it('loads the AWS SDK on first use, not at import, and then works with the runtime’s copy', async () => {
+    const outdir = join(OUT, 'TableStream');
+    mkdirSync(outdir, { recursive: true });
+    const spec = lambdaFunctions.find((f) => f.name === 'TableStream');
+    if (!spec) throw new Error('the table-stream function is missing from the manifest');
+    await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent' });
+    const url = JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href);
+    // A stream record of an entity nothing derives from: unmarshalling it is the SDK's first use.
+    const event = {
+      Records: [
+        { eventName: 'INSERT', dynamodb: { SequenceNumber: '1', NewImage: { entity: { S: 'NothingDerived' } } } },
+      ],
+    };
+    const script = `const { createRequire } = await import('node:module');
+      const sdk = () => Object.keys(createRequire(import.meta.url).cache).filter((p) => p.includes('@aws-sdk')).map((p) => p.replace(/.*node_modules[\\/](@aws-sdk[\\/][^\\/]+).*/, '$1'));
+      const { handler } = await import(${url});
+      const atImport = [...new Set(sdk())];
+      const answer = await handler(${JSON.stringify(event)}, {});
+      process.stdout.write(JSON.stringify({ atImport, answer, afterUse: [...new Set(sdk())] }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        STAGE: 'bench',
+        AUTH_MODE: 'cognito',
+        COGNITO_USER_POOL_ID: 'eu-north-1_test',
+        COGNITO_CLIENT_ID: 'test-client',
+        AWS_REGION: 'eu-north-1',
+        TABLE_NAME: 'e-team-test',
+        LOG_LEVEL: 'SILENT',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { atImport: string[]; answer: unknown; afterUse: string[] };
+    expect(result.atImport).toEqual([]);
+    expect(result.answer).toEqual({ batchItemFailures: [] });
+    expect(result.afterUse).toContain('@aws-sdk/util-dynamodb');
+  }, 30_000);
+});
+
 describe('what each function may do', () => {
   /**
    * What a bundle calls, read from its code: outside services go through `Deps`

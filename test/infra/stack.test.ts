@@ -59,6 +59,32 @@ beforeAll(() => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+describe('logical ids a deployed stack already has', () => {
+  // The parts under infra/constructs/ add their resources to the stack's own scope. A resource
+  // whose logical id changed would be replaced: the table and the user pool with their data, the
+  // keys with everything they encrypt; a named one (functions, queues, the bus) would fail the
+  // deployment on its taken name.
+  it('keeps the table, the user pool and the keys where they were', () => {
+    expect(logicalId(stack.table)).toBe('TableCD117FA1');
+    expect(ofType('AWS::DynamoDB::GlobalTable').map(([id]) => id)).toEqual(['TableCD117FA1']);
+    expect(ofType('AWS::Cognito::UserPool').map(([id]) => id)).toEqual(['Users0A0EEA89']);
+    expect(logicalId(stack.keys.data)).toBe('DataKey17AFBB84');
+    expect(logicalId(stack.keys.messaging)).toBe('MessagingKey9A79A2B1');
+    expect(logicalId(stack.keys.logs)).toBe('LogsKeyA6AB43B2');
+    expect(logicalId(stack.appSecret.secret)).toBe('AppSecret048408C8');
+  });
+
+  it('keeps the ids CDK derives from construct paths: the stream’s event source mapping, the functions, the bus', () => {
+    expect(ofType('AWS::Lambda::EventSourceMapping').map(([id]) => id)).toEqual([
+      'TableStreamDynamoDBEventSourceETeamdevdemoTableF320DE021C6631E2',
+    ]);
+    expect(logicalId(stack.functions.Care)).toBe('Care748EE02D');
+    expect(logicalId(stack.functions.TableStream)).toBe('TableStream8DEAEA6B');
+    expect(ofType('AWS::Events::EventBus').map(([id]) => id)).toEqual(['DomainEventsEB543A36']);
+    expect(logicalId(stack.api)).toBe('ApiF70053CD');
+  });
+});
+
 describe('the table', () => {
   it('is the one table of shared/table/schema.ts: pk/sk, the GSIs and the TTL attribute', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
@@ -287,7 +313,7 @@ describe('users', () => {
 });
 
 describe('the functions', () => {
-  // The app's functions; CDK's own BucketDeployment handler (infra/web.ts) is not one of them.
+  // The app's functions; CDK's own BucketDeployment handler (infra/constructs/web.ts) is not one of them.
   const functionResources = () =>
     ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
   const roleOf = (name: LambdaFunctionName) =>

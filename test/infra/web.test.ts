@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { WEB_PATH_PATTERNS } from '../../infra/web.ts';
+import { WEB_PATH_PATTERNS } from '../../infra/constructs/web.ts';
 import { WEB_PREFIXES } from '../../scripts/web-server.ts';
 import { contentSecurityPolicy } from '#shared/http/web-headers.ts';
 
-/** The web clients on AWS (infra/web.ts), from the synthesised template (cdk-nag on, bundling skipped). */
+/** The web clients on AWS (infra/constructs/web.ts), from the synthesised template (cdk-nag on, bundling skipped). */
 let outdir: string;
 let resources: Record<string, { Type: string; Properties: any }>;
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);

@@ -33,7 +33,7 @@ import { contentSecurityPolicy, WEB_SECURITY_HEADERS } from '#shared/http/web-he
  * answers for everything else, uncached. The built pages (scripts/build-web.ts) are uploaded
  * by a BucketDeployment at deploy time.
  */
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The paths the bucket serves; scripts/web-server.ts serves the same ones locally. */
 export const WEB_PATH_PATTERNS = ['/tablet', '/tablet/*', '/console', '/console/*', '/assets/*', '/docs/*'] as const;
@@ -52,6 +52,14 @@ export class WebClient extends Construct {
 
   constructor(scope: Construct, id: string, props: WebClientProps) {
     super(scope, id);
+    const logs = this.addLogsBucket();
+    this.bucket = this.addPagesBucket(props.prefix, logs);
+    this.distribution = this.addDistribution(props, logs);
+    this.addDeployment(props);
+  }
+
+  /** Access logs of the bucket and the distribution, kept 90 days. */
+  private addLogsBucket(): Bucket {
     const logs = new Bucket(this, 'Logs', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -73,14 +81,18 @@ export class WebClient extends Construct {
       ['HIPAA.Security-S3BucketReplicationEnabled', logsNoReplication],
       ['NIST.800.53.R5-S3BucketReplicationEnabled', logsNoReplication],
     ]);
+    return logs;
+  }
 
+  /** The built pages, under a key of their own, read only by the distribution. */
+  private addPagesBucket(prefix: string, logs: Bucket): Bucket {
     const pagesKey = new Key(this, 'PagesKey', {
-      description: `${props.prefix}: the web pages bucket`,
+      description: `${prefix}: the web pages bucket`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.bucket = new Bucket(this, 'Pages', {
+    const bucket = new Bucket(this, 'Pages', {
       encryption: BucketEncryption.KMS,
       encryptionKey: pagesKey,
       bucketKeyEnabled: true,
@@ -97,12 +109,16 @@ export class WebClient extends Construct {
     });
     const pagesNoReplication =
       'The bucket holds only the built web clients, rebuilt from the repository by every deployment (scripts/build-web.ts); no data lives only here.';
-    acknowledgeAll(this.bucket, [
+    acknowledgeAll(bucket, [
       ['HIPAA.Security-S3BucketReplicationEnabled', pagesNoReplication],
       ['NIST.800.53.R5-S3BucketReplicationEnabled', pagesNoReplication],
     ]);
+    return bucket;
+  }
 
-    const headers = new ResponseHeadersPolicy(this, 'PageHeaders', {
+  /** The same strict CSP and security headers the local server sends (shared/http/web-headers.ts). */
+  private addPageHeaders(): ResponseHeadersPolicy {
+    return new ResponseHeadersPolicy(this, 'PageHeaders', {
       comment: 'E-team web pages: strict CSP and security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(), override: true },
@@ -127,7 +143,11 @@ export class WebClient extends Construct {
         ],
       },
     });
+  }
 
+  /** One HTTPS origin: the pages from the bucket, everything else from the API, uncached. */
+  private addDistribution(props: WebClientProps, logs: Bucket): Distribution {
+    const headers = this.addPageHeaders();
     const pages: BehaviorOptions = {
       origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
       viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
@@ -137,7 +157,7 @@ export class WebClient extends Construct {
       compress: true,
     };
     const apiDomain = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
-    this.distribution = new Distribution(this, 'Distribution', {
+    const distribution = new Distribution(this, 'Distribution', {
       comment: `${props.prefix}: web clients and API on one origin`,
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
@@ -170,9 +190,13 @@ export class WebClient extends Construct {
         'Without a custom domain the distribution uses the CloudFront certificate; with one, TLS 1.2 (2021) is the minimum configured here.',
       ],
     ] as const) {
-      Validations.of(this.distribution).acknowledge({ id, reason });
+      Validations.of(distribution).acknowledge({ id, reason });
     }
+    return distribution;
+  }
 
+  /** Uploads the pages built at synth (and the console's sign-in settings) and invalidates the distribution. */
+  private addDeployment(props: WebClientProps): void {
     const deployment = new BucketDeployment(this, 'Deploy', {
       sources: [
         webSource(),
@@ -186,6 +210,10 @@ export class WebClient extends Construct {
       prune: false,
       memoryLimit: 512,
     });
+    this.acknowledgeDeploymentHandler(deployment);
+  }
+
+  private acknowledgeDeploymentHandler(deployment: BucketDeployment): void {
     // CDK's deployment handler is a singleton of the stack; its findings are named by rendered ARNs.
     const stack = Stack.of(this);
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
@@ -217,38 +245,44 @@ export class WebClient extends Construct {
     ] as const) {
       Validations.of(deployment.handlerRole).acknowledge({ id, reason });
     }
-    // The handler is CDK's own singleton Lambda (the scope of its role), run by CloudFormation only
-    // during a deployment; it never sees citizen data, only the built pages.
-    const handler = deployment.handlerRole.node.scope as IConstruct;
-    const deployOnly = `${copy}; it runs only while CloudFormation deploys, never on a request`;
-    acknowledgeAll(handler, [
-      ['AwsSolutions-L1', 'CDK’s BucketDeployment chooses its handler’s runtime; it moves with aws-cdk-lib.'],
-      ['HIPAA.Security-LambdaConcurrency', `${deployOnly}, one invocation per deployment: no caller to cap.`],
-      ['NIST.800.53.R5-LambdaConcurrency', `${deployOnly}, one invocation per deployment: no caller to cap.`],
-      [
-        'HIPAA.Security-LambdaDLQ',
-        `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`,
-      ],
-      [
-        'NIST.800.53.R5-LambdaDLQ',
-        `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`,
-      ],
-      [
-        'HIPAA.Security-LambdaInsideVPC',
-        `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`,
-      ],
-      [
-        'NIST.800.53.R5-LambdaInsideVPC',
-        `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`,
-      ],
-    ]);
-    const cdkInline =
-      'CDK generates the BucketDeployment handler’s policy inline on its own role, scoped to the asset and web buckets and the invalidation.';
-    acknowledgeAll(deployment.handlerRole, [
-      ['HIPAA.Security-IAMNoInlinePolicy', cdkInline],
-      ['NIST.800.53.R5-IAMNoInlinePolicy', cdkInline],
-    ]);
+    acknowledgeHandlerFunction(deployment, copy);
   }
+}
+
+/**
+ * The handler is CDK's own singleton Lambda (the scope of its role), run by CloudFormation only
+ * during a deployment; it never sees citizen data, only the built pages.
+ */
+function acknowledgeHandlerFunction(deployment: BucketDeployment, copy: string): void {
+  const handler = deployment.handlerRole.node.scope as IConstruct;
+  const deployOnly = `${copy}; it runs only while CloudFormation deploys, never on a request`;
+  acknowledgeAll(handler, [
+    ['AwsSolutions-L1', 'CDK’s BucketDeployment chooses its handler’s runtime; it moves with aws-cdk-lib.'],
+    ['HIPAA.Security-LambdaConcurrency', `${deployOnly}, one invocation per deployment: no caller to cap.`],
+    ['NIST.800.53.R5-LambdaConcurrency', `${deployOnly}, one invocation per deployment: no caller to cap.`],
+    [
+      'HIPAA.Security-LambdaDLQ',
+      `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`,
+    ],
+    [
+      'NIST.800.53.R5-LambdaDLQ',
+      `${deployOnly}: CloudFormation receives its failure and rolls the deployment back, which is its dead-letter path.`,
+    ],
+    [
+      'HIPAA.Security-LambdaInsideVPC',
+      `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`,
+    ],
+    [
+      'NIST.800.53.R5-LambdaInsideVPC',
+      `${deployOnly}: it talks only to S3 and CloudFront, public AWS endpoints, and holds no citizen data.`,
+    ],
+  ]);
+  const cdkInline =
+    'CDK generates the BucketDeployment handler’s policy inline on its own role, scoped to the asset and web buckets and the invalidation.';
+  acknowledgeAll(deployment.handlerRole, [
+    ['HIPAA.Security-IAMNoInlinePolicy', cdkInline],
+    ['NIST.800.53.R5-IAMNoInlinePolicy', cdkInline],
+  ]);
 }
 
 function acknowledgeAll(scope: IConstruct, findings: readonly (readonly [string, string])[]): void {
