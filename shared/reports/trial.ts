@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DateTime } from 'luxon';
 import { auditLog } from '#shared/audit/audit.ts';
 import { dispenserPeriodSchema, dispenserReportSchema } from '#shared/dispensers/model.ts';
 import { adherenceOfCitizens, teamDispensersOn } from '#shared/dispensers/report.ts';
@@ -6,7 +7,7 @@ import { addDays, localDate, startOfLocalDate } from '#shared/dispensers/schedul
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ValidationError } from '#shared/platform/errors.ts';
-import { conversionKeys, dispenserKeys, visitKeys } from '#shared/table/keys.ts';
+import { dispenserKeys, visitKeys } from '#shared/table/keys.ts';
 import { queryAll } from '#shared/table/store.ts';
 import { fromItem, type VisitRecord } from '#shared/visits/model.ts';
 import { finalGrantHistories, teamReversions } from './history.ts';
@@ -110,7 +111,8 @@ export function summariseReversions(reversions: readonly Reversion[]): TrialRepo
 }
 
 export function checkPeriod(from: string, to: string): number {
-  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+  const days =
+    Math.round(DateTime.fromISO(to, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days) + 1;
   if (days < 1)
     throw new ValidationError('`to` is before `from`.', [{ field: 'query/to', message: 'must not be before from' }]);
   if (days > MAX_TRIAL_REPORT_DAYS)
@@ -157,7 +159,7 @@ export async function trialReport(
 
   const [model, histories, visitItems, reversions, onLastDay, withDispenser] = await Promise.all([
     getSavingsModel(deps),
-    finalGrantHistories(deps, { index: 'gsi3', partition: conversionKeys.teamCurrentFinalGrantsPartition(team) }),
+    finalGrantHistories(deps, team),
     queryAll(
       deps.table,
       {
