@@ -5,59 +5,35 @@ import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
 import { newId } from '#shared/platform/ids.ts';
-import { TRANSACTION_CONFLICT_BACKOFF, waitBeforeRetry } from '#shared/platform/retry.ts';
-import { assessmentKeys, citizenKeys } from '#shared/table/keys.ts';
+import type { Page } from '#shared/table/store.ts';
 import {
-  getItem,
-  putNew,
-  queryPage,
-  transactWrite,
-  TransactionConflict,
-  type Page,
-  type TransactItem,
-} from '#shared/table/store.ts';
-import {
-  checkAnswers,
-  decide,
-  decisions,
-  followUpSchema,
-  FREE_TEXT_MAX,
-  readinessOfSingleDecision,
-  readinessSchema,
-  reasonSchema,
-  type Answers,
-  type Decision,
-} from './decision.ts';
+  assessmentsPage,
+  getQuestionnaireVersion,
+  insertAssessment,
+  insertQuestionnaireVersion,
+  latestQuestionnaireVersion,
+  summaryOnProfile,
+  VersionTaken,
+} from './assessment-store.ts';
+import { checkAnswers, decide, type Answers } from './decision.ts';
+import { answerValue, summaryOf, type Assessment, type AssessmentSummary } from './model.ts';
 import { shippedQuestionnaires } from './per-technology-questionnaire.ts';
-import {
-  checkDefinition,
-  questionnaireSchema,
-  type Questionnaire,
-  type QuestionnaireDefinition,
-} from './questionnaire.ts';
+import { checkDefinition, type Questionnaire, type QuestionnaireDefinition } from './questionnaire.ts';
+
+export {
+  answerValue,
+  assessmentSchema,
+  technologyDecisionsOf,
+  type Assessment,
+  type AssessmentSummary,
+  type TechnologyDecisions,
+} from './model.ts';
+export { LATEST_ASSESSMENT, latestAssessmentUnchanged } from './assessment-store.ts';
 
 // ── Questionnaire versions ──────────────────────────────────────────────────────────────────
 
-type QuestionnaireItem = Questionnaire & { pk: string; sk: string; entity: 'Questionnaire' };
-
-const toQuestionnaire = (item: QuestionnaireItem): Questionnaire => questionnaireSchema.parse(item);
-
 export async function getQuestionnaire(deps: Deps, version: number): Promise<Questionnaire | undefined> {
-  const item = await getItem<QuestionnaireItem>(deps.table, assessmentKeys.questionnaire(version), {
-    consistent: true,
-  });
-  return item ? toQuestionnaire(item) : undefined;
-}
-
-async function latestPublished(deps: Deps): Promise<Questionnaire | undefined> {
-  const page = await queryPage<QuestionnaireItem>(deps.table, {
-    partition: ['pk', assessmentKeys.questionnairePartition],
-    sort: { attribute: 'sk', beginsWith: assessmentKeys.questionnaireVersionPrefix },
-    newestFirst: true,
-    limit: 1,
-    consistent: true,
-  });
-  return page.items[0] ? toQuestionnaire(page.items[0]) : undefined;
+  return getQuestionnaireVersion(deps.table, version);
 }
 
 /** Writes a version with a condition that it is new: versions are immutable once published. */
@@ -75,9 +51,7 @@ async function publishVersion(
     publishedAt: at.toISOString(),
     publishedBy: by,
   };
-  await transactWrite(deps.table, [
-    putNew(deps.table, { ...assessmentKeys.questionnaire(version), entity: 'Questionnaire', ...questionnaire }),
-  ]);
+  await insertQuestionnaireVersion(deps.table, questionnaire);
   return questionnaire;
 }
 
@@ -87,7 +61,7 @@ async function publishVersion(
  * moves to the per-technology one by itself; one that published its own keeps it.
  */
 export async function currentQuestionnaire(deps: Deps): Promise<Questionnaire> {
-  let latest = await latestPublished(deps);
+  let latest = await latestQuestionnaireVersion(deps.table);
   while (latest === undefined || (latest.publishedBy === 'system' && latest.version < shippedQuestionnaires.length)) {
     const version = (latest?.version ?? 0) + 1;
     const definition = shippedQuestionnaires[version - 1];
@@ -96,8 +70,8 @@ export async function currentQuestionnaire(deps: Deps): Promise<Questionnaire> {
       latest = await publishVersion(deps, version, definition, deps.clock.now(), 'system');
     } catch (error) {
       // Someone published this version at the same moment: theirs stands.
-      if (!(error instanceof TransactionConflict)) throw error;
-      const now = await latestPublished(deps);
+      if (!(error instanceof VersionTaken)) throw error;
+      const now = await latestQuestionnaireVersion(deps.table);
       if (!now) throw error;
       latest = now;
     }
@@ -118,7 +92,7 @@ export async function publishQuestionnaire(
   try {
     return await publishVersion(deps, current.version + 1, definition, ctx.now, ctx.actor.sub);
   } catch (error) {
-    if (error instanceof TransactionConflict) {
+    if (error instanceof VersionTaken) {
       throw new ConflictError(
         `Version ${current.version + 1} was published by someone else just now; reload and try again.`,
         'version-taken',
@@ -129,8 +103,6 @@ export async function publishQuestionnaire(
 }
 
 // ── Assessments ─────────────────────────────────────────────────────────────────────────────
-
-export const answerValue = z.union([z.boolean(), z.number(), z.string().max(FREE_TEXT_MAX)]);
 
 export const recordAssessmentSchema = z
   .strictObject({
@@ -158,48 +130,6 @@ export const recordAssessmentSchema = z
   })
   .openapi('RecordAssessment');
 export type RecordAssessment = z.infer<typeof recordAssessmentSchema>;
-
-export const assessmentSchema = z
-  .object({
-    assessmentId: z.string(),
-    citizenId: z.string(),
-    questionnaireVersion: z.number().int(),
-    answers: z.record(z.string(), answerValue),
-    /** The best of the technologies' decisions: `not_ready` only when the citizen can use neither. */
-    decision: z.enum(decisions),
-    reasons: z.array(reasonSchema),
-    /** Readiness per technology; a conversion line for a technology needs that technology's readiness. */
-    readiness: readinessSchema,
-    /**
-     * `per-technology`: decided per technology when recorded. `single-decision`: recorded before
-     * readiness per technology, read under the rule of its time: its one decision holds for both.
-     */
-    readinessRule: z.enum(['per-technology', 'single-decision']),
-    /** The citizen said no to digital care: the E-team motivates (a follow-up, never a block). */
-    motivationNeeded: z.boolean(),
-    followUps: z.array(followUpSchema),
-    assessedAt: z.string(),
-    assessedBy: z.string(),
-  })
-  .openapi('Assessment');
-export type Assessment = z.infer<typeof assessmentSchema>;
-
-type AssessmentItem = Omit<Assessment, 'readiness' | 'readinessRule' | 'motivationNeeded' | 'followUps'> &
-  Partial<Pick<Assessment, 'readiness' | 'motivationNeeded' | 'followUps'>> & {
-    pk: string;
-    sk: string;
-    entity: 'Assessment';
-  };
-
-/** A stored assessment as read today: one recorded before readiness per technology keeps its one decision for both. */
-const toAssessment = (item: AssessmentItem): Assessment =>
-  assessmentSchema.parse({
-    ...item,
-    readiness: item.readiness ?? readinessOfSingleDecision(item.decision, item.reasons),
-    readinessRule: item.readiness ? 'per-technology' : 'single-decision',
-    motivationNeeded: item.motivationNeeded ?? false,
-    followUps: item.followUps ?? [],
-  });
 
 /** POST /citizens/{id}/assessments: validates the answers against their version and decides. */
 export async function recordAssessment(
@@ -242,57 +172,15 @@ export async function recordAssessment(
   return assessment;
 }
 
-const CONFLICT_RETRIES = 4;
-
-/**
- * One transaction: the assessment, its audit, and its summary on the citizen's profile (so a
- * conversion reads the readiness with the profile instead of a Query). The summary only moves
- * forward: if a later assessment (higher ULID) is already on the profile, this one is written
- * without it, exactly as the Query would still find the later one as the latest. A cancellation
- * by a concurrent transaction on the profile is retried with jitter.
- */
+/** The assessment, its audit and its summary on the profile, in one transaction (see `insertAssessment`). */
 async function writeAssessment(deps: Deps, ctx: RequestContext, assessment: Assessment): Promise<void> {
   const { citizenId, assessmentId } = assessment;
-  const summary: AssessmentSummary = {
-    assessmentId,
-    decision: assessment.decision,
-    readiness: {
-      screen: assessment.readiness.screen.decision,
-      medicationTechnology: assessment.readiness.medicationTechnology.decision,
-    },
-  };
-  const { readinessRule: _rule, ...stored } = assessment;
-  const record = putNew(deps.table, {
-    ...assessmentKeys.assessment(citizenId, assessmentId),
-    entity: 'Assessment',
-    ...stored,
-  });
   const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
     action: 'assessment.create',
     resource: `citizens/${citizenId}/assessments/${assessmentId}`,
     citizenId,
   });
-  const onProfile: TransactItem = {
-    Update: {
-      TableName: deps.table.name,
-      Key: citizenKeys.profile(citizenId),
-      UpdateExpression: 'SET #latest = :summary',
-      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#latest) OR #latest.#id < :id)',
-      ExpressionAttributeNames: { '#latest': LATEST_ASSESSMENT, '#id': 'assessmentId' },
-      ExpressionAttributeValues: { ':summary': summary, ':id': assessmentId },
-    },
-  };
-  let withSummary = true;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await transactWrite(deps.table, withSummary ? [record, onProfile, audit] : [record, audit]);
-      return;
-    } catch (error) {
-      if (!(error instanceof TransactionConflict) || attempt >= CONFLICT_RETRIES) throw error;
-      if (withSummary && error.reasons[1] === 'ConditionalCheckFailed') withSummary = false;
-      else await waitBeforeRetry(attempt + 1, TRANSACTION_CONFLICT_BACKOFF);
-    }
-  }
+  await insertAssessment(deps.table, assessment, audit);
 }
 
 /** GET /citizens/{id}/assessments: the history, newest first (the first is the one that counts). */
@@ -303,54 +191,19 @@ export async function listAssessments(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<Assessment>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const result = await queryPage<AssessmentItem>(deps.table, {
-    partition: ['pk', assessmentKeys.citizenPartition(citizenId)],
-    sort: { attribute: 'sk', beginsWith: assessmentKeys.assessmentPrefix },
-    newestFirst: true,
-    limit: page.limit,
-    cursor: page.cursor,
-  });
+  const result = await assessmentsPage(deps.table, citizenId, page);
   await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
     action: 'assessment.read',
     resource: `citizens/${citizenId}/assessments`,
     citizenId,
   });
-  return { items: result.items.map(toAssessment), nextCursor: result.nextCursor };
+  return result;
 }
 
 /** The assessment that counts: the latest. For other domain functions, which audit their own reads. */
 export async function latestAssessment(deps: Deps, citizenId: string): Promise<Assessment | undefined> {
-  const page = await queryPage<AssessmentItem>(deps.table, {
-    partition: ['pk', assessmentKeys.citizenPartition(citizenId)],
-    sort: { attribute: 'sk', beginsWith: assessmentKeys.assessmentPrefix },
-    newestFirst: true,
-    limit: 1,
-    consistent: true,
-  });
-  return page.items[0] ? toAssessment(page.items[0]) : undefined;
-}
-
-/** The latest assessment's id and decision, kept on the citizen's profile by `recordAssessment`. */
-export const LATEST_ASSESSMENT = 'latestAssessment';
-export interface AssessmentSummary {
-  assessmentId: string;
-  decision: Assessment['decision'];
-  /** Per technology; absent on summaries written before readiness per technology (read as `decision` for both). */
-  readiness?: TechnologyDecisions | undefined;
-}
-export interface TechnologyDecisions {
-  screen: Decision;
-  medicationTechnology: Decision;
-}
-const assessmentSummarySchema = z.object({
-  assessmentId: z.string(),
-  decision: z.enum(decisions),
-  readiness: z.object({ screen: z.enum(decisions), medicationTechnology: z.enum(decisions) }).optional(),
-});
-
-/** The decision per technology of a summary; an old summary's one decision holds for both. */
-export function technologyDecisionsOf(summary: AssessmentSummary): TechnologyDecisions {
-  return summary.readiness ?? { screen: summary.decision, medicationTechnology: summary.decision };
+  const page = await assessmentsPage(deps.table, citizenId, { limit: 1, consistent: true });
+  return page.items[0];
 }
 
 /**
@@ -364,43 +217,10 @@ export async function latestAssessmentOf(
   profile: Record<string, unknown>,
   citizenId: string,
 ): Promise<{ latest: AssessmentSummary | undefined; onProfile: boolean }> {
-  const summary = profile[LATEST_ASSESSMENT];
-  if (summary !== undefined) return { latest: assessmentSummarySchema.parse(summary), onProfile: true };
+  const summary = summaryOnProfile(profile);
+  if (summary !== undefined) return { latest: summary, onProfile: true };
   const latest = await latestAssessment(deps, citizenId);
-  return {
-    latest: latest && {
-      assessmentId: latest.assessmentId,
-      decision: latest.decision,
-      readiness: {
-        screen: latest.readiness.screen.decision,
-        medicationTechnology: latest.readiness.medicationTechnology.decision,
-      },
-    },
-    onProfile: false,
-  };
-}
-
-/**
- * A ConditionCheck that the citizen's latest assessment is still the one read: put in a
- * transaction that relies on the readiness, it fails if the citizen was reassessed meanwhile.
- */
-export function latestAssessmentUnchanged(
-  deps: Deps,
-  citizenId: string,
-  read: { latest: AssessmentSummary | undefined; onProfile: boolean },
-): TransactItem {
-  const stillThere = read.onProfile && read.latest;
-  return {
-    ConditionCheck: {
-      TableName: deps.table.name,
-      Key: citizenKeys.profile(citizenId),
-      ConditionExpression: stillThere ? '#latest.#id = :id' : 'attribute_not_exists(#latest)',
-      ExpressionAttributeNames: stillThere
-        ? { '#latest': LATEST_ASSESSMENT, '#id': 'assessmentId' }
-        : { '#latest': LATEST_ASSESSMENT },
-      ...(stillThere ? { ExpressionAttributeValues: { ':id': stillThere.assessmentId } } : {}),
-    },
-  };
+  return { latest: latest && summaryOf(latest), onProfile: false };
 }
 
 export async function requireQuestionnaire(deps: Deps, version: number): Promise<Questionnaire> {

@@ -73,6 +73,28 @@ function answerProblem(q: Question, answer: Answer): string | undefined {
   }
 }
 
+/** What one answer does: blocks, needs support (perhaps a block a helper overcomes), clears a blocker, or nothing. */
+function reasonOf(q: Question, answer: Answer, helperAvailable: boolean): Reason | undefined {
+  if (q.role === 'blocker') {
+    if (triggered(q.blocksWhen, answer)) {
+      return q.helperCanOvercome && helperAvailable
+        ? {
+            questionId: q.id,
+            effect: 'overcome_by_helper',
+            answer,
+            why: `${q.text.en} — blocking answer, overcome because someone can help`,
+          }
+        : { questionId: q.id, effect: 'blocks', answer, why: `${q.text.en} — this answer rules out digital delivery` };
+    }
+    if (triggered(q.supportWhen, answer))
+      return { questionId: q.id, effect: 'needs_support', answer, why: `${q.text.en} — this answer needs support` };
+    return { questionId: q.id, effect: 'clears', answer, why: `${q.text.en} — no barrier` };
+  }
+  if (q.role === 'support' && triggered(q.supportWhen, answer))
+    return { questionId: q.id, effect: 'needs_support', answer, why: `${q.text.en} — this answer needs support` };
+  return undefined;
+}
+
 /**
  * 1. A blocking answer makes the citizen `not_ready`, unless the question lets a helper overcome
  *    it and a helper question was answered as helping: then it is a support need instead.
@@ -88,41 +110,11 @@ function decideOver(questions: readonly Question[], answers: Answers): { decisio
   for (const q of questions) {
     const answer = answers[q.id];
     if (answer === undefined) continue;
-    if (q.role === 'blocker') {
-      if (triggered(q.blocksWhen, answer)) {
-        if (q.helperCanOvercome && helpers.length > 0) {
-          support.push({
-            questionId: q.id,
-            effect: 'overcome_by_helper',
-            answer,
-            why: `${q.text.en} — blocking answer, overcome because someone can help`,
-          });
-        } else {
-          blocks.push({
-            questionId: q.id,
-            effect: 'blocks',
-            answer,
-            why: `${q.text.en} — this answer rules out digital delivery`,
-          });
-        }
-      } else if (triggered(q.supportWhen, answer)) {
-        support.push({
-          questionId: q.id,
-          effect: 'needs_support',
-          answer,
-          why: `${q.text.en} — this answer needs support`,
-        });
-      } else {
-        clears.push({ questionId: q.id, effect: 'clears', answer, why: `${q.text.en} — no barrier` });
-      }
-    } else if (q.role === 'support' && triggered(q.supportWhen, answer)) {
-      support.push({
-        questionId: q.id,
-        effect: 'needs_support',
-        answer,
-        why: `${q.text.en} — this answer needs support`,
-      });
-    }
+    const reason = reasonOf(q, answer, helpers.length > 0);
+    if (!reason) continue;
+    if (reason.effect === 'blocks') blocks.push(reason);
+    else if (reason.effect === 'clears') clears.push(reason);
+    else support.push(reason);
   }
   if (blocks.length > 0) return { decision: 'not_ready', reasons: blocks };
   if (support.length > 0) {

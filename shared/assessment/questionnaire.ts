@@ -112,22 +112,7 @@ export function checkDefinition(definition: QuestionnaireDefinition, base = 'bod
     if (seen.has(q.id)) fault('id', `duplicate question id "${q.id}"`);
     seen.add(q.id);
 
-    if (q.type === 'choice' || q.type === 'scale') {
-      if (!q.options) fault('options', `a ${q.type} question needs options`);
-      else {
-        const values = q.options.map((o) => o.value);
-        if (new Set(values).size !== values.length) fault('options', 'option values must be unique');
-        if (q.type === 'choice' && values.some((v) => typeof v !== 'string'))
-          fault('options', 'choice option values must be identifiers');
-        if (q.type === 'scale') {
-          if (values.some((v) => typeof v !== 'number')) fault('options', 'scale option values must be integers');
-          else if (values.some((v, k) => k > 0 && (v as number) <= (values[k - 1] as number)))
-            fault('options', 'scale options must go from low to high');
-        }
-      }
-    } else if (q.options) {
-      fault('options', `a ${q.type} question has no options`);
-    }
+    for (const message of optionFaults(q)) fault('options', message);
 
     const triggers = {
       blocksWhen: q.blocksWhen,
@@ -164,6 +149,23 @@ export function checkDefinition(definition: QuestionnaireDefinition, base = 'bod
     if (q.type === 'free_text' && q.role !== 'informational')
       fault('role', 'a free-text answer cannot drive the decision; use informational');
   });
+  return faults;
+}
+
+/** Options where (and only where) the type needs them: unique, identifiers for a choice, integers low to high for a scale. */
+function optionFaults(q: Question): string[] {
+  if (q.type !== 'choice' && q.type !== 'scale') return q.options ? [`a ${q.type} question has no options`] : [];
+  if (!q.options) return [`a ${q.type} question needs options`];
+  const faults: string[] = [];
+  const values = q.options.map((o) => o.value);
+  if (new Set(values).size !== values.length) faults.push('option values must be unique');
+  if (q.type === 'choice' && values.some((v) => typeof v !== 'string'))
+    faults.push('choice option values must be identifiers');
+  if (q.type === 'scale') {
+    if (values.some((v) => typeof v !== 'number')) faults.push('scale option values must be integers');
+    else if (values.some((v, k) => k > 0 && (v as number) <= (values[k - 1] as number)))
+      faults.push('scale options must go from low to high');
+  }
   return faults;
 }
 

@@ -1,17 +1,24 @@
-import { outboxEvent } from '#shared/events/outbox.ts';
 import { z } from '@hono/zod-openapi';
 import { auditLog } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
-import { citizenKeys, conversionKeys } from '#shared/table/keys.ts';
-import { getItems, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
-import type { CurrentFinalGrantItem } from './final-grants.ts';
-import { bumpGrantsVersion, CONFLICT_RETRIES, jitter, toGrant, type Grant, type GrantItem } from './grants.ts';
-import { isoDate } from './plan.ts';
-import { GRANT_ENDED, grantEndedSchema } from './grant-ended.ts';
 import { domainEvent } from '#shared/platform/events.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
+import { reviseCurrentActions } from './final-grant-store.ts';
+import { GRANT_ENDED, grantEndedSchema } from './grant-ended.ts';
+import {
+  bumpGrantsVersion,
+  commitGrantEnd,
+  CONFLICT_RETRIES,
+  endGrantAction,
+  GrantEndRaced,
+  readForGrantEnd,
+} from './grant-store.ts';
+import type { CurrentFinalGrant, Grant } from './model.ts';
+import { isoDate } from './plan.ts';
 
 /**
  * Ending a grant: the authority's decision changed, or the citizen moved or died. The only change
@@ -49,7 +56,7 @@ export function checkEndDate(grant: Pick<Grant, 'grantId' | 'startDate' | 'endDa
 
 /** The current final grant's lines and plans with the benefit ending on `endDate` (never later than it already did). */
 export function endInFinalGrant(
-  pointer: Pick<CurrentFinalGrantItem, 'lines' | 'screenVisitPlan' | 'dosePlan'>,
+  pointer: Pick<CurrentFinalGrant, 'lines' | 'screenVisitPlan' | 'dosePlan'>,
   grantId: string,
   endDate: string,
   recordedAt?: string,
@@ -81,8 +88,8 @@ export function endInFinalGrant(
  * on the grant (conditioned on the end date read), bumps the profile's `grantsVersion` (so a
  * pending proposal's approval gets 409 `grants-changed`), rewrites the benefit in the current
  * final grant and its pointer (conditioned on the pointer's version read and on the final grant
- * not being superseded), and audits. A transaction that loses a race is decided again on fresh
- * reads.
+ * not being superseded), audits and writes GrantEnded to the outbox. A transaction that loses a
+ * race is decided again on fresh reads.
  */
 export async function endGrant(
   deps: Deps,
@@ -91,105 +98,83 @@ export async function endGrant(
   grantId: string,
   input: EndGrant,
 ): Promise<Grant> {
-  for (let attempt = 0; ; attempt++) {
-    const [profile, grantItem, pointerItem] = await getItems(
-      deps.table,
-      [
-        citizenKeys.profile(citizenId),
-        conversionKeys.grant(citizenId, grantId),
-        conversionKeys.currentFinalGrant(citizenId),
-      ],
-      { consistent: true, now: ctx.now },
-    );
-    visibleCitizenFrom(profile, ctx.actor);
-    if (!grantItem) throw new NotFoundError('The grant');
-    const grant = toGrant(grantItem as GrantItem);
-    checkEndDate(grant, input.endDate);
-
-    const endedAt = ctx.now.toISOString();
-    const ended: Grant = { ...grant, endDate: input.endDate, endedAt, endedBy: ctx.actor.sub, endReason: input.reason };
-    const table = deps.table.name;
-    const actions: TransactItem[] = [
-      {
-        Update: {
-          TableName: table,
-          Key: conversionKeys.grant(citizenId, grantId),
-          UpdateExpression: 'SET endDate = :end, endedAt = :at, endedBy = :by, endReason = :reason',
-          ConditionExpression:
-            grant.endDate === undefined
-              ? 'attribute_exists(pk) AND attribute_not_exists(endDate)'
-              : 'endDate = :readEnd',
-          ExpressionAttributeValues: {
-            ':end': input.endDate,
-            ':at': endedAt,
-            ':by': ctx.actor.sub,
-            ':reason': input.reason,
-            ...(grant.endDate === undefined ? {} : { ':readEnd': grant.endDate }),
-          },
-        },
-      },
-      bumpGrantsVersion(deps, citizenId),
-      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
-        action: 'grant.end',
-        resource: `citizens/${citizenId}/grants/${grantId}`,
-        citizenId,
-      }),
-    ];
-    const pointer = pointerItem as CurrentFinalGrantItem | undefined;
-    if (pointer?.lines.some((line) => line.grantId === grantId)) {
-      const revised = endInFinalGrant(pointer, grantId, input.endDate, endedAt);
-      const set = {
-        UpdateExpression: 'SET #lines = :lines, screenVisitPlan = :plan, dosePlan = :dose',
-        ExpressionAttributeNames: { '#lines': 'lines' },
-      };
-      const values = { ':lines': revised.lines, ':plan': revised.screenVisitPlan, ':dose': revised.dosePlan };
-      actions.push(
-        {
-          // The version is not bumped: it counts approvals, which proposals condition on; grant changes have their own counter.
-          Update: {
-            TableName: table,
-            Key: conversionKeys.currentFinalGrant(citizenId),
-            ...set,
-            ConditionExpression: '#version = :version',
-            ExpressionAttributeNames: { ...set.ExpressionAttributeNames, '#version': 'version' },
-            ExpressionAttributeValues: { ...values, ':version': pointer.version },
-          },
-        },
-        {
-          Update: {
-            TableName: table,
-            Key: conversionKeys.finalGrant(citizenId, pointer.finalGrantId),
-            ...set,
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(supersededBy)',
-            ExpressionAttributeValues: values,
-          },
-        },
-      );
-    }
-    const revised = pointer?.lines.some((line) => line.grantId === grantId) ? pointer.finalGrantId : undefined;
-    const detail = grantEndedSchema.parse({
-      citizenId,
-      team: String(profile?.team ?? ctx.actor.team),
-      grantId,
-      endDate: input.endDate,
-      endedAt,
-      endedBy: ctx.actor.sub,
-      ...(revised ? { finalGrantId: revised } : {}),
+  try {
+    return await withRetry(() => endGrantOnce(deps, ctx, citizenId, grantId, input), {
+      ...TRANSACTION_CONFLICT_BACKOFF,
+      attempts: CONFLICT_RETRIES + 1,
+      retryIf: (error) => error instanceof GrantEndRaced,
     });
-    // GrantEnded commits with the end (the outbox): its consumers cancel the visits after it.
-    actions.push(outboxEvent(deps.table, domainEvent(GRANT_ENDED, detail, ctx.now)));
-    try {
-      await transactWrite(deps.table, actions);
-    } catch (error) {
-      if (!(error instanceof TransactionConflict)) throw error;
-      if (attempt >= CONFLICT_RETRIES)
-        throw new ConflictError(
-          'The grant or the citizen’s final grant kept changing while the grant was being ended; try again.',
-          'concurrent-change',
-        );
-      await jitter(attempt);
-      continue;
-    }
-    return ended;
+  } catch (error) {
+    if (error instanceof GrantEndRaced)
+      throw new ConflictError(
+        'The grant or the citizen’s final grant kept changing while the grant was being ended; try again.',
+        'concurrent-change',
+      );
+    throw error;
   }
+}
+
+/** What ending a grant changes, decided on what was read: the grant, the current final grant's benefit, the event. */
+export function decideEnd(facts: {
+  grant: Grant;
+  pointer: CurrentFinalGrant | undefined;
+  input: EndGrant;
+  team: string;
+  by: string;
+  at: string;
+}) {
+  const { grant, pointer, input, at } = facts;
+  checkEndDate(grant, input.endDate);
+  const ended: Grant = { ...grant, endDate: input.endDate, endedAt: at, endedBy: facts.by, endReason: input.reason };
+  const inFinalGrant = pointer?.lines.some((line) => line.grantId === grant.grantId) ? pointer : undefined;
+  const detail = grantEndedSchema.parse({
+    citizenId: grant.citizenId,
+    team: facts.team,
+    grantId: grant.grantId,
+    endDate: input.endDate,
+    endedAt: at,
+    endedBy: facts.by,
+    ...(inFinalGrant ? { finalGrantId: inFinalGrant.finalGrantId } : {}),
+  });
+  const revised = inFinalGrant && {
+    pointer: inFinalGrant,
+    change: endInFinalGrant(inFinalGrant, grant.grantId, input.endDate, at),
+  };
+  return { ended, revised, detail };
+}
+
+/** Read, decide, write: one attempt at ending a grant. */
+async function endGrantOnce(
+  deps: Deps,
+  ctx: RequestContext,
+  citizenId: string,
+  grantId: string,
+  input: EndGrant,
+): Promise<Grant> {
+  const { profile, grant, pointer } = await readForGrantEnd(deps.table, citizenId, grantId, ctx.now);
+  visibleCitizenFrom(profile, ctx.actor);
+  if (!grant) throw new NotFoundError('The grant');
+  const team = String(profile?.team ?? ctx.actor.team);
+  const { ended, revised, detail } = decideEnd({
+    grant,
+    pointer,
+    input,
+    team,
+    by: ctx.actor.sub,
+    at: ctx.now.toISOString(),
+  });
+  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    action: 'grant.end',
+    resource: `citizens/${citizenId}/grants/${grantId}`,
+    citizenId,
+  });
+  await commitGrantEnd(deps.table, [
+    endGrantAction(deps.table, grant, ended),
+    bumpGrantsVersion(deps.table, citizenId),
+    { name: 'audit', action: audit },
+    ...(revised ? reviseCurrentActions(deps.table, revised.pointer, revised.change) : []),
+    // GrantEnded commits with the end (the outbox): its consumers cancel the visits after it.
+    { name: 'event', action: outboxEvent(deps.table, domainEvent(GRANT_ENDED, detail, ctx.now)) },
+  ]);
+  return ended;
 }

@@ -20,10 +20,24 @@ export const reversionReasonDescriptions: Record<ReversionReasonCode, string> = 
   other: 'Another reason, given as text.',
 };
 
+/** The technologies a line can go back from. */
+export const revertedTechnologies = ['screen_visit', 'medication_technology'] as const;
+export const revertedTechnologySchema = z.enum(revertedTechnologies);
+export type RevertedTechnology = (typeof revertedTechnologies)[number];
+
 export const reversionCodesSchema = z.strictObject({
   reasonCode: z.enum(reversionReasonCodes),
   reasonText: z.string().trim().min(1).max(500).optional(),
 });
+
+/** `other` needs its text: the one rule zod's shape cannot say. */
+export const textGivenForOther: [
+  (r: { reasonCode: ReversionReasonCode; reasonText?: string | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (r) => r.reasonCode !== 'other' || r.reasonText !== undefined,
+  { message: 'reasonText is required when reasonCode is other', path: ['reasonText'] },
+];
 
 export const reversionReasonSchema = z
   .strictObject({
@@ -33,12 +47,9 @@ export const reversionReasonSchema = z
         .join(' '),
     }),
     /** Required for `other`, optional for the rest. */
-    reasonText: z.string().trim().min(1).max(500).optional(),
+    reasonText: reversionCodesSchema.shape.reasonText,
   })
-  .refine((r) => r.reasonCode !== 'other' || r.reasonText !== undefined, {
-    message: 'reasonText is required when reasonCode is other',
-    path: ['reasonText'],
-  });
+  .refine(...textGivenForOther);
 
 export const reversionSchema = z
   .object({
@@ -46,7 +57,7 @@ export const reversionSchema = z
     citizenId: z.string(),
     team: z.string(),
     grantId: z.string(),
-    technology: z.enum(['screen_visit', 'medication_technology']),
+    technology: revertedTechnologySchema,
     reasonCode: z.enum(reversionReasonCodes),
     reasonText: z.string().optional(),
     /** The dispenser returned, for a trial that ended in a return. */

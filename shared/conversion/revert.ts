@@ -1,19 +1,36 @@
-import { outboxEvent } from '#shared/events/outbox.ts';
 import { z } from '@hono/zod-openapi';
 import { auditLog } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
 import { domainEvent } from '#shared/platform/events.ts';
-import { newId } from '#shared/platform/ids.ts';
-import { reversionReasonCodes, type Reversion, type ReversionReasonCode } from './reversions.ts';
-import { citizenKeys, conversionKeys, evaluationKeys } from '#shared/table/keys.ts';
-import { getItems, putNew, transactWrite, TransactionConflict, type TransactItem } from '#shared/table/store.ts';
-import { finalGrantSchema, type CurrentFinalGrantItem, type FinalGrant, type FinalGrantItem } from './final-grants.ts';
+import { idPattern, newId } from '#shared/platform/ids.ts';
+import type { NamedAction, Table } from '#shared/table/store.ts';
+import {
+  commitRevision,
+  FinalGrantChanged,
+  getFinalGrant,
+  profileAndPointer,
+  putFinalGrantAction,
+  putPointerAction,
+  supersedeAction,
+} from './final-grant-store.ts';
 import { localDate } from './grants.ts';
+import type { ConversionLine, CurrentFinalGrant, FinalGrant, FinalGrantRecord } from './model.ts';
 import { finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
-import { buildPlans, type ConversionLine } from './split.ts';
+import { putReversionAction } from './reversion-store.ts';
+import {
+  reversionCodesSchema,
+  revertedTechnologies,
+  revertedTechnologySchema,
+  textGivenForOther,
+  type RevertedTechnology,
+  type Reversion,
+  type ReversionReasonCode,
+} from './reversions.ts';
+import { buildPlans } from './split.ts';
 
 /**
  * Reverting a technology line to physical delivery: a screen-visit line back to physical visits,
@@ -29,31 +46,24 @@ export const finalGrantRevisedSchema = finalGrantApprovedSchema.extend({
   reversion: z.object({
     reversionId: z.string(),
     grantId: z.string(),
-    technology: z.enum(['screen_visit', 'medication_technology']),
+    technology: revertedTechnologySchema,
     reasonCode: z.string(),
   }),
 });
 export type FinalGrantRevised = z.infer<typeof finalGrantRevisedSchema>;
 
-export const technologies = ['screen_visit', 'medication_technology'] as const;
-export type RevertedTechnology = (typeof technologies)[number];
+export const technologies = revertedTechnologies;
+export type { RevertedTechnology };
 
 export const revertLineSchema = z
   .strictObject({
-    grantId: z
-      .string()
-      .max(30)
-      .regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
+    grantId: z.string().max(30).regex(idPattern('grt'), 'must be a grant id'),
     technology: z.enum(['screen_visit']).openapi({
       description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision',
     }),
-    reasonCode: z.enum(reversionReasonCodes),
-    reasonText: z.string().trim().min(1).max(500).optional(),
+    ...reversionCodesSchema.shape,
   })
-  .refine((r) => r.reasonCode !== 'other' || r.reasonText !== undefined, {
-    message: 'reasonText is required when reasonCode is other',
-    path: ['reasonText'],
-  })
+  .refine(...textGivenForOther)
   .openapi('RevertLine');
 
 /** The lines after moving one line's technology occurrences to physical, as a plain function. */
@@ -95,13 +105,52 @@ export async function revertLine(
   input: RevertInput,
   requireLine: boolean,
 ): Promise<{ reversion: Reversion; finalGrant?: FinalGrant }> {
-  const [profile, pointerItem] = await getItems(
-    deps.table,
-    [citizenKeys.profile(citizenId), conversionKeys.currentFinalGrant(citizenId)],
-    { consistent: true, now: ctx.now },
-  );
+  const { profile, pointer } = await profileAndPointer(deps.table, citizenId, ctx.now);
   const citizen = visibleCitizenFrom(profile, ctx.actor);
-  const pointer = pointerItem as CurrentFinalGrantItem | undefined;
+  const lines = linesToRevert(pointer, input, requireLine);
+  const previous = pointer && lines ? await getFinalGrant(deps.table, citizenId, pointer.finalGrantId) : undefined;
+  if (lines && !previous) throw new NotFoundError('A final grant for this citizen');
+  const reversionId = newId('rvs', ctx.now);
+  const revising = pointer && lines && previous ? { pointer, lines, previous } : undefined;
+  const { reversion, revised } = decideReversion({
+    citizen,
+    input,
+    reversionId,
+    revising: revising && { ...revising, finalGrantId: newId('fg', ctx.now) },
+    today: localDate(ctx.now, deps.config.TIME_ZONE),
+    by: ctx.actor.sub,
+    at: ctx.now.toISOString(),
+  });
+  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    action: 'final-grant.revert',
+    resource: `citizens/${citizenId}/final-grant/reversions/${reversionId}`,
+    citizenId,
+  });
+  await commitRevision(deps.table, [
+    ...(revised && revising ? revisionActions(deps.table, revising.pointer, revised) : []),
+    putReversionAction(deps.table, reversion),
+    { name: 'audit', action: audit },
+    // FinalGrantRevised commits with the revision (the outbox): its consumer replans the visits.
+    ...(revised
+      ? [{ name: 'event', action: outboxEvent(deps.table, domainEvent(FINAL_GRANT_REVISED, revised.detail, ctx.now)) }]
+      : []),
+  ]).catch((error: unknown) => {
+    if (error instanceof FinalGrantChanged)
+      throw new ConflictError(
+        'The citizen’s final grant changed meanwhile; reload it and try again.',
+        'final-grant-changed',
+      );
+    throw error;
+  });
+  return { reversion, ...(revised ? { finalGrant: revised.finalGrant } : {}) };
+}
+
+/** The current final grant's lines with the line reverted; 404 / 409 `nothing-to-revert` when `requireLine` and there is none. */
+function linesToRevert(
+  pointer: CurrentFinalGrant | undefined,
+  input: Pick<RevertInput, 'grantId' | 'technology'>,
+  requireLine: boolean,
+): ConversionLine[] | undefined {
   const lines = pointer ? revertedLines(pointer.lines, input.grantId, input.technology) : undefined;
   if (!lines && requireLine) {
     if (!pointer) throw new NotFoundError('A final grant for this citizen');
@@ -110,11 +159,29 @@ export async function revertLine(
       'nothing-to-revert',
     );
   }
-  const at = ctx.now.toISOString();
-  const reversionId = newId('rvs', ctx.now);
+  return lines;
+}
+
+interface Revised {
+  finalGrant: FinalGrant;
+  record: FinalGrantRecord;
+  detail: FinalGrantRevised;
+}
+
+/** The reversion record and, when the line is in the current final grant, the new version of it. */
+export function decideReversion(facts: {
+  citizen: { citizenId: string; team: string };
+  input: RevertInput;
+  reversionId: string;
+  revising?: { previous: FinalGrant; lines: ConversionLine[]; finalGrantId: string } | undefined;
+  today: string;
+  by: string;
+  at: string;
+}): { reversion: Reversion; revised?: Revised } {
+  const { citizen, input, reversionId, revising, at } = facts;
   const reversion: Reversion = {
     reversionId,
-    citizenId,
+    citizenId: citizen.citizenId,
     team: citizen.team,
     grantId: input.grantId,
     technology: input.technology,
@@ -122,114 +189,86 @@ export async function revertLine(
     ...(input.reasonText ? { reasonText: input.reasonText } : {}),
     ...(input.dispenserId ? { dispenserId: input.dispenserId } : {}),
     at,
-    by: ctx.actor.sub,
+    by: facts.by,
   };
-  const actions: TransactItem[] = [];
-  let revised: FinalGrant | undefined;
-  let detail: FinalGrantRevised | undefined;
-  if (pointer && lines) {
-    const [previousItem] = await getItems(deps.table, [conversionKeys.finalGrant(citizenId, pointer.finalGrantId)], {
-      consistent: true,
-    });
-    if (!previousItem) throw new NotFoundError('A final grant for this citizen');
-    const previous = finalGrantSchema.parse({ ...previousItem, status: 'current' });
-    const finalGrantId = newId('fg', ctx.now);
-    const { screenVisitPlan, dosePlan } = buildPlans(lines, localDate(ctx.now, deps.config.TIME_ZONE));
-    revised = {
-      ...previous,
-      finalGrantId,
-      status: 'current',
-      lines,
-      screenVisitPlan,
-      dosePlan,
-      approvedBy: ctx.actor.sub,
-      approvedAt: at,
-      supersedes: previous.finalGrantId,
-      supersededBy: undefined,
-      supersededAt: undefined,
-      revision: {
-        kind: 'reversion',
-        reversionId,
-        grantId: input.grantId,
-        technology: input.technology,
-        reasonCode: input.reasonCode,
-        ...(input.reasonText ? { reasonText: input.reasonText } : {}),
-      },
-    };
-    const { status: _s, supersededBy: _b, supersededAt: _a, ...stored } = revised;
-    reversion.finalGrantId = finalGrantId;
-    actions.push(
+  if (!revising) return { reversion };
+  const revised = revisedFinalGrant({ ...facts, revising });
+  reversion.finalGrantId = revising.finalGrantId;
+  return { reversion, revised };
+}
+
+function revisedFinalGrant(facts: {
+  citizen: { citizenId: string; team: string };
+  input: RevertInput;
+  reversionId: string;
+  revising: { previous: FinalGrant; lines: ConversionLine[]; finalGrantId: string };
+  today: string;
+  by: string;
+  at: string;
+}): Revised {
+  const { input, reversionId, at } = facts;
+  const { previous, lines, finalGrantId } = facts.revising;
+  const { screenVisitPlan, dosePlan } = buildPlans(lines, facts.today);
+  const finalGrant: FinalGrant = {
+    ...previous,
+    finalGrantId,
+    status: 'current',
+    lines,
+    screenVisitPlan,
+    dosePlan,
+    approvedBy: facts.by,
+    approvedAt: at,
+    supersedes: previous.finalGrantId,
+    supersededBy: undefined,
+    supersededAt: undefined,
+    revision: {
+      kind: 'reversion',
+      reversionId,
+      grantId: input.grantId,
+      technology: input.technology,
+      reasonCode: input.reasonCode,
+      ...(input.reasonText ? { reasonText: input.reasonText } : {}),
+    },
+  };
+  const { status: _s, supersededBy: _b, supersededAt: _a, ...record } = finalGrant;
+  const detail = finalGrantRevisedSchema.parse({
+    citizenId: facts.citizen.citizenId,
+    team: facts.citizen.team,
+    finalGrantId,
+    conversionId: previous.conversionId,
+    approvedAt: at,
+    approvedBy: facts.by,
+    supersedes: previous.finalGrantId,
+    screenVisitPlan,
+    dosePlan,
+    reversion: { reversionId, grantId: input.grantId, technology: input.technology, reasonCode: input.reasonCode },
+  });
+  return { finalGrant, record, detail };
+}
+
+/** The pointer moves to the new version (conditioned on the version read), which is written; the old one is superseded. */
+function revisionActions(table: Table, pointer: CurrentFinalGrant, revised: Revised): NamedAction[] {
+  const { finalGrant } = revised;
+  return [
+    putPointerAction(
+      table,
       {
-        Put: {
-          TableName: deps.table.name,
-          Item: {
-            ...pointer,
-            finalGrantId,
-            approvedAt: at,
-            lines,
-            screenVisitPlan,
-            dosePlan,
-            version: pointer.version + 1,
-          },
-          ConditionExpression: '#version = :version',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':version': pointer.version },
-        },
+        ...pointer,
+        finalGrantId: finalGrant.finalGrantId,
+        approvedAt: finalGrant.approvedAt,
+        lines: finalGrant.lines,
+        screenVisitPlan: finalGrant.screenVisitPlan,
+        dosePlan: finalGrant.dosePlan,
+        version: pointer.version + 1,
       },
-      putNew(deps.table, {
-        ...conversionKeys.finalGrant(citizenId, finalGrantId),
-        entity: 'FinalGrant',
-        ...stored,
-      } satisfies FinalGrantItem),
-      {
-        Update: {
-          TableName: deps.table.name,
-          Key: conversionKeys.finalGrant(citizenId, previous.finalGrantId),
-          UpdateExpression: 'SET supersededBy = :fg, supersededAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(supersededBy)',
-          ExpressionAttributeValues: { ':fg': finalGrantId, ':at': at },
-        },
-      },
-    );
-    detail = finalGrantRevisedSchema.parse({
-      citizenId,
-      team: citizen.team,
-      finalGrantId,
-      conversionId: previous.conversionId,
-      approvedAt: at,
-      approvedBy: ctx.actor.sub,
-      supersedes: previous.finalGrantId,
-      screenVisitPlan,
-      dosePlan,
-      reversion: { reversionId, grantId: input.grantId, technology: input.technology, reasonCode: input.reasonCode },
-    });
-  }
-  actions.push(
-    putNew(deps.table, {
-      ...evaluationKeys.reversion(citizenId, at, reversionId),
-      ...evaluationKeys.teamReversions(citizen.team, at, reversionId),
-      entity: 'Reversion',
-      ...reversion,
+      pointer.version,
+    ),
+    putFinalGrantAction(table, revised.record),
+    supersedeAction(table, pointer.citizenId, pointer.finalGrantId, {
+      finalGrantId: finalGrant.finalGrantId,
+      at: finalGrant.approvedAt,
     }),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
-      action: 'final-grant.revert',
-      resource: `citizens/${citizenId}/final-grant/reversions/${reversionId}`,
-      citizenId,
-    }),
-  );
-  // FinalGrantRevised commits with the revision (the outbox): its consumer replans the visits.
-  if (detail) actions.push(outboxEvent(deps.table, domainEvent(FINAL_GRANT_REVISED, detail, ctx.now)));
-  try {
-    await transactWrite(deps.table, actions);
-  } catch (error) {
-    if (error instanceof TransactionConflict)
-      throw new ConflictError(
-        'The citizen’s final grant changed meanwhile; reload it and try again.',
-        'final-grant-changed',
-      );
-    throw error;
-  }
-  return { reversion, ...(revised ? { finalGrant: revised } : {}) };
+  ];
 }
 
 export type { FinalGrantApproved };

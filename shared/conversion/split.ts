@@ -1,7 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { ValidationError, type FieldError } from '#shared/platform/errors.ts';
-import { grantSchema, isActiveGrant, type Grant } from './grants.ts';
+import { idPattern } from '#shared/platform/ids.ts';
+import { isActiveGrant } from './grants.ts';
+import type { ConversionLine, Grant } from './model.ts';
 import { wallClockTime, type DosePlanSeed, type ScreenVisitPlanEntry } from './plan.ts';
+
+export { conversionLineSchema, type ConversionLine } from './model.ts';
 
 /**
  * The rules of a conversion proposal, as plain functions: how each granted benefit's
@@ -12,10 +16,7 @@ export const deliveryModes = ['physical', 'screen_visit', 'medication_technology
 
 export const splitSchema = z
   .strictObject({
-    grantId: z
-      .string()
-      .max(30, 'must be a grant id')
-      .regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
+    grantId: z.string().max(30, 'must be a grant id').regex(idPattern('grt'), 'must be a grant id'),
     /** Occurrences per the grant's period (day or week) by each delivery mode; they sum to the grant's `times`. */
     physical: z.number().int().min(0).max(24),
     screenVisit: z.number().int().min(0).max(24),
@@ -35,32 +36,6 @@ export const splitSchema = z
     },
   });
 export type Split = z.infer<typeof splitSchema>;
-
-/** One benefit of a conversion: a snapshot of the grant with its split and the resolved times. */
-export const conversionLineSchema = grantSchema
-  .pick({
-    grantId: true,
-    paragraph: true,
-    service: true,
-    frequency: true,
-    minutesPerOccurrence: true,
-    startDate: true,
-    endDate: true,
-  })
-  .extend({
-    physical: z.number().int(),
-    screenVisit: z.number().int(),
-    medicationTechnology: z.number().int(),
-    screenVisitTimes: z.array(z.string()),
-    medicationTechnologyTimes: z.array(z.string()),
-    /**
-     * When the end date was set on this line after approval (the grant was ended): a report for a
-     * day before this instant reads the line as it stood then, without the end.
-     */
-    endRecordedAt: z.string().optional(),
-  })
-  .openapi('ConversionLine');
-export type ConversionLine = z.infer<typeof conversionLineSchema>;
 
 const describe = (g: Grant) => `grant ${g.grantId} (${g.service}, ${g.paragraph})`;
 
@@ -108,8 +83,7 @@ export function checkProposal(grants: readonly Grant[], splits: readonly Split[]
   const byId = new Map(grants.map((g) => [g.grantId, g]));
   const covered = new Set<string>();
   const lines: ConversionLine[] = [];
-  let dispenserGrant: string | undefined;
-
+  const dispenser: { grantId?: string } = {};
   splits.forEach((split, i) => {
     const at = (field?: string) => `body/splits/${i}${field ? `/${field}` : ''}`;
     const grant = byId.get(split.grantId);
@@ -120,71 +94,9 @@ export function checkProposal(grants: readonly Grant[], splits: readonly Split[]
     covered.add(grant.grantId);
     if (!isActiveGrant(grant, today))
       return void faults.push({ field: at('grantId'), message: `${describe(grant)} ended on ${grant.endDate}` });
-
-    const { times, per } = grant.frequency;
-    const sum = split.physical + split.screenVisit + split.medicationTechnology;
-    if (sum !== times) {
-      faults.push({
-        field: at(),
-        message: `${describe(grant)} is granted ${times} time(s) per ${per}; the split covers ${sum}`,
-      });
-    }
-    if (split.medicationTechnology > 0) {
-      if (grant.service !== 'medication_handling') {
-        faults.push({
-          field: at('medicationTechnology'),
-          message: `${describe(grant)}: medication technology only delivers medication handling`,
-        });
-      } else if (per !== 'day') {
-        faults.push({
-          field: at('medicationTechnology'),
-          message: `${describe(grant)}: a dispenser doses daily; the grant must be counted per day`,
-        });
-      } else if (dispenserGrant) {
-        faults.push({
-          field: at('medicationTechnology'),
-          message: `${describe(grant)}: only one grant can use the citizen's dispenser (already ${dispenserGrant})`,
-        });
-      } else {
-        dispenserGrant = grant.grantId;
-      }
-    }
-    const screen = resolveTimes(grant, split.screenVisit, split.screenVisitTimes, 'screen visit', true);
-    const doses = resolveTimes(
-      grant,
-      split.medicationTechnology,
-      split.medicationTechnologyTimes,
-      'medication technology',
-      true,
-    );
-    if ('problem' in screen)
-      faults.push({ field: at('screenVisitTimes'), message: `${describe(grant)}: ${screen.problem}` });
-    if ('problem' in doses)
-      faults.push({ field: at('medicationTechnologyTimes'), message: `${describe(grant)}: ${doses.problem}` });
-    if ('times' in screen && 'times' in doses && per === 'day' && screen.times.some((t) => doses.times.includes(t))) {
-      faults.push({
-        field: at('screenVisitTimes'),
-        message: `${describe(grant)}: one occurrence cannot be both a screen visit and a dispensed dose`,
-      });
-    }
-    if ('times' in screen && 'times' in doses) {
-      lines.push({
-        grantId: grant.grantId,
-        paragraph: grant.paragraph,
-        service: grant.service,
-        frequency: grant.frequency,
-        minutesPerOccurrence: grant.minutesPerOccurrence,
-        startDate: grant.startDate,
-        ...(grant.endDate ? { endDate: grant.endDate } : {}),
-        physical: split.physical,
-        screenVisit: split.screenVisit,
-        medicationTechnology: split.medicationTechnology,
-        screenVisitTimes: screen.times,
-        medicationTechnologyTimes: doses.times,
-      });
-    }
+    const line = checkSplit(grant, split, at, dispenser, faults);
+    if (line) lines.push(line);
   });
-
   for (const grant of grants) {
     if (isActiveGrant(grant, today) && !covered.has(grant.grantId)) {
       faults.push({
@@ -195,6 +107,70 @@ export function checkProposal(grants: readonly Grant[], splits: readonly Split[]
   }
   if (faults.length > 0) throw new ValidationError('The split does not fit the citizen’s grants; see errors.', faults);
   return lines;
+}
+
+/** One split against its grant: the sum, medication technology, the times. Faults go to `faults`; the line when the times resolve. */
+function checkSplit(
+  grant: Grant,
+  split: Split,
+  at: (field?: string) => string,
+  dispenser: { grantId?: string },
+  faults: FieldError[],
+): ConversionLine | undefined {
+  const { times, per } = grant.frequency;
+  const sum = split.physical + split.screenVisit + split.medicationTechnology;
+  if (sum !== times) {
+    faults.push({
+      field: at(),
+      message: `${describe(grant)} is granted ${times} time(s) per ${per}; the split covers ${sum}`,
+    });
+  }
+  if (split.medicationTechnology > 0) {
+    const problem = dispenserProblem(grant, dispenser.grantId);
+    if (problem) faults.push({ field: at('medicationTechnology'), message: `${describe(grant)}: ${problem}` });
+    else dispenser.grantId = grant.grantId;
+  }
+  const screen = resolveTimes(grant, split.screenVisit, split.screenVisitTimes, 'screen visit', true);
+  const doses = resolveTimes(
+    grant,
+    split.medicationTechnology,
+    split.medicationTechnologyTimes,
+    'medication technology',
+    true,
+  );
+  if ('problem' in screen)
+    faults.push({ field: at('screenVisitTimes'), message: `${describe(grant)}: ${screen.problem}` });
+  if ('problem' in doses)
+    faults.push({ field: at('medicationTechnologyTimes'), message: `${describe(grant)}: ${doses.problem}` });
+  if (!('times' in screen && 'times' in doses)) return undefined;
+  if (per === 'day' && screen.times.some((t) => doses.times.includes(t))) {
+    faults.push({
+      field: at('screenVisitTimes'),
+      message: `${describe(grant)}: one occurrence cannot be both a screen visit and a dispensed dose`,
+    });
+  }
+  return {
+    grantId: grant.grantId,
+    paragraph: grant.paragraph,
+    service: grant.service,
+    frequency: grant.frequency,
+    minutesPerOccurrence: grant.minutesPerOccurrence,
+    startDate: grant.startDate,
+    ...(grant.endDate ? { endDate: grant.endDate } : {}),
+    physical: split.physical,
+    screenVisit: split.screenVisit,
+    medicationTechnology: split.medicationTechnology,
+    screenVisitTimes: screen.times,
+    medicationTechnologyTimes: doses.times,
+  };
+}
+
+/** Why this grant cannot use the citizen's dispenser, if it cannot. */
+function dispenserProblem(grant: Grant, alreadyUsedBy: string | undefined): string | undefined {
+  if (grant.service !== 'medication_handling') return 'medication technology only delivers medication handling';
+  if (grant.frequency.per !== 'day') return 'a dispenser doses daily; the grant must be counted per day';
+  if (alreadyUsedBy) return `only one grant can use the citizen's dispenser (already ${alreadyUsedBy})`;
+  return undefined;
 }
 
 const ALL_WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];

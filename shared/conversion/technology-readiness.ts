@@ -1,4 +1,4 @@
-import type { TechnologyDecisions } from '#shared/assessment/assessments.ts';
+import type { TechnologyDecisions } from '#shared/assessment/model.ts';
 import { ConflictError } from '#shared/platform/errors.ts';
 import type { ConversionLine } from './split.ts';
 

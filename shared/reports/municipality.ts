@@ -1,14 +1,23 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate } from '#shared/conversion/plan.ts';
 import { dispenserReportSchema } from '#shared/dispensers/model.ts';
 import { teamDispensersOn } from '#shared/dispensers/report.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { conversionKeys, evaluationKeys } from '#shared/table/keys.ts';
-import { getItem, put, transactWrite } from '#shared/table/store.ts';
+import { DateTime } from 'luxon';
 import { finalGrantHistories } from './history.ts';
 import { periodFigures, type FinalGrantVersion } from './period-figures.ts';
+import { readTargets, writeTargets } from './report-store.ts';
+import { rollupMetrics, type RollupMetric, type Targets, type TargetsInput } from './settings.ts';
 import { getSavingsModel } from './savings-model.ts';
+
+export {
+  rollupMetrics,
+  targetsInputSchema,
+  targetsSchema,
+  type RollupMetric,
+  type Targets,
+  type TargetsInput,
+} from './settings.ts';
 
 /**
  * The municipality's roll-up across its E-teams on a reporting date (Oslo's monthly "active per
@@ -17,59 +26,6 @@ import { getSavingsModel } from './savings-model.ts';
  * digital share, each from the history as it stood that day, against the targets the
  * municipality sets. Aggregates only: no citizen is named, so nothing is audited per citizen.
  */
-export const rollupMetrics = ['activeDispensers', 'citizensWithFinalGrant', 'digitalShare'] as const;
-export type RollupMetric = (typeof rollupMetrics)[number];
-
-export const targetsInputSchema = z
-  .strictObject({
-    /** The first day of the trial: progress towards a target is measured from here. */
-    trialStartsOn: isoDate,
-    /** The day of the mid-way status (midtvejsstatus), if the municipality has set one. */
-    midwayOn: isoDate.optional(),
-    targets: z
-      .array(
-        z.strictObject({
-          metric: z.enum(rollupMetrics),
-          /** A team's target; absent: the municipality's total. */
-          team: z
-            .string()
-            .max(40)
-            .regex(/^[a-z0-9-]{1,40}$/, 'a team id')
-            .optional(),
-          atLeast: z.number().min(0).max(1_000_000),
-          by: isoDate,
-        }),
-      )
-      .max(100),
-  })
-  .refine((t) => t.targets.every((x) => x.by > t.trialStartsOn), {
-    message: 'every target is due after the trial starts',
-    path: ['targets'],
-  })
-  .refine((t) => t.targets.every((x) => x.metric !== 'digitalShare' || x.atLeast <= 1), {
-    message: 'a digitalShare target is a share between 0 and 1',
-    path: ['targets'],
-  })
-  .openapi('MunicipalityTargetsInput', {
-    example: {
-      trialStartsOn: '2026-08-01',
-      midwayOn: '2027-01-15',
-      targets: [{ metric: 'activeDispensers', atLeast: 700, by: '2027-06-30' }],
-    },
-  });
-export type TargetsInput = z.infer<typeof targetsInputSchema>;
-
-export const targetsSchema = z
-  .object({
-    trialStartsOn: z.string().nullable(),
-    midwayOn: z.string().nullable(),
-    targets: targetsInputSchema.shape.targets,
-    setBy: z.string().nullable(),
-    setAt: z.string().nullable(),
-  })
-  .openapi('MunicipalityTargets');
-export type Targets = z.infer<typeof targetsSchema>;
-
 const figuresSchema = z.object({
   activeDispensers: dispenserReportSchema.shape.activeDispensers,
   citizensWithFinalGrant: z.number().int(),
@@ -104,33 +60,26 @@ export const municipalityReportSchema = z
 export type MunicipalityReport = z.infer<typeof municipalityReportSchema>;
 
 export async function getTargets(deps: Deps): Promise<Targets> {
-  const item = await getItem(deps.table, evaluationKeys.targets());
-  if (!item) return { trialStartsOn: null, midwayOn: null, targets: [], setBy: null, setAt: null };
-  return targetsSchema.parse({
-    trialStartsOn: item.trialStartsOn,
-    midwayOn: item.midwayOn ?? null,
-    targets: item.targets,
-    setBy: item.setBy,
-    setAt: item.setAt,
-  });
+  return (
+    (await readTargets(deps.table)) ?? { trialStartsOn: null, midwayOn: null, targets: [], setBy: null, setAt: null }
+  );
 }
 
 /** PUT /reports/municipality/targets: replaces the targets (no citizen data; who set them is kept). */
 export async function setTargets(deps: Deps, ctx: RequestContext, input: TargetsInput): Promise<Targets> {
-  const stored = {
+  const stored: Targets = {
     trialStartsOn: input.trialStartsOn,
     midwayOn: input.midwayOn ?? null,
     targets: input.targets,
     setBy: ctx.actor.sub,
     setAt: ctx.now.toISOString(),
   };
-  await transactWrite(deps.table, [
-    put(deps.table, { ...evaluationKeys.targets(), entity: 'MunicipalityTargets', ...stored }),
-  ]);
+  await writeTargets(deps.table, stored);
   return stored;
 }
 
-const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+const days = (from: string, to: string) =>
+  Math.round(DateTime.fromISO(to, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days);
 
 /** The mid-way judgement of one target, as a plain function. */
 export function targetStatus(
@@ -147,14 +96,12 @@ export function targetStatus(
   return { actual, expectedByDate, status } as const;
 }
 
-export async function municipalityReport(deps: Deps, date: string): Promise<MunicipalityReport> {
-  const zone = deps.config.TIME_ZONE;
-  const [targets, model, histories] = await Promise.all([
-    getTargets(deps),
-    getSavingsModel(deps),
-    finalGrantHistories(deps, { index: 'gsi2', partition: conversionKeys.allCurrentFinalGrantsPartition }),
-  ]);
-  const byTeam = new Map<string, Map<string, FinalGrantVersion[]>>();
+type TeamFigures = MunicipalityReport['teams'][number];
+type Histories = Map<string, FinalGrantVersion[]>;
+
+/** Each citizen's history under the team of their latest version; teams named only by a target get none. */
+export function historiesByTeam(histories: Histories, targets: Targets): Map<string, Histories> {
+  const byTeam = new Map<string, Histories>();
   for (const [citizenId, versions] of histories) {
     const team = versions.at(-1)?.team;
     if (!team) continue;
@@ -163,45 +110,34 @@ export async function municipalityReport(deps: Deps, date: string): Promise<Muni
     byTeam.set(team, map);
   }
   for (const t of targets.targets) if (t.team && !byTeam.has(t.team)) byTeam.set(t.team, new Map());
-  const teamIds = [...byTeam.keys()].sort();
-  const teams: MunicipalityReport['teams'] = [];
-  for (const team of teamIds) {
-    const dispensers = await teamDispensersOn(deps, team, date);
-    const figures = periodFigures(byTeam.get(team) ?? new Map(), date, date, zone, model);
-    teams.push({
-      team,
-      activeDispensers: dispensers.activeDispensers,
-      citizensWithFinalGrant: figures.citizensWithFinalGrantOnLastDay,
-      digitalShare: figures.digitalShare,
-    });
-  }
-  const all = periodFigures(histories, date, date, zone, model);
+  return byTeam;
+}
+
+/** The municipality's dispensers: the teams' counts summed, by vendor and model too. */
+export function totalDispensers(teams: readonly TeamFigures[]): TeamFigures['activeDispensers'] {
   const groups = new Map<string, { vendor: string; model: string; total: number; active: number; trial: number }>();
-  for (const t of teams) {
-    for (const g of t.activeDispensers.byVendorModel) {
-      const key = `${g.vendor}\u0000${g.model}`;
-      const sum = groups.get(key) ?? { vendor: g.vendor, model: g.model, total: 0, active: 0, trial: 0 };
-      groups.set(key, {
-        ...sum,
-        total: sum.total + g.total,
-        active: sum.active + g.active,
-        trial: sum.trial + g.trial,
-      });
-    }
+  for (const g of teams.flatMap((t) => t.activeDispensers.byVendorModel)) {
+    const key = `${g.vendor}\u0000${g.model}`;
+    const sum = groups.get(key) ?? { vendor: g.vendor, model: g.model, total: 0, active: 0, trial: 0 };
+    groups.set(key, { ...sum, total: sum.total + g.total, active: sum.active + g.active, trial: sum.trial + g.trial });
   }
-  const byVendorModel = [...groups.values()].sort(
-    (a, b) => a.vendor.localeCompare(b.vendor) || a.model.localeCompare(b.model),
-  );
-  const total = {
-    activeDispensers: {
-      total: teams.reduce((n, t) => n + t.activeDispensers.total, 0),
-      active: teams.reduce((n, t) => n + t.activeDispensers.active, 0),
-      trial: teams.reduce((n, t) => n + t.activeDispensers.trial, 0),
-      byVendorModel,
-    },
-    citizensWithFinalGrant: all.citizensWithFinalGrantOnLastDay,
-    digitalShare: all.digitalShare,
+  return {
+    total: teams.reduce((n, t) => n + t.activeDispensers.total, 0),
+    active: teams.reduce((n, t) => n + t.activeDispensers.active, 0),
+    trial: teams.reduce((n, t) => n + t.activeDispensers.trial, 0),
+    byVendorModel: [...groups.values()].sort(
+      (a, b) => a.vendor.localeCompare(b.vendor) || a.model.localeCompare(b.model),
+    ),
   };
+}
+
+/** Each target with its value on the date and its status. */
+export function midwayStatus(
+  targets: Targets,
+  teams: readonly TeamFigures[],
+  total: MunicipalityReport['total'],
+  date: string,
+): MunicipalityReport['midwayStatus'] {
   const valueOf = (metric: RollupMetric, team: string | undefined) => {
     const f = team ? teams.find((t) => t.team === team) : total;
     if (!f) return 0;
@@ -212,22 +148,44 @@ export async function municipalityReport(deps: Deps, date: string): Promise<Muni
         : f.digitalShare;
   };
   return {
-    date,
-    timeZone: zone,
-    teams,
-    total,
-    midwayStatus: {
-      trialStartsOn: targets.trialStartsOn,
-      midwayOn: targets.midwayOn,
-      targets: targets.targets.map((t) => ({
-        metric: t.metric,
-        team: t.team ?? null,
-        atLeast: t.atLeast,
-        by: t.by,
-        ...targetStatus(t, valueOf(t.metric, t.team), date, targets.trialStartsOn),
-      })),
-    },
+    trialStartsOn: targets.trialStartsOn,
+    midwayOn: targets.midwayOn,
+    targets: targets.targets.map((t) => ({
+      metric: t.metric,
+      team: t.team ?? null,
+      atLeast: t.atLeast,
+      by: t.by,
+      ...targetStatus(t, valueOf(t.metric, t.team), date, targets.trialStartsOn),
+    })),
   };
+}
+
+export async function municipalityReport(deps: Deps, date: string): Promise<MunicipalityReport> {
+  const zone = deps.config.TIME_ZONE;
+  const [targets, model, histories] = await Promise.all([
+    getTargets(deps),
+    getSavingsModel(deps),
+    finalGrantHistories(deps, undefined),
+  ]);
+  const byTeam = historiesByTeam(histories, targets);
+  const teams: TeamFigures[] = [];
+  for (const team of [...byTeam.keys()].sort()) {
+    const dispensers = await teamDispensersOn(deps, team, date);
+    const figures = periodFigures(byTeam.get(team) ?? new Map(), date, date, zone, model);
+    teams.push({
+      team,
+      activeDispensers: dispensers.activeDispensers,
+      citizensWithFinalGrant: figures.citizensWithFinalGrantOnLastDay,
+      digitalShare: figures.digitalShare,
+    });
+  }
+  const all = periodFigures(histories, date, date, zone, model);
+  const total = {
+    activeDispensers: totalDispensers(teams),
+    citizensWithFinalGrant: all.citizensWithFinalGrantOnLastDay,
+    digitalShare: all.digitalShare,
+  };
+  return { date, timeZone: zone, teams, total, midwayStatus: midwayStatus(targets, teams, total, date) };
 }
 
 /** The same report as CSV rows for a spreadsheet: one row per figure, long format (pivot-friendly). */

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import type { ConversionLine } from '#shared/conversion/split.ts';
+import type { ConversionLine, FinalGrant } from '#shared/conversion/model.ts';
 import type { SavingsModel } from './savings-model.ts';
 
 /**
@@ -15,14 +15,12 @@ import type { SavingsModel } from './savings-model.ts';
  *   before = granted × (physical minutes + travel)
  *   after  = physical × (physical minutes + travel) + screen × screen-visit minutes + dispensed × dose minutes
  */
-export interface FinalGrantVersion {
-  finalGrantId: string;
-  citizenId: string;
-  team: string;
-  approvedAt: string;
-  supersededAt?: string | undefined;
+export type FinalGrantVersion = Pick<
+  FinalGrant,
+  'finalGrantId' | 'citizenId' | 'team' | 'approvedAt' | 'supersededAt'
+> & {
   lines: readonly ConversionLine[];
-}
+};
 
 export function versionOnDay(versions: readonly FinalGrantVersion[], dayEndUtc: string): FinalGrantVersion | undefined {
   return versions
@@ -63,6 +61,65 @@ export type PeriodFigures = z.infer<typeof periodFiguresSchema>;
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+interface Totals {
+  granted: number;
+  physical: number;
+  screen: number;
+  dispensed: number;
+  before: number;
+  after: number;
+  travel: number;
+  /** The first start of a benefit after a counted day, among those not yet in force. */
+  startsOn?: string | undefined;
+}
+
+/** How many of a line's `times` fall on a day: per day on its weekdays, per week a seventh every day. */
+const dayFactor = (line: ConversionLine, weekday: number) =>
+  line.frequency.per === 'day' ? ((line.frequency.weekdays ?? [1, 2, 3, 4, 5, 6, 7]).includes(weekday) ? 1 : 0) : 1 / 7;
+
+function addLine(t: Totals, line: ConversionLine, factor: number, model: SavingsModel): void {
+  const minutes = model.physicalMinutesPerVisit ?? line.minutesPerOccurrence;
+  const screenMinutes = (minutes * model.screenVisitLengthPercent) / 100;
+  t.granted += line.frequency.times * factor;
+  t.physical += line.physical * factor;
+  t.screen += line.screenVisit * factor;
+  t.dispensed += line.medicationTechnology * factor;
+  t.before += line.frequency.times * factor * (minutes + model.travelMinutesPerVisit);
+  t.after +=
+    line.physical * factor * (minutes + model.travelMinutesPerVisit) +
+    line.screenVisit * factor * screenMinutes +
+    line.medicationTechnology * factor * model.dispensedDoseMinutes;
+  t.travel += (line.screenVisit + line.medicationTechnology) * factor * model.travelMinutesPerVisit;
+}
+
+/** Adds one local day to the totals; answers how many citizens had a benefit in force that day. */
+function countDay(
+  t: Totals,
+  versionsByCitizen: ReadonlyMap<string, readonly FinalGrantVersion[]>,
+  day: DateTime,
+  model: SavingsModel,
+): number {
+  const date = day.toISODate() ?? '';
+  const dayEnd = day.plus({ days: 1 }).startOf('day').toUTC().toISO() ?? '';
+  let citizens = 0;
+  for (const versions of versionsByCitizen.values()) {
+    const version = versionOnDay(versions, dayEnd);
+    if (!version) continue;
+    let any = false;
+    for (const line of version.lines) {
+      if (!lineInForceOn(line, date, dayEnd)) {
+        if (line.startDate > date && (t.startsOn === undefined || line.startDate < t.startsOn))
+          t.startsOn = line.startDate;
+        continue;
+      }
+      any = true;
+      addLine(t, line, dayFactor(line, day.weekday), model);
+    }
+    if (any) citizens += 1;
+  }
+  return citizens;
+}
+
 export function periodFigures(
   versionsByCitizen: ReadonlyMap<string, readonly FinalGrantVersion[]>,
   from: string,
@@ -70,70 +127,30 @@ export function periodFigures(
   zone: string,
   model: SavingsModel,
 ): PeriodFigures {
-  let granted = 0;
-  let physical = 0;
-  let screen = 0;
-  let dispensed = 0;
-  let before = 0;
-  let after = 0;
-  let travel = 0;
+  const t: Totals = { granted: 0, physical: 0, screen: 0, dispensed: 0, before: 0, after: 0, travel: 0 };
   let days = 0;
   let lastDayCitizens = 0;
-  let startsOn: string | undefined;
   for (
     let day = DateTime.fromISO(from, { zone });
     through !== null && (day.toISODate() ?? '') <= through;
     day = day.plus({ days: 1 })
   ) {
-    const date = day.toISODate() ?? '';
-    const dayEnd = day.plus({ days: 1 }).startOf('day').toUTC().toISO() ?? '';
     days += 1;
-    let citizens = 0;
-    for (const versions of versionsByCitizen.values()) {
-      const version = versionOnDay(versions, dayEnd);
-      if (!version) continue;
-      let any = false;
-      for (const line of version.lines) {
-        if (!lineInForceOn(line, date, dayEnd)) {
-          if (line.startDate > date && (startsOn === undefined || line.startDate < startsOn)) startsOn = line.startDate;
-          continue;
-        }
-        any = true;
-        const factor =
-          line.frequency.per === 'day'
-            ? (line.frequency.weekdays ?? [1, 2, 3, 4, 5, 6, 7]).includes(day.weekday)
-              ? 1
-              : 0
-            : 1 / 7;
-        const minutes = model.physicalMinutesPerVisit ?? line.minutesPerOccurrence;
-        const screenMinutes = (minutes * model.screenVisitLengthPercent) / 100;
-        granted += line.frequency.times * factor;
-        physical += line.physical * factor;
-        screen += line.screenVisit * factor;
-        dispensed += line.medicationTechnology * factor;
-        before += line.frequency.times * factor * (minutes + model.travelMinutesPerVisit);
-        after +=
-          line.physical * factor * (minutes + model.travelMinutesPerVisit) +
-          line.screenVisit * factor * screenMinutes +
-          line.medicationTechnology * factor * model.dispensedDoseMinutes;
-        travel += (line.screenVisit + line.medicationTechnology) * factor * model.travelMinutesPerVisit;
-      }
-      if (any) citizens += 1;
-    }
-    lastDayCitizens = citizens;
+    lastDayCitizens = countDay(t, versionsByCitizen, day, model);
   }
+  const { granted, screen, dispensed, before, after, startsOn } = t;
   return {
     daysCounted: days,
     countedThrough: days > 0 ? through : null,
     grantedOccurrences: round(granted, 2),
-    physicalOccurrences: round(physical, 2),
+    physicalOccurrences: round(t.physical, 2),
     screenVisitOccurrences: round(screen, 2),
     medicationTechnologyOccurrences: round(dispensed, 2),
     digitalShare: granted === 0 ? 0 : round((screen + dispensed) / granted, 4),
     staffMinutesBefore: round(before, 1),
     staffMinutesAfter: round(after, 1),
     staffHoursSaved: round((before - after) / 60, 1),
-    travelMinutesSaved: round(travel, 1),
+    travelMinutesSaved: round(t.travel, 1),
     citizensWithFinalGrantOnLastDay: lastDayCitizens,
     ...(granted === 0 && startsOn !== undefined ? { startsOn } : {}),
   };

@@ -1,17 +1,17 @@
 import { z } from '@hono/zod-openapi';
+import { DateTime } from 'luxon';
 import { auditLog } from '#shared/audit/audit.ts';
-import { dispenserPeriodSchema, dispenserReportSchema } from '#shared/dispensers/model.ts';
+import { dispenserReportSchema } from '#shared/dispensers/model.ts';
 import { adherenceOfCitizens, teamDispensersOn } from '#shared/dispensers/report.ts';
 import { addDays, localDate, startOfLocalDate } from '#shared/dispensers/schedule.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ValidationError } from '#shared/platform/errors.ts';
-import { conversionKeys, dispenserKeys, visitKeys } from '#shared/table/keys.ts';
-import { queryAll } from '#shared/table/store.ts';
-import { fromItem, type VisitRecord } from '#shared/visits/model.ts';
+import type { VisitRecord } from '#shared/visits/model.ts';
 import { finalGrantHistories, teamReversions } from './history.ts';
 import { periodFigures, periodFiguresSchema } from './period-figures.ts';
 import { reversionReasonCodes, type Reversion } from '#shared/conversion/reversions.ts';
+import { citizensWithDispenserIn, teamVisitsStartingBetween } from './report-store.ts';
 import { getSavingsModel, savingsModelSchema } from './savings-model.ts';
 
 /**
@@ -110,7 +110,8 @@ export function summariseReversions(reversions: readonly Reversion[]): TrialRepo
 }
 
 export function checkPeriod(from: string, to: string): number {
-  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+  const days =
+    Math.round(DateTime.fromISO(to, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days) + 1;
   if (days < 1)
     throw new ValidationError('`to` is before `from`.', [{ field: 'query/to', message: 'must not be before from' }]);
   if (days > MAX_TRIAL_REPORT_DAYS)
@@ -118,24 +119,6 @@ export function checkPeriod(from: string, to: string): number {
       { field: 'query/to', message: `at most ${MAX_TRIAL_REPORT_DAYS} days after from` },
     ]);
   return days;
-}
-
-/** Citizens of the team who had a dispenser at some moment of [startUtc, endUtc). */
-async function citizensWithDispenserIn(deps: Deps, team: string, startUtc: string, endUtc: string): Promise<string[]> {
-  const periods = (
-    await queryAll(
-      deps.table,
-      {
-        index: 'gsi1',
-        partition: ['gsi1pk', dispenserKeys.teamPeriodsPartition(team)],
-        sort: { attribute: 'gsi1sk', lte: endUtc },
-      },
-      100_000,
-    )
-  )
-    .map((item) => dispenserPeriodSchema.parse(item))
-    .filter((p) => p.from < endUtc && (!p.to || p.to > startUtc));
-  return [...new Set(periods.map((p) => p.citizenId))];
 }
 
 export async function trialReport(
@@ -153,27 +136,22 @@ export async function trialReport(
   const endUtc = startOfLocalDate(addDays(to, 1), zone).toISOString();
   // Statuses as they stood when the period ended, or now while it runs.
   // (Just after now, so what happened at this very instant counts.)
-  const asOf = endUtc < ctx.now.toISOString() ? endUtc : new Date(ctx.now.getTime() + 1).toISOString();
+  const asOf =
+    endUtc < ctx.now.toISOString()
+      ? endUtc
+      : (DateTime.fromJSDate(ctx.now, { zone: 'utc' }).plus({ milliseconds: 1 }).toISO() ?? '');
 
-  const [model, histories, visitItems, reversions, onLastDay, withDispenser] = await Promise.all([
+  const [model, histories, teamVisits, reversions, onLastDay, withDispenser] = await Promise.all([
     getSavingsModel(deps),
-    finalGrantHistories(deps, { index: 'gsi3', partition: conversionKeys.teamCurrentFinalGrantsPartition(team) }),
-    queryAll(
-      deps.table,
-      {
-        index: 'gsi3',
-        partition: ['gsi3pk', visitKeys.teamPartition(team)],
-        sort: { attribute: 'gsi3sk', between: [startUtc, endUtc] },
-      },
-      200_000,
-    ),
+    finalGrantHistories(deps, team),
+    teamVisitsStartingBetween(deps.table, team, startUtc, endUtc),
     teamReversions(deps, team, startUtc, asOf),
     teamDispensersOn(deps, team, to),
-    citizensWithDispenserIn(deps, team, startUtc, endUtc),
+    citizensWithDispenserIn(deps.table, team, startUtc, endUtc),
   ]);
   const { setBy: _by, setAt: _at, ...savingsModel } = model;
   const conversion = periodFigures(histories, from, from <= through ? through : null, zone, savingsModel);
-  const visits = visitItems.map(fromItem).filter((v) => v.start < endUtc && v.createdAt < asOf);
+  const visits = teamVisits.filter((v) => v.start < endUtc && v.createdAt < asOf);
   const adherence = await adherenceOfCitizens(deps, withDispenser, from, to, ctx.now);
 
   const readCitizens = [...new Set([...withDispenser, ...onLastDay.citizens])];

@@ -19,8 +19,9 @@ function conflictReasons(dir: string, found = new Map<string, string>()): Map<st
           if (source[end] === '(') depth++;
           else if (source[end] === ')' && --depth === 0) break;
         }
-        // The reason is the last plain string literal among the arguments (the detail is a template or a sentence).
-        const literals = [...source.slice(at, end).matchAll(/'([^'\s]+)'\s*$/gm)].map((m) => m[1] ?? '');
+        // The reason is the last plain string literal among the arguments (the detail is a template or a sentence),
+        // followed by the trailing comma Prettier adds when the call spans lines.
+        const literals = [...source.slice(at, end).matchAll(/'([^'\s]+)',?\s*$/gm)].map((m) => m[1] ?? '');
         const reason = literals.at(-1);
         if (reason) found.set(reason, `${path}:${source.slice(0, at).split('\n').length}`);
       }
