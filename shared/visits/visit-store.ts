@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#shared/platform/deps.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
 import { visitKeys } from '#shared/table/keys.ts';
@@ -7,8 +8,6 @@ import {
   NamedTransactionConflict,
   putNew,
   transactNamed,
-  transactWrite,
-  TransactionConflict,
   updateParts,
   type Item,
   type Key,
@@ -146,20 +145,18 @@ export async function noteSchedulesFor(
 ): Promise<void> {
   const update = updateParts({ set: { schedulesFor } });
   try {
-    await transactWrite(table, [
-      {
-        Update: {
-          TableName: table.name,
-          Key: visitKeys.visit(visit.visitId),
-          ...update,
-          ConditionExpression: '#version = :version',
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':version': visit.version },
-        },
-      },
-    ]);
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: visitKeys.visit(visit.visitId),
+        ...update,
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':version': visit.version },
+      }),
+    );
   } catch (error) {
-    if (!(error instanceof TransactionConflict)) throw error;
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   }
 }
 
