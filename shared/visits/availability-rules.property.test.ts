@@ -106,7 +106,6 @@ describe('a staff member’s availability rules', () => {
       }),
     );
   });
-
 });
 
 describe('a staff member’s availability on the days the clocks change', () => {
