@@ -11,64 +11,49 @@ import { demoSteps, type DemoData } from './seed.ts';
 const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citizenId: string) =>
   (await grantsAndProfileOf(deps, citizenId)).grants;
 
-/**
- * Demo data of the care capability: the default questionnaire as version 1 and three citizens
- * of the demo team — one assessed ready with four grants and an approved final grant (screen
- * visits and a dispenser), one ready with support, one not ready. National ids are made up.
- */
-demoSteps.push(async (deps, demo: DemoData) => {
-  const now = deps.clock.now();
-  const as = (role: Role, sub: string): RequestContext => ({
-    actor: { kind: 'user', sub, roles: [role], team: demo.team },
-    requestId: 'demo-seed',
-    now,
-  });
-  const assessor = as('assessor', 'asr-demo');
-  const questionnaire = await currentQuestionnaire(deps);
-  demo.ids.questionnaireVersion = String(questionnaire.version);
+type SeedDeps = Parameters<typeof grantsAndProfileOf>[0];
 
-  const base = answersReadyForBoth;
+/** Who does what in the demo: the people of the demo team, at the seed's one instant. */
+interface Cast {
+  readonly as: (role: Role, sub: string) => RequestContext;
+  readonly assessor: RequestContext;
+  readonly questionnaireVersion: number;
+  /** The grants start two months back, so reports and adherence have history. */
+  readonly startDate: string;
+}
 
+type GrantInput = Parameters<typeof recordGrant>[3];
+type Frequency = GrantInput['frequency'];
+const daily = (timesOfDay: string[]): Frequency => ({ per: 'day', times: timesOfDay.length, timesOfDay });
+
+/** Karen: assessed ready, four grants, and an approved final grant (screen visits and a dispenser). */
+async function seedKaren(deps: SeedDeps, demo: DemoData, cast: Cast): Promise<void> {
+  const { assessor, startDate } = cast;
   const karen = await registerCitizen(deps, assessor, {
     nationalId: '120339-1118',
     name: { given: 'Karen', family: 'Sørensen' },
     preferredLanguage: 'da',
   });
   await recordAssessment(deps, assessor, karen.citizenId, {
-    questionnaireVersion: questionnaire.version,
-    answers: { ...base, notes: 'Bruger iPad dagligt.' },
+    questionnaireVersion: cast.questionnaireVersion,
+    answers: { ...answersReadyForBoth, notes: 'Bruger iPad dagligt.' },
   });
-  const startDate =
-    DateTime.fromJSDate(now, { zone: deps.config.TIME_ZONE }).minus({ months: 2 }).toISODate() ?? '2026-01-01';
-  const medication = await recordGrant(deps, assessor, karen.citizenId, {
-    paragraph: 'SUL-138',
-    service: 'medication_handling',
-    frequency: { per: 'day', times: 3, timesOfDay: ['08:00', '14:00', '20:00'] },
-    minutesPerOccurrence: 10,
-    startDate,
-  });
-  const safety = await recordGrant(deps, assessor, karen.citizenId, {
-    paragraph: 'SEL-83',
-    service: 'safety_check',
-    frequency: { per: 'day', times: 1, timesOfDay: ['21:00'] },
-    minutesPerOccurrence: 10,
-    startDate,
-  });
-  const help = await recordGrant(deps, assessor, karen.citizenId, {
-    paragraph: 'SEL-83',
-    service: 'practical_help',
-    frequency: { per: 'week', times: 1, weekdays: [3] },
-    minutesPerOccurrence: 60,
-    startDate,
-  });
-  const conversation = await recordGrant(deps, assessor, karen.citizenId, {
-    paragraph: 'SEL-85',
-    service: 'support_conversation',
-    frequency: { per: 'week', times: 2, weekdays: [2, 4], timesOfDay: ['10:00'] },
-    minutesPerOccurrence: 30,
-    startDate,
-  });
-  const conversion = await proposeConversion(deps, as('staff', 'stf-anna'), karen.citizenId, {
+  const grant = (
+    paragraph: GrantInput['paragraph'],
+    service: GrantInput['service'],
+    frequency: Frequency,
+    minutesPerOccurrence: number,
+  ) => recordGrant(deps, assessor, karen.citizenId, { paragraph, service, frequency, minutesPerOccurrence, startDate });
+  const medication = await grant('SUL-138', 'medication_handling', daily(['08:00', '14:00', '20:00']), 10);
+  const safety = await grant('SEL-83', 'safety_check', daily(['21:00']), 10);
+  const help = await grant('SEL-83', 'practical_help', { per: 'week', times: 1, weekdays: [3] }, 60);
+  const conversation = await grant(
+    'SEL-85',
+    'support_conversation',
+    { per: 'week', times: 2, weekdays: [2, 4], timesOfDay: ['10:00'] },
+    30,
+  );
+  const conversion = await proposeConversion(deps, cast.as('staff', 'stf-anna'), karen.citizenId, {
     reason:
       'Morgen- og aftenmedicin fra dispenser, frokostmedicin og aftentilsyn på skærm; rengøring forbliver fysisk.',
     splits: [
@@ -85,20 +70,24 @@ demoSteps.push(async (deps, demo: DemoData) => {
       { grantId: conversation.grantId, physical: 0, screenVisit: 2, medicationTechnology: 0 },
     ],
   });
-  const finalGrant = await approveConversion(deps, as('lead', 'lead-demo'), conversion.conversionId, {
+  const finalGrant = await approveConversion(deps, cast.as('lead', 'lead-demo'), conversion.conversionId, {
     note: 'Aftalt med borger og datter.',
   });
   demo.ids.citizen = karen.citizenId;
   demo.ids.finalGrant = finalGrant.finalGrantId;
+}
 
+/** Poul: ready with support; his dispenser goes on trial for a proposed medication-technology line. */
+async function seedPoul(deps: SeedDeps, demo: DemoData, cast: Cast): Promise<void> {
+  const { assessor, startDate } = cast;
   const poul = await registerCitizen(deps, assessor, {
     nationalId: '050442-2223',
     name: { given: 'Poul', family: 'Ærø' },
     preferredLanguage: 'da',
   });
   await recordAssessment(deps, assessor, poul.citizenId, {
-    questionnaireVersion: questionnaire.version,
-    answers: { ...base, uses_device: false, internet_at_home: 'mobile_poor' },
+    questionnaireVersion: cast.questionnaireVersion,
+    answers: { ...answersReadyForBoth, uses_device: false, internet_at_home: 'mobile_poor' },
   });
   await recordGrant(deps, assessor, poul.citizenId, {
     paragraph: 'SEL-83a',
@@ -107,18 +96,18 @@ demoSteps.push(async (deps, demo: DemoData) => {
     minutesPerOccurrence: 45,
     startDate,
   });
-  // Poul's dispenser goes on trial for a proposed medication-technology line (the trial belongs to the grant).
+  // The trial belongs to the grant.
   const poulMedication = await recordGrant(deps, assessor, poul.citizenId, {
     paragraph: 'SUL-138',
     service: 'medication_handling',
-    frequency: { per: 'day', times: 2, timesOfDay: ['09:00', '21:00'] },
+    frequency: daily(['09:00', '21:00']),
     minutesPerOccurrence: 10,
     startDate,
   });
   const rehabilitation = (await listGrantsOf(deps, poul.citizenId)).find(
     (g) => g.service === 'rehabilitation_training',
   );
-  await proposeConversion(deps, as('staff', 'stf-anna'), poul.citizenId, {
+  await proposeConversion(deps, cast.as('staff', 'stf-anna'), poul.citizenId, {
     reason: 'Try a dispenser for the medication; rehabilitation stays physical.',
     splits: [
       { grantId: poulMedication.grantId, physical: 0, screenVisit: 0, medicationTechnology: 2 },
@@ -128,15 +117,44 @@ demoSteps.push(async (deps, demo: DemoData) => {
     ],
   });
   demo.ids.citizenReadyWithSupport = poul.citizenId;
+}
 
-  const bent = await registerCitizen(deps, assessor, {
+/** Bent: assessed, not ready (cannot see the screen; his medication does not fit a dispenser). */
+async function seedBent(deps: SeedDeps, demo: DemoData, cast: Cast): Promise<void> {
+  const bent = await registerCitizen(deps, cast.assessor, {
     nationalId: '230836-3335',
     name: { given: 'Bent', family: 'Lund' },
     preferredLanguage: 'en',
   });
-  await recordAssessment(deps, assessor, bent.citizenId, {
-    questionnaireVersion: questionnaire.version,
-    answers: { ...base, can_see_screen: false, medication_fits_dispenser: 'unsuitable' },
+  await recordAssessment(deps, cast.assessor, bent.citizenId, {
+    questionnaireVersion: cast.questionnaireVersion,
+    answers: { ...answersReadyForBoth, can_see_screen: false, medication_fits_dispenser: 'unsuitable' },
   });
   demo.ids.citizenNotReady = bent.citizenId;
+}
+
+/**
+ * Demo data of the care capability: the default questionnaire as version 1 and three citizens
+ * of the demo team — one assessed ready with four grants and an approved final grant (screen
+ * visits and a dispenser), one ready with support, one not ready. National ids are made up.
+ */
+demoSteps.push(async (deps, demo: DemoData) => {
+  const now = deps.clock.now();
+  const as = (role: Role, sub: string): RequestContext => ({
+    actor: { kind: 'user', sub, roles: [role], team: demo.team },
+    requestId: 'demo-seed',
+    now,
+  });
+  const questionnaire = await currentQuestionnaire(deps);
+  demo.ids.questionnaireVersion = String(questionnaire.version);
+  const cast: Cast = {
+    as,
+    assessor: as('assessor', 'asr-demo'),
+    questionnaireVersion: questionnaire.version,
+    startDate:
+      DateTime.fromJSDate(now, { zone: deps.config.TIME_ZONE }).minus({ months: 2 }).toISODate() ?? '2026-01-01',
+  };
+  await seedKaren(deps, demo, cast);
+  await seedPoul(deps, demo, cast);
+  await seedBent(deps, demo, cast);
 });

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Role } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import { logger } from '#shared/platform/logger.ts';
@@ -15,16 +16,12 @@ import { demoSteps, type DemoData } from './seed.ts';
  */
 const weekdays = [1, 2, 3, 4, 5];
 
-demoSteps.push(async (deps, demo: DemoData) => {
-  const now = deps.clock.now();
-  const as = (role: Role, sub: string): RequestContext => ({
-    actor: { kind: 'user', sub, roles: [role], team: demo.team },
-    requestId: 'demo-seed',
-    now,
-  });
-  const lead = as('lead', 'lead-lis');
+type SeedDeps = Parameters<typeof setAvailability>[0];
+type As = (role: Role, sub: string) => RequestContext;
 
-  // The staff directory first: nobody is scheduled before the team has registered them.
+/** The staff directory first (nobody is scheduled before the team has registered them), then their availability. */
+async function seedStaff(deps: SeedDeps, demo: DemoData, as: As): Promise<void> {
+  const lead = as('lead', 'lead-lis');
   for (const [staffId, name] of [
     ['stf-anna', 'Anna Holm'],
     ['stf-bo', 'Bo Lund'],
@@ -32,7 +29,6 @@ demoSteps.push(async (deps, demo: DemoData) => {
   ] as const) {
     await registerStaff(deps, lead, demo.team, { staffId, name });
   }
-
   await setAvailability(deps, as('staff', 'stf-anna'), 'stf-anna', {
     weekly: [
       ...weekdays.map((weekday) => ({ weekday, start: '08:00', end: '16:00' })),
@@ -56,15 +52,17 @@ demoSteps.push(async (deps, demo: DemoData) => {
   demo.ids.staff = 'stf-anna';
   demo.ids.staffColleague = 'stf-bo';
   demo.ids.lead = 'lead-lis';
+}
 
-  // The care step's final grant planned the visits before anyone had set availability.
+/** The care step's final grant planned the visits before anyone had set availability: the lead hands out the coming week. */
+async function assignPlannedWeek(deps: SeedDeps, demo: DemoData, lead: RequestContext): Promise<void> {
   const citizenId = demo.ids.citizen;
   if (!citizenId) return;
   const week = await listVisits(deps, lead, {
     citizenId,
     unassigned: 'true',
-    from: now.toISOString(),
-    to: new Date(now.getTime() + 7 * 86_400_000).toISOString(),
+    from: lead.now.toISOString(),
+    to: DateTime.fromJSDate(lead.now, { zone: 'utc' }).plus({ days: 7 }).toJSDate().toISOString(),
     limit: 200,
   });
   const staff = (await Promise.all(['stf-anna', 'stf-bo'].map((id) => getStaffProfile(deps.table, id, true)))).filter(
@@ -85,4 +83,15 @@ demoSteps.push(async (deps, demo: DemoData) => {
   }
   if (week.items[0]) demo.ids.visit = week.items[0].visitId;
   logger.info('demo visits assigned', { assigned, unassigned: week.items.length - assigned });
+}
+
+demoSteps.push(async (deps, demo: DemoData) => {
+  const now = deps.clock.now();
+  const as: As = (role, sub) => ({
+    actor: { kind: 'user', sub, roles: [role], team: demo.team },
+    requestId: 'demo-seed',
+    now,
+  });
+  await seedStaff(deps, demo, as);
+  await assignPlannedWeek(deps, demo, as('lead', 'lead-lis'));
 });

@@ -4,19 +4,22 @@ import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
 import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
-import {
-  getItem,
-  getItems,
-  put,
-  queryAll,
-  transactWrite,
-  TransactionConflict,
-  type TransactItem,
-} from '#shared/table/store.ts';
+import { getItems } from '#shared/table/store.ts';
 import type { DosePlan, DosePlanInput } from './model.ts';
 import { requirePlanTimes } from './plan-start.ts';
 import { localDate, startOfLocalDate, type DosePlanRule, type DosePlanVersion } from './schedule.ts';
-import { updateItem } from './store.ts';
+import {
+  DosePlanChanged,
+  queryPlanVersions,
+  readDispenserClaim,
+  readPlanItem,
+  readPlanWithVersions,
+  toVersion,
+  writePlan,
+  type DosePlanItem,
+} from './dose-plan-store.ts';
+
+export type { DosePlanItem } from './dose-plan-store.ts';
 
 /**
  * A citizen's dose plan: the dose times a day (wall clock in TIME_ZONE), the on-time tolerance and
@@ -24,17 +27,6 @@ import { updateItem } from './store.ts';
  * so editing today's times never rewrites last month's adherence. The assigned dispenser carries a
  * copy (updated in the same transaction) so ingest and the jobs read one item.
  */
-export type DosePlanItem = DosePlan & {
-  pk: string;
-  sk: string;
-  entity: 'DosePlan';
-  /**
-   * Every version (as the DOSEPLAN#V# items), written in the same transaction, so a reader of
-   * adherence gets plan and history in the item it reads anyway. Absent on plans written before.
-   */
-  versions?: DosePlanVersion[];
-};
-
 export const planRuleOf = (
   plan: Pick<DosePlan, 'times' | 'onTimeMinutes' | 'validFrom' | 'validTo'>,
 ): DosePlanRule => ({
@@ -54,10 +46,6 @@ export interface PlanChange extends DosePlanInput {
   grantId?: string | undefined;
 }
 
-/**
- * Sets the plan. The first plan rules from the start of its validFrom; a change rules from now (or
- * from its validFrom, if later), and versions that were to start later are dropped.
- */
 /** What a plan change is checked against: the current plan, its versions, the citizen's dispenser claim. */
 export interface PlanState {
   current: DosePlanItem | undefined;
@@ -65,33 +53,43 @@ export interface PlanState {
   claim: { dispenserId: string } | undefined;
 }
 
-const toVersion = (v: DosePlanVersion): DosePlanVersion => ({
-  times: v.times,
-  onTimeMinutes: v.onTimeMinutes,
-  validFrom: v.validFrom,
-  ...(v.validTo ? { validTo: v.validTo } : {}),
-  effectiveFrom: v.effectiveFrom,
-});
-
 /**
- * The plan and its versions in one consistent Query: their sort keys share the plan's key as
- * prefix (`DOSEPLAN`, `DOSEPLAN#V#…`), and nothing else of the citizen's partition does.
+ * The plan after a change. The first plan rules from the start of its validFrom; a change rules
+ * from now (or from its validFrom, if later), and versions that were to start later are dropped.
  */
-async function planWithVersions(deps: Deps, citizenId: string): Promise<Pick<PlanState, 'current' | 'versions'>> {
-  const planKey = dispenserKeys.dosePlan(citizenId);
-  const items = await queryAll<Record<string, unknown> & { sk: string }>(deps.table, {
-    partition: ['pk', planKey.pk],
-    sort: { attribute: 'sk', beginsWith: planKey.sk },
-    consistent: true,
-  });
-  return {
-    current: items.find((i) => i.sk === planKey.sk) as DosePlanItem | undefined,
-    versions: items
-      .filter((i) => i.sk.startsWith(dispenserKeys.dosePlanVersionPrefix))
-      .map((i) => toVersion(i as unknown as DosePlanVersion)),
+export function decidePlan(
+  state: Pick<PlanState, 'current' | 'versions'>,
+  citizenId: string,
+  change: PlanChange,
+  by: { who: string; now: Date; zone: string; defaultOnTimeMinutes: number },
+): { plan: DosePlan; version: DosePlanVersion; kept: DosePlanVersion[]; dropped: DosePlanVersion[] } {
+  const { current, versions } = state;
+  requirePlanTimes(change, current, localDate(by.now, by.zone));
+  const validStart = startOfLocalDate(change.validFrom, by.zone).getTime();
+  const effectiveFrom = new Date(current ? Math.max(validStart, by.now.getTime()) : validStart).toISOString();
+  const plan: DosePlan = {
+    citizenId,
+    times: [...change.times].sort(),
+    onTimeMinutes: change.onTimeMinutes ?? by.defaultOnTimeMinutes,
+    validFrom: change.validFrom,
+    ...(change.validTo ? { validTo: change.validTo } : {}),
+    timeZone: by.zone,
+    ...(change.finalGrantId ? { finalGrantId: change.finalGrantId } : {}),
+    ...(change.grantId ? { grantId: change.grantId } : {}),
+    effectiveFrom,
+    version: (current?.version ?? 0) + 1,
+    updatedAt: by.now.toISOString(),
+    updatedBy: by.who,
   };
+  const version: DosePlanVersion = { ...planRuleOf(plan), effectiveFrom };
+  // A version at the same instant is replaced (same key), later ones are dropped.
+  const kept = [...versions.filter((v) => v.effectiveFrom < effectiveFrom), version].sort((a, b) =>
+    a.effectiveFrom.localeCompare(b.effectiveFrom),
+  );
+  return { plan, version, kept, dropped: versions.filter((v) => v.effectiveFrom > effectiveFrom) };
 }
 
+/** Sets the plan (read → decide → write); `loaded` is what the caller has read already. */
 export async function writeDosePlan(
   deps: Deps,
   ctx: RequestContext | SystemContext,
@@ -102,89 +100,38 @@ export async function writeDosePlan(
   const zone = deps.config.TIME_ZONE;
   const state: PlanState =
     loaded ??
-    (await Promise.all([
-      planWithVersions(deps, citizenId),
-      getItem<{ dispenserId: string }>(deps.table, dispenserKeys.citizenDispenser(citizenId), { consistent: true }),
-    ]).then(([plan, found]): PlanState => ({ ...plan, claim: found })));
-  const { current, claim, versions } = state;
-  requirePlanTimes(change, current, localDate(ctx.now, zone));
-  const validStart = startOfLocalDate(change.validFrom, zone).getTime();
-  const effectiveFrom = new Date(current ? Math.max(validStart, ctx.now.getTime()) : validStart).toISOString();
+    (await Promise.all([readPlanWithVersions(deps.table, citizenId), readDispenserClaim(deps.table, citizenId)]).then(
+      ([plan, found]): PlanState => ({ ...plan, claim: found }),
+    ));
   const by = 'actor' in ctx ? ctx.actor.sub : ctx.system;
-  const plan: DosePlan = {
+  const decided = decidePlan(state, citizenId, change, {
+    who: by,
+    now: ctx.now,
+    zone,
+    defaultOnTimeMinutes: deps.config.DOSE_ON_TIME_MINUTES,
+  });
+  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    action: 'dose-plan.update',
+    resource: `citizens/${citizenId}/dose-plan`,
     citizenId,
-    times: [...change.times].sort(),
-    onTimeMinutes: change.onTimeMinutes ?? deps.config.DOSE_ON_TIME_MINUTES,
-    validFrom: change.validFrom,
-    ...(change.validTo ? { validTo: change.validTo } : {}),
-    timeZone: zone,
-    ...(change.finalGrantId ? { finalGrantId: change.finalGrantId } : {}),
-    ...(change.grantId ? { grantId: change.grantId } : {}),
-    effectiveFrom,
-    version: (current?.version ?? 0) + 1,
-    updatedAt: ctx.now.toISOString(),
-    updatedBy: by,
-  };
-  const version: DosePlanVersion = { ...planRuleOf(plan), effectiveFrom };
-  // A version at the same instant is replaced (same key), later ones are dropped below.
-  const keptVersions = [...versions.filter((v) => v.effectiveFrom < effectiveFrom), version].sort((a, b) =>
-    a.effectiveFrom.localeCompare(b.effectiveFrom),
-  );
-  const items: TransactItem[] = [
-    {
-      Put: {
-        TableName: deps.table.name,
-        Item: { ...dispenserKeys.dosePlan(citizenId), entity: 'DosePlan', ...plan, versions: keptVersions },
-        ...(current
-          ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': current.version } }
-          : { ConditionExpression: 'attribute_not_exists(pk)' }),
-      },
-    },
-    put(deps.table, {
-      ...dispenserKeys.dosePlanVersion(citizenId, effectiveFrom),
-      entity: 'DosePlanVersion',
-      ...version,
-    }),
-    ...versions
-      .filter((v) => v.effectiveFrom > effectiveFrom)
-      .map((v): TransactItem => ({
-        Delete: { TableName: deps.table.name, Key: dispenserKeys.dosePlanVersion(citizenId, v.effectiveFrom) },
-      })),
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
-      action: 'dose-plan.update',
-      resource: `citizens/${citizenId}/dose-plan`,
-      citizenId,
-    }),
-  ];
-  if (claim) {
-    // The dispenser's copy, conditional on it still being this citizen's.
-    items.push(
-      updateItem(deps.table, dispenserKeys.dispenser(claim.dispenserId), {
-        set: { dosePlan: planRuleOf(plan) },
-        condition: 'assignment.citizenId = :c',
-        values: { ':c': citizenId },
-      }),
-    );
-  } else {
-    items.push({
-      ConditionCheck: {
-        TableName: deps.table.name,
-        Key: dispenserKeys.citizenDispenser(citizenId),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-  }
+  });
   try {
-    await transactWrite(deps.table, items);
+    await writePlan(deps.table, {
+      ...decided,
+      expectedVersion: state.current?.version,
+      claim: state.claim,
+      rule: planRuleOf(decided.plan),
+      with: [audit],
+    });
   } catch (error) {
-    if (error instanceof TransactionConflict)
+    if (error instanceof DosePlanChanged)
       throw new ConflictError(
         `The dose plan of ${citizenId} changed meanwhile; reload it and try again.`,
         'dose-plan-changed',
       );
     throw error;
   }
-  return plan;
+  return decided.plan;
 }
 
 /** PUT /citizens/{id}/dose-plan. */
@@ -201,7 +148,7 @@ export async function setDosePlan(
       consistent: true,
       now: ctx.now,
     }),
-    planWithVersions(deps, citizenId),
+    readPlanWithVersions(deps.table, citizenId),
   ]);
   visibleCitizenFrom(citizenItem, ctx.actor);
   const claim = claimItem ? { dispenserId: String(claimItem.dispenserId) } : undefined;
@@ -218,7 +165,7 @@ export async function setDosePlan(
 /** GET /citizens/{id}/dose-plan: the current plan (404 when the citizen has none). */
 export async function getDosePlan(deps: Deps, ctx: RequestContext, citizenId: string): Promise<DosePlan> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const item = await getItem<DosePlanItem>(deps.table, dispenserKeys.dosePlan(citizenId));
+  const item = await readPlanItem(deps.table, citizenId);
   if (!item) throw new NotFoundError(`The dose plan of ${citizenId}`);
   await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
     action: 'dose-plan.read',
@@ -229,17 +176,13 @@ export async function getDosePlan(deps: Deps, ctx: RequestContext, citizenId: st
 }
 
 export async function currentPlan(deps: Deps, citizenId: string): Promise<DosePlan | undefined> {
-  const item = await getItem<DosePlanItem>(deps.table, dispenserKeys.dosePlan(citizenId), { consistent: true });
+  const item = await readPlanItem(deps.table, citizenId, true);
   return item ? toPlan(item) : undefined;
 }
 
 /** Every version of a citizen's plan (a small slice of the citizen's partition). */
 export async function planVersions(deps: Deps, citizenId: string): Promise<DosePlanVersion[]> {
-  const items = await queryAll<DosePlanVersion & Record<string, unknown>>(deps.table, {
-    partition: ['pk', dispenserKeys.citizenPartition(citizenId)],
-    sort: { attribute: 'sk', beginsWith: dispenserKeys.dosePlanVersionPrefix },
-  });
-  return items.map(toVersion);
+  return queryPlanVersions(deps.table, citizenId);
 }
 
 /** The versions from a plan item already read; a plan written before it carried them is queried. */

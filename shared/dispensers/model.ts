@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { isoDate, wallClockTime } from '#shared/conversion/plan.ts';
 import { isoDateTime } from '#shared/platform/time-input.ts';
+import { idPattern } from '#shared/platform/ids.ts';
 
 /**
  * The dispenser capability's shapes: the registry, assignments, dose plans, the device batch and
@@ -58,10 +59,7 @@ export const issuedCredentialSchema = z
 
 export const assignDispenserSchema = z
   .strictObject({
-    citizenId: z
-      .string()
-      .max(30, 'must be a citizen id')
-      .regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id'),
+    citizenId: z.string().max(30, 'must be a citizen id').regex(idPattern('cit'), 'must be a citizen id'),
     /** `trial` needs `trialEndsOn`; assigning again with `active` decides a trial. */
     status: z.enum(assignedStatuses).default('active'),
     trialEndsOn: isoDate

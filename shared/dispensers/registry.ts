@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { auditLog } from '#shared/audit/audit.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
@@ -7,37 +8,39 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
 import { domainEvent } from '#shared/platform/events.ts';
 import { newId } from '#shared/platform/ids.ts';
-import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
-import {
-  getItem,
-  getItems,
-  putNew,
-  queryPage,
-  transactWrite,
-  TransactionConflict,
-  type Page,
-  type TransactItem,
-} from '#shared/table/store.ts';
+import { citizenKeys } from '#shared/table/keys.ts';
+import type { Item, Page, TransactItem } from '#shared/table/store.ts';
 import { newCredential } from './credential.ts';
 import {
   dispenserPeriodSchema,
   type AssignDispenser,
-  type AssignedStatus,
   type Dispenser,
   type DispenserPeriod,
   type DispenserStatus,
   type RegisterDispenser,
 } from './model.ts';
 import { localDate } from './schedule.ts';
-import {
-  KEPT_PERIODS,
-  updateItem,
-  type AttributionPeriod,
-  type CurrentAssignment,
-  type DispenserItem,
-} from './store.ts';
+import { KEPT_PERIODS, type AttributionPeriod, type CurrentAssignment, type DispenserItem } from './store.ts';
 import { planRuleOf, type DosePlanItem } from './dose-plan.ts';
 import { requireMedicationLineFor } from './grant-link.ts';
+import {
+  assignedIndex,
+  CitizenHasDispenser,
+  DispenserChanged,
+  insertDispenser,
+  loadDispenserItem,
+  type NewDispenser,
+  pageCitizenPeriods,
+  pageDispenserPeriods,
+  pageTeamDispensers,
+  readAssignment,
+  replaceCredential,
+  SerialTaken,
+  trialIndex,
+  writeAssignment,
+  writeTakeBack,
+  writeUnassignedStatus,
+} from './registry-store.ts';
 
 /**
  * The dispenser registry: register (the credential is shown once), list, assign to one citizen at
@@ -62,10 +65,6 @@ export function toDispenser(item: DispenserItem): Dispenser {
   };
 }
 
-/** Vendors and serials are compared without case and surrounding space: `Evondos`/`EVONDOS` are one vendor. */
-const vendorKey = (vendor: string) => vendor.trim().toLowerCase().replace(/\s+/g, '-');
-const serialKey = (serial: string) => serial.trim().toUpperCase();
-
 export async function registerDispenser(
   deps: Deps,
   ctx: RequestContext,
@@ -74,9 +73,7 @@ export async function registerDispenser(
   const dispenserId = newId('dsp', ctx.now);
   const { credential, hash } = newCredential(dispenserId);
   const at = ctx.now.toISOString();
-  const item: DispenserItem = {
-    ...dispenserKeys.dispenser(dispenserId),
-    entity: 'Dispenser',
+  const fields: NewDispenser = {
     dispenserId,
     team: ctx.actor.team,
     vendor: input.vendor,
@@ -90,17 +87,11 @@ export async function registerDispenser(
     periods: [],
     version: 1,
   };
+  let item: DispenserItem;
   try {
-    await transactWrite(deps.table, [
-      putNew(deps.table, {
-        ...dispenserKeys.serial(vendorKey(input.vendor), serialKey(input.serial)),
-        entity: 'DispenserSerial',
-        dispenserId,
-      }),
-      putNew(deps.table, { ...item, ...dispenserKeys.byTeam(ctx.actor.team, dispenserId) }),
-    ]);
+    item = await insertDispenser(deps.table, fields);
   } catch (error) {
-    if (error instanceof TransactionConflict)
+    if (error instanceof SerialTaken)
       throw new ConflictError(
         `A dispenser from ${input.vendor} with serial ${input.serial} is already registered.`,
         'serial-taken',
@@ -112,13 +103,7 @@ export async function registerDispenser(
 
 /** A dispenser of the caller's team, or 404 (also for another team's). */
 export async function loadDispenser(deps: Deps, team: string, dispenserId: string): Promise<DispenserItem> {
-  return teamDispenser(
-    await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(dispenserId), {
-      consistent: true,
-    }),
-    team,
-    dispenserId,
-  );
+  return teamDispenser(await loadDispenserItem(deps.table, dispenserId), team, dispenserId);
 }
 
 function teamDispenser(item: DispenserItem | undefined, team: string, dispenserId: string): DispenserItem {
@@ -147,12 +132,7 @@ export async function listDispensers(
   ctx: RequestContext,
   query: { status?: DispenserStatus | undefined; limit: number; cursor?: string | undefined },
 ): Promise<Page<Dispenser>> {
-  const page = await queryPage<DispenserItem & Record<string, unknown>>(deps.table, {
-    index: 'gsi1',
-    partition: ['gsi1pk', dispenserKeys.teamPartition(ctx.actor.team)],
-    limit: query.limit,
-    cursor: query.cursor,
-  });
+  const page = await pageTeamDispensers(deps.table, ctx.actor.team, query);
   // A status filter narrows the page rather than refilling it: pages may be short, never wrong.
   const items = page.items.filter((i) => !query.status || i.status === query.status).map(toDispenser);
   await auditShown(deps, ctx, items);
@@ -169,15 +149,9 @@ export async function reissueCredential(
   const { credential, hash } = newCredential(dispenserId);
   const issuedAt = ctx.now.toISOString();
   try {
-    await transactWrite(deps.table, [
-      updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
-        set: { credentialHash: hash, credentialIssuedAt: issuedAt, version: item.version + 1 },
-        condition: 'version = :v',
-        values: { ':v': item.version },
-      }),
-    ]);
+    await replaceCredential(deps.table, item, { hash, issuedAt });
   } catch (error) {
-    if (error instanceof TransactionConflict)
+    if (error instanceof DispenserChanged)
       throw new ConflictError('The dispenser changed meanwhile; try again.', 'dispenser-changed');
     throw error;
   }
@@ -201,30 +175,6 @@ function checkTrial(input: AssignDispenser, today: string): void {
   }
 }
 
-function periodItem(p: DispenserPeriod) {
-  return {
-    ...dispenserKeys.period(p.dispenserId, p.from, p.periodId),
-    ...dispenserKeys.teamPeriods(p.team, p.from, p.periodId),
-    ...dispenserKeys.citizenPeriods(p.citizenId, p.from, p.periodId),
-    entity: 'DispenserPeriod',
-    ...p,
-  };
-}
-
-/** Closes the current status period (its `to`), in the transaction that ends it. */
-function closePeriod(deps: Deps, dispenserId: string, assignment: CurrentAssignment, at: string): TransactItem {
-  return updateItem(deps.table, dispenserKeys.period(dispenserId, assignment.periodFrom, assignment.periodId), {
-    set: { to: at },
-    condition: 'attribute_exists(pk) AND attribute_not_exists(#to)',
-    names: { '#to': 'to' },
-  });
-}
-
-const trialIndex = (status: AssignedStatus, trialEndsOn: string | undefined, dispenserId: string) =>
-  status === 'trial' && trialEndsOn
-    ? dispenserKeys.onTrial(trialEndsOn, dispenserId)
-    : { gsi3pk: undefined, gsi3sk: undefined };
-
 /** When a new assignment starts: now, or a past `from` that overlaps no earlier period (migrating a dispenser already in a home). */
 function assignmentStart(item: DispenserItem, input: AssignDispenser, now: Date): string {
   if (!input.from) return now.toISOString();
@@ -238,7 +188,7 @@ function assignmentStart(item: DispenserItem, input: AssignDispenser, now: Date)
     throw new ValidationError('An assignment cannot start in the future.', [
       { field, message: 'must not be after now' },
     ]);
-  if (now.getTime() - from.getTime() > MAX_BACKDATE_DAYS * 86_400_000)
+  if (DateTime.fromJSDate(now).diff(DateTime.fromJSDate(from)).as('days') > MAX_BACKDATE_DAYS)
     throw new ValidationError(`An assignment starts at most ${MAX_BACKDATE_DAYS} days back.`, [
       { field, message: `at most ${MAX_BACKDATE_DAYS} days ago` },
     ]);
@@ -252,33 +202,21 @@ function assignmentStart(item: DispenserItem, input: AssignDispenser, now: Date)
 
 export const MAX_BACKDATE_DAYS = 92;
 
+const changedMeanwhile = (dispenserId: string) =>
+  new ConflictError(`Dispenser ${dispenserId} changed meanwhile; reload it and try again.`, 'dispenser-changed');
+
 /**
- * PUT /dispensers/{id}/assignment. Gives the dispenser to a citizen (one citizen per dispenser,
- * one dispenser per citizen: both are conditions of one transaction, so a race ends in 409), or,
- * for the citizen who has it, changes its status (a trial decided: `active`; a trial extended).
+ * Whether the assignment asked for can be made: the dispenser is this team's, not returned and
+ * not with someone else; the citizen is visible. `unchanged` when it is already so.
  */
-export async function assignDispenser(
-  deps: Deps,
-  ctx: RequestContext,
+export function checkAssignment(
+  reads: { dispenser: DispenserItem | undefined; citizen: Item | undefined },
   dispenserId: string,
   input: AssignDispenser,
-): Promise<Dispenser> {
-  // One consistent BatchGetItem: the dispenser, the citizen (visibility) and the plan a new assignment copies.
-  const [dispenserItem, citizenItem, planItem] = (await getItems(
-    deps.table,
-    [
-      dispenserKeys.dispenser(dispenserId),
-      citizenKeys.profile(input.citizenId),
-      dispenserKeys.dosePlan(input.citizenId),
-    ],
-    { consistent: true, now: ctx.now },
-  )) as [
-    (DispenserItem & Record<string, unknown>) | undefined,
-    Record<string, unknown> | undefined,
-    (DosePlanItem & Record<string, unknown>) | undefined,
-  ];
-  const item = teamDispenser(dispenserItem, ctx.actor.team, dispenserId);
-  checkTrial(input, localDate(ctx.now, deps.config.TIME_ZONE));
+  by: { actor: RequestContext['actor']; today: string },
+): { item: DispenserItem; unchanged: boolean } {
+  const item = teamDispenser(reads.dispenser, by.actor.team, dispenserId);
+  checkTrial(input, by.today);
   if (item.status === 'returned')
     throw new ConflictError(
       `Dispenser ${dispenserId} was returned to the vendor; put it back in stock first.`,
@@ -291,15 +229,22 @@ export async function assignDispenser(
       'dispenser-assigned',
     );
   }
-  visibleCitizenFrom(citizenItem, ctx.actor);
-  if (current && current.status === input.status && item.trialEndsOn === input.trialEndsOn) return toDispenser(item);
-  if (!current) await requireMedicationLineFor(deps, input.citizenId, input.status);
+  visibleCitizenFrom(reads.citizen, by.actor);
+  return { item, unchanged: !!current && current.status === input.status && item.trialEndsOn === input.trialEndsOn };
+}
 
-  const at = assignmentStart(item, input, ctx.now);
-  const periodId = newId('dpr', ctx.now);
+/** The assignment to write: the new status period, the dispenser's new fields, and (new assignments) the claim. */
+export function planAssignment(
+  item: DispenserItem,
+  plan: DosePlanItem | undefined,
+  input: AssignDispenser,
+  by: { sub: string; now: Date; periodId: string },
+): { period: DispenserPeriod; set: Record<string, unknown>; common: Record<string, unknown>; at: string } {
+  const at = assignmentStart(item, input, by.now);
+  const current = item.assignment;
   const period: DispenserPeriod = {
-    periodId,
-    dispenserId,
+    periodId: by.periodId,
+    dispenserId: item.dispenserId,
     citizenId: input.citizenId,
     team: item.team,
     vendor: item.vendor,
@@ -307,82 +252,43 @@ export async function assignDispenser(
     status: input.status,
     ...(input.trialEndsOn ? { trialEndsOn: input.trialEndsOn } : {}),
     from: at,
-    by: ctx.actor.sub,
+    by: by.sub,
   };
   const assignment: CurrentAssignment = {
     citizenId: input.citizenId,
     assignedAt: current?.assignedAt ?? at,
-    periodId,
+    periodId: by.periodId,
     periodFrom: at,
     status: input.status,
-    by: ctx.actor.sub,
+    by: by.sub,
   };
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
-  const items: TransactItem[] = [];
   const common = {
     status: input.status,
     trialEndsOn: input.trialEndsOn,
     assignment,
     version: item.version + 1,
-    ...trialIndex(input.status, input.trialEndsOn, dispenserId),
+    ...trialIndex(input.status === 'trial' ? input.trialEndsOn : undefined, item.dispenserId),
   };
-  if (current) {
-    items.push(
-      updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
-        set: common,
-        condition: 'version = :v',
-        values: { ':v': item.version },
-      }),
-      closePeriod(deps, dispenserId, current, at),
-    );
-  } else {
-    const periods: AttributionPeriod[] = [...item.periods, { citizenId: input.citizenId, from: at }].slice(
-      -KEPT_PERIODS,
-    );
-    items.push(
-      updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
-        set: {
-          ...common,
-          periods,
-          dosePlan: planItem ? planRuleOf(planItem) : undefined,
-          silentAlertKey: undefined,
-          // Silence counts from now: a backdated start says nothing about when it was last heard from.
-          ...dispenserKeys.assigned(ctx.now.toISOString(), dispenserId),
-        },
-        condition: 'version = :v AND attribute_not_exists(assignment)',
-        values: { ':v': item.version },
-      }),
-      putNew(deps.table, {
-        ...dispenserKeys.citizenDispenser(input.citizenId),
-        entity: 'CitizenDispenser',
-        citizenId: input.citizenId,
-        dispenserId,
-      }),
-      // The plan copy is only right if the plan did not change in between.
-      planItem
-        ? {
-            ConditionCheck: {
-              TableName: deps.table.name,
-              Key: dispenserKeys.dosePlan(input.citizenId),
-              ConditionExpression: 'version = :pv',
-              ExpressionAttributeValues: { ':pv': planItem.version },
-            },
-          }
-        : {
-            ConditionCheck: {
-              TableName: deps.table.name,
-              Key: dispenserKeys.dosePlan(input.citizenId),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-    );
-  }
-  items.push(
-    putNew(deps.table, periodItem(period)),
-    audit.item(ctx, {
+  if (current) return { period, set: common, common, at };
+  const periods: AttributionPeriod[] = [...item.periods, { citizenId: input.citizenId, from: at }].slice(-KEPT_PERIODS);
+  const set = {
+    ...common,
+    periods,
+    dosePlan: plan ? planRuleOf(plan) : undefined,
+    silentAlertKey: undefined,
+    // Silence counts from now: a backdated start says nothing about when it was last heard from.
+    ...assignedIndex(by.now.toISOString(), item.dispenserId),
+  };
+  return { period, set, common, at };
+}
+
+function assignmentRecords(deps: Deps, ctx: RequestContext, period: DispenserPeriod): TransactItem[] {
+  const { dispenserId, citizenId } = period;
+  return [
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
       action: 'dispenser.assign',
       resource: `dispensers/${dispenserId}/assignment`,
-      citizenId: input.citizenId,
+      citizenId,
     }),
     outboxEvent(
       deps.table,
@@ -390,33 +296,50 @@ export async function assignDispenser(
         'DispenserAssigned',
         {
           dispenserId,
-          citizenId: input.citizenId,
-          team: item.team,
-          vendor: item.vendor,
-          model: item.model,
-          status: input.status,
-          from: at,
-          ...(input.trialEndsOn ? { trialEndsOn: input.trialEndsOn } : {}),
+          citizenId,
+          team: period.team,
+          vendor: period.vendor,
+          model: period.model,
+          status: period.status,
+          from: period.from,
+          ...(period.trialEndsOn ? { trialEndsOn: period.trialEndsOn } : {}),
         },
         ctx.now,
       ),
     ),
-  );
+  ];
+}
+
+/**
+ * PUT /dispensers/{id}/assignment. Gives the dispenser to a citizen (one citizen per dispenser,
+ * one dispenser per citizen: both are conditions of one transaction, so a race ends in 409), or,
+ * for the citizen who has it, changes its status (a trial decided: `active`; a trial extended).
+ */
+export async function assignDispenser(
+  deps: Deps,
+  ctx: RequestContext,
+  dispenserId: string,
+  input: AssignDispenser,
+): Promise<Dispenser> {
+  const citizenKey = citizenKeys.profile(input.citizenId);
+  const reads = await readAssignment(deps.table, dispenserId, citizenKey, input.citizenId, ctx.now);
+  const today = localDate(ctx.now, deps.config.TIME_ZONE);
+  const { item, unchanged } = checkAssignment(reads, dispenserId, input, { actor: ctx.actor, today });
+  if (unchanged) return toDispenser(item);
+  if (!item.assignment) await requireMedicationLineFor(deps, input.citizenId, input.status);
+  const plan = reads.plan as DosePlanItem | undefined;
+  const by = { sub: ctx.actor.sub, now: ctx.now, periodId: newId('dpr', ctx.now) };
+  const { period, set, common } = planAssignment(item, plan, input, by);
+  const claim = item.assignment ? undefined : { citizenId: input.citizenId, planVersion: plan?.version };
   try {
-    await transactWrite(deps.table, items);
+    await writeAssignment(deps.table, { item, set, period, claim, with: assignmentRecords(deps, ctx, period) });
   } catch (error) {
-    if (error instanceof TransactionConflict) {
-      if (!current && error.reasons[1] === 'ConditionalCheckFailed') {
-        throw new ConflictError(
-          `Citizen ${input.citizenId} already has a dispenser; take that one back first.`,
-          'citizen-has-dispenser',
-        );
-      }
+    if (error instanceof CitizenHasDispenser)
       throw new ConflictError(
-        `Dispenser ${dispenserId} changed meanwhile; reload it and try again.`,
-        'dispenser-changed',
+        `Citizen ${input.citizenId} already has a dispenser; take that one back first.`,
+        'citizen-has-dispenser',
       );
-    }
+    if (error instanceof DispenserChanged) throw changedMeanwhile(dispenserId);
     throw error;
   }
   return toDispenser({ ...item, ...common, trialEndsOn: input.trialEndsOn } as DispenserItem);
@@ -436,52 +359,27 @@ export async function takeBackDispenser(
   const periods = item.periods.map((p, i) =>
     i === item.periods.length - 1 && p.citizenId === current.citizenId && !p.to ? { ...p, to: at } : p,
   );
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
-  try {
-    await transactWrite(deps.table, [
-      updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
-        set: {
-          status: then,
-          version: item.version + 1,
-          periods,
-          trialEndsOn: undefined,
-          assignment: undefined,
-          dosePlan: undefined,
-          silentAlertKey: undefined,
-        },
-        remove: ['gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'],
-        condition: 'version = :v',
-        values: { ':v': item.version },
-      }),
-      closePeriod(deps, dispenserId, current, at),
-      {
-        Delete: {
-          TableName: deps.table.name,
-          Key: dispenserKeys.citizenDispenser(current.citizenId),
-          ConditionExpression: 'dispenserId = :d',
-          ExpressionAttributeValues: { ':d': dispenserId },
-        },
-      },
-      audit.item(ctx, {
-        action: 'dispenser.unassign',
-        resource: `dispensers/${dispenserId}/assignment`,
-        citizenId: current.citizenId,
-      }),
-      outboxEvent(
-        deps.table,
-        domainEvent(
-          'DispenserUnassigned',
-          { dispenserId, citizenId: current.citizenId, team: item.team, to: at, then },
-          ctx.now,
-        ),
+  const cleared = { trialEndsOn: undefined, assignment: undefined, dosePlan: undefined, silentAlertKey: undefined };
+  const set = { status: then, version: item.version + 1, periods, ...cleared };
+  const records = [
+    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+      action: 'dispenser.unassign',
+      resource: `dispensers/${dispenserId}/assignment`,
+      citizenId: current.citizenId,
+    }),
+    outboxEvent(
+      deps.table,
+      domainEvent(
+        'DispenserUnassigned',
+        { dispenserId, citizenId: current.citizenId, team: item.team, to: at, then },
+        ctx.now,
       ),
-    ]);
+    ),
+  ];
+  try {
+    await writeTakeBack(deps.table, { item, set, at, with: records });
   } catch (error) {
-    if (error instanceof TransactionConflict)
-      throw new ConflictError(
-        `Dispenser ${dispenserId} changed meanwhile; reload it and try again.`,
-        'dispenser-changed',
-      );
+    if (error instanceof DispenserChanged) throw changedMeanwhile(dispenserId);
     throw error;
   }
   if (item.silentAlertKey)
@@ -502,19 +400,9 @@ export async function changeDispenserStatus(
     throw new ConflictError(`Dispenser ${dispenserId} is with a citizen; take it back first.`, 'dispenser-assigned');
   if (item.status === status) return toDispenser(item);
   try {
-    await transactWrite(deps.table, [
-      updateItem(deps.table, dispenserKeys.dispenser(dispenserId), {
-        set: { status, version: item.version + 1 },
-        condition: 'version = :v AND attribute_not_exists(assignment)',
-        values: { ':v': item.version },
-      }),
-    ]);
+    await writeUnassignedStatus(deps.table, item, status);
   } catch (error) {
-    if (error instanceof TransactionConflict)
-      throw new ConflictError(
-        `Dispenser ${dispenserId} changed meanwhile; reload it and try again.`,
-        'dispenser-changed',
-      );
+    if (error instanceof DispenserChanged) throw changedMeanwhile(dispenserId);
     throw error;
   }
   return toDispenser({ ...item, status });
@@ -528,13 +416,7 @@ export async function dispenserHistory(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<DispenserPeriod>> {
   await loadDispenser(deps, ctx.actor.team, dispenserId);
-  const result = await queryPage(deps.table, {
-    partition: ['pk', dispenserKeys.dispenser(dispenserId).pk],
-    sort: { attribute: 'sk', beginsWith: dispenserKeys.periodPrefix },
-    limit: page.limit,
-    cursor: page.cursor,
-    newestFirst: true,
-  });
+  const result = await pageDispenserPeriods(deps.table, dispenserId, page);
   const items = result.items.map((i) => dispenserPeriodSchema.parse(i));
   const reads = [...new Set(items.map((p) => p.citizenId))].map((citizenId) => ({
     action: 'dispenser.read' as const,
@@ -553,13 +435,7 @@ export async function citizenDispenserHistory(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<DispenserPeriod>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const result = await queryPage(deps.table, {
-    index: 'gsi2',
-    partition: ['gsi2pk', dispenserKeys.citizenPeriodsPartition(citizenId)],
-    limit: page.limit,
-    cursor: page.cursor,
-    newestFirst: true,
-  });
+  const result = await pageCitizenPeriods(deps.table, citizenId, page);
   await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
     action: 'dispenser.read',
     resource: `citizens/${citizenId}/dispensers`,

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
+import type { Router } from '#shared/http/env.ts';
 import { requestContext as ctxOf } from '#shared/http/env.ts';
 import {
   bearer,
@@ -245,8 +246,9 @@ const trialDecisionRoute = createRoute({
   },
 });
 
-export function dispenserRoutes() {
-  return newRouter()
+/** The registry: register, list, read, status, credential, assignment, history. */
+function registryRoutes(router: Router) {
+  return router
     .openapi(registerRoute, async (c) =>
       c.json(await registerDispenser(c.get('deps'), ctxOf(c), c.req.valid('json')), 201),
     )
@@ -285,7 +287,12 @@ export function dispenserRoutes() {
         await dispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('query')),
         200,
       ),
-    )
+    );
+}
+
+/** Per citizen: dispenser history, dose plan, adherence; and the trial decision. */
+function citizenRoutes(router: Router) {
+  return router
     .openapi(citizenHistoryRoute, async (c) =>
       c.json(
         await citizenDispenserHistory(c.get('deps'), ctxOf(c), c.req.valid('param').citizenId, c.req.valid('query')),
@@ -307,4 +314,8 @@ export function dispenserRoutes() {
     .openapi(trialDecisionRoute, async (c) =>
       c.json(await decideTrial(c.get('deps'), ctxOf(c), c.req.valid('param').dispenserId, c.req.valid('json')), 200),
     );
+}
+
+export function dispenserRoutes(): Router {
+  return citizenRoutes(registryRoutes(newRouter()));
 }

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 
 /**
  * The dose rules, as plain functions without I/O: when the planned doses of a plan fall (in the
@@ -117,7 +117,10 @@ export const EARLY_TAKE_MINUTES = 30;
 /** …and belongs to the latest dose at most this long before it. */
 export const DOSE_EVENT_LOOKBACK_HOURS = 12;
 
-const minutes = (n: number) => n * 60_000;
+const minutes = (n: number) => Duration.fromObject({ minutes: n }).toMillis();
+const MINUTE = minutes(1);
+const HOUR = Duration.fromObject({ hours: 1 }).toMillis();
+const DAY = Duration.fromObject({ days: 1 }).toMillis();
 
 /**
  * Which planned dose a dose event is about, as the UTC ISO key of that dose.
@@ -164,15 +167,15 @@ export function doseMatcher(
     const found = new Map<string, { doseAt: string; at: number }>();
     // A local date is within a day of the UTC date in every zone; one more day either side covers
     // a dose moved across midnight by a DST gap, as dosesOfRule's padding does.
-    for (let day = Math.floor(from / 86_400_000) - 2; day <= Math.floor((to - 1) / 86_400_000) + 2; day++) {
-      for (const dose of dosesOn(new Date(day * 86_400_000).toISOString().slice(0, 10)))
+    for (let day = Math.floor(from / DAY) - 2; day <= Math.floor((to - 1) / DAY) + 2; day++) {
+      for (const dose of dosesOn(new Date(day * DAY).toISOString().slice(0, 10)))
         if (dose.at >= from && dose.at < to) found.set(dose.doseAt, dose);
     }
     return [...found.values()].sort((a, b) => a.at - b.at);
   };
   return (occurredAt, scheduledFor) => {
     if (scheduledFor) {
-      const wholeMinute = new Date(Math.floor(scheduledFor.getTime() / 60_000) * 60_000);
+      const wholeMinute = new Date(Math.floor(scheduledFor.getTime() / MINUTE) * MINUTE);
       if (!rule) return wholeMinute.toISOString();
       const window = minutes(SCHEDULED_FOR_SNAP_MINUTES);
       const candidates = within(scheduledFor.getTime() - window, scheduledFor.getTime() + window + 1);
@@ -183,7 +186,7 @@ export function doseMatcher(
     }
     if (!rule) return undefined;
     return within(
-      occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * 3_600_000,
+      occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * HOUR,
       occurredAt.getTime() + minutes(EARLY_TAKE_MINUTES) + 1,
     ).at(-1)?.doseAt;
   };
@@ -206,9 +209,8 @@ export const hourKey = (at: Date) => at.toISOString().slice(0, 13);
 /** The hours in which contact counts as "the device was there" for a dose: an hour before it until its missed deadline. */
 export function hoursAround(doseAt: Date, missedAfterMinutes: number): string[] {
   const keys: string[] = [];
-  const start = Math.floor((doseAt.getTime() - 3_600_000) / 3_600_000) * 3_600_000;
-  for (let t = start; t <= doseAt.getTime() + minutes(missedAfterMinutes); t += 3_600_000)
-    keys.push(hourKey(new Date(t)));
+  const start = Math.floor((doseAt.getTime() - HOUR) / HOUR) * HOUR;
+  for (let t = start; t <= doseAt.getTime() + minutes(missedAfterMinutes); t += HOUR) keys.push(hourKey(new Date(t)));
   return keys;
 }
 
@@ -234,7 +236,7 @@ export function classifyDose(
   const doseAt = new Date(dose.doseAt);
   const takenAt = [...(record?.takenAts ?? [])].sort()[0];
   if (takenAt) {
-    const late = Math.round((Date.parse(takenAt) - doseAt.getTime()) / 60_000);
+    const late = Math.round((Date.parse(takenAt) - doseAt.getTime()) / MINUTE);
     return late <= dose.onTimeMinutes
       ? { outcome: 'taken_on_time', takenAt }
       : { outcome: 'taken_late', takenAt, minutesLate: late };

@@ -3,7 +3,8 @@ import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
-import { loadVisit, putVisitIfVersion, type Attendance, type VisitRecord } from '#shared/visits/model.ts';
+import type { Attendance, VisitRecord } from '#shared/visits/model.ts';
+import { loadVisit, putVisitIfVersion } from '#shared/visits/visit-store.ts';
 
 /**
  * Check-in from the video itself: Chime's meeting events (default bus, `source: aws.chime`,

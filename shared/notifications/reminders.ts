@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
 import { notificationKeys } from '#shared/table/keys.ts';
 import { getItem } from '#shared/table/store.ts';
-import { loadVisit } from '#shared/visits/model.ts';
+import { loadVisit } from '#shared/visits/visit-store.ts';
 import { loadEscalation, removePushSubscription, subscriptionsOf, type Locale } from './settings.ts';
 
 /**

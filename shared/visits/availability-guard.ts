@@ -1,7 +1,6 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime, Duration } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
-import { visitKeys } from '#shared/table/keys.ts';
-import { expiresAfterDays } from '#shared/table/store.ts';
+import { blockStaffSlot, unblockStaffSlot } from './availability-store.ts';
 import { removedBetween, type AvailabilityRules } from './availability-rules.ts';
 import { SLOT_MINUTES } from './time.ts';
 
@@ -22,7 +21,7 @@ import { SLOT_MINUTES } from './time.ts';
  * change in the same milliseconds is the one case left unguarded (documented).
  */
 export const AVAILABILITY_GUARD_DAYS = 62;
-const BUCKET_MS = SLOT_MINUTES * 60_000;
+const BUCKET_MS = Duration.fromObject({ minutes: SLOT_MINUTES }).toMillis();
 const PARALLEL = 16;
 
 function bucketsOf(intervals: readonly (readonly [number, number])[]): string[] {
@@ -62,32 +61,14 @@ export async function blockRemovedTime(
   after: AvailabilityRules,
 ): Promise<AvailabilityChangeGuard> {
   const now = deps.clock.now();
-  const to = new Date(now.getTime() + AVAILABILITY_GUARD_DAYS * 86_400_000);
+  const to = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: AVAILABILITY_GUARD_DAYS }).toJSDate();
   const zone = deps.config.TIME_ZONE;
   const removed = bucketsOf(removedBetween(before, after, now, to, zone));
   const added = bucketsOf(removedBetween(after, before, now, to, zone));
   const blocked: string[] = [];
-  const nowSeconds = Math.floor(now.getTime() / 1000);
   await inParallel(removed, async (bucket) => {
-    try {
-      await deps.table.db.send(
-        new PutCommand({
-          TableName: deps.table.name,
-          Item: {
-            ...visitKeys.staffSlot(staffId, bucket),
-            entity: 'SlotBlock',
-            blockedBy: changeId,
-            expiresAt: expiresAfterDays(1, new Date(Date.parse(bucket) + BUCKET_MS)),
-          },
-          // A visit's lock (or another change's block) already there: that time is taken either way.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': nowSeconds },
-        }),
-      );
-      blocked.push(bucket);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
+    const bucketEnd = new Date(Date.parse(bucket) + BUCKET_MS);
+    if (await blockStaffSlot(deps.table, staffId, bucket, changeId, { now, bucketEnd })) blocked.push(bucket);
   });
   return { blocked, added };
 }
@@ -100,21 +81,7 @@ export async function settleAvailabilityChange(
   guard: AvailabilityChangeGuard,
   committed: boolean,
 ): Promise<void> {
-  const release = async (bucket: string, condition: string, values?: Record<string, unknown>) => {
-    try {
-      await deps.table.db.send(
-        new DeleteCommand({
-          TableName: deps.table.name,
-          Key: visitKeys.staffSlot(staffId, bucket),
-          ConditionExpression: condition,
-          ...(values ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  };
   if (!committed)
-    await inParallel(guard.blocked, (bucket) => release(bucket, 'blockedBy = :change', { ':change': changeId }));
-  else await inParallel(guard.added, (bucket) => release(bucket, 'attribute_exists(blockedBy)'));
+    await inParallel(guard.blocked, (bucket) => unblockStaffSlot(deps.table, staffId, bucket, { ownBlock: changeId }));
+  else await inParallel(guard.added, (bucket) => unblockStaffSlot(deps.table, staffId, bucket, { anyBlock: true }));
 }

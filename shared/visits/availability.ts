@@ -3,17 +3,21 @@ import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/platform/errors.ts';
-import { staffKeys } from '#shared/table/keys.ts';
-import { getItem, queryAll, transactWrite, TransactionConflict, type Item, type Table } from '#shared/table/store.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { blockRemovedTime, settleAvailabilityChange } from './availability-guard.ts';
 import {
   availabilityExceptionSchema,
   weeklyWindowSchema,
-  type AvailabilityRules,
   type AvailabilityException,
   type WeeklyWindow,
 } from './availability-rules.ts';
+import {
+  AvailabilityVersionMismatch,
+  getStaffProfile,
+  putStaffProfile,
+  readStaffProfile,
+  type StaffProfile,
+} from './availability-store.ts';
 
 /**
  * A staff member's profile is their entry in the team's staff directory (staff-directory.ts): a
@@ -40,41 +44,8 @@ export const staffAvailabilitySchema = z
   .openapi('StaffAvailability');
 export type StaffAvailability = z.infer<typeof staffAvailabilitySchema>;
 
-export interface StaffProfile extends AvailabilityRules {
-  readonly staffId: string;
-  readonly team: string;
-  readonly version: number;
-  readonly updatedAt: string;
-  readonly updatedBy: string;
-}
-
-/** A staff profile item as read (e.g. in a batch with other items). */
-export const staffProfileFrom = (item: Item): StaffProfile => toProfile(item);
-
-const toProfile = (item: Item): StaffProfile => ({
-  staffId: String(item.staffId),
-  team: String(item.team),
-  weekly: (item.weekly ?? []) as WeeklyWindow[],
-  exceptions: (item.exceptions ?? []) as AvailabilityException[],
-  version: Number(item.version ?? 0),
-  updatedAt: String(item.updatedAt ?? ''),
-  updatedBy: String(item.updatedBy ?? ''),
-});
-
-export async function getStaffProfile(
-  table: Table,
-  staffId: string,
-  consistent = false,
-): Promise<StaffProfile | undefined> {
-  const item = await getItem(table, staffKeys.profile(staffId), { consistent });
-  return item ? toProfile(item) : undefined;
-}
-
-/** A team's staff with their availability (the candidates for visits from a final grant). */
-export async function listTeamStaff(table: Table, team: string): Promise<StaffProfile[]> {
-  const items = await queryAll(table, { index: 'gsi1', partition: ['gsi1pk', staffKeys.teamPartition(team)] }, 500);
-  return items.map(toProfile);
-}
+// Read by other capabilities through this module: the profile is the staff member's availability.
+export { getStaffProfile, listTeamStaff, staffProfileFrom, type StaffProfile } from './availability-store.ts';
 
 /**
  * Staff see and change only their own availability (sub = staffId; another staff id is 403);
@@ -120,58 +91,21 @@ export async function setAvailability(
   staffId: string,
   input: { weekly: WeeklyWindow[]; exceptions: AvailabilityException[] },
 ): Promise<StaffAvailability> {
-  const currentItem = await getItem(deps.table, staffKeys.profile(staffId), { consistent: true });
-  const current = currentItem ? toProfile(currentItem) : undefined;
+  const stored = await readStaffProfile(deps.table, staffId, true);
+  const current = stored?.profile;
   assertMayManage(ctx.actor, staffId, current);
+  const profile = nextProfile(current, staffId, input, ctx);
   // The directory entry's own fields survive the replace; a first own write registers them.
-  const directory = currentItem
-    ? {
-        ...(currentItem.name !== undefined ? { name: currentItem.name } : {}),
-        registeredAt: currentItem.registeredAt ?? currentItem.updatedAt,
-        registeredBy: currentItem.registeredBy ?? currentItem.updatedBy,
-      }
-    : { registeredAt: ctx.now.toISOString(), registeredBy: ctx.actor.sub };
-  const profile: StaffProfile = {
-    staffId,
-    // Only the staff member's own first write gets here without a profile: their own token's team.
-    team: current?.team ?? ctx.actor.team,
-    weekly: sortWeekly(input.weekly),
-    exceptions: [...input.exceptions].sort(
-      (a, b) => a.date.localeCompare(b.date) || (a.start ?? '').localeCompare(b.start ?? ''),
-    ),
-    version: (current?.version ?? 0) + 1,
-    updatedAt: ctx.now.toISOString(),
-    updatedBy: ctx.actor.sub,
-  };
+  const directory = stored?.directory ?? { registeredAt: ctx.now.toISOString(), registeredBy: ctx.actor.sub };
   const changeId = newId('avc', ctx.now);
   const guard = current
     ? await blockRemovedTime(deps, staffId, changeId, current, profile)
     : { blocked: [], added: [] };
   try {
-    await transactWrite(deps.table, [
-      {
-        Put: {
-          TableName: deps.table.name,
-          Item: {
-            ...staffKeys.profile(staffId),
-            ...staffKeys.byTeam(profile.team, staffId),
-            entity: 'StaffProfile',
-            ...directory,
-            ...profile,
-          },
-          ConditionExpression: current ? '#version = :version' : 'attribute_not_exists(pk)',
-          ...(current
-            ? {
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': current.version },
-              }
-            : {}),
-        },
-      },
-    ]);
+    await putStaffProfile(deps.table, profile, directory, current?.version);
   } catch (error) {
     await settleAvailabilityChange(deps, staffId, changeId, guard, false);
-    if (error instanceof TransactionConflict)
+    if (error instanceof AvailabilityVersionMismatch)
       throw new ConflictError(
         'The availability was changed at the same time; read it again and retry.',
         'availability-changed',
@@ -182,6 +116,27 @@ export async function setAvailability(
   return toView(profile, deps.config.TIME_ZONE);
 }
 
-function sortWeekly(weekly: WeeklyWindow[]): WeeklyWindow[] {
+/** The profile after a replace: rules sorted, the version one up, the team kept (or the writer's own, the first time). */
+export function nextProfile(
+  current: StaffProfile | undefined,
+  staffId: string,
+  input: { weekly: readonly WeeklyWindow[]; exceptions: readonly AvailabilityException[] },
+  by: { actor: Actor; now: Date },
+): StaffProfile {
+  return {
+    staffId,
+    // Only the staff member's own first write gets here without a profile: their own token's team.
+    team: current?.team ?? by.actor.team,
+    weekly: sortWeekly(input.weekly),
+    exceptions: [...input.exceptions].sort(
+      (a, b) => a.date.localeCompare(b.date) || (a.start ?? '').localeCompare(b.start ?? ''),
+    ),
+    version: (current?.version ?? 0) + 1,
+    updatedAt: by.now.toISOString(),
+    updatedBy: by.actor.sub,
+  };
+}
+
+function sortWeekly(weekly: readonly WeeklyWindow[]): WeeklyWindow[] {
   return [...weekly].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start));
 }

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import ical, { ICalEventStatus } from 'ical-generator';
 import { auditLog } from '#shared/audit/audit.ts';
 import { hasRole } from '#shared/platform/actor.ts';
@@ -47,7 +48,10 @@ export async function staffCalendar(
   const profile = await getStaffProfile(deps.table, staffId);
   if (profile ? profile.team !== ctx.actor.team : !own) throw new NotFoundError('The staff member');
 
-  const from = new Date(ctx.now.getTime() - CALENDAR_PAST_DAYS * 86_400_000).toISOString();
+  const from = DateTime.fromJSDate(ctx.now, { zone: 'utc' })
+    .minus({ days: CALENDAR_PAST_DAYS })
+    .toJSDate()
+    .toISOString();
   const visits = (
     await queryAll(
       deps.table,

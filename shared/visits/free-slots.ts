@@ -1,5 +1,5 @@
 import { availableBetween, type AvailabilityRules, type Interval } from './availability-rules.ts';
-import { SLOT_MINUTES } from './time.ts';
+import { minutesMs, SLOT_MINUTES } from './time.ts';
 
 /**
  * Free time as advice for booking: the staff member's available time minus the visits already
@@ -24,7 +24,7 @@ export interface FreeSlotInput {
   readonly zone: string;
 }
 
-const MINUTE = 60_000;
+const MINUTE = minutesMs(1);
 
 function subtract(intervals: readonly Interval[], holes: readonly Interval[]): Interval[] {
   let result: Interval[] = [...intervals];

@@ -12,7 +12,7 @@ import type { Interval } from './availability-rules.ts';
 import { getStaffProfile, listTeamStaff, type StaffProfile } from './availability.ts';
 import { freeIntervals, freeSlots } from './free-slots.ts';
 import { fromItem, type VisitRecord } from './model.ts';
-import { localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES, toZonedIso } from './time.ts';
+import { localPeriod, MAX_VISIT_MINUTES, minutesMs, SLOT_MINUTES, toZonedIso } from './time.ts';
 import { citizenIdSchema } from './visits.ts';
 
 export const freeSlotsQuery = z.strictObject({
@@ -99,10 +99,10 @@ function periodOf(deps: Deps, q: Pick<FreeSlotsQuery, 'date' | 'week'>): { from:
 
 /** Visits starting in [from − longest visit − buffer, to + buffer) can touch the period. */
 function lookAround(from: Date, to: Date, bufferMinutes: number): readonly [string, string] {
-  const margin = (MAX_VISIT_MINUTES + bufferMinutes) * 60_000;
+  const margin = minutesMs(MAX_VISIT_MINUTES + bufferMinutes);
   return [
     new Date(from.getTime() - margin).toISOString(),
-    new Date(to.getTime() + bufferMinutes * 60_000).toISOString(),
+    new Date(to.getTime() + minutesMs(bufferMinutes)).toISOString(),
   ];
 }
 
@@ -130,7 +130,7 @@ function answer(
 ): FreeSlots {
   const zone = deps.config.TIME_ZONE;
   // The next grid step after now: a slot already begun is not advice anyone can take.
-  const step = q.stepMinutes * 60_000;
+  const step = minutesMs(q.stepMinutes);
   const notBefore = new Date(Math.ceil((ctx.now.getTime() + 1) / step) * step);
   const slots: FreeSlots['slots'] = [];
   const free: FreeSlots['free'] = [];

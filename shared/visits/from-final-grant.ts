@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
 import { getCurrentFinalGrant, listCurrentFinalGrants } from '#shared/conversion/final-grants.ts';
 import type { ScreenVisitPlanEntry } from '#shared/conversion/plan.ts';
@@ -6,12 +7,21 @@ import { ConflictError } from '#shared/platform/errors.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { visitKeys } from '#shared/table/keys.ts';
-import { putNew, queryAll, type TransactItem } from '#shared/table/store.ts';
+import { queryAll } from '#shared/table/store.ts';
 import { isAvailable } from './availability-rules.ts';
 import { listTeamStaff, type StaffProfile } from './availability.ts';
-import { commitVisitChange } from './commit.ts';
 import { visitEvent } from './events.ts';
-import { fromItem, moveLocks, slotsOf, visitItem, type VisitRecord } from './model.ts';
+import { visitConflict } from './booking-rules.ts';
+import { fromItem, slotsOf, type VisitRecord } from './model.ts';
+import {
+  CitizenDoubleBooked,
+  failedCondition,
+  lockMoves,
+  otherAction,
+  visitAction,
+  VisitVersionMismatch,
+  writeVisit,
+} from './visit-store.ts';
 import { occurrencesOf, type Occurrence } from './plan-occurrences.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { cancelVisitWrite } from './visits.ts';
@@ -55,15 +65,15 @@ const systemContext = (deps: Deps, requestId = newId('job')): SystemContext => (
 
 type Outcome = 'created' | 'exists' | 'staff-busy' | 'citizen-busy';
 
-async function createOccurrence(
-  deps: Deps,
-  sys: SystemContext,
+/** The visit an occurrence of the plan becomes, given to `staff` (or unassigned). */
+export function occurrenceVisit(
   grant: PlanGrant,
   occ: Occurrence,
-  staff: StaffProfile | undefined,
-): Promise<{ outcome: Outcome; visit?: VisitRecord }> {
-  const at = sys.now.toISOString();
-  const visit: VisitRecord = {
+  staff: Pick<StaffProfile, 'staffId'> | undefined,
+  now: Date,
+): VisitRecord {
+  const at = now.toISOString();
+  return {
     visitId: occ.visitId,
     citizenId: grant.citizenId,
     team: grant.team,
@@ -81,39 +91,42 @@ async function createOccurrence(
     createdBy: `system:${PLANNER}`,
     updatedAt: at,
   };
-  const locks = moveLocks(deps, visit.visitId, undefined, slotsOf(visit));
-  const items: TransactItem[] = [
-    putNew(deps.table, visitItem(visit)),
-    ...locks.items,
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
-      action: 'visit.create',
-      resource: `visits/${visit.visitId}`,
-      citizenId: visit.citizenId,
-    }),
-    outboxEvent(
-      deps.table,
-      visitEvent(
-        'VisitBooked',
-        visit,
-        { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` },
-        sys.now,
-      ),
-    ),
-  ];
+}
+
+/** What a refused occurrence means: its visit exists, the citizen is busy, or this staff member is. */
+function outcomeOf(error: unknown): Outcome | undefined {
+  if (error instanceof VisitVersionMismatch) return 'exists';
+  if (error instanceof CitizenDoubleBooked) return 'citizen-busy';
+  return failedCondition(error) ? 'staff-busy' : undefined;
+}
+
+async function createOccurrence(
+  deps: Deps,
+  sys: SystemContext,
+  grant: PlanGrant,
+  occ: Occurrence,
+  staff: StaffProfile | undefined,
+): Promise<{ outcome: Outcome; visit?: VisitRecord }> {
+  const visit = occurrenceVisit(grant, occ, staff, sys.now);
+  const booked = { source: 'final-grant', finalGrantId: grant.finalGrantId, bookedBy: `system:${PLANNER}` };
   try {
-    await commitVisitChange(deps.table, items, (conflict) => {
-      const failed = conflict.firstFailed();
-      const party = locks.taken[failed - 1];
-      const reason: Outcome = failed === 0 ? 'exists' : party?.kind === 'citizen' ? 'citizen-busy' : 'staff-busy';
-      return new ConflictError(reason, reason);
-    });
+    await writeVisit(deps.table, visit, [
+      visitAction(deps.table, visit),
+      ...lockMoves(deps, visit.visitId, undefined, slotsOf(visit)),
+      otherAction(
+        'audit',
+        auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
+          action: 'visit.create',
+          resource: `visits/${visit.visitId}`,
+          citizenId: visit.citizenId,
+        }),
+      ),
+      otherAction('event', outboxEvent(deps.table, visitEvent('VisitBooked', visit, booked, sys.now))),
+    ]);
   } catch (error) {
-    if (
-      error instanceof ConflictError &&
-      (error.reason === 'exists' || error.reason === 'citizen-busy' || error.reason === 'staff-busy')
-    )
-      return { outcome: error.reason };
-    throw error;
+    const outcome = outcomeOf(error);
+    if (outcome) return { outcome };
+    throw visitConflict(error);
   }
   return { outcome: 'created', visit };
 }
@@ -125,7 +138,7 @@ export async function materialiseFinalGrant(
 ): Promise<MaterialiseResult> {
   const result: MaterialiseResult = { created: 0, assigned: 0, unassigned: 0, existing: 0, citizenBusy: 0 };
   const from = sys.now;
-  const to = new Date(from.getTime() + deps.config.VISIT_HORIZON_DAYS * 86_400_000);
+  const to = DateTime.fromJSDate(from, { zone: 'utc' }).plus({ days: deps.config.VISIT_HORIZON_DAYS }).toJSDate();
   const zone = deps.config.TIME_ZONE;
   const occurrences = grant.screenVisitPlan
     .flatMap((entry) => occurrencesOf(grant.finalGrantId, entry, { from, to }, zone))

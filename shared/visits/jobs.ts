@@ -5,10 +5,19 @@ import { outboxEvent, recordEvents } from '#shared/events/outbox.ts';
 import { registerJobs } from '#shared/jobs/registry.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';
-import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
 import { visitEvent } from './events.ts';
 import { extendVisitHorizon } from './from-final-grant.ts';
-import { loadVisit, putVisitIfVersion, type MissedReason, type VisitRecord } from './model.ts';
+import type { MissedReason, VisitRecord } from './model.ts';
+import {
+  failedCondition,
+  loadVisit,
+  otherAction,
+  visitAction,
+  VisitWriteContended,
+  VisitWriteRefused,
+  writeVisit,
+} from './visit-store.ts';
 import { noShowScheduleName, VISIT_NO_SHOW_JOB, VISIT_REMINDER_JOB } from './schedules.ts';
 import { toZonedIso } from './time.ts';
 
@@ -31,90 +40,139 @@ export async function remindVisit(deps: Deps, payload: Record<string, unknown>):
   return { reminded: true };
 }
 
+/** The visit changed while the check was writing: read it again. */
+class LookAgain extends Error {
+  override readonly name = 'LookAgain';
+}
+
+type NoShowOutcome = { outcome: 'missed' | 'not-missed' | 'rescheduled' };
+
 /**
- * At the window's end: a visit still `scheduled` (never started, so never completed) becomes
- * `missed`, and a `visit_missed` alert is raised in the same transaction. A check that fires
- * before the visit's current end (it was moved later) schedules itself again.
+ * What the check at the window's end does with the visit as read: nothing, check again at its
+ * (moved) end, or mark it missed for `reason`.
  */
-export async function checkNoShow(
+export function decideNoShow(
+  visit: VisitRecord | undefined,
+  now: Date,
+):
+  | { then: 'not-missed' }
+  | { then: 'reschedule'; at: Date }
+  | { then: 'missed'; missed: VisitRecord; reason: MissedReason } {
+  if (!visit || (visit.status !== 'scheduled' && visit.status !== 'in_progress')) return { then: 'not-missed' };
+  if (now.getTime() < new Date(visit.end).getTime()) return { then: 'reschedule', at: new Date(visit.end) };
+  const reason = noShowReason(visit);
+  if (!reason) return { then: 'not-missed' };
+  const at = now.toISOString();
+  const missed = { ...visit, status: 'missed' as const, missedAt: at, missedReason: reason };
+  return { then: 'missed', missed: { ...missed, version: visit.version + 1, updatedAt: at }, reason };
+}
+
+function missedAlert(deps: Deps, visit: VisitRecord, reason: MissedReason, sys: SystemContext) {
+  const who =
+    reason === 'citizen-no-show'
+      ? 'the citizen never joined'
+      : visit.staffId
+        ? 'the staff member never joined'
+        : 'it had no staff member';
+  const when = toZonedIso(visit.start, deps.config.TIME_ZONE).slice(0, 16);
+  return raiseAlertItems(deps, {
+    kind: 'visit_missed',
+    team: visit.team,
+    citizenId: visit.citizenId,
+    visitId: visit.visitId,
+    dedupKey: `visit_missed#${visit.visitId}`,
+    summary: `Screen visit ${visit.visitId} (${visit.purpose.service}, ${when}) was not held: ${who}.`,
+    details: { reason },
+    occurredAt: new Date(visit.end),
+    by: sys,
+  });
+}
+
+/** Marks the visit missed with its alert, or alone when the alert's cause was already claimed. */
+async function writeMissed(
   deps: Deps,
-  payload: Record<string, unknown>,
-): Promise<{ outcome: 'missed' | 'not-missed' | 'rescheduled' }> {
-  const { visitId } = noShowPayload.parse(payload);
-  for (let round = 1; round <= 3; round += 1) {
-    const visit = await loadVisit(deps.table, visitId);
-    if (!visit || (visit.status !== 'scheduled' && visit.status !== 'in_progress')) return { outcome: 'not-missed' };
-    const now = deps.clock.now();
-    if (now.getTime() < new Date(visit.end).getTime()) {
-      await deps.scheduler.scheduleOnce({
-        name: noShowScheduleName(visitId),
-        at: new Date(visit.end),
-        job: VISIT_NO_SHOW_JOB,
-        payload: { visitId },
-      });
-      return { outcome: 'rescheduled' };
-    }
-    const reason = noShowReason(visit);
-    if (!reason) return { outcome: 'not-missed' };
-    const sys: SystemContext = { system: 'visit-no-show-check', requestId: newId('job', now), now };
-    const missed: VisitRecord = {
-      ...visit,
-      status: 'missed',
-      missedAt: now.toISOString(),
-      missedReason: reason,
-      version: visit.version + 1,
-      updatedAt: now.toISOString(),
-    };
-    const change = [
-      putVisitIfVersion(deps.table, missed, visit.version),
+  visit: VisitRecord,
+  { missed, reason }: { missed: VisitRecord; reason: MissedReason },
+  now: Date,
+): Promise<void> {
+  const sys: SystemContext = { system: 'visit-no-show-check', requestId: newId('job', now), now };
+  const change = [
+    visitAction(deps.table, missed, visit.version),
+    otherAction(
+      'audit',
       auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
         action: 'visit.missed',
-        resource: `visits/${visitId}`,
+        resource: `visits/${visit.visitId}`,
         citizenId: visit.citizenId,
       }),
-    ];
-    const missedEvent = (alertId?: string) =>
+    ),
+  ];
+  const citizenJoined = reason !== 'citizen-no-show' && visit.citizenJoinedAt !== undefined;
+  const missedEvent = (alertId?: string) =>
+    otherAction(
+      'event',
       outboxEvent(
         deps.table,
         visitEvent(
           'VisitMissed',
           missed,
-          {
-            missedAt: missed.missedAt,
-            citizenJoined: reason !== 'citizen-no-show' && visit.citizenJoinedAt !== undefined,
-            reason,
-            ...(alertId ? { alertId } : {}),
-          },
+          { missedAt: missed.missedAt, citizenJoined, reason, ...(alertId ? { alertId } : {}) },
           now,
         ),
-      );
-    const alert = raiseAlertItems(deps, {
-      kind: 'visit_missed',
-      team: visit.team,
-      citizenId: visit.citizenId,
-      visitId,
-      dedupKey: `visit_missed#${visitId}`,
-      summary: `Screen visit ${visitId} (${visit.purpose.service}, ${toZonedIso(visit.start, deps.config.TIME_ZONE).slice(0, 16)}) was not held: ${reason === 'citizen-no-show' ? 'the citizen never joined' : visit.staffId ? 'the staff member never joined' : 'it had no staff member'}.`,
-      details: { reason },
-      occurredAt: new Date(visit.end),
-      by: sys,
+      ),
+    );
+  const alert = missedAlert(deps, visit, reason, sys);
+  const [claim, ...rest] = alert.items;
+  const alertActions = [
+    ...(claim ? [otherAction('alertClaim', claim)] : []),
+    ...rest.map((item) => otherAction('alert', item)),
+  ];
+  try {
+    await writeVisit(deps.table, missed, [...alertActions, ...change, missedEvent(alert.alertId)], 1);
+  } catch (error) {
+    if (!(error instanceof VisitWriteRefused && error.failedOn === 'alertClaim')) throw lookAgainIf(error);
+    // The cause was already claimed (an earlier run that lost its visit write?): mark it missed alone.
+    await writeVisit(deps.table, missed, [...change, missedEvent()], 1).catch((again) => {
+      throw lookAgainIf(again);
     });
-    try {
-      await transactWrite(deps.table, [...alert.items, ...change, missedEvent(alert.alertId)]);
-    } catch (error) {
-      if (!(error instanceof TransactionConflict)) throw error;
-      if (error.reasons[0] !== 'ConditionalCheckFailed') continue; // the visit changed meanwhile: look again
-      // The cause was already claimed (an earlier run that lost its visit write?): mark it missed alone.
-      try {
-        await transactWrite(deps.table, [...change, missedEvent()]);
-      } catch (again) {
-        if (again instanceof TransactionConflict) continue;
-        throw again;
-      }
-    }
-    return { outcome: 'missed' };
   }
-  return { outcome: 'not-missed' };
+}
+
+/** A refused or contended visit write means the visit changed meanwhile; anything else is a failure. */
+const lookAgainIf = (error: unknown) =>
+  failedCondition(error) || error instanceof VisitWriteContended ? new LookAgain('The visit changed') : error;
+
+async function checkNoShowOnce(deps: Deps, visitId: string): Promise<NoShowOutcome> {
+  const visit = await loadVisit(deps.table, visitId);
+  const now = deps.clock.now();
+  const decision = decideNoShow(visit, now);
+  if (decision.then === 'not-missed' || !visit) return { outcome: 'not-missed' };
+  if (decision.then === 'reschedule') {
+    const schedule = { name: noShowScheduleName(visitId), at: decision.at, job: VISIT_NO_SHOW_JOB };
+    await deps.scheduler.scheduleOnce({ ...schedule, payload: { visitId } });
+    return { outcome: 'rescheduled' };
+  }
+  await writeMissed(deps, visit, decision, now);
+  return { outcome: 'missed' };
+}
+
+/**
+ * At the window's end: a visit still `scheduled` (never started, so never completed) becomes
+ * `missed`, and a `visit_missed` alert is raised in the same transaction. A check that fires
+ * before the visit's current end (it was moved later) schedules itself again.
+ */
+export async function checkNoShow(deps: Deps, payload: Record<string, unknown>): Promise<NoShowOutcome> {
+  const { visitId } = noShowPayload.parse(payload);
+  try {
+    return await withRetry(() => checkNoShowOnce(deps, visitId), {
+      ...TRANSACTION_CONFLICT_BACKOFF,
+      attempts: 3,
+      retryIf: (error) => error instanceof LookAgain,
+    });
+  } catch (error) {
+    if (error instanceof LookAgain) return { outcome: 'not-missed' };
+    throw error;
+  }
 }
 
 /**

@@ -64,7 +64,7 @@ export function occurrencesOf(
       if (date < entry.validFrom || (entry.validTo !== undefined && date > entry.validTo)) continue;
       for (const time of times) {
         const start = wallClockInstant(date, time, zone).toJSDate();
-        const end = new Date(start.getTime() + durationMinutes * 60_000);
+        const end = DateTime.fromJSDate(start).plus({ minutes: durationMinutes }).toJSDate();
         week.push({
           visitId: occurrenceVisitId(finalGrantId, entry.grantId, date, time, start),
           grantId: entry.grantId,

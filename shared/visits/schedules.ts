@@ -1,9 +1,9 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
-import { visitKeys } from '#shared/table/keys.ts';
 import { UpstreamError } from '#shared/platform/errors.ts';
 import { logger } from '#shared/platform/logger.ts';
-import { loadVisit, type VisitRecord } from './model.ts';
+import type { VisitRecord } from './model.ts';
+import { loadVisit, noteSchedulesFor } from './visit-store.ts';
 
 /**
  * Each scheduled visit has two one-time jobs, named after it so that re-scheduling replaces
@@ -29,7 +29,7 @@ export async function scheduleVisitJobs(
   deps: Deps,
   visit: Pick<VisitRecord, 'visitId' | 'start' | 'end'>,
 ): Promise<void> {
-  const remindAt = new Date(new Date(visit.start).getTime() - deps.config.VISIT_REMINDER_MINUTES * 60_000);
+  const remindAt = DateTime.fromISO(visit.start).minus({ minutes: deps.config.VISIT_REMINDER_MINUTES }).toJSDate();
   try {
     if (remindAt.getTime() > deps.clock.now().getTime()) {
       await deps.scheduler.scheduleOnce({
@@ -102,20 +102,6 @@ export async function syncVisitSchedules(deps: Deps, visitId: string): Promise<'
     return 'cleared';
   }
   await scheduleVisitJobs(deps, visit);
-  try {
-    // Only on the version scheduled: a visit changed meanwhile is looked at again by its own event.
-    await deps.table.db.send(
-      new UpdateCommand({
-        TableName: deps.table.name,
-        Key: visitKeys.visit(visitId),
-        UpdateExpression: 'SET schedulesFor = :s',
-        ConditionExpression: '#version = :v',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':s': schedulesForOf(visit), ':v': visit.version },
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+  await noteSchedulesFor(deps.table, visit, schedulesForOf(visit));
   return 'scheduled';
 }

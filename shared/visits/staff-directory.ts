@@ -3,9 +3,15 @@ import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
-import { staffKeys } from '#shared/table/keys.ts';
-import { putNew, queryPage, transactWrite, TransactionConflict, type Page } from '#shared/table/store.ts';
-import { getStaffProfile, staffIdSchema, type StaffProfile } from './availability.ts';
+import type { Page } from '#shared/table/store.ts';
+import { staffIdSchema } from './availability.ts';
+import {
+  getStaffProfile,
+  pageTeamStaff,
+  registerStaffProfile,
+  StaffAlreadyRegistered,
+  type StaffProfile,
+} from './availability-store.ts';
 
 /**
  * The staff directory: a staff member belongs to a team before anyone can schedule them. The
@@ -59,9 +65,6 @@ export async function registerStaff(
   assertManagesTeam(ctx.actor, team);
   const at = ctx.now.toISOString();
   const item = {
-    ...staffKeys.profile(input.staffId),
-    ...staffKeys.byTeam(team, input.staffId),
-    entity: 'StaffProfile',
     staffId: input.staffId,
     team,
     ...(input.name ? { name: input.name } : {}),
@@ -74,10 +77,10 @@ export async function registerStaff(
     updatedBy: ctx.actor.sub,
   };
   try {
-    await transactWrite(deps.table, [putNew(deps.table, item)]);
+    await registerStaffProfile(deps.table, item);
   } catch (error) {
     // Staff ids are the sign-in names of one user pool: unique across the municipality.
-    if (error instanceof TransactionConflict)
+    if (error instanceof StaffAlreadyRegistered)
       throw new ConflictError(`Staff member ${input.staffId} is already registered.`, 'staff-registered');
     throw error;
   }
@@ -91,12 +94,7 @@ export async function listStaff(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<StaffMember>> {
   assertManagesTeam(ctx.actor, team);
-  const result = await queryPage(deps.table, {
-    index: 'gsi1',
-    partition: ['gsi1pk', staffKeys.teamPartition(team)],
-    limit: page.limit,
-    cursor: page.cursor,
-  });
+  const result = await pageTeamStaff(deps.table, team, page);
   return { items: result.items.filter((i) => i.team === team).map(toMember), nextCursor: result.nextCursor };
 }
 

@@ -5,7 +5,7 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { visitKeys } from '#shared/table/keys.ts';
 import { queryPage } from '#shared/table/store.ts';
 import { consentOf, fromItem, guestKinds, type VisitRecord } from './model.ts';
-import { MAX_VISIT_MINUTES, toZonedIso } from './time.ts';
+import { MAX_VISIT_MINUTES, minutesMs, toZonedIso } from './time.ts';
 
 /**
  * GET /me/next-visit: everything the citizen's tablet shows, decided with the server's clock (a
@@ -49,7 +49,7 @@ export async function nextVisitForTablet(deps: Deps, ctx: RequestContext): Promi
   const citizenId = ctx.actor.sub;
   const zone = deps.config.TIME_ZONE;
   const now = ctx.now.getTime();
-  const since = new Date(now - (MAX_VISIT_MINUTES + ENDED_NOTICE_MINUTES) * 60_000).toISOString();
+  const since = new Date(now - minutesMs(MAX_VISIT_MINUTES + ENDED_NOTICE_MINUTES)).toISOString();
   const page = await queryPage(deps.table, {
     index: 'gsi2',
     partition: ['gsi2pk', visitKeys.citizenPartition(citizenId)],
@@ -65,10 +65,10 @@ export async function nextVisitForTablet(deps: Deps, ctx: RequestContext): Promi
     .filter(
       (v) => v.status !== 'cancelled' && v !== next && (v.status === 'completed' || new Date(v.end).getTime() <= now),
     )
-    .filter((v) => now - endedAt(v) <= ENDED_NOTICE_MINUTES * 60_000 && endedAt(v) <= now)
+    .filter((v) => now - endedAt(v) <= minutesMs(ENDED_NOTICE_MINUTES) && endedAt(v) <= now)
     .sort((a, b) => endedAt(b) - endedAt(a))[0];
 
-  const opens = next ? new Date(next.start).getTime() - deps.config.VISIT_JOIN_EARLY_MINUTES * 60_000 : undefined;
+  const opens = next ? new Date(next.start).getTime() - minutesMs(deps.config.VISIT_JOIN_EARLY_MINUTES) : undefined;
   const phase: TabletHome['phase'] =
     next && opens !== undefined && now >= opens ? 'open' : ended ? 'ended' : next ? 'before' : 'none';
   if (next)

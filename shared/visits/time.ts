@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 
 /**
  * Visits live on a 5-minute grid: start on a multiple of 5 minutes, last a multiple of 5
@@ -11,7 +11,9 @@ import { DateTime } from 'luxon';
  */
 export const SLOT_MINUTES = 5;
 export const MAX_VISIT_MINUTES = 120;
-const SLOT_MS = SLOT_MINUTES * 60_000;
+/** Milliseconds of `n` minutes, for arithmetic on instants. */
+export const minutesMs = (n: number): number => Duration.fromObject({ minutes: n }).toMillis();
+const SLOT_MS = minutesMs(SLOT_MINUTES);
 
 /** The municipality's offsets are whole hours, so the UTC grid is the wall-clock grid too. */
 export function isOnGrid(at: Date): boolean {
@@ -25,7 +27,7 @@ export function isValidDuration(minutes: number): boolean {
 }
 
 export function addMinutes(at: Date, minutes: number): Date {
-  return new Date(at.getTime() + minutes * 60_000);
+  return DateTime.fromJSDate(at).plus({ minutes }).toJSDate();
 }
 
 /** The 5-minute buckets [start, end) covers, as UTC ISO strings (the lock items' sort keys). */

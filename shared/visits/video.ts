@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from '@hono/zod-openapi';
 import { auditLog, type AuditEntry } from '#shared/audit/audit.ts';
 import { hasRole } from '#shared/platform/actor.ts';
@@ -8,15 +9,13 @@ import { newId } from '#shared/platform/ids.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import type { DomainEvent } from '#shared/platform/events.ts';
-import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
+import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
 import { visitEvent } from './events.ts';
 import type { AttendeeInfo, MeetingInfo } from './meetings.ts';
 import {
   consentOf,
   guestConsents,
   guestKinds,
-  loadVisit,
-  putVisitIfVersion,
   toView,
   visitOutcomes,
   type Guest,
@@ -24,6 +23,14 @@ import {
   type VisitView,
 } from './model.ts';
 import { requireTeamVisit } from './visits.ts';
+import {
+  failedCondition,
+  loadVisit,
+  otherAction,
+  visitAction,
+  VisitWriteContended,
+  writeVisit,
+} from './visit-store.ts';
 
 /**
  * The video session of a screen visit. Chime is called first and the visit written after, in
@@ -111,7 +118,7 @@ async function liveMeeting(deps: Deps, visit: VisitRecord): Promise<{ meeting: M
 function assertInWindow(deps: Deps, visit: VisitRecord, now: Date): void {
   if (visit.status !== 'scheduled' && visit.status !== 'in_progress')
     throw new ConflictError(`The visit is ${visit.status}.`, 'not-open');
-  const opens = new Date(visit.start).getTime() - deps.config.VISIT_JOIN_EARLY_MINUTES * 60_000;
+  const opens = DateTime.fromISO(visit.start).minus({ minutes: deps.config.VISIT_JOIN_EARLY_MINUTES }).toMillis();
   if (now.getTime() < opens)
     throw new ConflictError(
       `The visit opens ${deps.config.VISIT_JOIN_EARLY_MINUTES} minutes before its start.`,
@@ -137,23 +144,27 @@ async function withVisit<T>(
   ) => Promise<{ next: VisitRecord; action: AuditEntry['action']; result: T; events?: DomainEvent[] }>,
   ctx: RequestContext,
 ): Promise<{ before: VisitRecord; next: VisitRecord; result: T }> {
-  for (let round = 1; ; round += 1) {
+  const once = async () => {
     const before = await load();
     const { next, action, result, events = [] } = await attempt(before);
-    try {
-      await transactWrite(deps.table, [
-        putVisitIfVersion(deps.table, next, before.version),
-        audit(deps).item(ctx, entry(before, action)),
-        ...events.map((e) => outboxEvent(deps.table, e)),
-      ]);
-      return { before, next, result };
-    } catch (error) {
-      if (!(error instanceof TransactionConflict) || round >= 4) {
-        if (error instanceof TransactionConflict)
-          throw new ConflictError('The visit is being changed by someone else; try again.', 'contended');
-        throw error;
-      }
-    }
+    await writeVisit(
+      deps.table,
+      next,
+      [
+        visitAction(deps.table, next, before.version),
+        otherAction('audit', audit(deps).item(ctx, entry(before, action))),
+        ...events.map((e) => otherAction('event', outboxEvent(deps.table, e))),
+      ],
+      1,
+    );
+    return { before, next, result };
+  };
+  const lostRace = (error: unknown) => failedCondition(error) || error instanceof VisitWriteContended;
+  try {
+    return await withRetry(once, { ...TRANSACTION_CONFLICT_BACKOFF, attempts: 4, retryIf: lostRace });
+  } catch (error) {
+    if (lostRace(error)) throw new ConflictError('The visit is being changed by someone else; try again.', 'contended');
+    throw error;
   }
 }
 

@@ -1,52 +1,54 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
 import { auditLog, type AuditEntry, type SystemContext } from '#shared/audit/audit.ts';
-import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
-import { currentFinalGrantSchema, type CurrentFinalGrant } from '#shared/conversion/final-grants.ts';
+import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import type { DomainEvent } from '#shared/platform/events.ts';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-  type FieldError,
-} from '#shared/platform/errors.ts';
-import { newId } from '#shared/platform/ids.ts';
+import { NotFoundError, ValidationError } from '#shared/platform/errors.ts';
+import { idPattern, newId } from '#shared/platform/ids.ts';
 import { isoDateInput, isoDateTime } from '#shared/platform/time-input.ts';
 import { citizenKeys, conversionKeys, staffKeys, visitKeys } from '#shared/table/keys.ts';
-import type { TransactionConflict } from '#shared/table/store.ts';
-import { getItems, putNew, queryPage, type Page, type TransactItem } from '#shared/table/store.ts';
-import { isAvailable } from './availability-rules.ts';
+import { getItems, queryPage, type Key, type Page } from '#shared/table/store.ts';
 import { requireTeamStaff } from './staff-directory.ts';
-import { getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
-import { commitVisitChange } from './commit.ts';
-import { requireWithinGrantDates } from './grant-dates.ts';
+import { staffIdSchema } from './availability.ts';
+import {
+  cancelled,
+  checkChange,
+  decideBooking,
+  decideMove,
+  isSameBooking,
+  proposeMove,
+  visitConflict,
+} from './booking-rules.ts';
 import { visitEvent } from './events.ts';
 import type { citizenVisitSchema } from './model.ts';
 import {
   fromItem,
-  loadVisit,
-  moveLocks,
-  putVisitIfVersion,
   slotsOf,
   toView,
-  visitItem,
   visitPurposeSchema,
   visitStatuses,
-  type Party,
   type VisitRecord,
   type VisitView,
 } from './model.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
-import { addMinutes, isOnGrid, isValidDuration, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
+import { addMinutes, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
+import {
+  CitizenDoubleBooked,
+  failedCondition,
+  loadVisit,
+  lockMoves,
+  otherAction,
+  StaffDoubleBooked,
+  visitAction,
+  VisitVersionMismatch,
+  writeVisit,
+} from './visit-store.ts';
 
-export const citizenIdSchema = z
-  .string()
-  .max(30, 'must be a citizen id (cit_<ULID>)')
-  .regex(/^cit_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a citizen id (cit_<ULID>)');
+const CITIZEN_ID_MESSAGE = 'must be a citizen id (cit_<ULID>)';
+export const citizenIdSchema = z.string().max(30, CITIZEN_ID_MESSAGE).regex(idPattern('cit'), CITIZEN_ID_MESSAGE);
 
 export const bookVisitSchema = z
   .strictObject({
@@ -99,75 +101,18 @@ const visitEntry = (visit: Pick<VisitRecord, 'visitId' | 'citizenId'>, action: A
   citizenId: visit.citizenId,
 });
 
-function timeFields(start: Date, now: Date, field: string): FieldError[] {
-  const problems: FieldError[] = [];
-  if (Number.isNaN(start.getTime())) return [{ field, message: 'not a date-time' }];
-  if (!isOnGrid(start))
-    problems.push({ field, message: `must be on a ${SLOT_MINUTES}-minute grid (e.g. 08:00, 08:05)` });
-  if (start.getTime() <= now.getTime()) problems.push({ field, message: 'must be in the future' });
-  return problems;
-}
-
-/**
- * The staff member must belong to the citizen's team and be available for the whole visit.
- */
-async function requireAvailableStaff(
-  deps: Deps,
-  staffId: string,
-  team: string,
-  start: Date,
-  end: Date,
-): Promise<StaffProfile> {
-  return availableStaffFrom(deps, await getStaffProfile(deps.table, staffId, true), staffId, team, start, end);
-}
-
-function availableStaffFrom(
-  deps: Deps,
-  profile: StaffProfile | undefined,
-  staffId: string,
-  team: string,
-  start: Date,
-  end: Date,
-): StaffProfile {
-  if (!profile || profile.team !== team) {
-    throw new ConflictError(`Staff member ${staffId} has no availability in this team.`, 'staff-unavailable');
-  }
-  if (!isAvailable(profile, start, end, deps.config.TIME_ZONE)) {
-    throw new ConflictError(`Staff member ${staffId} is not available for the whole visit.`, 'staff-unavailable');
-  }
-  return profile;
-}
-
-/**
- * When the citizen has a current final grant, a visit must deliver one of its screen-visit
- * benefits. A citizen without one yet may still get a one-off visit (e.g. an introduction).
- */
-function requireGrantedPurpose(current: Pick<CurrentFinalGrant, 'screenVisitPlan'> | undefined, grantId: string): void {
-  if (current && !current.screenVisitPlan.some((entry) => entry.grantId === grantId)) {
-    throw new ConflictError('The citizen’s final grant has no screen visits for this benefit.', 'purpose-not-granted');
-  }
-}
-
-/** Names the failed condition of a visit transaction laid out as [visit, ...takenLocks, ...]. */
-function explainConflict(conflict: TransactionConflict, taken: readonly Party[]): Error {
-  const failed = conflict.firstFailed();
-  if (failed === 0)
-    return new ConflictError('The visit was changed by someone else; read it again and retry.', 'version-mismatch');
-  const party = taken[failed - 1];
-  // The staff member's time was taken away by a change of availability committing at the same moment.
-  if (party?.kind === 'staff' && conflict.items[failed]?.blockedBy !== undefined)
-    return new ConflictError(
-      'The staff member’s availability changed at the same time; try again.',
-      'availability-changed',
-    );
-  if (party?.kind === 'staff')
-    return new ConflictError(
-      `Staff member ${party.id} is already booked in an overlapping window.`,
-      'staff-double-booked',
-    );
-  if (party?.kind === 'citizen')
-    return new ConflictError('The citizen already has a visit in an overlapping window.', 'citizen-double-booked');
-  return new ConflictError('The visit could not be changed; try again.', 'conflict');
+/** The three reads a booking needs (citizen, staff, final grant), in one consistent BatchGetItem. */
+async function readBooking(deps: Deps, ctx: RequestContext, input: BookVisit) {
+  const [citizen, staff, finalGrant] = await getItems(
+    deps.table,
+    [
+      citizenKeys.profile(input.citizenId),
+      staffKeys.profile(input.staffId),
+      conversionKeys.currentFinalGrant(input.citizenId),
+    ],
+    { consistent: true, now: ctx.now },
+  );
+  return { citizen, staff, finalGrant };
 }
 
 /**
@@ -179,88 +124,30 @@ function explainConflict(conflict: TransactionConflict, taken: readonly Party[])
  * did not never does, whatever fails in between.
  */
 export async function bookVisit(deps: Deps, ctx: RequestContext, input: BookVisit): Promise<VisitView> {
-  // One consistent BatchGetItem for the three reads a booking needs (citizen, staff, final grant).
-  const [citizenItem, staffItem, finalGrantItem] = await getItems(
-    deps.table,
-    [
-      citizenKeys.profile(input.citizenId),
-      staffKeys.profile(input.staffId),
-      conversionKeys.currentFinalGrant(input.citizenId),
-    ],
-    { consistent: true, now: ctx.now },
-  );
-  const citizen = visibleCitizenFrom(citizenItem, ctx.actor);
-  if (!hasRole(ctx.actor, 'lead') && input.staffId !== ctx.actor.sub) {
-    throw new ForbiddenError('Staff book visits for themselves; a lead books for anyone in the team.');
-  }
-  const start = new Date(input.start);
-  const fields = timeFields(start, ctx.now, 'body/start');
-  if (!isValidDuration(input.durationMinutes))
-    fields.push({ field: 'body/durationMinutes', message: `a multiple of ${SLOT_MINUTES} up to ${MAX_VISIT_MINUTES}` });
-  if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
-  const end = addMinutes(start, input.durationMinutes);
-  const currentGrant = finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined;
-  requireGrantedPurpose(currentGrant, input.purpose.grantId);
-  requireWithinGrantDates(currentGrant, input.purpose.grantId, start, deps.config.TIME_ZONE);
-  availableStaffFrom(
-    deps,
-    staffItem ? staffProfileFrom(staffItem) : undefined,
-    input.staffId,
-    citizen.team,
-    start,
-    end,
-  );
-
-  const at = ctx.now.toISOString();
-  const visit: VisitRecord = {
-    visitId: newId('vis', ctx.now),
-    citizenId: citizen.citizenId,
-    team: citizen.team,
-    staffId: input.staffId,
-    start: start.toISOString(),
-    end: end.toISOString(),
-    durationMinutes: input.durationMinutes,
-    purpose: { grantId: input.purpose.grantId, service: input.purpose.service },
-    status: 'scheduled',
-    source: 'booking',
-    guests: [],
-    version: 1,
-    createdAt: at,
-    createdBy: ctx.actor.sub,
-    updatedAt: at,
-  };
-  const locks = moveLocks(deps, visit.visitId, undefined, slotsOf(visit));
-  const items: TransactItem[] = [
-    putNew(deps.table, visitItem(visit)),
-    ...locks.items,
-    audit(deps).item(ctx, visitEntry(visit, 'visit.create')),
-    outboxEvent(deps.table, visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now)),
-  ];
-  let holder: string | undefined;
+  const zone = deps.config.TIME_ZONE;
+  const reads = await readBooking(deps, ctx, input);
+  const visit = decideBooking(reads, input, { actor: ctx.actor, now: ctx.now, zone }, newId('vis', ctx.now));
   try {
-    await commitVisitChange(deps.table, items, (c) => {
-      const held = c.items[c.firstFailed()]?.visitId;
-      holder = typeof held === 'string' ? held : undefined;
-      return explainConflict(c, locks.taken);
-    });
+    await writeVisit(deps.table, visit, [
+      visitAction(deps.table, visit),
+      ...lockMoves(deps, visit.visitId, undefined, slotsOf(visit)),
+      otherAction('audit', audit(deps).item(ctx, visitEntry(visit, 'visit.create'))),
+      otherAction(
+        'event',
+        outboxEvent(
+          deps.table,
+          visitEvent('VisitBooked', visit, { source: 'booking', bookedBy: ctx.actor.sub }, ctx.now),
+        ),
+      ),
+    ]);
   } catch (error) {
-    // A client retrying a booking whose answer it lost finds its own visit holding the slot: that visit is the answer.
+    const holder =
+      error instanceof StaffDoubleBooked || error instanceof CitizenDoubleBooked ? error.holder : undefined;
     const same = holder ? await loadVisit(deps.table, holder) : undefined;
-    if (
-      same &&
-      same.createdBy === visit.createdBy &&
-      same.citizenId === visit.citizenId &&
-      same.staffId === visit.staffId &&
-      same.start === visit.start &&
-      same.end === visit.end &&
-      same.purpose.grantId === visit.purpose.grantId &&
-      same.status === 'scheduled'
-    ) {
-      return toView(same, deps.config.TIME_ZONE);
-    }
-    throw error;
+    if (isSameBooking(same, visit)) return toView(same, zone);
+    throw visitConflict(error);
   }
-  return toView(visit, deps.config.TIME_ZONE);
+  return toView(visit, zone);
 }
 
 /** A visit of the caller's team, or 404 (unknown and not visible look the same). */
@@ -276,6 +163,16 @@ export async function readVisit(deps: Deps, ctx: RequestContext, visitId: string
   return toView(visit, deps.config.TIME_ZONE);
 }
 
+/** What a move must be checked against: the citizen's final grant (a new start) and the staff member. */
+async function readMove(deps: Deps, ctx: RequestContext, changed: VisitRecord, moved: boolean) {
+  const keys: Key[] = [
+    ...(moved ? [conversionKeys.currentFinalGrant(changed.citizenId)] : []),
+    ...(changed.staffId ? [staffKeys.profile(changed.staffId)] : []),
+  ];
+  const items = await getItems(deps.table, keys, { consistent: true, now: ctx.now });
+  return { finalGrant: moved ? items[0] : undefined, staff: changed.staffId ? items.at(-1) : undefined };
+}
+
 /**
  * PATCH: reschedule (start, duration), reassign (staffId) or cancel (status: cancelled) a
  * scheduled visit, with the same guarantee as booking: locks released and taken in the one
@@ -288,114 +185,35 @@ export async function changeVisit(
   visitId: string,
   input: ChangeVisit,
 ): Promise<VisitView> {
+  const zone = deps.config.TIME_ZONE;
   const visit = await requireTeamVisit(deps, ctx.actor, visitId);
-  const lead = hasRole(ctx.actor, 'lead');
-  const cancelling = input.status === 'cancelled';
-  const moving = input.start !== undefined || input.durationMinutes !== undefined;
-  const reassigning = input.staffId !== undefined;
-  if (!cancelling && !moving && !reassigning) {
-    throw new ValidationError('Say what to change: start, durationMinutes, staffId or status.', [
-      { field: 'body', message: 'nothing to change' },
-    ]);
-  }
-  if (cancelling && (moving || reassigning)) {
-    throw new ValidationError('A cancellation changes nothing else.', [
-      { field: 'body/status', message: 'cancel alone, without start, durationMinutes or staffId' },
-    ]);
-  }
-  if (input.reason !== undefined && !cancelling)
-    throw new ValidationError('A reason goes with a cancellation.', [
-      { field: 'body/reason', message: 'only with status: cancelled' },
-    ]);
-  if (!lead) {
-    const ownsIt = visit.staffId === ctx.actor.sub;
-    const takesUnassigned = visit.staffId === undefined && input.staffId === ctx.actor.sub;
-    if (!ownsIt && !takesUnassigned)
-      throw new ForbiddenError('Staff change only their own visits (or take an unassigned one); a lead changes any.');
-    if (reassigning && input.staffId !== ctx.actor.sub)
-      throw new ForbiddenError('Only a lead hands a visit to someone else or leaves it unassigned.');
-  }
-  if (input.expectedVersion !== undefined && input.expectedVersion !== visit.version) {
-    throw new ConflictError(
-      `The visit is at version ${visit.version}, not ${input.expectedVersion}.`,
-      'version-mismatch',
-    );
-  }
-  if (visit.status !== 'scheduled')
-    throw new ConflictError(`A ${visit.status} visit cannot be changed.`, 'not-scheduled');
-
-  const at = ctx.now.toISOString();
-  if (cancelling) {
-    const cancelled: VisitRecord = {
-      ...visit,
-      status: 'cancelled',
-      cancelledAt: at,
-      cancelReason: input.reason,
-      version: visit.version + 1,
-      updatedAt: at,
+  checkChange(visit, input, ctx.actor);
+  if (input.status === 'cancelled') {
+    const next = cancelled(visit, ctx.now, input.reason);
+    const details = {
+      cancelledAt: next.cancelledAt,
+      cancelledBy: ctx.actor.sub,
+      ...(input.reason ? { reason: input.reason } : {}),
     };
-    await cancelVisitWrite(
-      deps,
-      ctx,
-      visit,
-      cancelled,
-      visitEvent(
-        'VisitCancelled',
-        cancelled,
-        { cancelledAt: at, cancelledBy: ctx.actor.sub, ...(input.reason ? { reason: input.reason } : {}) },
-        ctx.now,
-      ),
-    );
-    return toView(cancelled, deps.config.TIME_ZONE);
+    await cancelVisitWrite(deps, ctx, visit, next, visitEvent('VisitCancelled', next, details, ctx.now));
+    return toView(next, zone);
   }
-
-  const start = input.start !== undefined ? new Date(input.start) : new Date(visit.start);
-  const duration = input.durationMinutes ?? visit.durationMinutes;
-  if (input.start !== undefined) {
-    const fields = timeFields(start, ctx.now, 'body/start');
-    if (fields.length > 0) throw new ValidationError('The visit time is not valid.', fields);
-    // A moved visit still delivers its benefit: the same dates hold as for a booking.
-    const [finalGrantItem] = await getItems(deps.table, [conversionKeys.currentFinalGrant(visit.citizenId)], {
-      consistent: true,
-      now: ctx.now,
-    });
-    requireWithinGrantDates(
-      finalGrantItem ? currentFinalGrantSchema.parse(finalGrantItem) : undefined,
-      visit.purpose.grantId,
-      start,
-      deps.config.TIME_ZONE,
-    );
+  const moved = input.start !== undefined;
+  const proposed = proposeMove(visit, input, ctx.now);
+  const changed = decideMove(proposed, await readMove(deps, ctx, proposed, moved), moved, zone);
+  const previous = { staffId: visit.staffId ?? null, start: visit.start, end: visit.end };
+  const event = visitEvent('VisitChanged', changed, { changedBy: ctx.actor.sub, previous }, ctx.now);
+  try {
+    await writeVisit(deps.table, changed, [
+      visitAction(deps.table, changed, visit.version),
+      ...lockMoves(deps, visit.visitId, slotsOf(visit), slotsOf(changed)),
+      otherAction('audit', audit(deps).item(ctx, visitEntry(visit, 'visit.update'))),
+      otherAction('event', outboxEvent(deps.table, event)),
+    ]);
+  } catch (error) {
+    throw visitConflict(error);
   }
-  const end = addMinutes(start, duration);
-  const staffId = input.staffId === undefined ? visit.staffId : (input.staffId ?? undefined);
-  const changed: VisitRecord = {
-    ...visit,
-    staffId,
-    start: start.toISOString(),
-    end: end.toISOString(),
-    durationMinutes: duration,
-    version: visit.version + 1,
-    updatedAt: at,
-  };
-  if (staffId) await requireAvailableStaff(deps, staffId, visit.team, start, end);
-  const locks = moveLocks(deps, visit.visitId, slotsOf(visit), slotsOf(changed));
-  const items: TransactItem[] = [
-    putVisitIfVersion(deps.table, changed, visit.version),
-    ...locks.items,
-    audit(deps).item(ctx, visitEntry(visit, 'visit.update')),
-    outboxEvent(
-      deps.table,
-      visitEvent(
-        'VisitChanged',
-        changed,
-        { changedBy: ctx.actor.sub, previous: { staffId: visit.staffId ?? null, start: visit.start, end: visit.end } },
-        ctx.now,
-      ),
-    ),
-  ];
-  // Releases come after the takes; a failed release means the visit changed under us (index 0 says so too).
-  await commitVisitChange(deps.table, items, (c) => explainConflict(c, locks.taken));
-  return toView(changed, deps.config.TIME_ZONE);
+  return toView(changed, zone);
 }
 
 /** The cancel transaction (shared with superseded final grants): the visit, its released locks, audit, the VisitCancelled event. */
@@ -403,20 +221,20 @@ export async function cancelVisitWrite(
   deps: Deps,
   ctx: RequestContext | SystemContext,
   before: VisitRecord,
-  cancelled: VisitRecord,
+  cancelledVisit: VisitRecord,
   event: DomainEvent,
 ): Promise<void> {
-  const locks = moveLocks(deps, before.visitId, slotsOf(before), undefined);
-  await commitVisitChange(
-    deps.table,
-    [
-      putVisitIfVersion(deps.table, cancelled, before.version),
-      ...locks.items,
-      audit(deps).item(ctx, visitEntry(before, 'visit.update')),
-      outboxEvent(deps.table, event),
-    ],
-    () => new ConflictError('The visit was changed by someone else; read it again and retry.', 'version-mismatch'),
-  );
+  try {
+    await writeVisit(deps.table, cancelledVisit, [
+      visitAction(deps.table, cancelledVisit, before.version),
+      ...lockMoves(deps, before.visitId, slotsOf(before), undefined),
+      otherAction('audit', audit(deps).item(ctx, visitEntry(before, 'visit.update'))),
+      otherAction('event', outboxEvent(deps.table, event)),
+    ]);
+  } catch (error) {
+    // Whatever condition failed, the visit is no longer the one read.
+    throw visitConflict(failedCondition(error) ? new VisitVersionMismatch('The visit changed') : error);
+  }
 }
 
 // ── Listing ─────────────────────────────────────────────────────────────────────────────────
@@ -516,7 +334,7 @@ export async function listMyVisits(
 ): Promise<Page<z.infer<typeof citizenVisitSchema>>> {
   const citizenId = ctx.actor.sub;
   // A visit that started up to two hours ago may still be running.
-  const since = new Date(ctx.now.getTime() - MAX_VISIT_MINUTES * 60_000).toISOString();
+  const since = DateTime.fromJSDate(ctx.now).minus({ minutes: MAX_VISIT_MINUTES }).toJSDate().toISOString();
   const page = await queryPage(deps.table, {
     index: 'gsi2',
     partition: ['gsi2pk', visitKeys.citizenPartition(citizenId)],

@@ -7,7 +7,8 @@ import {
 } from '#shared/visits/availability-rules.ts';
 import { occurrencesOf, occurrenceVisitId } from '#shared/visits/plan-occurrences.ts';
 import { gridDuration, isOnGrid, slotBuckets, toZonedIso } from '#shared/visits/time.ts';
-import { moveLocks, slotsOf } from '#shared/visits/model.ts';
+import { slotsOf } from '#shared/visits/model.ts';
+import { lockMoves } from '#shared/visits/visit-store.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { FixedClock } from '#shared/platform/clock.ts';
 
@@ -127,10 +128,10 @@ describe('the 5-minute grid', () => {
       start: '2026-11-24T07:00:00.000Z',
       end: '2026-11-24T09:00:00.000Z',
     });
-    const moved = moveLocks(deps, 'vis_1', before, after);
-    expect(moved.items.length + 3).toBeLessThanOrEqual(100);
+    const moved = lockMoves(deps, 'vis_1', before, after);
+    expect(moved.length + 3).toBeLessThanOrEqual(100);
     // Overlapping moves keep the shared buckets instead of releasing and re-taking them.
-    const nudged = moveLocks(
+    const nudged = lockMoves(
       deps,
       'vis_1',
       before,
@@ -141,7 +142,8 @@ describe('the 5-minute grid', () => {
         end: '2026-11-23T09:05:00.000Z',
       }),
     );
-    expect(nudged.items).toHaveLength(4);
+    expect(nudged).toHaveLength(4);
+    expect(nudged.map((a) => a.name).sort()).toEqual(['citizenSlot', 'releaseSlot', 'releaseSlot', 'staffSlot']);
   });
 });
 
