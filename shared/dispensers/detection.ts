@@ -4,10 +4,10 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/events.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
-import { queryAll, TransactionConflict } from '#shared/table/store.ts';
+import { getItems, queryAll, TransactionConflict } from '#shared/table/store.ts';
 import { missedDoseAlert } from './alerts.ts';
 import { addDays, dosesOfRule, localDate } from './schedule.ts';
-import { batchGet, updateItem, type DispenserItem } from './store.ts';
+import { updateItem, type DispenserItem } from './store.ts';
 
 /**
  * The detection jobs. None scans: each reads an index of exactly its work list (gsi2: assigned
@@ -67,11 +67,13 @@ export async function detectMissedDoses(
       doseAt: dose.doseAt,
     }));
   });
-  const records = await batchGet<{ sk: string; pk: string; takenAts?: Set<string>; alertRaisedAt?: string }>(
-    deps.table,
-    due.map((d) => dispenserKeys.dose(d.citizenId, d.doseAt)),
-    { consistent: true, now },
-  );
+  const records = (
+    await getItems(
+      deps.table,
+      due.map((d) => dispenserKeys.dose(d.citizenId, d.doseAt)),
+      { consistent: true, now },
+    )
+  ).filter((r) => r !== undefined) as { sk: string; pk: string; takenAts?: Set<string>; alertRaisedAt?: string }[];
   const byKey = new Map(records.map((r) => [`${r.pk}|${r.sk}`, r]));
   const ctx = systemContext(deps, 'detect-missed-doses');
   let raised = 0;
