@@ -44,11 +44,9 @@ export const revertLineSchema = z
       .string()
       .max(30)
       .regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
-    technology: z
-      .enum(['screen_visit'])
-      .openapi({
-        description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision',
-      }),
+    technology: z.enum(['screen_visit']).openapi({
+      description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision',
+    }),
     reasonCode: z.enum(reversionReasonCodes),
     reasonText: z.string().trim().min(1).max(500).optional(),
   })
