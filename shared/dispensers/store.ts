@@ -122,6 +122,32 @@ export function updateItem(table: Table, key: Key, spec: UpdateSpec): TransactIt
   return { Update: updateInput(table, key, spec) };
 }
 
+/** In a missed-dose raise: marks the dose record, only while no take and no earlier raise is there. */
+export function markDoseAlertRaised(
+  table: Table,
+  dose: { citizenId: string; doseAt: string },
+  at: string,
+): TransactItem {
+  return updateItem(table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
+    set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, alertRaisedAt: at },
+    condition: 'attribute_not_exists(takenAts) AND attribute_not_exists(alertRaisedAt)',
+  });
+}
+
+/** In a silent-device raise: names the alert on the dispenser, only while it is still the same silence (index unmoved). */
+export function markSilentAlert(
+  table: Table,
+  dispenserId: string,
+  dedupKey: string,
+  silentSince: string,
+): TransactItem {
+  return updateItem(table, dispenserKeys.dispenser(dispenserId), {
+    set: { silentAlertKey: dedupKey },
+    condition: 'gsi2sk = :sk',
+    values: { ':sk': dispenserKeys.assigned(silentSince, dispenserId).gsi2sk },
+  });
+}
+
 const conditionFailed = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 
