@@ -103,6 +103,8 @@ export async function equipCitizen(
     params: { conversionId: conversion.body.conversionId },
     body: {},
   });
+  // The approval's consumer sets the dose plan from the stream; assigning meanwhile would race it (409).
+  await stack.deps.drainOutbox();
   const registered = await expectStatus(stack, 201, 'POST', '/dispensers', {
     token: tokens.staff,
     body: { vendor: 'Evondos', model: 'E300', serial: `EV-BENCH-${citizenId.slice(-10)}` },

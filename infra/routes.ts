@@ -15,7 +15,7 @@ export interface ApiRoute {
   /** API Gateway form: `/citizens/{citizenId}`. */
   readonly path: string;
   /**
-   * Its callers bring a credential of their own (shared/http/device-routes.ts: a dispenser's device
+   * Its callers bring a credential of their own (shared/http/credential-routes.ts: a dispenser's device
    * credential, a calendar feed key), which the Lambda checks: no JWT authorizer in front.
    */
   readonly ownCredential: boolean;

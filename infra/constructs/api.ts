@@ -165,7 +165,7 @@ function acknowledgeOwnCredential(created: HttpRoute, route: ApiRoute): void {
     'AwsSolutions-APIG4',
     route.device
       ? 'Dispensers have no Cognito identity: the device-events function verifies each dispenser’s own credential (issued at registration) before accepting an event.'
-      : 'Its callers cannot always send a bearer token (e.g. a calendar program subscribing to a URL): the function verifies the route’s own credential, and a bearer JWT when one is sent (shared/http/device-routes.ts).',
+      : 'Its callers cannot always send a bearer token (e.g. a calendar program subscribing to a URL): the function verifies the route’s own credential, and a bearer JWT when one is sent (shared/http/credential-routes.ts).',
   );
 }
 

@@ -42,38 +42,10 @@ export function checkPeriod(from: string, to: string): void {
   }
 }
 
-/** Each planned dose of the local dates `from`..`to` (inclusive) with its outcome, and the counts. */
-export async function computeAdherence(
-  deps: Deps,
-  citizenId: string,
-  from: string,
-  to: string,
-  now: Date,
-  loaded?: { versions: readonly DosePlanVersion[] },
-): Promise<Pick<Adherence, 'doses' | 'counts'>> {
-  const zone = deps.config.TIME_ZONE;
-  const start = startOfLocalDate(from, zone);
-  const end = startOfLocalDate(addDays(to, 1), zone);
-  // One Query: seen days sort among the dose records (see dispenserKeys.seenDay); a day either side,
-  // as the hours around a dose may fall on the neighbouring UTC date. Dose records of those extra
-  // days are read too and simply not looked up.
-  const [versions, items, settings] = await Promise.all([
-    loaded ? Promise.resolve(loaded.versions) : planVersions(deps, citizenId),
-    queryAll<DoseRecord & { doseAt?: string; date?: string; hours?: Set<string> } & Record<string, unknown>>(
-      deps.table,
-      {
-        partition: ['pk', dispenserKeys.adherencePartition(citizenId)],
-        sort: {
-          attribute: 'sk',
-          between: dispenserKeys.adherenceRange(
-            addDays(start.toISOString().slice(0, 10), -1),
-            addDays(end.toISOString().slice(0, 10), 1),
-          ),
-        },
-      },
-    ),
-    loadAlertSettings(deps, citizenId),
-  ]);
+type AdherenceItem = DoseRecord & { doseAt?: string; date?: string; hours?: Set<string> } & Record<string, unknown>;
+
+/** The dose records by dose and the hours the device was seen, from the adherence partition's items. */
+function derivedFacts(items: readonly AdherenceItem[]) {
   const records = items.filter((i): i is typeof i & { doseAt: string } => typeof i.doseAt === 'string');
   const seenDays = items.filter((i) => i.doseAt === undefined && typeof i.date === 'string') as {
     date: string;
@@ -91,6 +63,39 @@ export async function computeAdherence(
     ]),
   );
   const seen = new Set(seenDays.flatMap((d) => [...(d.hours ?? [])].map((h) => `${d.date}T${h}`)));
+  return { byDose, seen };
+}
+
+/** Each planned dose of the local dates `from`..`to` (inclusive) with its outcome, and the counts. */
+export async function computeAdherence(
+  deps: Deps,
+  citizenId: string,
+  from: string,
+  to: string,
+  now: Date,
+  loaded?: { versions: readonly DosePlanVersion[] },
+): Promise<Pick<Adherence, 'doses' | 'counts'>> {
+  const zone = deps.config.TIME_ZONE;
+  const start = startOfLocalDate(from, zone);
+  const end = startOfLocalDate(addDays(to, 1), zone);
+  // One Query: seen days sort among the dose records (see dispenserKeys.seenDay); a day either side,
+  // as the hours around a dose may fall on the neighbouring UTC date. Dose records of those extra
+  // days are read too and simply not looked up.
+  const [versions, items, settings] = await Promise.all([
+    loaded ? Promise.resolve(loaded.versions) : planVersions(deps, citizenId),
+    queryAll<AdherenceItem>(deps.table, {
+      partition: ['pk', dispenserKeys.adherencePartition(citizenId)],
+      sort: {
+        attribute: 'sk',
+        between: dispenserKeys.adherenceRange(
+          addDays(start.toISOString().slice(0, 10), -1),
+          addDays(end.toISOString().slice(0, 10), 1),
+        ),
+      },
+    }),
+    loadAlertSettings(deps, citizenId),
+  ]);
+  const { byDose, seen } = derivedFacts(items);
   const counts: OutcomeCounts = emptyCounts();
   const doses = plannedDoses(versions, start, end, zone).map((dose) => {
     const classified = classifyDose(dose, byDose.get(dose.doseAt), seen, now, deps.config.DOSE_MISSED_AFTER_MINUTES);

@@ -3,9 +3,8 @@ import { raiseAlert } from '#shared/alerts/alerts.ts';
 import type { SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/events.ts';
-import { dispenserKeys } from '#shared/table/keys.ts';
 import { TransactionConflict } from '#shared/table/store.ts';
-import { updateItem } from './store.ts';
+import { markDoseAlertRaised } from './store.ts';
 import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts';
 
 /**
@@ -30,10 +29,7 @@ export async function missedDoseAlert(
   // The citizen is away (hospital, holiday): the dose is paused, not missed, and nobody is alerted.
   if (isPausedAt((await loadAlertSettings(deps, dose.citizenId)).pauses, dose.doseAt)) return false;
   const local = DateTime.fromISO(dose.doseAt, { zone: deps.config.TIME_ZONE });
-  const mark = updateItem(deps.table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
-    set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, alertRaisedAt: now.toISOString() },
-    condition: 'attribute_not_exists(takenAts) AND attribute_not_exists(alertRaisedAt)',
-  });
+  const mark = markDoseAlertRaised(deps.table, dose, now.toISOString());
   try {
     const { raised } = await raiseAlert(
       deps,

@@ -1,22 +1,29 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { alertSchema, raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
+import { Duration } from 'luxon';
+import { raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
 import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
 import { registerStreamHandler } from '#shared/events/stream.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/events.ts';
-import { alertKeys, dispenserKeys } from '#shared/table/keys.ts';
-import { getItem } from '#shared/table/store.ts';
+import { alertKeys } from '#shared/table/keys.ts';
+import { getItem, type Item } from '#shared/table/store.ts';
 import { missedDoseAlert } from './alerts.ts';
-import { DEVICE_EVENT_ENTITY } from './ingest.ts';
 import { doseEventTypes, faultEventTypes, type DoseEventType, type FaultEventType } from './model.ts';
 import { hourKey } from './schedule.ts';
-import { updateInput, type DispenserItem } from './store.ts';
+import {
+  addSeenHours,
+  addToDoseRecord,
+  DEVICE_EVENT_ENTITY,
+  lowerAlertOccurredAt,
+  readDispenser,
+  recordContactAt,
+  type DispenserItem,
+} from './store.ts';
 
 /**
  * Derived state of device data, made from the stored raw events as they appear on the table's
- * stream (their INSERTs), never by the request that stored them. Every step is idempotent and
+ * stream (their INSERTs), never by the request that stored them. Read → decide → write: what to
+ * add is planned from the events alone (`planDerivation`, pure); each write is idempotent and
  * independent of order, so a redelivery, a retry after a failure half-way, or events arriving in
  * any order end in the same state:
  *  - dose records and seen days are string sets, only ever ADDed to;
@@ -26,7 +33,7 @@ import { updateInput, type DispenserItem } from './store.ts';
  *    arrived first;
  *  - the audit record of a post is keyed by the post (dispenser, request, citizen), written once.
  */
-interface StoredEvent {
+export interface StoredEvent {
   dispenserId: string;
   team: string;
   citizenId: string;
@@ -41,6 +48,82 @@ interface StoredEvent {
 const setKey = (type: DoseEventType) =>
   ({ dose_taken: 'takenAts', dose_missed: 'missedAts', dose_late: 'lateAts', dose_dispensed: 'dispensedAts' })[type];
 
+export interface DosePlanned {
+  citizenId: string;
+  doseAt: string;
+  sets: Record<string, Set<string>>;
+  /** The last event about the dose, whose post an alert is attributed to. */
+  last: StoredEvent;
+}
+
+export interface DerivationPlan {
+  doses: DosePlanned[];
+  seenDays: { citizenId: string; date: string; hours: Set<string> }[];
+  /** The earliest event of each fault type. */
+  faults: [FaultEventType, StoredEvent][];
+  latestReceivedAt: string;
+  /** One event per post and citizen: the audit of device data. */
+  posts: StoredEvent[];
+}
+
+const isDose = (type: string): type is DoseEventType => (doseEventTypes as readonly string[]).includes(type);
+const isFault = (type: string): type is FaultEventType => (faultEventTypes as readonly string[]).includes(type);
+
+/** What one dispenser's stored events add, from the events alone. */
+export function planDerivation(events: readonly StoredEvent[]): DerivationPlan {
+  const doses = new Map<string, DosePlanned>();
+  const seen = new Map<string, { citizenId: string; date: string; hours: Set<string> }>();
+  const faults = new Map<FaultEventType, StoredEvent>();
+  const posts = new Map<string, StoredEvent>();
+  let latestReceivedAt = '';
+  for (const e of events) {
+    const hour = hourKey(new Date(e.occurredAt));
+    const date = hour.slice(0, 10);
+    const day = seen.get(`${e.citizenId}#${date}`) ?? { citizenId: e.citizenId, date, hours: new Set<string>() };
+    day.hours.add(hour.slice(11, 13));
+    seen.set(`${e.citizenId}#${date}`, day);
+    if (e.doseAt && isDose(e.type)) {
+      const key = `${e.citizenId}#${e.doseAt}`;
+      const dose = doses.get(key) ?? { citizenId: e.citizenId, doseAt: e.doseAt, sets: {}, last: e };
+      (dose.sets[setKey(e.type)] ??= new Set()).add(e.occurredAt);
+      dose.last = e;
+      doses.set(key, dose);
+    }
+    const earlier = isFault(e.type) ? faults.get(e.type) : undefined;
+    if (isFault(e.type) && (!earlier || e.occurredAt < earlier.occurredAt)) faults.set(e.type, e);
+    posts.set(`${e.requestId}#${e.citizenId}`, e);
+    if (e.receivedAt > latestReceivedAt) latestReceivedAt = e.receivedAt;
+  }
+  return {
+    doses: [...doses.values()],
+    seenDays: [...seen.values()],
+    faults: [...faults],
+    latestReceivedAt,
+    posts: [...posts.values()],
+  };
+}
+
+/** Only when a dose's record says so: a device-reported miss raises its alert, a take clears one. */
+export function doseAlertAction(record: Item): 'resolve' | 'raise' | undefined {
+  const takenAts = record.takenAts as Set<string> | undefined;
+  const missedAts = record.missedAts as Set<string> | undefined;
+  if (takenAts?.size && record.alertRaisedAt) return 'resolve';
+  if (!takenAts?.size && missedAts?.size && !record.alertRaisedAt) return 'raise';
+  return undefined;
+}
+
+/** Silence is measured in minutes: a device posting often need not rewrite its item each time. */
+const CONTACT_GRANULARITY = Duration.fromObject({ minutes: 1 });
+
+/** Whether the dispenser item's contact time should move to `at`. */
+export function contactNeedsWrite(
+  device: Pick<DispenserItem, 'silentAlertKey' | 'lastContactAt'>,
+  at: string,
+): boolean {
+  if (device.silentAlertKey || !device.lastContactAt) return true;
+  return Date.parse(at) - Date.parse(device.lastContactAt) >= CONTACT_GRANULARITY.toMillis();
+}
+
 export async function deriveFromDeviceEvents(deps: Deps, items: readonly Record<string, unknown>[]): Promise<void> {
   const byDispenser = new Map<string, StoredEvent[]>();
   for (const item of items as unknown as StoredEvent[])
@@ -48,77 +131,35 @@ export async function deriveFromDeviceEvents(deps: Deps, items: readonly Record<
   for (const [dispenserId, events] of byDispenser) await deriveForDispenser(deps, dispenserId, events);
 }
 
-async function deriveForDispenser(deps: Deps, dispenserId: string, events: readonly StoredEvent[]): Promise<void> {
-  const first = events[0];
-  if (!first) return;
-  const team = first.team;
-  const by = (e: Pick<StoredEvent, 'receivedAt' | 'requestId'>): SystemContext => ({
+const systemOf =
+  (dispenserId: string) =>
+  (e: Pick<StoredEvent, 'receivedAt' | 'requestId'>): SystemContext => ({
     system: `dispenser:${dispenserId}`,
     requestId: e.requestId,
     now: new Date(e.receivedAt),
   });
 
-  // Dose records and seen days: ADDs to sets.
-  const doses = new Map<
-    string,
-    { citizenId: string; doseAt: string; sets: Record<string, Set<string>>; last: StoredEvent }
-  >();
-  const seen = new Map<string, { citizenId: string; date: string; hours: Set<string> }>();
-  for (const e of events) {
-    const hour = hourKey(new Date(e.occurredAt));
-    const dayKey = `${e.citizenId}#${hour.slice(0, 10)}`;
-    const day = seen.get(dayKey) ?? { citizenId: e.citizenId, date: hour.slice(0, 10), hours: new Set<string>() };
-    day.hours.add(hour.slice(11, 13));
-    seen.set(dayKey, day);
-    if (e.doseAt && (doseEventTypes as readonly string[]).includes(e.type)) {
-      const key = `${e.citizenId}#${e.doseAt}`;
-      const dose = doses.get(key) ?? { citizenId: e.citizenId, doseAt: e.doseAt, sets: {}, last: e };
-      (dose.sets[setKey(e.type as DoseEventType)] ??= new Set()).add(e.occurredAt);
-      dose.last = e;
-      doses.set(key, dose);
-    }
-  }
-  const [doseResults] = await Promise.all([
+async function deriveForDispenser(deps: Deps, dispenserId: string, events: readonly StoredEvent[]): Promise<void> {
+  const team = events[0]?.team;
+  if (!team) return;
+  const plan = planDerivation(events);
+  const by = systemOf(dispenserId);
+  const [records] = await Promise.all([
     Promise.all(
-      [...doses.values()].map(async (dose) => {
-        const result = await deps.table.db.send(
-          new UpdateCommand({
-            ...updateInput(deps.table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
-              set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, dispenserId },
-              add: dose.sets,
-            }),
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return { ...dose, record: result.Attributes ?? {} };
-      }),
+      plan.doses.map(async (dose) => ({ dose, record: await addToDoseRecord(deps.table, { ...dose, dispenserId }) })),
     ),
-    Promise.all(
-      [...seen.values()].map((day) =>
-        deps.table.db.send(
-          new UpdateCommand(
-            updateInput(deps.table, dispenserKeys.seenDay(day.citizenId, day.date), {
-              set: { entity: 'DeviceSeenDay', citizenId: day.citizenId, date: day.date },
-              add: { hours: day.hours },
-            }),
-          ),
-        ),
-      ),
-    ),
+    Promise.all(plan.seenDays.map((day) => addSeenHours(deps.table, day))),
   ]);
-
-  // Only when a dose's record says so: a device-reported miss raises its alert, a take clears one.
-  for (const dose of doseResults) {
-    const takenAts = dose.record.takenAts as Set<string> | undefined;
-    const missedAts = dose.record.missedAts as Set<string> | undefined;
-    if (takenAts?.size && dose.record.alertRaisedAt) {
+  for (const { dose, record } of records) {
+    const action = doseAlertAction(record);
+    if (action === 'resolve')
       await resolveAlertByDedupKey(
         deps,
         `missed_dose#${dose.citizenId}#${dose.doseAt}`,
         'The dispenser reported the dose taken.',
         `dispenser:${dispenserId}`,
       );
-    } else if (!takenAts?.size && missedAts?.size && !dose.record.alertRaisedAt) {
+    else if (action === 'raise')
       await missedDoseAlert(deps, {
         team,
         citizenId: dose.citizenId,
@@ -127,29 +168,11 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
         detectedBy: 'device',
         by: by(dose.last),
       });
-    }
   }
-
-  // Faults: one alert per episode, carrying the earliest fault stored.
-  const faults = new Map<FaultEventType, StoredEvent>();
-  for (const e of events) {
-    if (!(faultEventTypes as readonly string[]).includes(e.type)) continue;
-    const earlier = faults.get(e.type as FaultEventType);
-    if (!earlier || e.occurredAt < earlier.occurredAt) faults.set(e.type as FaultEventType, e);
-  }
-  for (const [fault, e] of faults) await raiseFault(deps, team, dispenserId, fault, e, by(e));
-
-  await recordContact(
-    deps,
-    dispenserId,
-    events.reduce((latest, e) => (e.receivedAt > latest ? e.receivedAt : latest), first.receivedAt),
-  );
-
-  // The audit of device data: one record per post and citizen, keyed by them.
-  const posts = new Map<string, StoredEvent>();
-  for (const e of events) posts.set(`${e.requestId}#${e.citizenId}`, e);
+  for (const [fault, e] of plan.faults) await raiseFault(deps, team, dispenserId, fault, e, by(e));
+  await recordContact(deps, dispenserId, plan.latestReceivedAt);
   const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
-  for (const e of posts.values()) {
+  for (const e of plan.posts) {
     const auditId = `aud_dev_${createHash('sha256').update(`${dispenserId}|${e.requestId}|${e.citizenId}`).digest('hex').slice(0, 26)}`;
     await audit.recordOnce(
       by(e),
@@ -194,27 +217,7 @@ async function raiseFault(
   if (raised) return;
   // The episode's alert exists: it keeps the earliest fault, while it is not resolved.
   const cause = await getItem(deps.table, alertKeys.cause(dedupKey), { consistent: true });
-  if (typeof cause?.alertId !== 'string') return;
-  const alert = await getItem(deps.table, alertKeys.alert(cause.alertId), { consistent: true });
-  if (!alert || alertSchema.parse(alert).status === 'resolved') return;
-  try {
-    await deps.table.db.send(
-      new UpdateCommand({
-        TableName: deps.table.name,
-        Key: alertKeys.alert(cause.alertId),
-        UpdateExpression: 'SET occurredAt = :at',
-        ConditionExpression: 'occurredAt > :at AND #status <> :resolved',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':at': e.occurredAt, ':resolved': 'resolved' },
-      }),
-    );
-  } catch (error) {
-    if (
-      !(error instanceof ConditionalCheckFailedException) &&
-      (error as Error).name !== 'ConditionalCheckFailedException'
-    )
-      throw error;
-  }
+  if (typeof cause?.alertId === 'string') await lowerAlertOccurredAt(deps.table, cause.alertId, e.occurredAt);
 }
 
 /**
@@ -224,11 +227,7 @@ async function raiseFault(
  * backwards.
  */
 async function recordContact(deps: Deps, dispenserId: string, at: string): Promise<void> {
-  const device = await getItem<DispenserItem & Record<string, unknown>>(
-    deps.table,
-    dispenserKeys.dispenser(dispenserId),
-    { consistent: true },
-  );
+  const device = await readDispenser(deps.table, dispenserId);
   if (!device) return;
   if (device.silentAlertKey)
     await resolveAlertByDedupKey(
@@ -237,35 +236,8 @@ async function recordContact(deps: Deps, dispenserId: string, at: string): Promi
       'The dispenser is heard from again.',
       `dispenser:${dispenserId}`,
     );
-  // Silence is measured in minutes (DEVICE_SILENT_AFTER_MINUTES ≥ 5): a device posting often need not rewrite its item each time.
-  if (!device.silentAlertKey && device.lastContactAt && Date.parse(at) - Date.parse(device.lastContactAt) < 60_000)
-    return;
-  try {
-    await deps.table.db.send(
-      new UpdateCommand(
-        updateInput(
-          deps.table,
-          dispenserKeys.dispenser(dispenserId),
-          device.assignment
-            ? {
-                set: { lastContactAt: at, ...dispenserKeys.assigned(at, dispenserId) },
-                remove: ['silentAlertKey'],
-                // Never move backwards, and never index a dispenser that was taken back meanwhile.
-                condition:
-                  'attribute_exists(assignment) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
-                values: { ':at': at },
-              }
-            : {
-                set: { lastContactAt: at },
-                condition: 'attribute_exists(pk) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
-                values: { ':at': at },
-              },
-        ),
-      ),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+  if (contactNeedsWrite(device, at))
+    await recordContactAt(deps.table, dispenserId, at, device.assignment !== undefined);
 }
 
 registerStreamHandler(DEVICE_EVENT_ENTITY, deriveFromDeviceEvents);

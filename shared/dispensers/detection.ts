@@ -4,10 +4,10 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/events.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
-import { queryAll, TransactionConflict } from '#shared/table/store.ts';
+import { getItems, queryAll, TransactionConflict } from '#shared/table/store.ts';
 import { missedDoseAlert } from './alerts.ts';
 import { addDays, dosesOfRule, localDate } from './schedule.ts';
-import { batchGet, updateItem, type DispenserItem } from './store.ts';
+import { markSilentAlert, type DispenserItem } from './store.ts';
 
 /**
  * The detection jobs. None scans: each reads an index of exactly its work list (gsi2: assigned
@@ -67,11 +67,13 @@ export async function detectMissedDoses(
       doseAt: dose.doseAt,
     }));
   });
-  const records = await batchGet<{ sk: string; pk: string; takenAts?: Set<string>; alertRaisedAt?: string }>(
-    deps.table,
-    due.map((d) => dispenserKeys.dose(d.citizenId, d.doseAt)),
-    { consistent: true, now },
-  );
+  const records = (
+    await getItems(
+      deps.table,
+      due.map((d) => dispenserKeys.dose(d.citizenId, d.doseAt)),
+      { consistent: true, now },
+    )
+  ).filter((r) => r !== undefined) as { sk: string; pk: string; takenAts?: Set<string>; alertRaisedAt?: string }[];
   const byKey = new Map(records.map((r) => [`${r.pk}|${r.sk}`, r]));
   const ctx = systemContext(deps, 'detect-missed-doses');
   let raised = 0;
@@ -112,7 +114,6 @@ export async function detectSilentDevices(deps: Deps): Promise<{ silent: number;
     const silentSince = String((d as unknown as { gsi2sk: string }).gsi2sk).split('#')[0] ?? '';
     if (!silentSince || silentSince > cutoff) continue;
     const dedupKey = `device_silent#${d.dispenserId}#${silentSince}`;
-    const indexed = dispenserKeys.assigned(silentSince, d.dispenserId);
     try {
       const { raised } = await raiseAlert(
         deps,
@@ -128,13 +129,7 @@ export async function detectSilentDevices(deps: Deps): Promise<{ silent: number;
           by: ctx,
         },
         // Only while it is still this silence: a contact in between moves gsi2sk and cancels the raise.
-        [
-          updateItem(deps.table, dispenserKeys.dispenser(d.dispenserId), {
-            set: { silentAlertKey: dedupKey },
-            condition: 'gsi2sk = :sk',
-            values: { ':sk': indexed.gsi2sk },
-          }),
-        ],
+        [markSilentAlert(deps.table, d.dispenserId, dedupKey, silentSince)],
         (alertId) => [
           domainEvent(
             'DeviceSilent',

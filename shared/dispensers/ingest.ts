@@ -1,3 +1,4 @@
+import { DateTime, Duration } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
 import {
   ForbiddenError,
@@ -6,7 +7,7 @@ import {
   type FieldError,
 } from '#shared/platform/errors.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
-import { expiresAfterDays, getItem } from '#shared/table/store.ts';
+import { expiresAfterDays } from '#shared/table/store.ts';
 import { claimedDispenser, credentialMatches } from './credential.ts';
 import {
   deviceEventSchema,
@@ -17,30 +18,39 @@ import {
   type IngestResult,
 } from './model.ts';
 import { doseMatcher } from './schedule.ts';
-import { batchGet, batchPut, type DispenserItem } from './store.ts';
-
-/** The raw device event item; its INSERT on the table's stream is what derived state is made from. */
-export const DEVICE_EVENT_ENTITY = 'DeviceEvent';
+import {
+  DEVICE_EVENT_ENTITY,
+  putRawEvents,
+  readDispenser,
+  readIngestState,
+  type DispenserItem,
+  type RawEventItem,
+  type StoredEventContent,
+} from './store.ts';
 
 /**
  * POST /dispensers/{id}/events: a device's batch. The request stores the raw events and nothing
- * else: two DynamoDB round trips, (1) one consistent BatchGetItem of the dispenser item
- * (credential hash, attribution periods, plan copy) and the batch's event keys (which are
- * already stored), (2) one BatchWriteItem of the new raw events, each with the citizen it is
- * attributed to and the planned dose it belongs to. That is what the 202 promises.
+ * else, read → decide → write: (1) one consistent BatchGetItem of the dispenser item (credential
+ * hash, attribution periods, plan copy) and the batch's event keys; (2) `decideIngest`, pure:
+ * who is calling, which events are new, repeated or rejected, each new one with the citizen it is
+ * attributed to and the planned dose it belongs to; (3) one write of the new raw events. That is
+ * what the 202 promises.
  *
  * Everything derived — dose records, seen hours, the contact time, missed-dose and fault alerts,
  * the audit record of the device data — is made from the stored events by the stream handler
- * (shared/dispensers/derive.ts), from the INSERT of each event: so a device that retries after
- * any failure, and sees duplicates, ends in the same state as one clean post.
- * Each event is validated on its own: the good ones are stored, the bad ones reported by index.
+ * (derive.ts), from the INSERT of each event: so a device that retries after any failure, and
+ * sees duplicates, ends in the same state as one clean post.
  */
+
+export { DEVICE_EVENT_ENTITY };
 
 export interface DeviceCall {
   readonly dispenserId: string;
   readonly credential: string | undefined;
   readonly requestId: string;
 }
+
+type Rejection = IngestResult['rejected'][number];
 
 const fieldsOf = (
   index: number,
@@ -52,7 +62,13 @@ const fieldsOf = (
       issue.code === 'unrecognized_keys' && issue.keys ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
 
-interface Candidate {
+const rejection = (index: number, eventId: string | undefined, field: string, message: string): Rejection => ({
+  index,
+  ...(eventId ? { eventId } : {}),
+  errors: [{ field: `events/${index}/${field}`, message }],
+});
+
+export interface Candidate {
   index: number;
   event: DeviceEvent;
   occurredAt: Date;
@@ -63,51 +79,45 @@ export function checkEvents(
   raw: readonly unknown[],
   now: Date,
   retentionDays: number,
-): { candidates: Candidate[]; rejected: IngestResult['rejected'] } {
+): { candidates: Candidate[]; rejected: Rejection[] } {
   const candidates: Candidate[] = [];
-  const rejected: IngestResult['rejected'] = [];
-  const latest = now.getTime() + FUTURE_TOLERANCE_MINUTES * 60_000;
-  const earliest = now.getTime() - retentionDays * 86_400_000;
+  const rejected: Rejection[] = [];
+  const at = DateTime.fromJSDate(now);
+  const latest = at.plus(Duration.fromObject({ minutes: FUTURE_TOLERANCE_MINUTES })).toMillis();
+  const earliest = at.minus(Duration.fromObject({ days: retentionDays })).toMillis();
   raw.forEach((value, index) => {
-    const eventId =
-      typeof (value as { eventId?: unknown } | null)?.eventId === 'string'
-        ? (value as { eventId: string }).eventId.slice(0, 128)
-        : undefined;
     const parsed = deviceEventSchema.safeParse(value);
     if (!parsed.success) {
+      const id = (value as { eventId?: unknown } | null)?.eventId;
+      const eventId = typeof id === 'string' ? id.slice(0, 128) : undefined;
       rejected.push({ index, ...(eventId ? { eventId } : {}), errors: fieldsOf(index, parsed.error.issues as never) });
       return;
     }
     const occurredAt = new Date(parsed.data.occurredAt);
-    if (occurredAt.getTime() > latest) {
-      rejected.push({
-        index,
-        eventId: parsed.data.eventId,
-        errors: [
-          {
-            field: `events/${index}/occurredAt`,
-            message: `is more than ${FUTURE_TOLERANCE_MINUTES} minutes ahead of the server clock`,
-          },
-        ],
-      });
-      return;
-    }
-    if (occurredAt.getTime() < earliest) {
-      rejected.push({
-        index,
-        eventId: parsed.data.eventId,
-        errors: [
-          {
-            field: `events/${index}/occurredAt`,
-            message: `is older than the ${retentionDays}-day retention of device events`,
-          },
-        ],
-      });
-      return;
-    }
-    candidates.push({ index, event: parsed.data, occurredAt });
+    const { eventId } = parsed.data;
+    if (occurredAt.getTime() > latest)
+      rejected.push(
+        rejection(
+          index,
+          eventId,
+          'occurredAt',
+          `is more than ${FUTURE_TOLERANCE_MINUTES} minutes ahead of the server clock`,
+        ),
+      );
+    else if (occurredAt.getTime() < earliest)
+      rejected.push(
+        rejection(index, eventId, 'occurredAt', `is older than the ${retentionDays}-day retention of device events`),
+      );
+    else candidates.push({ index, event: parsed.data, occurredAt });
   });
   return { candidates, rejected };
+}
+
+/** Repeats inside one batch: the first one counts (BatchWriteItem refuses two puts of one key anyway). */
+export function firstOfEachId(candidates: readonly Candidate[]): { unique: Candidate[]; repeats: number } {
+  const first = new Map<string, Candidate>();
+  for (const c of candidates) if (!first.has(c.event.eventId)) first.set(c.event.eventId, c);
+  return { unique: [...first.values()], repeats: candidates.length - first.size };
 }
 
 /** The citizen a dispenser was with at `at`, from the periods on the dispenser item. */
@@ -116,11 +126,119 @@ export function citizenAt(device: Pick<DispenserItem, 'periods'>, at: Date): str
   return device.periods.find((p) => p.from <= t && (!p.to || t < p.to))?.citizenId;
 }
 
+const sameContent = (stored: StoredEventContent | undefined, c: Candidate) =>
+  !stored || (stored.type === c.event.type && stored.occurredAt === c.occurredAt.toISOString());
+
+const DIFFERENT_EVENT = 'was already used for a different event';
+
+export interface IngestDecision {
+  /** The raw event items to store. */
+  readonly fresh: RawEventItem[];
+  /** Events stored earlier with the same content. */
+  readonly known: number;
+  readonly rejected: Rejection[];
+}
+
+/**
+ * The rules of a post, pure: the credential against the dispenser item (401 when wrong or
+ * revoked), then each event: attributed to the citizen the dispenser was with at its time
+ * (else rejected), a repeat of a stored id (a duplicate when it says the same, else rejected),
+ * or new, placed on its planned dose.
+ */
+export function decideIngest(input: {
+  call: DeviceCall;
+  device: DispenserItem | undefined;
+  stored: ReadonlyMap<string, StoredEventContent>;
+  unique: readonly Candidate[];
+  now: Date;
+  zone: string;
+  retentionDays: number;
+}): IngestDecision {
+  const { call, device } = input;
+  if (!device || !credentialMatches(call.credential ?? '', device.credentialHash))
+    throw new UnauthenticatedError('The device credential is not valid.');
+  // One matcher per plan and batch: the planned doses of each date are computed once.
+  const currentPlan = doseMatcher(device.dosePlan, input.zone);
+  const scheduledForOnly = doseMatcher(undefined, input.zone);
+  const fresh: RawEventItem[] = [];
+  const rejected: Rejection[] = [];
+  let known = 0;
+  for (const c of input.unique) {
+    const citizenId = citizenAt(device, c.occurredAt);
+    const before = input.stored.get(c.event.eventId);
+    if (!citizenId)
+      rejected.push(
+        rejection(c.index, c.event.eventId, 'occurredAt', 'the dispenser was not assigned to a citizen at this time'),
+      );
+    else if (!sameContent(before, c)) rejected.push(rejection(c.index, c.event.eventId, 'eventId', DIFFERENT_EVENT));
+    else if (before) known++;
+    else {
+      // The plan copy is the current citizen's; an event of an earlier citizen is matched by its scheduledFor only.
+      const match = citizenId === device.assignment?.citizenId ? currentPlan : scheduledForOnly;
+      const isDose = (doseEventTypes as readonly string[]).includes(c.event.type);
+      const doseAt = isDose
+        ? match(c.occurredAt, c.event.scheduledFor ? new Date(c.event.scheduledFor) : undefined)
+        : undefined;
+      fresh.push(rawEventItem({ ...input, team: device.team, candidate: c, citizenId, doseAt }));
+    }
+  }
+  return { fresh, known, rejected };
+}
+
+/** The stored shape of one new event. */
+export function rawEventItem(input: {
+  call: DeviceCall;
+  team: string;
+  candidate: Candidate;
+  citizenId: string;
+  doseAt: string | undefined;
+  now: Date;
+  retentionDays: number;
+}): RawEventItem {
+  const { event, occurredAt } = input.candidate;
+  const utc = occurredAt.toISOString();
+  return {
+    ...dispenserKeys.rawEvent(input.call.dispenserId, event.eventId),
+    entity: DEVICE_EVENT_ENTITY,
+    dispenserId: input.call.dispenserId,
+    team: input.team,
+    citizenId: input.citizenId,
+    eventId: event.eventId,
+    type: event.type,
+    occurredAt: utc,
+    // The device's own spelling (its offset), only when it differs from the UTC form.
+    ...(event.occurredAt !== utc ? { deviceTime: event.occurredAt } : {}),
+    ...(event.scheduledFor ? { scheduledFor: event.scheduledFor } : {}),
+    ...(input.doseAt ? { doseAt: input.doseAt } : {}),
+    ...(event.details ? { details: event.details } : {}),
+    receivedAt: input.now.toISOString(),
+    requestId: input.call.requestId,
+    expiresAt: expiresAfterDays(input.retentionDays, occurredAt),
+  };
+}
+
+/** The 202: counts, per-event results by index, rejections in index order. */
+export function ingestResult(total: number, accepted: readonly number[], rejected: Rejection[]): IngestResult {
+  const rejectedAt = new Set(rejected.map((r) => r.index));
+  const acceptedAt = new Set(accepted);
+  const results = Array.from({ length: total }, (_, index) =>
+    rejectedAt.has(index)
+      ? ('rejected' as const)
+      : acceptedAt.has(index)
+        ? ('accepted' as const)
+        : ('duplicate' as const),
+  );
+  return {
+    accepted: accepted.length,
+    duplicates: total - accepted.length - rejected.length,
+    rejected: [...rejected].sort((a, b) => a.index - b.index),
+    results,
+  };
+}
+
 /** 401 for a missing, malformed, wrong or revoked credential; 403 for another dispenser's valid one. */
 async function refuseForeignCredential(deps: Deps, credential: string, claimed: string): Promise<never> {
-  const other = await getItem<DispenserItem & Record<string, unknown>>(deps.table, dispenserKeys.dispenser(claimed), {
-    consistent: true,
-  });
+  const other = await readDispenser(deps.table, claimed);
   if (other && credentialMatches(credential, other.credentialHash))
     throw new ForbiddenError('This credential belongs to another dispenser.');
   throw new UnauthenticatedError('The device credential is not valid.');
@@ -131,110 +249,31 @@ export async function ingestDeviceEvents(
   call: DeviceCall,
   body: { events: readonly unknown[] },
 ): Promise<IngestResult> {
-  const credential = call.credential;
-  const claimed = credential ? claimedDispenser(credential) : undefined;
-  if (!credential || !claimed) throw new UnauthenticatedError('A valid device credential is required.');
-  if (claimed !== call.dispenserId) return refuseForeignCredential(deps, credential, claimed);
-  if (body.events.length > MAX_EVENTS_PER_BATCH) {
+  const claimed = call.credential ? claimedDispenser(call.credential) : undefined;
+  if (!call.credential || !claimed) throw new UnauthenticatedError('A valid device credential is required.');
+  if (claimed !== call.dispenserId) return refuseForeignCredential(deps, call.credential, claimed);
+  if (body.events.length > MAX_EVENTS_PER_BATCH)
     throw new PayloadTooLargeError(
       `A batch carries at most ${MAX_EVENTS_PER_BATCH} events; this one has ${body.events.length}. Send the rest in another batch.`,
     );
-  }
   const now = deps.clock.now();
-  const { candidates, rejected } = checkEvents(body.events, now, deps.config.RAW_EVENT_RETENTION_DAYS);
-
-  // Repeats inside the batch: the first one counts; BatchWriteItem refuses two puts of one key anyway.
-  const firstById = new Map<string, Candidate>();
-  let duplicates = 0;
-  for (const c of candidates) {
-    if (firstById.has(c.event.eventId)) duplicates++;
-    else firstById.set(c.event.eventId, c);
+  const retentionDays = deps.config.RAW_EVENT_RETENTION_DAYS;
+  const checked = checkEvents(body.events, now, retentionDays);
+  const { unique } = firstOfEachId(checked.candidates);
+  // Read.
+  const ids = unique.map((c) => c.event.eventId);
+  const { device, stored } = await readIngestState(deps.table, call.dispenserId, ids, now);
+  // Decide.
+  const decision = decideIngest({ call, device, stored, unique, now, zone: deps.config.TIME_ZONE, retentionDays });
+  // Write; a single event that another post stored meanwhile is a duplicate, or rejected when it differs.
+  const lost = await putRawEvents(deps.table, decision.fresh);
+  const rejected = [...checked.rejected, ...decision.rejected];
+  const accepted: number[] = [];
+  for (const item of decision.fresh) {
+    const c = unique.find((u) => u.event.eventId === item.eventId) as Candidate;
+    if (!lost.has(item.eventId)) accepted.push(c.index);
+    else if (!sameContent(lost.get(item.eventId), c))
+      rejected.push(rejection(c.index, item.eventId, 'eventId', DIFFERENT_EVENT));
   }
-  const unique = [...firstById.values()];
-
-  // Round trip 1, one BatchGetItem: who is calling, and which of these events we already have.
-  const deviceKey = dispenserKeys.dispenser(call.dispenserId);
-  const eventKeys = unique.map((c) => dispenserKeys.rawEvent(call.dispenserId, c.event.eventId));
-  const read = await batchGet<{ pk: string; sk: string; type: string; occurredAt: string }>(
-    deps.table,
-    [deviceKey, ...eventKeys],
-    { consistent: true, now },
-  );
-  const device = read.find((i) => i.pk === deviceKey.pk && i.sk === deviceKey.sk) as
-    (DispenserItem & Record<string, unknown>) | undefined;
-  if (!device || !credentialMatches(credential, device.credentialHash))
-    throw new UnauthenticatedError('The device credential is not valid.');
-  const eventsPk = dispenserKeys.rawEvent(call.dispenserId, '').pk;
-  const stored = new Map(read.filter((i) => i.pk === eventsPk).map((e) => [e.sk, e]));
-  const zone = deps.config.TIME_ZONE;
-  // One matcher per plan and batch: the planned doses of each date are computed once.
-  const currentPlanMatch = doseMatcher(device.dosePlan, zone);
-  const scheduledForMatch = doseMatcher(undefined, zone);
-  const fresh: (Candidate & { citizenId: string; doseAt?: string | undefined })[] = [];
-  const known: (Candidate & { citizenId: string; doseAt?: string | undefined })[] = [];
-  for (const c of unique) {
-    const citizenId = citizenAt(device, c.occurredAt);
-    if (!citizenId) {
-      rejected.push({
-        index: c.index,
-        eventId: c.event.eventId,
-        errors: [
-          {
-            field: `events/${c.index}/occurredAt`,
-            message: 'the dispenser was not assigned to a citizen at this time',
-          },
-        ],
-      });
-      continue;
-    }
-    const before = stored.get(c.event.eventId);
-    if (before && (before.type !== c.event.type || before.occurredAt !== c.occurredAt.toISOString())) {
-      rejected.push({
-        index: c.index,
-        eventId: c.event.eventId,
-        errors: [{ field: `events/${c.index}/eventId`, message: 'was already used for a different event' }],
-      });
-      continue;
-    }
-    const isDose = (doseEventTypes as readonly string[]).includes(c.event.type);
-    // The plan copy is the current citizen's; an event of an earlier citizen is matched by its scheduledFor only.
-    const match = citizenId === device.assignment?.citizenId ? currentPlanMatch : scheduledForMatch;
-    const doseAt = isDose
-      ? match(c.occurredAt, c.event.scheduledFor ? new Date(c.event.scheduledFor) : undefined)
-      : undefined;
-    (before ? known : fresh).push({ ...c, citizenId, doseAt });
-  }
-  duplicates += known.length;
-  rejected.sort((a, b) => a.index - b.index);
-
-  // Round trip 2: the new raw events. Derived state follows from their INSERTs on the stream.
-  const retention = deps.config.RAW_EVENT_RETENTION_DAYS;
-  const receivedAt = now.toISOString();
-  await batchPut(
-    deps.table,
-    fresh.map((e) => ({
-      ...dispenserKeys.rawEvent(call.dispenserId, e.event.eventId),
-      entity: DEVICE_EVENT_ENTITY,
-      dispenserId: call.dispenserId,
-      team: device.team,
-      citizenId: e.citizenId,
-      eventId: e.event.eventId,
-      type: e.event.type,
-      occurredAt: e.occurredAt.toISOString(),
-      // The device's own spelling (its offset), only when it differs from the UTC form.
-      ...(e.event.occurredAt !== e.occurredAt.toISOString() ? { deviceTime: e.event.occurredAt } : {}),
-      ...(e.event.scheduledFor ? { scheduledFor: e.event.scheduledFor } : {}),
-      ...(e.doseAt ? { doseAt: e.doseAt } : {}),
-      ...(e.event.details ? { details: e.event.details } : {}),
-      receivedAt,
-      requestId: call.requestId,
-      expiresAt: expiresAfterDays(retention, e.occurredAt),
-    })),
-  );
-  const rejectedAt = new Set(rejected.map((r) => r.index));
-  const freshAt = new Set(fresh.map((e) => e.index));
-  const results = body.events.map((_, index) =>
-    rejectedAt.has(index) ? ('rejected' as const) : freshAt.has(index) ? ('accepted' as const) : ('duplicate' as const),
-  );
-  return { accepted: fresh.length, duplicates, rejected, results };
+  return ingestResult(body.events.length, accepted, rejected);
 }

@@ -41,7 +41,7 @@ import {
   takeBackDispenser,
 } from './registry.ts';
 
-/** Staff and lead routes of the dispenser capability (the device's own route is in device-routes.ts). */
+/** Staff and lead routes of the dispenser capability (the device's own route is in device-ingest-routes.ts). */
 const DispenserParams = z.object({ dispenserId: idParam('dsp') });
 const CitizenParams = z.object({ citizenId: idParam('cit') });
 const tags = ['dispensers'];

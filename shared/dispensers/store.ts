@@ -1,13 +1,23 @@
-import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Key, Table, TransactItem } from '#shared/table/store.ts';
-import { isLive } from '#shared/table/store.ts';
-import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '#shared/platform/retry.ts';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { alertKeys, dispenserKeys } from '#shared/table/keys.ts';
+import {
+  getItem,
+  getItems,
+  putItems,
+  type Item,
+  type Key,
+  type Table,
+  type TransactItem,
+} from '#shared/table/store.ts';
 import type { AssignedStatus, DispenserStatus } from './model.ts';
 import type { DosePlanRule } from './schedule.ts';
 
 /**
- * DynamoDB access the dispenser capability needs beyond shared/table/store.ts: its item shapes,
- * an Update builder for transactions, and batch reads/writes with retries of unprocessed items.
+ * The dispenser capability's repository: item shapes, keys, expressions and SDK calls of the
+ * dispenser item, its raw device events and the state derived from them. Generic helpers (batch
+ * reads, transactions, update builders) are in shared/table/store.ts.
  */
 
 /** A span in which the dispenser's events belong to one citizen (status changes do not split it). */
@@ -67,41 +77,37 @@ export interface UpdateSpec {
   values?: Record<string, unknown>;
 }
 
-/** Builds an UpdateItem input from plain attribute maps; undefined values in `set` become REMOVEs. */
-export function updateInput(table: Table, key: Key, spec: UpdateSpec) {
+function bindAll(spec: UpdateSpec) {
   const names: Record<string, string> = { ...(spec.names ?? {}) };
   const values: Record<string, unknown> = { ...(spec.values ?? {}) };
-  const sets: string[] = [];
-  const removes: string[] = [];
-  const adds: string[] = [];
+  const clauses = { SET: [] as string[], REMOVE: [] as string[], ADD: [] as string[] };
   let i = 0;
-  for (const [attr, value] of Object.entries(spec.set ?? {})) {
+  const bind = (attr: string) => {
     names[`#u${i}`] = attr;
-    if (value === undefined) removes.push(`#u${i}`);
+    return `#u${i++}`;
+  };
+  for (const [attr, value] of Object.entries(spec.set ?? {})) {
+    if (value === undefined) clauses.REMOVE.push(bind(attr));
     else {
       values[`:u${i}`] = value;
-      sets.push(`#u${i} = :u${i}`);
+      clauses.SET.push(`${bind(attr)} = :u${i - 1}`);
     }
-    i++;
   }
-  for (const attr of spec.remove ?? []) {
-    names[`#u${i}`] = attr;
-    removes.push(`#u${i}`);
-    i++;
-  }
+  for (const attr of spec.remove ?? []) clauses.REMOVE.push(bind(attr));
   for (const [attr, value] of Object.entries(spec.add ?? {})) {
-    names[`#u${i}`] = attr;
     values[`:u${i}`] = value;
-    adds.push(`#u${i} :u${i}`);
-    i++;
+    clauses.ADD.push(`${bind(attr)} :u${i - 1}`);
   }
-  const expression = [
-    sets.length ? `SET ${sets.join(', ')}` : '',
-    removes.length ? `REMOVE ${removes.join(', ')}` : '',
-    adds.length ? `ADD ${adds.join(', ')}` : '',
-  ]
-    .filter(Boolean)
+  const expression = Object.entries(clauses)
+    .filter(([, parts]) => parts.length > 0)
+    .map(([verb, parts]) => `${verb} ${parts.join(', ')}`)
     .join(' ');
+  return { expression, names, values };
+}
+
+/** Builds an UpdateItem input from plain attribute maps; undefined values in `set` become REMOVEs. */
+export function updateInput(table: Table, key: Key, spec: UpdateSpec) {
+  const { expression, names, values } = bindAll(spec);
   return {
     TableName: table.name,
     Key: key,
@@ -116,50 +122,204 @@ export function updateItem(table: Table, key: Key, spec: UpdateSpec): TransactIt
   return { Update: updateInput(table, key, spec) };
 }
 
-/** BatchGetItem in chunks of 100, retrying unprocessed keys; expired items count as absent. */
-export async function batchGet<T extends Record<string, unknown>>(
+/** In a missed-dose raise: marks the dose record, only while no take and no earlier raise is there. */
+export function markDoseAlertRaised(
   table: Table,
-  keys: readonly Key[],
-  options: { consistent?: boolean; now?: Date } = {},
-): Promise<T[]> {
-  const found: T[] = [];
-  const chunks: number[] = [];
-  for (let i = 0; i < keys.length; i += 100) chunks.push(i);
-  // Chunks in parallel: a full device batch (100 events + the dispenser) stays one round trip.
-  await Promise.all(
-    chunks.map(async (i) => {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
-        const result = await table.db.send(
-          new BatchGetCommand({
-            RequestItems: { [table.name]: { Keys: pending, ConsistentRead: options.consistent ?? false } },
-          }),
-        );
-        found.push(...((result.Responses?.[table.name] ?? []) as T[]).filter((item) => isLive(item, options.now)));
-        pending = result.UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined;
-        if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending?.length)
-          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
-      }
-    }),
-  );
-  return found;
+  dose: { citizenId: string; doseAt: string },
+  at: string,
+): TransactItem {
+  return updateItem(table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
+    set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, alertRaisedAt: at },
+    condition: 'attribute_not_exists(takenAts) AND attribute_not_exists(alertRaisedAt)',
+  });
 }
 
-/** BatchWriteItem (puts) in chunks of 25, retrying unprocessed items with backoff. */
-export async function batchPut(table: Table, items: readonly Record<string, unknown>[]): Promise<void> {
-  const chunks: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25) as Record<string, unknown>[]);
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
-        const result = await table.db.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-        pending = (result.UnprocessedItems?.[table.name] ?? []) as typeof pending;
-        if (attempt + 1 >= UNPROCESSED_ITEMS_BACKOFF.attempts && pending.length)
-          throw new Error(`BatchWriteItem left ${pending.length} items unprocessed`);
-      }
+/** In a silent-device raise: names the alert on the dispenser, only while it is still the same silence (index unmoved). */
+export function markSilentAlert(
+  table: Table,
+  dispenserId: string,
+  dedupKey: string,
+  silentSince: string,
+): TransactItem {
+  return updateItem(table, dispenserKeys.dispenser(dispenserId), {
+    set: { silentAlertKey: dedupKey },
+    condition: 'gsi2sk = :sk',
+    values: { ':sk': dispenserKeys.assigned(silentSince, dispenserId).gsi2sk },
+  });
+}
+
+const conditionFailed = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
+
+// ── Raw device events ───────────────────────────────────────────────────────────────────────
+
+/** The raw device event item; its INSERT on the table's stream is what derived state is made from. */
+export const DEVICE_EVENT_ENTITY = 'DeviceEvent';
+
+/** What the stored copy of an event says; a repeat of its id must say the same. */
+export interface StoredEventContent {
+  readonly type: string;
+  readonly occurredAt: string;
+}
+
+export interface RawEventItem extends StoredEventContent {
+  readonly pk: string;
+  readonly sk: string;
+  readonly entity: typeof DEVICE_EVENT_ENTITY;
+  readonly dispenserId: string;
+  readonly team: string;
+  readonly citizenId: string;
+  readonly eventId: string;
+  readonly deviceTime?: string;
+  readonly scheduledFor?: string;
+  readonly doseAt?: string;
+  readonly details?: Record<string, string | number | boolean>;
+  readonly receivedAt: string;
+  readonly requestId: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * What a post needs from the table, in one consistent BatchGetItem: the dispenser item (its
+ * credential hash, attribution periods and plan copy) and which of the batch's events are
+ * already stored.
+ */
+export async function readIngestState(
+  table: Table,
+  dispenserId: string,
+  eventIds: readonly string[],
+  now: Date,
+): Promise<{ device: DispenserItem | undefined; stored: Map<string, StoredEventContent> }> {
+  const [device, ...events] = await getItems(
+    table,
+    [dispenserKeys.dispenser(dispenserId), ...eventIds.map((id) => dispenserKeys.rawEvent(dispenserId, id))],
+    { consistent: true, now },
+  );
+  const stored = new Map<string, StoredEventContent>();
+  events.forEach((e, i) => {
+    if (e) stored.set(eventIds[i] as string, e as unknown as StoredEventContent);
+  });
+  return { device: device as DispenserItem | undefined, stored };
+}
+
+/** The dispenser item alone (a credential check of another dispenser, the derivation's contact time). */
+export async function readDispenser(table: Table, dispenserId: string): Promise<DispenserItem | undefined> {
+  return getItem<DispenserItem & Item>(table, dispenserKeys.dispenser(dispenserId), { consistent: true });
+}
+
+/**
+ * Stores new raw events. One event (how most dispensers report) is a conditional PutItem: first
+ * write wins, also when two posts of its id race, and the loser learns the stored content. A
+ * batch is BatchWriteItem (no conditions): two posts of one new id racing within the same
+ * moment may both write it, the later copy replacing the earlier (docs/events.md: the known
+ * race). Answers the ids another write stored first, with that copy's content.
+ */
+export async function putRawEvents(
+  table: Table,
+  items: readonly RawEventItem[],
+): Promise<Map<string, StoredEventContent | undefined>> {
+  const lost = new Map<string, StoredEventContent | undefined>();
+  const [only] = items;
+  if (items.length !== 1 || !only) {
+    await putItems(table, items as unknown as (Item & Key)[]);
+    return lost;
+  }
+  try {
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: only,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+    const old = (error as ConditionalCheckFailedException).Item;
+    lost.set(only.eventId, old ? (unmarshall(old) as StoredEventContent) : undefined);
+  }
+  return lost;
+}
+
+// ── State derived from the raw events ───────────────────────────────────────────────────────
+
+/** Adds takes, misses… to a dose record (string sets: idempotent); answers the record after. */
+export async function addToDoseRecord(
+  table: Table,
+  dose: { citizenId: string; doseAt: string; dispenserId: string; sets: Record<string, Set<string>> },
+): Promise<Item> {
+  const result = await table.db.send(
+    new UpdateCommand({
+      ...updateInput(table, dispenserKeys.dose(dose.citizenId, dose.doseAt), {
+        set: { entity: 'DoseRecord', citizenId: dose.citizenId, doseAt: dose.doseAt, dispenserId: dose.dispenserId },
+        add: dose.sets,
+      }),
+      ReturnValues: 'ALL_NEW',
     }),
   );
+  return result.Attributes ?? {};
+}
+
+/** Adds the hours a citizen's dispenser was heard from on one date (a string set). */
+export async function addSeenHours(
+  table: Table,
+  day: { citizenId: string; date: string; hours: Set<string> },
+): Promise<void> {
+  await table.db.send(
+    new UpdateCommand(
+      updateInput(table, dispenserKeys.seenDay(day.citizenId, day.date), {
+        set: { entity: 'DeviceSeenDay', citizenId: day.citizenId, date: day.date },
+        add: { hours: day.hours },
+      }),
+    ),
+  );
+}
+
+/** Moves an unresolved alert's `occurredAt` earlier (never later); false when nothing changed. */
+export async function lowerAlertOccurredAt(table: Table, alertId: string, at: string): Promise<boolean> {
+  try {
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: alertKeys.alert(alertId),
+        UpdateExpression: 'SET occurredAt = :at',
+        ConditionExpression: 'occurredAt > :at AND #status <> :resolved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':at': at, ':resolved': 'resolved' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+    return false;
+  }
+}
+
+/**
+ * Records the dispenser's last contact (and, while assigned, its place in the assigned index),
+ * only forward in time and never for a dispenser that was taken back meanwhile; forgets the
+ * silent-alert key. False when the condition kept it as it was.
+ */
+export async function recordContactAt(
+  table: Table,
+  dispenserId: string,
+  at: string,
+  assigned: boolean,
+): Promise<boolean> {
+  try {
+    await table.db.send(
+      new UpdateCommand(
+        updateInput(table, dispenserKeys.dispenser(dispenserId), {
+          set: { lastContactAt: at, ...(assigned ? dispenserKeys.assigned(at, dispenserId) : {}) },
+          ...(assigned ? { remove: ['silentAlertKey'] } : {}),
+          condition: `${assigned ? 'attribute_exists(assignment)' : 'attribute_exists(pk)'} AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)`,
+          values: { ':at': at },
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+    return false;
+  }
 }

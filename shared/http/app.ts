@@ -12,7 +12,7 @@ import {
 import type { TokenVerifier } from './auth.ts';
 import { cursorSeal } from './cursors.ts';
 import { DOCS_HEADERS, DOCS_HTML } from './docs-page.ts';
-import type { DeviceRoute } from './device-routes.ts';
+import type { DeviceRoute } from './credential-routes.ts';
 import { completeDocument } from './contract.ts';
 import type { AppEnv, Router } from './env.ts';
 import { handleError, validationHook } from './problem.ts';
@@ -32,7 +32,7 @@ export interface AppOptions {
   verifier: TokenVerifier;
   /** Capability routers to mount; each Lambda mounts only its own, `npm start` mounts them all. */
   routers: Router[];
-  /** Routes that authenticate with a credential of their own (device-routes.ts) instead of a JWT. */
+  /** Routes that authenticate with a credential of their own (credential-routes.ts) instead of a JWT. */
   deviceRoutes?: readonly DeviceRoute[];
   /**
    * Serve this OpenAPI document at `/openapi.json` instead of describing the mounted routers: the

@@ -3,7 +3,7 @@ import { loadConfig } from '#shared/platform/config.ts';
 import { createAwsDeps } from '#shared/platform/aws-deps.ts';
 import { createApp, type AppOptions } from './app.ts';
 import { verifierFor } from './auth.ts';
-import { credentialRoutes } from './device-routes.ts';
+import { credentialRoutes } from './credential-routes.ts';
 import type { Router } from './env.ts';
 
 /** A Lambda handler serving some routers, built once per container (outside the handler). */

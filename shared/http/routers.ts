@@ -22,7 +22,7 @@ export const apiParts = {
 
 export type ApiPart = keyof typeof apiParts;
 
-export { credentialRoutes, deviceRoutes } from './device-routes.ts';
+export { credentialRoutes, deviceRoutes } from './credential-routes.ts';
 
 export function allRouters(): Router[] {
   return Object.values(apiParts).flatMap((part) => part());

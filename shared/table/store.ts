@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -272,7 +273,7 @@ export function put(table: Table, item: Item & Key): TransactItem {
 }
 
 /**
- * Up to 100 items by key in one BatchGetItem (unprocessed keys retried), answered in the order of
+ * Items by key, 100 per BatchGetItem (unprocessed keys retried), answered in the order of
  * `keys`; absent or expired items are undefined. One request instead of one GetItem per key.
  */
 export async function getItems(
@@ -281,7 +282,12 @@ export async function getItems(
   options: { consistent?: boolean; now?: Date } = {},
 ): Promise<(Item | undefined)[]> {
   if (keys.length === 0) return [];
-  if (keys.length > 100) throw new Error(`A batch read takes at most 100 keys, got ${keys.length}`);
+  if (keys.length > 100) {
+    // Chunks of 100 in parallel: a full device batch and its dispenser stay one round trip.
+    const chunks: Key[][] = [];
+    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+    return (await Promise.all(chunks.map((chunk) => getItems(table, chunk, options)))).flat();
+  }
   const found = new Map<string, Item>();
   let pending: Record<string, unknown>[] | undefined = keys.map((k) => ({ pk: k.pk, sk: k.sk }));
   for (let attempt = 0; pending && pending.length > 0; attempt++) {
@@ -301,4 +307,22 @@ export async function getItems(
     const item = found.get(`${k.pk}\u0000${k.sk}`);
     return isLive(item, options.now) ? item : undefined;
   });
+}
+
+/** BatchWriteItem (puts, no conditions) in chunks of 25, retrying unprocessed items with backoff. */
+export async function putItems(table: Table, items: readonly (Item & Key)[]): Promise<void> {
+  const chunks: (Item & Key)[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await waitBeforeRetry(attempt, UNPROCESSED_ITEMS_BACKOFF);
+        if (attempt >= UNPROCESSED_ITEMS_BACKOFF.attempts)
+          throw new Error(`BatchWriteItem left ${pending.length} items unprocessed`);
+        const result = await table.db.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
+        pending = (result.UnprocessedItems?.[table.name] ?? []) as typeof pending;
+      }
+    }),
+  );
 }

@@ -164,7 +164,7 @@ describe('the HTTP API', () => {
             .map((r) => ({ part, key: `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}` })),
         ),
     );
-  /** Routes whose callers bring a credential of their own (shared/http/device-routes.ts). */
+  /** Routes whose callers bring a credential of their own (shared/http/credential-routes.ts). */
   const ownCredential = (r: { part: ApiPart; key: string }) => {
     const [method, path] = r.key.split(' ') as [string, string];
     return credentialRoutes.some(

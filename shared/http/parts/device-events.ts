@@ -1,4 +1,4 @@
-import { deviceEventRoutes } from '#shared/dispensers/device-routes.ts';
+import { deviceEventRoutes } from '#shared/dispensers/device-ingest-routes.ts';
 import type { Router } from '#shared/http/env.ts';
 
 /** The device ingest route: authenticated by the dispenser's credential, not a JWT. */
