@@ -25,7 +25,14 @@ import { outboxEvent } from '#shared/events/outbox.ts';
  * that runs every five minutes, or a device that repeats itself, raises it once. An alert nobody
  * acknowledges in ALERT_ESCALATE_AFTER_MINUTES is escalated to the lead.
  */
-export const alertKinds = ['missed_dose', 'device_silent', 'device_fault', 'visit_missed', 'trial_ending'] as const;
+export const alertKinds = [
+  'missed_dose',
+  'device_silent',
+  'device_fault',
+  'visit_missed',
+  'trial_ending',
+  'tablet_not_seen',
+] as const;
 export type AlertKind = (typeof alertKinds)[number];
 export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof alertStatuses)[number];

@@ -24,6 +24,7 @@ import {
   type EscalationStep,
   type StaffContact,
 } from './settings.ts';
+import { requireAlertVisibleTo } from './technical-alerts.ts';
 
 /**
  * The escalation chain of an alert: step 0 pages the first target of the team's chain (on duty
@@ -489,7 +490,7 @@ export async function readAlertWithDeliveries(
   ctx: RequestContext,
   alertId: string,
 ): Promise<Alert & { deliveries: DeliveryAttempt[] }> {
-  const alert = await readVisibleAlert(deps, ctx.actor, alertId);
+  const alert = requireAlertVisibleTo(ctx.actor, await readVisibleAlert(deps, ctx.actor, alertId));
   const deliveries = await deliveryAttempts(deps, alertId);
   if (alert.citizenId)
     await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {

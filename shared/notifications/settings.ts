@@ -32,12 +32,9 @@ export const teamParam = z
 export const rosterEntrySchema = z
   .strictObject({
     staffId: staffIdSchema,
-    duty: z
-      .enum(dutyKinds)
-      .openapi({
-        description:
-          '`on-duty` answers clinical alerts first, `second` backs them up, `support` takes technical alerts',
-      }),
+    duty: z.enum(dutyKinds).openapi({
+      description: '`on-duty` answers clinical alerts first, `second` backs them up, `support` takes technical alerts',
+    }),
     weekly: z.array(weeklyWindowSchema).max(70),
     exceptions: z.array(availabilityExceptionSchema).max(366).default([]),
   })
@@ -137,7 +134,7 @@ export const DEFAULT_ESCALATION: EscalationChain = {
   reminderLeadMinutes: [],
 };
 
-export const technicalKinds: readonly AlertKind[] = ['device_fault', 'device_silent'];
+export const technicalKinds: readonly AlertKind[] = ['device_fault', 'device_silent', 'tablet_not_seen'];
 export const isTechnical = (kind: AlertKind) => technicalKinds.includes(kind);
 
 function requireOwnTeam(actor: Actor, team: string): void {
@@ -665,13 +662,9 @@ export const relativeContactInputSchema = z
         .literal(true)
         .openapi({ description: 'The citizen (or their guardian) agreed that this relative is told' }),
       givenBy: z.enum(['citizen', 'guardian']),
-      kinds: z
-        .array(z.enum(alertKinds))
-        .min(1)
-        .max(alertKinds.length)
-        .openapi({
-          description: 'Which alerts the relative hears about (only that something needs attention, never what)',
-        }),
+      kinds: z.array(z.enum(alertKinds)).min(1).max(alertKinds.length).openapi({
+        description: 'Which alerts the relative hears about (only that something needs attention, never what)',
+      }),
     }),
   })
   .openapi('RelativeContactInput');

@@ -139,6 +139,16 @@ const configSchema = z.object({
     .min(0)
     .max(7 * 24 * 60)
     .default(30),
+  /**
+   * A paired tablet that made no request for this long raises a technical `tablet_not_seen` alert
+   * (to support). A day: a tablet switched off for the night is never reported.
+   */
+  TABLET_NOT_SEEN_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(24),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
