@@ -10,6 +10,7 @@ import { newId } from '#shared/platform/ids.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { alertKeys, notificationKeys } from '#shared/table/keys.ts';
 import { expiresAfterDays, getItem, getItems, putNew, queryAll, type Item } from '#shared/table/store.ts';
+import { consoleAlertUrl } from './links.ts';
 import type { OutgoingMessage } from './notifier.ts';
 import {
   isPausedAt,
@@ -116,7 +117,7 @@ export async function ackLink(deps: Deps, alertId: string, recipient: string, no
     }),
   ).toString('base64url');
   const token = `${body}.${sign(await linkKey(deps), body)}`;
-  return `${deps.config.CONSOLE_BASE_URL.replace(/\/$/, '')}/console/alerts/${alertId}?ack=${token}`;
+  return consoleAlertUrl(deps.config.CONSOLE_BASE_URL, alertId, token);
 }
 
 export const ackLinkBodySchema = z
@@ -300,7 +301,7 @@ async function teamAlarm(
   try {
     await deps.alarms.publish(
       `E-team ${alert.team}: alert ${ref} unacknowledged`,
-      `Alert ${alert.alertId} (team ${alert.team}, ${isTechnical(alert.kind) ? 'technical' : 'clinical'}) was not acknowledged by anyone in the escalation chain. Open ${deps.config.CONSOLE_BASE_URL.replace(/\/$/, '')}/console/alerts/${alert.alertId}`,
+      `Alert ${alert.alertId} (team ${alert.team}, ${isTechnical(alert.kind) ? 'technical' : 'clinical'}) was not acknowledged by anyone in the escalation chain. Open ${consoleAlertUrl(deps.config.CONSOLE_BASE_URL, alert.alertId)}`,
     );
     await recordAttempt(deps, alert.alertId, {
       at: now.toISOString(),

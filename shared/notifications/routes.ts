@@ -239,7 +239,7 @@ const ackLinkRoute = createRoute({
   tags: ['alerts'],
   summary: 'Acknowledge from the link in a push or SMS (signed, single use, expires)',
   description:
-    'Roles: staff, lead, support of the alert’s team. The console page `/console/alerts/{alertId}?ack=<token>` posts the token.',
+    'Roles: staff, lead, support of the alert’s team. The link opens the console at `/console/?ack=<token>#/alerts/{alertId}`, which posts the token.',
   'x-roles': [...careRoles],
   security: bearer,
   middleware: [requireRole(...careRoles)] as const,

@@ -112,7 +112,7 @@ const configSchema = z.object({
   /** Where the web clients are served (CloudFront), for links such as a tablet pairing QR code; else the request's origin. */
   WEB_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
-  /** Where links in pushes and SMS open the staff console (`<base>/console/alerts/<alertId>`). */
+  /** Where links in pushes and SMS open the staff console (`<base>/console/#/alerts/<alertId>`). */
   CONSOLE_BASE_URL: z.string().url().default('http://localhost:3000'),
   /** Web push (VAPID): the public key browsers subscribe with; the private key signs each push. */
   VAPID_PUBLIC_KEY: z.string().optional(),

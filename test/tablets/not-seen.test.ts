@@ -78,7 +78,7 @@ describe('a tablet that has not been seen', () => {
     expect(await notSeen(as.anna)).toHaveLength(1); // staff still see every alert
     const paged = (await t.call('GET', '/notifications/outbox?recipient=it-ida', { as: as.lead })).body.items;
     expect(paged).toEqual([
-      expect.objectContaining({ channel: 'push', url: expect.stringContaining(`/console/alerts/${raised[0]}`) }),
+      expect.objectContaining({ channel: 'push', url: expect.stringContaining(`#/alerts/${raised[0]}`) }),
     ]);
     expect(paged[0].body).not.toContain(karen);
   });
