@@ -84,7 +84,7 @@ export async function scheduleExtraReminders(deps: Deps, detail: Record<string, 
   const { reminderLeadMinutes } = await loadEscalation(deps, team);
   const now = deps.clock.now().getTime();
   for (const lead of reminderLeadMinutes) {
-    const at = new Date(Date.parse(start) - lead * 60_000);
+    const at = DateTime.fromISO(start).minus({ minutes: lead }).toJSDate();
     if (at.getTime() <= now) continue;
     await deps.scheduler.scheduleOnce({
       name: extraReminderName(visitId, lead),
