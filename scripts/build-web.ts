@@ -73,9 +73,28 @@ export async function buildWeb(options: { outdir?: string; minify?: boolean } = 
     plugins: [noAwsSdkInBrowser],
   });
   for (const page of pages) cpSync(join(WEB_SOURCE, page, 'index.html'), join(outdir, page, 'index.html'));
+  await buildServiceWorkers(outdir, pages, options.minify ?? true);
   copySwaggerUi(join(outdir, 'docs'));
   writeFileSync(join(outdir, 'build.json'), JSON.stringify({ pages, builtAt: new Date().toISOString() }));
   return { outdir, pages, metafile: result.metafile };
+}
+
+/**
+ * Each page's service worker (web push), `/<page>/sw.js`: a classic script (module workers are
+ * not everywhere yet), one file, in the page's folder so its scope is the page.
+ */
+async function buildServiceWorkers(outdir: string, pages: string[], minify: boolean): Promise<void> {
+  await build({
+    entryPoints: Object.fromEntries(pages.map((page) => [`${page}/sw`, join(WEB_SOURCE, 'common', 'push-sw.ts')])),
+    outdir,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['chrome109', 'safari16', 'firefox115'],
+    minify,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
 }
 
 /** Swagger UI from the installed package; its initialiser is our own file (no inline script, CSP). */

@@ -55,7 +55,13 @@ const app = scopeRequestsToFunctions(
 );
 // The web clients on the API's origin, as CloudFront serves them on AWS.
 const web = await buildWeb();
-const server = await startWebServer({ fetch: app.fetch, webDir: web.outdir, port, meetings: deps.meetings });
+const server = await startWebServer({
+  fetch: app.fetch,
+  webDir: web.outdir,
+  port,
+  meetings: deps.meetings,
+  now: () => deps.clock.now(),
+});
 
 // Jobs that run on a schedule on AWS run on timers here; one-time jobs run when due.
 deps.scheduler.startTimer(15_000, (error) => logger.error('local one-time job failed', { error: error as Error }));

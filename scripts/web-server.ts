@@ -70,6 +70,21 @@ export interface WebServerOptions {
   hostname?: string;
   /** The local meeting stand-in: its signalling URLs are pointed at this server. */
   meetings?: LocalMeetings;
+  /** The app's clock, for the times of the attendee events (default: the wall clock). */
+  now?: () => Date;
+}
+
+/** The signalling socket's events never fail the socket: a meeting ended meanwhile is only logged. */
+function reportAttendee(
+  meetings: LocalMeetings,
+  meetingId: string,
+  attendeeId: string,
+  what: 'joined' | 'left',
+  at: Date,
+): void {
+  meetings.reportAttendee(meetingId, attendeeId, what, at).catch((error: unknown) => {
+    console.warn(`local meeting ${meetingId}: attendee ${what} not reported: ${(error as Error).message}`);
+  });
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
@@ -101,6 +116,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   const meetings = options.meetings;
+  const now = options.now ?? (() => new Date());
   const sockets = new WebSocketServer({
     noServer: true,
     // The Chime SDK offers `_aws_wt_session` and the join token as subprotocols; a browser drops a
@@ -125,10 +141,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         socket.destroy();
         return;
       }
+      const meetingId = match[1];
+      const attendeeId = meetings.signalling.at(-1)?.attendeeId ?? '';
       sockets.handleUpgrade(request, socket, head, (ws) => {
         // The stand-in does not speak Chime's signalling protocol: it keeps the socket open so the
-        // session's connection attempt is observable, and ignores the frames.
+        // session's connection attempt is observable, and ignores the frames. Opening and closing
+        // it is the attendee joining and leaving: the same events Chime publishes, so the visit's
+        // check-in runs the code path it runs on AWS.
         ws.on('message', () => undefined);
+        reportAttendee(meetings, meetingId, attendeeId, 'joined', now());
+        ws.on('close', () => reportAttendee(meetings, meetingId, attendeeId, 'left', now()));
       });
     });
   }

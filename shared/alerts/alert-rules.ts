@@ -7,7 +7,14 @@ import { ConflictError } from '#shared/platform/errors.ts';
  * raise again, and when an unacknowledged alert is due for the lead. `alerts.ts` reads, asks these,
  * and writes through `alert-store.ts`.
  */
-export const alertKinds = ['missed_dose', 'device_silent', 'device_fault', 'visit_missed', 'trial_ending'] as const;
+export const alertKinds = [
+  'missed_dose',
+  'device_silent',
+  'device_fault',
+  'visit_missed',
+  'trial_ending',
+  'tablet_not_seen',
+] as const;
 export type AlertKind = (typeof alertKinds)[number];
 export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof alertStatuses)[number];

@@ -11,6 +11,7 @@ import {
   requireRole,
 } from '#shared/http/openapi.ts';
 import { requestContext as ctxOf } from '#shared/http/env.ts';
+import { listTechnicalAlerts, seesTechnicalOnly } from '#shared/notifications/technical-alerts.ts';
 import { acknowledgeAlert, alertSchema, alertStatuses, listAlerts, resolveAlert } from './alerts.ts';
 
 const AlertSchema = alertSchema.openapi('Alert');
@@ -22,9 +23,11 @@ const listAlertsRoute = createRoute({
   operationId: 'listAlerts',
   tags: ['alerts'],
   summary: 'The team’s alerts in one status (default open), oldest first; or one citizen’s, newest first',
+  description:
+    'Roles: staff, lead (every alert of the team); support (the team’s IT supporter: only technical alerts — device faults, silent devices, tablets not seen; `citizenId` is 404 for support, who does not see citizens). A page may hold fewer items than `limit` while `nextCursor` says there are more.',
   security: bearer,
-  middleware: [requireRole('staff', 'lead')] as const,
-  'x-roles': ['staff', 'lead'],
+  middleware: [requireRole('staff', 'lead', 'support')] as const,
+  'x-roles': ['staff', 'lead', 'support'],
   request: {
     query: PaginationQuery.extend({
       status: z.enum(alertStatuses).default('open'),
@@ -70,7 +73,11 @@ const resolveRoute = createRoute({
 
 export function alertRoutes() {
   return newRouter()
-    .openapi(listAlertsRoute, async (c) => c.json(await listAlerts(c.get('deps'), ctxOf(c), c.req.valid('query')), 200))
+    .openapi(listAlertsRoute, async (c) => {
+      const ctx = ctxOf(c);
+      const list = seesTechnicalOnly(ctx.actor) ? listTechnicalAlerts : listAlerts;
+      return c.json(await list(c.get('deps'), ctx, c.req.valid('query')), 200);
+    })
     .openapi(ackRoute, async (c) => {
       const body = (c.req.valid('json') as { note?: string } | undefined) ?? {};
       return c.json(await acknowledgeAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, body.note), 200);

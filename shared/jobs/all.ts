@@ -4,6 +4,7 @@
  */
 import '#shared/alerts/jobs.ts';
 import '#shared/dispensers/jobs.ts';
+import '#shared/tablets/jobs.ts';
 import '#shared/visits/jobs.ts';
 import './reconcile.ts';
 export { jobs, runJob } from './registry.ts';

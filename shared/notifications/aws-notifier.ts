@@ -1,8 +1,12 @@
+import { Duration } from 'luxon';
 import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import webpush from 'web-push';
 import { logger } from '#shared/platform/logger.ts';
 import type { AlarmTopic, DeliveryResult, Notifier, OutgoingMessage, PushMessage, SmsMessage } from './notifier.ts';
+
+/** A page older than an hour is worth less than the SMS the chain sends next: the push service may drop it. */
+const PUSH_TTL = Duration.fromObject({ hours: 1 });
 
 /** Sends one push; the web-push package signs it with the VAPID key and encrypts the payload. */
 export type PushSend = typeof webpush.sendNotification;
@@ -34,7 +38,7 @@ export class AwsNotifier implements Notifier {
       const result = await this.pushSend(
         { endpoint: message.subscription.endpoint, keys: { ...message.subscription.keys } },
         JSON.stringify({ title: message.title, body: message.body, url: message.url, tag: message.tag }),
-        { vapidDetails: this.options.vapid, TTL: 3600, urgency: 'high' },
+        { vapidDetails: this.options.vapid, TTL: PUSH_TTL.as('seconds'), urgency: 'high' },
       );
       return { outcome: 'sent', detail: `push ${result.statusCode}` };
     } catch (error) {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from '@hono/zod-openapi';
+import { DateTime, Duration } from 'luxon';
 import { acknowledgeAlert, alertSchema, readVisibleAlert, type Alert } from '#shared/alerts/alerts.ts';
 import { auditLog } from '#shared/audit/audit.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -10,6 +10,7 @@ import { newId } from '#shared/platform/ids.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { alertKeys, notificationKeys } from '#shared/table/keys.ts';
 import { expiresAfterDays, getItem, getItems, putNew, queryAll, type Item } from '#shared/table/store.ts';
+import { consoleAlertUrl } from './links.ts';
 import type { OutgoingMessage } from './notifier.ts';
 import {
   isPausedAt,
@@ -24,6 +25,8 @@ import {
   type EscalationStep,
   type StaffContact,
 } from './settings.ts';
+import { claimItem, putItem } from './store.ts';
+import { requireAlertVisibleTo } from './technical-alerts.ts';
 
 /**
  * The escalation chain of an alert: step 0 pages the first target of the team's chain (on duty
@@ -38,6 +41,9 @@ export const ESCALATION_STEP_JOB = 'alert-escalation-step';
 /** The step number of the team alarm claim, past any chain (at most 6 steps). */
 const TEAM_ALARM_STEP = 90;
 const RELATIVE_STEP = 91;
+/** A used link's claim outlives the link by a day (DynamoDB's TTL is lazy), so it can never be reused. */
+const KEEP_USED_LINK = Duration.fromObject({ days: 1 });
+const after = (at: Date, minutes: number) => DateTime.fromJSDate(at).plus({ minutes }).toJSDate();
 const MAX_STEPS = 6;
 
 export const escalationScheduleName = (alertId: string, step: number) => `alert-${alertId}-s${step}`;
@@ -60,17 +66,12 @@ const maskPhone = (phone: string) => `${phone.slice(0, 3)}…${phone.slice(-2)}`
 export const alertReference = (alertId: string) => alertId.slice(-6);
 
 async function recordAttempt(deps: Deps, alertId: string, attempt: DeliveryAttempt): Promise<void> {
-  await deps.table.db.send(
-    new PutCommand({
-      TableName: deps.table.name,
-      Item: {
-        ...notificationKeys.deliveryAttempt(alertId, attempt.at, newId('dlv', new Date(attempt.at))),
-        entity: 'DeliveryAttempt',
-        alertId,
-        ...attempt,
-      },
-    }),
-  );
+  await putItem(deps.table, {
+    ...notificationKeys.deliveryAttempt(alertId, attempt.at, newId('dlv', new Date(attempt.at))),
+    entity: 'DeliveryAttempt',
+    alertId,
+    ...attempt,
+  });
 }
 
 export async function deliveryAttempts(deps: Deps, alertId: string): Promise<DeliveryAttempt[]> {
@@ -111,11 +112,11 @@ export async function ackLink(deps: Deps, alertId: string, recipient: string, no
       a: alertId,
       r: recipient,
       n: randomBytes(12).toString('base64url'),
-      e: Math.floor(now.getTime() / 1000) + deps.config.ACK_LINK_VALID_HOURS * 3600,
+      e: Math.floor(DateTime.fromJSDate(now).plus({ hours: deps.config.ACK_LINK_VALID_HOURS }).toSeconds()),
     }),
   ).toString('base64url');
   const token = `${body}.${sign(await linkKey(deps), body)}`;
-  return `${deps.config.CONSOLE_BASE_URL.replace(/\/$/, '')}/console/alerts/${alertId}?ack=${token}`;
+  return consoleAlertUrl(deps.config.CONSOLE_BASE_URL, alertId, token);
 }
 
 export const ackLinkBodySchema = z
@@ -155,7 +156,7 @@ export async function acknowledgeFromLink(
     alertId,
     usedBy: ctx.actor.sub,
     usedAt: ctx.now.toISOString(),
-    expiresAt: parsed.data.e + 86_400,
+    expiresAt: parsed.data.e + KEEP_USED_LINK.as('seconds'),
   });
   return acknowledgeAlert(deps, ctx, alertId, `Acknowledged from the link sent to ${parsed.data.r}`, [use]);
 }
@@ -202,7 +203,7 @@ export async function startEscalation(deps: Deps, alertId: string): Promise<{ st
   if (delay > 0) {
     await deps.scheduler.scheduleOnce({
       name: escalationScheduleName(alertId, 0),
-      at: new Date(now.getTime() + delay * 60_000),
+      at: after(now, delay),
       job: ESCALATION_STEP_JOB,
       payload: { alertId, step: 0 },
     });
@@ -214,25 +215,13 @@ export async function startEscalation(deps: Deps, alertId: string): Promise<{ st
 
 /** Claims the step; false when it already ran (a repeated schedule, a redelivered event). */
 async function claimStep(deps: Deps, alertId: string, step: number, now: Date): Promise<boolean> {
-  try {
-    await deps.table.db.send(
-      new PutCommand({
-        TableName: deps.table.name,
-        Item: {
-          ...notificationKeys.escalationStep(alertId, step),
-          entity: 'EscalationStep',
-          alertId,
-          step,
-          firedAt: now.toISOString(),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+  return claimItem(deps.table, {
+    ...notificationKeys.escalationStep(alertId, step),
+    entity: 'EscalationStep',
+    alertId,
+    step,
+    firedAt: now.toISOString(),
+  });
 }
 
 const stepPayload = z.object({ alertId: z.string(), step: z.coerce.number().int().min(0).max(MAX_STEPS) });
@@ -277,7 +266,7 @@ export async function runEscalationStep(
   }
   await deps.scheduler.scheduleOnce({
     name: escalationScheduleName(alertId, step + 1),
-    at: new Date(now.getTime() + current.timeoutMinutes * 60_000),
+    at: after(now, current.timeoutMinutes),
     job: ESCALATION_STEP_JOB,
     payload: { alertId, step: step + 1 },
   });
@@ -299,7 +288,7 @@ async function teamAlarm(
   try {
     await deps.alarms.publish(
       `E-team ${alert.team}: alert ${ref} unacknowledged`,
-      `Alert ${alert.alertId} (team ${alert.team}, ${isTechnical(alert.kind) ? 'technical' : 'clinical'}) was not acknowledged by anyone in the escalation chain. Open ${deps.config.CONSOLE_BASE_URL.replace(/\/$/, '')}/console/alerts/${alert.alertId}`,
+      `Alert ${alert.alertId} (team ${alert.team}, ${isTechnical(alert.kind) ? 'technical' : 'clinical'}) was not acknowledged by anyone in the escalation chain. Open ${consoleAlertUrl(deps.config.CONSOLE_BASE_URL, alert.alertId)}`,
     );
     await recordAttempt(deps, alert.alertId, {
       at: now.toISOString(),
@@ -322,6 +311,17 @@ async function teamAlarm(
   return { fired: true, step, sent, reason: 'team-alarm' };
 }
 
+/** What one page sends, for every recipient and channel of a step. */
+interface Paging {
+  deps: Deps;
+  alert: Alert;
+  step: number;
+  now: Date;
+  what: 'alert' | 'team-alarm';
+  ref: string;
+  category: { da: string; en: string };
+}
+
 /** Pages each recipient on each channel; every attempt is recorded. Returns how many were sent. */
 async function page(
   deps: Deps,
@@ -340,90 +340,100 @@ async function page(
         { consistent: true, now },
       )
     : [];
-  const ref = alertReference(alert.alertId);
   const category = isTechnical(alert.kind) ? { da: 'teknisk', en: 'technical' } : { da: 'klinisk', en: 'clinical' };
+  const paging: Paging = { deps, alert, step, now, what, ref: alertReference(alert.alertId), category };
   let sent = 0;
   for (const [i, recipient] of recipients.entries()) {
     const link = await ackLink(deps, alert.alertId, recipient, now);
     for (const channel of channels) {
-      if (channel === 'push') {
-        const subscriptions = await subscriptionsOf(deps, recipient);
-        if (subscriptions.length === 0) {
-          await recordAttempt(deps, alert.alertId, {
-            at: now.toISOString(),
-            step,
-            channel,
-            recipient,
-            outcome: 'no-address',
-            detail: 'no push subscription',
-          });
-          continue;
-        }
-        for (const s of subscriptions) {
-          const title =
-            what === 'team-alarm'
-              ? s.locale === 'da'
-                ? `Teamalarm ${ref}`
-                : `Team alarm ${ref}`
-              : s.locale === 'da'
-                ? `E-team alarm ${ref}`
-                : `E-team alert ${ref}`;
-          const body =
-            s.locale === 'da'
-              ? `En ${category.da} alarm venter på kvittering. Åbn konsollen.`
-              : `A ${category.en} alert is waiting to be acknowledged. Open the console.`;
-          const message: OutgoingMessage = {
-            channel: 'push',
-            recipient,
-            subscriptionId: s.subscriptionId,
-            subscription: { endpoint: s.endpoint, keys: s.keys },
-            title,
-            body,
-            url: link,
-            tag: `alert-${alert.alertId}`,
-          };
-          const result = await deps.notifier.send(message);
-          if (result.outcome === 'gone') await removePushSubscription(deps, recipient, s.subscriptionId);
-          if (result.outcome === 'sent') sent++;
-          await recordAttempt(deps, alert.alertId, {
-            at: now.toISOString(),
-            step,
-            channel,
-            recipient,
-            to: s.subscriptionId,
-            outcome: result.outcome,
-            ...(result.detail ? { detail: result.detail } : {}),
-          });
-        }
-      } else {
-        const contact = contacts[i] as (StaffContact & Item) | undefined;
-        if (!contact?.phone || contact.smsConsent !== true) {
-          await recordAttempt(deps, alert.alertId, {
-            at: now.toISOString(),
-            step,
-            channel,
-            recipient,
-            outcome: 'no-address',
-            detail: 'no phone with SMS consent',
-          });
-          continue;
-        }
-        const body = `E-team: ${what === 'team-alarm' ? 'TEAMALARM' : 'alarm'} ${ref} (${category.da}) venter på kvittering / awaits acknowledgement: ${link}`;
-        const result = await deps.notifier.send({ channel: 'sms', recipient, phone: contact.phone, body });
-        if (result.outcome === 'sent') sent++;
-        await recordAttempt(deps, alert.alertId, {
-          at: now.toISOString(),
-          step,
-          channel,
-          recipient,
-          to: maskPhone(contact.phone),
-          outcome: result.outcome,
-          ...(result.detail ? { detail: result.detail } : {}),
-        });
-      }
+      sent +=
+        channel === 'push'
+          ? await pushTo(paging, recipient, link)
+          : await smsTo(paging, recipient, contacts[i] as (StaffContact & Item) | undefined, link);
     }
   }
   return sent;
+}
+
+const attemptOf = (p: Paging, channel: Channel, recipient: string) => ({
+  at: p.now.toISOString(),
+  step: p.step,
+  channel,
+  recipient,
+});
+
+function pushText(p: Paging, locale: 'da' | 'en'): { title: string; body: string } {
+  const title =
+    p.what === 'team-alarm'
+      ? locale === 'da'
+        ? `Teamalarm ${p.ref}`
+        : `Team alarm ${p.ref}`
+      : locale === 'da'
+        ? `E-team alarm ${p.ref}`
+        : `E-team alert ${p.ref}`;
+  const body =
+    locale === 'da'
+      ? `En ${p.category.da} alarm venter på kvittering. Åbn konsollen.`
+      : `A ${p.category.en} alert is waiting to be acknowledged. Open the console.`;
+  return { title, body };
+}
+
+/** Every push subscription of the recipient; a gone one is removed. Returns how many were sent. */
+async function pushTo(p: Paging, recipient: string, link: string): Promise<number> {
+  const { deps, alert } = p;
+  const subscriptions = await subscriptionsOf(deps, recipient);
+  if (subscriptions.length === 0) {
+    await recordAttempt(deps, alert.alertId, {
+      ...attemptOf(p, 'push', recipient),
+      outcome: 'no-address',
+      detail: 'no push subscription',
+    });
+    return 0;
+  }
+  let sent = 0;
+  for (const s of subscriptions) {
+    const message: OutgoingMessage = {
+      channel: 'push',
+      recipient,
+      subscriptionId: s.subscriptionId,
+      subscription: { endpoint: s.endpoint, keys: s.keys },
+      ...pushText(p, s.locale),
+      url: link,
+      tag: `alert-${alert.alertId}`,
+    };
+    const result = await deps.notifier.send(message);
+    if (result.outcome === 'gone') await removePushSubscription(deps, recipient, s.subscriptionId);
+    if (result.outcome === 'sent') sent++;
+    await recordAttempt(deps, alert.alertId, {
+      ...attemptOf(p, 'push', recipient),
+      to: s.subscriptionId,
+      outcome: result.outcome,
+      ...(result.detail ? { detail: result.detail } : {}),
+    });
+  }
+  return sent;
+}
+
+/** An SMS to the recipient's phone, when they consented to paging by SMS. Returns 1 when sent. */
+async function smsTo(p: Paging, recipient: string, contact: StaffContact | undefined, link: string): Promise<number> {
+  const { deps, alert } = p;
+  if (!contact?.phone || contact.smsConsent !== true) {
+    await recordAttempt(deps, alert.alertId, {
+      ...attemptOf(p, 'sms', recipient),
+      outcome: 'no-address',
+      detail: 'no phone with SMS consent',
+    });
+    return 0;
+  }
+  const body = `E-team: ${p.what === 'team-alarm' ? 'TEAMALARM' : 'alarm'} ${p.ref} (${p.category.da}) venter på kvittering / awaits acknowledgement: ${link}`;
+  const result = await deps.notifier.send({ channel: 'sms', recipient, phone: contact.phone, body });
+  await recordAttempt(deps, alert.alertId, {
+    ...attemptOf(p, 'sms', recipient),
+    to: maskPhone(contact.phone),
+    outcome: result.outcome,
+    ...(result.detail ? { detail: result.detail } : {}),
+  });
+  return result.outcome === 'sent' ? 1 : 0;
 }
 
 /** A relative with recorded consent for this kind hears that the team is on it — no link, no details. */
@@ -468,19 +478,14 @@ export async function startQuietPeriod(
     ? (await loadAlertSettings(deps, detail.citizenId)).faultQuietMinutes
     : deps.config.FAULT_QUIET_MINUTES;
   if (minutes <= 0) return;
-  const until = new Date(resolvedAt.getTime() + minutes * 60_000);
-  await deps.table.db.send(
-    new PutCommand({
-      TableName: deps.table.name,
-      Item: {
-        ...notificationKeys.quietPeriod(detail.dispenserId, detail.kind),
-        entity: 'QuietPeriod',
-        until: until.toISOString(),
-        afterAlertId: detail.alertId,
-        expiresAt: expiresAfterDays(1, until),
-      },
-    }),
-  );
+  const until = after(resolvedAt, minutes);
+  await putItem(deps.table, {
+    ...notificationKeys.quietPeriod(detail.dispenserId, detail.kind),
+    entity: 'QuietPeriod',
+    until: until.toISOString(),
+    afterAlertId: detail.alertId,
+    expiresAt: expiresAfterDays(1, until),
+  });
 }
 
 /** GET /alerts/{alertId}: the alert with every delivery attempt. */
@@ -489,7 +494,7 @@ export async function readAlertWithDeliveries(
   ctx: RequestContext,
   alertId: string,
 ): Promise<Alert & { deliveries: DeliveryAttempt[] }> {
-  const alert = await readVisibleAlert(deps, ctx.actor, alertId);
+  const alert = requireAlertVisibleTo(ctx.actor, await readVisibleAlert(deps, ctx.actor, alertId));
   const deliveries = await deliveryAttempts(deps, alertId);
   if (alert.citizenId)
     await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {

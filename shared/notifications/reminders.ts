@@ -4,6 +4,7 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { notificationKeys } from '#shared/table/keys.ts';
 import { getItem } from '#shared/table/store.ts';
 import { loadVisit } from '#shared/visits/visit-store.ts';
+import { consoleDayUrl, tabletHomeUrl } from './links.ts';
 import { loadEscalation, removePushSubscription, subscriptionsOf, type Locale } from './settings.ts';
 
 /**
@@ -57,11 +58,7 @@ export async function sendVisitReminder(deps: Deps, visitId: string, expectedSta
       if (result.outcome === 'sent') sent++;
     }
   };
-  await pushTo(
-    visit.citizenId,
-    (locale) => reminderText(locale, caller, time),
-    `${base}/tablet/visits/${visit.visitId}`,
-  );
+  await pushTo(visit.citizenId, (locale) => reminderText(locale, caller, time), tabletHomeUrl(base));
   if (visit.staffId) {
     await pushTo(
       visit.staffId,
@@ -69,7 +66,7 @@ export async function sendVisitReminder(deps: Deps, visitId: string, expectedSta
         locale === 'da'
           ? { title: 'Skærmbesøg', body: `Skærmbesøg kl. ${time}` }
           : { title: 'Screen visit', body: `Screen visit at ${time}` },
-      `${base}/console/visits/${visit.visitId}`,
+      consoleDayUrl(base),
     );
   }
   return { sent };
@@ -87,7 +84,7 @@ export async function scheduleExtraReminders(deps: Deps, detail: Record<string, 
   const { reminderLeadMinutes } = await loadEscalation(deps, team);
   const now = deps.clock.now().getTime();
   for (const lead of reminderLeadMinutes) {
-    const at = new Date(Date.parse(start) - lead * 60_000);
+    const at = DateTime.fromISO(start).minus({ minutes: lead }).toJSDate();
     if (at.getTime() <= now) continue;
     await deps.scheduler.scheduleOnce({
       name: extraReminderName(visitId, lead),

@@ -239,7 +239,7 @@ const ackLinkRoute = createRoute({
   tags: ['alerts'],
   summary: 'Acknowledge from the link in a push or SMS (signed, single use, expires)',
   description:
-    'Roles: staff, lead, support of the alert’s team. The console page `/console/alerts/{alertId}?ack=<token>` posts the token.',
+    'Roles: staff, lead, support of the alert’s team. The link opens the console at `/console/?ack=<token>#/alerts/{alertId}`, which posts the token.',
   'x-roles': [...careRoles],
   security: bearer,
   middleware: [requireRole(...careRoles)] as const,
@@ -314,7 +314,7 @@ const relativeRoute = createRoute({
 });
 
 export function notificationRoutes() {
-  return newRouter()
+  const router = newRouter()
     .openapi(getRosterRoute, async (c) =>
       c.json(await readRoster(c.get('deps'), ctxOf(c), c.req.valid('param').team), 200),
     )
@@ -337,7 +337,13 @@ export function notificationRoutes() {
     .openapi(putContactRoute, async (c) => {
       const { team, staffId } = c.req.valid('param');
       return c.json(await setContact(c.get('deps'), ctxOf(c), team, staffId, c.req.valid('json')), 200);
-    })
+    });
+  return withPersonalRoutes(router);
+}
+
+/** Push subscriptions, the alert with its deliveries and the ack link, per-citizen settings. */
+function withPersonalRoutes(router: ReturnType<typeof newRouter>) {
+  return router
     .openapi(addPushRoute, async (c) => {
       const { created, subscription } = await addPushSubscription(c.get('deps'), ctxOf(c), c.req.valid('json'));
       return created ? c.json(subscription, 201) : c.json(subscription, 200);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
 import { auditLog } from '#shared/audit/audit.ts';
 import { alertKinds, type AlertKind } from '#shared/alerts/alerts.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
@@ -13,6 +13,7 @@ import { notificationKeys } from '#shared/table/keys.ts';
 import { getItem, getItems, putNew, queryAll, transactWrite, type Item } from '#shared/table/store.ts';
 import { availabilityExceptionSchema, isAvailable, weeklyWindowSchema } from '#shared/visits/availability-rules.ts';
 import { staffIdSchema } from '#shared/visits/availability.ts';
+import { deleteItem, putItem } from './store.ts';
 
 /**
  * Who is told about an alert, and how: the team's duty roster and escalation chain, staff
@@ -134,7 +135,7 @@ export const DEFAULT_ESCALATION: EscalationChain = {
   reminderLeadMinutes: [],
 };
 
-export const technicalKinds: readonly AlertKind[] = ['device_fault', 'device_silent'];
+export const technicalKinds: readonly AlertKind[] = ['device_fault', 'device_silent', 'tablet_not_seen'];
 export const isTechnical = (kind: AlertKind) => technicalKinds.includes(kind);
 
 function requireOwnTeam(actor: Actor, team: string): void {
@@ -183,18 +184,13 @@ export async function setRoster(
     updatedAt: ctx.now.toISOString(),
     updatedBy: ctx.actor.sub,
   };
-  await deps.table.db.send(
-    new PutCommand({
-      TableName: deps.table.name,
-      Item: { ...notificationKeys.roster(team), entity: 'DutyRoster', ...roster },
-    }),
-  );
+  await putItem(deps.table, { ...notificationKeys.roster(team), entity: 'DutyRoster', ...roster });
   return roster;
 }
 
 /** Who is on duty at `at`, per duty kind; the leads come from the escalation chain. */
 export function onDutyAt(roster: Roster, chain: EscalationChain, at: Date, zone: string): OnDuty {
-  const end = new Date(at.getTime() + 60_000);
+  const end = DateTime.fromJSDate(at).plus({ minutes: 1 }).toJSDate();
   const who = (duty: DutyKind) =>
     roster.entries.filter((e) => e.duty === duty && isAvailable(e, at, end, zone)).map((e) => e.staffId);
   return {
@@ -265,12 +261,7 @@ export async function setEscalation(
 ): Promise<z.infer<typeof escalationSchema>> {
   requireOwnTeam(ctx.actor, team);
   const view = { team, ...input, updatedAt: ctx.now.toISOString(), updatedBy: ctx.actor.sub };
-  await deps.table.db.send(
-    new PutCommand({
-      TableName: deps.table.name,
-      Item: { ...notificationKeys.escalation(team), entity: 'EscalationChain', ...view },
-    }),
-  );
+  await putItem(deps.table, { ...notificationKeys.escalation(team), entity: 'EscalationChain', ...view });
   return view;
 }
 
@@ -342,12 +333,7 @@ export async function setContact(
     updatedAt: at,
     updatedBy: ctx.actor.sub,
   };
-  await deps.table.db.send(
-    new PutCommand({
-      TableName: deps.table.name,
-      Item: { ...notificationKeys.staffContact(staffId), entity: 'StaffContact', ...contact },
-    }),
-  );
+  await putItem(deps.table, { ...notificationKeys.staffContact(staffId), entity: 'StaffContact', ...contact });
   return contact;
 }
 
@@ -440,16 +426,11 @@ export async function addPushSubscription(
     ...(input.device ? { device: input.device } : {}),
     createdAt: existing?.createdAt ?? ctx.now.toISOString(),
   };
-  await deps.table.db.send(
-    new PutCommand({
-      TableName: deps.table.name,
-      Item: {
-        ...notificationKeys.pushSubscription(subscriber, subscription.subscriptionId),
-        entity: 'PushSubscription',
-        ...subscription,
-      },
-    }),
-  );
+  await putItem(deps.table, {
+    ...notificationKeys.pushSubscription(subscriber, subscription.subscriptionId),
+    entity: 'PushSubscription',
+    ...subscription,
+  });
   return { created: !existing, subscription: subscriptionView(subscription) };
 }
 
@@ -461,14 +442,7 @@ export async function listPushSubscriptions(
 }
 
 export async function removePushSubscription(deps: Deps, subscriber: string, subscriptionId: string): Promise<boolean> {
-  const result = await deps.table.db.send(
-    new DeleteCommand({
-      TableName: deps.table.name,
-      Key: notificationKeys.pushSubscription(subscriber, subscriptionId),
-      ReturnValues: 'ALL_OLD',
-    }),
-  );
-  return result.Attributes !== undefined;
+  return deleteItem(deps.table, notificationKeys.pushSubscription(subscriber, subscriptionId));
 }
 
 export async function deleteOwnPushSubscription(

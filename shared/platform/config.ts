@@ -112,7 +112,7 @@ const configSchema = z.object({
   /** Where the web clients are served (CloudFront), for links such as a tablet pairing QR code; else the request's origin. */
   WEB_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
-  /** Where links in pushes and SMS open the staff console (`<base>/console/alerts/<alertId>`). */
+  /** Where links in pushes and SMS open the staff console (`<base>/console/#/alerts/<alertId>`). */
   CONSOLE_BASE_URL: z.string().url().default('http://localhost:3000'),
   /** Web push (VAPID): the public key browsers subscribe with; the private key signs each push. */
   VAPID_PUBLIC_KEY: z.string().optional(),
@@ -139,6 +139,16 @@ const configSchema = z.object({
     .min(0)
     .max(7 * 24 * 60)
     .default(30),
+  /**
+   * A paired tablet that made no request for this long raises a technical `tablet_not_seen` alert
+   * (to support). A day: a tablet switched off for the night is never reported.
+   */
+  TABLET_NOT_SEEN_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(24),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -324,5 +324,15 @@ export const tabletKeys = {
   /** A citizen's paired tablets live with the citizen: listed with one Query, read on every tablet request. */
   tablet: (citizenId: string, tabletId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: `TABLET#${tabletId}` }),
   tabletPrefix: 'TABLET#',
+  /**
+   * gsi1: a team's paired tablets by when they were last seen, oldest first: the tablet-not-seen
+   * job reads the ones not seen since a cutoff. Moves at most every few minutes (the heartbeat);
+   * a revoked tablet leaves it.
+   */
+  byTeamLastSeen: (team: string, lastSeenIso: string, citizenId: string, tabletId: string) => ({
+    gsi1pk: `TEAM#${team}#TABLETS`,
+    gsi1sk: `${lastSeenIso}#${citizenId}#${tabletId}`,
+  }),
+  teamLastSeenPartition: (team: string) => `TEAM#${team}#TABLETS`,
   citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
 };

@@ -105,7 +105,10 @@ export const leadingKeyPatterns = {
   ],
   /** The audit log, by citizen and by actor; a citizen's team (or a staff member's profile) decides who may read their trail; the staff directory. */
   Admin: [AUDIT, 'CITIZEN#*', 'STAFF#*', 'TEAM#*#STAFF'],
-  /** Detection jobs, escalation, reminders and no-show checks, the visit horizon, trial-end reminders. */
+  /**
+   * Detection jobs, escalation, reminders and no-show checks, the visit horizon, trial-end
+   * reminders; tablets not seen (a team's tablets by last seen, its open tablet alerts).
+   */
   JobRunner: [
     'FINALGRANTS#CURRENT',
     'DISPENSERS#ASSIGNED',
@@ -125,6 +128,8 @@ export const leadingKeyPatterns = {
     'PUSHSUB#*',
     'QUIET#*',
     'TEAMS',
+    'TEAM#*#TABLETS',
+    'TEAM#*#ALERTS#*',
     AUDIT,
     OUTBOX,
   ],

@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime, Duration } from 'luxon';
 import qrcode from 'qrcode-generator';
 import { auditLog, type AuditEntry } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
@@ -8,15 +8,18 @@ import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
 import { newId } from '#shared/platform/ids.ts';
-import { tabletKeys } from '#shared/table/keys.ts';
+import { transactWrite } from '#shared/table/store.ts';
 import {
-  getItem,
-  putNew,
-  queryAll,
-  transactWrite,
-  TransactionConflict,
-  type TransactItem,
-} from '#shared/table/store.ts';
+  getPairingCode,
+  getTablet,
+  listCitizenTablets,
+  PairingGone,
+  putPairingCode,
+  redeemCode,
+  TabletChanged,
+  writeRevoked,
+  type TabletItem,
+} from './tablet-store.ts';
 import { issueTabletToken } from './tokens.ts';
 
 /**
@@ -52,6 +55,10 @@ export const redeemPairingSchema = z
   })
   .openapi('RedeemPairing');
 
+const PAIRING_VALID = Duration.fromObject({ minutes: PAIRING_MINUTES });
+/** DynamoDB's TTL only cleans up (within days); `validUntil` is what redeeming checks. */
+const PAIRING_KEPT = Duration.fromObject({ days: 1 });
+
 export const pairingSchema = z
   .object({
     code: z.string().openapi({ example: 'KDM4-7QXA' }),
@@ -80,20 +87,13 @@ export const tabletSchema = z
     revokedAt: z.string().optional(),
     revokedBy: z.string().optional(),
     status: z.enum(['active', 'revoked']),
+    lastSeenAt: z
+      .string()
+      .optional()
+      .openapi({ description: 'When the tablet last made a request (updated at most every few minutes)' }),
   })
   .openapi('Tablet');
 export type Tablet = z.infer<typeof tabletSchema>;
-
-interface TabletItem {
-  tabletId: string;
-  citizenId: string;
-  team: string;
-  label?: string;
-  pairedAt: string;
-  pairedBy: string;
-  revokedAt?: string;
-  revokedBy?: string;
-}
 
 const normalise = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
 const hashOf = (code: string) =>
@@ -124,23 +124,20 @@ export async function createPairing(
 ): Promise<z.infer<typeof pairingSchema>> {
   const citizen = await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const code = newCode();
-  const expires = new Date(ctx.now.getTime() + PAIRING_MINUTES * 60_000);
+  const expires = DateTime.fromJSDate(ctx.now).plus(PAIRING_VALID);
+  const pairing = {
+    citizenId,
+    team: citizen.team,
+    createdBy: ctx.actor.sub,
+    createdAt: ctx.now.toISOString(),
+    validUntil: Math.floor(expires.toSeconds()),
+  };
   await transactWrite(deps.table, [
-    putNew(deps.table, {
-      ...tabletKeys.pairing(hashOf(code)),
-      entity: 'TabletPairing',
-      citizenId,
-      team: citizen.team,
-      createdBy: ctx.actor.sub,
-      createdAt: ctx.now.toISOString(),
-      validUntil: Math.floor(expires.getTime() / 1000),
-      // DynamoDB's TTL only cleans up (within days); `validUntil` is what redeeming checks.
-      expiresAt: Math.floor(expires.getTime() / 1000) + 86_400,
-    }),
+    putPairingCode(deps.table, hashOf(code), pairing, Math.floor(expires.plus(PAIRING_KEPT).toSeconds())),
     audit(deps).item(ctx, { action: 'tablet.pair', resource: `citizens/${citizenId}/tablet-pairings`, citizenId }),
   ]);
   const pairingUrl = `${webBaseUrl.replace(/\/$/, '')}/tablet?pair=${encodeURIComponent(code)}`;
-  return { code, expiresAt: expires.toISOString(), pairingUrl, qrImage: qrImage(pairingUrl) };
+  return { code, expiresAt: expires.toJSDate().toISOString(), pairingUrl, qrImage: qrImage(pairingUrl) };
 }
 
 /**
@@ -153,21 +150,12 @@ export async function redeemPairing(
   ctx: Omit<RequestContext, 'actor'>,
   input: z.infer<typeof redeemPairingSchema>,
 ): Promise<z.infer<typeof pairedTabletSchema>> {
-  const key = tabletKeys.pairing(hashOf(input.code));
+  const codeHash = hashOf(input.code);
   const unknown = () => new NotFoundError('The pairing code (it may be mistyped, used or older than 15 minutes)');
-  const pairing = (
-    await deps.table.db.send(new GetCommand({ TableName: deps.table.name, Key: key, ConsistentRead: true }))
-  ).Item;
+  const pairing = await getPairingCode(deps.table, codeHash);
   const nowSeconds = Math.floor(ctx.now.getTime() / 1000);
-  if (
-    !pairing ||
-    typeof pairing.citizenId !== 'string' ||
-    typeof pairing.team !== 'string' ||
-    Number(pairing.validUntil) <= nowSeconds
-  )
-    throw unknown();
-  const citizenId = pairing.citizenId;
-  const team = pairing.team;
+  if (!pairing || pairing.validUntil <= nowSeconds) throw unknown();
+  const { citizenId, team } = pairing;
   const tabletId = newId('tab', ctx.now);
   const at = ctx.now.toISOString();
   const tablet: TabletItem = {
@@ -175,30 +163,20 @@ export async function redeemPairing(
     citizenId,
     team,
     pairedAt: at,
-    pairedBy: String(pairing.createdBy),
+    pairedBy: pairing.createdBy,
+    lastSeenAt: at,
     ...(input.label ? { label: input.label } : {}),
   };
   const asTablet: RequestContext = { ...ctx, actor: { kind: 'user', sub: citizenId, roles: ['citizen'], team } };
-  const consume: TransactItem = {
-    Delete: {
-      TableName: deps.table.name,
-      Key: key,
-      ConditionExpression: 'attribute_exists(pk) AND validUntil > :now',
-      ExpressionAttributeValues: { ':now': nowSeconds },
-    },
-  };
+  const paired = audit(deps).item(asTablet, {
+    action: 'tablet.paired',
+    resource: `citizens/${citizenId}/tablets/${tabletId}`,
+    citizenId,
+  });
   try {
-    await transactWrite(deps.table, [
-      consume,
-      putNew(deps.table, { ...tabletKeys.tablet(citizenId, tabletId), entity: 'Tablet', ...tablet }),
-      audit(deps).item(asTablet, {
-        action: 'tablet.paired',
-        resource: `citizens/${citizenId}/tablets/${tabletId}`,
-        citizenId,
-      }),
-    ]);
+    await redeemCode(deps.table, codeHash, nowSeconds, tablet, [paired]);
   } catch (error) {
-    if (error instanceof TransactionConflict) throw unknown();
+    if (error instanceof PairingGone) throw unknown();
     throw error;
   }
   const { token, expiresAt } = await issueTabletToken(deps, { citizenId, tabletId, team }, ctx.now);
@@ -213,20 +191,13 @@ const toTablet = (item: TabletItem): Tablet => ({
   pairedBy: item.pairedBy,
   ...(item.revokedAt ? { revokedAt: item.revokedAt, revokedBy: item.revokedBy ?? '' } : {}),
   status: item.revokedAt ? 'revoked' : 'active',
+  ...(item.lastSeenAt ? { lastSeenAt: item.lastSeenAt } : {}),
 });
 
 /** GET /citizens/{id}/tablets: the citizen's tablets, newest first, revoked ones included. */
 export async function listTablets(deps: Deps, ctx: RequestContext, citizenId: string): Promise<{ items: Tablet[] }> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const items = await queryAll<TabletItem & Record<string, unknown>>(
-    deps.table,
-    {
-      partition: ['pk', tabletKeys.citizenPartition(citizenId)],
-      sort: { attribute: 'sk', beginsWith: tabletKeys.tabletPrefix },
-      newestFirst: true,
-    },
-    MAX_TABLETS_LISTED,
-  );
+  const items = await listCitizenTablets(deps.table, citizenId, MAX_TABLETS_LISTED);
   const entry: AuditEntry = { action: 'tablet.read', resource: `citizens/${citizenId}/tablets`, citizenId };
   await audit(deps).recordRead(ctx, entry);
   return { items: items.slice(0, MAX_TABLETS_LISTED).map(toTablet) };
@@ -240,29 +211,19 @@ export async function revokeTablet(
   tabletId: string,
 ): Promise<Tablet> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
-  const item = await getItem<TabletItem & Record<string, unknown>>(deps.table, tabletKeys.tablet(citizenId, tabletId), {
-    consistent: true,
-  });
+  const item = await getTablet(deps.table, citizenId, tabletId);
   if (!item) throw new NotFoundError('The tablet');
   if (item.revokedAt) return toTablet(item);
   const revoked = { ...item, revokedAt: ctx.now.toISOString(), revokedBy: ctx.actor.sub };
+  const audited = audit(deps).item(ctx, {
+    action: 'tablet.revoke',
+    resource: `citizens/${citizenId}/tablets/${tabletId}`,
+    citizenId,
+  });
   try {
-    await transactWrite(deps.table, [
-      {
-        Put: {
-          TableName: deps.table.name,
-          Item: revoked,
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-        },
-      },
-      audit(deps).item(ctx, {
-        action: 'tablet.revoke',
-        resource: `citizens/${citizenId}/tablets/${tabletId}`,
-        citizenId,
-      }),
-    ]);
+    await writeRevoked(deps.table, revoked, [audited]);
   } catch (error) {
-    if (error instanceof TransactionConflict)
+    if (error instanceof TabletChanged)
       throw new ConflictError('The tablet was changed meanwhile; try again.', 'contended');
     throw error;
   }

@@ -1,10 +1,11 @@
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { DateTime, Duration } from 'luxon';
 import type { Actor } from '#shared/platform/actor.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { UnauthenticatedError } from '#shared/platform/errors.ts';
-import { tabletKeys } from '#shared/table/keys.ts';
-import { getItem } from '#shared/table/store.ts';
+import { logger } from '#shared/platform/logger.ts';
 import { tabletSigningKey } from './signing-key.ts';
+import { getTablet, markSeen, type TabletItem } from './tablet-store.ts';
 
 /**
  * A paired tablet's credential: a JWT the API signs itself (not Cognito: no password, no MFA, no
@@ -15,6 +16,11 @@ import { tabletSigningKey } from './signing-key.ts';
 export const TABLET_TOKEN_TYPE = 'tablet+jwt';
 export const TABLET_ISSUER = 'e-team-tablets';
 export const TABLET_TOKEN_DAYS = 180;
+/**
+ * How fresh `lastSeenAt` is kept: a tablet's requests write it at most this often, so the
+ * heartbeat costs one small write per tablet per quarter hour whatever the tablet polls.
+ */
+export const TABLET_SEEN_RESOLUTION = Duration.fromObject({ minutes: 15 });
 
 export async function issueTabletToken(
   deps: Deps,
@@ -22,7 +28,7 @@ export async function issueTabletToken(
   now: Date,
 ): Promise<{ token: string; expiresAt: string }> {
   const iat = Math.floor(now.getTime() / 1000);
-  const exp = iat + TABLET_TOKEN_DAYS * 86_400;
+  const exp = iat + Duration.fromObject({ days: TABLET_TOKEN_DAYS }).as('seconds');
   const token = await new SignJWT({ tid: claims.tabletId, team: claims.team })
     .setProtectedHeader({ alg: 'HS256', typ: TABLET_TOKEN_TYPE })
     .setSubject(claims.citizenId)
@@ -66,9 +72,25 @@ export async function verifyTabletToken(deps: Deps, token: string): Promise<Acto
       'The tablet is not paired (or its pairing has expired). Ask the care team for a new code.',
     );
   }
-  const tablet = await getItem(deps.table, tabletKeys.tablet(citizenId, tabletId), { consistent: true });
-  if (!tablet || tablet.revokedAt || typeof tablet.team !== 'string') {
+  const tablet = await getTablet(deps.table, citizenId, tabletId);
+  if (!tablet || tablet.revokedAt) {
     throw new UnauthenticatedError('This tablet has been disconnected. Ask the care team for a new code.');
   }
+  await recordSeen(deps, tablet, deps.clock.now());
   return { kind: 'user', sub: citizenId, roles: ['citizen'], team: tablet.team };
+}
+
+/**
+ * Every authenticated tablet request is its heartbeat: `lastSeenAt` moves when it is older than
+ * TABLET_SEEN_RESOLUTION (the tablet-not-seen job reads it). Best effort: a failed write never
+ * turns the tablet's request away.
+ */
+export async function recordSeen(deps: Deps, tablet: TabletItem, now: Date): Promise<void> {
+  const staleBefore = DateTime.fromJSDate(now).minus(TABLET_SEEN_RESOLUTION).toJSDate().toISOString();
+  if (tablet.lastSeenAt && tablet.lastSeenAt >= staleBefore) return;
+  try {
+    await markSeen(deps.table, tablet, now.toISOString(), staleBefore);
+  } catch (error) {
+    logger.warn('tablet heartbeat not recorded', { tabletId: tablet.tabletId, error: error as Error });
+  }
 }

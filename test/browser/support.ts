@@ -60,7 +60,12 @@ export function launchChromium(): Promise<Browser> {
 
 export async function startWebStack(options: { clock?: Clock; config?: Partial<Config> } = {}): Promise<WebStack> {
   const [t, web, browser] = await Promise.all([createTestApp(options), builtWeb(), launchChromium()]);
-  const server = await startWebServer({ fetch: t.app.fetch, webDir: web.outdir, meetings: t.deps.meetings });
+  const server = await startWebServer({
+    fetch: t.app.fetch,
+    webDir: web.outdir,
+    meetings: t.deps.meetings,
+    now: () => t.deps.clock.now(),
+  });
   const contexts: BrowserContext[] = [];
   return {
     t,

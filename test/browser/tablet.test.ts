@@ -159,6 +159,9 @@ describe('the home screen and one-tap join', () => {
       joinToken: join.attendee.JoinToken,
     });
     expect(await page.evaluate('document.body.dataset.callState')).toBe('connecting');
+    // Connecting is the citizen's check-in: the local call reports it as Chime's AttendeeJoined.
+    const attendance = async () => (await stack.t.call('GET', `/visits/${visitId}`, { as: anna })).body.attendance;
+    await expect.poll(attendance, { timeout: 15_000 }).toMatchObject({ citizenJoinedAt: clock.now().toISOString() });
 
     // Own preview from the (fake) camera; the staff video waits for the staff member's tile.
     await expect
@@ -176,6 +179,10 @@ describe('the home screen and one-tap join', () => {
     await page.getByRole('button', { name: 'Læg på' }).click();
     await page.getByRole('button', { name: 'Deltag i besøget' }).waitFor();
     expect(await page.evaluate('document.body.dataset.callState')).toBe('stopped');
+    // The stand-in never completes Chime's signalling handshake, so the SDK's hang-up leaves its
+    // half-open socket be; the tablet leaving the page closes it, and that is the citizen leaving.
+    await page.close();
+    await expect.poll(attendance, { timeout: 15_000 }).toHaveProperty('citizenLeftAt', clock.now().toISOString());
   });
 
   it('after the window it says the visit has ended', async () => {

@@ -29,7 +29,7 @@ const push = async (endpoint = 'https://fcm.googleapis.com/fcm/send/abc'): Promi
   subscription: { endpoint, keys: await browserKeys() },
   title: 'E-team alert 4P6R8',
   body: 'A clinical alert is waiting to be acknowledged.',
-  url: 'https://console.example.org/console/alerts/alr_x?ack=t',
+  url: 'https://console.example.org/console/?ack=t#/alerts/alr_x',
   tag: 'alert-alr_x',
 });
 
@@ -92,7 +92,7 @@ describe('web push with VAPID', () => {
     expect(JSON.parse(String(calls[0]?.[1]))).toEqual({
       title: 'E-team alert 4P6R8',
       body: 'A clinical alert is waiting to be acknowledged.',
-      url: 'https://console.example.org/console/alerts/alr_x?ack=t',
+      url: 'https://console.example.org/console/?ack=t#/alerts/alr_x',
       tag: 'alert-alr_x',
     });
     answer = 410;

@@ -168,7 +168,8 @@ describe('a missed dose at 20:05 on a Saturday', () => {
     await runDue(clock.now());
     const toSam = (await outboxOf('stf-sam')).filter((m) => m.body.includes(alertId.slice(-6)));
     expect(toSam).toEqual([expect.objectContaining({ channel: 'sms', at: '2026-11-28T19:15:00.000Z' })]);
-    expect(toSam[0]?.body).toContain(`/console/alerts/${alertId}?ack=`);
+    expect(toSam[0]?.body).toContain(`/console/?ack=`);
+    expect(toSam[0]?.body).toContain(`#/alerts/${alertId}`);
 
     clock.advanceMinutes(10);
     await runDue(clock.now());

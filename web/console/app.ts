@@ -5,6 +5,7 @@ import { dayPath, forgetCitizens, isLead, me, prefetch, storeToken, t, teamCitiz
 import { todayIn } from './lib/day.ts';
 import type { Key } from './lib/i18n.ts';
 import { readClaims } from './lib/pkce.ts';
+import { forgetPushDevice, pushControl } from './push-control.ts';
 
 /**
  * The staff console: one page, views by hash (`#/day`, `#/book`, `#/availability`, `#/alerts`,
@@ -184,12 +185,14 @@ async function route(root: HTMLElement): Promise<void> {
           ),
         ),
         h('span', { class: 'who' }, `${claims.sub} · ${claims.team ?? ''}`),
+        pushControl(),
         languageButton(root),
         h(
           'button',
           {
             type: 'button',
-            onclick: () => {
+            onclick: async () => {
+              await forgetPushDevice().catch(() => undefined);
               storeToken(undefined);
               forgetCitizens();
               location.hash = '';

@@ -1,6 +1,7 @@
 import { ApiError, apiClient } from '../common/api.ts';
 import { h, show } from '../common/dom.ts';
 import { currentLang, formatDateTime, formatTime, setLang, translator } from '../common/i18n.ts';
+import { disablePush, enablePush, pushState, type PushState } from '../common/push.ts';
 import type { CallHandle, JoinInfo } from './call.ts';
 import { da, en, type TextKey } from './texts.ts';
 
@@ -40,6 +41,8 @@ let root: HTMLElement;
 let view: View = { name: 'home' };
 let pollTimer: ReturnType<typeof setTimeout> | undefined;
 let call: CallHandle | undefined;
+/** Whether this tablet gets reminders by push (asked once the home screen shows). */
+let reminders: PushState | undefined;
 
 export function startTablet(element: HTMLElement): void {
   root = element;
@@ -226,6 +229,46 @@ function homeView(home: TabletHome | undefined, notice?: TextKey): HTMLElement {
     h('h1', { class: 'visually-hidden' }, t('brand')),
     notice ? h('p', { class: 'error', role: 'alert' }, t(notice)) : null,
     ...parts,
+    remindersControl(),
+  );
+}
+
+/** Reminders by push: the browser asks for permission on this tap (it needs a user gesture). */
+function remindersControl(): HTMLElement | null {
+  if (reminders === undefined) {
+    void pushState('tablet').then((state) => {
+      reminders = state;
+      if (view.name === 'home') render();
+    });
+    return null;
+  }
+  if (reminders === 'unsupported') return null;
+  const toggle = async () => {
+    try {
+      reminders =
+        reminders === 'on'
+          ? await disablePush(api, 'tablet')
+          : await enablePush(api, { page: 'tablet', locale: currentLang(), device: 'tablet' });
+    } catch (error) {
+      console.error('reminders by push failed', error);
+    }
+    if (view.name === 'home') render();
+  };
+  return h(
+    'section',
+    { class: 'reminders', 'aria-label': t('remindMe') },
+    reminders === 'on' ? h('p', { class: 'muted' }, t('remindersOn')) : null,
+    reminders === 'denied' ? h('p', { class: 'muted' }, t('remindersDenied')) : null,
+    h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': 'reminders',
+        'aria-pressed': reminders === 'on' ? 'true' : 'false',
+        onclick: () => void toggle(),
+      },
+      reminders === 'on' ? t('stopReminders') : t('remindMe'),
+    ),
   );
 }
 

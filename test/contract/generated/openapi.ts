@@ -13,7 +13,9 @@ export interface paths {
         };
         /**
          * The team’s alerts in one status (default open), oldest first; or one citizen’s, newest first
-         * @description Roles: `staff`, `lead` (any other role gets 403).
+         * @description Roles: staff, lead (every alert of the team); support (the team’s IT supporter: only technical alerts — device faults, silent devices, tablets not seen). A page may hold fewer items than `limit` while `nextCursor` says there are more.
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
          */
         get: operations["listAlerts"];
         put?: never;
@@ -1629,7 +1631,7 @@ export interface components {
             escalated: boolean;
             escalatedAt?: string;
             /** @enum {string} */
-            kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending";
+            kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending" | "tablet_not_seen";
             occurredAt: string;
             raisedAt: string;
             resolution?: string;
@@ -1702,7 +1704,7 @@ export interface components {
             escalated: boolean;
             escalatedAt?: string;
             /** @enum {string} */
-            kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending";
+            kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending" | "tablet_not_seen";
             occurredAt: string;
             raisedAt: string;
             resolution?: string;
@@ -2756,7 +2758,7 @@ export interface components {
                 /** @enum {string} */
                 givenBy: "citizen" | "guardian";
                 /** @description Which alerts the relative hears about (only that something needs attention, never what) */
-                kinds: ("missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending")[];
+                kinds: ("missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending" | "tablet_not_seen")[];
             };
             consentRecordedAt: string;
             consentRecordedBy: string;
@@ -2773,7 +2775,7 @@ export interface components {
                 /** @enum {string} */
                 givenBy: "citizen" | "guardian";
                 /** @description Which alerts the relative hears about (only that something needs attention, never what) */
-                kinds: ("missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending")[];
+                kinds: ("missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending" | "tablet_not_seen")[];
             };
             /** @example +4512345678 */
             phone: string;
@@ -3484,7 +3486,7 @@ export interface operations {
                         escalated: boolean;
                         escalatedAt?: string;
                         /** @enum {string} */
-                        kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending";
+                        kind: "missed_dose" | "device_silent" | "device_fault" | "visit_missed" | "trial_ending" | "tablet_not_seen";
                         occurredAt: string;
                         raisedAt: string;
                         resolution?: string;

@@ -114,6 +114,15 @@ const da = {
   staff: 'Medarbejder',
   error: 'Noget gik galt',
   loading: 'Henter …',
+  notifyOn: 'Giv mig besked på denne enhed',
+  notifyOff: 'Stop beskeder på denne enhed',
+  notifyEnabled: 'Du får nu besked på denne enhed, når der er en alarm til dig.',
+  notifyDisabled: 'Du får ikke længere besked på denne enhed.',
+  notifyDenied: 'Browseren må ikke vise beskeder. Tillad det i browserens indstillinger.',
+  notifyUnsupported: 'Denne browser kan ikke modtage beskeder.',
+  thisAlert: 'Alarmen fra din besked',
+  ackLinkDone: 'Alarmen er kvitteret fra linket.',
+  deliveries: 'Afsendte beskeder',
 } as const;
 
 export type Key = keyof typeof da;
@@ -233,6 +242,15 @@ const en: Record<Key, string> = {
   staff: 'Staff member',
   error: 'Something went wrong',
   loading: 'Loading …',
+  notifyOn: 'Notify me on this device',
+  notifyOff: 'Stop notifications on this device',
+  notifyEnabled: 'You will now be notified on this device when an alert is for you.',
+  notifyDisabled: 'You will no longer be notified on this device.',
+  notifyDenied: 'The browser may not show notifications. Allow them in the browser’s settings.',
+  notifyUnsupported: 'This browser cannot receive notifications.',
+  thisAlert: 'The alert from your notification',
+  ackLinkDone: 'The alert was acknowledged from the link.',
+  deliveries: 'Messages sent',
 };
 
 export type Lang = 'da' | 'en';

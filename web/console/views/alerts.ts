@@ -31,10 +31,13 @@ export async function openAlerts(): Promise<Alert[]> {
  * escalated ones marked. Acknowledge (with an optional note) and resolve (with a note) in place.
  * It polls, and keeps a form being typed in as it is.
  */
-export async function alertsView(main: HTMLElement): Promise<() => void> {
+export async function alertsView(main: HTMLElement, params: string[] = []): Promise<() => void> {
   const status = h('p', { role: 'status', class: 'status', 'data-testid': 'alerts-status' });
   const list = h('ul', { class: 'alerts', 'aria-label': t('alerts') });
-  main.replaceChildren(h('h1', null, t('alerts')), status, list);
+  const linked = params[0] && /^alr_[0-9A-Z]{26}$/.test(params[0]) ? params[0] : undefined;
+  const focus = h('section', { class: 'linked-alert', 'data-testid': 'linked-alert' });
+  main.replaceChildren(h('h1', null, t('alerts')), status, ...(linked ? [focus] : []), list);
+  if (linked) await showLinkedAlert(focus, status, linked);
   const rendered = new Map<string, { key: string; el: HTMLElement }>();
 
   async function refresh(): Promise<void> {
@@ -131,4 +134,49 @@ export async function alertsView(main: HTMLElement): Promise<() => void> {
   }
   const timer = setInterval(() => void refresh().catch(() => undefined), ALERT_POLL_MS);
   return () => clearInterval(timer);
+}
+
+interface Delivery {
+  channel: string;
+  recipient: string;
+  outcome: string;
+  at: string;
+}
+
+/**
+ * The alert a push or SMS link opened (`/console/?ack=<token>#/alerts/<alertId>`): the link's
+ * single-use token acknowledges it first (then leaves the address), then the alert is shown with
+ * every message its escalation sent.
+ */
+async function showLinkedAlert(section: HTMLElement, status: HTMLElement, alertId: string): Promise<void> {
+  const token = new URLSearchParams(location.search).get('ack');
+  try {
+    if (token) {
+      history.replaceState(null, '', `${location.pathname}${location.hash}`);
+      await api.request('POST', `/alerts/${alertId}/ack-link`, { token });
+      status.textContent = t('ackLinkDone');
+    }
+    const alert = await api.request<Alert & { deliveries: Delivery[] }>('GET', `/alerts/${alertId}`);
+    const when = (iso: string) =>
+      formatDateTime(iso, lang(), ZONE, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+    section.replaceChildren(
+      h('h2', null, t('thisAlert')),
+      h(
+        'p',
+        { 'data-alert-id': alert.alertId },
+        h('span', { class: `badge status-${alert.status}` }, t(alert.status)),
+        ' ',
+        h('strong', null, alert.summary),
+        ` · ${alert.kind} · ${t('raised')} ${when(alert.raisedAt)}`,
+      ),
+      h('h3', null, t('deliveries')),
+      h(
+        'ul',
+        { class: 'deliveries' },
+        ...alert.deliveries.map((d) => h('li', null, `${when(d.at)} · ${d.channel} · ${d.recipient} · ${d.outcome}`)),
+      ),
+    );
+  } catch (error) {
+    status.textContent = problemText(error);
+  }
 }
