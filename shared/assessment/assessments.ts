@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -175,7 +175,7 @@ export async function recordAssessment(
 /** The assessment, its audit and its summary on the profile, in one transaction (see `insertAssessment`). */
 async function writeAssessment(deps: Deps, ctx: RequestContext, assessment: Assessment): Promise<void> {
   const { citizenId, assessmentId } = assessment;
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+  const audit = auditLogOf(deps).item(ctx, {
     action: 'assessment.create',
     resource: `citizens/${citizenId}/assessments/${assessmentId}`,
     citizenId,
@@ -192,7 +192,7 @@ export async function listAssessments(
 ): Promise<Page<Assessment>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await assessmentsPage(deps.table, citizenId, page);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'assessment.read',
     resource: `citizens/${citizenId}/assessments`,
     citizenId,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { latestAssessmentOf, latestAssessmentUnchanged } from '#shared/assessment/assessments.ts';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -78,7 +78,7 @@ export async function proposeConversion(
   await insertConversion(
     deps.table,
     conversion,
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    auditLogOf(deps).item(ctx, {
       action: 'conversion.create',
       resource: `conversions/${conversion.conversionId}`,
       citizenId,
@@ -96,7 +96,7 @@ export async function listConversions(
 ): Promise<Page<Conversion>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await conversionsPage(deps.table, citizenId, page);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'conversion.read',
     resource: `citizens/${citizenId}/conversions`,
     citizenId,
@@ -179,7 +179,7 @@ async function approveOnce(
     finalGrant,
     pointer,
     profileCheck: andGrantsVersionIs(latestAssessmentUnchanged(deps.table, citizen.citizenId, read), grantsVersion),
-    audit: auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    audit: auditLogOf(deps).item(ctx, {
       action: 'conversion.approve',
       resource: `conversions/${conversionId}`,
       citizenId: citizen.citizenId,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -67,7 +67,7 @@ export async function readFinalGrant(deps: Deps, ctx: RequestContext, citizenId:
   if (!pointer) throw new NotFoundError('A final grant for this citizen');
   const current = history.find((g) => g.finalGrantId === pointer.finalGrantId);
   if (!current) throw new NotFoundError('A final grant for this citizen');
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'final-grant.read',
     resource: `citizens/${citizenId}/final-grant`,
     citizenId,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -107,7 +107,7 @@ export async function recordGrant(
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const grantId = newId('grt', ctx.now);
   const grant: Grant = { grantId, citizenId, ...input, recordedAt: ctx.now.toISOString(), recordedBy: ctx.actor.sub };
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+  const audit = auditLogOf(deps).item(ctx, {
     action: 'grant.create',
     resource: `citizens/${citizenId}/grants/${grantId}`,
     citizenId,
@@ -130,7 +130,7 @@ export async function listGrants(
 ): Promise<Page<Grant>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await grantsPage(deps.table, citizenId, page);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'grant.read',
     resource: `citizens/${citizenId}/grants`,
     citizenId,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -121,7 +121,7 @@ export async function revertLine(
     by: ctx.actor.sub,
     at: ctx.now.toISOString(),
   });
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+  const audit = auditLogOf(deps).item(ctx, {
     action: 'final-grant.revert',
     resource: `citizens/${citizenId}/final-grant/reversions/${reversionId}`,
     citizenId,

@@ -1,4 +1,4 @@
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -135,7 +135,7 @@ export async function citizenAdherence(
   visibleCitizenFrom(citizenItem, ctx.actor);
   const versions = await versionsOf(deps, citizenId, planItem);
   const { doses, counts } = await computeAdherence(deps, citizenId, period.from, period.to, ctx.now, { versions });
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'adherence.read',
     resource: `citizens/${citizenId}/adherence`,
     citizenId,

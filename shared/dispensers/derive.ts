@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Duration } from 'luxon';
 import { raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
-import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import { registerStreamHandler } from '#shared/events/stream.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/events.ts';
@@ -171,7 +171,7 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
   }
   for (const [fault, e] of plan.faults) await raiseFault(deps, team, dispenserId, fault, e, by(e));
   await recordContact(deps, dispenserId, plan.latestReceivedAt);
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
+  const audit = auditLogOf(deps);
   for (const e of plan.posts) {
     const auditId = `aud_dev_${createHash('sha256').update(`${dispenserId}|${e.requestId}|${e.citizenId}`).digest('hex').slice(0, 26)}`;
     await audit.recordOnce(

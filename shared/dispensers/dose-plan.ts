@@ -1,4 +1,4 @@
-import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -110,7 +110,7 @@ export async function writeDosePlan(
     zone,
     defaultOnTimeMinutes: deps.config.DOSE_ON_TIME_MINUTES,
   });
-  const audit = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+  const audit = auditLogOf(deps).item(ctx, {
     action: 'dose-plan.update',
     resource: `citizens/${citizenId}/dose-plan`,
     citizenId,
@@ -167,7 +167,7 @@ export async function getDosePlan(deps: Deps, ctx: RequestContext, citizenId: st
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const item = await readPlanItem(deps.table, citizenId);
   if (!item) throw new NotFoundError(`The dose plan of ${citizenId}`);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'dose-plan.read',
     resource: `citizens/${citizenId}/dose-plan`,
     citizenId,

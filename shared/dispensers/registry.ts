@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import { resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
@@ -118,7 +118,7 @@ async function auditShown(deps: Deps, ctx: RequestContext, dispensers: readonly 
       ? [{ action: 'dispenser.read' as const, resource: `dispensers/${d.dispenserId}`, citizenId: d.citizenId }]
       : [],
   );
-  if (reads.length) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
+  if (reads.length) await auditLogOf(deps).recordRead(ctx, ...reads);
 }
 
 export async function getDispenser(deps: Deps, ctx: RequestContext, dispenserId: string): Promise<Dispenser> {
@@ -285,7 +285,7 @@ export function planAssignment(
 function assignmentRecords(deps: Deps, ctx: RequestContext, period: DispenserPeriod): TransactItem[] {
   const { dispenserId, citizenId } = period;
   return [
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    auditLogOf(deps).item(ctx, {
       action: 'dispenser.assign',
       resource: `dispensers/${dispenserId}/assignment`,
       citizenId,
@@ -362,7 +362,7 @@ export async function takeBackDispenser(
   const cleared = { trialEndsOn: undefined, assignment: undefined, dosePlan: undefined, silentAlertKey: undefined };
   const set = { status: then, version: item.version + 1, periods, ...cleared };
   const records = [
-    auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(ctx, {
+    auditLogOf(deps).item(ctx, {
       action: 'dispenser.unassign',
       resource: `dispensers/${dispenserId}/assignment`,
       citizenId: current.citizenId,
@@ -423,7 +423,7 @@ export async function dispenserHistory(
     resource: `dispensers/${dispenserId}/assignments`,
     citizenId,
   }));
-  if (reads.length) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
+  if (reads.length) await auditLogOf(deps).recordRead(ctx, ...reads);
   return { items, nextCursor: result.nextCursor };
 }
 
@@ -436,7 +436,7 @@ export async function citizenDispenserHistory(
 ): Promise<Page<DispenserPeriod>> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);
   const result = await pageCitizenPeriods(deps.table, citizenId, page);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'dispenser.read',
     resource: `citizens/${citizenId}/dispensers`,
     citizenId,

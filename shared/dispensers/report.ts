@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
@@ -96,7 +96,7 @@ export async function dispenserReport(deps: Deps, ctx: RequestContext, date: str
   const from = DateTime.fromISO(date, { zone }).minus({ months: 1 }).toISODate() ?? date;
   const adherence = await adherenceOfCitizens(deps, citizens, from, addDays(date, -1), ctx.now);
   if (citizens.length) {
-    await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
+    await auditLogOf(deps).recordRead(
       ctx,
       ...citizens.map((citizenId) => ({
         action: 'report.read' as const,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
@@ -82,7 +82,7 @@ export async function recordMeetingEvent(
     try {
       await transactWrite(deps.table, [
         putVisitIfVersion(deps.table, next, visit.version),
-        auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
+        auditLogOf(deps).item(sys, {
           action: 'visit.attendance',
           resource: `visits/${visitId}`,
           citizenId: visit.citizenId,

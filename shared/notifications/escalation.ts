@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { DateTime, Duration } from 'luxon';
 import { acknowledgeAlert, alertSchema, readVisibleAlert, type Alert } from '#shared/alerts/alerts.ts';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, ValidationError } from '#shared/platform/errors.ts';
@@ -497,7 +497,7 @@ export async function readAlertWithDeliveries(
   const alert = requireAlertVisibleTo(ctx.actor, await readVisibleAlert(deps, ctx.actor, alertId));
   const deliveries = await deliveryAttempts(deps, alertId);
   if (alert.citizenId)
-    await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    await auditLogOf(deps).recordRead(ctx, {
       action: 'alert.read',
       resource: `alerts/${alertId}`,
       citizenId: alert.citizenId,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { alertKinds, type AlertKind } from '#shared/alerts/alerts.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
@@ -544,7 +544,7 @@ export const isPausedAt = (pauses: readonly Pick<AlertPause, 'from' | 'to'>[], a
   return pauses.some((p) => Date.parse(p.from) <= t && t < Date.parse(p.to));
 };
 
-const audit = (deps: Deps) => auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
+const audit = (deps: Deps) => auditLogOf(deps);
 
 export async function readAlertSettings(deps: Deps, ctx: RequestContext, citizenId: string): Promise<AlertSettings> {
   await requireVisibleCitizen(deps, ctx.actor, citizenId);

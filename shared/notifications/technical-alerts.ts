@@ -1,5 +1,5 @@
 import { alertSchema, type Alert, type AlertQuery } from '#shared/alerts/alerts.ts';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -55,6 +55,6 @@ export async function listTechnicalAlerts(deps: Deps, ctx: RequestContext, query
   const reads = items.flatMap((a) =>
     a.citizenId ? [{ action: 'alert.read' as const, resource: `alerts/${a.alertId}`, citizenId: a.citizenId }] : [],
   );
-  if (reads.length > 0) await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, ...reads);
+  if (reads.length > 0) await auditLogOf(deps).recordRead(ctx, ...reads);
   return { items, nextCursor: page.nextCursor };
 }

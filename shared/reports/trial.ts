@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { dispenserReportSchema } from '#shared/dispensers/model.ts';
 import { adherenceOfCitizens, teamDispensersOn } from '#shared/dispensers/report.ts';
 import { addDays, localDate, startOfLocalDate } from '#shared/dispensers/schedule.ts';
@@ -156,7 +156,7 @@ export async function trialReport(
 
   const readCitizens = [...new Set([...withDispenser, ...onLastDay.citizens])];
   if (readCitizens.length) {
-    await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
+    await auditLogOf(deps).recordRead(
       ctx,
       ...readCitizens.map((citizenId) => ({
         action: 'report.read' as const,

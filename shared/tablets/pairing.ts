@@ -2,7 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { DateTime, Duration } from 'luxon';
 import qrcode from 'qrcode-generator';
-import { auditLog, type AuditEntry } from '#shared/audit/audit.ts';
+import { auditLogOf, type AuditEntry } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -100,7 +100,7 @@ const hashOf = (code: string) =>
   createHash('sha256')
     .update(`tablet-pairing:${normalise(code)}`)
     .digest('hex');
-const audit = (deps: Deps) => auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
+const audit = (deps: Deps) => auditLogOf(deps);
 
 function newCode(): string {
   const chars = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import ical, { ICalEventStatus } from 'ical-generator';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { hasRole } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -65,7 +65,7 @@ export async function staffCalendar(
   )
     .map(fromItem)
     .filter((v) => v.team === ctx.actor.team);
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(
+  await auditLogOf(deps).recordRead(
     ctx,
     ...visits.map((v) => ({ action: 'visit.read' as const, resource: `visits/${v.visitId}`, citizenId: v.citizenId })),
   );

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import type { Config } from '#shared/platform/config.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -169,7 +169,7 @@ async function auditCitizenTime(
   range: readonly [string, string],
 ): Promise<void> {
   // The answer shows when the citizen is already booked, so it is a read of their visits.
-  await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+  await auditLogOf(deps).recordRead(ctx, {
     action: 'visit.read',
     resource: `citizens/${citizenId}/visits?from=${range[0]}&to=${range[1]}`,
     citizenId,

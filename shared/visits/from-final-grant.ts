@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import { getCurrentFinalGrant, listCurrentFinalGrants } from '#shared/conversion/final-grants.ts';
 import type { ScreenVisitPlanEntry } from '#shared/conversion/plan.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -115,7 +115,7 @@ async function createOccurrence(
       ...lockMoves(deps, visit.visitId, undefined, slotsOf(visit)),
       otherAction(
         'audit',
-        auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
+        auditLogOf(deps).item(sys, {
           action: 'visit.create',
           resource: `visits/${visit.visitId}`,
           citizenId: visit.citizenId,

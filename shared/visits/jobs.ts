@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
+import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import { raiseAlertItems } from '#shared/alerts/alerts.ts';
 import { outboxEvent, recordEvents } from '#shared/events/outbox.ts';
 import { registerJobs } from '#shared/jobs/registry.ts';
@@ -100,7 +100,7 @@ async function writeMissed(
     visitAction(deps.table, missed, visit.version),
     otherAction(
       'audit',
-      auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).item(sys, {
+      auditLogOf(deps).item(sys, {
         action: 'visit.missed',
         resource: `visits/${visit.visitId}`,
         citizenId: visit.citizenId,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { auditLog } from '#shared/audit/audit.ts';
+import { auditLogOf } from '#shared/audit/audit.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { visitKeys } from '#shared/table/keys.ts';
@@ -72,7 +72,7 @@ export async function nextVisitForTablet(deps: Deps, ctx: RequestContext): Promi
   const phase: TabletHome['phase'] =
     next && opens !== undefined && now >= opens ? 'open' : ended ? 'ended' : next ? 'before' : 'none';
   if (next)
-    await auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS).recordRead(ctx, {
+    await auditLogOf(deps).recordRead(ctx, {
       action: 'visit.read',
       resource: `visits/${next.visitId}`,
       citizenId,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from '@hono/zod-openapi';
-import { auditLog, type AuditEntry } from '#shared/audit/audit.ts';
+import { auditLogOf, type AuditEntry } from '#shared/audit/audit.ts';
 import { hasRole } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -80,7 +80,7 @@ export const completeVisitSchema = z
   })
   .openapi('CompleteVisit');
 
-const audit = (deps: Deps) => auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
+const audit = (deps: Deps) => auditLogOf(deps);
 const entry = (visit: VisitRecord, action: AuditEntry['action']): AuditEntry => ({
   action,
   resource: `visits/${visit.visitId}`,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DateTime } from 'luxon';
-import { auditLog, type AuditEntry, type SystemContext } from '#shared/audit/audit.ts';
+import { auditLogOf, type AuditEntry, type SystemContext } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -94,7 +94,7 @@ export const changeVisitSchema = z
   .openapi('ChangeVisit');
 export type ChangeVisit = z.infer<typeof changeVisitSchema>;
 
-const audit = (deps: Deps) => auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
+const audit = (deps: Deps) => auditLogOf(deps);
 const visitEntry = (visit: Pick<VisitRecord, 'visitId' | 'citizenId'>, action: AuditEntry['action']): AuditEntry => ({
   action,
   resource: `visits/${visit.visitId}`,
