@@ -7,7 +7,7 @@ import { api, lang, problemText, t } from './context.ts';
  * are pushed to a console that opted in with this button. Pressed again, it stops them.
  */
 export function pushControl(): HTMLElement {
-  const status = h('span', { role: 'status', class: 'push-status', 'data-testid': 'push-status' });
+  const status = h('span', { 'aria-live': 'polite', class: 'push-status', 'data-testid': 'push-status' });
   const button = h('button', { type: 'button', 'data-testid': 'push-toggle', 'aria-pressed': 'false' }, t('notifyOn'));
   const show = (state: PushState, said?: string) => {
     button.textContent = state === 'on' ? t('notifyOff') : t('notifyOn');

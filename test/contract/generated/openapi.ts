@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * The team’s alerts in one status (default open), oldest first; or one citizen’s, newest first
-         * @description Roles: staff, lead (every alert of the team); support (the team’s IT supporter: only technical alerts — device faults, silent devices, tablets not seen). A page may hold fewer items than `limit` while `nextCursor` says there are more.
+         * @description Roles: staff, lead (every alert of the team); support (the team’s IT supporter: only technical alerts — device faults, silent devices, tablets not seen; `citizenId` is 404 for support, who does not see citizens). A page may hold fewer items than `limit` while `nextCursor` says there are more.
          *
          *     Roles: `staff`, `lead`, `support` (any other role gets 403).
          */
@@ -79,7 +79,7 @@ export interface paths {
         put?: never;
         /**
          * Acknowledge from the link in a push or SMS (signed, single use, expires)
-         * @description Roles: staff, lead, support of the alert’s team. The console page `/console/alerts/{alertId}?ack=<token>` posts the token.
+         * @description Roles: staff, lead, support of the alert’s team. The link opens the console at `/console/?ack=<token>#/alerts/{alertId}`, which posts the token.
          *
          *     Roles: `staff`, `lead`, `support` (any other role gets 403).
          */
@@ -2894,6 +2894,8 @@ export interface components {
         Tablet: {
             citizenId: string;
             label?: string;
+            /** @description When the tablet last made a request (updated at most every few minutes) */
+            lastSeenAt?: string;
             pairedAt: string;
             pairedBy: string;
             revokedAt?: string;
