@@ -153,16 +153,12 @@ describe('ChimeMeetings behind POST /visits/{id}/start', () => {
   it('a citizen joining after Chime ended the meeting gets a new one under the next token; completing deletes it', async () => {
     const visitId = await bookAt('2026-11-23T10:00:00+01:00');
     clock.set('2026-11-23T08:58:00Z');
-    chime
-      .on(CreateMeetingCommand)
-      .callsFake((input: { ClientRequestToken: string; ExternalMeetingId: string }) => ({
-        Meeting: meeting(`mtg-${input.ClientRequestToken.slice(-2)}`, input.ExternalMeetingId),
-      }));
-    chime
-      .on(CreateAttendeeCommand)
-      .callsFake((input: { ExternalUserId: string }) => ({
-        Attendee: { AttendeeId: `att-${input.ExternalUserId}`, ExternalUserId: input.ExternalUserId, JoinToken: 't' },
-      }));
+    chime.on(CreateMeetingCommand).callsFake((input: { ClientRequestToken: string; ExternalMeetingId: string }) => ({
+      Meeting: meeting(`mtg-${input.ClientRequestToken.slice(-2)}`, input.ExternalMeetingId),
+    }));
+    chime.on(CreateAttendeeCommand).callsFake((input: { ExternalUserId: string }) => ({
+      Attendee: { AttendeeId: `att-${input.ExternalUserId}`, ExternalUserId: input.ExternalUserId, JoinToken: 't' },
+    }));
     await call('POST', `/visits/${visitId}/start`, as.anna);
     chime.on(GetMeetingCommand).rejects(new NotFoundException({ message: 'ended', $metadata: {} }));
 
