@@ -154,7 +154,7 @@ const logs = new WeakMap<Deps, AuditLog>();
 export function auditLogOf(deps: Deps): AuditLog {
   let log = logs.get(deps);
   if (!log) {
-    log = auditLogOf(deps);
+    log = auditLog(deps.table, deps.config.AUDIT_RETENTION_DAYS);
     logs.set(deps, log);
   }
   return log;

@@ -11,7 +11,12 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { UNPROCESSED_ITEMS_BACKOFF, waitBeforeRetry } from '#shared/platform/retry.ts';
+import {
+  TRANSACTION_CONFLICT_BACKOFF,
+  UNPROCESSED_ITEMS_BACKOFF,
+  waitBeforeRetry,
+  withRetry,
+} from '#shared/platform/retry.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TTL_ATTRIBUTE, type IndexName } from './schema.ts';
 
@@ -325,4 +330,52 @@ export async function putItems(table: Table, items: readonly (Item & Key)[]): Pr
       }
     }),
   );
+}
+
+/**
+ * Many independent conditional writes, as few requests as possible: up to 100 per transaction,
+ * a few transactions at a time. An action whose condition fails is dropped and the rest of its
+ * transaction is tried again, so the answer is exactly the set of actions whose condition held
+ * (what one conditional write each would have given, at a hundredth of the round trips).
+ * Transactions cancelled by a concurrent writer are retried with backoff.
+ */
+export async function writeEachConditionally(
+  table: Table,
+  actions: readonly NamedAction[],
+  options: { parallel?: number } = {},
+): Promise<Set<string>> {
+  const written = new Set<string>();
+  const chunks: NamedAction[][] = [];
+  for (let i = 0; i < actions.length; i += 100) chunks.push(actions.slice(i, i + 100));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let pending = chunks[next++] ?? [];
+      while (pending.length > 0) {
+        const attempt = pending;
+        const failed = await withRetry(() => failedConditionsOf(table, attempt), {
+          ...TRANSACTION_CONFLICT_BACKOFF,
+          retryIf: (error) => error instanceof NamedTransactionConflict && error.contended(),
+        });
+        if (failed.size === 0) {
+          for (const a of attempt) written.add(a.name);
+          break;
+        }
+        pending = attempt.filter((a) => !failed.has(a.name));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, chunks.length) }, worker));
+  return written;
+}
+
+/** Names whose condition failed; empty when the transaction committed. */
+async function failedConditionsOf(table: Table, actions: readonly NamedAction[]): Promise<Set<string>> {
+  try {
+    await transactNamed(table, actions);
+    return new Set();
+  } catch (error) {
+    if (error instanceof NamedTransactionConflict && !error.contended()) return new Set(error.failedNames());
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { DateTime, Duration } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
-import { blockStaffSlot, unblockStaffSlot } from './availability-store.ts';
+import { blockStaffSlots, heldStaffBuckets, unblockStaffSlots } from './availability-store.ts';
 import { removedBetween, type AvailabilityRules } from './availability-rules.ts';
 import { SLOT_MINUTES } from './time.ts';
 
@@ -22,7 +22,6 @@ import { SLOT_MINUTES } from './time.ts';
  */
 export const AVAILABILITY_GUARD_DAYS = 62;
 const BUCKET_MS = Duration.fromObject({ minutes: SLOT_MINUTES }).toMillis();
-const PARALLEL = 16;
 
 function bucketsOf(intervals: readonly (readonly [number, number])[]): string[] {
   const buckets: string[] = [];
@@ -31,18 +30,6 @@ function bucketsOf(intervals: readonly (readonly [number, number])[]): string[] 
       buckets.push(new Date(t).toISOString());
   }
   return buckets;
-}
-
-async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(PARALLEL, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await work(item);
-      }
-    }),
-  );
 }
 
 export interface AvailabilityChangeGuard {
@@ -65,11 +52,12 @@ export async function blockRemovedTime(
   const zone = deps.config.TIME_ZONE;
   const removed = bucketsOf(removedBetween(before, after, now, to, zone));
   const added = bucketsOf(removedBetween(after, before, now, to, zone));
-  const blocked: string[] = [];
-  await inParallel(removed, async (bucket) => {
-    const bucketEnd = new Date(Date.parse(bucket) + BUCKET_MS);
-    if (await blockStaffSlot(deps.table, staffId, bucket, changeId, { now, bucketEnd })) blocked.push(bucket);
-  });
+  if (removed.length === 0) return { blocked: [], added };
+  const held = await heldStaffBuckets(deps.table, staffId, removed[0] as string, removed.at(-1) as string);
+  const free = removed
+    .filter((bucket) => !held.has(bucket))
+    .map((bucket) => ({ bucket, end: new Date(Date.parse(bucket) + BUCKET_MS) }));
+  const blocked = await blockStaffSlots(deps.table, staffId, free, changeId, now);
   return { blocked, added };
 }
 
@@ -81,7 +69,12 @@ export async function settleAvailabilityChange(
   guard: AvailabilityChangeGuard,
   committed: boolean,
 ): Promise<void> {
-  if (!committed)
-    await inParallel(guard.blocked, (bucket) => unblockStaffSlot(deps.table, staffId, bucket, { ownBlock: changeId }));
-  else await inParallel(guard.added, (bucket) => unblockStaffSlot(deps.table, staffId, bucket, { anyBlock: true }));
+  if (!committed) {
+    await unblockStaffSlots(deps.table, staffId, guard.blocked, { ownBlock: changeId });
+    return;
+  }
+  if (guard.added.length === 0) return;
+  const held = await heldStaffBuckets(deps.table, staffId, guard.added[0] as string, guard.added.at(-1) as string);
+  const blocks = guard.added.filter((bucket) => held.get(bucket)?.blockedBy !== undefined);
+  await unblockStaffSlots(deps.table, staffId, blocks, { anyBlock: true });
 }

@@ -1,4 +1,3 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { staffKeys, visitKeys } from '#shared/table/keys.ts';
 import {
   expiresAfterDays,
@@ -13,6 +12,7 @@ import {
   queryPage,
   type Table,
   type TransactItem,
+  writeEachConditionally,
 } from '#shared/table/store.ts';
 import type { AvailabilityException, AvailabilityRules, WeeklyWindow } from './availability-rules.ts';
 
@@ -153,63 +153,80 @@ export async function putStaffProfile(
 
 // ── Slot blocks ────────────────────────────────────────────────────────────────────────────────
 
-/**
- * Puts a block into a free staff lock of one bucket (`bucketEnd` is when it may expire). False
- * when the lock is already held: a visit's lock (or another change's block) is there, and that
- * time is taken either way.
- */
-export async function blockStaffSlot(
+/** The buckets between `from` and `to` (inclusive) whose staff lock is held now: by a visit, or by a block (`blockedBy`). */
+export async function heldStaffBuckets(
   table: Table,
   staffId: string,
-  bucket: string,
-  changeId: string,
-  at: { now: Date; bucketEnd: Date },
-): Promise<boolean> {
-  return ifCondition(
-    table.db.send(
-      new PutCommand({
-        TableName: table.name,
-        Item: {
-          ...visitKeys.staffSlot(staffId, bucket),
-          entity: 'SlotBlock',
-          blockedBy: changeId,
-          expiresAt: expiresAfterDays(1, at.bucketEnd),
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-        ExpressionAttributeValues: { ':now': Math.floor(at.now.getTime() / 1000) },
-      }),
-    ),
+  from: string,
+  to: string,
+): Promise<Map<string, { blockedBy?: string }>> {
+  const items = await queryAll<Item>(
+    table,
+    {
+      partition: ['pk', visitKeys.staffSlot(staffId, '').pk],
+      sort: { attribute: 'sk', between: [from, to] },
+      consistent: true,
+    },
+    Number.MAX_SAFE_INTEGER,
+  );
+  return new Map(
+    items.map((item) => [String(item.sk), typeof item.blockedBy === 'string' ? { blockedBy: item.blockedBy } : {}]),
   );
 }
 
 /**
- * Removes a block: `ownBlock` removes only the block of change `changeId` (a failed change takes
- * its own back); otherwise any block (time given back), never a visit's lock.
+ * Puts a block into each free staff lock of these buckets (`end` is when a bucket's block may
+ * expire) and answers the buckets it blocked. A bucket whose lock is already held (a visit's
+ * lock, or another change's block) is left as it is: that time is taken either way.
  */
-export async function unblockStaffSlot(
+export async function blockStaffSlots(
   table: Table,
   staffId: string,
-  bucket: string,
+  buckets: readonly { bucket: string; end: Date }[],
+  changeId: string,
+  now: Date,
+): Promise<string[]> {
+  const written = await writeEachConditionally(
+    table,
+    buckets.map(({ bucket, end }) => ({
+      name: bucket,
+      action: {
+        Put: {
+          TableName: table.name,
+          Item: {
+            ...visitKeys.staffSlot(staffId, bucket),
+            entity: 'SlotBlock',
+            blockedBy: changeId,
+            expiresAt: expiresAfterDays(1, end),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+        },
+      },
+    })),
+  );
+  return buckets.map((b) => b.bucket).filter((bucket) => written.has(bucket));
+}
+
+/**
+ * Removes blocks: `ownBlock` removes only the blocks of change `changeId` (a failed change takes
+ * its own back); otherwise any block (time given back), never a visit's lock.
+ */
+export async function unblockStaffSlots(
+  table: Table,
+  staffId: string,
+  buckets: readonly string[],
   which: { ownBlock: string } | { anyBlock: true },
 ): Promise<void> {
   const condition =
     'ownBlock' in which
       ? { ConditionExpression: 'blockedBy = :change', ExpressionAttributeValues: { ':change': which.ownBlock } }
       : { ConditionExpression: 'attribute_exists(blockedBy)' };
-  await ifCondition(
-    table.db.send(
-      new DeleteCommand({ TableName: table.name, Key: visitKeys.staffSlot(staffId, bucket), ...condition }),
-    ),
+  await writeEachConditionally(
+    table,
+    buckets.map((bucket) => ({
+      name: bucket,
+      action: { Delete: { TableName: table.name, Key: visitKeys.staffSlot(staffId, bucket), ...condition } },
+    })),
   );
-}
-
-/** One conditional write; false when its condition failed. */
-async function ifCondition(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
 }
