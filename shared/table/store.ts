@@ -68,6 +68,8 @@ export interface QueryOptions {
   cursor?: string | undefined;
   newestFirst?: boolean;
   consistent?: boolean;
+  /** When an item counts as expired (its TTL passed); the deps' clock where time is simulated. */
+  now?: Date;
 }
 
 export interface Page<T> {
@@ -78,7 +80,10 @@ export interface Page<T> {
 /** One page of a Query. Expired items are filtered out server-side (they still cost reads). */
 export async function queryPage<T extends Item = Item>(table: Table, options: QueryOptions): Promise<Page<T>> {
   const names: Record<string, string> = { '#pk': options.partition[0], '#ttl': TTL_ATTRIBUTE };
-  const values: Record<string, unknown> = { ':pk': options.partition[1], ':now': Math.floor(Date.now() / 1000) };
+  const values: Record<string, unknown> = {
+    ':pk': options.partition[1],
+    ':now': Math.floor((options.now ?? new Date()).getTime() / 1000),
+  };
   let condition = '#pk = :pk';
   const sort = options.sort;
   if (sort) {

@@ -53,7 +53,7 @@ export async function blockRemovedTime(
   const removed = bucketsOf(removedBetween(before, after, now, to, zone));
   const added = bucketsOf(removedBetween(after, before, now, to, zone));
   if (removed.length === 0) return { blocked: [], added };
-  const held = await heldStaffBuckets(deps.table, staffId, removed[0] as string, removed.at(-1) as string);
+  const held = await heldStaffBuckets(deps.table, staffId, removed[0] as string, removed.at(-1) as string, now);
   const free = removed
     .filter((bucket) => !held.has(bucket))
     .map((bucket) => ({ bucket, end: new Date(Date.parse(bucket) + BUCKET_MS) }));
@@ -74,7 +74,8 @@ export async function settleAvailabilityChange(
     return;
   }
   if (guard.added.length === 0) return;
-  const held = await heldStaffBuckets(deps.table, staffId, guard.added[0] as string, guard.added.at(-1) as string);
+  const [first, last] = [guard.added[0] as string, guard.added.at(-1) as string];
+  const held = await heldStaffBuckets(deps.table, staffId, first, last, deps.clock.now());
   const blocks = guard.added.filter((bucket) => held.get(bucket)?.blockedBy !== undefined);
   await unblockStaffSlots(deps.table, staffId, blocks, { anyBlock: true });
 }

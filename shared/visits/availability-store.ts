@@ -159,6 +159,7 @@ export async function heldStaffBuckets(
   staffId: string,
   from: string,
   to: string,
+  now: Date,
 ): Promise<Map<string, { blockedBy?: string }>> {
   const items = await queryAll<Item>(
     table,
@@ -166,6 +167,7 @@ export async function heldStaffBuckets(
       partition: ['pk', visitKeys.staffSlot(staffId, '').pk],
       sort: { attribute: 'sk', between: [from, to] },
       consistent: true,
+      now,
     },
     Number.MAX_SAFE_INTEGER,
   );
