@@ -94,7 +94,7 @@ beforeAll(async () => {
   await call('PUT', '/staff/stf-anna/availability', anna, allDay);
   await call('PUT', '/staff/stf-bo/availability', bo, allDay);
   await call('PUT', '/staff/stf-wes/availability', westStaff, allDay);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => stack?.close());
 
