@@ -94,7 +94,7 @@ beforeAll(async () => {
   await call('PUT', '/staff/stf-anna/availability', anna, allDay);
   await call('PUT', '/staff/stf-bo/availability', bo, allDay);
   await call('PUT', '/staff/stf-wes/availability', westStaff, allDay);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => stack?.close());
 
@@ -407,7 +407,7 @@ describe('team boundaries and accessibility', { timeout: 60_000 }, () => {
     await signIn(page, bo, '#/availability');
     await page.getByRole('button', { name: 'Tilføj undtagelse' }).click();
     await page.getByRole('button', { name: 'Gem', exact: true }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Gemt');
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toBe('Gemt');
     const saved = await call('GET', '/staff/stf-bo/availability', bo);
     expect(saved.exceptions).toHaveLength(1);
     expect(saved.exceptions[0].kind).toBe('time-off');
