@@ -334,11 +334,8 @@ export async function assignDispenser(
   try {
     await writeAssignment(deps.table, { item, set, period, claim, with: assignmentRecords(deps, ctx, period) });
   } catch (error) {
-    if (error instanceof CitizenHasDispenser)
-      throw new ConflictError(
-        `Citizen ${input.citizenId} already has a dispenser; take that one back first.`,
-        'citizen-has-dispenser',
-      );
+    const hasOne = `Citizen ${input.citizenId} already has a dispenser; take that one back first.`;
+    if (error instanceof CitizenHasDispenser) throw new ConflictError(hasOne, 'citizen-has-dispenser');
     if (error instanceof DispenserChanged) throw changedMeanwhile(dispenserId);
     throw error;
   }
