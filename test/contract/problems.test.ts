@@ -5,6 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { handleError } from '#shared/http/problem.ts';
 import { REASON_CODES } from '#shared/http/reasons.ts';
 
+/** Where a ConflictError's arguments start: `new ConflictError(…)`, and `super(…)` in a class that extends it. */
+function conflictCalls(source: string): number[] {
+  const calls: number[] = [];
+  for (let at = source.indexOf('new ConflictError('); at >= 0; at = source.indexOf('new ConflictError(', at + 1))
+    calls.push(at + 'new ConflictError'.length);
+  for (
+    let at = source.indexOf('extends ConflictError');
+    at >= 0;
+    at = source.indexOf('extends ConflictError', at + 1)
+  ) {
+    const call = source.indexOf('super(', at);
+    if (call >= 0) calls.push(call + 'super'.length);
+  }
+  return calls;
+}
+
 /** Every `reason` literal a ConflictError is thrown with, found in the source. */
 function conflictReasons(dir: string, found = new Map<string, string>()): Map<string, string> {
   for (const entry of readdirSync(dir)) {
@@ -12,15 +28,15 @@ function conflictReasons(dir: string, found = new Map<string, string>()): Map<st
     if (statSync(path).isDirectory()) conflictReasons(path, found);
     else if (path.endsWith('.ts')) {
       const source = readFileSync(path, 'utf8');
-      for (let at = source.indexOf('new ConflictError('); at >= 0; at = source.indexOf('new ConflictError(', at + 1)) {
+      for (const at of conflictCalls(source)) {
         let depth = 0;
-        let end = at + 'new ConflictError'.length;
+        let end = at;
         for (; end < source.length; end++) {
           if (source[end] === '(') depth++;
           else if (source[end] === ')' && --depth === 0) break;
         }
         // The reason is the last plain string literal among the arguments (the detail is a template or a sentence),
-        // followed by the trailing comma Prettier adds when the call spans lines.
+        // alone or with the trailing comma Prettier gives the last argument of a call split over lines.
         const literals = [...source.slice(at, end).matchAll(/'([^'\s]+)',?\s*$/gm)].map((m) => m[1] ?? '');
         const reason = literals.at(-1);
         if (reason) found.set(reason, `${path}:${source.slice(0, at).split('\n').length}`);
