@@ -136,7 +136,7 @@ export interface LambdaFunctionSpec {
   readonly entry: string;
   readonly kind: LambdaKind;
   readonly purpose: string;
-  /** The API part whose routes it serves (`apiParts` in shared/http/routers.ts), for HTTP functions. */
+  /** The API part whose routes it serves (`apiParts` in shared/app/routers.ts), for HTTP functions. */
   readonly apiPart?: 'care' | 'visits' | 'dispensers' | 'deviceEvents' | 'reports' | 'admin';
   readonly memoryMb: number;
   readonly timeoutSeconds: number;

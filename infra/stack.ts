@@ -479,7 +479,7 @@ export class ETeamStack extends Stack {
       LOG_LEVEL: deployment.logLevel,
       ...lambdaRuntimeEnvironment,
     } satisfies Environment;
-    // Only where the role allows their use (shared/platform/aws-deps.ts reads them when first used).
+    // Only where the role allows their use (shared/app/aws-deps.ts reads them when first used).
     const schedulingEnvironment = {
       SCHEDULE_GROUP_NAME: prefix,
       SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
@@ -727,7 +727,7 @@ export class ETeamStack extends Stack {
     if (application.consumedEventTypes.length > 0) {
       new Rule(this, 'ConsumedEvents', {
         ruleName: `${prefix}-consumed-events`,
-        description: 'Domain events that have a consumer (shared/events/)',
+        description: 'Domain events that have a consumer (shared/domain-events/)',
         eventBus: bus,
         eventPattern: {
           source: [`e-team.${deployment.municipality}`],
@@ -765,7 +765,7 @@ export class ETeamStack extends Stack {
       appSecret,
     });
 
-    // A publish that fails after the write committed is only logged (shared/platform/events.ts).
+    // A publish that fails after the write committed is only logged (shared/platform/event-bus.ts).
     for (const spec of lambdaFunctions.filter((f) => functionAccess[f.name].publishesEvents)) {
       const filter = new MetricFilter(this, `${spec.name}UnpublishedEvents`, {
         logGroup: logGroups[spec.name],

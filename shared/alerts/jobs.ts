@@ -1,4 +1,4 @@
-import { registerJobs } from '#shared/jobs/registry.ts';
+import { registerJobs } from '#shared/jobs/runner.ts';
 import { escalateUnacknowledgedAlerts } from './alerts.ts';
 
 registerJobs({

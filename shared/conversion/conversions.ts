@@ -5,12 +5,12 @@ import {
   technologyDecisionsOf,
 } from '#shared/assessment/assessments.ts';
 import { auditLog } from '#shared/audit/audit.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { conversionKeys } from '#shared/table/keys.ts';
 import {

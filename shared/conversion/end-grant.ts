@@ -1,4 +1,4 @@
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { z } from '@hono/zod-openapi';
 import { auditLog } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
@@ -11,7 +11,7 @@ import type { CurrentFinalGrantItem } from './final-grants.ts';
 import { bumpGrantsVersion, CONFLICT_RETRIES, jitter, toGrant, type Grant, type GrantItem } from './grants.ts';
 import { isoDate } from './plan.ts';
 import { GRANT_ENDED, grantEndedSchema } from './grant-ended.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 
 /**
  * Ending a grant: the authority's decision changed, or the citizen moved or died. The only change

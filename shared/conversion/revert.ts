@@ -1,11 +1,11 @@
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { z } from '@hono/zod-openapi';
 import { auditLog } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { reversionReasonCodes, type Reversion, type ReversionReasonCode } from './reversions.ts';
 import { citizenKeys, conversionKeys, evaluationKeys } from '#shared/table/keys.ts';
@@ -44,11 +44,9 @@ export const revertLineSchema = z
       .string()
       .max(30)
       .regex(/^grt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id'),
-    technology: z
-      .enum(['screen_visit'])
-      .openapi({
-        description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision',
-      }),
+    technology: z.enum(['screen_visit']).openapi({
+      description: 'Screen visits back to physical visits; a dispenser goes back through its trial decision',
+    }),
     reasonCode: z.enum(reversionReasonCodes),
     reasonText: z.string().trim().min(1).max(500).optional(),
   })

@@ -4,13 +4,13 @@ import { endDosePlanWithGrant } from './grant-ended.ts';
 import { DateTime } from 'luxon';
 import type { SystemContext } from '#shared/audit/audit.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '#shared/conversion/plan.ts';
-import { registerConsumer } from '#shared/events/consumers.ts';
+import { registerConsumer } from '#shared/domain-events/dispatch.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { currentPlan, writeDosePlan } from './dose-plan.ts';
-// The capability's event types join the catalog with its consumers (one import in shared/events/all.ts).
-import './events.ts';
+// The capability's event types join the catalog with its consumers (one import in shared/app/event-registry.ts).
+import './event-types.ts';
 
 /**
  * An approved final grant sets the citizen's dose plan from its medication-technology part.

@@ -1,5 +1,5 @@
 import { openApiDocument } from './app.ts';
-import { allRouters } from './routers.ts';
+import { allRouters } from '#shared/app/routers.ts';
 
 /**
  * The document the public Lambda serves at `/openapi.json`: every part's routes.

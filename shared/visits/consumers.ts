@@ -2,7 +2,7 @@ import { FINAL_GRANT_REVISED } from '#shared/conversion/revert.ts';
 import { GRANT_ENDED, grantEndedSchema } from '#shared/conversion/grant-ended.ts';
 import { cancelVisitsAfterGrantEnd } from './grant-ended.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '#shared/conversion/plan.ts';
-import { registerConsumer } from '#shared/events/consumers.ts';
+import { registerConsumer } from '#shared/domain-events/dispatch.ts';
 import { onFinalGrantApproved } from './from-final-grant.ts';
 import { syncVisitSchedules } from './schedules.ts';
 

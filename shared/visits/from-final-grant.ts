@@ -10,10 +10,10 @@ import { putNew, queryAll, type TransactItem } from '#shared/table/store.ts';
 import { isAvailable } from './availability-rules.ts';
 import { listTeamStaff, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
-import { visitEvent } from './events.ts';
+import { visitEvent } from './event-types.ts';
 import { fromItem, moveLocks, slotsOf, visitItem, type VisitRecord } from './model.ts';
 import { occurrencesOf, type Occurrence } from './plan-occurrences.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { cancelVisitWrite } from './visits.ts';
 
 /**

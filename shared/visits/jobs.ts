@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
 import { raiseAlertItems } from '#shared/alerts/alerts.ts';
-import { outboxEvent, recordEvents } from '#shared/events/outbox.ts';
-import { registerJobs } from '#shared/jobs/registry.ts';
+import { outboxEvent, recordEvents } from '#shared/domain-events/outbox.ts';
+import { registerJobs } from '#shared/jobs/runner.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
-import { visitEvent } from './events.ts';
+import { visitEvent } from './event-types.ts';
 import { extendVisitHorizon } from './from-final-grant.ts';
 import { loadVisit, putVisitIfVersion, type MissedReason, type VisitRecord } from './model.ts';
 import { noShowScheduleName, VISIT_NO_SHOW_JOB, VISIT_REMINDER_JOB } from './schedules.ts';

@@ -6,7 +6,7 @@ import { currentFinalGrantSchema, type CurrentFinalGrant } from '#shared/convers
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -24,7 +24,7 @@ import { requireTeamStaff } from './staff-directory.ts';
 import { getStaffProfile, staffIdSchema, staffProfileFrom, type StaffProfile } from './availability.ts';
 import { commitVisitChange } from './commit.ts';
 import { requireWithinGrantDates } from './grant-dates.ts';
-import { visitEvent } from './events.ts';
+import { visitEvent } from './event-types.ts';
 import type { citizenVisitSchema } from './model.ts';
 import {
   fromItem,
@@ -40,7 +40,7 @@ import {
   type VisitRecord,
   type VisitView,
 } from './model.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { addMinutes, isOnGrid, isValidDuration, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
 
 export const citizenIdSchema = z

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
-import { runJob } from '#shared/jobs/all.ts';
+import { runJob } from '#shared/app/job-registry.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 

@@ -21,13 +21,13 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '#shared/http/app.ts';
 import { localVerifier } from '#shared/http/auth.ts';
 import type { Router } from '#shared/http/env.ts';
-import { allRouters, deviceRoutes } from '#shared/http/routers.ts';
+import { allRouters, deviceRoutes } from '#shared/app/routers.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { EventBridgeScheduler } from '#shared/platform/eventbridge-scheduler.ts';
 import { ChimeMeetings } from '#shared/visits/chime-meetings.ts';
-import { consume, consumers } from '#shared/events/all.ts';
-import { LocalStreamPoller } from '#shared/events/local-stream.ts';
-import { LocalEventBus } from '#shared/platform/events.ts';
+import { consume, consumers } from '#shared/app/event-registry.ts';
+import { LocalStreamPoller } from '#shared/domain-events/local-stream.ts';
+import { LocalEventBus } from '#shared/platform/event-bus.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, newCitizen, setAvailability, visitActors, type VisitActors } from './visit-helpers.ts';
 
@@ -153,16 +153,12 @@ describe('ChimeMeetings behind POST /visits/{id}/start', () => {
   it('a citizen joining after Chime ended the meeting gets a new one under the next token; completing deletes it', async () => {
     const visitId = await bookAt('2026-11-23T10:00:00+01:00');
     clock.set('2026-11-23T08:58:00Z');
-    chime
-      .on(CreateMeetingCommand)
-      .callsFake((input: { ClientRequestToken: string; ExternalMeetingId: string }) => ({
-        Meeting: meeting(`mtg-${input.ClientRequestToken.slice(-2)}`, input.ExternalMeetingId),
-      }));
-    chime
-      .on(CreateAttendeeCommand)
-      .callsFake((input: { ExternalUserId: string }) => ({
-        Attendee: { AttendeeId: `att-${input.ExternalUserId}`, ExternalUserId: input.ExternalUserId, JoinToken: 't' },
-      }));
+    chime.on(CreateMeetingCommand).callsFake((input: { ClientRequestToken: string; ExternalMeetingId: string }) => ({
+      Meeting: meeting(`mtg-${input.ClientRequestToken.slice(-2)}`, input.ExternalMeetingId),
+    }));
+    chime.on(CreateAttendeeCommand).callsFake((input: { ExternalUserId: string }) => ({
+      Attendee: { AttendeeId: `att-${input.ExternalUserId}`, ExternalUserId: input.ExternalUserId, JoinToken: 't' },
+    }));
     await call('POST', `/visits/${visitId}/start`, as.anna);
     chime.on(GetMeetingCommand).rejects(new NotFoundException({ message: 'ended', $metadata: {} }));
 

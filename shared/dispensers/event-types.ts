@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '#shared/events/catalog.ts';
+import { registerEventTypes } from '#shared/domain-events/catalog.ts';
 import { assignedStatuses, deviceEventBatchSchema, faultEventTypes } from './model.ts';
 
 /**

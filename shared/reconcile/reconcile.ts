@@ -3,14 +3,14 @@ import { listCurrentFinalGrants } from '#shared/conversion/final-grants.ts';
 import { applyFinalGrantDosePlan } from '#shared/dispensers/consumers.ts';
 import { currentPlan } from '#shared/dispensers/dose-plan.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { conversionKeys, visitKeys } from '#shared/table/keys.ts';
 import { getItem, queryAll } from '#shared/table/store.ts';
 import { checkNoShow } from '#shared/visits/jobs.ts';
 import { fromItem } from '#shared/visits/model.ts';
 import { schedulesForOf, syncVisitSchedules } from '#shared/visits/schedules.ts';
-import { registerJobs } from './registry.ts';
+import { registerJobs } from '#shared/jobs/runner.ts';
 
 /**
  * The daily `reconcile` job: side effects are made by consumers of committed events, and a

@@ -16,7 +16,7 @@ export interface JobDefinition {
 
 export const jobs: Record<string, JobDefinition> = {};
 
-/** Capabilities register their jobs here (see shared/jobs/all.ts, which imports them all). */
+/** Capabilities register their jobs here (see shared/app/job-registry.ts, which imports them all). */
 export function registerJobs(definitions: Record<string, JobDefinition>): void {
   for (const [name, definition] of Object.entries(definitions)) {
     if (jobs[name]) throw new Error(`Job ${name} registered twice`);

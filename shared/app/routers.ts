@@ -1,10 +1,10 @@
-import type { Router } from './env.ts';
-import { adminRouters } from './parts/admin.ts';
-import { careRouters } from './parts/care.ts';
-import { deviceEventsRouters } from './parts/device-events.ts';
-import { dispensersRouters } from './parts/dispensers.ts';
-import { reportsRouters } from './parts/reports.ts';
-import { visitsRouters } from './parts/visits.ts';
+import type { Router } from '#shared/http/env.ts';
+import { adminRouters } from '#shared/app/parts/admin.ts';
+import { careRouters } from '#shared/app/parts/care.ts';
+import { deviceEventsRouters } from '#shared/app/parts/device-events.ts';
+import { dispensersRouters } from '#shared/app/parts/dispensers.ts';
+import { reportsRouters } from '#shared/app/parts/reports.ts';
+import { visitsRouters } from '#shared/app/parts/visits.ts';
 
 /**
  * The API in parts: each part is one Lambda behind API Gateway (least privilege, small bundle:
@@ -22,7 +22,7 @@ export const apiParts = {
 
 export type ApiPart = keyof typeof apiParts;
 
-export { credentialRoutes, deviceRoutes } from './device-routes.ts';
+export { credentialRoutes, deviceRoutes } from '#shared/http/device-routes.ts';
 
 export function allRouters(): Router[] {
   return Object.values(apiParts).flatMap((part) => part());

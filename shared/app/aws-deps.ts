@@ -1,12 +1,12 @@
 import { lazyDocumentClient } from '#shared/table/lazy-client.ts';
-import type { AttendeeInfo, MeetingInfo, VideoMeetings } from '#shared/visits/meetings.ts';
-import { systemClock } from './clock.ts';
-import { awsClientRetry } from './retry.ts';
-import type { Config } from './config.ts';
-import type { Deps } from './deps.ts';
-import type { DomainEvent, EventBus } from './events.ts';
-import type { OneTimeJob, Scheduler } from './scheduler.ts';
-import { SecretsManagerSecrets, secretsManagerSource, type Secrets } from './secrets.ts';
+import type { AttendeeInfo, MeetingInfo, VideoMeetings } from '#shared/platform/meetings.ts';
+import { systemClock } from '#shared/platform/clock.ts';
+import { awsClientRetry } from '#shared/platform/retry.ts';
+import type { Config } from '#shared/platform/config.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import type { DomainEvent, EventBus } from '#shared/platform/event-bus.ts';
+import type { OneTimeJob, Scheduler } from '#shared/platform/scheduler.ts';
+import { SecretsManagerSecrets, secretsManagerSource, type Secrets } from '#shared/platform/secrets.ts';
 import type { AlarmTopic, Notifier } from '#shared/notifications/notifier.ts';
 
 /**
@@ -32,7 +32,7 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
   const eventBus = once(async () => {
     const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([
       import('@aws-sdk/client-eventbridge'),
-      import('./eventbridge-bus.ts'),
+      import('#shared/platform/eventbridge-bus.ts'),
     ]);
     return new EventBridgeBus(
       new EventBridgeClient({ region: config.AWS_REGION, ...awsClientRetry }),
@@ -47,7 +47,7 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
       throw new Error('SCHEDULER_TARGET_ARN and SCHEDULER_ROLE_ARN are required on AWS');
     const [{ SchedulerClient }, { EventBridgeScheduler }] = await Promise.all([
       import('@aws-sdk/client-scheduler'),
-      import('./eventbridge-scheduler.ts'),
+      import('#shared/platform/eventbridge-scheduler.ts'),
     ]);
     return new EventBridgeScheduler(new SchedulerClient({ region: config.AWS_REGION, ...awsClientRetry }), {
       groupName: config.SCHEDULE_GROUP_NAME,

@@ -3,8 +3,8 @@ import { newId } from './ids.ts';
 
 /**
  * Domain events leave the service through this interface: EventBridge on AWS, an in-process
- * bus locally. Only the table's stream publishes (shared/events/stream.ts): domain code writes
- * its events to the outbox in the transaction of the change (shared/events/outbox.ts), so an
+ * bus locally. Only the table's stream publishes (shared/domain-events/stream.ts): domain code writes
+ * its events to the outbox in the transaction of the change (shared/domain-events/outbox.ts), so an
  * event is published exactly when its change committed, at least once.
  */
 export interface DomainEvent<T = Record<string, unknown>> {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventCatalog, jsonSchemaOf } from '#shared/events/all.ts';
+import { eventCatalog, jsonSchemaOf } from '#shared/app/event-registry.ts';
 
 const types = Object.keys(eventCatalog).sort();
 
@@ -10,14 +10,14 @@ describe('the domain event catalog', () => {
   });
 
   it.each(types)('%s: events/ holds its JSON Schema as generated from zod (run npm run events:schemas)', (type) => {
-    const file = `events/${type}.schema.json`;
+    const file = `schemas/${type}.schema.json`;
     expect(existsSync(file), `${file} is missing`).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(jsonSchemaOf(type));
   });
 
   it.each(types)('%s: its sample parses with its schema', (type) => {
     const definition = eventCatalog[type];
-    const file = `events/samples/${type}.json`;
+    const file = `schemas/samples/${type}.json`;
     expect(existsSync(file), `${file} is missing`).toBe(true);
     const sample = JSON.parse(readFileSync(file, 'utf8'));
     expect(sample).toEqual(definition?.sample);

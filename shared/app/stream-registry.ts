@@ -4,4 +4,4 @@
  * capability derives state from the table's stream.
  */
 import '#shared/dispensers/derive.ts';
-export { handleStreamRecords, streamEntities } from './stream.ts';
+export { handleStreamRecords, streamEntities } from '#shared/domain-events/stream.ts';

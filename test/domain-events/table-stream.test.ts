@@ -1,11 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handleStreamRecords } from '#shared/events/stream-handlers.ts';
-import { outboxItem } from '#shared/events/outbox.ts';
+import { handleStreamRecords } from '#shared/app/stream-registry.ts';
+import { outboxItem } from '#shared/domain-events/outbox.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { EventBridgeBus } from '#shared/platform/eventbridge-bus.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 
 /**
  * The AWS side of the outbox: stream records (as the event source mapping hands them to the

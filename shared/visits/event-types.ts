@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '#shared/events/catalog.ts';
-import { domainEvent, type DomainEvent } from '#shared/platform/events.ts';
+import { registerEventTypes } from '#shared/domain-events/catalog.ts';
+import { domainEvent, type DomainEvent } from '#shared/platform/event-bus.ts';
 import type { VisitRecord } from './model.ts';
 
 /**
  * The visit domain events (published after their transaction commits). Ids, times and the
  * benefit only — no names, notes or join data. They are registered in the event catalog, from
- * which events/<Type>.schema.json and events/samples/<Type>.json are generated.
+ * which schemas/<Type>.schema.json and schemas/samples/<Type>.json are generated.
  */
 const base = {
   visitId: z.string(),

@@ -1,19 +1,19 @@
 import { LocalMeetings } from '#shared/visits/local-meetings.ts';
-import { runJob } from '#shared/jobs/all.ts';
+import { runJob } from './job-registry.ts';
 import { createDocumentClient, ensureTable } from '#shared/table/client.ts';
 import { guardWithStackPolicy } from '#shared/table/iam-guard.ts';
-import type { Clock } from './clock.ts';
-import { systemClock } from './clock.ts';
-import type { Config } from './config.ts';
-import type { Deps } from './deps.ts';
-import { LocalEventBus } from './events.ts';
-import { LocalScheduler } from './scheduler.ts';
-import { LocalSecrets } from './secrets.ts';
-import { consume, consumers } from '#shared/events/all.ts';
+import type { Clock } from '#shared/platform/clock.ts';
+import { systemClock } from '#shared/platform/clock.ts';
+import type { Config } from '#shared/platform/config.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { LocalEventBus } from '#shared/platform/event-bus.ts';
+import { LocalScheduler } from '#shared/platform/scheduler.ts';
+import { LocalSecrets } from '#shared/platform/secrets.ts';
+import { consume, consumers } from './event-registry.ts';
 import { LocalAlarmTopic, LocalNotifier } from '#shared/notifications/notifier.ts';
 import { consumeForNotifier, notifierConsumers, notifierJobs, runNotifierJob } from '#shared/notifications/registry.ts';
-import { LocalStreamPoller } from '#shared/events/local-stream.ts';
-import '#shared/events/stream-handlers.ts';
+import { LocalStreamPoller } from '#shared/domain-events/local-stream.ts';
+import './stream-registry.ts';
 
 /** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
 export interface LocalDeps extends Deps {

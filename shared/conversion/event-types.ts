@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '#shared/events/catalog.ts';
+import { registerEventTypes } from '#shared/domain-events/catalog.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
 import { GRANT_ENDED, grantEndedSchema, type GrantEnded } from './grant-ended.ts';
 import { FINAL_GRANT_REVISED, finalGrantRevisedSchema, type FinalGrantRevised } from './revert.ts';

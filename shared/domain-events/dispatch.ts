@@ -1,6 +1,6 @@
 import type { Deps } from '#shared/platform/deps.ts';
 import { asFunction } from '#shared/table/table-access.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 
 /**
  * Consumers of domain events, by event type. On AWS an EventBridge rule sends these types to

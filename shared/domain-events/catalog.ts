@@ -20,7 +20,7 @@ export function registerEventTypes(definitions: Record<string, EventDefinition>)
   }
 }
 
-/** The JSON Schema (draft 2020-12) of an event's `detail`, as written to events/<type>.schema.json. */
+/** The JSON Schema (draft 2020-12) of an event's `detail`, as written to schemas/<type>.schema.json. */
 export function jsonSchemaOf(type: string): Record<string, unknown> {
   const definition = eventCatalog[type];
   if (!definition) throw new Error(`Unknown event type ${type}`);

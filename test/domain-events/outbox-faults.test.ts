@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consume } from '#shared/events/all.ts';
+import { consume } from '#shared/app/event-registry.ts';
 import { deriveFromDeviceEvents } from '#shared/dispensers/derive.ts';
-import { reconcile } from '#shared/jobs/reconcile.ts';
+import { reconcile } from '#shared/reconcile/reconcile.ts';
 import { LocalScheduler } from '#shared/platform/scheduler.ts';
 import { createDocumentClient } from '#shared/table/client.ts';
 import { auditKeys, dispenserKeys, visitKeys } from '#shared/table/keys.ts';

@@ -1,12 +1,12 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 import { outboxKeys } from '#shared/table/keys.ts';
 import { expiresAfterDays, type Item, type Table, type TransactItem } from '#shared/table/store.ts';
 
 /**
  * The transactional outbox. A change and the domain events it causes commit in one
  * TransactWriteItems: the events are items of the table (entity `OutboxEvent`), and they leave
- * it through the table's stream (shared/events/stream.ts), never from the request. So an event
+ * it through the table's stream (shared/domain-events/stream.ts), never from the request. So an event
  * exists exactly when its change committed, and a bus that is down delays delivery but never
  * turns a committed change into an error answer.
  *

@@ -5,5 +5,5 @@
 import '#shared/alerts/jobs.ts';
 import '#shared/dispensers/jobs.ts';
 import '#shared/visits/jobs.ts';
-import './reconcile.ts';
-export { jobs, runJob } from './registry.ts';
+import '#shared/reconcile/reconcile.ts';
+export { jobs, runJob } from '#shared/jobs/runner.ts';

@@ -28,7 +28,7 @@ const handlers: Record<string, StreamHandler> = {
   [OUTBOX_ENTITY]: async (deps, items) => deps.events.publish(items.map(eventOfOutboxItem)),
 };
 
-/** Capabilities register the stored entities they derive state from (one import in shared/events/all.ts). */
+/** Capabilities register the stored entities they derive state from (one import in shared/app/event-registry.ts). */
 export function registerStreamHandler(entity: string, handler: StreamHandler): void {
   if (handlers[entity]) throw new Error(`Stream handler for ${entity} registered twice`);
   handlers[entity] = handler;
