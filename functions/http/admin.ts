@@ -1,4 +1,4 @@
 import { apiHandler } from '#shared/app/lambda.ts';
-import { adminRouters } from '#shared/app/parts/admin.ts';
+import { adminRouters } from '#shared/app/parts/admin-routers.ts';
 
 export const handler = apiHandler(adminRouters());

@@ -1,4 +1,4 @@
 import { apiHandler } from '#shared/app/lambda.ts';
-import { dispensersRouters } from '#shared/app/parts/dispensers.ts';
+import { dispensersRouters } from '#shared/app/parts/dispensers-routers.ts';
 
 export const handler = apiHandler(dispensersRouters());

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '#shared/domain-events/catalog.ts';
+import type { EventCatalog } from '#shared/domain-events/catalog.ts';
 import { alertKinds } from './alerts.ts';
 
 const alertEvent = z.object({
@@ -24,7 +24,7 @@ const sample = {
   raisedAt: '2026-11-23T09:00:00.000Z',
 };
 
-registerEventTypes({
+export const alertEventTypes: EventCatalog = {
   AlertRaised: { description: 'An alert was raised for staff on duty (once per cause).', schema: alertEvent, sample },
   AlertEscalated: {
     description: 'An open alert was not acknowledged in time and is flagged for the lead.',
@@ -42,4 +42,4 @@ registerEventTypes({
     schema: alertEvent.extend({ resolvedAt: z.iso.datetime() }),
     sample: { ...sample, resolvedAt: '2026-11-23T09:12:00.000Z' },
   },
-});
+};

@@ -1,9 +1,17 @@
+import { alertJobs } from '#shared/alerts/jobs.ts';
+import { dispenserJobs } from '#shared/dispensers/jobs.ts';
+import { jobsOf, runJobIn, type Jobs } from '#shared/jobs/runner.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { reconcileJobs } from '#shared/reconcile/reconcile.ts';
+import { visitJobs } from '#shared/visits/jobs.ts';
+
 /**
- * Imports every capability's job module so that `jobs` in ./registry.ts is complete.
- * Add a line here when a capability gains jobs.
+ * Every background job, from the capabilities' lists. Add the list here when a capability gains
+ * jobs: the stack makes a schedule for each recurring one, and the job runner, `npm start` and
+ * `npm run job` run them by name.
  */
-import '#shared/alerts/jobs.ts';
-import '#shared/dispensers/jobs.ts';
-import '#shared/visits/jobs.ts';
-import '#shared/reconcile/reconcile.ts';
-export { jobs, runJob } from '#shared/jobs/runner.ts';
+export const jobs: Jobs = jobsOf(alertJobs, dispenserJobs, visitJobs, reconcileJobs);
+
+export function runJob(deps: Deps, name: string, payload: Record<string, unknown> = {}): Promise<unknown> {
+  return runJobIn(jobs, deps, name, payload);
+}

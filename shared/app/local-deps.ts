@@ -13,7 +13,7 @@ import { consume, consumers } from './event-registry.ts';
 import { LocalAlarmTopic, LocalNotifier } from '#shared/notifications/notifier.ts';
 import { consumeForNotifier, notifierConsumers, notifierJobs, runNotifierJob } from '#shared/notifications/registry.ts';
 import { LocalStreamPoller } from '#shared/domain-events/local-stream.ts';
-import './stream-registry.ts';
+import { streamHandlers } from './stream-registry.ts';
 
 /** The deps of `npm start` and the integration tests: DynamoDB Local plus in-process stand-ins. */
 export interface LocalDeps extends Deps {
@@ -47,7 +47,7 @@ export async function createLocalDeps(config: Config, options: { clock?: Clock }
     notifier: new LocalNotifier(() => clock.now()),
     alarms: new LocalAlarmTopic(),
   } as Omit<LocalDeps, 'stream' | 'drainOutbox'> as LocalDeps;
-  const stream = new LocalStreamPoller(deps, config.DYNAMODB_ENDPOINT);
+  const stream = new LocalStreamPoller(deps, config.DYNAMODB_ENDPOINT, streamHandlers);
   Object.assign(deps, { stream, drainOutbox: () => stream.drain() });
   deps.scheduler.setRunner((job, payload) =>
     notifierJobs[job] ? runNotifierJob(deps, job, payload) : runJob(deps, job, payload),

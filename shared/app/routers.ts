@@ -1,10 +1,10 @@
 import type { Router } from '#shared/http/env.ts';
-import { adminRouters } from '#shared/app/parts/admin.ts';
-import { careRouters } from '#shared/app/parts/care.ts';
-import { deviceEventsRouters } from '#shared/app/parts/device-events.ts';
-import { dispensersRouters } from '#shared/app/parts/dispensers.ts';
-import { reportsRouters } from '#shared/app/parts/reports.ts';
-import { visitsRouters } from '#shared/app/parts/visits.ts';
+import { adminRouters } from '#shared/app/parts/admin-routers.ts';
+import { careRouters } from '#shared/app/parts/care-routers.ts';
+import { deviceEventsRouters } from '#shared/app/parts/device-events-routers.ts';
+import { dispensersRouters } from '#shared/app/parts/dispensers-routers.ts';
+import { reportsRouters } from '#shared/app/parts/reports-routers.ts';
+import { visitsRouters } from '#shared/app/parts/visits-routers.ts';
 
 /**
  * The API in parts: each part is one Lambda behind API Gateway (least privilege, small bundle:

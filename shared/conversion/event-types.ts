@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '#shared/domain-events/catalog.ts';
+import type { EventCatalog } from '#shared/domain-events/catalog.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
 import { GRANT_ENDED, grantEndedSchema, type GrantEnded } from './grant-ended.ts';
 import { FINAL_GRANT_REVISED, finalGrantRevisedSchema, type FinalGrantRevised } from './revert.ts';
@@ -38,14 +38,14 @@ const sample: FinalGrantApproved = {
   dosePlan: { grantId: 'grt_01KAQ3Z2H4K6M8P0R2T4V6X8Z0', times: ['08:00', '14:00', '20:00'], validFrom: '2026-11-23' },
 };
 
-registerEventTypes({
+const approvedEventType: EventCatalog = {
   [FINAL_GRANT_APPROVED]: {
     description:
       'A lead approved a conversion: it is now the citizen’s final grant. Carries the recurring screen-visit plan (one entry per benefit delivered by screen visit) and the dose plan (null when no benefit is delivered by medication technology). `supersedes` names the final grant it replaces, whose future screen visits end.',
     schema: finalGrantApprovedSchema.extend({ eventId: z.string().optional() }),
     sample,
   },
-});
+};
 
 const grantEndedSample: GrantEnded = {
   citizenId: 'cit_01KAQ3Y0A2C4E6G8J0K2M4P6R8',
@@ -57,16 +57,16 @@ const grantEndedSample: GrantEnded = {
   finalGrantId: 'fg_01KAQ40B2D4F6H8K0M2P4R6T8V',
 };
 
-registerEventTypes({
+const endedEventType: EventCatalog = {
   [GRANT_ENDED]: {
     description:
       'An assessor ended a granted benefit (last day `endDate`, inclusive). The current final grant was revised in the same transaction. Consumers: screen visits of the benefit after the end are cancelled (reason "grant ended on <date>"); the dose plan of the benefit gets its validTo. Both are idempotent.',
     schema: grantEndedSchema.extend({ eventId: z.string().optional() }),
     sample: grantEndedSample,
   },
-});
+};
 
-registerEventTypes({
+const revisedEventType: EventCatalog = {
   [FINAL_GRANT_REVISED]: {
     description:
       'A technology line of the citizen’s final grant was reverted to physical delivery (a screen-visit line, or a dispenser trial that ended in a return), with a reason code. A new final-grant version supersedes the previous one; the payload is that of FinalGrantApproved plus the reversion, and the same consumers plan visits and the dose plan from it.',
@@ -84,4 +84,6 @@ registerEventTypes({
       },
     } satisfies FinalGrantRevised,
   },
-});
+};
+
+export const conversionEventTypes: EventCatalog = { ...approvedEventType, ...endedEventType, ...revisedEventType };

@@ -3,13 +3,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { alertSchema, raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
 import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
-import { registerStreamHandler } from '#shared/domain-events/stream.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/event-bus.ts';
 import { alertKeys, dispenserKeys } from '#shared/table/keys.ts';
 import { getItem } from '#shared/table/store.ts';
 import { missedDoseAlert } from './alerts.ts';
-import { DEVICE_EVENT_ENTITY } from './ingest.ts';
 import { doseEventTypes, faultEventTypes, type DoseEventType, type FaultEventType } from './model.ts';
 import { hourKey } from './schedule.ts';
 import { updateInput, type DispenserItem } from './store.ts';
@@ -267,5 +265,3 @@ async function recordContact(deps: Deps, dispenserId: string, at: string): Promi
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   }
 }
-
-registerStreamHandler(DEVICE_EVENT_ENTITY, deriveFromDeviceEvents);

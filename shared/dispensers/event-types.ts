@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '#shared/domain-events/catalog.ts';
+import type { EventCatalog } from '#shared/domain-events/catalog.ts';
 import { assignedStatuses, deviceEventBatchSchema, faultEventTypes } from './model.ts';
 
 /**
@@ -12,7 +12,7 @@ const ids = {
   alertId: 'alr_01KAQ3Z4B6N8P0R2T4V6X8Z0B2',
 };
 
-registerEventTypes({
+export const dispenserEventTypes: EventCatalog = {
   DoseMissed: {
     description:
       'A planned dose was not taken: the dispenser said so, or no dose_taken came by the deadline. Once per dose.',
@@ -95,7 +95,7 @@ registerEventTypes({
       then: 'in_stock',
     },
   },
-});
+};
 
 /** events/DispenserEventBatch.schema.json: the body of POST /dispensers/{dispenserId}/events. */
 export function deviceBatchJsonSchema(): Record<string, unknown> {

@@ -67,12 +67,10 @@ export const assignDispenserSchema = z
     trialEndsOn: isoDate
       .optional()
       .openapi({ description: 'Last day of the trial (local date); required for status trial' }),
-    from: isoDateTime()
-      .optional()
-      .openapi({
-        description:
-          'For a dispenser already in the home when it is registered here: since when (at most 92 days back, never before its last period ended). Default now.',
-      }),
+    from: isoDateTime().optional().openapi({
+      description:
+        'For a dispenser already in the home when it is registered here: since when (at most 92 days back, never before its last period ended). Default now.',
+    }),
   })
   .openapi('DispenserAssignmentRequest');
 export type AssignDispenser = z.infer<typeof assignDispenserSchema>;
@@ -256,25 +254,20 @@ export const deviceEventBatchSchema = z.strictObject({
 export const ingestResultSchema = z
   .object({
     /** Events stored by this post. */
-    accepted: z
-      .number()
-      .int()
-      .openapi({
-        description:
-          'Events stored by this post. Adherence, alerts and last contact are derived from them moments later (from the table’s stream), whether or not this answer reaches the device.',
-      }),
+    accepted: z.number().int().openapi({
+      description:
+        'Events stored by this post. Adherence, alerts and last contact are derived from them moments later (from the table’s stream), whether or not this answer reaches the device.',
+    }),
     /** Events already stored earlier (or repeated in this batch): harmless, not stored again. */
     duplicates: z.number().int().openapi({
       description:
         'Events this post did not store because they were already stored (by an earlier post, or earlier in this batch). Two identical posts in flight at the same moment may both count an event as accepted: it is still stored once, and derived from once (the first write of its id is the one that counts).',
     }),
     /** What became of each event of the batch, by its index. */
-    results: z
-      .array(z.enum(['accepted', 'duplicate', 'rejected']))
-      .openapi({
-        description:
-          'One entry per event of the batch, by index: accepted, duplicate or rejected (see `rejected` for why).',
-      }),
+    results: z.array(z.enum(['accepted', 'duplicate', 'rejected'])).openapi({
+      description:
+        'One entry per event of the batch, by index: accepted, duplicate or rejected (see `rejected` for why).',
+    }),
     rejected: z.array(
       z.object({
         index: z.number().int(),
@@ -304,12 +297,9 @@ const countsSchema = z.object({
   missed: z.number().int(),
   no_data: z.number().int(),
   pending: z.number().int(),
-  paused: z
-    .number()
-    .int()
-    .openapi({
-      description: 'Doses inside an alert pause (hospital, holiday): neither taken nor missed, not in the rates',
-    }),
+  paused: z.number().int().openapi({
+    description: 'Doses inside an alert pause (hospital, holiday): neither taken nor missed, not in the rates',
+  }),
 });
 
 export const ratesSchema = z.object({

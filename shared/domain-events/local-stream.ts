@@ -14,7 +14,7 @@ import { logger } from '#shared/platform/logger.ts';
 import { outboxKeys } from '#shared/table/keys.ts';
 import { queryAll } from '#shared/table/store.ts';
 import { asFunction, outsideFunctions } from '#shared/table/table-access.ts';
-import { entityOf, handleStreamRecords, type StreamRecord } from './stream.ts';
+import { entityOf, handleStreamRecordsWith, type StreamHandlers, type StreamRecord } from './stream.ts';
 
 /**
  * LOCAL ONLY: the stand-in for the stack's stream event source mapping. Reads DynamoDB Local's
@@ -56,6 +56,7 @@ export class LocalStreamPoller {
   constructor(
     private readonly deps: Deps,
     endpoint: string,
+    private readonly handlers: StreamHandlers,
     private readonly options: { maxAttempts?: number } = {},
   ) {
     this.client = new DynamoDBStreamsClient({
@@ -135,15 +136,15 @@ export class LocalStreamPoller {
       }
       const batch = (page.Records ?? []).map(toStreamRecord);
       // Only records some handler takes count: the checkpoint's own writes are in the stream too.
-      const delivering = batch.filter((r) => entityOf(r)).length;
+      const delivering = batch.filter((r) => entityOf(this.handlers, r)).length;
       records += delivering;
       if (batch.length > 0) {
         // As on AWS: the stream's records are handled by the table-stream function, within its partitions.
-        const result = await asFunction('TableStream', () => handleStreamRecords(this.deps, batch));
+        const result = await asFunction('TableStream', () => handleStreamRecordsWith(this.handlers, this.deps, batch));
         const stopAt =
           result.failedAt === undefined ? -1 : batch.findIndex((r) => r.sequenceNumber === result.failedAt);
         const upTo = stopAt === -1 ? batch.length : stopAt;
-        handled += batch.slice(0, upTo).filter((r) => entityOf(r)).length;
+        handled += batch.slice(0, upTo).filter((r) => entityOf(this.handlers, r)).length;
         const lastHandled = batch[upTo - 1];
         if (lastHandled) state.last = lastHandled.sequenceNumber;
         const failedRecord = batch[stopAt];

@@ -1,6 +1,6 @@
 import type { Deps } from '#shared/platform/deps.ts';
 import { logger } from '#shared/platform/logger.ts';
-import { eventOfOutboxItem, OUTBOX_ENTITY } from './outbox.ts';
+import { eventOfOutboxItem } from './outbox.ts';
 
 /**
  * What leaves the table through its stream, on AWS (functions/events/table-stream.ts, fed by an
@@ -8,7 +8,7 @@ import { eventOfOutboxItem, OUTBOX_ENTITY } from './outbox.ts';
  *  - outbox items (`OutboxEvent`) go to the event bus, whose consumers do the side effects;
  *  - other entities whose derived state is made from what was stored (device events: adherence,
  *    alerts, last contact, the audit of device data) go to the handler their capability
- *    registered here.
+ *    exports.
  * Only INSERTs count: an item is a fact once, when it is first written.
  *
  * Records are handled in stream order, consecutive records of one entity together. A handler
@@ -24,39 +24,32 @@ export interface StreamRecord {
 
 export type StreamHandler = (deps: Deps, items: readonly Record<string, unknown>[]) => Promise<void>;
 
-const handlers: Record<string, StreamHandler> = {
-  [OUTBOX_ENTITY]: async (deps, items) => deps.events.publish(items.map(eventOfOutboxItem)),
-};
+/** The handler of each stored entity the stream delivers (`shared/app/stream-registry.ts` lists them). */
+export type StreamHandlers = Readonly<Record<string, StreamHandler>>;
 
-/** Capabilities register the stored entities they derive state from (one import in shared/app/event-registry.ts). */
-export function registerStreamHandler(entity: string, handler: StreamHandler): void {
-  if (handlers[entity]) throw new Error(`Stream handler for ${entity} registered twice`);
-  handlers[entity] = handler;
-}
+/** Outbox items go to the event bus. */
+export const publishOutboxItems: StreamHandler = async (deps, items) =>
+  deps.events.publish(items.map(eventOfOutboxItem));
 
 /** The entity of an INSERT a handler takes, else undefined. */
-export function entityOf(record: StreamRecord): string | undefined {
+export function entityOf(handlers: StreamHandlers, record: StreamRecord): string | undefined {
   const entity = record.eventName === 'INSERT' ? record.newImage?.entity : undefined;
   return typeof entity === 'string' && handlers[entity] ? entity : undefined;
-}
-
-/** The entities the stream delivers; the AWS event source mapping filters on the same list. */
-export function streamEntities(): string[] {
-  return Object.keys(handlers);
 }
 
 /**
  * Handles `records` in order. Returns the sequence number of the first record not handled
  * (its handler failed), or undefined when all were.
  */
-export async function handleStreamRecords(
+export async function handleStreamRecordsWith(
+  handlers: StreamHandlers,
   deps: Deps,
   records: readonly StreamRecord[],
 ): Promise<{ failedAt?: string; error?: unknown }> {
   let i = 0;
   while (i < records.length) {
     const first = records[i] as StreamRecord;
-    const entity = entityOf(first);
+    const entity = entityOf(handlers, first);
     const handler = entity ? handlers[entity] : undefined;
     if (!entity || !handler) {
       i += 1;
@@ -64,7 +57,7 @@ export async function handleStreamRecords(
     }
     const group: Record<string, unknown>[] = [];
     let j = i;
-    for (let next = records[j]; next && entityOf(next) === entity && next.newImage; next = records[++j])
+    for (let next = records[j]; next && entityOf(handlers, next) === entity && next.newImage; next = records[++j])
       group.push(next.newImage);
     try {
       await handler(deps, group);

@@ -18,12 +18,9 @@ export const ProblemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
-    reason: z
-      .enum(REASON_CODES)
-      .optional()
-      .openapi({
-        description: 'On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes',
-      }),
+    reason: z.enum(REASON_CODES).optional().openapi({
+      description: 'On a 409: why the current state does not allow this, one of a fixed set of kebab-case codes',
+    }),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .openapi('Problem');

@@ -5,7 +5,7 @@ import { asFunction } from '#shared/table/table-access.ts';
  * Every background job, by name. The same table drives three runners: EventBridge Scheduler on
  * AWS (the recurring ones get a schedule in the CDK stack from `every`; one-time ones are made
  * by the domain through `Scheduler`), the in-process scheduler of `npm start`, and
- * `npm run job -- <name>`.
+ * `npm run job -- <name>`. Capabilities export their jobs; `shared/app/job-registry.ts` lists them.
  */
 export interface JobDefinition {
   readonly description: string;
@@ -14,25 +14,33 @@ export interface JobDefinition {
   readonly run: (deps: Deps, payload: Record<string, unknown>) => Promise<unknown>;
 }
 
-export const jobs: Record<string, JobDefinition> = {};
+export type Jobs = Readonly<Record<string, JobDefinition>>;
 
-/** Capabilities register their jobs here (see shared/app/job-registry.ts, which imports them all). */
-export function registerJobs(definitions: Record<string, JobDefinition>): void {
-  for (const [name, definition] of Object.entries(definitions)) {
-    if (jobs[name]) throw new Error(`Job ${name} registered twice`);
-    jobs[name] = definition;
-  }
+/** One table of the capabilities' jobs; a name used twice is a mistake, caught when the table is built. */
+export function jobsOf(...lists: readonly Jobs[]): Jobs {
+  const all: Record<string, JobDefinition> = {};
+  for (const list of lists)
+    for (const [name, definition] of Object.entries(list)) {
+      if (all[name]) throw new Error(`Job ${name} registered twice`);
+      all[name] = definition;
+    }
+  return all;
 }
 
 export class UnknownJobError extends Error {
-  constructor(name: string) {
-    super(`Unknown job "${name}". Known jobs: ${Object.keys(jobs).sort().join(', ') || '(none)'}`);
+  constructor(name: string, known: readonly string[]) {
+    super(`Unknown job "${name}". Known jobs: ${[...known].sort().join(', ') || '(none)'}`);
   }
 }
 
-export async function runJob(deps: Deps, name: string, payload: Record<string, unknown> = {}): Promise<unknown> {
+export async function runJobIn(
+  jobs: Jobs,
+  deps: Deps,
+  name: string,
+  payload: Record<string, unknown> = {},
+): Promise<unknown> {
   const definition = jobs[name];
-  if (!definition) throw new UnknownJobError(name);
+  if (!definition) throw new UnknownJobError(name, Object.keys(jobs));
   // On AWS every job runs in the job runner: its table grant, checked locally by the guard.
   return asFunction('JobRunner', () => definition.run(deps, payload));
 }

@@ -32,12 +32,9 @@ export const teamParam = z
 export const rosterEntrySchema = z
   .strictObject({
     staffId: staffIdSchema,
-    duty: z
-      .enum(dutyKinds)
-      .openapi({
-        description:
-          '`on-duty` answers clinical alerts first, `second` backs them up, `support` takes technical alerts',
-      }),
+    duty: z.enum(dutyKinds).openapi({
+      description: '`on-duty` answers clinical alerts first, `second` backs them up, `support` takes technical alerts',
+    }),
     weekly: z.array(weeklyWindowSchema).max(70),
     exceptions: z.array(availabilityExceptionSchema).max(366).default([]),
   })
@@ -665,13 +662,9 @@ export const relativeContactInputSchema = z
         .literal(true)
         .openapi({ description: 'The citizen (or their guardian) agreed that this relative is told' }),
       givenBy: z.enum(['citizen', 'guardian']),
-      kinds: z
-        .array(z.enum(alertKinds))
-        .min(1)
-        .max(alertKinds.length)
-        .openapi({
-          description: 'Which alerts the relative hears about (only that something needs attention, never what)',
-        }),
+      kinds: z.array(z.enum(alertKinds)).min(1).max(alertKinds.length).openapi({
+        description: 'Which alerts the relative hears about (only that something needs attention, never what)',
+      }),
     }),
   })
   .openapi('RelativeContactInput');

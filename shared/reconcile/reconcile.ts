@@ -10,7 +10,7 @@ import { getItem, queryAll } from '#shared/table/store.ts';
 import { checkNoShow } from '#shared/visits/jobs.ts';
 import { fromItem } from '#shared/visits/model.ts';
 import { schedulesForOf, syncVisitSchedules } from '#shared/visits/schedules.ts';
-import { registerJobs } from '#shared/jobs/runner.ts';
+import type { Jobs } from '#shared/jobs/runner.ts';
 
 /**
  * The daily `reconcile` job: side effects are made by consumers of committed events, and a
@@ -111,11 +111,11 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
   return report;
 }
 
-registerJobs({
+export const reconcileJobs: Jobs = {
   reconcile: {
     description:
       'Daily: repairs what a lost event delivery left undone (visit schedules, no-show checks, dose plans of final grants) and reports it',
     every: 'rate(1 day)',
     run: (deps) => reconcile(deps),
   },
-});
+};

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { registerEventTypes } from '#shared/domain-events/catalog.ts';
+import type { EventCatalog } from '#shared/domain-events/catalog.ts';
 import { domainEvent, type DomainEvent } from '#shared/platform/event-bus.ts';
 import type { VisitRecord } from './model.ts';
 
@@ -93,7 +93,7 @@ const sampleBase = {
   service: 'medication_handling',
 };
 
-registerEventTypes({
+export const visitEventTypes: EventCatalog = {
   VisitBooked: {
     description: 'A screen visit was booked (POST /visits) or planned from an approved final grant.',
     schema: visitEventSchemas.VisitBooked,
@@ -150,4 +150,4 @@ registerEventTypes({
       previous: { staffId: 'stf-bo', start: '2026-11-23T06:00:00.000Z', end: '2026-11-23T06:20:00.000Z' },
     },
   },
-});
+};

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { auditLog, type SystemContext } from '#shared/audit/audit.ts';
 import { raiseAlertItems } from '#shared/alerts/alerts.ts';
 import { outboxEvent, recordEvents } from '#shared/domain-events/outbox.ts';
-import { registerJobs } from '#shared/jobs/runner.ts';
+import type { Jobs } from '#shared/jobs/runner.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { transactWrite, TransactionConflict } from '#shared/table/store.ts';
@@ -135,7 +135,7 @@ export function noShowReason(visit: VisitRecord): MissedReason | undefined {
   return undefined;
 }
 
-registerJobs({
+export const visitJobs: Jobs = {
   [VISIT_REMINDER_JOB]: {
     description: 'One-time, before a visit: publishes VisitReminderDue if the visit is still scheduled then',
     run: remindVisit,
@@ -150,4 +150,4 @@ registerJobs({
     every: 'rate(1 day)',
     run: (deps) => extendVisitHorizon(deps),
   },
-});
+};

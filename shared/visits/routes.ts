@@ -136,12 +136,9 @@ const calendarFeedRoute = createRoute({
         .object({
           key: z.string(),
           path: z.string(),
-          url: z
-            .string()
-            .openapi({
-              description:
-                'The absolute URL to subscribe to (PUBLIC_BASE_URL, else the origin this request came in on)',
-            }),
+          url: z.string().openapi({
+            description: 'The absolute URL to subscribe to (PUBLIC_BASE_URL, else the origin this request came in on)',
+          }),
           issuedAt: z.string(),
         })
         .openapi('CalendarFeedKey'),

@@ -13,15 +13,13 @@ describe('secrets at run time', () => {
   beforeEach(() => secretsManager.reset());
 
   it('reads the app secret from Secrets Manager once per container (cached) and parses its JSON', async () => {
-    secretsManager
-      .on(GetSecretValueCommand, { SecretId: ARN })
-      .resolves({
-        SecretString: JSON.stringify({
-          nationalIdPepper: 'p'.repeat(32),
-          cursorKey: 'k'.repeat(32),
-          tabletTokenKey: 't'.repeat(64),
-        }),
-      });
+    secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({
+      SecretString: JSON.stringify({
+        nationalIdPepper: 'p'.repeat(32),
+        cursorKey: 'k'.repeat(32),
+        tabletTokenKey: 't'.repeat(64),
+      }),
+    });
     const secrets = new SecretsManagerSecrets(ARN, secretsManagerSource('eu-north-1'));
     const first = await secrets.get();
     const second = await secrets.get();

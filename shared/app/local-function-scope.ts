@@ -1,5 +1,5 @@
 import { asFunction, type TableFunctionName } from '#shared/table/table-access.ts';
-import type { Router } from './env.ts';
+import type { Router } from '#shared/http/env.ts';
 import { apiParts, type ApiPart } from '#shared/app/routers.ts';
 
 /**

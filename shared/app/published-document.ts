@@ -1,4 +1,4 @@
-import { openApiDocument } from './app.ts';
+import { openApiDocument } from '#shared/http/app.ts';
 import { allRouters } from '#shared/app/routers.ts';
 
 /**
