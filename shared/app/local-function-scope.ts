@@ -1,6 +1,6 @@
 import { asFunction, type TableFunctionName } from '#shared/table/table-access.ts';
 import type { Router } from '#shared/http/env.ts';
-import { apiParts, type ApiPart } from '#shared/app/routers.ts';
+import { apiParts, type ApiPart } from './routers.ts';
 
 /**
  * LOCAL ONLY: `npm start` and the tests serve every API part from one app, while on AWS each part

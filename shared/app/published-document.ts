@@ -1,5 +1,5 @@
 import { openApiDocument } from '#shared/http/app.ts';
-import { allRouters } from '#shared/app/routers.ts';
+import { allRouters } from './routers.ts';
 
 /**
  * The document the public Lambda serves at `/openapi.json`: every part's routes.
