@@ -54,4 +54,10 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', 'infra/bin/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // dependency-cruiser's configuration is CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,14 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createApp } from '#shared/http/app.ts';
-import { localVerifier, signLocalToken } from '#shared/http/auth.ts';
-import { allRouters, deviceRoutes } from '#shared/http/routers.ts';
-import { runJob } from '#shared/jobs/all.ts';
+import { signLocalToken } from '#shared/http/auth.ts';
+import { createLocalApp } from '#shared/app/local-app.ts';
+import { runJob } from '#shared/app/job-registry.ts';
 import type { Role } from '#shared/platform/actor.ts';
 import type { Clock } from '#shared/platform/clock.ts';
 import { loadConfig, type Config } from '#shared/platform/config.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
-import { createLocalDeps, type LocalDeps } from '#shared/platform/local-deps.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
+import { createLocalDeps, type LocalDeps } from '#shared/app/local-deps.ts';
 import { createDocumentClient } from '#shared/table/client.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { freePort, startDynamoDbLocal } from '../scripts/dynamodb-local.ts';
@@ -91,7 +90,7 @@ export async function startBenchStack(): Promise<BenchStack> {
 
   // The table's stream delivers outbox events and derives device data, as the stream Lambda does on AWS.
   deps.stream.startTimer(Number(process.env.STREAM_POLL_MS ?? 50));
-  const app = createApp(deps, { verifier: localVerifier(config), routers: allRouters(), deviceRoutes });
+  const app = createLocalApp(deps);
   const pending = new Map<string, CallMeter>();
   let seq = 0;
   const port = await freePort();

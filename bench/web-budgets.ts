@@ -8,9 +8,9 @@ import { CHROMIUM } from '../scripts/ensure-chromium-path.ts';
 import { startWebServer } from '../scripts/web-server.ts';
 import { createApp } from '#shared/http/app.ts';
 import { localVerifier, signLocalToken } from '#shared/http/auth.ts';
-import { allRouters, credentialRoutes } from '#shared/http/routers.ts';
+import { allRouters, credentialRoutes } from '#shared/app/routers.ts';
 import { loadConfig } from '#shared/platform/config.ts';
-import { createLocalDeps } from '#shared/platform/local-deps.ts';
+import { createLocalDeps } from '#shared/app/local-deps.ts';
 import { tabletTokens } from '#shared/tablets/tokens.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { jobs } from '#shared/jobs/all.ts';
+import { jobs } from '#shared/app/job-registry.ts';
 import { RouteMissing, servedOperations, Workflow, type WorkflowRow } from './api.ts';
 import { deviceBatch } from './device-events.ts';
 import type { BenchStack } from './stack.ts';

@@ -1,8 +1,8 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { consumers } from '#shared/events/all.ts';
-import { streamEntities } from '#shared/events/stream-handlers.ts';
-import { jobs } from '#shared/jobs/all.ts';
+import { consumers } from '#shared/app/event-registry.ts';
+import { streamEntities } from '#shared/app/stream-registry.ts';
+import { jobs } from '#shared/app/job-registry.ts';
 import { readDeploymentContext, type DeploymentContext } from './context.ts';
 import { apiRoutes } from './routes.ts';
 import { ETeamStack, type ApplicationShape } from './stack.ts';

@@ -104,7 +104,7 @@ function projectIdentifiers(): Set<string> {
 }
 
 /** The module whose result the public function serves at `/openapi.json` (see below). */
-export const PUBLISHED_DOCUMENT_MODULE = 'shared/http/published-document.ts';
+export const PUBLISHED_DOCUMENT_MODULE = 'shared/app/published-document.ts';
 
 /**
  * The public function serves `/openapi.json`, which describes every route. Generating it at run
@@ -115,7 +115,7 @@ export const PUBLISHED_DOCUMENT_MODULE = 'shared/http/published-document.ts';
 export const openApiDocumentAtBuildTime: Plugin = {
   name: 'openapi-document-at-build-time',
   setup(build) {
-    build.onLoad({ filter: /[\\/]shared[\\/]http[\\/]published-document\.ts$/ }, async (args) => {
+    build.onLoad({ filter: /[\\/]shared[\\/]app[\\/]published-document\.ts$/ }, async (args) => {
       const module = (await import(pathToFileURL(args.path).href)) as { publishedOpenApiDocument: () => unknown };
       // A JSON string for JSON.parse: V8 reads that faster than the same object as a JS literal.
       const json = JSON.stringify(module.publishedOpenApiDocument());
@@ -172,7 +172,7 @@ export interface LambdaFunctionSpec {
   readonly entry: string;
   readonly kind: LambdaKind;
   readonly purpose: string;
-  /** The API part whose routes it serves (`apiParts` in shared/http/routers.ts), for HTTP functions. */
+  /** The API part whose routes it serves (`apiParts` in shared/app/routers.ts), for HTTP functions. */
   readonly apiPart?: 'care' | 'visits' | 'dispensers' | 'deviceEvents' | 'reports' | 'admin';
   readonly memoryMb: number;
   readonly timeoutSeconds: number;

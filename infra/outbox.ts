@@ -25,7 +25,7 @@ import { Construct } from 'constructs';
 export interface OutboxRelayProps {
   readonly table: TableV2;
   readonly fn: IFunction;
-  /** The entities whose INSERTs the function handles (shared/events/stream-handlers.ts). */
+  /** The entities whose INSERTs the function handles (shared/app/stream-registry.ts). */
   readonly entities: readonly string[];
   readonly queueName: string;
   readonly encryptionKey: IKey;

@@ -1,4 +1,4 @@
-import { apiParts, credentialRoutes, type ApiPart } from '#shared/http/routers.ts';
+import { apiParts, credentialRoutes, type ApiPart } from '#shared/app/routers.ts';
 import type { Router } from '#shared/http/env.ts';
 
 /**

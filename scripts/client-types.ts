@@ -1,5 +1,5 @@
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
-import { publishedOpenApiDocument } from '#shared/http/published-document.ts';
+import { publishedOpenApiDocument } from '#shared/app/published-document.ts';
 
 /**
  * The TypeScript types of the API, generated from the OpenAPI document with openapi-typescript,

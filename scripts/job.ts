@@ -1,6 +1,6 @@
-import { jobs, runJob } from '#shared/jobs/all.ts';
+import { jobs, runJob } from '#shared/app/job-registry.ts';
 import { loadConfig } from '#shared/platform/config.ts';
-import { createLocalDeps } from '#shared/platform/local-deps.ts';
+import { createLocalDeps } from '#shared/app/local-deps.ts';
 import { readLocalApiInfo } from './local-api.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { join, resolve } from 'node:path';

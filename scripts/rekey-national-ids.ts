@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline';
 import { rekeyNationalId, type RekeyOutcome } from '#shared/citizens/national-id-rotation.ts';
 import { parseNationalId } from '#shared/citizens/national-id.ts';
-import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';
-import { createLocalDeps } from '#shared/platform/local-deps.ts';
+import { createLocalDeps } from '#shared/app/local-deps.ts';
 
 /**
  * `npm run rekey:national-ids < ids.txt`: the second half of a pepper rotation

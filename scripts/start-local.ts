@@ -1,16 +1,11 @@
 import { join, resolve } from 'node:path';
 import webpush from 'web-push';
-import { createApp } from '#shared/http/app.ts';
-import { localVerifier } from '#shared/http/auth.ts';
-import { localNotificationRoutes } from '#shared/notifications/local-routes.ts';
-import { allRouters, credentialRoutes } from '#shared/http/routers.ts';
-import { scopeRequestsToFunctions } from '#shared/http/local-function-scope.ts';
-import { jobs, runJob } from '#shared/jobs/all.ts';
+import { createLocalApp } from '#shared/app/local-app.ts';
+import { jobs, runJob } from '#shared/app/job-registry.ts';
 import { loadConfig } from '#shared/platform/config.ts';
-import { createLocalDeps } from '#shared/platform/local-deps.ts';
+import { createLocalDeps } from '#shared/app/local-deps.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { seedDemoData } from '#shared/demo/all.ts';
-import { tabletTokens } from '#shared/tablets/tokens.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { buildWeb } from './build-web.ts';
 import { startWebServer } from './web-server.ts';
@@ -45,14 +40,7 @@ deps.stream.startTimer(Number(process.env.STREAM_POLL_MS ?? 100));
 const { seeded, demo } = await seedDemoData(deps);
 await deps.drainOutbox();
 
-const app = scopeRequestsToFunctions(
-  createApp(deps, {
-    verifier: localVerifier(config),
-    routers: [...allRouters(), localNotificationRoutes()],
-    deviceRoutes: credentialRoutes,
-    tabletTokens,
-  }),
-);
+const app = createLocalApp(deps);
 // The web clients on the API's origin, as CloudFront serves them on AWS.
 const web = await buildWeb();
 const server = await startWebServer({

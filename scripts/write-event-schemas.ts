@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { eventCatalog, jsonSchemaOf } from '#shared/events/all.ts';
+import { eventCatalog, jsonSchemaOf } from '#shared/app/event-registry.ts';
 
-/** `npm run events:schemas`: regenerates events/<Type>.schema.json and events/samples/<Type>.json from the catalog. */
-mkdirSync('events/samples', { recursive: true });
+/** `npm run events:schemas`: regenerates schemas/<Type>.schema.json and schemas/samples/<Type>.json from the catalog. */
+mkdirSync('schemas/samples', { recursive: true });
 for (const [type, definition] of Object.entries(eventCatalog)) {
-  writeFileSync(`events/${type}.schema.json`, `${JSON.stringify(jsonSchemaOf(type), null, 2)}\n`);
-  writeFileSync(`events/samples/${type}.json`, `${JSON.stringify(definition.sample, null, 2)}\n`);
-  console.log(`events/${type}.schema.json`);
+  writeFileSync(`schemas/${type}.schema.json`, `${JSON.stringify(jsonSchemaOf(type), null, 2)}\n`);
+  writeFileSync(`schemas/samples/${type}.json`, `${JSON.stringify(definition.sample, null, 2)}\n`);
+  console.log(`schemas/${type}.schema.json`);
 }

@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { consume } from '#shared/events/all.ts';
-import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { consume } from '#shared/app/event-registry.ts';
+import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
 import { logger } from '#shared/platform/logger.ts';
 
-/** Target of the EventBridge rule for consumed domain events (see shared/events/). */
+/** Target of the EventBridge rule for consumed domain events (see shared/domain-events/). */
 const eventBridgeEvent = z.object({
   id: z.string(),
   'detail-type': z.string(),

@@ -2,9 +2,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { handleStreamRecords } from '#shared/events/stream-handlers.ts';
-import type { StreamRecord } from '#shared/events/stream.ts';
-import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { handleStreamRecords } from '#shared/app/stream-registry.ts';
+import type { StreamRecord } from '#shared/domain-events/stream.ts';
+import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
 import { logger } from '#shared/platform/logger.ts';
 

@@ -1,4 +1,4 @@
-import { apiHandler } from '#shared/http/lambda.ts';
-import { adminRouters } from '#shared/http/parts/admin.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { adminRouters } from '#shared/app/parts/admin-routers.ts';
 
 export const handler = apiHandler(adminRouters());

@@ -1,4 +1,4 @@
-import { apiHandler } from '#shared/http/lambda.ts';
-import { careRouters } from '#shared/http/parts/care.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { careRouters } from '#shared/app/parts/care-routers.ts';
 
 export const handler = apiHandler(careRouters());

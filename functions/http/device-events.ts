@@ -1,4 +1,4 @@
-import { apiHandler } from '#shared/http/lambda.ts';
-import { deviceEventsRouters } from '#shared/http/parts/device-events.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { deviceEventsRouters } from '#shared/app/parts/device-events-routers.ts';
 
 export const handler = apiHandler(deviceEventsRouters());

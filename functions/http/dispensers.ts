@@ -1,4 +1,4 @@
-import { apiHandler } from '#shared/http/lambda.ts';
-import { dispensersRouters } from '#shared/http/parts/dispensers.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { dispensersRouters } from '#shared/app/parts/dispensers-routers.ts';
 
 export const handler = apiHandler(dispensersRouters());

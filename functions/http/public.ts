@@ -1,6 +1,6 @@
 import { handle } from 'hono/aws-lambda';
 import { createPublicApp } from '#shared/http/public-app.ts';
-import { publishedOpenApiDocument } from '#shared/http/published-document.ts';
+import { publishedOpenApiDocument } from '#shared/app/published-document.ts';
 
 /**
  * /health, /openapi.json and /docs (API Gateway sends it nothing else). It mounts no router and

@@ -1,4 +1,4 @@
-import { apiHandler } from '#shared/http/lambda.ts';
-import { reportsRouters } from '#shared/http/parts/reports.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { reportsRouters } from '#shared/app/parts/reports-routers.ts';
 
 export const handler = apiHandler(reportsRouters());

@@ -1,5 +1,5 @@
-import { apiHandler } from '#shared/http/lambda.ts';
-import { visitsRouters } from '#shared/http/parts/visits.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { visitsRouters } from '#shared/app/parts/visits-routers.ts';
 import { tabletTokens } from '#shared/tablets/tokens.ts';
 
 // The visits part serves the paired tablets' routes, so it verifies their tokens too.

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { runJob } from '#shared/jobs/all.ts';
-import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { runJob } from '#shared/app/job-registry.ts';
+import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
 import { logger } from '#shared/platform/logger.ts';
 

@@ -5,7 +5,7 @@ import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2'
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AwsNotifier, SnsAlarmTopic } from '#shared/notifications/aws-notifier.ts';
 import { consumeForNotifier, runNotifierJob } from '#shared/notifications/registry.ts';
-import { createAwsDeps } from '#shared/platform/aws-deps.ts';
+import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
 import { SECRET_MAX_AGE_SECONDS, secretsManagerSource } from '#shared/platform/secrets.ts';
 import { logger } from '#shared/platform/logger.ts';

@@ -111,7 +111,7 @@ export function alarmOnFunctions(stack: Stack, alarm: AlarmFactory, prefix: stri
     'Outbox delivery lags more than 5 minutes behind the table.',
     300_000,
   );
-  // A publish that fails after the write committed is only logged (shared/platform/events.ts).
+  // A publish that fails after the write committed is only logged (shared/platform/event-bus.ts).
   for (const spec of lambdaFunctions.filter((f) => functionAccess[f.name].publishesEvents)) {
     const filter = new MetricFilter(stack, `${spec.name}UnpublishedEvents`, {
       logGroup: logGroups[spec.name],

@@ -164,7 +164,7 @@ function functionEnvironments(stack: Stack, { prefix, deployment, table, identit
     LOG_LEVEL: deployment.logLevel,
     ...lambdaRuntimeEnvironment,
   } satisfies Environment;
-  // Only where the role allows their use (shared/platform/aws-deps.ts reads them when first used).
+  // Only where the role allows their use (shared/app/aws-deps.ts reads them when first used).
   const scheduling = {
     SCHEDULE_GROUP_NAME: prefix,
     SCHEDULER_ROLE_ARN: messaging.schedulerRole.roleArn,

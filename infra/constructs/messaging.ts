@@ -134,7 +134,7 @@ export function deliverToFunctions(stack: Stack, props: DeliveryProps): OutboxRe
   if (props.application.consumedEventTypes.length > 0) {
     new Rule(stack, 'ConsumedEvents', {
       ruleName: `${props.prefix}-consumed-events`,
-      description: 'Domain events that have a consumer (shared/events/)',
+      description: 'Domain events that have a consumer (shared/domain-events/)',
       eventBus: props.messaging.bus,
       eventPattern: {
         source: [`e-team.${props.deployment.municipality}`],

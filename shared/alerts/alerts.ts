@@ -4,11 +4,11 @@ import type { Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError } from '#shared/platform/errors.ts';
-import { domainEvent, type DomainEvent } from '#shared/platform/events.ts';
+import { domainEvent, type DomainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import type { NamedAction, Page, TransactItem } from '#shared/table/store.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import {
   acknowledged,
   dueForEscalation,

@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
 import { reviseCurrentActions } from './final-grant-store.ts';
 import { GRANT_ENDED, grantEndedSchema } from './grant-ended.ts';

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { raiseAlert } from '#shared/alerts/alerts.ts';
 import type { SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { TransactionConflict } from '#shared/table/store.ts';
 import { markDoseAlertRaised } from './store.ts';
 import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts';

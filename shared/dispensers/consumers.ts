@@ -4,13 +4,11 @@ import { endDosePlanWithGrant } from './grant-ended.ts';
 import { DateTime } from 'luxon';
 import type { SystemContext } from '#shared/audit/audit.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '#shared/conversion/plan.ts';
-import { registerConsumer } from '#shared/events/consumers.ts';
+import { on, type Consumption } from '#shared/domain-events/dispatch.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { currentPlan, writeDosePlan } from './dose-plan.ts';
-// The capability's event types join the catalog with its consumers (one import in shared/events/all.ts).
-import './events.ts';
 
 /**
  * An approved final grant sets the citizen's dose plan from its medication-technology part.
@@ -54,12 +52,12 @@ export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): P
   });
 }
 
-registerConsumer(FINAL_GRANT_APPROVED, applyFinalGrantDosePlan);
-
-/** An ended grant ends the dose plan that delivers it (idempotent). */
-registerConsumer(GRANT_ENDED, async (deps, event) => {
-  await endDosePlanWithGrant(deps, grantEndedSchema.parse(event.detail), event.id);
-});
-
-/** A revised final grant (a dispenser trial returned) ends or changes the dose plan like an approval. */
-registerConsumer(FINAL_GRANT_REVISED, applyFinalGrantDosePlan);
+export const dispenserConsumers: readonly Consumption[] = [
+  on(FINAL_GRANT_APPROVED, applyFinalGrantDosePlan),
+  /** An ended grant ends the dose plan that delivers it (idempotent). */
+  on(GRANT_ENDED, async (deps, event) => {
+    await endDosePlanWithGrant(deps, grantEndedSchema.parse(event.detail), event.id);
+  }),
+  /** A revised final grant (a dispenser trial returned) ends or changes the dose plan like an approval. */
+  on(FINAL_GRANT_REVISED, applyFinalGrantDosePlan),
+];

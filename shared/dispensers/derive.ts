@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { Duration } from 'luxon';
 import { raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
 import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
-import { registerStreamHandler } from '#shared/events/stream.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { alertKeys } from '#shared/table/keys.ts';
 import { getItem, type Item } from '#shared/table/store.ts';
 import { missedDoseAlert } from './alerts.ts';
@@ -13,7 +12,6 @@ import { hourKey } from './schedule.ts';
 import {
   addSeenHours,
   addToDoseRecord,
-  DEVICE_EVENT_ENTITY,
   lowerAlertOccurredAt,
   readDispenser,
   recordContactAt,
@@ -239,5 +237,3 @@ async function recordContact(deps: Deps, dispenserId: string, at: string): Promi
   if (contactNeedsWrite(device, at))
     await recordContactAt(deps.table, dispenserId, at, device.assignment !== undefined);
 }
-
-registerStreamHandler(DEVICE_EVENT_ENTITY, deriveFromDeviceEvents);

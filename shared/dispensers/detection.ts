@@ -1,7 +1,7 @@
 import { raiseAlert } from '#shared/alerts/alerts.ts';
 import type { SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
 import { getItems, queryAll, TransactionConflict } from '#shared/table/store.ts';

@@ -1,7 +1,7 @@
-import { registerJobs } from '#shared/jobs/registry.ts';
+import type { Jobs } from '#shared/jobs/runner.ts';
 import { detectMissedDoses, detectSilentDevices, trialEndReminders } from './detection.ts';
 
-registerJobs({
+export const dispenserJobs: Jobs = {
   'detect-missed-doses': {
     description:
       'Raise one alert per planned dose with no dose_taken by its deadline (also when the dispenser is silent)',
@@ -18,4 +18,4 @@ registerJobs({
     every: 'rate(1 day)',
     run: (deps) => trialEndReminders(deps),
   },
-});
+};

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import { auditLogOf } from '#shared/audit/audit.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import { resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { citizenKeys } from '#shared/table/keys.ts';
 import type { Item, Page, TransactItem } from '#shared/table/store.ts';

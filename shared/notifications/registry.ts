@@ -1,6 +1,6 @@
 import type { Deps } from '#shared/platform/deps.ts';
 import { asFunction } from '#shared/table/table-access.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 import { CHIME_EVENT_TYPE, recordMeetingEvent } from './checkin.ts';
 import {
   ESCALATION_STEP_JOB,

@@ -1,16 +1,16 @@
 import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
-import type { EventBus } from './events.ts';
+import type { EventBus } from './event-bus.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { Secrets } from './secrets.ts';
 import type { Table } from '#shared/table/store.ts';
-import type { VideoMeetings } from '#shared/visits/meetings.ts';
+import type { VideoMeetings } from './meetings.ts';
 import type { AlarmTopic, Notifier } from '#shared/notifications/notifier.ts';
 
 /**
  * What the domain needs from the outside world. Lambda entry points build the AWS versions once
- * per container (`shared/platform/aws-deps.ts`); `npm start` and the tests build local ones
- * (`shared/platform/local-deps.ts`).
+ * per container (`shared/app/aws-deps.ts`); `npm start` and the tests build local ones
+ * (`shared/app/local-deps.ts`).
  */
 export interface Deps {
   readonly config: Config;

@@ -1,5 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { DomainEvent, EventBus } from './events.ts';
+import type { DomainEvent, EventBus } from './event-bus.ts';
 import { logger } from './logger.ts';
 
 /** Domain events on the EventBridge bus (AWS). Kept out of events.ts so domain code never loads the SDK. */

@@ -24,7 +24,7 @@ export type TableFunctionName =
 
 /** Every function that reads citizen data writes audit records: `AUDIT#*` is append-only for all (Deny statements). */
 const AUDIT = 'AUDIT#*';
-/** A change's domain events commit with it (the transactional outbox, shared/events/outbox.ts): whoever changes something writes here. */
+/** A change's domain events commit with it (the transactional outbox, shared/domain-events/outbox.ts): whoever changes something writes here. */
 const OUTBOX = 'OUTBOX#*';
 
 export const leadingKeyPatterns = {

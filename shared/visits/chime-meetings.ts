@@ -9,7 +9,7 @@ import {
 import { UpstreamError } from '#shared/platform/errors.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { withRetry } from '#shared/platform/retry.ts';
-import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from './meetings.ts';
+import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from '#shared/platform/meetings.ts';
 
 export interface ChimeRetryOptions {
   /** Attempts per call when Chime throttles (HTTP 429 ThrottledClientException) or is unavailable. */

@@ -10,7 +10,7 @@ import { visitKeys } from '#shared/table/keys.ts';
 import { queryAll } from '#shared/table/store.ts';
 import { isAvailable } from './availability-rules.ts';
 import { listTeamStaff, type StaffProfile } from './availability.ts';
-import { visitEvent } from './events.ts';
+import { visitEvent } from './event-types.ts';
 import { visitConflict } from './booking-rules.ts';
 import { fromItem, slotsOf, type VisitRecord } from './model.ts';
 import {
@@ -23,7 +23,7 @@ import {
   writeVisit,
 } from './visit-store.ts';
 import { occurrencesOf, type Occurrence } from './plan-occurrences.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { cancelVisitWrite } from './visits.ts';
 
 /**

@@ -5,7 +5,7 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError } from '#shared/platform/errors.ts';
 import { visitKeys } from '#shared/table/keys.ts';
 import { queryAll } from '#shared/table/store.ts';
-import { visitEvent } from './events.ts';
+import { visitEvent } from './event-types.ts';
 import { fromItem, type VisitRecord } from './model.ts';
 import { cancelVisitWrite } from './visits.ts';
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import { raiseAlertItems } from '#shared/alerts/alerts.ts';
-import { outboxEvent, recordEvents } from '#shared/events/outbox.ts';
-import { registerJobs } from '#shared/jobs/registry.ts';
+import { outboxEvent, recordEvents } from '#shared/domain-events/outbox.ts';
+import type { Jobs } from '#shared/jobs/runner.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
-import { visitEvent } from './events.ts';
+import { visitEvent } from './event-types.ts';
 import { extendVisitHorizon } from './from-final-grant.ts';
 import type { MissedReason, VisitRecord } from './model.ts';
 import {
@@ -193,7 +193,7 @@ export function noShowReason(visit: VisitRecord): MissedReason | undefined {
   return undefined;
 }
 
-registerJobs({
+export const visitJobs: Jobs = {
   [VISIT_REMINDER_JOB]: {
     description: 'One-time, before a visit: publishes VisitReminderDue if the visit is still scheduled then',
     run: remindVisit,
@@ -208,4 +208,4 @@ registerJobs({
     every: 'rate(1 day)',
     run: (deps) => extendVisitHorizon(deps),
   },
-});
+};

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { UpstreamError } from '#shared/platform/errors.ts';
-import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from './meetings.ts';
+import type { AttendeeInfo, CreateMeetingInput, MeetingInfo, VideoMeetings } from '#shared/platform/meetings.ts';
 
 type Operation = 'createMeeting' | 'getMeeting' | 'createAttendee' | 'deleteMeeting';
 

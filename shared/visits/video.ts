@@ -7,11 +7,11 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/platform/errors.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { logger } from '#shared/platform/logger.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
-import { visitEvent } from './events.ts';
-import type { AttendeeInfo, MeetingInfo } from './meetings.ts';
+import { visitEvent } from './event-types.ts';
+import type { AttendeeInfo, MeetingInfo } from '#shared/platform/meetings.ts';
 import {
   consentOf,
   guestConsents,

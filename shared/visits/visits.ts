@@ -5,7 +5,7 @@ import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import type { DomainEvent } from '#shared/platform/events.ts';
+import type { DomainEvent } from '#shared/platform/event-bus.ts';
 import { NotFoundError, ValidationError } from '#shared/platform/errors.ts';
 import { idPattern, newId } from '#shared/platform/ids.ts';
 import { isoDateInput, isoDateTime } from '#shared/platform/time-input.ts';
@@ -22,7 +22,7 @@ import {
   proposeMove,
   visitConflict,
 } from './booking-rules.ts';
-import { visitEvent } from './events.ts';
+import { visitEvent } from './event-types.ts';
 import type { citizenVisitSchema } from './model.ts';
 import {
   fromItem,
@@ -33,7 +33,7 @@ import {
   type VisitRecord,
   type VisitView,
 } from './model.ts';
-import { outboxEvent } from '#shared/events/outbox.ts';
+import { outboxEvent } from '#shared/domain-events/outbox.ts';
 import { addMinutes, localPeriod, MAX_VISIT_MINUTES, SLOT_MINUTES } from './time.ts';
 import {
   CitizenDoubleBooked,

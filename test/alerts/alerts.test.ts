@@ -7,7 +7,7 @@ import {
   recordEarlierOccurrence,
   resolveAlertByDedupKey,
 } from '#shared/alerts/alerts.ts';
-import { runJob } from '#shared/jobs/all.ts';
+import { runJob } from '#shared/app/job-registry.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { alertKeys } from '#shared/table/keys.ts';
 import { putNew } from '#shared/table/store.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conversionFigures } from '#shared/conversion/figures.ts';
-import { consume } from '#shared/events/all.ts';
+import { consume } from '#shared/app/event-registry.ts';
 import { planTimeFaults } from '#shared/dispensers/plan-start.ts';
 import { requireWithinGrantDates } from '#shared/visits/grant-dates.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';

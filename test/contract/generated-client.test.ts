@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import createClient, { type Middleware } from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_TYPES_FILE, generateClientTypes } from '../../scripts/client-types.ts';
-import { publishedOpenApiDocument } from '#shared/http/published-document.ts';
+import { publishedOpenApiDocument } from '#shared/app/published-document.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import type { paths } from './generated/openapi.ts';
 import { schemaValidator, type OpenApiDocument } from './support.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '#shared/jobs/all.ts';
+import { runJob } from '#shared/app/job-registry.ts';
 import { MAX_EVENTS_PER_BATCH } from '#shared/dispensers/model.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
 import { getItem } from '#shared/table/store.ts';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FINAL_GRANT_APPROVED } from '#shared/conversion/plan.ts';
-import { runJob } from '#shared/jobs/all.ts';
-import { domainEvent } from '#shared/platform/events.ts';
+import { runJob } from '#shared/app/job-registry.ts';
+import { domainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { claimedDispenser, credentialMatches, newCredential } from '#shared/dispensers/credential.ts';
-import { deviceBatchJsonSchema } from '#shared/dispensers/events.ts';
+import { deviceBatchJsonSchema } from '#shared/dispensers/event-types.ts';
 import { checkEvents, citizenAt } from '#shared/dispensers/ingest.ts';
 import { deviceEventBatchSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from '#shared/dispensers/model.ts';
 import {
@@ -188,19 +188,21 @@ describe('device credentials', () => {
   });
 });
 
-describe('the device batch schema in events/', () => {
+describe('the device batch schema in schemas/', () => {
   it('is the one generated from zod', () => {
-    expect(JSON.parse(readFileSync('events/DispenserEventBatch.schema.json', 'utf8'))).toEqual(deviceBatchJsonSchema());
+    expect(JSON.parse(readFileSync('schemas/DispenserEventBatch.schema.json', 'utf8'))).toEqual(
+      deviceBatchJsonSchema(),
+    );
   });
   it('accepts its sample, and its bad sample fails only at the bad event', () => {
     expect(
-      deviceEventBatchSchema.safeParse(JSON.parse(readFileSync('events/samples/DispenserEventBatch.json', 'utf8')))
+      deviceEventBatchSchema.safeParse(JSON.parse(readFileSync('schemas/samples/DispenserEventBatch.json', 'utf8')))
         .success,
     ).toBe(true);
-    const bad = JSON.parse(readFileSync('events/samples/DispenserEventBatch.with-bad-event.json', 'utf8'));
+    const bad = JSON.parse(readFileSync('schemas/samples/DispenserEventBatch.with-bad-event.json', 'utf8'));
     const { rejected } = checkEvents(bad.events, new Date('2026-11-24T12:00:00Z'), 90);
     const expected = ingestResultSchema.parse(
-      JSON.parse(readFileSync('events/samples/DispenserEventBatch.result.json', 'utf8')),
+      JSON.parse(readFileSync('schemas/samples/DispenserEventBatch.result.json', 'utf8')),
     );
     expect(rejected).toEqual(expected.rejected);
     expect(deviceBatchJsonSchema()).toMatchObject({ properties: { events: { maxItems: MAX_EVENTS_PER_BATCH } } });

@@ -8,7 +8,7 @@ import {
   BatchWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionOfRequest, partRoutes } from '#shared/http/local-function-scope.ts';
+import { functionOfRequest, partRoutes } from '#shared/app/local-function-scope.ts';
 import { DeniedByStackPolicy } from '#shared/table/iam-guard.ts';
 import { asFunction } from '#shared/table/table-access.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';

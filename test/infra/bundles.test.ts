@@ -14,7 +14,7 @@ import {
 } from '../../infra/bundling.ts';
 import { functionAccess, type FunctionAccess } from '../../infra/access.ts';
 import { openApiDocument } from '#shared/http/app.ts';
-import { allRouters } from '#shared/http/routers.ts';
+import { allRouters } from '#shared/app/routers.ts';
 
 /**
  * The bundles as AWS runs them, built with the stack's own esbuild options (plugins included).

@@ -6,7 +6,7 @@ import { newRouter } from '#shared/http/app.ts';
 import { lambdaEsbuildOptions, lambdaFunctions, PROJECT_ROOT } from '../../infra/bundling.ts';
 import { NOTIFIER_ENTRY } from '../../infra/notifications.ts';
 import { apiRoutes, toApiGatewayPath } from '../../infra/routes.ts';
-import { credentialRoutes } from '#shared/http/routers.ts';
+import { credentialRoutes } from '#shared/app/routers.ts';
 
 /** A router with real zod-openapi routes, as a capability would write them. */
 function routerWith(...routes: { method: 'get' | 'post' | 'put' | 'delete'; path: string }[]) {

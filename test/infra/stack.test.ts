@@ -19,9 +19,9 @@ import {
 } from '../../infra/stack.ts';
 import { openApiDocument } from '#shared/http/app.ts';
 import { leadingKeyPatterns } from '#shared/table/table-access.ts';
-import { consumers } from '#shared/events/all.ts';
-import { apiParts, credentialRoutes, type ApiPart } from '#shared/http/routers.ts';
-import { jobs } from '#shared/jobs/all.ts';
+import { consumers } from '#shared/app/event-registry.ts';
+import { apiParts, credentialRoutes, type ApiPart } from '#shared/app/routers.ts';
+import { jobs } from '#shared/app/job-registry.ts';
 import { roles } from '#shared/platform/actor.ts';
 import { globalIndexes, TTL_ATTRIBUTE } from '#shared/table/schema.ts';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '#shared/jobs/all.ts';
+import { runJob } from '#shared/app/job-registry.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { citizenWithDispenser, type DispenserWorld } from '../dispensers/support.ts';
 

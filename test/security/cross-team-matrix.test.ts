@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '#shared/http/app.ts';
-import { allRouters } from '#shared/http/routers.ts';
+import { allRouters } from '#shared/app/routers.ts';
 import { auditKeys } from '#shared/table/keys.ts';
 import { queryAll } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp, type TestResponse } from '../support/app.ts';

@@ -3,14 +3,10 @@ import { inject } from 'vitest';
 import type { Role } from '#shared/platform/actor.ts';
 import { FixedClock, type Clock } from '#shared/platform/clock.ts';
 import { loadConfig, type Config } from '#shared/platform/config.ts';
-import { createLocalDeps, type LocalDeps } from '#shared/platform/local-deps.ts';
-import { createApp } from '#shared/http/app.ts';
-import { localVerifier, signLocalToken } from '#shared/http/auth.ts';
-import { localNotificationRoutes } from '#shared/notifications/local-routes.ts';
-import { allRouters, credentialRoutes } from '#shared/http/routers.ts';
-import { scopeRequestsToFunctions } from '#shared/http/local-function-scope.ts';
+import { createLocalDeps, type LocalDeps } from '#shared/app/local-deps.ts';
+import { signLocalToken } from '#shared/http/auth.ts';
+import { createLocalApp } from '#shared/app/local-app.ts';
 import type { Router } from '#shared/http/env.ts';
-import { tabletTokens } from '#shared/tablets/tokens.ts';
 
 /**
  * The whole HTTP app on DynamoDB Local, with a fresh table per call (one per test file is the
@@ -50,14 +46,7 @@ export async function createTestApp(options: { clock?: Clock; config?: Partial<C
   );
   const deps = await createLocalDeps(config, options.clock ? { clock: options.clock } : {});
   // Each request runs as its part's function, held to that function's table partitions.
-  const app = scopeRequestsToFunctions(
-    createApp(deps, {
-      verifier: localVerifier(config),
-      routers: [...allRouters(), localNotificationRoutes()],
-      deviceRoutes: credentialRoutes,
-      tabletTokens,
-    }),
-  );
+  const app = createLocalApp(deps);
   const token = (role: Role | Role[], sub: string, team?: string) =>
     signLocalToken(config, { sub, roles: Array.isArray(role) ? role : [role], ...(team ? { team } : {}) });
   return {

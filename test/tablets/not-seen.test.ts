@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '#shared/jobs/all.ts';
+import { runJob } from '#shared/app/job-registry.ts';
 import { getTablet } from '#shared/tablets/tablet-store.ts';
 import { raisesAt } from '#shared/tablets/not-seen.ts';
 import { pairTablet } from '../security/fixtures.ts';

@@ -21,13 +21,14 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '#shared/http/app.ts';
 import { localVerifier } from '#shared/http/auth.ts';
 import type { Router } from '#shared/http/env.ts';
-import { allRouters, deviceRoutes } from '#shared/http/routers.ts';
+import { allRouters, deviceRoutes } from '#shared/app/routers.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { EventBridgeScheduler } from '#shared/platform/eventbridge-scheduler.ts';
 import { ChimeMeetings } from '#shared/visits/chime-meetings.ts';
-import { consume, consumers } from '#shared/events/all.ts';
-import { LocalStreamPoller } from '#shared/events/local-stream.ts';
-import { LocalEventBus } from '#shared/platform/events.ts';
+import { consume, consumers } from '#shared/app/event-registry.ts';
+import { LocalStreamPoller } from '#shared/domain-events/local-stream.ts';
+import { streamHandlers } from '#shared/app/stream-registry.ts';
+import { LocalEventBus } from '#shared/platform/event-bus.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
 import { annasWeek, newCitizen, setAvailability, visitActors, type VisitActors } from './visit-helpers.ts';
 
@@ -85,7 +86,7 @@ beforeAll(async () => {
   app = createApp(deps, { verifier: localVerifier(t.config), routers: allRouters(), deviceRoutes });
   const bus = new LocalEventBus();
   for (const type of Object.keys(consumers)) bus.subscribe(type, (event) => consume({ ...deps, events: bus }, event));
-  stream = new LocalStreamPoller({ ...deps, events: bus }, t.config.DYNAMODB_ENDPOINT ?? '');
+  stream = new LocalStreamPoller({ ...deps, events: bus }, t.config.DYNAMODB_ENDPOINT ?? '', streamHandlers);
 });
 
 beforeEach(() => {

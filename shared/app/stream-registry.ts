@@ -1,0 +1,29 @@
+import type { Deps } from '#shared/platform/deps.ts';
+import { deriveFromDeviceEvents } from '#shared/dispensers/derive.ts';
+import { DEVICE_EVENT_ENTITY } from '#shared/dispensers/ingest.ts';
+import { OUTBOX_ENTITY } from '#shared/domain-events/outbox.ts';
+import {
+  handleStreamRecordsWith,
+  publishOutboxItems,
+  type StreamHandlers,
+  type StreamRecord,
+} from '#shared/domain-events/stream.ts';
+
+/**
+ * What the table's stream delivers, by stored entity, for the stream Lambda and the local stream
+ * poller alike: outbox items to the bus, and each entity a capability derives state from to its
+ * handler. Add a line here when a capability derives state from the stream.
+ */
+export const streamHandlers: StreamHandlers = {
+  [OUTBOX_ENTITY]: publishOutboxItems,
+  [DEVICE_EVENT_ENTITY]: deriveFromDeviceEvents,
+};
+
+/** The entities the stream delivers; the AWS event source mapping filters on the same list. */
+export function streamEntities(): string[] {
+  return Object.keys(streamHandlers);
+}
+
+export function handleStreamRecords(deps: Deps, records: readonly StreamRecord[]) {
+  return handleStreamRecordsWith(streamHandlers, deps, records);
+}
