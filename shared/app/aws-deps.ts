@@ -7,7 +7,7 @@ import type { Deps } from '#shared/platform/deps.ts';
 import type { DomainEvent, EventBus } from '#shared/platform/event-bus.ts';
 import type { OneTimeJob, Scheduler } from '#shared/platform/scheduler.ts';
 import { SecretsManagerSecrets, secretsManagerSource, type Secrets } from '#shared/platform/secrets.ts';
-import type { AlarmTopic, Notifier } from '#shared/notifications/notifier.ts';
+import type { AlarmTopic, Notifier } from '#shared/notifications/local-notifier.ts';
 
 /**
  * The deps of a Lambda on AWS. No AWS client is created at import: the DynamoDB, EventBridge,
@@ -26,9 +26,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; alarms?: AlarmTopic } = {}): Deps {
-  const db = lazyDocumentClient({ region: config.AWS_REGION });
-
+function eventBusOf(config: Config): EventBus {
   const eventBus = once(async () => {
     const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([
       import('@aws-sdk/client-eventbridge'),
@@ -42,6 +40,10 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
   });
   const events: EventBus = { publish: async (list: readonly DomainEvent[]) => (await eventBus()).publish(list) };
 
+  return events;
+}
+
+function schedulerOf(config: Config): Scheduler {
   const oneTimeScheduler = once(async () => {
     if (!config.SCHEDULER_TARGET_ARN || !config.SCHEDULER_ROLE_ARN)
       throw new Error('SCHEDULER_TARGET_ARN and SCHEDULER_ROLE_ARN are required on AWS');
@@ -61,6 +63,10 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
     cancel: async (name: string) => (await oneTimeScheduler()).cancel(name),
   };
 
+  return scheduler;
+}
+
+function meetingsOf(config: Config): VideoMeetings {
   const chime = once(async () => {
     const [{ ChimeSDKMeetingsClient }, { ChimeMeetings }] = await Promise.all([
       import('@aws-sdk/client-chime-sdk-meetings'),
@@ -78,6 +84,16 @@ export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; 
       (await chime()).createAttendee(meetingId, externalUserId),
     deleteMeeting: async (meetingId) => (await chime()).deleteMeeting(meetingId),
   };
+
+  return meetings;
+}
+
+export function createAwsDeps(config: Config, overrides: { notifier?: Notifier; alarms?: AlarmTopic } = {}): Deps {
+  const db = lazyDocumentClient({ region: config.AWS_REGION });
+
+  const events = eventBusOf(config);
+  const scheduler = schedulerOf(config);
+  const meetings = meetingsOf(config);
 
   // loadConfig requires APP_SECRET_ARN on every deployed stage; a function without it that asks for a secret fails loudly.
   const secrets: Secrets = config.APP_SECRET_ARN

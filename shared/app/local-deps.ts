@@ -10,7 +10,7 @@ import { LocalEventBus } from '#shared/platform/event-bus.ts';
 import { LocalScheduler } from '#shared/platform/scheduler.ts';
 import { LocalSecrets } from '#shared/platform/secrets.ts';
 import { consume, consumers } from './event-registry.ts';
-import { LocalAlarmTopic, LocalNotifier } from '#shared/notifications/notifier.ts';
+import { LocalAlarmTopic, LocalNotifier } from '#shared/notifications/local-notifier.ts';
 import { consumeForNotifier, notifierConsumers, notifierJobs, runNotifierJob } from '#shared/notifications/registry.ts';
 import { LocalStreamPoller } from '#shared/domain-events/local-stream.ts';
 import { streamHandlers } from './stream-registry.ts';

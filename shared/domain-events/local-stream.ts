@@ -108,6 +108,23 @@ export class LocalStreamPoller {
     return outsideFunctions(() => this.pollShards());
   }
 
+  /** Counts a failed record's attempts; past the limit it becomes a local dead letter and is skipped. True while it should be retried. */
+  private noteFailure(record: StreamRecord, error: unknown, state: ShardState): boolean {
+    const attempts = (this.attempts.get(record.sequenceNumber) ?? 0) + 1;
+    this.attempts.set(record.sequenceNumber, attempts);
+    if (attempts < (this.options.maxAttempts ?? 10)) return true;
+    this.deadLetters.push({
+      sequenceNumber: record.sequenceNumber,
+      entity: String(record.newImage?.entity),
+      error: String((error as Error)?.message ?? error),
+    });
+    logger.error('stream record given up after repeated failures (local dead letter)', {
+      sequenceNumber: record.sequenceNumber,
+    });
+    state.last = record.sequenceNumber;
+    return false;
+  }
+
   private async pollShards(): Promise<{ records: number; handled: number; failed: boolean }> {
     await this.load();
     let records = 0;
@@ -149,21 +166,7 @@ export class LocalStreamPoller {
         if (lastHandled) state.last = lastHandled.sequenceNumber;
         const failedRecord = batch[stopAt];
         if (failedRecord) {
-          const attempts = (this.attempts.get(failedRecord.sequenceNumber) ?? 0) + 1;
-          this.attempts.set(failedRecord.sequenceNumber, attempts);
-          if (attempts >= (this.options.maxAttempts ?? 10)) {
-            this.deadLetters.push({
-              sequenceNumber: failedRecord.sequenceNumber,
-              entity: String(failedRecord.newImage?.entity),
-              error: String((result.error as Error)?.message ?? result.error),
-            });
-            logger.error('stream record given up after repeated failures (local dead letter)', {
-              sequenceNumber: failedRecord.sequenceNumber,
-            });
-            state.last = failedRecord.sequenceNumber;
-          } else {
-            failed = true;
-          }
+          failed = this.noteFailure(failedRecord, result.error, state);
           // Read again from after the last record handled.
           state.iterator = undefined;
           await this.save(id, state);

@@ -11,7 +11,7 @@ import { logger } from '#shared/platform/logger.ts';
 import { alertKeys, notificationKeys } from '#shared/table/keys.ts';
 import { expiresAfterDays, getItem, getItems, putNew, queryAll, type Item } from '#shared/table/store.ts';
 import { consoleAlertUrl } from './links.ts';
-import type { OutgoingMessage } from './notifier.ts';
+import type { OutgoingMessage } from './local-notifier.ts';
 import {
   isPausedAt,
   isTechnical,

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '#shared/http/app.ts';
 import { bearer, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
 import { NotFoundError } from '#shared/platform/errors.ts';
-import { LocalNotifier } from './notifier.ts';
+import { LocalNotifier } from './local-notifier.ts';
 
 /**
  * LOCAL ONLY: what would have been sent. Mounted by `npm start` and the tests, never part of an

@@ -5,7 +5,7 @@ import type { Scheduler } from './scheduler.ts';
 import type { Secrets } from './secrets.ts';
 import type { Table } from '#shared/table/store.ts';
 import type { VideoMeetings } from './meetings.ts';
-import type { AlarmTopic, Notifier } from '#shared/notifications/notifier.ts';
+import type { AlarmTopic, Notifier } from '#shared/platform/notifier.ts';
 
 /**
  * What the domain needs from the outside world. Lambda entry points build the AWS versions once
@@ -21,7 +21,7 @@ export interface Deps {
   readonly meetings: VideoMeetings;
   /** The stage's secrets (pepper, cursor key), read at run time. */
   readonly secrets: Secrets;
-  /** Web push and SMS (shared/notifications/notifier.ts). */
+  /** Web push and SMS (shared/platform/notifier.ts). */
   readonly notifier: Notifier;
   /** The team alarm of an unacknowledged escalation chain. */
   readonly alarms: AlarmTopic;

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { listTeams } from '#shared/citizens/teams.ts';
 import { listCurrentFinalGrants } from '#shared/conversion/final-grants.ts';
 import { applyFinalGrantDosePlan } from '#shared/dispensers/consumers.ts';
@@ -36,8 +37,8 @@ export interface ReconcileReport {
 }
 
 export async function reconcile(deps: Deps): Promise<ReconcileReport> {
-  const now = deps.clock.now();
-  const settled = new Date(now.getTime() - SETTLE_MINUTES * 60_000).toISOString();
+  const now = DateTime.fromJSDate(deps.clock.now(), { zone: 'utc' });
+  const settled = now.minus({ minutes: SETTLE_MINUTES }).toISO() as string;
   const report: ReconcileReport = {
     teams: 0,
     visitsChecked: 0,
@@ -46,10 +47,17 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
     grantsChecked: 0,
     dosePlansRepaired: [],
   };
+  await reconcileVisits(deps, now, settled, report);
+  await reconcileDosePlans(deps, now.toJSDate(), settled, report);
+  const repaired = report.schedulesRepaired.length + report.noShowsRepaired.length + report.dosePlansRepaired.length;
+  (repaired > 0 ? logger.warn : logger.info).call(logger, 'reconciliation done', { ...report, repaired });
+  return report;
+}
 
-  // Visits: from a day back (a no-show check lost yesterday) to the planning horizon.
-  const from = new Date(now.getTime() - 86_400_000).toISOString();
-  const to = new Date(now.getTime() + (deps.config.VISIT_HORIZON_DAYS + 1) * 86_400_000).toISOString();
+/** Visits from a day back (a no-show check lost yesterday) to the planning horizon. */
+async function reconcileVisits(deps: Deps, now: DateTime, settled: string, report: ReconcileReport): Promise<void> {
+  const from = now.minus({ days: 1 }).toISO() as string;
+  const to = now.plus({ days: deps.config.VISIT_HORIZON_DAYS + 1 }).toISO() as string;
   for (const team of await listTeams(deps)) {
     report.teams += 1;
     const items = await queryAll(
@@ -77,8 +85,10 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
       }
     }
   }
+}
 
-  // Dose plans from the current final grants.
+/** Dose plans from the current final grants. */
+async function reconcileDosePlans(deps: Deps, now: Date, settled: string, report: ReconcileReport): Promise<void> {
   let cursor: string | undefined;
   do {
     const page = await listCurrentFinalGrants(deps, cursor);
@@ -105,10 +115,6 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
     }
     cursor = page.nextCursor;
   } while (cursor);
-
-  const repaired = report.schedulesRepaired.length + report.noShowsRepaired.length + report.dosePlansRepaired.length;
-  (repaired > 0 ? logger.warn : logger.info).call(logger, 'reconciliation done', { ...report, repaired });
-  return report;
 }
 
 export const reconcileJobs: Jobs = {

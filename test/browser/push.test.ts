@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raiseAlert } from '#shared/alerts/alerts.ts';
-import type { LocalNotifier } from '#shared/notifications/notifier.ts';
+import type { LocalNotifier } from '#shared/notifications/local-notifier.ts';
 import { newCitizen, registerStaff } from '../visits/visit-helpers.ts';
 import { startWebStack, type WebStack } from './support.ts';
 

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import webpush from 'web-push';
 import { describe, expect, it } from 'vitest';
 import { AwsNotifier, SnsAlarmTopic, type PushSend } from '#shared/notifications/aws-notifier.ts';
-import type { PushMessage } from '#shared/notifications/notifier.ts';
+import type { PushMessage } from '#shared/notifications/local-notifier.ts';
 
 const vapid = webpush.generateVAPIDKeys();
 const options = {
