@@ -3,7 +3,14 @@ import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import webpush from 'web-push';
 import { logger } from '#shared/platform/logger.ts';
-import type { AlarmTopic, DeliveryResult, Notifier, OutgoingMessage, PushMessage, SmsMessage } from './local-notifier.ts';
+import type {
+  AlarmTopic,
+  DeliveryResult,
+  Notifier,
+  OutgoingMessage,
+  PushMessage,
+  SmsMessage,
+} from './local-notifier.ts';
 
 /** A page older than an hour is worth less than the SMS the chain sends next: the push service may drop it. */
 const PUSH_TTL = Duration.fromObject({ hours: 1 });
