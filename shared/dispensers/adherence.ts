@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -28,7 +29,7 @@ import {
  */
 
 const dayCount = (from: string, to: string) =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+  Math.round(DateTime.fromISO(to, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days) + 1;
 
 export function checkPeriod(from: string, to: string): void {
   if (to < from)

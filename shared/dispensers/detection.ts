@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { raiseAlert } from '#shared/alerts/alerts.ts';
 import type { SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
@@ -47,7 +48,6 @@ export async function detectMissedDoses(
   deps: Deps,
 ): Promise<{ dispensers: number; dosesChecked: number; raised: number }> {
   const now = deps.clock.now();
-  const missedAfterMs = deps.config.DOSE_MISSED_AFTER_MINUTES * 60_000;
   const zone = deps.config.TIME_ZONE;
   const dispensers = (await assignedDispensers(deps)).filter((d) => d.assignment && d.dosePlan);
   const due = dispensers.flatMap((d) => {
@@ -56,11 +56,16 @@ export async function detectMissedDoses(
     if (!assignment || !plan) return [];
     const from = new Date(
       Math.max(
-        now.getTime() - missedAfterMs - MISSED_DOSE_LOOKBACK_HOURS * 3_600_000,
+        DateTime.fromJSDate(now)
+          .minus({ minutes: deps.config.DOSE_MISSED_AFTER_MINUTES, hours: MISSED_DOSE_LOOKBACK_HOURS })
+          .toMillis(),
         Date.parse(assignment.assignedAt),
       ),
     );
-    const to = new Date(now.getTime() - missedAfterMs + 1);
+    const to = DateTime.fromJSDate(now)
+      .minus({ minutes: deps.config.DOSE_MISSED_AFTER_MINUTES })
+      .plus({ milliseconds: 1 })
+      .toJSDate();
     return dosesOfRule(plan, from, to, zone).map((dose) => ({
       dispenser: d,
       citizenId: assignment.citizenId,
@@ -103,7 +108,9 @@ export async function detectMissedDoses(
  */
 export async function detectSilentDevices(deps: Deps): Promise<{ silent: number; raised: number }> {
   const now = deps.clock.now();
-  const cutoff = new Date(now.getTime() - deps.config.DEVICE_SILENT_AFTER_MINUTES * 60_000).toISOString();
+  const cutoff = DateTime.fromJSDate(now, { zone: 'utc' })
+    .minus({ minutes: deps.config.DEVICE_SILENT_AFTER_MINUTES })
+    .toISO() as string;
   const silent = (await assignedDispensers(deps, cutoff)).filter((d) => d.assignment);
   const ctx = systemContext(deps, 'detect-silent-devices');
   let raisedCount = 0;

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { openCursor, sealCursor, type CursorBinding } from '#shared/table/cursor.ts';
@@ -41,7 +42,7 @@ export const cursorSeal = createMiddleware<AppEnv>(async (c, next) => {
   if (typeof body !== 'object' || body === null || typeof (body as { nextCursor?: unknown }).nextCursor !== 'string')
     return;
   const { cursorKey } = await deps.secrets.get();
-  const expiresAt = new Date(deps.clock.now().getTime() + deps.config.CURSOR_TTL_MINUTES * 60_000);
+  const expiresAt = DateTime.fromJSDate(deps.clock.now()).plus({ minutes: deps.config.CURSOR_TTL_MINUTES }).toJSDate();
   const sealed = {
     ...body,
     nextCursor: sealCursor((body as { nextCursor: string }).nextCursor, binding, cursorKey, expiresAt),

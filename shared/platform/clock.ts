@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+
 /** Time is a dependency so tests (and the no-show job) can say what "now" is. */
 export interface Clock {
   now(): Date;
@@ -15,6 +17,6 @@ export class FixedClock implements Clock {
     this.current = new Date(at);
   }
   advanceMinutes(minutes: number): void {
-    this.current = new Date(this.current.getTime() + minutes * 60_000);
+    this.current = DateTime.fromJSDate(this.current).plus({ minutes }).toJSDate();
   }
 }
