@@ -296,66 +296,21 @@ export async function availabilityView(main: HTMLElement): Promise<void> {
           void save();
         },
       },
-      h('h2', null, t('weekly')),
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', { scope: 'col' }, t('weekday')),
-            h('th', { scope: 'col' }, t('from')),
-            h('th', { scope: 'col' }, t('to')),
-            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('remove'))),
-          ),
-        ),
-        weeklyRows,
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          onclick: () => {
-            weekly.push({ weekday: 1, start: '08:00', end: '16:00' });
-            drawWeekly();
-            drawGrid();
-          },
-        },
-        t('addWindow'),
-      ),
-      h('h2', null, t('exceptions')),
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', { scope: 'col' }, t('date')),
-            h('th', { scope: 'col' }, t('exceptions')),
-            h('th', { scope: 'col' }, t('from')),
-            h('th', { scope: 'col' }, t('to')),
-            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('remove'))),
-          ),
-        ),
+      ...editableTable(t('weekly'), [t('weekday'), t('from'), t('to')], weeklyRows, t('addWindow'), () => {
+        weekly.push({ weekday: 1, start: '08:00', end: '16:00' });
+        drawWeekly();
+        drawGrid();
+      }),
+      ...editableTable(
+        t('exceptions'),
+        [t('date'), t('exceptions'), t('from'), t('to')],
         exceptionRows,
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          onclick: () => {
-            exceptions.push({ date: today, kind: 'time-off' });
-            drawExceptions();
-            drawGrid();
-          },
-        },
         t('addException'),
+        () => {
+          exceptions.push({ date: today, kind: 'time-off' });
+          drawExceptions();
+          drawGrid();
+        },
       ),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('save'))),
     ),
@@ -366,4 +321,25 @@ export async function availabilityView(main: HTMLElement): Promise<void> {
   drawWeekly();
   drawExceptions();
   drawGrid();
+}
+
+/** A heading, a table of editable rows (the last column removes a row) and the button that adds one. */
+function editableTable(
+  title: string,
+  columns: readonly string[],
+  rows: HTMLElement,
+  addLabel: string,
+  add: () => void,
+): HTMLElement[] {
+  const header = h(
+    'tr',
+    null,
+    ...columns.map((c) => h('th', { scope: 'col' }, c)),
+    h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('remove'))),
+  );
+  return [
+    h('h2', null, title),
+    h('table', null, h('thead', null, header), rows),
+    h('button', { type: 'button', onclick: add }, addLabel),
+  ];
 }
