@@ -1,8 +1,13 @@
-/**
- * Imports every capability's demo step so `demoSteps` is complete, in order.
- * Add a line here when a capability contributes demo data.
- */
-import './care.ts';
-import './visits.ts';
-import './dispensers.ts';
-export { seedDemoData } from './seed.ts';
+import type { Deps } from '#shared/platform/deps.ts';
+import { careDemo } from './care.ts';
+import { dispensersDemo } from './dispensers.ts';
+import { seedDemoDataWith, type DemoData, type DemoStep } from './seed.ts';
+import { visitsDemo } from './visits.ts';
+
+/** Every capability's demo step, in order: each gets what the earlier ones made. */
+export const demoSteps: readonly DemoStep[] = [careDemo, visitsDemo, dispensersDemo];
+
+/** The demo data of `npm start`: every step, once per data folder. */
+export function seedDemoData(deps: Deps): Promise<{ seeded: boolean; demo: DemoData }> {
+  return seedDemoDataWith(deps, demoSteps);
+}

@@ -6,7 +6,7 @@ import { approveConversion, proposeConversion } from '#shared/conversion/convers
 import { grantsAndProfileOf, recordGrant } from '#shared/conversion/grants.ts';
 import type { Role } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
-import { demoSteps, type DemoData } from './seed.ts';
+import type { DemoData, DemoStep } from './seed.ts';
 
 const listGrantsOf = async (deps: Parameters<typeof grantsAndProfileOf>[0], citizenId: string) =>
   (await grantsAndProfileOf(deps, citizenId)).grants;
@@ -138,7 +138,8 @@ async function seedBent(deps: SeedDeps, demo: DemoData, cast: Cast): Promise<voi
  * of the demo team — one assessed ready with four grants and an approved final grant (screen
  * visits and a dispenser), one ready with support, one not ready. National ids are made up.
  */
-demoSteps.push(async (deps, demo: DemoData) => {
+/** The care step of the demo data. */
+export const careDemo: DemoStep = async (deps, demo: DemoData) => {
   const now = deps.clock.now();
   const as = (role: Role, sub: string): RequestContext => ({
     actor: { kind: 'user', sub, roles: [role], team: demo.team },
@@ -157,4 +158,4 @@ demoSteps.push(async (deps, demo: DemoData) => {
   await seedKaren(deps, demo, cast);
   await seedPoul(deps, demo, cast);
   await seedBent(deps, demo, cast);
-});
+};

@@ -4,7 +4,7 @@ import { ingestDeviceEvents } from '#shared/dispensers/ingest.ts';
 import { assignDispenser, registerDispenser } from '#shared/dispensers/registry.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
-import { demoSteps, type DemoData } from './seed.ts';
+import type { DemoData, DemoStep } from './seed.ts';
 
 /**
  * Demo data of the dispenser capability: one dispenser in stock; one active with the demo citizen,
@@ -62,7 +62,8 @@ async function postDemoDays(
   }
 }
 
-demoSteps.push(async (deps, demo: DemoData) => {
+/** The dispensers step of the demo data. */
+export const dispensersDemo: DemoStep = async (deps, demo: DemoData) => {
   const now = deps.clock.now();
   const staff: RequestContext = {
     actor: { kind: 'user', sub: 'stf-anna', roles: ['staff'], team: demo.team },
@@ -108,4 +109,4 @@ demoSteps.push(async (deps, demo: DemoData) => {
     );
     demo.ids.dispenserOnTrial = trial.dispenser.dispenserId;
   }
-});
+};

@@ -15,14 +15,18 @@ export interface DemoData {
 
 export type DemoStep = (deps: Deps, demo: DemoData) => Promise<void>;
 
-export const demoSteps: DemoStep[] = [];
-
-/** Returns the demo ids, seeding first if this data folder has never been seeded. */
-export async function seedDemoData(deps: Deps): Promise<{ seeded: boolean; demo: DemoData }> {
+/**
+ * Returns the demo ids, seeding first with `steps` (in order) if this data folder has never been
+ * seeded. `shared/demo/all.ts` lists every capability's step; a test may pass fewer.
+ */
+export async function seedDemoDataWith(
+  deps: Deps,
+  steps: readonly DemoStep[],
+): Promise<{ seeded: boolean; demo: DemoData }> {
   const marker = await getItem<{ demo: DemoData }>(deps.table, demoKeys.marker(), { consistent: true });
   if (marker) return { seeded: false, demo: marker.demo };
   const demo: DemoData = { team: 'east', ids: {} };
-  for (const step of demoSteps) await step(deps, demo);
+  for (const step of steps) await step(deps, demo);
   await transactWrite(deps.table, [
     put(deps.table, { ...demoKeys.marker(), entity: 'DemoMarker', demo, seededAt: deps.clock.now().toISOString() }),
   ]);

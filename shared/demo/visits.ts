@@ -7,7 +7,7 @@ import { getStaffProfile, setAvailability } from '#shared/visits/availability.ts
 import { ConflictError } from '#shared/platform/errors.ts';
 import { changeVisit, listVisits } from '#shared/visits/visits.ts';
 import { registerStaff } from '#shared/visits/staff-directory.ts';
-import { demoSteps, type DemoData } from './seed.ts';
+import type { DemoData, DemoStep } from './seed.ts';
 
 /**
  * Demo data of the visits capability: three people of the demo team with self-scheduled
@@ -85,7 +85,8 @@ async function assignPlannedWeek(deps: SeedDeps, demo: DemoData, lead: RequestCo
   logger.info('demo visits assigned', { assigned, unassigned: week.items.length - assigned });
 }
 
-demoSteps.push(async (deps, demo: DemoData) => {
+/** The visits step of the demo data. */
+export const visitsDemo: DemoStep = async (deps, demo: DemoData) => {
   const now = deps.clock.now();
   const as: As = (role, sub) => ({
     actor: { kind: 'user', sub, roles: [role], team: demo.team },
@@ -94,4 +95,4 @@ demoSteps.push(async (deps, demo: DemoData) => {
   });
   await seedStaff(deps, demo, as);
   await assignPlannedWeek(deps, demo, as('lead', 'lead-lis'));
-});
+};

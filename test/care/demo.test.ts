@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import '#shared/demo/care.ts';
-import { seedDemoData } from '#shared/demo/seed.ts';
+import { careDemo } from '#shared/demo/care.ts';
+import { seedDemoDataWith } from '#shared/demo/seed.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 describe('the care demo data of npm start', () => {
   it('leaves the default questionnaire, three citizens and one approved final grant in the demo team', async () => {
-    const { demo } = await seedDemoData(t.deps);
+    const { demo } = await seedDemoDataWith(t.deps, [careDemo]);
     const lead = await t.token('lead', 'lead-demo', demo.team);
     const citizens = await t.call('GET', '/citizens', { as: lead });
     expect(citizens.body.items).toHaveLength(3);

@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-// The steps this test looks at: citizens and grants, then dispensers (the visits step is the visits tests').
-import '#shared/demo/care.ts';
-import '#shared/demo/dispensers.ts';
-import { seedDemoData } from '#shared/demo/seed.ts';
-import type { DemoData } from '#shared/demo/seed.ts';
+import { careDemo } from '#shared/demo/care.ts';
+import { dispensersDemo } from '#shared/demo/dispensers.ts';
+import { seedDemoDataWith, type DemoData } from '#shared/demo/seed.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -11,7 +9,8 @@ let demo: DemoData;
 
 beforeAll(async () => {
   t = await createTestApp();
-  demo = (await seedDemoData(t.deps)).demo;
+  // The steps this test looks at: citizens and grants, then dispensers (the visits step is the visits tests').
+  demo = (await seedDemoDataWith(t.deps, [careDemo, dispensersDemo])).demo;
   // What the stream derives from the seeded device events and grants, as on AWS moments later.
   await t.drain();
 });
