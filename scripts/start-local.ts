@@ -1,3 +1,4 @@
+import '#shared/platform/luxon-defaults.ts';
 import { join, resolve } from 'node:path';
 import webpush from 'web-push';
 import { createLocalApp } from '#shared/app/local-app.ts';

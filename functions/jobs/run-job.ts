@@ -1,3 +1,4 @@
+import '#shared/platform/luxon-defaults.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
