@@ -11,8 +11,13 @@ import {
   requireRole,
 } from '#shared/http/openapi.ts';
 import { requestContext as ctxOf } from '#shared/http/env.ts';
-import { listTechnicalAlerts, seesTechnicalOnly } from '#shared/notifications/technical-alerts.ts';
-import { acknowledgeAlert, alertSchema, alertStatuses, listAlerts, resolveAlert } from './alerts.ts';
+import {
+  acknowledgeVisibleAlert,
+  listTechnicalAlerts,
+  resolveVisibleAlert,
+  seesTechnicalOnly,
+} from '#shared/notifications/technical-alerts.ts';
+import { alertSchema, alertStatuses, listAlerts } from './alerts.ts';
 
 const AlertSchema = alertSchema.openapi('Alert');
 const AlertParams = z.object({ alertId: idParam('alr') });
@@ -48,9 +53,11 @@ const ackRoute = createRoute({
   operationId: 'acknowledgeAlert',
   tags: ['alerts'],
   summary: 'Acknowledge an open alert (it stops counting towards escalation)',
+  description:
+    'Roles: staff, lead (any alert of the team); support (only the team’s technical alerts; a clinical alert is 404 for support, as an unknown id).',
   security: bearer,
-  middleware: [requireRole('staff', 'lead')] as const,
-  'x-roles': ['staff', 'lead'],
+  middleware: [requireRole('staff', 'lead', 'support')] as const,
+  'x-roles': ['staff', 'lead', 'support'],
   request: {
     params: AlertParams,
     body: { ...jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000).optional() })), required: false },
@@ -64,9 +71,11 @@ const resolveRoute = createRoute({
   operationId: 'resolveAlert',
   tags: ['alerts'],
   summary: 'Resolve an alert with a note on what was done',
+  description:
+    'Roles: staff, lead (any alert of the team); support (only the team’s technical alerts; a clinical alert is 404 for support, as an unknown id).',
   security: bearer,
-  middleware: [requireRole('staff', 'lead')] as const,
-  'x-roles': ['staff', 'lead'],
+  middleware: [requireRole('staff', 'lead', 'support')] as const,
+  'x-roles': ['staff', 'lead', 'support'],
   request: { params: AlertParams, body: jsonBody(z.strictObject({ note: z.string().trim().min(1).max(2000) })) },
   responses: { 200: jsonContent(AlertSchema, 'The resolved alert'), ...problems(400, 404, 409) },
 });
@@ -80,9 +89,15 @@ export function alertRoutes() {
     })
     .openapi(ackRoute, async (c) => {
       const body = (c.req.valid('json') as { note?: string } | undefined) ?? {};
-      return c.json(await acknowledgeAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, body.note), 200);
+      return c.json(
+        await acknowledgeVisibleAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, body.note),
+        200,
+      );
     })
     .openapi(resolveRoute, async (c) =>
-      c.json(await resolveAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, c.req.valid('json').note), 200),
+      c.json(
+        await resolveVisibleAlert(c.get('deps'), ctxOf(c), c.req.valid('param').alertId, c.req.valid('json').note),
+        200,
+      ),
     );
 }

@@ -136,8 +136,9 @@ export async function acknowledgeFromLink(
     new ValidationError('The acknowledgement link is not valid.', [
       { field: 'body/token', message: 'not a link of this alert, or tampered with' },
     ]);
-  // Another team's alert is the 404 of an unknown one, whatever the token says.
-  await readVisibleAlert(deps, ctx.actor, alertId);
+  // Another team's alert is the 404 of an unknown one, whatever the token says; so is a clinical
+  // alert for support (its links are for technical alerts).
+  requireAlertVisibleTo(ctx.actor, await readVisibleAlert(deps, ctx.actor, alertId));
   const [body, signature] = token.split('.');
   if (!body || !signature) throw invalid();
   const expected = Buffer.from(sign(await linkKey(deps), body));

@@ -1,4 +1,11 @@
-import { alertSchema, type Alert, type AlertQuery } from '#shared/alerts/alerts.ts';
+import {
+  acknowledgeAlert,
+  alertSchema,
+  readVisibleAlert,
+  resolveAlert,
+  type Alert,
+  type AlertQuery,
+} from '#shared/alerts/alerts.ts';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
@@ -23,6 +30,24 @@ export function seesTechnicalOnly(actor: Actor): boolean {
 export function requireAlertVisibleTo(actor: Actor, alert: Alert): Alert {
   if (seesTechnicalOnly(actor) && !isTechnical(alert.kind)) throw new NotFoundError(`Alert ${alert.alertId}`);
   return alert;
+}
+
+/** Acknowledge as the caller may: support its team's technical alerts, staff and lead every alert of the team. */
+export async function acknowledgeVisibleAlert(
+  deps: Deps,
+  ctx: RequestContext,
+  alertId: string,
+  note?: string,
+): Promise<Alert> {
+  // Before any write: a clinical alert answers support as an unknown id does, never 403.
+  requireAlertVisibleTo(ctx.actor, await readVisibleAlert(deps, ctx.actor, alertId));
+  return acknowledgeAlert(deps, ctx, alertId, note);
+}
+
+/** Resolve as the caller may (as `acknowledgeVisibleAlert`). */
+export async function resolveVisibleAlert(deps: Deps, ctx: RequestContext, alertId: string, note: string) {
+  requireAlertVisibleTo(ctx.actor, await readVisibleAlert(deps, ctx.actor, alertId));
+  return resolveAlert(deps, ctx, alertId, note);
 }
 
 /**

@@ -414,3 +414,59 @@ describe('team boundaries and accessibility', { timeout: 60_000 }, () => {
     expect(await page.locator('svg rect.grid-open').count()).toBeGreaterThan(0);
   });
 });
+
+describe('IT support in the console', { timeout: 60_000 }, () => {
+  it('signs in to the alerts only, sees the technical alert and not the clinical one, and acknowledges it', async () => {
+    const ida = await stack.t.token('support', 'it-ida', 'east');
+    const technical = await raiseAlert(stack.t.deps, {
+      kind: 'device_silent',
+      team: 'east',
+      dispenserId: 'dsp_01KAQ3YDS0T2V4X6Z8B0D2F4H6',
+      dedupKey: 'device_silent#dsp_01KAQ3YDS0T2V4X6Z8B0D2F4H6#support',
+      summary: 'Dispenser silent since 05:00',
+      occurredAt: new Date(),
+    });
+    const clinical = await raiseAlert(stack.t.deps, {
+      kind: 'missed_dose',
+      team: 'east',
+      citizenId: jens,
+      dedupKey: `missed_dose#${jens}#support`,
+      summary: 'Missed dose (not for support)',
+      occurredAt: new Date(),
+    });
+    const { page } = await stack.newPage();
+    const refused: string[] = [];
+    page.on('response', (res) => {
+      // The console's own files are not the API (a local console has no auth.json: 401).
+      const api = !new URL(res.url()).pathname.startsWith('/console/');
+      if (api && (res.status() >= 400 || res.url().includes('/citizens'))) refused.push(`${res.status()} ${res.url()}`);
+    });
+    await page.goto('/console/');
+    await page.locator('#token').fill(ida);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    const item = page.locator(`li.alert[data-alert-id="${technical.alertId}"]`);
+    await item.waitFor();
+    expect(page.url()).toContain('#/alerts');
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Alarmer']);
+    expect(await page.locator(`li.alert[data-alert-id="${clinical.alertId}"]`).count()).toBe(0);
+    await page.waitForLoadState('networkidle');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await item.locator('input[name=note]').fill('Router genstartet');
+    await item.getByRole('button', { name: 'Kvittér' }).click();
+    await expect.poll(() => item.locator('.badge').allTextContents()).toContain('Kvitteret');
+    expect(await call('GET', `/alerts/${technical.alertId}`, ida)).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'it-ida',
+      acknowledgementNote: 'Router genstartet',
+    });
+    expect((await call('GET', `/alerts/${clinical.alertId}`, lead)).status).toBe('open');
+
+    // Another view's address falls back to the alerts; support never asks for citizens.
+    await page.goto('/console/#/day');
+    await page.locator('main h1', { hasText: 'Alarmkø' }).waitFor();
+    expect(await page.locator('nav a[aria-current=page]').textContent()).toBe('Alarmer');
+    await page.waitForLoadState('networkidle');
+    expect(refused).toEqual([]);
+  });
+});

@@ -1,7 +1,19 @@
 import { h, show } from '../common/dom.ts';
 import { currentLang, setLang } from '../common/i18n.ts';
 import { completeHostedSignIn, hostedSettings, redirectToHostedUi } from './auth.ts';
-import { dayPath, forgetCitizens, isLead, me, prefetch, storeToken, t, teamCitizens, ZONE } from './context.ts';
+import {
+  consoleRoles,
+  dayPath,
+  forgetCitizens,
+  isLead,
+  isSupportOnly,
+  me,
+  prefetch,
+  storeToken,
+  t,
+  teamCitizens,
+  ZONE,
+} from './context.ts';
 import { todayIn } from './lib/day.ts';
 import type { Key } from './lib/i18n.ts';
 import { readClaims } from './lib/pkce.ts';
@@ -36,6 +48,10 @@ const views: Record<string, Entry> = {
 };
 
 let cleanup: (() => void) | void = undefined;
+
+/** IT support (without a care role) has the alerts view only; it is also its start page. */
+const homeView = () => (isSupportOnly() ? 'alerts' : 'day');
+const mayShow = (key: string, entry: Entry) => (!entry.lead || isLead()) && (!isSupportOnly() || key === 'alerts');
 
 export async function startConsole(root: HTMLElement): Promise<void> {
   document.documentElement.lang = currentLang();
@@ -89,13 +105,13 @@ async function renderSignIn(root: HTMLElement, error?: string): Promise<void> {
         event.preventDefault();
         const token = input.value.trim();
         const claims = readClaims(token);
-        if (!claims || !claims.roles.some((r) => r === 'staff' || r === 'lead')) {
+        if (!claims || !claims.roles.some((r) => consoleRoles.includes(r))) {
           message.textContent = `${t('error')}: token`;
           return;
         }
         storeToken(token);
         forgetCitizens();
-        if (!location.hash) location.hash = '#/day';
+        if (!location.hash) location.hash = `#/${homeView()}`;
         void route(root);
       },
     },
@@ -135,10 +151,11 @@ async function route(root: HTMLElement): Promise<void> {
   cleanup = undefined;
   const claims = me();
   if (!claims) return renderSignIn(root);
-  const [name = 'day', ...params] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const home = homeView();
+  const [name = home, ...params] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const asked = views[name];
-  const entry = asked && (!asked.lead || isLead()) ? asked : dayEntry;
-  const current = asked === entry ? name : 'day';
+  const entry = asked && mayShow(name, asked) ? asked : (views[home] ?? dayEntry);
+  const current = asked === entry ? name : home;
   if (current === 'day') {
     // The day's data is asked for while the view's code is still on its way.
     const date = params[0] && /^\d{4}-\d{2}-\d{2}$/.test(params[0]) ? params[0] : todayIn(ZONE);
@@ -174,7 +191,7 @@ async function route(root: HTMLElement): Promise<void> {
             'ul',
             { class: 'nav' },
             ...Object.entries(views)
-              .filter(([, v]) => !v.lead || isLead())
+              .filter(([key, v]) => mayShow(key, v))
               .map(([key, v]) =>
                 h(
                   'li',

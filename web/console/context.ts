@@ -27,6 +27,13 @@ export function me(): TokenClaims | undefined {
   return claims;
 }
 export const isLead = () => me()?.roles.includes('lead') ?? false;
+/** IT support without a care role: sees the team's technical alerts only, never citizens. */
+export const isSupportOnly = () => {
+  const roles = me()?.roles ?? [];
+  return roles.includes('support') && !roles.some((r) => r === 'staff' || r === 'lead');
+};
+/** Who may use the console: care staff, the lead, and IT support (for its alerts). */
+export const consoleRoles: readonly string[] = ['staff', 'lead', 'support'];
 
 export const api: ApiClient = apiClient(() => storedToken());
 
@@ -48,6 +55,8 @@ export interface Citizen {
 let citizens: Promise<Map<string, Citizen>> | undefined;
 /** The team's citizens by id, for names beside visits and alerts (fetched once per sign-in). */
 export function teamCitizens(): Promise<Map<string, Citizen>> {
+  // Support may not list citizens: no names, and no request that can only be refused.
+  if (isSupportOnly()) return Promise.resolve(new Map());
   citizens ??= api
     .request<{ items: Citizen[] }>('GET', '/citizens?limit=200')
     .then((page) => new Map(page.items.map((c) => [c.citizenId, c])))

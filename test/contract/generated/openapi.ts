@@ -59,7 +59,9 @@ export interface paths {
         put?: never;
         /**
          * Acknowledge an open alert (it stops counting towards escalation)
-         * @description Roles: `staff`, `lead` (any other role gets 403).
+         * @description Roles: staff, lead (any alert of the team); support (only the team’s technical alerts; a clinical alert is 404 for support, as an unknown id).
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
          */
         post: operations["acknowledgeAlert"];
         delete?: never;
@@ -101,7 +103,9 @@ export interface paths {
         put?: never;
         /**
          * Resolve an alert with a note on what was done
-         * @description Roles: `staff`, `lead` (any other role gets 403).
+         * @description Roles: staff, lead (any alert of the team); support (only the team’s technical alerts; a clinical alert is 404 for support, as an unknown id).
+         *
+         *     Roles: `staff`, `lead`, `support` (any other role gets 403).
          */
         post: operations["resolveAlert"];
         delete?: never;
