@@ -8,6 +8,7 @@ import {
   queryPage,
   transactWrite,
   TransactionConflict,
+  writeEachConditionally,
   type Table,
 } from '#shared/table/store.ts';
 import { ValidationError } from '#shared/platform/errors.ts';
@@ -83,5 +84,24 @@ describe('cursors', () => {
     ['a number value', Buffer.from('{"pk":1}').toString('base64url')],
   ])('reject %s as a validation error', (_what, cursor) => {
     expect(() => decodeCursor(cursor)).toThrow(ValidationError);
+  });
+});
+
+describe('many conditional writes in few transactions', () => {
+  it('writes exactly the actions whose condition holds, across transactions of 100, and leaves the others as they were', async () => {
+    const taken = ['007', '099', '100', '149'];
+    for (const sk of taken)
+      await table.db.send(new PutCommand({ TableName: table.name, Item: { pk: 'T#blocks', sk, owner: 'visit' } }));
+    const buckets = Array.from({ length: 150 }, (_, i) => String(i).padStart(3, '0'));
+    const written = await writeEachConditionally(
+      table,
+      buckets.map((sk) => ({
+        name: sk,
+        action: putNew(table, { pk: 'T#blocks', sk, owner: 'block' }),
+      })),
+    );
+    expect([...written].sort()).toEqual(buckets.filter((b) => !taken.includes(b)));
+    for (const sk of taken) expect(await getItem(table, { pk: 'T#blocks', sk })).toMatchObject({ owner: 'visit' });
+    expect(await getItem(table, { pk: 'T#blocks', sk: '098' })).toMatchObject({ owner: 'block' });
   });
 });
