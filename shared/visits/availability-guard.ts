@@ -1,7 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
 import { blockStaffSlots, heldStaffBuckets, unblockStaffSlots } from './availability-store.ts';
-import { removedBetween, type AvailabilityRules } from './availability-rules.ts';
+import { availableBetween, removedBetween, type AvailabilityRules } from './availability-rules.ts';
 import { SLOT_MINUTES } from './time.ts';
 
 /**
@@ -13,7 +13,9 @@ import { SLOT_MINUTES } from './time.ts';
  * availability and commits after the blocks went in finds its lock taken and is refused
  * (409 availability-changed); one that committed before keeps its visit, as a visit booked
  * before a change always has. If the change itself fails, its blocks are taken away again.
- * A change that gives time back removes blocks in the buckets it adds.
+ * A change that commits removes every block in the time it makes available: blocks of time it
+ * gives back, and blocks a change that died before its commit left behind (nothing else would
+ * ever take those away, and they would refuse bookings in available time).
  *
  * So bookings of different slots of one staff member touch no common item, and the only items
  * an availability change and a booking share are the locks of the time that is removed.
@@ -35,8 +37,8 @@ function bucketsOf(intervals: readonly (readonly [number, number])[]): string[] 
 export interface AvailabilityChangeGuard {
   /** Blocks put in (only these are taken away if the change fails). */
   readonly blocked: readonly string[];
-  /** Buckets the change gives back, whose blocks are removed after it commits. */
-  readonly added: readonly string[];
+  /** Buckets the new availability offers, whose blocks are removed after it commits. */
+  readonly available: readonly string[];
 }
 
 /** Puts the blocks of the time `after` removes from `before`, before the change commits. */
@@ -51,17 +53,17 @@ export async function blockRemovedTime(
   const to = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: AVAILABILITY_GUARD_DAYS }).toJSDate();
   const zone = deps.config.TIME_ZONE;
   const removed = bucketsOf(removedBetween(before, after, now, to, zone));
-  const added = bucketsOf(removedBetween(after, before, now, to, zone));
-  if (removed.length === 0) return { blocked: [], added };
+  const available = bucketsOf(availableBetween(after, now, to, zone));
+  if (removed.length === 0) return { blocked: [], available };
   const held = await heldStaffBuckets(deps.table, staffId, removed[0] as string, removed.at(-1) as string, now);
   const free = removed
     .filter((bucket) => !held.has(bucket))
     .map((bucket) => ({ bucket, end: new Date(Date.parse(bucket) + BUCKET_MS) }));
   const blocked = await blockStaffSlots(deps.table, staffId, free, changeId, now);
-  return { blocked, added };
+  return { blocked, available };
 }
 
-/** After the change: its own blocks go if it failed; blocks in time given back go if it committed. */
+/** After the change: its own blocks go if it failed; every block in the time it offers goes if it committed. */
 export async function settleAvailabilityChange(
   deps: Deps,
   staffId: string,
@@ -73,9 +75,9 @@ export async function settleAvailabilityChange(
     await unblockStaffSlots(deps.table, staffId, guard.blocked, { ownBlock: changeId });
     return;
   }
-  if (guard.added.length === 0) return;
-  const [first, last] = [guard.added[0] as string, guard.added.at(-1) as string];
+  if (guard.available.length === 0) return;
+  const [first, last] = [guard.available[0] as string, guard.available.at(-1) as string];
   const held = await heldStaffBuckets(deps.table, staffId, first, last, deps.clock.now());
-  const blocks = guard.added.filter((bucket) => held.get(bucket)?.blockedBy !== undefined);
+  const blocks = guard.available.filter((bucket) => held.get(bucket)?.blockedBy !== undefined);
   await unblockStaffSlots(deps.table, staffId, blocks, { anyBlock: true });
 }

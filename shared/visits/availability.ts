@@ -100,7 +100,7 @@ export async function setAvailability(
   const changeId = newId('avc', ctx.now);
   const guard = current
     ? await blockRemovedTime(deps, staffId, changeId, current, profile)
-    : { blocked: [], added: [] };
+    : { blocked: [], available: [] };
   try {
     await putStaffProfile(deps.table, profile, directory, current?.version);
   } catch (error) {

@@ -207,6 +207,34 @@ describe('booking under faults', () => {
   }, 90_000);
 });
 
+describe('availability under faults', () => {
+  it('a change of availability that dies after its first blocks leaves nothing that refuses bookings once the next change commits', async () => {
+    clock.set('2026-11-02T06:00:00Z');
+    const citizenId = await newCitizen(t, as.assessor, 'Orphan');
+    const book = () =>
+      t.call('POST', '/visits', {
+        as: as.lead,
+        body: { citizenId, staffId: 'stf-bo', start: '2026-11-04T08:00:00+01:00', durationMinutes: 20, purpose },
+      });
+    // Bo takes Wednesdays away; the process dies right after the first blocks are written.
+    faults.failAfterWrite(1);
+    const dying = await t.call('PUT', '/staff/stf-bo/availability', {
+      as: as.bo,
+      body: { weekly: bosWeek.weekly.filter((x) => x.weekday !== 3), exceptions: [] },
+    });
+    expect(faults.fired()).toBe(true);
+    expect(dying.status).toBe(500);
+    faults.reset();
+    const refused = await book();
+    expect(refused.status).toBe(409);
+    expect(refused.body.reason).toBe('availability-changed');
+    // Bo keeps Wednesdays after all: the change that commits takes the dead change's blocks away.
+    await setAvailability(t, as.bo, 'stf-bo', bosWeek);
+    const booked = await book();
+    expect(booked.status).toBe(201);
+  }, 90_000);
+});
+
 describe('approval under faults', () => {
   async function approvedCitizen(name: string): Promise<{ citizenId: string; conversionId: string }> {
     const citizenId = await newCitizen(t, as.assessor, name);
