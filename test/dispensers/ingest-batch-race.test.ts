@@ -158,6 +158,28 @@ describe('two batches carrying one new event id at the same moment', () => {
     expect(alerts.body.items).toEqual([]);
   });
 
+  it('a MODIFY record never undoes a later write: that write’s own record puts the first copy back', async () => {
+    const device = await newDevice();
+    const id = eventId('later');
+    const taken: DeviceEvent = { eventId: id, type: 'dose_taken', occurredAt: '2026-11-23T07:05:00Z' };
+    await post(device, [taken, { eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T07:06:00Z' }]);
+    const first = await stored(device, id);
+    if (!first) throw new Error('the first batch stored nothing');
+    const second = racingCopy(first, { eventId: id, type: 'jammed', occurredAt: '2026-11-23T10:30:00Z' }, 'req-b');
+    const third = racingCopy(first, { eventId: id, type: 'empty', occurredAt: '2026-11-23T11:00:00Z' }, 'req-c');
+    await putItems(t.deps.table, [second]);
+    await putItems(t.deps.table, [third]);
+
+    // The stream's records one by one, as the function gets them (the poller has not read them yet).
+    expect(await handleStreamRecords(t.deps, [modify(first, second)])).toEqual({});
+    expect(await stored(device, id)).toEqual(third);
+    expect(await handleStreamRecords(t.deps, [modify(second, third)])).toEqual({});
+    expect(await stored(device, id)).toEqual(first);
+
+    await t.drain();
+    expect(await stored(device, id)).toEqual(first);
+  });
+
   it('a MODIFY record delivered again, or the put-back’s own, changes nothing', async () => {
     const device = await newDevice();
     const id = eventId('again');
