@@ -4,15 +4,19 @@ import { raiseAlert, resolveAlertByDedupKey } from '#shared/alerts/alerts.ts';
 import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/event-bus.ts';
+import { logger } from '#shared/platform/logger.ts';
 import { alertKeys } from '#shared/table/keys.ts';
 import { getItem, type Item } from '#shared/table/store.ts';
 import { missedDoseAlert } from './alerts.ts';
+import { eventPlacer } from './placement.ts';
 import { doseEventTypes, faultEventTypes, type DoseEventType, type FaultEventType } from './model.ts';
 import { hourKey } from './schedule.ts';
 import {
   addSeenHours,
   addToDoseRecord,
   lowerAlertOccurredAt,
+  markRawEventRefused,
+  placeRawEvent,
   readDispenser,
   recordContactAt,
   type DispenserItem,
@@ -41,6 +45,9 @@ export interface StoredEvent {
   doseAt?: string;
   receivedAt: string;
   requestId: string;
+  scheduledFor?: string;
+  credentialIssuedAt?: string;
+  decidedFromCache?: boolean;
 }
 
 const setKey = (type: DoseEventType) =>
@@ -122,6 +129,67 @@ export function contactNeedsWrite(
   return Date.parse(at) - Date.parse(device.lastContactAt) >= CONTACT_GRANULARITY.toMillis();
 }
 
+/** Why an event accepted on a cached dispenser item is not derived after all. */
+export type RefusalReason = 'credential-replaced' | 'not-assigned';
+
+export interface CachedDecisionReview {
+  /** What to derive from: every event that stands, placed as the dispenser item says. */
+  readonly events: StoredEvent[];
+  /** Events whose citizen or planned dose the stored dispenser places differently (to be stored so). */
+  readonly corrected: StoredEvent[];
+  readonly refused: { event: StoredEvent; reason: RefusalReason }[];
+}
+
+/** Whether the credential an event came with was the dispenser's when the event was received. */
+export function credentialValidAt(
+  device: Pick<DispenserItem, 'credentialIssuedAt' | 'previousCredentialIssuedAt'>,
+  event: Pick<StoredEvent, 'credentialIssuedAt' | 'receivedAt'>,
+): boolean {
+  if (event.credentialIssuedAt === device.credentialIssuedAt) return true;
+  return (
+    event.credentialIssuedAt !== undefined &&
+    event.credentialIssuedAt === device.previousCredentialIssuedAt &&
+    event.receivedAt < device.credentialIssuedAt
+  );
+}
+
+/**
+ * An event accepted on a dispenser item the ingest had cached (`decidedFromCache`) is decided
+ * again on the item as stored now, with the request's own rules: its credential must have been
+ * the dispenser's when it was received (a credential replaced meanwhile by another function is
+ * refused here), and it is placed on the citizen and planned dose the stored attribution gives.
+ * Events decided on a read of their own post stand as stored.
+ */
+export function reviewCachedDecisions(
+  events: readonly StoredEvent[],
+  device: DispenserItem | undefined,
+  zone: string,
+): CachedDecisionReview {
+  const place = device ? eventPlacer(device, zone) : undefined;
+  const review = {
+    events: [] as StoredEvent[],
+    corrected: [] as StoredEvent[],
+    refused: [] as CachedDecisionReview['refused'],
+  };
+  for (const e of events) {
+    if (!e.decidedFromCache) review.events.push(e);
+    else if (!device || !place || !credentialValidAt(device, e))
+      review.refused.push({ event: e, reason: 'credential-replaced' });
+    else {
+      const placed = place({ ...e, occurredAt: new Date(e.occurredAt) });
+      if (!placed) review.refused.push({ event: e, reason: 'not-assigned' });
+      else if (placed.citizenId === e.citizenId && placed.doseAt === e.doseAt) review.events.push(e);
+      else {
+        const moved = { ...e, citizenId: placed.citizenId, ...(placed.doseAt ? { doseAt: placed.doseAt } : {}) };
+        if (!placed.doseAt) delete moved.doseAt;
+        review.events.push(moved);
+        review.corrected.push(moved);
+      }
+    }
+  }
+  return review;
+}
+
 export async function deriveFromDeviceEvents(deps: Deps, items: readonly Record<string, unknown>[]): Promise<void> {
   const byDispenser = new Map<string, StoredEvent[]>();
   for (const item of items as unknown as StoredEvent[])
@@ -137,9 +205,27 @@ const systemOf =
     now: new Date(e.receivedAt),
   });
 
-async function deriveForDispenser(deps: Deps, dispenserId: string, events: readonly StoredEvent[]): Promise<void> {
-  const team = events[0]?.team;
+/** Stores what the review decided, so a later delivery or a replay finds the event as it was derived. */
+async function settleReview(deps: Deps, dispenserId: string, review: CachedDecisionReview): Promise<void> {
+  for (const { event, reason } of review.refused) {
+    logger.warn('device event accepted on a cached dispenser item is refused on review', {
+      dispenserId,
+      eventId: event.eventId,
+      reason,
+    });
+    await markRawEventRefused(deps.table, dispenserId, event.eventId, reason);
+  }
+  for (const e of review.corrected) await placeRawEvent(deps.table, dispenserId, e.eventId, e);
+}
+
+async function deriveForDispenser(deps: Deps, dispenserId: string, received: readonly StoredEvent[]): Promise<void> {
+  const team = received[0]?.team;
   if (!team) return;
+  const device = await readDispenser(deps.table, dispenserId);
+  const review = reviewCachedDecisions(received, device, deps.config.TIME_ZONE);
+  await settleReview(deps, dispenserId, review);
+  const { events } = review;
+  if (events.length === 0) return;
   const plan = planDerivation(events);
   const by = systemOf(dispenserId);
   const [records] = await Promise.all([
@@ -168,7 +254,7 @@ async function deriveForDispenser(deps: Deps, dispenserId: string, events: reado
       });
   }
   for (const [fault, e] of plan.faults) await raiseFault(deps, team, dispenserId, fault, e, by(e));
-  await recordContact(deps, dispenserId, plan.latestReceivedAt);
+  if (device) await recordContact(deps, device, plan.latestReceivedAt);
   const audit = auditLogOf(deps);
   for (const e of plan.posts) {
     const auditId = `aud_dev_${createHash('sha256').update(`${dispenserId}|${e.requestId}|${e.citizenId}`).digest('hex').slice(0, 26)}`;
@@ -224,9 +310,8 @@ async function raiseFault(
  * failure in between is completed by the next delivery. Moves it in the assigned index; never
  * backwards.
  */
-async function recordContact(deps: Deps, dispenserId: string, at: string): Promise<void> {
-  const device = await readDispenser(deps.table, dispenserId);
-  if (!device) return;
+async function recordContact(deps: Deps, device: DispenserItem, at: string): Promise<void> {
+  const { dispenserId } = device;
   if (device.silentAlertKey)
     await resolveAlertByDedupKey(
       deps,

@@ -10,6 +10,7 @@ import {
   type Table,
   type TransactItem,
 } from '#shared/table/store.ts';
+import { forgetDispenser } from './dispenser-cache.ts';
 import type { DosePlan } from './model.ts';
 import type { DosePlanRule, DosePlanVersion } from './schedule.ts';
 
@@ -165,5 +166,8 @@ export async function writePlan(table: Table, w: PlanWrite): Promise<void> {
   } catch (error) {
     if (error instanceof NamedTransactionConflict) throw new DosePlanChanged(error.failedNames().join(', '));
     throw error;
+  } finally {
+    // The dispenser's plan copy changed: this process's device posts match doses on a fresh read.
+    if (w.claim) forgetDispenser(table, w.claim.dispenserId);
   }
 }

@@ -9,15 +9,15 @@ import {
 import { dispenserKeys } from '#shared/table/keys.ts';
 import { expiresAfterDays } from '#shared/table/store.ts';
 import { claimedDispenser, credentialMatches } from './credential.ts';
+import { cachedDispenser, rememberDispenser } from './dispenser-cache.ts';
 import {
   deviceEventSchema,
-  doseEventTypes,
   FUTURE_TOLERANCE_MINUTES,
   MAX_EVENTS_PER_BATCH,
   type DeviceEvent,
   type IngestResult,
 } from './model.ts';
-import { doseMatcher } from './schedule.ts';
+import { eventPlacer } from './placement.ts';
 import {
   DEVICE_EVENT_ENTITY,
   putRawEvents,
@@ -120,12 +120,6 @@ export function firstOfEachId(candidates: readonly Candidate[]): { unique: Candi
   return { unique: [...first.values()], repeats: candidates.length - first.size };
 }
 
-/** The citizen a dispenser was with at `at`, from the periods on the dispenser item. */
-export function citizenAt(device: Pick<DispenserItem, 'periods'>, at: Date): string | undefined {
-  const t = at.toISOString();
-  return device.periods.find((p) => p.from <= t && (!p.to || t < p.to))?.citizenId;
-}
-
 const sameContent = (stored: StoredEventContent | undefined, c: Candidate) =>
   !stored || (stored.type === c.event.type && stored.occurredAt === c.occurredAt.toISOString());
 
@@ -153,34 +147,26 @@ export function decideIngest(input: {
   now: Date;
   zone: string;
   retentionDays: number;
+  /** The dispenser item came from this process's cache (dispenser-cache.ts), not a read of this post. */
+  fromCache?: boolean;
 }): IngestDecision {
   const { call, device } = input;
   if (!device || !credentialMatches(call.credential ?? '', device.credentialHash))
     throw new UnauthenticatedError('The device credential is not valid.');
-  // One matcher per plan and batch: the planned doses of each date are computed once.
-  const currentPlan = doseMatcher(device.dosePlan, input.zone);
-  const scheduledForOnly = doseMatcher(undefined, input.zone);
+  const place = eventPlacer(device, input.zone);
   const fresh: RawEventItem[] = [];
   const rejected: Rejection[] = [];
   let known = 0;
   for (const c of input.unique) {
-    const citizenId = citizenAt(device, c.occurredAt);
+    const placed = place({ ...c.event, occurredAt: c.occurredAt });
     const before = input.stored.get(c.event.eventId);
-    if (!citizenId)
+    if (!placed)
       rejected.push(
         rejection(c.index, c.event.eventId, 'occurredAt', 'the dispenser was not assigned to a citizen at this time'),
       );
     else if (!sameContent(before, c)) rejected.push(rejection(c.index, c.event.eventId, 'eventId', DIFFERENT_EVENT));
     else if (before) known++;
-    else {
-      // The plan copy is the current citizen's; an event of an earlier citizen is matched by its scheduledFor only.
-      const match = citizenId === device.assignment?.citizenId ? currentPlan : scheduledForOnly;
-      const isDose = (doseEventTypes as readonly string[]).includes(c.event.type);
-      const doseAt = isDose
-        ? match(c.occurredAt, c.event.scheduledFor ? new Date(c.event.scheduledFor) : undefined)
-        : undefined;
-      fresh.push(rawEventItem({ ...input, team: device.team, candidate: c, citizenId, doseAt }));
-    }
+    else fresh.push(rawEventItem({ ...input, device, candidate: c, ...placed }));
   }
   return { fresh, known, rejected };
 }
@@ -188,12 +174,13 @@ export function decideIngest(input: {
 /** The stored shape of one new event. */
 export function rawEventItem(input: {
   call: DeviceCall;
-  team: string;
+  device: Pick<DispenserItem, 'team' | 'credentialIssuedAt'>;
   candidate: Candidate;
   citizenId: string;
   doseAt: string | undefined;
   now: Date;
   retentionDays: number;
+  fromCache?: boolean;
 }): RawEventItem {
   const { event, occurredAt } = input.candidate;
   const utc = occurredAt.toISOString();
@@ -201,7 +188,7 @@ export function rawEventItem(input: {
     ...dispenserKeys.rawEvent(input.call.dispenserId, event.eventId),
     entity: DEVICE_EVENT_ENTITY,
     dispenserId: input.call.dispenserId,
-    team: input.team,
+    team: input.device.team,
     citizenId: input.citizenId,
     eventId: event.eventId,
     type: event.type,
@@ -213,6 +200,9 @@ export function rawEventItem(input: {
     ...(event.details ? { details: event.details } : {}),
     receivedAt: input.now.toISOString(),
     requestId: input.call.requestId,
+    // Which credential let it in (its issue time names it), and whether that was checked on a cached item.
+    credentialIssuedAt: input.device.credentialIssuedAt,
+    ...(input.fromCache ? { decidedFromCache: true } : {}),
     expiresAt: expiresAfterDays(input.retentionDays, occurredAt),
   };
 }
@@ -260,11 +250,9 @@ export async function ingestDeviceEvents(
   const retentionDays = deps.config.RAW_EVENT_RETENTION_DAYS;
   const checked = checkEvents(body.events, now, retentionDays);
   const { unique } = firstOfEachId(checked.candidates);
-  // Read.
-  const ids = unique.map((c) => c.event.eventId);
-  const { device, stored } = await readIngestState(deps.table, call.dispenserId, ids, now);
-  // Decide.
-  const decision = decideIngest({ call, device, stored, unique, now, zone: deps.config.TIME_ZONE, retentionDays });
+  const context = { call, unique, now, zone: deps.config.TIME_ZONE, retentionDays };
+  // Read (or, for one event, reuse a recent read), then decide.
+  const decision = decideOnCachedDispenser(deps, context) ?? (await decideOnRead(deps, context));
   // Write; a single event that another post stored meanwhile is a duplicate, or rejected when it differs.
   const lost = await putRawEvents(deps.table, decision.fresh);
   const rejected = [...checked.rejected, ...decision.rejected];
@@ -276,4 +264,35 @@ export async function ingestDeviceEvents(
       rejected.push(rejection(c.index, item.eventId, 'eventId', DIFFERENT_EVENT));
   }
   return ingestResult(body.events.length, accepted, rejected);
+}
+
+interface PostContext {
+  readonly call: DeviceCall;
+  readonly unique: readonly Candidate[];
+  readonly now: Date;
+  readonly zone: string;
+  readonly retentionDays: number;
+}
+
+/**
+ * A single new event whose dispenser this process read moments ago: decided on that item, with no
+ * read. The conditional put still makes the first write win and tells a repeat. Used only when it
+ * accepts; anything else (a credential that does not match, an event it cannot place) is decided
+ * on a fresh read instead.
+ */
+function decideOnCachedDispenser(deps: Deps, context: PostContext): IngestDecision | undefined {
+  if (context.unique.length !== 1) return undefined;
+  const device = cachedDispenser(deps.table, context.call.dispenserId, context.now, deps.config.DEVICE_CACHE_SECONDS);
+  if (!device || !credentialMatches(context.call.credential ?? '', device.credentialHash)) return undefined;
+  const decision = decideIngest({ ...context, device, stored: new Map(), fromCache: true });
+  return decision.rejected.length === 0 ? decision : undefined;
+}
+
+/** One consistent read of the dispenser and of the batch's event ids; a dispenser that let the post in is remembered. */
+async function decideOnRead(deps: Deps, context: PostContext): Promise<IngestDecision> {
+  const ids = context.unique.map((c) => c.event.eventId);
+  const { device, stored } = await readIngestState(deps.table, context.call.dispenserId, ids, context.now);
+  const decision = decideIngest({ ...context, device, stored });
+  if (device) rememberDispenser(deps.table, device, context.now);
+  return decision;
 }

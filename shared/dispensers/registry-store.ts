@@ -15,6 +15,7 @@ import {
   type TransactItem,
 } from '#shared/table/store.ts';
 import type { DispenserPeriod } from './model.ts';
+import { forgetDispenser } from './dispenser-cache.ts';
 import type { CurrentAssignment, DispenserItem } from './store.ts';
 
 /**
@@ -76,6 +77,18 @@ const atVersionUnassigned = (version: number) => ({
   values: { ':cv': version },
 });
 
+/**
+ * A change of one dispenser item: a transaction whose every failed condition means the dispenser
+ * changed meanwhile. This process's device posts decide on a fresh read after it.
+ */
+async function commitFor(table: Table, dispenserId: string, actions: readonly NamedAction[]): Promise<void> {
+  try {
+    await commit(table, actions);
+  } finally {
+    forgetDispenser(table, dispenserId);
+  }
+}
+
 /** A transaction whose every failed condition means the dispenser changed meanwhile. */
 async function commit(table: Table, actions: readonly NamedAction[]): Promise<void> {
   try {
@@ -135,8 +148,13 @@ export async function replaceCredential(
   item: DispenserItem,
   credential: { hash: string; issuedAt: string },
 ): Promise<void> {
-  const set = { credentialHash: credential.hash, credentialIssuedAt: credential.issuedAt, version: item.version + 1 };
-  await commit(table, [
+  const set = {
+    credentialHash: credential.hash,
+    credentialIssuedAt: credential.issuedAt,
+    previousCredentialIssuedAt: item.credentialIssuedAt,
+    version: item.version + 1,
+  };
+  await commitFor(table, item.dispenserId, [
     {
       name: 'dispenser',
       action: update(table, dispenserKeys.dispenser(item.dispenserId), { set }, atVersion(item.version)),
@@ -147,7 +165,7 @@ export async function replaceCredential(
 /** In stock ↔ returned, for a dispenser no citizen has. */
 export async function writeUnassignedStatus(table: Table, item: DispenserItem, status: string): Promise<void> {
   const set = { status, version: item.version + 1 };
-  await commit(table, [
+  await commitFor(table, item.dispenserId, [
     {
       name: 'dispenser',
       action: update(table, dispenserKeys.dispenser(item.dispenserId), { set }, atVersionUnassigned(item.version)),
@@ -241,6 +259,8 @@ export async function writeAssignment(table: Table, w: AssignmentWrite): Promise
     if (!(error instanceof NamedTransactionConflict)) throw error;
     if (error.failedOn('citizenClaim')) throw new CitizenHasDispenser(w.claim?.citizenId ?? '');
     throw new DispenserChanged(error.failedNames().join(', '));
+  } finally {
+    forgetDispenser(table, w.item.dispenserId);
   }
 }
 
@@ -286,7 +306,7 @@ export async function writeTakeBack(
   const current = w.item.assignment;
   if (!current) throw new DispenserChanged('not assigned');
   const change = { set: w.set, remove: ['gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] };
-  await commit(table, [
+  await commitFor(table, w.item.dispenserId, [
     {
       name: 'dispenser',
       action: update(table, dispenserKeys.dispenser(w.item.dispenserId), change, atVersion(w.item.version)),

@@ -139,7 +139,7 @@ export async function listDispensers(
   return { items, nextCursor: page.nextCursor };
 }
 
-/** Re-issues the credential; the old one stops working at once (only the new hash is kept). */
+/** Re-issues the credential; the old one stops working (only the new hash is kept, and the old one's issue time). */
 export async function reissueCredential(
   deps: Deps,
   ctx: RequestContext,

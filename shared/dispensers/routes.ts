@@ -114,7 +114,9 @@ const credentialRoute = createRoute({
   path: '/dispensers/{dispenserId}/credential',
   operationId: 'reissueDispenserCredential',
   tags,
-  summary: 'Issue a new device credential; the old one stops working at once',
+  summary: 'Issue a new device credential; the old one stops working',
+  description:
+    'The old credential is refused from now on. A device-events container that checked it in the last `DEVICE_CACHE_SECONDS` (30 s by default) may still answer its posts 202 until then; such events are refused when they are derived and never count (docs/events.md).',
   security: bearer,
   middleware: [requireRole('staff', 'lead')] as const,
   'x-roles': ['staff', 'lead'],

@@ -53,6 +53,8 @@ export interface DispenserItem {
   registeredBy: string;
   credentialHash: string;
   credentialIssuedAt: string;
+  /** The issue time of the credential this one replaced: events it let in before the change still count. */
+  previousCredentialIssuedAt?: string;
   assignment?: CurrentAssignment;
   /** The last few attribution periods, newest last: ingest places each event without another read. */
   periods: AttributionPeriod[];
@@ -176,6 +178,10 @@ export interface RawEventItem extends StoredEventContent {
   readonly details?: Record<string, string | number | boolean>;
   readonly receivedAt: string;
   readonly requestId: string;
+  /** The issue time of the credential that let the event in: names that credential. */
+  readonly credentialIssuedAt: string;
+  /** Accepted on a dispenser item this process had cached: the derivation decides it again. */
+  readonly decidedFromCache?: true;
   readonly expiresAt: number;
 }
 
@@ -239,6 +245,52 @@ export async function putRawEvents(
     lost.set(only.eventId, old ? (unmarshall(old) as StoredEventContent) : undefined);
   }
   return lost;
+}
+
+/**
+ * An event accepted on a cached dispenser item that the derivation's review refused: it stays
+ * stored as received (what the device said), marked, and nothing is derived from it.
+ */
+export async function markRawEventRefused(
+  table: Table,
+  dispenserId: string,
+  eventId: string,
+  reason: string,
+): Promise<void> {
+  try {
+    await table.db.send(
+      new UpdateCommand(
+        updateInput(table, dispenserKeys.rawEvent(dispenserId, eventId), {
+          set: { refused: reason },
+          condition: 'attribute_exists(pk) AND attribute_not_exists(refused)',
+        }),
+      ),
+    );
+  } catch (error) {
+    // Marked by an earlier delivery, or expired: either way nothing is left to do.
+    if (!conditionFailed(error)) throw error;
+  }
+}
+
+/** The citizen and planned dose the review placed an event on (written again on a redelivery: the same values). */
+export async function placeRawEvent(
+  table: Table,
+  dispenserId: string,
+  eventId: string,
+  placement: { citizenId: string; doseAt?: string | undefined },
+): Promise<void> {
+  try {
+    await table.db.send(
+      new UpdateCommand(
+        updateInput(table, dispenserKeys.rawEvent(dispenserId, eventId), {
+          set: { citizenId: placement.citizenId, doseAt: placement.doseAt },
+          condition: 'attribute_exists(pk)',
+        }),
+      ),
+    );
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+  }
 }
 
 // ── State derived from the raw events ───────────────────────────────────────────────────────

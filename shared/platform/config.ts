@@ -99,6 +99,14 @@ const configSchema = z.object({
     .max(24 * 60)
     .default(30),
   RAW_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
+   * How long a process may reuse a dispenser item it read to check a single-event post, instead of
+   * reading it again (0: never). Within this window, on AWS, a credential replaced by another
+   * function can still be answered 202 by a container that checked it just before; the stream's
+   * derivation re-checks every such event against the dispenser as stored and refuses it then
+   * (docs/events.md, "Device credentials on the single-event path").
+   */
+  DEVICE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(730).max(3650).default(730),
   /**
    * The API's public origin (a custom domain, `https://api.e-team.example`), for absolute links

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { hashCredential } from '#shared/dispensers/credential.ts';
-import { contactNeedsWrite, doseAlertAction, planDerivation, type StoredEvent } from '#shared/dispensers/derive.ts';
+import {
+  contactNeedsWrite,
+  credentialValidAt,
+  doseAlertAction,
+  planDerivation,
+  reviewCachedDecisions,
+  type StoredEvent,
+} from '#shared/dispensers/derive.ts';
 import { checkEvents, decideIngest, firstOfEachId, ingestResult } from '#shared/dispensers/ingest.ts';
 import type { DispenserItem } from '#shared/dispensers/store.ts';
 
@@ -151,5 +158,67 @@ describe('planning what stored events derive', () => {
     expect(contactNeedsWrite({ lastContactAt: '2026-11-23T11:59:00.000Z' }, at)).toBe(true);
     expect(contactNeedsWrite({ lastContactAt: '2026-11-23T12:00:00.000Z', silentAlertKey: 'k' }, at)).toBe(true);
     expect(contactNeedsWrite({}, at)).toBe(true);
+  });
+});
+
+describe('reviewing what was accepted on a cached dispenser item', () => {
+  const issued = {
+    credentialIssuedAt: '2026-11-23T11:00:00.000Z',
+    previousCredentialIssuedAt: '2026-11-01T00:00:00.000Z',
+  };
+  const stored = { ...device, ...issued } as DispenserItem;
+  const event = (over: Partial<StoredEvent>): StoredEvent => ({
+    dispenserId: call.dispenserId,
+    team: 'east',
+    citizenId: 'cit_now',
+    eventId: 'e1',
+    type: 'heartbeat',
+    occurredAt: '2026-11-23T10:00:00.000Z',
+    receivedAt: '2026-11-23T11:30:00.000Z',
+    requestId: 'req-1',
+    credentialIssuedAt: issued.credentialIssuedAt,
+    decidedFromCache: true,
+    ...over,
+  });
+  const review = (e: StoredEvent) => reviewCachedDecisions([e], stored, 'Europe/Copenhagen');
+
+  it('lets an event with the current credential and the right citizen stand as stored', () => {
+    const e = event({});
+    expect(review(e)).toEqual({ events: [e], corrected: [], refused: [] });
+  });
+
+  it('keeps an event let in by the replaced credential before the replacement, refuses one after', () => {
+    const before = event({
+      credentialIssuedAt: issued.previousCredentialIssuedAt,
+      receivedAt: '2026-11-23T10:59:59.000Z',
+    });
+    const after = event({
+      credentialIssuedAt: issued.previousCredentialIssuedAt,
+      receivedAt: '2026-11-23T11:00:01.000Z',
+    });
+    expect(review(before).events).toEqual([before]);
+    expect(review(after).refused).toEqual([{ event: after, reason: 'credential-replaced' }]);
+  });
+
+  it('refuses a credential two replacements old, whenever it came in', () => {
+    const older = event({ credentialIssuedAt: '2026-10-01T00:00:00.000Z', receivedAt: '2026-10-15T00:00:00.000Z' });
+    expect(review(older).refused.map((r) => r.reason)).toEqual(['credential-replaced']);
+    expect(credentialValidAt(stored, older)).toBe(false);
+  });
+
+  it('places again on the citizen the stored periods give, or refuses when nobody had the dispenser', () => {
+    const misplaced = event({ citizenId: 'cit_old' });
+    expect(review(misplaced)).toMatchObject({
+      events: [{ citizenId: 'cit_now' }],
+      corrected: [{ citizenId: 'cit_now' }],
+    });
+    const between = event({ occurredAt: '2026-11-20T12:00:00.000Z', citizenId: 'cit_now' });
+    expect(review(between).refused.map((r) => r.reason)).toEqual(['not-assigned']);
+  });
+
+  it('leaves events decided on a read of their own post alone, and refuses cached ones of an unknown dispenser', () => {
+    const read = event({ decidedFromCache: undefined, citizenId: 'cit_old' });
+    expect(review(read).events).toEqual([read]);
+    expect(reviewCachedDecisions([event({})], undefined, 'Europe/Copenhagen').refused).toHaveLength(1);
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { claimedDispenser, credentialMatches, newCredential } from '#shared/dispensers/credential.ts';
 import { deviceBatchJsonSchema } from '#shared/dispensers/event-types.ts';
-import { checkEvents, citizenAt } from '#shared/dispensers/ingest.ts';
+import { checkEvents } from '#shared/dispensers/ingest.ts';
+import { citizenAt } from '#shared/dispensers/placement.ts';
 import { deviceEventBatchSchema, ingestResultSchema, MAX_EVENTS_PER_BATCH } from '#shared/dispensers/model.ts';
 import {
   adherenceRates,

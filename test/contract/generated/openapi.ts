@@ -684,8 +684,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Issue a new device credential; the old one stops working at once
-         * @description Roles: `staff`, `lead` (any other role gets 403).
+         * Issue a new device credential; the old one stops working
+         * @description The old credential is refused from now on. A device-events container that checked it in the last `DEVICE_CACHE_SECONDS` (30 s by default) may still answer its posts 202 until then; such events are refused when they are derived and never count (docs/events.md).
+         *
+         *     Roles: `staff`, `lead` (any other role gets 403).
          */
         post: operations["reissueDispenserCredential"];
         delete?: never;
