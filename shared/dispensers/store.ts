@@ -379,67 +379,55 @@ export async function recordContactAt(
 // ── The first copy of a raw event ───────────────────────────────────────────────────────────
 
 /**
- * A MODIFY of a raw event on the table's stream: a batch (BatchWriteItem, which takes no
- * condition) replaced the stored copy. Puts the first copy back. The first copy is the old image
- * of the event's first MODIFY in stream order (`change.first` there); it is kept beside the event
- * until the event expires (`dispenserKeys.rawEventFirstCopy`), so each later MODIFY — the
- * put-back's own, a third batch's — is judged against that copy, not against what it replaced.
- * `decide` (pure) says what to put back, given the first copy and the MODIFY's new image; it is
- * written only while the stored event is still exactly that new image, so a later change is never
- * undone and a second delivery writes nothing. Answers the decision when it was written.
+ * A MODIFY of a raw event on the table's stream, read → decide → write. Reads the event's first
+ * copy as remembered beside it (`dispenserKeys.rawEventFirstCopy`, same TTL; absent until a
+ * batch first replaced the event), asks `decide` (pure) what to do, then writes: the first copy
+ * to remember from now on (`keep`), and the copy to store again (`restoration`), only while the
+ * stored event is still exactly the MODIFY's new image (every attribute equal, none of the
+ * restored copy's others there), so a later write is never undone and a second delivery writes
+ * nothing. Answers the decision and whether the copy was stored again.
  */
-export async function restoreRawEvent<R extends { readonly item: Item & Key }>(
+export async function restoreRawEvent<
+  D extends { readonly keep?: Item & Key; readonly restoration?: { readonly item: Item & Key } },
+>(
   table: Table,
-  change: { readonly first: Item & Key; readonly current: Item & Key; readonly now: Date },
-  decide: (first: Item, current: Item) => R | undefined,
-): Promise<R | undefined> {
-  const { first: candidate, current, now } = change;
-  let first: Item = candidate;
-  try {
+  change: { readonly newImage: Item & Key },
+  decide: (kept: Item | undefined) => D,
+): Promise<D & { restored: boolean }> {
+  const event = change.newImage;
+  const key = dispenserKeys.rawEventFirstCopy(String(event.dispenserId), String(event.eventId));
+  const found = await getItem(table, key, { consistent: true });
+  const decision = decide(found?.copy as Item | undefined);
+  if (decision.keep)
     await table.db.send(
       new PutCommand({
         TableName: table.name,
-        Item: {
-          ...dispenserKeys.rawEventFirstCopy(String(candidate.dispenserId), String(candidate.eventId)),
-          entity: 'DeviceEventFirstCopy',
-          copy: candidate,
-          expiresAt: candidate.expiresAt,
-        },
-        // An expired first copy belonged to an earlier life of the id.
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-        ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        Item: { ...key, entity: 'DeviceEventFirstCopy', copy: decision.keep, expiresAt: decision.keep.expiresAt },
       }),
     );
-  } catch (error) {
-    if (!conditionFailed(error)) throw error;
-    const kept = (error as ConditionalCheckFailedException).Item;
-    if (kept) first = unmarshall(kept).copy as Item;
-  }
-  const restoration = decide(first, current);
-  if (!restoration) return undefined;
-  // "Still exactly the new image": every attribute of it equal, none of the restored copy's others there.
+  if (!decision.restoration) return { ...decision, restored: false };
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const clauses = [...new Set([...Object.keys(current), ...Object.keys(restoration.item)])].map((attr, i) => {
+  const restored = decision.restoration.item;
+  const clauses = [...new Set([...Object.keys(event), ...Object.keys(restored)])].map((attr, i) => {
     names[`#a${i}`] = attr;
-    if (!(attr in current)) return `attribute_not_exists(#a${i})`;
-    values[`:a${i}`] = current[attr];
+    if (!(attr in event)) return `attribute_not_exists(#a${i})`;
+    values[`:a${i}`] = event[attr];
     return `#a${i} = :a${i}`;
   });
   try {
     await table.db.send(
       new PutCommand({
         TableName: table.name,
-        Item: restoration.item,
+        Item: restored,
         ConditionExpression: clauses.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     );
-    return restoration;
+    return { ...decision, restored: true };
   } catch (error) {
     if (!conditionFailed(error)) throw error;
-    return undefined;
+    return { ...decision, restored: false };
   }
 }

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handleStreamRecords } from '#shared/app/stream-registry.ts';
 import { rawEventItem } from '#shared/dispensers/ingest.ts';
+import { markRawEventRefused } from '#shared/dispensers/store.ts';
 import type { DeviceEvent } from '#shared/dispensers/model.ts';
 import type { StreamRecord } from '#shared/domain-events/stream.ts';
 import { createDocumentClient } from '#shared/table/client.ts';
@@ -59,7 +60,7 @@ const stored = (device: Device, id: string) =>
 function racingCopy(first: Item, event: DeviceEvent, requestId: string): Item & Key {
   return rawEventItem({
     call: { dispenserId: String(first.dispenserId), credential: undefined, requestId },
-    team: String(first.team),
+    device: { team: String(first.team), credentialIssuedAt: String(first.credentialIssuedAt) },
     candidate: { index: 0, event, occurredAt: new Date(event.occurredAt) },
     citizenId: String(first.citizenId),
     doseAt: first.type === event.type ? (first.doseAt as string | undefined) : undefined,
@@ -178,6 +179,28 @@ describe('two batches carrying one new event id at the same moment', () => {
 
     await t.drain();
     expect(await stored(device, id)).toEqual(first);
+  });
+
+  it('a change the derivation made to the other batch’s copy is carried over to the first copy', async () => {
+    const device = await newDevice();
+    const id = eventId('reviewed');
+    const taken: DeviceEvent = { eventId: id, type: 'dose_taken', occurredAt: '2026-11-23T07:05:00Z' };
+    await post(device, [taken, { eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T07:06:00Z' }]);
+    const first = await stored(device, id);
+    if (!first) throw new Error('the first batch stored nothing');
+    await putItems(t.deps.table, [
+      racingCopy(first, { eventId: id, type: 'jammed', occurredAt: '2026-11-23T10:30:00Z' }, 'req-b'),
+    ]);
+    // The review of a decision made on a cached dispenser item refuses the event (from the first copy's
+    // INSERT, which the stream delivers before the MODIFY) and marks what is stored: the other copy.
+    await markRawEventRefused(t.deps.table, device.dispenserId, id, 'credential-replaced');
+
+    await t.drain();
+
+    expect(await stored(device, id)).toEqual({ ...first, refused: 'credential-replaced' });
+    // The change's own record delivered again: it stands, nothing is stored again.
+    await handleStreamRecords(t.deps, [modify(first, { ...first, refused: 'credential-replaced' })]);
+    expect(await stored(device, id)).toEqual({ ...first, refused: 'credential-replaced' });
   });
 
   it('a MODIFY record delivered again, or the put-back’s own, changes nothing', async () => {
