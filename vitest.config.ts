@@ -13,6 +13,8 @@ const unit = [
   'test/care/conversion-rules.test.ts',
   'test/care/readiness-rule.test.ts',
   'test/dispensers/rules.test.ts',
+  'test/dispensers/raw-event-guard-rules.test.ts',
+  'test/domain-events/stream-routing.test.ts',
   'test/visits/free-slots-rules.test.ts',
   'test/visits/rules.test.ts',
   'test/console/console-logic.test.ts',

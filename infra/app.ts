@@ -1,7 +1,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { consumers } from '#shared/app/event-registry.ts';
-import { streamEntities } from '#shared/app/stream-registry.ts';
+import { streamEntities, streamModifiedEntities } from '#shared/app/stream-registry.ts';
 import { jobs } from '#shared/app/job-registry.ts';
 import { readDeploymentContext, type DeploymentContext } from './context.ts';
 import { apiRoutes } from './routes.ts';
@@ -22,6 +22,7 @@ export function readApplicationShape(): ApplicationShape {
       .filter((type) => (consumers[type]?.length ?? 0) > 0)
       .sort(),
     streamEntities: streamEntities(),
+    streamModifiedEntities: streamModifiedEntities(),
   };
 }
 

@@ -19,14 +19,17 @@ import { Construct } from 'constructs';
  *   (bisect on error) to isolate a poison record, for up to 24 hours (the stream's retention);
  *   what still fails goes to the dead-letter queue with its shard and sequence numbers, for an
  *   operator to inspect and replay.
- * - Only INSERTs of the entities the function handles reach it (a filter), so the stream's other
- *   traffic (every write of the table) costs no invocation.
+ * - Only INSERTs of the entities the function handles reach it (a filter), and MODIFYs of the
+ *   few it guards (raw device events: a batch may replace a stored copy, the function puts the
+ *   first one back), so the stream's other traffic (every write of the table) costs no invocation.
  */
 export interface OutboxRelayProps {
   readonly table: TableV2;
   readonly fn: IFunction;
   /** The entities whose INSERTs the function handles (shared/app/stream-registry.ts). */
   readonly entities: readonly string[];
+  /** The entities whose MODIFYs the function handles (shared/app/stream-registry.ts). */
+  readonly modifiedEntities?: readonly string[];
   readonly queueName: string;
   readonly encryptionKey: IKey;
 }
@@ -58,6 +61,14 @@ export class OutboxRelay extends Construct {
             eventName: FilterRule.isEqual('INSERT'),
             dynamodb: { NewImage: { entity: { S: FilterRule.or(...props.entities) } } },
           }),
+          ...(props.modifiedEntities?.length
+            ? [
+                FilterCriteria.filter({
+                  eventName: FilterRule.isEqual('MODIFY'),
+                  dynamodb: { NewImage: { entity: { S: FilterRule.or(...props.modifiedEntities) } } },
+                }),
+              ]
+            : []),
         ],
       }),
     );

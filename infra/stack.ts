@@ -38,6 +38,8 @@ export interface ApplicationShape {
   readonly consumedEventTypes: readonly string[];
   /** Entities whose INSERTs the table-stream function handles (the outbox's, and derived state's). */
   readonly streamEntities?: readonly string[];
+  /** Entities whose MODIFYs the table-stream function handles (raw device events: the first copy is kept). */
+  readonly streamModifiedEntities?: readonly string[];
 }
 
 export interface ETeamStackProps extends StackProps {

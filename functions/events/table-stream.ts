@@ -22,6 +22,7 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
     sequenceNumber: r.dynamodb?.SequenceNumber ?? '',
     eventName: (r.eventName ?? 'MODIFY') as StreamRecord['eventName'],
     newImage: r.dynamodb?.NewImage ? (unmarshall(r.dynamodb.NewImage as never) as Record<string, unknown>) : undefined,
+    oldImage: r.dynamodb?.OldImage ? (unmarshall(r.dynamodb.OldImage as never) as Record<string, unknown>) : undefined,
   }));
   const { failedAt } = await handleStreamRecords(deps, records);
   logger.info('table stream batch', { records: records.length, ...(failedAt ? { failedAt } : {}) });

@@ -122,6 +122,7 @@ export function deliverToFunctions(stack: Stack, props: DeliveryProps): OutboxRe
     table: props.table,
     fn: props.functions.TableStream,
     entities: props.application.streamEntities ?? ['OutboxEvent'],
+    modifiedEntities: props.application.streamModifiedEntities ?? [],
     queueName: `${props.prefix}-outbox-dlq`,
     encryptionKey: props.key,
   });

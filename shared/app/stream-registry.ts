@@ -1,9 +1,13 @@
 import type { Deps } from '#shared/platform/deps.ts';
 import { deriveFromDeviceEvents } from '#shared/dispensers/derive.ts';
 import { DEVICE_EVENT_ENTITY } from '#shared/dispensers/ingest.ts';
+import { keepFirstRawEvents } from '#shared/dispensers/raw-event-guard.ts';
 import { OUTBOX_ENTITY } from '#shared/domain-events/outbox.ts';
 import {
   handleStreamRecordsWith,
+  insertedEntities,
+  modifiedEntities,
+  modifiesOf,
   publishOutboxItems,
   type StreamHandlers,
   type StreamRecord,
@@ -12,16 +16,23 @@ import {
 /**
  * What the table's stream delivers, by stored entity, for the stream Lambda and the local stream
  * poller alike: outbox items to the bus, and each entity a capability derives state from to its
- * handler. Add a line here when a capability derives state from the stream.
+ * handler. Add a line here when a capability derives state from the stream. MODIFYs reach a
+ * handler only under `modifiesOf(entity)`: raw device events, whose first copy a batch may replace.
  */
 export const streamHandlers: StreamHandlers = {
   [OUTBOX_ENTITY]: publishOutboxItems,
   [DEVICE_EVENT_ENTITY]: deriveFromDeviceEvents,
+  [modifiesOf(DEVICE_EVENT_ENTITY)]: keepFirstRawEvents,
 };
 
-/** The entities the stream delivers; the AWS event source mapping filters on the same list. */
+/** The entities whose INSERTs the stream delivers; the AWS event source mapping filters on the same list. */
 export function streamEntities(): string[] {
-  return Object.keys(streamHandlers);
+  return insertedEntities(streamHandlers);
+}
+
+/** The entities whose MODIFYs the stream delivers (the mapping's second filter). */
+export function streamModifiedEntities(): string[] {
+  return modifiedEntities(streamHandlers);
 }
 
 export function handleStreamRecords(deps: Deps, records: readonly StreamRecord[]) {

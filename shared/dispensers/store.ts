@@ -375,3 +375,59 @@ export async function recordContactAt(
     return false;
   }
 }
+
+// ── The first copy of a raw event ───────────────────────────────────────────────────────────
+
+/**
+ * A MODIFY of a raw event on the table's stream, read → decide → write. Reads the event's first
+ * copy as remembered beside it (`dispenserKeys.rawEventFirstCopy`, same TTL; absent until a
+ * batch first replaced the event), asks `decide` (pure) what to do, then writes: the first copy
+ * to remember from now on (`keep`), and the copy to store again (`restoration`), only while the
+ * stored event is still exactly the MODIFY's new image (every attribute equal, none of the
+ * restored copy's others there), so a later write is never undone and a second delivery writes
+ * nothing. Answers the decision and whether the copy was stored again.
+ */
+export async function restoreRawEvent<
+  D extends { readonly keep?: Item & Key; readonly restoration?: { readonly item: Item & Key } },
+>(
+  table: Table,
+  change: { readonly newImage: Item & Key },
+  decide: (kept: Item | undefined) => D,
+): Promise<D & { restored: boolean }> {
+  const event = change.newImage;
+  const key = dispenserKeys.rawEventFirstCopy(String(event.dispenserId), String(event.eventId));
+  const found = await getItem(table, key, { consistent: true });
+  const decision = decide(found?.copy as Item | undefined);
+  if (decision.keep)
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: { ...key, entity: 'DeviceEventFirstCopy', copy: decision.keep, expiresAt: decision.keep.expiresAt },
+      }),
+    );
+  if (!decision.restoration) return { ...decision, restored: false };
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const restored = decision.restoration.item;
+  const clauses = [...new Set([...Object.keys(event), ...Object.keys(restored)])].map((attr, i) => {
+    names[`#a${i}`] = attr;
+    if (!(attr in event)) return `attribute_not_exists(#a${i})`;
+    values[`:a${i}`] = event[attr];
+    return `#a${i} = :a${i}`;
+  });
+  try {
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: restored,
+        ConditionExpression: clauses.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return { ...decision, restored: true };
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+    return { ...decision, restored: false };
+  }
+}

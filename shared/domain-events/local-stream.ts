@@ -249,11 +249,14 @@ export class LocalStreamPoller {
   }
 }
 
+const imageOf = (image: unknown): Record<string, unknown> | undefined =>
+  image ? (unmarshall(image as never) as Record<string, unknown>) : undefined;
+
 function toStreamRecord(record: _Record): StreamRecord {
-  const image = record.dynamodb?.NewImage;
   return {
     sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
     eventName: (record.eventName ?? 'MODIFY') as StreamRecord['eventName'],
-    newImage: image ? (unmarshall(image as never) as Record<string, unknown>) : undefined,
+    newImage: imageOf(record.dynamodb?.NewImage),
+    oldImage: imageOf(record.dynamodb?.OldImage),
   };
 }

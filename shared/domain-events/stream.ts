@@ -9,7 +9,9 @@ import { eventOfOutboxItem } from './outbox.ts';
  *  - other entities whose derived state is made from what was stored (device events: adherence,
  *    alerts, last contact, the audit of device data) go to the handler their capability
  *    exports.
- * Only INSERTs count: an item is a fact once, when it is first written.
+ * INSERTs count: an item is a fact once, when it is first written. An entity whose stored items
+ * must never change (raw device events, written without a condition) may also take its MODIFYs,
+ * under the key `modifiesOf(entity)`, to put the first copy back; REMOVEs (TTL) reach nothing.
  *
  * Records are handled in stream order, consecutive records of one entity together. A handler
  * that fails stops the batch there: the caller retries from that record (AWS: the event source
@@ -20,21 +22,48 @@ export interface StreamRecord {
   readonly sequenceNumber: string;
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   readonly newImage?: Record<string, unknown> | undefined;
+  /** The item before a MODIFY or REMOVE (the stream carries NEW_AND_OLD_IMAGES). */
+  readonly oldImage?: Record<string, unknown> | undefined;
 }
 
-export type StreamHandler = (deps: Deps, items: readonly Record<string, unknown>[]) => Promise<void>;
+/** Takes the new images of a run of records of one entity; `records` are those records, old images included. */
+export type StreamHandler = (
+  deps: Deps,
+  items: readonly Record<string, unknown>[],
+  records: readonly StreamRecord[],
+) => Promise<void>;
 
-/** The handler of each stored entity the stream delivers (`shared/app/stream-registry.ts` lists them). */
+/**
+ * The handler of each stored entity the stream delivers (`shared/app/stream-registry.ts` lists
+ * them): its INSERTs under the entity's name, its MODIFYs (if it takes them) under `modifiesOf`.
+ */
 export type StreamHandlers = Readonly<Record<string, StreamHandler>>;
+
+const MODIFY_SUFFIX = '#MODIFY';
+
+/** The key in `StreamHandlers` of the handler of an entity's MODIFYs. */
+export const modifiesOf = (entity: string): string => `${entity}${MODIFY_SUFFIX}`;
+
+/** The entities whose INSERTs reach a handler. */
+export const insertedEntities = (handlers: StreamHandlers): string[] =>
+  Object.keys(handlers).filter((key) => !key.endsWith(MODIFY_SUFFIX));
+
+/** The entities whose MODIFYs reach a handler. */
+export const modifiedEntities = (handlers: StreamHandlers): string[] =>
+  Object.keys(handlers)
+    .filter((key) => key.endsWith(MODIFY_SUFFIX))
+    .map((key) => key.slice(0, -MODIFY_SUFFIX.length));
 
 /** Outbox items go to the event bus. */
 export const publishOutboxItems: StreamHandler = async (deps, items) =>
   deps.events.publish(items.map(eventOfOutboxItem));
 
-/** The entity of an INSERT a handler takes, else undefined. */
+/** The key of the handler that takes `record` (its entity for an INSERT, `modifiesOf` it for a MODIFY), else undefined. */
 export function entityOf(handlers: StreamHandlers, record: StreamRecord): string | undefined {
-  const entity = record.eventName === 'INSERT' ? record.newImage?.entity : undefined;
-  return typeof entity === 'string' && handlers[entity] ? entity : undefined;
+  const entity = record.newImage?.entity;
+  if (typeof entity !== 'string') return undefined;
+  const key = record.eventName === 'INSERT' ? entity : record.eventName === 'MODIFY' ? modifiesOf(entity) : undefined;
+  return key && handlers[key] ? key : undefined;
 }
 
 /**
@@ -56,11 +85,14 @@ export async function handleStreamRecordsWith(
       continue;
     }
     const group: Record<string, unknown>[] = [];
+    const run: StreamRecord[] = [];
     let j = i;
-    for (let next = records[j]; next && entityOf(handlers, next) === entity && next.newImage; next = records[++j])
+    for (let next = records[j]; next && entityOf(handlers, next) === entity && next.newImage; next = records[++j]) {
       group.push(next.newImage);
+      run.push(next);
+    }
     try {
-      await handler(deps, group);
+      await handler(deps, group, run);
     } catch (error) {
       logger.error('stream records not handled; they will be retried', {
         entity,

@@ -215,6 +215,11 @@ export const dispenserKeys = {
   citizenPartition: (citizenId: string) => `CITIZEN#${citizenId}`,
   /** A raw device event: natural key dispenser + device event id (idempotent), TTL-expired. */
   rawEvent: (dispenserId: string, eventId: string) => ({ pk: `DISPENSER#${dispenserId}#EVENTS`, sk: eventId }),
+  /** The first stored copy of a raw event that a later batch replaced, kept to put it back (same TTL). */
+  rawEventFirstCopy: (dispenserId: string, eventId: string) => ({
+    pk: `DISPENSER#${dispenserId}#FIRSTCOPIES`,
+    sk: eventId,
+  }),
   /** Derived, kept: what the devices said about one planned dose of a citizen. */
   dose: (citizenId: string, doseAtIso: string) => ({ pk: `ADHERENCE#${citizenId}`, sk: `DOSE#${doseAtIso}` }),
   dosePrefix: 'DOSE#',

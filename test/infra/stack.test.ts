@@ -679,11 +679,12 @@ describe('events and jobs', () => {
         OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxDeadLetters/), 'Arn'] } },
       },
     });
-    const pattern = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern);
-    expect(pattern).toEqual({
-      eventName: ['INSERT'],
-      dynamodb: { NewImage: { entity: { S: ['OutboxEvent', 'DeviceEvent'] } } },
-    });
+    // INSERTs of what is published or derived from; MODIFYs only of raw device events (their first copy is kept).
+    const patterns = mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['OutboxEvent', 'DeviceEvent'] } } } },
+      { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['DeviceEvent'] } } } },
+    ]);
   });
 
   it('has a domain event bus with an archive, both under the messaging key', () => {

@@ -2047,7 +2047,7 @@ export interface components {
             accepted: number;
             /**
              * Format: int32
-             * @description Events this post did not store because they were already stored (by an earlier post, or earlier in this batch). Two identical posts in flight at the same moment may both count an event as accepted: it is still stored once, and derived from once (the first write of its id is the one that counts).
+             * @description Events this post did not store because they were already stored (by an earlier post, or earlier in this batch). Two batches carrying one new event id in flight at the same moment may both count it as accepted (a single-event post is told: a duplicate, or rejected when it differs): it is still stored once, and derived from once, and the first write of its id is the one that counts and stays stored, also when the two copies differ.
              */
             duplicates: number;
             rejected: {
