@@ -217,8 +217,9 @@ export async function readDispenser(table: Table, dispenserId: string): Promise<
  * Stores new raw events. One event (how most dispensers report) is a conditional PutItem: first
  * write wins, also when two posts of its id race, and the loser learns the stored content. A
  * batch is BatchWriteItem (no conditions): two posts of one new id racing within the same
- * moment may both write it, the later copy replacing the earlier (docs/events.md: the known
- * race). Answers the ids another write stored first, with that copy's content.
+ * moment may both write it, the later copy replacing the earlier for a moment, until the stream's
+ * MODIFY puts the first copy back (raw-event-guard.ts). Answers the ids another write stored
+ * first, with that copy's content.
  */
 export async function putRawEvents(
   table: Table,
