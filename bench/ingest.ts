@@ -27,6 +27,12 @@ export interface IngestRow {
   requestsPerPost: number;
   commandsPerPost: Record<string, number>;
   posts: number;
+  /**
+   * `paused`: the stream's consumer (its own process, as the TableStream function on AWS) is stopped
+   * during the windows, so ours and the floor are the request path alone, as on AWS where the
+   * derivation runs on other machines. `running`: it derives meanwhile on the same two cores.
+   */
+  stream: 'paused' | 'running';
 }
 
 export const INGEST_CASES = [
@@ -142,10 +148,25 @@ async function floorWrite(stack: BenchStack, template: readonly RawItem[], prefi
 export async function measureIngest(
   stack: BenchStack,
   devices: readonly Device[],
-  options: { windowMs: number; rounds: number },
+  options: { windowMs: number; rounds: number; stream: IngestRow['stream'] },
 ): Promise<IngestRow[]> {
-  const rows: IngestRow[] = [];
-  for (const c of INGEST_CASES) {
+  if (options.stream === 'paused') stack.pauseStream();
+  try {
+    const rows: IngestRow[] = [];
+    for (const c of INGEST_CASES) rows.push(await measureCase(stack, devices, c, options));
+    return rows;
+  } finally {
+    stack.resumeStream();
+  }
+}
+
+async function measureCase(
+  stack: BenchStack,
+  devices: readonly Device[],
+  c: (typeof INGEST_CASES)[number],
+  options: { windowMs: number; rounds: number; stream: IngestRow['stream'] },
+): Promise<IngestRow> {
+  {
     const lanes = devices.slice(0, c.devices);
     if (lanes.length < c.devices) throw new Error(`need ${c.devices} devices, have ${devices.length}`);
     const template = await capturedRawItems(stack, lanes[0] as Device, c.batch);
@@ -168,7 +189,8 @@ export async function measureIngest(
       rounds.push({ ours: ratePerSecond(ours.count, ours.ms), floor: ratePerSecond(floor.count, floor.ms) });
     }
     const posts = Math.max(1, meter.calls);
-    rows.push({
+    return {
+      stream: options.stream,
       batch: c.batch,
       devices: c.devices,
       oursEventsPerSecond: median(rounds.map((r) => r.ours)),
@@ -178,9 +200,8 @@ export async function measureIngest(
       requestsPerPost: meter.requests / posts,
       commandsPerPost: Object.fromEntries(Object.entries(meter.commands).map(([k, v]) => [k, v / posts])),
       posts: meter.calls,
-    });
+    };
   }
-  return rows;
 }
 
 /**
@@ -196,6 +217,8 @@ export interface DerivedLatency {
   p99: number;
   max: number;
   within2s: number;
+  /** Every sample, in the order measured (ms). */
+  samples: number[];
 }
 
 export async function measureDerivedLatency(
@@ -279,6 +302,7 @@ export async function measureDerivedLatency(
       p99: percentile(xs, 99),
       max: Math.max(...xs),
       within2s: xs.filter((x) => x <= 2000).length / Math.max(1, xs.length),
+      samples: xs.map((x) => Math.round(x)),
     };
   });
 }

@@ -103,15 +103,18 @@ try {
   stack.consumerMeters.clear();
 
   const devices = await phase('devices for the ingest', () => equipDevices(stack, tokens, settings.devices));
+  // From here on the stream is consumed by a process of its own, as the TableStream function is on AWS.
+  await stack.streamInOwnProcess();
+  const ingestWindows = { windowMs: settings.ingestWindowMs, rounds: settings.ingestRounds };
   if (devices)
-    ingest = await phase('device ingest throughput', () =>
-      measureIngest(stack, devices, { windowMs: settings.ingestWindowMs, rounds: settings.ingestRounds }),
-    );
+    ingest = await phase('device ingest throughput', async () => [
+      ...(await measureIngest(stack, devices, { ...ingestWindows, stream: 'running' })),
+      ...(await measureIngest(stack, devices, { ...ingestWindows, stream: 'paused' })),
+    ]);
   const latencyDevice = devices?.[devices.length - 1];
   // The stream first catches up with what the throughput windows stored (how long that takes is reported too).
   const backlogStarted = performance.now();
-  // One drain stops after 50 polls; after the windows the backlog can be longer than that.
-  while ((await stack.deps.drainOutbox()).handled > 0);
+  await stack.drainStream();
   derivedBacklogMs = performance.now() - backlogStarted;
   if (latencyDevice)
     derived = await phase('derived state after the 202', () =>
@@ -138,20 +141,24 @@ const capacity = workflow
 
 // ── Output ──
 const rows: ReportRow[] = [];
-for (const c of INGEST_CASES) {
-  const r = ingest?.find((x) => x.batch === c.batch && x.devices === c.devices);
+// The target is the request path's (the stream paused in the windows); the figures with it deriving meanwhile are context.
+for (const [c, stream] of [
+  ...INGEST_CASES.map((c) => [c, 'paused'] as const),
+  ...INGEST_CASES.map((c) => [c, 'running'] as const),
+]) {
+  const r = ingest?.find((x) => x.batch === c.batch && x.devices === c.devices && x.stream === stream);
   const goal = c.batch === 25 ? 0.7 : 0.5;
-  const target = `≥ ${goal.toFixed(2)}`;
+  const target = stream === 'paused' ? `≥ ${goal.toFixed(2)}` : '— (context)';
   rows.push({
     figure: '1 ingest events/s',
-    case: `batch ${c.batch} × ${c.devices} device${c.devices > 1 ? 's' : ''}`,
+    case: `batch ${c.batch} × ${c.devices} device${c.devices > 1 ? 's' : ''}, stream ${stream === 'paused' ? 'paused' : 'deriving meanwhile'}`,
     measured: r
       ? `${fmt(r.oursEventsPerSecond, 0)} ev/s (${fmt(r.requestsPerPost, 1)} req/post)`
       : 'not measured: POST /dispensers/{dispenserId}/events',
     floor: r ? `${fmt(r.floorEventsPerSecond, 0)} ev/s` : 'n/a',
     ratio: r ? fmt(r.ratio, 2) : 'n/a',
     target,
-    result: r ? verdict(r.ratio, goal, 'atLeast') : 'not measured',
+    result: !r ? 'not measured' : stream === 'paused' ? verdict(r.ratio, goal, 'atLeast') : 'info',
   });
 }
 for (const d of derived ?? []) {

@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { signLocalToken } from '#shared/http/auth.ts';
@@ -52,6 +53,17 @@ export interface BenchStack {
   /** Registers a meter for one request and returns the header value that selects it. */
   meterHeader(meter: CallMeter): string;
   runJob(name: string, meter?: CallMeter): Promise<unknown>;
+  /**
+   * From now on the table's stream is consumed by a process of its own (bench/stream-process.ts), as
+   * the TableStream function is on AWS, instead of by this process's poller. Consumers' requests are
+   * then no longer metered here (the workflow figure runs before).
+   */
+  streamInOwnProcess(): Promise<void>;
+  /** Stops the stream's own process (SIGSTOP) until `resumeStream`: what is committed meanwhile waits in the stream. */
+  pauseStream(): void;
+  resumeStream(): void;
+  /** Delivers everything committed so far through the stream, wherever it is consumed. */
+  drainStream(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,6 +121,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const address = server.address() as AddressInfo;
   const floorDb = createDocumentClient({ region: config.AWS_REGION, endpoint: ddb.endpoint });
+  let streamProcess: ChildProcess | undefined;
 
   return {
     config,
@@ -130,7 +143,37 @@ export async function startBenchStack(): Promise<BenchStack> {
       m.calls += 1;
       return meter.within(m, () => runJob(deps, name));
     },
+    async streamInOwnProcess() {
+      if (streamProcess) return;
+      await deps.drainOutbox();
+      deps.stream.stopTimer();
+      // Waits for a poll in flight, so the two pollers never deliver at once.
+      await deps.drainOutbox();
+      streamProcess = fork(new URL('./stream-process.ts', import.meta.url), {
+        env: { ...process.env, DYNAMODB_ENDPOINT: ddb.endpoint, TABLE_NAME: config.TABLE_NAME },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      await answer(streamProcess, 'ready');
+    },
+    pauseStream() {
+      if (!streamProcess) throw new Error('pauseStream needs the stream in its own process');
+      streamProcess.kill('SIGSTOP');
+    },
+    resumeStream() {
+      streamProcess?.kill('SIGCONT');
+    },
+    async drainStream() {
+      if (!streamProcess) {
+        while ((await deps.drainOutbox()).handled > 0);
+        return;
+      }
+      const drained = answer(streamProcess, 'drained');
+      streamProcess.send('drain');
+      await drained;
+    },
     async stop() {
+      streamProcess?.kill('SIGCONT');
+      streamProcess?.send('stop');
       clearInterval(trimPublished);
       deps.scheduler.stopTimer();
       deps.stream.stopTimer();
@@ -140,4 +183,19 @@ export async function startBenchStack(): Promise<BenchStack> {
       await ddb.stop();
     },
   };
+}
+
+function answer(child: ChildProcess, expected: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: unknown) => {
+      if (message !== expected) return;
+      child.off('exit', onExit);
+      child.off('message', onMessage);
+      resolve();
+    };
+    const onExit = (code: number | null) =>
+      reject(new Error(`the stream process exited (${code}) before '${expected}'`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
 }

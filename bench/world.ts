@@ -104,7 +104,7 @@ export async function equipCitizen(
     body: {},
   });
   // The approval's consumer sets the dose plan from the stream; assigning meanwhile would race it (409).
-  await stack.deps.drainOutbox();
+  await stack.drainStream();
   const registered = await expectStatus(stack, 201, 'POST', '/dispensers', {
     token: tokens.staff,
     body: { vendor: 'Evondos', model: 'E300', serial: `EV-BENCH-${citizenId.slice(-10)}` },
