@@ -127,6 +127,22 @@ export const openApiDocumentAtBuildTime: Plugin = {
   },
 };
 
+/**
+ * A part's Lambda picks the route group a request reaches from a table of every route and its
+ * group (shared/app/route-table.ts), without loading any group. Built here, once, from the routers
+ * themselves, and bundled as a constant: the table cannot drift from the routes it describes.
+ */
+export const routeTableAtBuildTime: Plugin = {
+  name: 'route-table-at-build-time',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]app[\\/]route-table\.ts$/ }, async (args) => {
+      const module = (await import(pathToFileURL(args.path).href)) as { routeTable: () => unknown };
+      const json = JSON.stringify(module.routeTable());
+      return { contents: `export const routeTable = () => JSON.parse(${JSON.stringify(json)});`, loader: 'js' };
+    });
+  },
+};
+
 /** esbuild options for every Lambda entry (the stack's asset bundling and the benchmark both build with these). */
 export const lambdaEsbuildOptions = {
   bundle: true,
@@ -142,7 +158,11 @@ export const lambdaEsbuildOptions = {
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
-  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, awsSdkOnFirstUse],
+  // Each dynamic `import()` (a part's route groups, the SDK clients a dep creates on first use) becomes
+  // a chunk of its own beside index.mjs, loaded when first reached instead of compiled at import.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, routeTableAtBuildTime, awsSdkOnFirstUse],
 } as const satisfies BuildOptions;
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */
