@@ -10,6 +10,7 @@ import {
   MAX_BUNDLE_BYTES,
   openApiDocumentAtBuildTime,
   routeTableAtBuildTime,
+  handlerTablesAtBuildTime,
   zodEnglishOnly,
 } from '../infra/bundling.ts';
 import { routeTable } from '#shared/app/route-table.ts';
@@ -83,7 +84,7 @@ const OUT = join(ROOT, 'bench', '.tmp', 'bundles');
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 
 /** What the stack sets on a function, with placeholders: importing a handler builds its deps, and a deployed stage refuses local tokens. */
-const LAMBDA_ENV = {
+export const LAMBDA_ENV = {
   PATH: process.env.PATH ?? '',
   ...lambdaRuntimeEnvironment,
   AWS_REGION: 'eu-north-1',
@@ -111,12 +112,8 @@ export function sdkLoadedAtImport(metafile: Metafile, entry: string, withRouteGr
   const start = Object.keys(inputs).find((input) => join(ROOT, input) === entry);
   const seen = new Set<string>();
   const sdk = new Set<string>();
-  // With `withRouteGroups`, also what the part's route groups (shared/app/parts/) import statically.
-  const groups = withRouteGroups
-    ? Object.entries(inputs)
-        .filter(([input]) => input.startsWith('shared/app/parts/'))
-        .flatMap(([, info]) => info.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path))
-    : [];
+  // With `withRouteGroups`, also what the lazily loaded groups and handler lists import statically.
+  const groups = withRouteGroups ? [...lazyModules(metafile)] : [];
   const queue = start ? [start, ...groups] : [];
   for (let input = queue.pop(); input !== undefined; input = queue.pop()) {
     if (seen.has(input)) continue;
@@ -146,7 +143,7 @@ function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
 export const sdkBundledOptions = {
   ...lambdaEsbuildOptions,
   external: [],
-  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, routeTableAtBuildTime],
+  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, routeTableAtBuildTime, handlerTablesAtBuildTime],
 } satisfies BuildOptions;
 
 /** At most this many times `node -e ''`: the target for every function's import. */
@@ -204,6 +201,21 @@ export function groupProbes(part: ApiPart): { group: string; event: ReturnType<t
   });
 }
 
+/**
+ * The modules a function loads on demand: a part's route groups (the loaders in shared/app/parts/)
+ * and the job, consumer and stream-handler lists (shared/app/job-lists.ts, consumer-lists.ts, stream-handler-lists.ts).
+ */
+function lazyModules(metafile: Metafile): Set<string> {
+  return new Set(
+    Object.entries(metafile.inputs)
+      .filter(
+        ([input]) =>
+          input.startsWith('shared/app/parts/') || /^shared\/app\/(job|consumer|stream-handler)-lists\.ts$/.test(input),
+      )
+      .flatMap(([, info]) => info.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)),
+  );
+}
+
 /** The chunks a module of the build imports statically (itself included): what importing it compiles. */
 function staticClosure(metafile: Metafile, output: string): Set<string> {
   const seen = new Set<string>();
@@ -217,7 +229,7 @@ function staticClosure(metafile: Metafile, output: string): Set<string> {
   return seen;
 }
 
-interface Built {
+export interface Built {
   name: string;
   entry: string;
   file?: string;
@@ -231,7 +243,8 @@ interface Built {
   error?: string;
 }
 
-async function buildOne(fn: (typeof lambdaFunctions)[number], options: BuildOptions): Promise<Built> {
+/** Bundles one function into bench/.tmp/bundles/<name>/ and writes the scripts that time it. */
+export async function buildOne(fn: (typeof lambdaFunctions)[number], options: BuildOptions): Promise<Built> {
   const outdir = join(OUT, fn.name);
   mkdirSync(outdir, { recursive: true });
   const result = await build({
@@ -248,12 +261,7 @@ async function buildOne(fn: (typeof lambdaFunctions)[number], options: BuildOpti
   const entryOutput = key(file);
   const kb = (files: Iterable<string>) => [...files].reduce((sum, f) => sum + (outputs[f]?.bytes ?? 0), 0) / 1024;
   const atImport = staticClosure(result.metafile, entryOutput);
-  // The route groups: the chunks whose entry point a part's group loader (shared/app/parts/) imports.
-  const groupModules = new Set(
-    Object.entries(result.metafile.inputs)
-      .filter(([input]) => input.startsWith('shared/app/parts/'))
-      .flatMap(([, info]) => info.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)),
-  );
+  const groupModules = lazyModules(result.metafile);
   const groupChunks = Object.keys(outputs).filter((o) => groupModules.has(outputs[o]?.entryPoint ?? ''));
   const heaviestGroupKb = Math.max(
     0,
@@ -280,15 +288,17 @@ async function buildOne(fn: (typeof lambdaFunctions)[number], options: BuildOpti
   const serve = (event: unknown) =>
     `const { handler } = await import(${url}); const r = await handler(${JSON.stringify(event)}, {}); if (![200, 401, 415].includes(r.statusCode)) { console.error('Error: answered ' + r.statusCode + ' ' + r.body); process.exit(3); }`;
   const part = 'apiPart' in fn ? fn.apiPart : undefined;
+  // Not HTTP: the import, then the chunk of one list, as the loader of the job, event type or entity imports it.
+  const lists = groupChunks.map((chunk) => ({
+    group: outputs[chunk]?.entryPoint ?? chunk,
+    script: `await import(${url}); await import(${JSON.stringify(pathToFileURL(resolve(ROOT, chunk)).href)});`,
+  }));
   const probes =
     fn.kind !== 'http'
-      ? [
-          {
-            group: 'import',
-            script: `await import(${url});`,
-            ...(sdk ? { withSdk: `await import(${url});${sdk}` } : {}),
-          },
-        ]
+      ? (lists.length > 0 ? lists : [{ group: 'import', script: `await import(${url});` }]).map((p) => ({
+          ...p,
+          ...(sdk ? { withSdk: p.script + sdk } : {}),
+        }))
       : (part ? groupProbes(part) : [{ group: 'health', event: httpEvent('GET', '/health') }]).map(
           ({ group, event }) => ({
             group,

@@ -143,6 +143,24 @@ export const routeTableAtBuildTime: Plugin = {
   },
 };
 
+/**
+ * The same for the job runner, consumer and stream Lambdas (shared/app/handler-tables.ts): which
+ * list holds each job, each event type's consumers and each stream entity's handler.
+ */
+export const handlerTablesAtBuildTime: Plugin = {
+  name: 'handler-tables-at-build-time',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]app[\\/]handler-tables\.ts$/ }, async (args) => {
+      const module = (await import(pathToFileURL(args.path).href)) as { handlerTables: () => Promise<unknown> };
+      const json = JSON.stringify(await module.handlerTables());
+      return {
+        contents: `export const handlerTables = async () => JSON.parse(${JSON.stringify(json)});`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /** esbuild options for every Lambda entry (the stack's asset bundling and the benchmark both build with these). */
 export const lambdaEsbuildOptions = {
   bundle: true,
@@ -162,7 +180,13 @@ export const lambdaEsbuildOptions = {
   // a chunk of its own beside index.mjs, loaded when first reached instead of compiled at import.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, routeTableAtBuildTime, awsSdkOnFirstUse],
+  plugins: [
+    zodEnglishOnly,
+    openApiDocumentAtBuildTime,
+    routeTableAtBuildTime,
+    handlerTablesAtBuildTime,
+    awsSdkOnFirstUse,
+  ],
 } as const satisfies BuildOptions;
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */
