@@ -37,7 +37,12 @@ execFileSync('sh', ['-c', `git archive ${JSON.stringify(ref)} | tar -x -C ${JSON
 if (!existsSync(join(SOURCE, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(SOURCE, 'node_modules'));
 bundleAll(SOURCE, join(OUT, 'before'));
 // The working tree as the cold-start bench builds and probes it (bench/.tmp/bundles/).
-const after = await Promise.all(lambdaFunctions.map((fn) => buildOne(fn, lambdaEsbuildOptions)));
+const after = await Promise.all(lambdaFunctions.map((fn) => buildOne(fn, lambdaEsbuildOptions, join(OUT, 'after'))));
+// With COMPARE_UNSPLIT=1, also the working tree in one file per function (esbuild without splitting).
+const { splitting: _splitting, chunkNames: _chunkNames, ...unsplitOptions } = lambdaEsbuildOptions;
+const unsplit = process.env.COMPARE_UNSPLIT
+  ? await Promise.all(lambdaFunctions.map((fn) => buildOne(fn, unsplitOptions, join(OUT, 'unsplit'))))
+  : [];
 
 const url = (side: string, name: string) => JSON.stringify(pathToFileURL(join(OUT, side, name, 'index.mjs')).href);
 const serve = (side: string, name: string, event: unknown) =>
@@ -58,11 +63,11 @@ const cases = lambdaFunctions.flatMap((fn) => [
           );
     return { name: fn.name, side, importScript: `await import(${url(side, fn.name)});`, requests };
   }),
-  ...after
-    .filter((b) => b.name === fn.name && b.file)
-    .map((b) => ({
+  ...[...after.map((b) => ({ b, side: 'after' })), ...unsplit.map((b) => ({ b, side: 'unsplit' }))]
+    .filter(({ b }) => b.name === fn.name && b.file)
+    .map(({ b, side }) => ({
       name: fn.name,
-      side: 'after',
+      side,
       importScript: `await import(${JSON.stringify(pathToFileURL(b.file ?? '').href)});`,
       requests: Object.fromEntries(b.probes.map((p) => [p.group, p.script])),
     })),
@@ -99,13 +104,18 @@ const rows = lambdaFunctions.map((fn) => {
     const heaviest = groups.sort((a, b) => b[1] - a[1])[0];
     return { import: ratio(`${fn.name} ${side} import`), firstRequest: heaviest?.[1], group: heaviest?.[0] };
   };
-  return { name: fn.name, before: sideOf('before'), after: sideOf('after') };
+  return {
+    name: fn.name,
+    before: sideOf('before'),
+    after: sideOf('after'),
+    ...(unsplit.length ? { unsplit: sideOf('unsplit') } : {}),
+  };
 });
 console.log(`node -e '' ${baseline.toFixed(1)} ms (${runs} runs); before = ${ref}`);
 console.log('function              import before → after   first request before → after (group)');
 for (const r of rows)
   console.log(
-    `${r.name.padEnd(22)}${r.before.import.toFixed(2)} → ${r.after.import.toFixed(2)}           ${r.before.firstRequest?.toFixed(2) ?? '(= import)'} → ${r.after.firstRequest?.toFixed(2) ?? '(= import)'} (${r.after.group ?? '—'})`,
+    `${r.name.padEnd(22)}${r.before.import.toFixed(2)} → ${r.after.import.toFixed(2)}           ${r.before.firstRequest?.toFixed(2) ?? '(= import)'} → ${r.after.firstRequest?.toFixed(2) ?? '(= import)'} (${r.after.group ?? '—'})${r.unsplit ? `   unsplit: ${r.unsplit.import.toFixed(2)} / ${r.unsplit.firstRequest?.toFixed(2)}` : ''}`,
   );
 const { writeFileSync } = await import('node:fs');
 writeFileSync(

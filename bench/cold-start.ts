@@ -244,8 +244,12 @@ export interface Built {
 }
 
 /** Bundles one function into bench/.tmp/bundles/<name>/ and writes the scripts that time it. */
-export async function buildOne(fn: (typeof lambdaFunctions)[number], options: BuildOptions): Promise<Built> {
-  const outdir = join(OUT, fn.name);
+export async function buildOne(
+  fn: (typeof lambdaFunctions)[number],
+  options: BuildOptions,
+  into: string = OUT,
+): Promise<Built> {
+  const outdir = join(into, fn.name);
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     ...options,
