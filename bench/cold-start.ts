@@ -7,6 +7,7 @@ import {
   lambdaEsbuildOptions,
   lambdaFunctions,
   lambdaRuntimeEnvironment,
+  luxonDefaultsWithLuxon,
   MAX_BUNDLE_BYTES,
   openApiDocumentAtBuildTime,
   routeTableAtBuildTime,
@@ -143,7 +144,13 @@ function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
 export const sdkBundledOptions = {
   ...lambdaEsbuildOptions,
   external: [],
-  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, routeTableAtBuildTime, handlerTablesAtBuildTime],
+  plugins: [
+    zodEnglishOnly,
+    luxonDefaultsWithLuxon,
+    openApiDocumentAtBuildTime,
+    routeTableAtBuildTime,
+    handlerTablesAtBuildTime,
+  ],
 } satisfies BuildOptions;
 
 /** At most this many times `node -e ''`: the target for every function's import. */

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { LUXON_DEFAULT_LOCALE } from '../shared/platform/luxon-defaults.ts';
 
 /**
  * How every Lambda is bundled, in ONE place. The stack's assets (infra/constructs/functions.ts `functionCode`, via
@@ -161,6 +163,23 @@ export const handlerTablesAtBuildTime: Plugin = {
   },
 };
 
+/**
+ * Luxon's default locale, set by luxon's own module as soon as it is evaluated. Every entry imports
+ * shared/platform/luxon-defaults.ts first, but with code split into chunks, the chunks an entry
+ * imports run before the entry's own code, so a module in a chunk that builds a Duration or a
+ * DateTime at import (shared/tablets/tokens.ts does) would ask ICU for the system locale first
+ * (about 10 ms; see luxon-defaults.ts). Set here, the default holds before any importer runs.
+ */
+export const luxonDefaultsWithLuxon: Plugin = {
+  name: 'luxon-defaults-with-luxon',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]luxon[\\/]build[\\/]es6[\\/]luxon\.mjs$/ }, async (args) => ({
+      contents: `${await readFile(args.path, 'utf8')}\nSettings.defaultLocale = ${JSON.stringify(LUXON_DEFAULT_LOCALE)};\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** esbuild options for every Lambda entry (the stack's asset bundling and the benchmark both build with these). */
 export const lambdaEsbuildOptions = {
   bundle: true,
@@ -182,6 +201,7 @@ export const lambdaEsbuildOptions = {
   chunkNames: 'chunks/[name]-[hash]',
   plugins: [
     zodEnglishOnly,
+    luxonDefaultsWithLuxon,
     openApiDocumentAtBuildTime,
     routeTableAtBuildTime,
     handlerTablesAtBuildTime,
