@@ -204,3 +204,37 @@ describe('what each function may do', () => {
     expect(uses(codeOf('DomainEventConsumer')).schedules).toBe(true);
   }, 30_000);
 });
+
+describe('every function’s bundle', () => {
+  it('never asks ICU for the system locale at import, whatever chunk builds a date first', async () => {
+    for (const name of ['Visits', 'JobRunner'] as const) {
+      const spec = lambdaFunctions.find((f) => f.name === name);
+      if (!spec) throw new Error(`${name} is missing from the manifest`);
+      const outdir = join(OUT, `locale-${name}`);
+      await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent' });
+      // Luxon's fallback when no default locale is set: `new Intl.DateTimeFormat().resolvedOptions().locale`.
+      const script = `let asked = 0; const original = Intl.DateTimeFormat.prototype.resolvedOptions;
+        Intl.DateTimeFormat.prototype.resolvedOptions = function () { asked += 1; return original.call(this); };
+        await import(${JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href)});
+        process.stdout.write(String(asked));`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          STAGE: 'bench',
+          AUTH_MODE: 'cognito',
+          COGNITO_USER_POOL_ID: 'eu-north-1_test',
+          COGNITO_CLIENT_ID: 'test-client',
+          AWS_REGION: 'eu-north-1',
+          TABLE_NAME: 'e-team-test',
+          APP_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:test',
+          LOG_LEVEL: 'SILENT',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout, name).toBe('0');
+    }
+  }, 30_000);
+});
