@@ -1,5 +1,6 @@
 import '#shared/platform/luxon-defaults.ts';
-import { apiHandler } from '#shared/app/lambda.ts';
-import { dispensersRouters } from '#shared/app/parts/dispensers-routers.ts';
+import { partHandler } from '#shared/app/lambda.ts';
+import { dispensersGroups } from '#shared/app/parts/dispensers-routers.ts';
+import { routeTable } from '#shared/app/route-table.ts';
 
-export const handler = apiHandler(dispensersRouters());
+export const handler = partHandler(dispensersGroups, routeTable().dispensers);

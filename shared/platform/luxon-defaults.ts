@@ -7,4 +7,6 @@ import { Settings } from 'luxon';
  * answer Lambda's Node runtime gives anyway. Text for people always names its locale (da, en).
  * Imported first by every entry point (functions/, scripts/start-local.ts, test/setup.ts).
  */
-Settings.defaultLocale = 'en-US';
+export const LUXON_DEFAULT_LOCALE = 'en-US';
+
+Settings.defaultLocale = LUXON_DEFAULT_LOCALE;

@@ -1,5 +1,7 @@
-import { accessLogRoutes, auditRoutes } from '#shared/audit/routes.ts';
-import type { Router } from '#shared/http/env.ts';
+import type { RouteGroups } from './route-groups.ts';
 
 /** Audit log and administration. */
-export const adminRouters = (): Router[] => [auditRoutes(), accessLogRoutes()];
+export const adminGroups = {
+  audit: async () => (await import('#shared/audit/routes.ts')).auditRoutes,
+  accessLog: async () => (await import('#shared/audit/routes.ts')).accessLogRoutes,
+} satisfies RouteGroups;

@@ -1,7 +1,8 @@
-import { assessmentRoutes } from '#shared/assessment/routes.ts';
-import { citizenRoutes } from '#shared/citizens/routes.ts';
-import { conversionRoutes } from '#shared/conversion/routes.ts';
-import type { Router } from '#shared/http/env.ts';
+import type { RouteGroups } from './route-groups.ts';
 
 /** Citizens, questionnaires, assessments, grants, conversions, final grants and their figures. */
-export const careRouters = (): Router[] => [citizenRoutes(), assessmentRoutes(), conversionRoutes()];
+export const careGroups = {
+  citizens: async () => (await import('#shared/citizens/routes.ts')).citizenRoutes,
+  assessment: async () => (await import('#shared/assessment/routes.ts')).assessmentRoutes,
+  conversion: async () => (await import('#shared/conversion/routes.ts')).conversionRoutes,
+} satisfies RouteGroups;

@@ -1,5 +1,6 @@
-import { deviceEventRoutes } from '#shared/dispensers/device-ingest-routes.ts';
-import type { Router } from '#shared/http/env.ts';
+import type { RouteGroups } from './route-groups.ts';
 
 /** The device ingest route: authenticated by the dispenser's credential, not a JWT. */
-export const deviceEventsRouters = (): Router[] => [deviceEventRoutes()];
+export const deviceEventsGroups = {
+  ingest: async () => (await import('#shared/dispensers/device-ingest-routes.ts')).deviceEventRoutes,
+} satisfies RouteGroups;
