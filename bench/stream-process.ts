@@ -7,7 +7,7 @@ import { loadConfig } from '#shared/platform/config.ts';
  * benchmark forks it (bench/stack.ts `streamInOwnProcess`) so that deriving device data and
  * delivering domain events do not share the API's event loop. Same code as in-process: the local
  * deps' stream poller, on the same DynamoDB Local table, with its position kept in the table.
- * Messages: `drain` → delivers everything committed so far, answers `drained`; `stop` → exits.
+ * Messages: `drain` → delivers everything committed so far, answers `{ drained: <records handled> }`; `stop` → exits.
  */
 const config = loadConfig({ ...process.env, STAGE: 'local', AUTH_MODE: 'local' });
 const deps = await createLocalDeps(config);
@@ -17,8 +17,10 @@ process.on('message', (message: unknown) => {
   if (message === 'drain')
     void (async () => {
       // One drain stops after 50 polls: go on until a drain finds nothing.
-      while ((await deps.stream.drain()).handled > 0);
-      process.send?.('drained');
+      let handled = 0;
+      for (let pass = await deps.stream.drain(); pass.handled > 0; pass = await deps.stream.drain())
+        handled += pass.handled;
+      process.send?.({ drained: handled });
     })();
   if (message === 'stop') {
     deps.stream.stopTimer();
