@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
-import { LUXON_DEFAULT_LOCALE } from '../shared/platform/luxon-defaults.ts';
 
 /**
  * How every Lambda is bundled, in ONE place. The stack's assets (infra/constructs/functions.ts `functionCode`, via
@@ -129,57 +127,6 @@ export const openApiDocumentAtBuildTime: Plugin = {
   },
 };
 
-/**
- * A part's Lambda picks the route group a request reaches from a table of every route and its
- * group (shared/app/route-table.ts), without loading any group. Built here, once, from the routers
- * themselves, and bundled as a constant: the table cannot drift from the routes it describes.
- */
-export const routeTableAtBuildTime: Plugin = {
-  name: 'route-table-at-build-time',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]shared[\\/]app[\\/]route-table\.ts$/ }, async (args) => {
-      const module = (await import(pathToFileURL(args.path).href)) as { routeTable: () => unknown };
-      const json = JSON.stringify(module.routeTable());
-      return { contents: `export const routeTable = () => JSON.parse(${JSON.stringify(json)});`, loader: 'js' };
-    });
-  },
-};
-
-/**
- * The same for the job runner, consumer and stream Lambdas (shared/app/handler-tables.ts): which
- * list holds each job, each event type's consumers and each stream entity's handler.
- */
-export const handlerTablesAtBuildTime: Plugin = {
-  name: 'handler-tables-at-build-time',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]shared[\\/]app[\\/]handler-tables\.ts$/ }, async (args) => {
-      const module = (await import(pathToFileURL(args.path).href)) as { handlerTables: () => Promise<unknown> };
-      const json = JSON.stringify(await module.handlerTables());
-      return {
-        contents: `export const handlerTables = async () => JSON.parse(${JSON.stringify(json)});`,
-        loader: 'js',
-      };
-    });
-  },
-};
-
-/**
- * Luxon's default locale, set by luxon's own module as soon as it is evaluated. Every entry imports
- * shared/platform/luxon-defaults.ts first, but with code split into chunks, the chunks an entry
- * imports run before the entry's own code, so a module in a chunk that builds a Duration or a
- * DateTime at import (shared/tablets/tokens.ts does) would ask ICU for the system locale first
- * (about 10 ms; see luxon-defaults.ts). Set here, the default holds before any importer runs.
- */
-export const luxonDefaultsWithLuxon: Plugin = {
-  name: 'luxon-defaults-with-luxon',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]luxon[\\/]build[\\/]es6[\\/]luxon\.mjs$/ }, async (args) => ({
-      contents: `${await readFile(args.path, 'utf8')}\nSettings.defaultLocale = ${JSON.stringify(LUXON_DEFAULT_LOCALE)};\n`,
-      loader: 'js',
-    }));
-  },
-};
-
 /** esbuild options for every Lambda entry (the stack's asset bundling and the benchmark both build with these). */
 export const lambdaEsbuildOptions = {
   bundle: true,
@@ -195,18 +142,7 @@ export const lambdaEsbuildOptions = {
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
-  // Each dynamic `import()` (a part's route groups, the SDK clients a dep creates on first use) becomes
-  // a chunk of its own beside index.mjs, loaded when first reached instead of compiled at import.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  plugins: [
-    zodEnglishOnly,
-    luxonDefaultsWithLuxon,
-    openApiDocumentAtBuildTime,
-    routeTableAtBuildTime,
-    handlerTablesAtBuildTime,
-    awsSdkOnFirstUse,
-  ],
+  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, awsSdkOnFirstUse],
 } as const satisfies BuildOptions;
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */

@@ -2,7 +2,7 @@ import '#shared/platform/luxon-defaults.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { consumeLazily } from '#shared/app/consumer-lists.ts';
+import { consume } from '#shared/app/event-registry.ts';
 import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
 import { logger } from '#shared/platform/logger.ts';
@@ -20,7 +20,7 @@ const deps = createAwsDeps(loadConfig());
 export const handler = middy(async (event: unknown) => {
   const parsed = eventBridgeEvent.parse(event);
   const { eventId, ...detail } = parsed.detail;
-  await consumeLazily(deps, {
+  await consume(deps, {
     id: typeof eventId === 'string' ? eventId : parsed.id,
     type: parsed['detail-type'],
     occurredAt: parsed.time,

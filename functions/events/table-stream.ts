@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { handleStreamRecordsLazily } from '#shared/app/stream-handler-lists.ts';
+import { handleStreamRecords } from '#shared/app/stream-registry.ts';
 import type { StreamRecord } from '#shared/domain-events/stream.ts';
 import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
@@ -24,7 +24,7 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
     newImage: r.dynamodb?.NewImage ? (unmarshall(r.dynamodb.NewImage as never) as Record<string, unknown>) : undefined,
     oldImage: r.dynamodb?.OldImage ? (unmarshall(r.dynamodb.OldImage as never) as Record<string, unknown>) : undefined,
   }));
-  const { failedAt } = await handleStreamRecordsLazily(deps, records);
+  const { failedAt } = await handleStreamRecords(deps, records);
   logger.info('table stream batch', { records: records.length, ...(failedAt ? { failedAt } : {}) });
   return { batchItemFailures: failedAt ? [{ itemIdentifier: failedAt }] : [] };
 }).use(injectLambdaContext(logger));

@@ -1,6 +1,5 @@
 import '#shared/platform/luxon-defaults.ts';
-import { partHandler } from '#shared/app/lambda.ts';
-import { adminGroups } from '#shared/app/parts/admin-routers.ts';
-import { routeTable } from '#shared/app/route-table.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { adminRouters } from '#shared/app/parts/admin-routers.ts';
 
-export const handler = partHandler(adminGroups, routeTable().admin);
+export const handler = apiHandler(adminRouters());

@@ -1,6 +1,5 @@
 import '#shared/platform/luxon-defaults.ts';
-import { partHandler } from '#shared/app/lambda.ts';
-import { careGroups } from '#shared/app/parts/care-routers.ts';
-import { routeTable } from '#shared/app/route-table.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { careRouters } from '#shared/app/parts/care-routers.ts';
 
-export const handler = partHandler(careGroups, routeTable().care);
+export const handler = apiHandler(careRouters());

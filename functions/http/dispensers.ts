@@ -1,6 +1,5 @@
 import '#shared/platform/luxon-defaults.ts';
-import { partHandler } from '#shared/app/lambda.ts';
-import { dispensersGroups } from '#shared/app/parts/dispensers-routers.ts';
-import { routeTable } from '#shared/app/route-table.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { dispensersRouters } from '#shared/app/parts/dispensers-routers.ts';
 
-export const handler = partHandler(dispensersGroups, routeTable().dispensers);
+export const handler = apiHandler(dispensersRouters());

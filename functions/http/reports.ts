@@ -1,6 +1,5 @@
 import '#shared/platform/luxon-defaults.ts';
-import { partHandler } from '#shared/app/lambda.ts';
-import { reportsGroups } from '#shared/app/parts/reports-routers.ts';
-import { routeTable } from '#shared/app/route-table.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { reportsRouters } from '#shared/app/parts/reports-routers.ts';
 
-export const handler = partHandler(reportsGroups, routeTable().reports);
+export const handler = apiHandler(reportsRouters());

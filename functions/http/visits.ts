@@ -1,8 +1,7 @@
 import '#shared/platform/luxon-defaults.ts';
-import { partHandler } from '#shared/app/lambda.ts';
-import { visitsGroups } from '#shared/app/parts/visits-routers.ts';
-import { routeTable } from '#shared/app/route-table.ts';
+import { apiHandler } from '#shared/app/lambda.ts';
+import { visitsRouters } from '#shared/app/parts/visits-routers.ts';
 import { tabletTokens } from '#shared/tablets/tokens.ts';
 
 // The visits part serves the paired tablets' routes, so it verifies their tokens too.
-export const handler = partHandler(visitsGroups, routeTable().visits, { tabletTokens });
+export const handler = apiHandler(visitsRouters(), { tabletTokens });

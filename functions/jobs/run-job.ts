@@ -2,7 +2,7 @@ import '#shared/platform/luxon-defaults.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { runJobLazily } from '#shared/app/job-lists.ts';
+import { runJob } from '#shared/app/job-registry.ts';
 import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';
 import { logger } from '#shared/platform/logger.ts';
@@ -20,7 +20,7 @@ const deps = createAwsDeps(loadConfig());
 
 export const handler = middy(async (event: unknown) => {
   const { job, payload } = jobInvocation.parse(event);
-  const result = await runJobLazily(deps, job, payload);
+  const result = await runJob(deps, job, payload);
   logger.info('job finished', { job });
   return result;
 }).use(injectLambdaContext(logger));

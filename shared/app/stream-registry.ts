@@ -1,22 +1,29 @@
 import type { Deps } from '#shared/platform/deps.ts';
+import { deriveFromDeviceEvents } from '#shared/dispensers/derive.ts';
+import { DEVICE_EVENT_ENTITY } from '#shared/dispensers/ingest.ts';
+import { keepFirstRawEvents } from '#shared/dispensers/raw-event-guard.ts';
+import { OUTBOX_ENTITY } from '#shared/domain-events/outbox.ts';
 import {
   handleStreamRecordsWith,
   insertedEntities,
   modifiedEntities,
+  modifiesOf,
+  publishOutboxItems,
   type StreamHandlers,
   type StreamRecord,
 } from '#shared/domain-events/stream.ts';
-import { streamHandlerLoaders } from './stream-handler-lists.ts';
 
 /**
- * What the table's stream delivers, by stored entity, for the local stream poller and the tests:
- * outbox items to the bus, and each entity a capability derives state from to its handler (all
- * of ./stream-handler-lists.ts `streamHandlerLoaders`, loaded here; the stream Lambda loads only those
- * of the entities in its batch).
+ * What the table's stream delivers, by stored entity, for the stream Lambda and the local stream
+ * poller alike: outbox items to the bus, and each entity a capability derives state from to its
+ * handler. Add a line here when a capability derives state from the stream. MODIFYs reach a
+ * handler only under `modifiesOf(entity)`: raw device events, whose first copy a batch may replace.
  */
-export const streamHandlers: StreamHandlers = Object.fromEntries(
-  await Promise.all(Object.values(streamHandlerLoaders).map((load) => load())),
-);
+export const streamHandlers: StreamHandlers = {
+  [OUTBOX_ENTITY]: publishOutboxItems,
+  [DEVICE_EVENT_ENTITY]: deriveFromDeviceEvents,
+  [modifiesOf(DEVICE_EVENT_ENTITY)]: keepFirstRawEvents,
+};
 
 /** The entities whose INSERTs the stream delivers; the AWS event source mapping filters on the same list. */
 export function streamEntities(): string[] {

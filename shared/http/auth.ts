@@ -57,11 +57,10 @@ export function cognitoVerifier(
   jwks?: JWTVerifyGetKey,
 ): TokenVerifier {
   const issuer = `https://cognito-idp.${config.AWS_REGION}.amazonaws.com/${config.COGNITO_USER_POOL_ID}`;
-  let keys = jwks;
+  const keys = jwks ?? createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
   return {
     async verify(token) {
       try {
-        keys ??= createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
         const { payload } = await jwtVerify(token, keys, { issuer, algorithms: ['RS256'] });
         if (payload.token_use !== 'access' || payload.client_id !== config.COGNITO_CLIENT_ID) {
           throw new UnauthenticatedError('The token is not an access token for this API.');

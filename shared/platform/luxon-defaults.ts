@@ -7,6 +7,4 @@ import { Settings } from 'luxon';
  * answer Lambda's Node runtime gives anyway. Text for people always names its locale (da, en).
  * Imported first by every entry point (functions/, scripts/start-local.ts, test/setup.ts).
  */
-export const LUXON_DEFAULT_LOCALE = 'en-US';
-
-Settings.defaultLocale = LUXON_DEFAULT_LOCALE;
+Settings.defaultLocale = 'en-US';

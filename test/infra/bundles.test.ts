@@ -170,29 +170,20 @@ describe('what each function may do', () => {
   });
 
   it('is exactly what its code calls: no permission missing, none to spare', async () => {
-    // Unminified so property names survive as written; not written to disk. Each function on its own:
-    // its asset is its entry and every chunk beside it (its route groups, loaded on first use).
-    const code = new Map<string, string>();
-    for (const f of lambdaFunctions) {
-      const result = await build({
-        ...functionBuildOptions(f, join(OUT, 'analysis', f.name)),
-        minify: false,
-        sourcemap: false,
-        write: false,
-        logLevel: 'silent',
-      });
-      code.set(
-        f.name,
-        result.outputFiles
-          .filter((o) => o.path.endsWith('.mjs'))
-          .map((o) => o.text)
-          .join('\n'),
-      );
-    }
+    // Unminified so property names survive as written; not written to disk.
+    const result = await build({
+      ...lambdaEsbuildOptions,
+      minify: false,
+      sourcemap: false,
+      write: false,
+      logLevel: 'silent',
+      entryPoints: Object.fromEntries(lambdaFunctions.map((f) => [f.name, join(PROJECT_ROOT, f.entry)])),
+      outdir: join(OUT, 'analysis'),
+    });
     const codeOf = (name: LambdaFunctionName) => {
-      const text = code.get(name);
-      if (text === undefined) throw new Error(`no bundle for ${name}`);
-      return text;
+      const output = result.outputFiles.find((o) => o.path.endsWith(`${name}.mjs`));
+      if (!output) throw new Error(`no bundle for ${name}`);
+      return output.text;
     };
     for (const { name } of lambdaFunctions) {
       const { appSecret, ...granted } = functionAccess[name];
@@ -202,39 +193,5 @@ describe('what each function may do', () => {
     }
     // The gap this guards against: planning visits from an approved final grant schedules reminders.
     expect(uses(codeOf('DomainEventConsumer')).schedules).toBe(true);
-  }, 30_000);
-});
-
-describe('every function’s bundle', () => {
-  it('never asks ICU for the system locale at import, whatever chunk builds a date first', async () => {
-    for (const name of ['Visits', 'JobRunner'] as const) {
-      const spec = lambdaFunctions.find((f) => f.name === name);
-      if (!spec) throw new Error(`${name} is missing from the manifest`);
-      const outdir = join(OUT, `locale-${name}`);
-      await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent' });
-      // Luxon's fallback when no default locale is set: `new Intl.DateTimeFormat().resolvedOptions().locale`.
-      const script = `let asked = 0; const original = Intl.DateTimeFormat.prototype.resolvedOptions;
-        Intl.DateTimeFormat.prototype.resolvedOptions = function () { asked += 1; return original.call(this); };
-        await import(${JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href)});
-        process.stdout.write(String(asked));`;
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          STAGE: 'bench',
-          AUTH_MODE: 'cognito',
-          COGNITO_USER_POOL_ID: 'eu-north-1_test',
-          COGNITO_CLIENT_ID: 'test-client',
-          AWS_REGION: 'eu-north-1',
-          TABLE_NAME: 'e-team-test',
-          APP_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:test',
-          LOG_LEVEL: 'SILENT',
-          POWERTOOLS_LOG_LEVEL: 'SILENT',
-        },
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout, name).toBe('0');
-    }
   }, 30_000);
 });

@@ -1,7 +1,5 @@
-import type { RouteGroups } from './route-groups.ts';
+import { accessLogRoutes, auditRoutes } from '#shared/audit/routes.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /** Audit log and administration. */
-export const adminGroups = {
-  audit: async () => (await import('#shared/audit/routes.ts')).auditRoutes,
-  accessLog: async () => (await import('#shared/audit/routes.ts')).accessLogRoutes,
-} satisfies RouteGroups;
+export const adminRouters = (): Router[] => [auditRoutes(), accessLogRoutes()];

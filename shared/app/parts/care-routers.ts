@@ -1,8 +1,7 @@
-import type { RouteGroups } from './route-groups.ts';
+import { assessmentRoutes } from '#shared/assessment/routes.ts';
+import { citizenRoutes } from '#shared/citizens/routes.ts';
+import { conversionRoutes } from '#shared/conversion/routes.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /** Citizens, questionnaires, assessments, grants, conversions, final grants and their figures. */
-export const careGroups = {
-  citizens: async () => (await import('#shared/citizens/routes.ts')).citizenRoutes,
-  assessment: async () => (await import('#shared/assessment/routes.ts')).assessmentRoutes,
-  conversion: async () => (await import('#shared/conversion/routes.ts')).conversionRoutes,
-} satisfies RouteGroups;
+export const careRouters = (): Router[] => [citizenRoutes(), assessmentRoutes(), conversionRoutes()];

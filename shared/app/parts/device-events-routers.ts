@@ -1,6 +1,5 @@
-import type { RouteGroups } from './route-groups.ts';
+import { deviceEventRoutes } from '#shared/dispensers/device-ingest-routes.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /** The device ingest route: authenticated by the dispenser's credential, not a JWT. */
-export const deviceEventsGroups = {
-  ingest: async () => (await import('#shared/dispensers/device-ingest-routes.ts')).deviceEventRoutes,
-} satisfies RouteGroups;
+export const deviceEventsRouters = (): Router[] => [deviceEventRoutes()];

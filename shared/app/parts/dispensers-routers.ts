@@ -1,8 +1,7 @@
-import type { RouteGroups } from './route-groups.ts';
+import { alertRoutes } from '#shared/alerts/routes.ts';
+import { dispenserRoutes } from '#shared/dispensers/routes.ts';
+import { notificationRoutes } from '#shared/notifications/routes.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /** Dispenser registry, assignments, dose plans, adherence, alerts, duty rosters and alert routing. */
-export const dispensersGroups = {
-  alerts: async () => (await import('#shared/alerts/routes.ts')).alertRoutes,
-  dispensers: async () => (await import('#shared/dispensers/routes.ts')).dispenserRoutes,
-  notifications: async () => (await import('#shared/notifications/routes.ts')).notificationRoutes,
-} satisfies RouteGroups;
+export const dispensersRouters = (): Router[] => [alertRoutes(), dispenserRoutes(), notificationRoutes()];

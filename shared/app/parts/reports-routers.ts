@@ -1,8 +1,10 @@
-import type { RouteGroups } from './route-groups.ts';
+import { dispenserReportRoutes } from '#shared/dispensers/report-routes.ts';
+import { municipalityReportRoutes, trialReportRoutes } from '#shared/reports/routes.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /** Evaluation figures for the lead: the trial report and the dispenser status report. */
-export const reportsGroups = {
-  trial: async () => (await import('#shared/reports/routes.ts')).trialReportRoutes,
-  dispensers: async () => (await import('#shared/dispensers/report-routes.ts')).dispenserReportRoutes,
-  municipality: async () => (await import('#shared/reports/routes.ts')).municipalityReportRoutes,
-} satisfies RouteGroups;
+export const reportsRouters = (): Router[] => [
+  trialReportRoutes(),
+  dispenserReportRoutes(),
+  municipalityReportRoutes(),
+];

@@ -1,9 +1,8 @@
-import type { RouteGroups } from './route-groups.ts';
+import { freeTimeRoutes } from '#shared/visits/free-time-routes.ts';
+import { visitRoutes } from '#shared/visits/routes.ts';
+import { staffRoutes } from '#shared/visits/staff-routes.ts';
+import { tabletRoutes } from '#shared/tablets/routes.ts';
+import type { Router } from '#shared/http/env.ts';
 
 /** Availability, screen visits, video sessions, calendars, free time; the staff directory; citizens' tablets (pairing) that join them. */
-export const visitsGroups = {
-  visits: async () => (await import('#shared/visits/routes.ts')).visitRoutes,
-  staff: async () => (await import('#shared/visits/staff-routes.ts')).staffRoutes,
-  tablets: async () => (await import('#shared/tablets/routes.ts')).tabletRoutes,
-  freeTime: async () => (await import('#shared/visits/free-time-routes.ts')).freeTimeRoutes,
-} satisfies RouteGroups;
+export const visitsRouters = (): Router[] => [visitRoutes(), staffRoutes(), tabletRoutes(), freeTimeRoutes()];
