@@ -34,7 +34,7 @@ const ingestRoute = createRoute({
   tags: ['devices'],
   summary: `A dispenser’s batch of events (up to ${MAX_EVENTS_PER_BATCH}); 202 with what was stored, repeated or rejected`,
   description: [
-    `Authenticated by the dispenser’s own credential (\`Authorization: Bearer <credential>\` from POST /dispensers), not a user token: a wrong or revoked credential is a 401, another dispenser’s valid credential a 403; nothing is stored then.`,
+    `Authenticated by the dispenser’s own credential (\`Authorization: Bearer <credential>\` from POST /dispensers), not a user token: a wrong or revoked credential is a 401, another dispenser’s valid credential a 403; nothing is stored then. (A credential replaced in the last \`DEVICE_CACHE_SECONDS\`, 30 s by default, may still be answered 202 by a server that checked it just before; such events are refused when they are derived and never count.)`,
     `Idempotent per \`eventId\`: a repeat is counted in \`duplicates\` and stored once. Each event is validated on its own: good ones are stored, bad ones listed in \`rejected\` by their index.`,
     `Rejected too: an event more than 10 minutes ahead of the server clock, older than the raw-event retention, or at a time the dispenser was not with a citizen. Order does not matter: outcomes are derived from the events’ own timestamps.`,
     `More than ${MAX_EVENTS_PER_BATCH} events: 413, nothing stored.`,

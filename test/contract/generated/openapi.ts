@@ -707,7 +707,7 @@ export interface paths {
         put?: never;
         /**
          * A dispenser’s batch of events (up to 100); 202 with what was stored, repeated or rejected
-         * @description Authenticated by the dispenser’s own credential (`Authorization: Bearer <credential>` from POST /dispensers), not a user token: a wrong or revoked credential is a 401, another dispenser’s valid credential a 403; nothing is stored then.
+         * @description Authenticated by the dispenser’s own credential (`Authorization: Bearer <credential>` from POST /dispensers), not a user token: a wrong or revoked credential is a 401, another dispenser’s valid credential a 403; nothing is stored then. (A credential replaced in the last `DEVICE_CACHE_SECONDS`, 30 s by default, may still be answered 202 by a server that checked it just before; such events are refused when they are derived and never count.)
          *
          *     Idempotent per `eventId`: a repeat is counted in `duplicates` and stored once. Each event is validated on its own: good ones are stored, bad ones listed in `rejected` by their index.
          *
