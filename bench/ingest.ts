@@ -221,6 +221,93 @@ export interface DerivedLatency {
   samples: number[];
 }
 
+/**
+ * One sample: a device posts a `dose_taken` (adherence) or a `jammed` fault (alert); the time from
+ * the 202 until a consistent GetItem sees its derived state. A fault's alert is then resolved, as
+ * staff would, so the next fault sample begins a new episode.
+ */
+async function derivedAfter(
+  stack: BenchStack,
+  device: Device,
+  kind: 'adherence' | 'alert',
+  i: number,
+  timeoutMs: number,
+): Promise<number> {
+  const now = new Date();
+  const occurredAt = new Date(now.getTime() - 60_000 - i * 1000).toISOString();
+  const eventId = `lat${++runId}-${i}`;
+  const planned = doseInstants(
+    DOSE_TIMES,
+    stack.config.TIME_ZONE,
+    new Date(now.getTime() - 11 * 3_600_000),
+    new Date(now.getTime() - 6 * 60_000),
+  ).at(-1);
+  // Each take has its own time, so its arrival in the dose record's set is visible even when the dose was taken before.
+  const event =
+    kind === 'adherence'
+      ? { eventId, type: 'dose_taken', occurredAt, ...(planned ? { scheduledFor: planned } : {}) }
+      : { eventId, type: 'jammed', occurredAt };
+  const res = await call(stack, 'POST', '/dispensers/{dispenserId}/events', {
+    headers: { authorization: `Bearer ${device.credential}` },
+    params: { dispenserId: device.dispenserId },
+    body: { events: [event] },
+  });
+  const acceptedAt = performance.now();
+  if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+  const key = kind === 'adherence' ? undefined : alertKeys.cause(`device_fault#${device.dispenserId}#jammed`);
+  for (;;) {
+    let seen: boolean;
+    if (kind === 'adherence') {
+      const raw = await stack.floorDb.send(
+        new GetCommand({
+          TableName: stack.config.TABLE_NAME,
+          Key: dispenserKeys.rawEvent(device.dispenserId, eventId),
+          ConsistentRead: true,
+        }),
+      );
+      const doseAt = raw.Item?.doseAt as string | undefined;
+      if (!doseAt) throw new Error('the take was not matched to a planned dose');
+      const record = await stack.floorDb.send(
+        new GetCommand({
+          TableName: stack.config.TABLE_NAME,
+          Key: dispenserKeys.dose(device.citizenId, doseAt),
+          ConsistentRead: true,
+        }),
+      );
+      seen = (record.Item?.takenAts as Set<string> | undefined)?.has(occurredAt) === true;
+    } else {
+      const cause = await stack.floorDb.send(
+        new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }),
+      );
+      seen = cause.Item !== undefined;
+    }
+    if (seen) break;
+    if (performance.now() - acceptedAt > timeoutMs)
+      throw new Error(`derived ${kind} not seen within ${timeoutMs} ms of the 202`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const ms = performance.now() - acceptedAt;
+  if (kind === 'alert') {
+    // A new episode for the next sample: resolve the fault alert as staff would.
+    const cause = await stack.floorDb.send(
+      new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }),
+    );
+    const { resolveAlertByDedupKey } = await import('#shared/alerts/alerts.ts');
+    if (cause.Item)
+      await resolveAlertByDedupKey(stack.deps, `device_fault#${device.dispenserId}#jammed`, 'bench', 'bench');
+  }
+  return ms;
+}
+
+/**
+ * The stream has caught up when an event posted now is derived: records of a shard are delivered
+ * in order. (An empty GetRecords page does not say so: DynamoDB Local returns empty pages while
+ * records of a burst are still ahead.) Answers how long that took; the sample is not a latency figure.
+ */
+export async function streamCaughtUp(stack: BenchStack, device: Device): Promise<number> {
+  return derivedAfter(stack, device, 'adherence', 0, 15 * 60_000);
+}
+
 export async function measureDerivedLatency(
   stack: BenchStack,
   device: Device,
@@ -229,68 +316,7 @@ export async function measureDerivedLatency(
   const out: Record<'adherence' | 'alert', number[]> = { adherence: [], alert: [] };
   for (let i = 0; i < samples; i++) {
     const kind = i % 2 === 0 ? 'adherence' : 'alert';
-    const now = new Date();
-    const occurredAt = new Date(now.getTime() - 60_000 - i * 1000).toISOString();
-    const eventId = `lat${++runId}-${i}`;
-    const planned = doseInstants(
-      DOSE_TIMES,
-      stack.config.TIME_ZONE,
-      new Date(now.getTime() - 11 * 3_600_000),
-      new Date(now.getTime() - 6 * 60_000),
-    ).at(-1);
-    // Each take has its own time, so its arrival in the dose record's set is visible even when the dose was taken before.
-    const event =
-      kind === 'adherence'
-        ? { eventId, type: 'dose_taken', occurredAt, ...(planned ? { scheduledFor: planned } : {}) }
-        : { eventId, type: 'jammed', occurredAt };
-    const res = await call(stack, 'POST', '/dispensers/{dispenserId}/events', {
-      headers: { authorization: `Bearer ${device.credential}` },
-      params: { dispenserId: device.dispenserId },
-      body: { events: [event] },
-    });
-    const acceptedAt = performance.now();
-    if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
-    const key = kind === 'adherence' ? undefined : alertKeys.cause(`device_fault#${device.dispenserId}#jammed`);
-    for (;;) {
-      let seen: boolean;
-      if (kind === 'adherence') {
-        const raw = await stack.floorDb.send(
-          new GetCommand({
-            TableName: stack.config.TABLE_NAME,
-            Key: dispenserKeys.rawEvent(device.dispenserId, eventId),
-            ConsistentRead: true,
-          }),
-        );
-        const doseAt = raw.Item?.doseAt as string | undefined;
-        if (!doseAt) throw new Error('the take was not matched to a planned dose');
-        const record = await stack.floorDb.send(
-          new GetCommand({
-            TableName: stack.config.TABLE_NAME,
-            Key: dispenserKeys.dose(device.citizenId, doseAt),
-            ConsistentRead: true,
-          }),
-        );
-        seen = (record.Item?.takenAts as Set<string> | undefined)?.has(occurredAt) === true;
-      } else {
-        const cause = await stack.floorDb.send(
-          new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }),
-        );
-        seen = cause.Item !== undefined;
-      }
-      if (seen) break;
-      if (performance.now() - acceptedAt > 10_000) throw new Error(`derived ${kind} not seen within 10 s of the 202`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    out[kind].push(performance.now() - acceptedAt);
-    if (kind === 'alert') {
-      // A new episode for the next sample: resolve the fault alert as staff would.
-      const cause = await stack.floorDb.send(
-        new GetCommand({ TableName: stack.config.TABLE_NAME, Key: key, ConsistentRead: true }),
-      );
-      const { resolveAlertByDedupKey } = await import('#shared/alerts/alerts.ts');
-      if (cause.Item)
-        await resolveAlertByDedupKey(stack.deps, `device_fault#${device.dispenserId}#jammed`, 'bench', 'bench');
-    }
+    out[kind].push(await derivedAfter(stack, device, kind, i, 10_000));
   }
   return (['adherence', 'alert'] as const).map((kind) => {
     const xs = out[kind];
