@@ -4,7 +4,14 @@ import { MAX_EVENTS_PER_BATCH } from '#shared/dispensers/model.ts';
 import { dispenserKeys } from '#shared/table/keys.ts';
 import { getItem } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
-import { citizenWithDispenser, eventId, postEvents, registerDispenser, type DispenserWorld } from './support.ts';
+import {
+  citizenWithDispenser,
+  eventId,
+  postEvents,
+  registerDispenser,
+  type DispenserWorld,
+  dispenserWorld,
+} from './support.ts';
 
 /**
  * The issue's required workflow: a dispenser posts a day of events for a three-dose plan (08:00,
@@ -18,11 +25,7 @@ const evening = new Date('2026-11-23T22:00:00Z');
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = {
-    assessor: await t.token('assessor', 'asr-1'),
-    staff: await t.token('staff', 'stf-anna'),
-    lead: await t.token('lead', 'lead-lis'),
-  };
+  w = await dispenserWorld(t);
 });
 
 /** The device's day: hourly heartbeats, each dose dispensed, the first taken on time, the second late, the third never. */

@@ -9,7 +9,7 @@ import { createDocumentClient } from '#shared/table/client.ts';
 import { alertKeys, auditKeys, dispenserKeys } from '#shared/table/keys.ts';
 import { getItem, putItems, queryAll, type Item, type Key } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
-import { citizenWithDispenser, eventId, type DispenserWorld } from './support.ts';
+import { citizenWithDispenser, eventId, type DispenserWorld, dispenserWorld } from './support.ts';
 
 /**
  * Two device batches carrying one new event id at the same moment, on the real DynamoDB Local
@@ -26,11 +26,7 @@ type Device = Awaited<ReturnType<typeof citizenWithDispenser>>;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = {
-    assessor: await t.token('assessor', 'asr-1'),
-    staff: await t.token('staff', 'stf-anna'),
-    lead: await t.token('lead', 'lead-lis'),
-  };
+  w = await dispenserWorld(t);
 });
 
 /** A citizen whose dispenser plans one dose at 08:00 Copenhagen (07:00 UTC) from 23 November. */

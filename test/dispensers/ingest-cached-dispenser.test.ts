@@ -8,6 +8,7 @@ import {
   eventId,
   postEvents,
   type DispenserWorld,
+  dispenserWorld,
 } from './support.ts';
 
 /**
@@ -26,11 +27,7 @@ let w: DispenserWorld;
 beforeAll(async () => {
   device = await createTestApp({ clock });
   office = await createTestApp({ clock, config: { TABLE_NAME: device.config.TABLE_NAME } });
-  w = {
-    assessor: await office.token('assessor', 'asr-1'),
-    staff: await office.token('staff', 'stf-anna'),
-    lead: await office.token('lead', 'lead-lis'),
-  };
+  w = await dispenserWorld(office);
 });
 
 /** The DynamoDB commands a piece of work sends through this app's table client. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dispenserKeys } from '#shared/table/keys.ts';
 import { getItem } from '#shared/table/store.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
-import { citizenWithDispenser, eventId, postEvents, type DispenserWorld } from './support.ts';
+import { citizenWithDispenser, eventId, postEvents, type DispenserWorld, dispenserWorld } from './support.ts';
 
 /**
  * A device that sends one event per post (as most do) and a second post of the same event id
@@ -15,11 +15,7 @@ let w: DispenserWorld;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = {
-    assessor: await t.token('assessor', 'asr-1'),
-    staff: await t.token('staff', 'stf-anna'),
-    lead: await t.token('lead', 'lead-lis'),
-  };
+  w = await dispenserWorld(t);
 });
 
 describe('two posts of one event id at the same moment', () => {

@@ -13,6 +13,7 @@ import {
   registerCitizen,
   registerDispenser,
   type DispenserWorld,
+  dispenserWorld,
 } from './support.ts';
 
 const clock = new FixedClock(new Date('2026-10-01T09:00:00Z'));
@@ -22,11 +23,7 @@ let westStaff: string;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = {
-    assessor: await t.token('assessor', 'asr-1'),
-    staff: await t.token('staff', 'stf-anna'),
-    lead: await t.token('lead', 'lead-lis'),
-  };
+  w = await dispenserWorld(t);
   westStaff = await t.token('staff', 'stf-west', 'west');
 });
 

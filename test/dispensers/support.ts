@@ -10,6 +10,15 @@ export interface DispenserWorld {
   lead: string;
 }
 
+/** The assessor, the staff member and the lead of these tests, with their tokens from `t`. */
+export async function dispenserWorld(t: Pick<TestApp, 'token'>): Promise<DispenserWorld> {
+  return {
+    assessor: await t.token('assessor', 'asr-1'),
+    staff: await t.token('staff', 'stf-anna'),
+    lead: await t.token('lead', 'lead-lis'),
+  };
+}
+
 export function nationalId(): string {
   const day = String(randomInt(1, 28)).padStart(2, '0');
   const month = String(randomInt(1, 12)).padStart(2, '0');

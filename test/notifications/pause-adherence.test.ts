@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '#shared/app/job-registry.ts';
 import { createTestApp, FixedClock, type TestApp } from '../support/app.ts';
-import { citizenWithDispenser, type DispenserWorld } from '../dispensers/support.ts';
+import { citizenWithDispenser, type DispenserWorld, dispenserWorld } from '../dispensers/support.ts';
 
 /** A citizen in hospital for a day: the dispenser's doses that day are paused, not missed, and page nobody. */
 const clock = new FixedClock(new Date('2026-11-22T12:00:00Z'));
@@ -10,11 +10,7 @@ let w: DispenserWorld;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  w = {
-    assessor: await t.token('assessor', 'asr-1'),
-    staff: await t.token('staff', 'stf-anna'),
-    lead: await t.token('lead', 'lead-lis'),
-  };
+  w = await dispenserWorld(t);
 });
 
 describe('an alert pause while the citizen is in hospital', () => {
