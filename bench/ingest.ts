@@ -44,7 +44,8 @@ export const INGEST_CASES = [
 
 type RawItem = Record<string, unknown> & { pk: string; sk: string };
 
-async function forWindow(
+/** `lanes` loops calling `once` until `windowMs` has passed; `count` is the sum of what the calls returned (events written). */
+export async function forWindow(
   lanes: number,
   windowMs: number,
   once: (lane: number, seq: number) => Promise<number>,
@@ -54,7 +55,11 @@ async function forWindow(
   let count = 0;
   await Promise.all(
     Array.from({ length: lanes }, async (_, lane) => {
-      for (let seq = 0; performance.now() < deadline; seq++) count += await once(lane, seq);
+      for (let seq = 0; performance.now() < deadline; seq++) {
+        // Not `count += await once(…)`: that reads `count` before the await, and the lanes' sums overwrite each other.
+        const written = await once(lane, seq);
+        count += written;
+      }
     }),
   );
   return { count, ms: performance.now() - started };
@@ -62,7 +67,7 @@ async function forWindow(
 
 let runId = 0;
 
-async function postBatch(
+export async function postBatch(
   stack: BenchStack,
   device: Device,
   prefix: string,

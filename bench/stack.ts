@@ -122,6 +122,19 @@ export async function startBenchStack(): Promise<BenchStack> {
   const address = server.address() as AddressInfo;
   const floorDb = createDocumentClient({ region: config.AWS_REGION, endpoint: ddb.endpoint });
   let streamProcess: ChildProcess | undefined;
+  let movingStream: Promise<void> | undefined;
+  /** One move only: a second caller waits for the first instead of forking a second consumer. */
+  async function moveStreamToOwnProcess(): Promise<void> {
+    await deps.drainOutbox();
+    deps.stream.stopTimer();
+    // Waits for a poll in flight, so the two pollers never deliver at once.
+    await deps.drainOutbox();
+    streamProcess = fork(new URL('./stream-process.ts', import.meta.url), {
+      env: { ...process.env, DYNAMODB_ENDPOINT: ddb.endpoint, TABLE_NAME: config.TABLE_NAME },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    await answer(streamProcess, 'ready');
+  }
 
   return {
     config,
@@ -143,17 +156,9 @@ export async function startBenchStack(): Promise<BenchStack> {
       m.calls += 1;
       return meter.within(m, () => runJob(deps, name));
     },
-    async streamInOwnProcess() {
-      if (streamProcess) return;
-      await deps.drainOutbox();
-      deps.stream.stopTimer();
-      // Waits for a poll in flight, so the two pollers never deliver at once.
-      await deps.drainOutbox();
-      streamProcess = fork(new URL('./stream-process.ts', import.meta.url), {
-        env: { ...process.env, DYNAMODB_ENDPOINT: ddb.endpoint, TABLE_NAME: config.TABLE_NAME },
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      });
-      await answer(streamProcess, 'ready');
+    streamInOwnProcess() {
+      movingStream ??= moveStreamToOwnProcess();
+      return movingStream;
     },
     pauseStream() {
       if (!streamProcess) throw new Error('pauseStream needs the stream in its own process');

@@ -4,7 +4,8 @@ import { capacityOf, dynamoOperation } from '../../bench/meter.ts';
 import { groupIntoWaves } from '../../bench/replay.ts';
 import { renderTable, verdict } from '../../bench/report.ts';
 import { median, medianRoundRatio, percentile, ratePerSecond, ratio } from '../../bench/stats.ts';
-import { deviceBatch, doseInstants } from '../../bench/device-events.ts';
+import { deviceBatch, doseInstants, recentDoseInstants } from '../../bench/device-events.ts';
+import { forWindow } from '../../bench/ingest.ts';
 
 describe('the benchmark reports order statistics of what it observed', () => {
   const latencies = [12, 3, 7, 40, 5, 9, 11, 2, 8, 6];
@@ -118,6 +119,25 @@ describe('the load looks like devices that buffer and resend', () => {
     ]);
   });
 
+  it('takes the recent dose instants from its per-day list exactly as working them out each time would', () => {
+    const times = ['00:30', '02:30', '08:00', '21:00'];
+    // Around the autumn DST change (02:00–03:00 twice on 25 October 2026) and across midnight UTC.
+    for (const start of [
+      '2026-10-24T20:00:00Z',
+      '2026-10-25T00:10:00Z',
+      '2026-11-23T23:59:00Z',
+      '2026-11-24T00:00:00Z',
+    ]) {
+      for (let step = 0; step < 48; step++) {
+        const to = Date.parse(start) + step * 17 * 60_000;
+        const from = to - 11 * 3_600_000;
+        expect(recentDoseInstants(times, zone, from, to)).toEqual(
+          doseInstants(times, zone, new Date(from), new Date(to)),
+        );
+      }
+    }
+  });
+
   it('fills a batch of 25 with dose pairs for the recent doses and heartbeats, every id unique', () => {
     const batch = deviceBatch({ prefix: 'd1', size: 25, now, doseTimes: ['08:00', '12:00', '17:00', '21:00'], zone });
     expect(batch).toHaveLength(25);
@@ -194,5 +214,19 @@ describe('the capacity model multiplies measured per-call figures by an assumed 
     expect(model.missing).toContain('GET /alerts');
     expect(nation?.wruPerDay).toBeGreaterThan((town?.wruPerDay ?? 0) * 100);
     expect(nation?.burstPostsPerSecond).toBeCloseTo((50_000 * 0.5) / 60);
+  });
+});
+
+describe('a load window counts what every lane wrote', () => {
+  it('counts each lane’s writes even when the lanes finish their awaits interleaved', async () => {
+    let calls = 0;
+    const { count } = await forWindow(16, 40, async (lane) => {
+      // Lanes resume in a different order from the one they started in, as concurrent posts do.
+      await new Promise((resolve) => setTimeout(resolve, lane % 3));
+      calls += 1;
+      return 2;
+    });
+    expect(calls).toBeGreaterThan(16);
+    expect(count).toBe(calls * 2);
   });
 });
