@@ -1,4 +1,4 @@
-import { DateTime, Duration } from 'luxon';
+import { Duration } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
 import {
   ForbiddenError,
@@ -27,6 +27,8 @@ import {
   type RawEventItem,
   type StoredEventContent,
 } from './store.ts';
+
+const FUTURE_TOLERANCE_MS = Duration.fromObject({ minutes: FUTURE_TOLERANCE_MINUTES }).toMillis();
 
 /**
  * POST /dispensers/{id}/events: a device's batch. The request stores the raw events and nothing
@@ -82,9 +84,10 @@ export function checkEvents(
 ): { candidates: Candidate[]; rejected: Rejection[] } {
   const candidates: Candidate[] = [];
   const rejected: Rejection[] = [];
-  const at = DateTime.fromJSDate(now);
-  const latest = at.plus(Duration.fromObject({ minutes: FUTURE_TOLERANCE_MINUTES })).toMillis();
-  const earliest = at.minus(Duration.fromObject({ days: retentionDays })).toMillis();
+  // Fixed lengths (a day is 24 hours here, as the raw events' TTL counts it): no calendar is needed,
+  // and this runs for every event a device posts.
+  const latest = now.getTime() + FUTURE_TOLERANCE_MS;
+  const earliest = now.getTime() - Duration.fromObject({ days: retentionDays }).toMillis();
   raw.forEach((value, index) => {
     const parsed = deviceEventSchema.safeParse(value);
     if (!parsed.success) {

@@ -18,7 +18,14 @@ export const requestIdAndLog = createMiddleware<{ Variables: { requestId: string
     lambdaEvent?.requestContext?.requestId ?? (header && REQUEST_ID.test(header) ? header : newId('req')),
   );
   await next();
-  c.header('x-request-id', c.get('requestId'));
+  try {
+    // On the response's own headers: `c.header` after the handler rebuilds the whole response
+    // (a new Response around its body stream) to add one header.
+    c.res.headers.set('x-request-id', c.get('requestId'));
+  } catch {
+    // A response whose headers are immutable (one fetched from elsewhere) is rebuilt after all.
+    c.header('x-request-id', c.get('requestId'));
+  }
   logger.info('request', {
     requestId: c.get('requestId'),
     method: c.req.method,

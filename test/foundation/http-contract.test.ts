@@ -121,6 +121,23 @@ describe('bad input never becomes a 500', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it('refuses an oversized body by its declared length, and one sent without a length as it is read', async () => {
+    const body = JSON.stringify({ s: 'x'.repeat(MAX_BODY_BYTES + 1) });
+    const declared = await t.call('POST', '/audit', {
+      as: admin,
+      body,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    });
+    expect(declared.status).toBe(413);
+    const streamed = await t.call('POST', '/audit', {
+      as: admin,
+      body,
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
+    expect(streamed.status).toBe(413);
+    expect(streamed.headers.get('content-type')).toBe('application/problem+json');
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const res = await t.call('POST', '/audit', {
       as: admin,
