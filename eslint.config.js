@@ -53,7 +53,7 @@ export default tseslint.config(
   {
     // `total += await f()` reads `total` before the await: concurrent callers overwrite each other's sums
     // (the ingest benchmark counted a fraction of its 16 lanes' writes this way).
-    files: ['shared/**', 'functions/**', 'scripts/**', 'bench/**', 'infra/**'],
+    files: ['shared/**', 'functions/**', 'scripts/**', 'bench/**', 'infra/**', 'web/**', 'test/**'],
     rules: { 'require-atomic-updates': ['error', { allowProperties: true }] },
   },
   {

@@ -90,9 +90,10 @@ export async function startWebStack(options: { clock?: Clock; config?: Partial<C
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
       await server.close();
-      const web = await built;
-      if (web) rmSync(web.outdir, { recursive: true, force: true });
+      const building = built;
       built = undefined;
+      const web = await building;
+      if (web) rmSync(web.outdir, { recursive: true, force: true });
     },
   };
 }

@@ -146,7 +146,11 @@ async function renderSignIn(root: HTMLElement, error?: string): Promise<void> {
   );
 }
 
+/** Counts navigations: a view that finishes loading after a later navigation is left at once. */
+let navigation = 0;
+
 async function route(root: HTMLElement): Promise<void> {
+  const thisNavigation = ++navigation;
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
   const claims = me();
@@ -223,6 +227,15 @@ async function route(root: HTMLElement): Promise<void> {
     ),
   );
   const view = await entry.load();
-  cleanup = await view(main, params);
+  if (thisNavigation !== navigation) return;
+  const leave = await view(main, params);
+  // Two quick navigations: the later one owns the page and its cleanup; this view's timers and
+  // video stop now instead of running on behind the page that replaced it.
+  if (thisNavigation !== navigation) {
+    if (typeof leave === 'function') leave();
+    return;
+  }
+  // eslint-disable-next-line require-atomic-updates -- checked just above: no navigation came in between
+  cleanup = leave;
   main.querySelector<HTMLElement>('h1')?.setAttribute('tabindex', '-1');
 }

@@ -43,6 +43,7 @@ let pollTimer: ReturnType<typeof setTimeout> | undefined;
 let call: CallHandle | undefined;
 /** Whether this tablet gets reminders by push (asked once the home screen shows). */
 let reminders: PushState | undefined;
+let togglingReminders = false;
 
 export function startTablet(element: HTMLElement): void {
   root = element;
@@ -173,6 +174,8 @@ async function refresh(): Promise<void> {
     }
     if (view.name === 'home') go({ name: 'home', ...(view.home ? { home: view.home } : {}), notice: 'networkError' });
   }
+  // Another refresh may have armed the timer while this one waited: one poll chain only.
+  clearTimeout(pollTimer);
   if (view.name === 'home') pollTimer = setTimeout(() => void refresh(), POLL_MS);
 }
 
@@ -244,13 +247,21 @@ function remindersControl(): HTMLElement | null {
   }
   if (reminders === 'unsupported') return null;
   const toggle = async () => {
+    // A second tap while the first is still asking the browser and the API changes nothing.
+    if (togglingReminders) return;
+    togglingReminders = true;
     try {
-      reminders =
+      const next =
         reminders === 'on'
           ? await disablePush(api, 'tablet')
           : await enablePush(api, { page: 'tablet', locale: currentLang(), device: 'tablet' });
+      // eslint-disable-next-line require-atomic-updates -- only one toggle runs at a time (togglingReminders)
+      reminders = next;
     } catch (error) {
       console.error('reminders by push failed', error);
+    } finally {
+      // eslint-disable-next-line require-atomic-updates -- this call set it; no other toggle ran meanwhile
+      togglingReminders = false;
     }
     if (view.name === 'home') render();
   };

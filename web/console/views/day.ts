@@ -39,6 +39,9 @@ export async function dayView(main: HTMLElement, params: string[]): Promise<() =
   const claims = me();
   const date = dayOf(params);
   let stopVideo: (() => void) | undefined;
+  /** Starts asked for so far, and whether the day was left: a video that connects late checks both. */
+  let videoStarts = 0;
+  let left = false;
   const status = h('p', { role: 'status', class: 'status' });
   const list = h('ol', { class: 'visits', 'aria-label': t('day') });
   const videoArea = h('section', { class: 'video-area', 'aria-label': 'Video', hidden: true });
@@ -257,17 +260,23 @@ export async function dayView(main: HTMLElement, params: string[]): Promise<() =
   }
 
   async function startVideo(v: Visit): Promise<void> {
+    const thisStart = ++videoStarts;
     try {
       const started = await api.request<{ visit: Visit; join: unknown }>('POST', `/visits/${v.visitId}/start`);
       videoArea.hidden = false;
       // The Chime SDK is loaded here, when a video starts, never with the day view.
       const { openVideo } = await import('../video.ts');
       stopVideo?.();
-      stopVideo = await openVideo(videoArea, started.join, () => {
+      const stop = await openVideo(videoArea, started.join, () => {
         videoArea.hidden = true;
         videoArea.replaceChildren();
         stopVideo = undefined;
       });
+      // Another start, or leaving the day, came in while this one connected: the camera and the
+      // session of this one close now rather than run on unseen.
+      if (thisStart !== videoStarts || left) stop();
+      // eslint-disable-next-line require-atomic-updates -- checked just above: the latest start, the view still shown
+      else stopVideo = stop;
       await load();
     } catch (error) {
       status.textContent = problemText(error);
@@ -279,5 +288,8 @@ export async function dayView(main: HTMLElement, params: string[]): Promise<() =
   } catch (error) {
     status.textContent = problemText(error);
   }
-  return () => stopVideo?.();
+  return () => {
+    left = true;
+    stopVideo?.();
+  };
 }
