@@ -121,6 +121,8 @@ const minutes = (n: number) => Duration.fromObject({ minutes: n }).toMillis();
 const MINUTE = minutes(1);
 const HOUR = Duration.fromObject({ hours: 1 }).toMillis();
 const DAY = Duration.fromObject({ days: 1 }).toMillis();
+const SNAP_WINDOW = minutes(SCHEDULED_FOR_SNAP_MINUTES);
+const EARLY_TAKE = minutes(EARLY_TAKE_MINUTES);
 
 /**
  * Which planned dose a dose event is about, as the UTC ISO key of that dose.
@@ -138,6 +140,29 @@ export function matchDose(
   return doseMatcher(rule, zone)(occurredAt, scheduledFor);
 }
 
+type DayDoses = readonly { doseAt: string; at: number }[];
+const dayDoses = new Map<string, DayDoses>();
+/** Enough for a large municipality's plans over the days a post touches; past it the cache starts again. */
+const MAX_CACHED_DAYS = 20_000;
+
+/**
+ * The instants of `times` on local `date` in `zone`: pure, so kept per process. Working them out
+ * (luxon, Intl) was the main cost of placing a post's events on doses, and a device posts the
+ * same few days over and over.
+ */
+function dosesOfDay(date: string, times: readonly string[], zone: string): DayDoses {
+  const key = `${zone}|${date}|${times.join(',')}`;
+  let doses = dayDoses.get(key);
+  if (!doses) {
+    doses = times
+      .map((time) => doseInstant(date, time, zone))
+      .map((at) => ({ doseAt: at.toISOString(), at: at.getTime() }));
+    if (dayDoses.size >= MAX_CACHED_DAYS) dayDoses.clear();
+    dayDoses.set(key, doses);
+  }
+  return doses;
+}
+
 /**
  * `matchDose` for the many events of one batch against one plan. The zone arithmetic (luxon) is
  * what a match costs, so each local date's planned doses are computed once and reused; the
@@ -147,19 +172,9 @@ export function doseMatcher(
   rule: DosePlanRule | undefined,
   zone: string,
 ): (occurredAt: Date, scheduledFor?: Date) => string | undefined {
-  const byDate = new Map<string, { doseAt: string; at: number }[]>();
   const dosesOn = (date: string) => {
-    let doses = byDate.get(date);
-    if (!doses) {
-      const valid = rule && date >= rule.validFrom && (!rule.validTo || date <= rule.validTo);
-      doses = valid
-        ? rule.times
-            .map((time) => doseInstant(date, time, zone))
-            .map((at) => ({ doseAt: at.toISOString(), at: at.getTime() }))
-        : [];
-      byDate.set(date, doses);
-    }
-    return doses;
+    const valid = rule && date >= rule.validFrom && (!rule.validTo || date <= rule.validTo);
+    return valid ? dosesOfDay(date, rule.times, zone) : [];
   };
   /** The doseAt keys in `[from, to)`, sorted, unique (as `dosesOfRule`). */
   const within = (from: number, to: number): { doseAt: string; at: number }[] => {
@@ -177,7 +192,7 @@ export function doseMatcher(
     if (scheduledFor) {
       const wholeMinute = new Date(Math.floor(scheduledFor.getTime() / MINUTE) * MINUTE);
       if (!rule) return wholeMinute.toISOString();
-      const window = minutes(SCHEDULED_FOR_SNAP_MINUTES);
+      const window = SNAP_WINDOW;
       const candidates = within(scheduledFor.getTime() - window, scheduledFor.getTime() + window + 1);
       const nearest = candidates.sort(
         (a, b) => Math.abs(a.at - scheduledFor.getTime()) - Math.abs(b.at - scheduledFor.getTime()),
@@ -187,7 +202,7 @@ export function doseMatcher(
     if (!rule) return undefined;
     return within(
       occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * HOUR,
-      occurredAt.getTime() + minutes(EARLY_TAKE_MINUTES) + 1,
+      occurredAt.getTime() + EARLY_TAKE + 1,
     ).at(-1)?.doseAt;
   };
 }

@@ -173,15 +173,22 @@ export const leadingKeyPatterns = {
   TableStream: ['DISPENSER#*', 'ADHERENCE#*', 'ALERT#*', 'ALERTCAUSE#*', 'CITIZEN#*', 'QUIET#*', AUDIT, OUTBOX],
 } as const satisfies Record<TableFunctionName, readonly string[]>;
 
+/** Compiled once per pattern: the local guard checks every request of every test and benchmark. */
+const stringLikeRegexes = new Map<string, RegExp>();
+
 /** IAM `StringLike`: `*` matches any characters, `?` one; everything else literally. */
 export function matchesStringLike(pattern: string, value: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    's',
-  );
+  let regex = stringLikeRegexes.get(pattern);
+  if (!regex) {
+    regex = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      's',
+    );
+    stringLikeRegexes.set(pattern, regex);
+  }
   return regex.test(value);
 }
 
