@@ -200,10 +200,8 @@ export function doseMatcher(
       return nearest?.doseAt ?? wholeMinute.toISOString();
     }
     if (!rule) return undefined;
-    return within(
-      occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * HOUR,
-      occurredAt.getTime() + EARLY_TAKE + 1,
-    ).at(-1)?.doseAt;
+    return within(occurredAt.getTime() - DOSE_EVENT_LOOKBACK_HOURS * HOUR, occurredAt.getTime() + EARLY_TAKE + 1).at(-1)
+      ?.doseAt;
   };
 }
 
