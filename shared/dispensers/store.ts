@@ -153,6 +153,17 @@ export function markSilentAlert(
 const conditionFailed = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 
+/** A conditional UpdateItem: false when its condition kept the item as it was. */
+async function updateIf(table: Table, key: Key, spec: UpdateSpec): Promise<boolean> {
+  try {
+    await table.db.send(new UpdateCommand(updateInput(table, key, spec)));
+    return true;
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+    return false;
+  }
+}
+
 // ── Raw device events ───────────────────────────────────────────────────────────────────────
 
 /** The raw device event item; its INSERT on the table's stream is what derived state is made from. */
@@ -258,19 +269,11 @@ export async function markRawEventRefused(
   eventId: string,
   reason: string,
 ): Promise<void> {
-  try {
-    await table.db.send(
-      new UpdateCommand(
-        updateInput(table, dispenserKeys.rawEvent(dispenserId, eventId), {
-          set: { refused: reason },
-          condition: 'attribute_exists(pk) AND attribute_not_exists(refused)',
-        }),
-      ),
-    );
-  } catch (error) {
-    // Marked by an earlier delivery, or expired: either way nothing is left to do.
-    if (!conditionFailed(error)) throw error;
-  }
+  // False when an earlier delivery marked it, or it expired: either way nothing is left to do.
+  await updateIf(table, dispenserKeys.rawEvent(dispenserId, eventId), {
+    set: { refused: reason },
+    condition: 'attribute_exists(pk) AND attribute_not_exists(refused)',
+  });
 }
 
 /** The citizen and planned dose the review placed an event on (written again on a redelivery: the same values). */
@@ -280,18 +283,10 @@ export async function placeRawEvent(
   eventId: string,
   placement: { citizenId: string; doseAt?: string | undefined },
 ): Promise<void> {
-  try {
-    await table.db.send(
-      new UpdateCommand(
-        updateInput(table, dispenserKeys.rawEvent(dispenserId, eventId), {
-          set: { citizenId: placement.citizenId, doseAt: placement.doseAt },
-          condition: 'attribute_exists(pk)',
-        }),
-      ),
-    );
-  } catch (error) {
-    if (!conditionFailed(error)) throw error;
-  }
+  await updateIf(table, dispenserKeys.rawEvent(dispenserId, eventId), {
+    set: { citizenId: placement.citizenId, doseAt: placement.doseAt },
+    condition: 'attribute_exists(pk)',
+  });
 }
 
 // ── State derived from the raw events ───────────────────────────────────────────────────────
@@ -330,22 +325,12 @@ export async function addSeenHours(
 
 /** Moves an unresolved alert's `occurredAt` earlier (never later); false when nothing changed. */
 export async function lowerAlertOccurredAt(table: Table, alertId: string, at: string): Promise<boolean> {
-  try {
-    await table.db.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: alertKeys.alert(alertId),
-        UpdateExpression: 'SET occurredAt = :at',
-        ConditionExpression: 'occurredAt > :at AND #status <> :resolved',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':at': at, ':resolved': 'resolved' },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (!conditionFailed(error)) throw error;
-    return false;
-  }
+  return updateIf(table, alertKeys.alert(alertId), {
+    set: { occurredAt: at },
+    condition: 'occurredAt > :at AND #status <> :resolved',
+    names: { '#status': 'status' },
+    values: { ':at': at, ':resolved': 'resolved' },
+  });
 }
 
 /**
@@ -359,22 +344,12 @@ export async function recordContactAt(
   at: string,
   assigned: boolean,
 ): Promise<boolean> {
-  try {
-    await table.db.send(
-      new UpdateCommand(
-        updateInput(table, dispenserKeys.dispenser(dispenserId), {
-          set: { lastContactAt: at, ...(assigned ? dispenserKeys.assigned(at, dispenserId) : {}) },
-          ...(assigned ? { remove: ['silentAlertKey'] } : {}),
-          condition: `${assigned ? 'attribute_exists(assignment)' : 'attribute_exists(pk)'} AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)`,
-          values: { ':at': at },
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (!conditionFailed(error)) throw error;
-    return false;
-  }
+  return updateIf(table, dispenserKeys.dispenser(dispenserId), {
+    set: { lastContactAt: at, ...(assigned ? dispenserKeys.assigned(at, dispenserId) : {}) },
+    ...(assigned ? { remove: ['silentAlertKey'] } : {}),
+    condition: `${assigned ? 'attribute_exists(assignment)' : 'attribute_exists(pk)'} AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)`,
+    values: { ':at': at },
+  });
 }
 
 // ── The first copy of a raw event ───────────────────────────────────────────────────────────

@@ -65,6 +65,28 @@ function racingCopy(first: Item, event: DeviceEvent, requestId: string): Item & 
   }) as unknown as Item & Key;
 }
 
+/**
+ * A device whose first batch stored a taken dose under a new id; `racing` makes another post's copy
+ * of that id, as its BatchWriteItem would store it a moment later: a jam or an empty tray.
+ */
+async function firstBatchStored(tag: string) {
+  const device = await newDevice();
+  const id = eventId(tag);
+  await post(device, [
+    { eventId: id, type: 'dose_taken', occurredAt: '2026-11-23T07:05:00Z' },
+    { eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T07:06:00Z' },
+  ]);
+  const first = await stored(device, id);
+  if (!first) throw new Error('the first batch stored nothing');
+  const racing = (type: 'jammed' | 'empty', requestId: string) =>
+    racingCopy(
+      first,
+      { eventId: id, type, occurredAt: type === 'jammed' ? '2026-11-23T10:30:00Z' : '2026-11-23T11:00:00Z' },
+      requestId,
+    );
+  return { device, id, first, racing };
+}
+
 /** Everything derived for the device's citizen and the dispenser's contact time. */
 async function derivedState(device: Device) {
   const adherence = await queryAll(t.deps.table, {
@@ -137,14 +159,9 @@ describe('two batches carrying one new event id at the same moment', () => {
   });
 
   it('three batches, the stream read after all of them: the first of the three is stored', async () => {
-    const device = await newDevice();
-    const id = eventId('three');
-    const taken: DeviceEvent = { eventId: id, type: 'dose_taken', occurredAt: '2026-11-23T07:05:00Z' };
-    await post(device, [taken, { eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T07:06:00Z' }]);
-    const first = await stored(device, id);
-    if (!first) throw new Error('the first batch stored nothing');
-    const jammed = racingCopy(first, { eventId: id, type: 'jammed', occurredAt: '2026-11-23T10:30:00Z' }, 'req-b');
-    const empty = racingCopy(first, { eventId: id, type: 'empty', occurredAt: '2026-11-23T11:00:00Z' }, 'req-c');
+    const { device, id, first, racing } = await firstBatchStored('three');
+    const jammed = racing('jammed', 'req-b');
+    const empty = racing('empty', 'req-c');
     await putItems(t.deps.table, [jammed]);
     await putItems(t.deps.table, [empty]);
 
@@ -156,14 +173,9 @@ describe('two batches carrying one new event id at the same moment', () => {
   });
 
   it('a MODIFY record never undoes a later write: that write’s own record puts the first copy back', async () => {
-    const device = await newDevice();
-    const id = eventId('later');
-    const taken: DeviceEvent = { eventId: id, type: 'dose_taken', occurredAt: '2026-11-23T07:05:00Z' };
-    await post(device, [taken, { eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T07:06:00Z' }]);
-    const first = await stored(device, id);
-    if (!first) throw new Error('the first batch stored nothing');
-    const second = racingCopy(first, { eventId: id, type: 'jammed', occurredAt: '2026-11-23T10:30:00Z' }, 'req-b');
-    const third = racingCopy(first, { eventId: id, type: 'empty', occurredAt: '2026-11-23T11:00:00Z' }, 'req-c');
+    const { device, id, first, racing } = await firstBatchStored('later');
+    const second = racing('jammed', 'req-b');
+    const third = racing('empty', 'req-c');
     await putItems(t.deps.table, [second]);
     await putItems(t.deps.table, [third]);
 
@@ -178,15 +190,8 @@ describe('two batches carrying one new event id at the same moment', () => {
   });
 
   it('a change the derivation made to the other batch’s copy is carried over to the first copy', async () => {
-    const device = await newDevice();
-    const id = eventId('reviewed');
-    const taken: DeviceEvent = { eventId: id, type: 'dose_taken', occurredAt: '2026-11-23T07:05:00Z' };
-    await post(device, [taken, { eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T07:06:00Z' }]);
-    const first = await stored(device, id);
-    if (!first) throw new Error('the first batch stored nothing');
-    await putItems(t.deps.table, [
-      racingCopy(first, { eventId: id, type: 'jammed', occurredAt: '2026-11-23T10:30:00Z' }, 'req-b'),
-    ]);
+    const { device, id, first, racing } = await firstBatchStored('reviewed');
+    await putItems(t.deps.table, [racing('jammed', 'req-b')]);
     // The review of a decision made on a cached dispenser item refuses the event (from the first copy's
     // INSERT, which the stream delivers before the MODIFY) and marks what is stored: the other copy.
     await markRawEventRefused(t.deps.table, device.dispenserId, id, 'credential-replaced');
@@ -200,13 +205,8 @@ describe('two batches carrying one new event id at the same moment', () => {
   });
 
   it('a MODIFY record delivered again, or the put-back’s own, changes nothing', async () => {
-    const device = await newDevice();
-    const id = eventId('again');
-    const taken: DeviceEvent = { eventId: id, type: 'dose_taken', occurredAt: '2026-11-23T07:05:00Z' };
-    await post(device, [taken, { eventId: eventId('hb'), type: 'heartbeat', occurredAt: '2026-11-23T07:06:00Z' }]);
-    const first = await stored(device, id);
-    if (!first) throw new Error('the first batch stored nothing');
-    const second = racingCopy(first, { eventId: id, type: 'jammed', occurredAt: '2026-11-23T10:30:00Z' }, 'req-x');
+    const { device, id, first, racing } = await firstBatchStored('again');
+    const second = racing('jammed', 'req-x');
     await putItems(t.deps.table, [second]);
     await t.drain();
     const before = await snapshot();
