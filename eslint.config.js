@@ -57,6 +57,27 @@ export default tseslint.config(
     rules: { 'require-atomic-updates': ['error', { allowProperties: true }] },
   },
   {
+    // zod through its one door (shared/platform/zod.ts): ordered after the OpenAPI extension, and a
+    // namespace import that esbuild tree-shakes (`import { z }` keeps all of zod in every bundle).
+    files: ['shared/**', 'functions/**'],
+    ignores: ['shared/platform/zod.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'zod', message: "Import zod as `import * as z from '#shared/platform/zod.ts'`." },
+            {
+              name: '@hono/zod-openapi',
+              importNames: ['z'],
+              message: "Import zod as `import * as z from '#shared/platform/zod.ts'`.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Command-line scripts talk to a person on stdout.
     files: ['scripts/**', 'bench/**', 'infra/bin/**'],
     rules: { 'no-console': 'off' },

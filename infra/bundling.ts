@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,21 +33,32 @@ export const ESM_REQUIRE_BANNER =
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 
 /**
- * zod 4 puts every locale on its namespace (`export * as locales` in `zod/v4/classic/external.js`
- * and `zod/v4/core`), so the ~60 locale files (~260 KB minified, a third of a bundle) survive
- * tree-shaking. The app never switches locale (`z.config(z.locales.…)` appears nowhere; problem
- * details are English), so the bundle keeps `en`, the one zod installs by default, and nothing else.
+ * zod kept to the parts a function uses. Our modules import zod as a namespace
+ * (shared/platform/zod.ts), which esbuild tree-shakes; `@hono/zod-openapi` instead imports `{ z }` and
+ * passes that whole namespace object to `extendZodWithOpenApi`, which keeps every export of zod
+ * alive, its ~60 locales included (188 KB of each bundle against ~100 KB). That function reads only `ZodType` from it, so the
+ * package's module is built with a namespace import and `{ ZodType }` in its place: the same call,
+ * the same prototype patched. If an upgrade changes either line, the build stops here rather than
+ * silently bundling all of zod again.
  */
-export const zodEnglishOnly: Plugin = {
-  name: 'zod-english-only',
+export const zodTreeShaken: Plugin = {
+  name: 'zod-tree-shaken',
   setup(build) {
-    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
-      contents: 'export { default as en } from "./en.js";',
-      resolveDir: dirname(args.path),
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /[\\/]@hono[\\/]zod-openapi[\\/]dist[\\/]index\.mjs$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const patched = ZOD_OPENAPI_PATCHES.reduce((text, [from, to]) => {
+        if (!text.includes(from)) throw new Error(`zod-tree-shaken: "${from}" is no longer in ${args.path}`);
+        return text.replace(from, to);
+      }, source);
+      return { contents: patched, loader: 'js' };
+    });
   },
 };
+
+const ZOD_OPENAPI_PATCHES: readonly (readonly [string, string])[] = [
+  ['import { z } from "zod";', 'import * as z from "zod";'],
+  ['extendZodWithOpenApi(z);', 'extendZodWithOpenApi({ ZodType: z.ZodType });'],
+];
 
 /**
  * The runtime's AWS SDK, loaded on first use instead of at import. Each `@aws-sdk/*` import becomes a
@@ -136,13 +148,15 @@ export const lambdaEsbuildOptions = {
   // Prefer the ESM build of dependencies: better tree-shaking, no CJS interop shims.
   mainFields: ['module', 'main'],
   minify: true,
-  // Stack traces point at the TypeScript source; sourcesContent is left out to keep the .map small.
+  // Stack traces point at the TypeScript source through the .map beside each bundle, read when a stack is
+  // first printed (shared/platform/bundle-source-maps.ts), not at load as `--enable-source-maps` would.
+  // sourcesContent is left out to keep the .map small.
   sourcemap: true,
   sourcesContent: false,
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
-  plugins: [zodEnglishOnly, openApiDocumentAtBuildTime, awsSdkOnFirstUse],
+  plugins: [zodTreeShaken, openApiDocumentAtBuildTime, awsSdkOnFirstUse],
 } as const satisfies BuildOptions;
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */
@@ -157,9 +171,6 @@ export function functionBuildOptions(spec: Pick<LambdaFunctionSpec, 'entry'>, ou
 
 /** Every bundle must stay under this (~260 KB is ~100 ms of cold start; 500 KB is the ceiling). */
 export const MAX_BUNDLE_BYTES = 500 * 1024;
-
-/** Environment every function gets so the source maps above are used in stack traces. */
-export const lambdaRuntimeEnvironment = { NODE_OPTIONS: '--enable-source-maps' } as const;
 
 export type LambdaKind = 'http' | 'job' | 'consumer';
 

@@ -1,3 +1,4 @@
+import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

@@ -1,3 +1,4 @@
+import '#shared/platform/bundle-source-maps.ts';
 import { handle } from 'hono/aws-lambda';
 import { createPublicApp } from '#shared/http/public-app.ts';
 import { publishedOpenApiDocument } from '#shared/app/published-document.ts';

@@ -1,7 +1,8 @@
+import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from '#shared/platform/zod.ts';
 import { runJob } from '#shared/app/job-registry.ts';
 import { createAwsDeps } from '#shared/app/aws-deps.ts';
 import { loadConfig } from '#shared/platform/config.ts';

@@ -1,7 +1,8 @@
+import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from '#shared/platform/zod.ts';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AwsNotifier, SnsAlarmTopic } from '#shared/notifications/aws-notifier.ts';

@@ -8,13 +8,7 @@ import type { Config } from '#shared/platform/config.ts';
 import { leadingKeyPatterns } from '#shared/table/table-access.ts';
 import { functionAccess, reservedConcurrency, type FunctionAccess } from '../access.ts';
 import type { AppSecret } from '../app-secret.ts';
-import {
-  PROJECT_ROOT,
-  lambdaFunctions,
-  lambdaRuntimeEnvironment,
-  type LambdaFunctionName,
-  type LambdaFunctionSpec,
-} from '../bundling.ts';
+import { PROJECT_ROOT, lambdaFunctions, type LambdaFunctionName, type LambdaFunctionSpec } from '../bundling.ts';
 import type { DeploymentContext } from '../context.ts';
 import { hardenedFunction } from '../hardened-function.ts';
 import type { StackKeys } from './data.ts';
@@ -83,7 +77,7 @@ export interface FunctionsProps {
   readonly messaging: Messaging;
 }
 
-type Environment = Partial<Record<keyof Config | keyof typeof lambdaRuntimeEnvironment, string>>;
+type Environment = Partial<Record<keyof Config, string>>;
 
 /** The Lambdas of the manifest (infra/bundling.ts), hardened, each with only the grants its access (infra/access.ts) names. */
 export interface Functions {
@@ -162,7 +156,6 @@ function functionEnvironments(stack: Stack, { prefix, deployment, table, identit
     COGNITO_CLIENT_ID: identity.webClient.userPoolClientId,
     EVENT_BUS_NAME: messaging.bus.eventBusName,
     LOG_LEVEL: deployment.logLevel,
-    ...lambdaRuntimeEnvironment,
   } satisfies Environment;
   // Only where the role allows their use (shared/app/aws-deps.ts reads them when first used).
   const scheduling = {

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { decisions, FREE_TEXT_MAX, followUpSchema, readinessSchema, reasonSchema } from './decision.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import type { FieldError } from '#shared/platform/errors.ts';
 
 /**

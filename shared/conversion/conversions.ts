@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { latestAssessmentOf, latestAssessmentUnchanged } from '#shared/assessment/assessments.ts';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import type { EventCatalog } from '#shared/domain-events/catalog.ts';
 import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
 import { GRANT_ENDED, grantEndedSchema, type GrantEnded } from './grant-ended.ts';

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime } from 'luxon';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';

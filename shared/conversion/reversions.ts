@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 
 /**
  * Why a technology line went back to physical delivery: a fixed list, so the learning loop can

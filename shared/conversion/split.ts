@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { ValidationError, type FieldError } from '#shared/platform/errors.ts';
 import { idPattern } from '#shared/platform/ids.ts';
 import { isActiveGrant } from './grants.ts';

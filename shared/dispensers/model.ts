@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { isoDate, wallClockTime } from '#shared/conversion/plan.ts';
 import { isoDateTime } from '#shared/platform/time-input.ts';
 import { idPattern } from '#shared/platform/ids.ts';

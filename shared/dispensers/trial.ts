@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { getCurrentFinalGrant } from '#shared/conversion/final-grants.ts';
 import { revertLine } from '#shared/conversion/revert.ts';
 import { reversionCodesSchema, reversionSchema } from '#shared/conversion/reversions.ts';

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 
 /**
  * Every domain event type the service publishes, with its zod schema and a sample. The JSON

@@ -57,9 +57,12 @@ export function cognitoVerifier(
   jwks?: JWTVerifyGetKey,
 ): TokenVerifier {
   const issuer = `https://cognito-idp.${config.AWS_REGION}.amazonaws.com/${config.COGNITO_USER_POOL_ID}`;
-  const keys = jwks ?? createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+  // Made with the first token, not with the app: jose's key set builds a fetch `Headers`, which loads
+  // Node's whole fetch stack (undici, ~0.9× `node -e ''`) into an import that has no use for it yet.
+  let keys = jwks;
   return {
     async verify(token) {
+      keys ??= createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
       try {
         const { payload } = await jwtVerify(token, keys, { issuer, algorithms: ['RS256'] });
         if (payload.token_use !== 'access' || payload.client_id !== config.COGNITO_CLIENT_ID) {

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { createMiddleware } from 'hono/factory';
 import { hasRole, type Role } from '#shared/platform/actor.ts';
 import { ForbiddenError, UnauthenticatedError } from '#shared/platform/errors.ts';

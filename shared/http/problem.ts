@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { z } from 'zod';
+import type * as z from '#shared/platform/zod.ts';
 import { DomainError, ValidationError, type FieldError } from '#shared/platform/errors.ts';
 import { logger } from '#shared/platform/logger.ts';
 

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { newId } from '#shared/platform/ids.ts';

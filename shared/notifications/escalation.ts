@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime, Duration } from 'luxon';
 import { acknowledgeAlert, alertSchema, readVisibleAlert, type Alert } from '#shared/alerts/alerts.ts';
 import { auditLogOf } from '#shared/audit/audit.ts';

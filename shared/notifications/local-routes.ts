@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { newRouter } from '#shared/http/app.ts';
 import { bearer, jsonContent, problems, requireRole } from '#shared/http/openapi.ts';
 import { NotFoundError } from '#shared/platform/errors.ts';

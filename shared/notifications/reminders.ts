@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime } from 'luxon';
 import type { Deps } from '#shared/platform/deps.ts';
 import { notificationKeys } from '#shared/table/keys.ts';

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 
 /**
  * `dpo`: the municipality's data-protection officer (Cognito group `dpo`): reads the audit log of

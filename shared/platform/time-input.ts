@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 
 /**
  * Date and time inputs with messages that say which form is expected: a newcomer's first failed

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { dispenserReportSchema } from '#shared/dispensers/model.ts';
 import { teamDispensersOn } from '#shared/dispensers/report.ts';
 import type { RequestContext } from '#shared/platform/context.ts';

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime } from 'luxon';
 import type { ConversionLine, FinalGrant } from '#shared/conversion/model.ts';
 import type { SavingsModel } from './savings-model.ts';

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { isoDate } from '#shared/conversion/plan.ts';
 import { newRouter } from '#shared/http/app.ts';
 import { requestContext } from '#shared/http/env.ts';

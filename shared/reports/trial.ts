@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime } from 'luxon';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { dispenserReportSchema } from '#shared/dispensers/model.ts';

@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime, Duration } from 'luxon';
 import qrcode from 'qrcode-generator';
 import { auditLogOf, type AuditEntry } from '#shared/audit/audit.ts';

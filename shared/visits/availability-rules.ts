@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime } from 'luxon';
 import { isoDate, isoWeekday, wallClockTime } from '#shared/conversion/plan.ts';
 import { wallClockInstant } from './time.ts';

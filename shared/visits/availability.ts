@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { hasRole, type Actor } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';

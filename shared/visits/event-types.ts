@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import type { EventCatalog } from '#shared/domain-events/catalog.ts';
 import { domainEvent, type DomainEvent } from '#shared/platform/event-bus.ts';
 import type { VisitRecord } from './model.ts';

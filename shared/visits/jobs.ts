@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/platform/zod.ts';
 import { auditLogOf, type SystemContext } from '#shared/audit/audit.ts';
 import { raiseAlertItems } from '#shared/alerts/alerts.ts';
 import { outboxEvent, recordEvents } from '#shared/domain-events/outbox.ts';

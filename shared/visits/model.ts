@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { DateTime } from 'luxon';
 import { visitKeys } from '#shared/table/keys.ts';
 import type { Item, Key } from '#shared/table/store.ts';

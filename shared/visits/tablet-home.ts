@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
 import type { Deps } from '#shared/platform/deps.ts';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from '@hono/zod-openapi';
+import * as z from '#shared/platform/zod.ts';
 import { auditLogOf, type AuditEntry } from '#shared/audit/audit.ts';
 import { hasRole } from '#shared/platform/actor.ts';
 import type { RequestContext } from '#shared/platform/context.ts';

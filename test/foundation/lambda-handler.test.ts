@@ -1,5 +1,11 @@
 import type { Context } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// The entry installs the bundles' stack-trace formatter for the whole process; vitest keeps its own.
+const vitestStackTrace = Error.prepareStackTrace;
+afterAll(() => {
+  Error.prepareStackTrace = vitestStackTrace;
+});
 
 /** The Lambda adapter: an API Gateway v2 event through the same app, with the gateway's request id. */
 describe('an API Lambda', () => {

@@ -151,6 +151,72 @@ describe('a table function’s bundle', () => {
   }, 30_000);
 });
 
+describe('every function’s bundle', () => {
+  it('stays under 500 KB and carries only the zod it uses, not zod’s whole namespace', async () => {
+    const result = await build({
+      ...lambdaEsbuildOptions,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      entryPoints: Object.fromEntries(lambdaFunctions.map((f) => [f.name, join(PROJECT_ROOT, f.entry)])),
+      outdir: join(OUT, 'sizes'),
+    });
+    const sizes = Object.values(result.metafile.outputs)
+      .filter((output) => output.entryPoint)
+      .map((output) => {
+        const zod = Object.entries(output.inputs)
+          .filter(([input]) => /node_modules\/zod\//.test(input))
+          .reduce((sum, [, info]) => sum + info.bytesInOutput, 0);
+        return { entry: output.entryPoint, bytes: output.bytes, zodKb: Math.round(zod / 1024) };
+      });
+    expect(sizes.map((s) => s.entry).sort()).toEqual(lambdaFunctions.map((f) => f.entry).sort());
+    for (const size of sizes) {
+      expect(size.bytes, size.entry).toBeLessThan(MAX_BUNDLE_BYTES);
+      // All of zod is ~188 KB minified: what `import { z }` anywhere (or an unpatched
+      // `extendZodWithOpenApi(z)`, infra/bundling.ts `zodTreeShaken`) brings back.
+      expect(size.zodKb, size.entry).toBeLessThan(130);
+    }
+  }, 60_000);
+});
+
+describe('a bundle’s stack traces', () => {
+  it('name the TypeScript source, read from the map beside the bundle, without --enable-source-maps', async () => {
+    const outdir = join(OUT, 'stack-traces');
+    mkdirSync(outdir, { recursive: true });
+    await build({
+      ...lambdaEsbuildOptions,
+      entryPoints: [join(PROJECT_ROOT, 'test/infra/fixtures/fails-inside.ts')],
+      outdir,
+      entryNames: 'index',
+      logLevel: 'silent',
+    });
+    const url = JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href);
+    const script = `const { failsInside } = await import(${url});
+      try { failsInside(); } catch (error) { process.stdout.write(error.stack); }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('Error: thrown in the source');
+    expect(lines[1]).toMatch(/^ {4}at deeper \(test\/infra\/fixtures\/fails-inside\.ts:9:9\)$/);
+    // Called from outside the bundle, the name is the minified one (as with Node's own source maps); the place is the source's.
+    expect(lines[2]).toMatch(/^ {4}at \S+ \(test\/infra\/fixtures\/fails-inside\.ts:5:10\)$/);
+    // The frame outside the bundle (the script itself) prints as V8 prints it.
+    expect(lines[3]).toMatch(/^ {4}at .*\[eval1\]/);
+  }, 30_000);
+
+  it('are installed first by every Lambda entry, beside nothing that would set them again', () => {
+    const entries = [...lambdaFunctions.map((f) => f.entry), 'functions/notifier/notifier.ts'];
+    for (const entry of entries)
+      expect(readFileSync(join(PROJECT_ROOT, entry), 'utf8').split('\n')[0], entry).toBe(
+        "import '#shared/platform/bundle-source-maps.ts';",
+      );
+  });
+});
+
 describe('what each function may do', () => {
   /**
    * What a bundle calls, read from its code: outside services go through `Deps`
