@@ -6,17 +6,15 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/errors.ts';
 import { newId } from '#shared/platform/ids.ts';
 import type { Page } from '#shared/table/store.ts';
+import { assessmentsPage, insertAssessment } from './assessment-store.ts';
 import {
-  assessmentsPage,
   getQuestionnaireVersion,
-  insertAssessment,
   insertQuestionnaireVersion,
   latestQuestionnaireVersion,
-  summaryOnProfile,
   VersionTaken,
-} from './assessment-store.ts';
+} from './questionnaire-store.ts';
 import { checkAnswers, decide, type Answers } from './decision.ts';
-import { answerValue, summaryOf, type Assessment, type AssessmentSummary } from './model.ts';
+import { answerValue, type Assessment } from './model.ts';
 import { shippedQuestionnaires } from './per-technology-questionnaire.ts';
 import { checkDefinition, type Questionnaire, type QuestionnaireDefinition } from './questionnaire.ts';
 
@@ -29,6 +27,7 @@ export {
   type TechnologyDecisions,
 } from './model.ts';
 export { LATEST_ASSESSMENT, latestAssessmentUnchanged } from './assessment-store.ts';
+export { latestAssessment, latestAssessmentOf } from './latest-assessment.ts';
 
 // ── Questionnaire versions ──────────────────────────────────────────────────────────────────
 
@@ -198,29 +197,6 @@ export async function listAssessments(
     citizenId,
   });
   return result;
-}
-
-/** The assessment that counts: the latest. For other domain functions, which audit their own reads. */
-export async function latestAssessment(deps: Deps, citizenId: string): Promise<Assessment | undefined> {
-  const page = await assessmentsPage(deps.table, citizenId, { limit: 1, consistent: true });
-  return page.items[0];
-}
-
-/**
- * The latest assessment of a citizen whose profile item the caller already read, and whether the
- * answer came from the profile (`onProfile`: a transaction can then condition on it). A profile
- * without a summary (never assessed, or written before summaries existed) falls back to the
- * Query, which costs one more request only on that path.
- */
-export async function latestAssessmentOf(
-  deps: Deps,
-  profile: Record<string, unknown>,
-  citizenId: string,
-): Promise<{ latest: AssessmentSummary | undefined; onProfile: boolean }> {
-  const summary = summaryOnProfile(profile);
-  if (summary !== undefined) return { latest: summary, onProfile: true };
-  const latest = await latestAssessment(deps, citizenId);
-  return { latest: latest && summaryOf(latest), onProfile: false };
 }
 
 export async function requireQuestionnaire(deps: Deps, version: number): Promise<Questionnaire> {

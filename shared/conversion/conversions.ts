@@ -1,5 +1,5 @@
 import * as z from '#shared/platform/zod.ts';
-import { latestAssessmentOf, latestAssessmentUnchanged } from '#shared/assessment/assessments.ts';
+import { latestAssessmentOf, latestAssessmentUnchanged } from '#shared/assessment/latest-assessment.ts';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen, visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import { outboxEvent } from '#shared/domain-events/outbox.ts';

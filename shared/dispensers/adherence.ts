@@ -7,7 +7,7 @@ import { ValidationError } from '#shared/platform/errors.ts';
 import { citizenKeys, dispenserKeys } from '#shared/table/keys.ts';
 import { getItems, queryAll } from '#shared/table/store.ts';
 import { MAX_ADHERENCE_DAYS, type Adherence } from './model.ts';
-import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts';
+import { isPausedAt, loadAlertSettings } from '#shared/notifications/alert-settings.ts';
 import { planVersions, versionsOf } from './dose-plan.ts';
 import {
   addDays,

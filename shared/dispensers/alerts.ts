@@ -5,7 +5,7 @@ import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/event-bus.ts';
 import { TransactionConflict } from '#shared/table/store.ts';
 import { markDoseAlertRaised } from './store.ts';
-import { isPausedAt, loadAlertSettings } from '#shared/notifications/settings.ts';
+import { isPausedAt, loadAlertSettings } from '#shared/notifications/alert-settings.ts';
 
 /**
  * The missed-dose alert, shared by ingest (the device says `dose_missed`) and the detection job

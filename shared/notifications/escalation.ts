@@ -12,10 +12,9 @@ import { alertKeys, notificationKeys } from '#shared/table/keys.ts';
 import { expiresAfterDays, getItem, getItems, putNew, queryAll, type Item } from '#shared/table/store.ts';
 import { consoleAlertUrl } from './links.ts';
 import type { OutgoingMessage } from './local-notifier.ts';
+import { isPausedAt, loadAlertSettings } from './alert-settings.ts';
 import {
-  isPausedAt,
   isTechnical,
-  loadAlertSettings,
   loadEscalation,
   loadRelativeContact,
   removePushSubscription,

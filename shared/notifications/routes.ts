@@ -14,11 +14,15 @@ import {
 } from './escalation.ts';
 import {
   addAlertPause,
-  addPushSubscription,
   alertPauseInputSchema,
   alertPauseSchema,
   alertSettingsInputSchema,
   alertSettingsSchema,
+  readAlertSettings,
+  setAlertSettings,
+} from './alert-settings.ts';
+import {
+  addPushSubscription,
   contactInputSchema,
   contactSchema,
   deleteOwnPushSubscription,
@@ -28,7 +32,6 @@ import {
   onDutySchema,
   pushSubscriptionInputSchema,
   pushSubscriptionSchema,
-  readAlertSettings,
   readContact,
   readEscalation,
   readOnDuty,
@@ -36,7 +39,6 @@ import {
   relativeContactInputSchema,
   rosterInputSchema,
   rosterSchema,
-  setAlertSettings,
   setContact,
   setEscalation,
   setRelativeContact,
