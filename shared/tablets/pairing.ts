@@ -1,7 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import * as z from '#shared/platform/zod.ts';
 import { DateTime, Duration } from 'luxon';
-import qrcode from 'qrcode-generator';
 import { auditLogOf, type AuditEntry } from '#shared/audit/audit.ts';
 import { requireVisibleCitizen } from '#shared/citizens/citizens.ts';
 import type { RequestContext } from '#shared/platform/context.ts';
@@ -107,7 +106,9 @@ function newCode(): string {
   return `${chars.slice(0, 4)}-${chars.slice(4)}`;
 }
 
-export function qrImage(text: string): string {
+/** Loaded by the pairing route alone: every other request of the visits function would pay for it at import. */
+export async function qrImage(text: string): Promise<string> {
+  const { default: qrcode } = await import('qrcode-generator');
   const qr = qrcode(0, 'M');
   qr.addData(text);
   qr.make();
@@ -137,7 +138,7 @@ export async function createPairing(
     audit(deps).item(ctx, { action: 'tablet.pair', resource: `citizens/${citizenId}/tablet-pairings`, citizenId }),
   ]);
   const pairingUrl = `${webBaseUrl.replace(/\/$/, '')}/tablet?pair=${encodeURIComponent(code)}`;
-  return { code, expiresAt: expires.toJSDate().toISOString(), pairingUrl, qrImage: qrImage(pairingUrl) };
+  return { code, expiresAt: expires.toJSDate().toISOString(), pairingUrl, qrImage: await qrImage(pairingUrl) };
 }
 
 /**

@@ -70,9 +70,17 @@ export async function staffCalendar(
     ...visits.map((v) => ({ action: 'visit.read' as const, resource: `visits/${v.visitId}`, citizenId: v.citizenId })),
   );
 
+  return calendarText(visits, { staffId, domain: `${deps.config.MUNICIPALITY}.e-team.example`, baseUrl });
+}
+
+/** The feed's text (RFC 5545) for these visits: no table, no caller, the same visits give the same text. */
+export async function calendarText(
+  visits: readonly VisitRecord[],
+  feed: { staffId: string; domain: string; baseUrl: string },
+): Promise<string> {
   // Loaded by the feed alone: every other request of the visits function would pay for it at import.
   const { default: ical, ICalEventStatus: status } = await import('ical-generator');
-  const domain = `${deps.config.MUNICIPALITY}.e-team.example`;
+  const { staffId, domain, baseUrl } = feed;
   const calendar = ical({
     name: `Screen visits — ${staffId}`,
     prodId: { company: 'E-team', product: 'screen-visits', language: 'EN' },

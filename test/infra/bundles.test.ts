@@ -179,6 +179,47 @@ describe('every function’s bundle', () => {
   }, 60_000);
 });
 
+describe('the libraries one route loads on first use', () => {
+  it('work from the bundle: the pairing QR image and the calendar feed', async () => {
+    const outdir = join(OUT, 'lazy-libraries');
+    mkdirSync(outdir, { recursive: true });
+    await build({
+      ...lambdaEsbuildOptions,
+      entryPoints: [join(PROJECT_ROOT, 'test/infra/fixtures/lazy-libraries.ts')],
+      outdir,
+      entryNames: 'index',
+      logLevel: 'silent',
+    });
+    const url = JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href);
+    const visit = {
+      visitId: 'vis-1',
+      citizenId: 'cit-1',
+      start: '2026-11-24T09:00:00.000Z',
+      end: '2026-11-24T09:30:00.000Z',
+      updatedAt: '2026-11-20T08:00:00.000Z',
+      version: 2,
+      status: 'cancelled',
+      purpose: { service: 'home-help' },
+    };
+    const script = `const { qrImage, calendarText } = await import(${url});
+      const qr = await qrImage('https://web.example/pair#ABCD-1234');
+      const ics = await calendarText([${JSON.stringify(visit)}], { staffId: 'stf-anna', domain: 'demo.e-team.example', baseUrl: 'https://api.example' });
+      process.stdout.write(JSON.stringify({ qr: Buffer.from(qr.split(',')[1], 'base64').toString(), ics }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { qr, ics } = JSON.parse(run.stdout) as { qr: string; ics: string };
+    expect(qr).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(ics).toContain('BEGIN:VCALENDAR');
+    expect(ics).toContain('UID:vis-1@demo.e-team.example');
+    expect(ics).toContain('STATUS:CANCELLED');
+    expect(ics).toContain('SEQUENCE:1');
+  }, 30_000);
+});
+
 describe('a bundle’s stack traces', () => {
   it('name the TypeScript source, read from the map beside the bundle, without --enable-source-maps', async () => {
     const outdir = join(OUT, 'stack-traces');
