@@ -212,14 +212,22 @@ export async function measureColdStarts(
   const baseline: number[] = [];
   const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   const firstRequestSamples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
-  for (let i = 0; i < runs; i++) {
-    baseline.push(timeNode(['-e', '']).ms);
-    for (const b of bundles) {
-      if (!b.file || b.error) continue;
-      samples.get(b.name)?.push(timeNode(['--input-type=module', '-e', script(b.file)]).ms);
+  // Each round measures the floor and every process once, in a fresh random order: on a shared VM a
+  // fixed order lets a slow stretch land on the same functions round after round.
+  const measurements = [
+    () => baseline.push(timeNode(['-e', '']).ms),
+    ...bundles.flatMap((b) => {
       const served = firstRequest(b);
-      if (served) firstRequestSamples.get(b.name)?.push(timeNode(['--input-type=module', '-e', served]).ms);
-    }
+      if (!b.file || b.error || !served) return [];
+      const imported = script(b.file);
+      return [
+        () => samples.get(b.name)?.push(timeNode(['--input-type=module', '-e', imported]).ms),
+        () => firstRequestSamples.get(b.name)?.push(timeNode(['--input-type=module', '-e', served]).ms),
+      ];
+    }),
+  ];
+  for (let i = 0; i < runs; i++) {
+    for (const measure of shuffled(measurements)) measure();
   }
   const baselineMs = median(baseline);
   const importOf = (b: (typeof bundles)[number]) => (b.error ? Number.NaN : median(samples.get(b.name) ?? []));
@@ -274,4 +282,14 @@ export function coldStartReportRows(result: ColdStartResult | undefined): Report
         ? 'met'
         : 'missed',
   }));
+}
+
+/** A copy in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
 }

@@ -40,7 +40,7 @@ const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=ingest: only the device ingest figures (and the derived-state latency); the machine may be shared. */
 const onlyIngest = process.env.BENCH_ONLY === 'ingest';
 const settings = {
-  coldStartRuns: quick ? 3 : 10,
+  coldStartRuns: quick ? 3 : 20,
   ingestWindowMs: quick ? 800 : 2500,
   // Five alternating rounds: with three, the median of one case moved between 0.64 and 0.79 in runs
   // a few minutes apart on a quiet machine.
