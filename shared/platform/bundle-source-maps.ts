@@ -19,7 +19,7 @@ Error.prepareStackTrace = (error, sites) => stackTrace(error, sites);
 const maps = new Map<string, SourceMap | undefined>();
 
 /** The stack V8 would print, with each frame of a bundle that has a map put back on its source. */
-export function stackTrace(error: unknown, sites: readonly NodeJS.CallSite[]): string {
+function stackTrace(error: unknown, sites: readonly NodeJS.CallSite[]): string {
   return `${headline(error)}${sites.map((site, i) => `\n    at ${frame(site, sites[i + 1])}`).join('')}`;
 }
 
