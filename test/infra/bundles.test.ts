@@ -25,6 +25,28 @@ import { allRouters } from '#shared/app/routers.ts';
 const OUT = join(PROJECT_ROOT, 'node_modules', '.cache', 'e-team-bundles-test', String(process.pid));
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
+/**
+ * A fixture (test/infra/fixtures/) bundled with the stack's options, then imported by `script` in a
+ * Node process of its own; `script` gets the bundle's URL and writes its findings to stdout.
+ */
+async function runBundledFixture(fixture: string, script: (url: string) => string) {
+  const outdir = join(OUT, fixture);
+  mkdirSync(outdir, { recursive: true });
+  await build({
+    ...lambdaEsbuildOptions,
+    entryPoints: [join(PROJECT_ROOT, 'test/infra/fixtures', `${fixture}.ts`)],
+    outdir,
+    entryNames: 'index',
+    logLevel: 'silent',
+  });
+  const url = JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href);
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script(url)], {
+    env: { PATH: process.env.PATH ?? '' },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
 describe('the public function’s bundle', () => {
   it('stays under 500 KB, loads neither zod nor any AWS client, and serves the whole API’s document, health and problem answers without the API', async () => {
     const outdir = join(OUT, 'Public');
@@ -181,16 +203,6 @@ describe('every function’s bundle', () => {
 
 describe('the libraries one route loads on first use', () => {
   it('work from the bundle: the pairing QR image and the calendar feed', async () => {
-    const outdir = join(OUT, 'lazy-libraries');
-    mkdirSync(outdir, { recursive: true });
-    await build({
-      ...lambdaEsbuildOptions,
-      entryPoints: [join(PROJECT_ROOT, 'test/infra/fixtures/lazy-libraries.ts')],
-      outdir,
-      entryNames: 'index',
-      logLevel: 'silent',
-    });
-    const url = JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href);
     const visit = {
       visitId: 'vis-1',
       citizenId: 'cit-1',
@@ -201,15 +213,13 @@ describe('the libraries one route loads on first use', () => {
       status: 'cancelled',
       purpose: { service: 'home-help' },
     };
-    const script = `const { qrImage, calendarText } = await import(${url});
+    const run = await runBundledFixture(
+      'lazy-libraries',
+      (url) => `const { qrImage, calendarText } = await import(${url});
       const qr = await qrImage('https://web.example/pair#ABCD-1234');
       const ics = await calendarText([${JSON.stringify(visit)}], { staffId: 'stf-anna', domain: 'demo.e-team.example', baseUrl: 'https://api.example' });
-      process.stdout.write(JSON.stringify({ qr: Buffer.from(qr.split(',')[1], 'base64').toString(), ics }));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH ?? '' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+      process.stdout.write(JSON.stringify({ qr: Buffer.from(qr.split(',')[1], 'base64').toString(), ics }));`,
+    );
     expect(run.status, run.stderr).toBe(0);
     const { qr, ics } = JSON.parse(run.stdout) as { qr: string; ics: string };
     expect(qr).toMatch(/^<svg[\s\S]*<\/svg>$/);
@@ -222,23 +232,11 @@ describe('the libraries one route loads on first use', () => {
 
 describe('a bundle’s stack traces', () => {
   it('name the TypeScript source, read from the map beside the bundle, without --enable-source-maps', async () => {
-    const outdir = join(OUT, 'stack-traces');
-    mkdirSync(outdir, { recursive: true });
-    await build({
-      ...lambdaEsbuildOptions,
-      entryPoints: [join(PROJECT_ROOT, 'test/infra/fixtures/fails-inside.ts')],
-      outdir,
-      entryNames: 'index',
-      logLevel: 'silent',
-    });
-    const url = JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href);
-    const script = `const { failsInside } = await import(${url});
-      try { failsInside(); } catch (error) { process.stdout.write(error.stack); }`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH ?? '' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = await runBundledFixture(
+      'fails-inside',
+      (url) => `const { failsInside } = await import(${url});
+      try { failsInside(); } catch (error) { process.stdout.write(error.stack); }`,
+    );
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('Error: thrown in the source');
