@@ -12,7 +12,7 @@ import {
   type Table,
   type TransactItem,
 } from '#shared/table/store.ts';
-import { readinessOfSingleDecision } from './decision.ts';
+import { readinessOfSingleDecision } from './readiness.ts';
 import {
   assessmentSchema,
   assessmentSummarySchema,

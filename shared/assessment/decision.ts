@@ -1,6 +1,7 @@
-import * as z from '#shared/platform/zod.ts';
 import type { FieldError } from '#shared/platform/errors.ts';
+import { FREE_TEXT_MAX } from './model.ts';
 import { technologies, triggered, type Question, type Technology } from './questionnaire.ts';
+import type { Decision, FollowUp, Readiness, Reason } from './readiness.ts';
 
 /**
  * The digital-readiness rule, as plain functions: validate answers against a questionnaire
@@ -10,30 +11,6 @@ import { technologies, triggered, type Question, type Technology } from './quest
  */
 export type Answer = boolean | string | number;
 export type Answers = Record<string, Answer>;
-
-export const decisions = ['ready', 'ready_with_support', 'not_ready'] as const;
-export type Decision = (typeof decisions)[number];
-
-export const reasonEffects = [
-  'blocks',
-  'needs_support',
-  'overcome_by_helper',
-  'helper_available',
-  'clears',
-  'motivation_needed',
-] as const;
-
-export const reasonSchema = z
-  .object({
-    questionId: z.string(),
-    effect: z.enum(reasonEffects),
-    answer: z.union([z.boolean(), z.string(), z.number()]),
-    why: z.string(),
-  })
-  .openapi('DecisionReason');
-export type Reason = z.infer<typeof reasonSchema>;
-
-export const FREE_TEXT_MAX = 2000;
 
 /** Every answer that is unknown, missing while required, or of the wrong type, as a field error. */
 export function checkAnswers(questions: readonly Question[], answers: Answers, base = 'body/answers'): FieldError[] {
@@ -135,24 +112,6 @@ function decideOver(questions: readonly Question[], answers: Answers): { decisio
   return { decision: 'ready', reasons: clears };
 }
 
-export const technologyReadinessSchema = z
-  .object({ decision: z.enum(decisions), reasons: z.array(reasonSchema) })
-  .openapi('TechnologyReadiness');
-export const readinessSchema = z
-  .object({ screen: technologyReadinessSchema, medicationTechnology: technologyReadinessSchema })
-  .openapi('Readiness', {
-    description:
-      'Readiness per technology: the E-team converts a benefit to a technology only when the citizen is ready (or ready with support) for that technology.',
-  });
-export type Readiness = z.infer<typeof readinessSchema>;
-
-export const followUpSchema = z
-  .object({ kind: z.enum(['motivate']), questionId: z.string(), why: z.string() })
-  .openapi('AssessmentFollowUp', {
-    description: 'Work for the E-team after the assessment; never a bar to conversion.',
-  });
-export type FollowUp = z.infer<typeof followUpSchema>;
-
 export interface Verdict {
   /** The best of the technologies: `not_ready` only when the citizen can use neither. */
   decision: Decision;
@@ -200,12 +159,4 @@ export function decide(questions: readonly Question[], answers: Answers): Verdic
     motivationNeeded: followUps.length > 0,
     followUps,
   };
-}
-
-/**
- * How an assessment stored before readiness per technology is read: under the one-decision rule
- * of its version, its decision and reasons hold for every technology.
- */
-export function readinessOfSingleDecision(decision: Decision, reasons: Reason[]): Readiness {
-  return { screen: { decision, reasons }, medicationTechnology: { decision, reasons } };
 }

@@ -1,10 +1,12 @@
 import * as z from '#shared/platform/zod.ts';
-import { decisions, FREE_TEXT_MAX, followUpSchema, readinessSchema, reasonSchema } from './decision.ts';
+import { decisions, followUpSchema, readinessSchema, reasonSchema } from './readiness.ts';
 
 /**
  * The assessment capability's entities, each declared once: the record type, the stored item
  * (the store adds keys and `entity`) and the API view derive from these schemas.
  */
+/** The longest free-text answer a question takes. */
+export const FREE_TEXT_MAX = 2000;
 export const answerValue = z.union([z.boolean(), z.number(), z.string().max(FREE_TEXT_MAX)]);
 
 export const assessmentSchema = z
