@@ -20,7 +20,16 @@ const maps = new Map<string, SourceMap | undefined>();
 
 /** The stack V8 would print, with each frame of a bundle that has a map put back on its source. */
 function stackTrace(error: unknown, sites: readonly NodeJS.CallSite[]): string {
-  return `${headline(error)}${sites.map((site, i) => `\n    at ${frame(site, sites[i + 1])}`).join('')}`;
+  return `${headline(error)}${sites.map((site, i) => `\n    at ${safeFrame(site, sites[i + 1])}`).join('')}`;
+}
+
+/** A frame that cannot be mapped (a map that does not fit its bundle) prints as V8 prints it: the stack is never lost. */
+function safeFrame(site: NodeJS.CallSite, caller: NodeJS.CallSite | undefined): string {
+  try {
+    return frame(site, caller);
+  } catch {
+    return String(site);
+  }
 }
 
 function headline(error: unknown): string {

@@ -247,6 +247,21 @@ describe('a bundle’s stack traces', () => {
     expect(lines[3]).toMatch(/^ {4}at .*\[eval1\]/);
   }, 30_000);
 
+  it('keep every frame, as V8 prints it, when the map beside the bundle does not fit it', async () => {
+    const run = await runBundledFixture(
+      'fails-inside',
+      (url) => `const { writeFileSync } = await import('node:fs');
+      writeFileSync(new URL(${url} + '.map'), JSON.stringify({ version: 3, sources: [], names: [], mappings: 'AAAA,CAAC,CAAC' }));
+      const { failsInside } = await import(${url});
+      try { failsInside(); } catch (error) { process.stdout.write(error.stack); }`,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('Error: thrown in the source');
+    expect(lines[1]).toMatch(/^ {4}at \S+ \(file:\/\/.*index\.mjs:\d+:\d+\)$/);
+    expect(lines.length).toBeGreaterThan(3);
+  }, 30_000);
+
   it('are installed first by every Lambda entry, beside nothing that would set them again', () => {
     const entries = [...lambdaFunctions.map((f) => f.entry), 'functions/notifier/notifier.ts'];
     for (const entry of entries)
