@@ -196,10 +196,8 @@ export async function measureColdStarts(
   const script = (file: string) => `await import(${JSON.stringify(pathToFileURL(file).href)});`;
   // What a first request adds: for an HTTP function Node's fetch classes (reading the global loads
   // undici), and the SDK packages it reaches, loaded from the bundle's place.
-  const firstRequest = (b: (typeof bundles)[number]) =>
-    b.file
-      ? `${script(b.file)} ${b.kind === 'http' ? 'void Request;' : ''} const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(pathToFileURL(b.file).href)}); for (const p of ${JSON.stringify(b.external)}) load(p);`
-      : undefined;
+  const firstRequest = (b: (typeof bundles)[number], file: string) =>
+    `${script(file)} ${b.kind === 'http' ? 'void Request;' : ''} const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(pathToFileURL(file).href)}); for (const p of ${JSON.stringify(b.external)}) load(p);`;
   // One warm-up of each so the first measured run does not pay for the file cache.
   timeNode(['-e', '']);
   for (const b of bundles)
@@ -217,9 +215,9 @@ export async function measureColdStarts(
   const measurements = [
     () => baseline.push(timeNode(['-e', '']).ms),
     ...bundles.flatMap((b) => {
-      const served = firstRequest(b);
-      if (!b.file || b.error || !served) return [];
+      if (!b.file || b.error) return [];
       const imported = script(b.file);
+      const served = firstRequest(b, b.file);
       return [
         () => samples.get(b.name)?.push(timeNode(['--input-type=module', '-e', imported]).ms),
         () => firstRequestSamples.get(b.name)?.push(timeNode(['--input-type=module', '-e', served]).ms),

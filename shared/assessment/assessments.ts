@@ -26,8 +26,6 @@ export {
   type AssessmentSummary,
   type TechnologyDecisions,
 } from './model.ts';
-export { LATEST_ASSESSMENT, latestAssessmentUnchanged } from './assessment-store.ts';
-export { latestAssessment, latestAssessmentOf } from './latest-assessment.ts';
 
 // ── Questionnaire versions ──────────────────────────────────────────────────────────────────
 

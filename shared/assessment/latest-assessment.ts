@@ -9,8 +9,8 @@ import { summaryOf, type Assessment, type AssessmentSummary } from './model.ts';
  */
 export { latestAssessmentUnchanged } from './assessment-store.ts';
 
-/** The assessment that counts: the latest. For other domain functions, which audit their own reads. */
-export async function latestAssessment(deps: Deps, citizenId: string): Promise<Assessment | undefined> {
+/** The assessment that counts: the latest. Callers audit their own reads. */
+async function latestAssessment(deps: Deps, citizenId: string): Promise<Assessment | undefined> {
   const page = await assessmentsPage(deps.table, citizenId, { limit: 1, consistent: true });
   return page.items[0];
 }

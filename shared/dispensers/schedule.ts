@@ -192,8 +192,7 @@ export function doseMatcher(
     if (scheduledFor) {
       const wholeMinute = new Date(Math.floor(scheduledFor.getTime() / MINUTE) * MINUTE);
       if (!rule) return wholeMinute.toISOString();
-      const window = SNAP_WINDOW;
-      const candidates = within(scheduledFor.getTime() - window, scheduledFor.getTime() + window + 1);
+      const candidates = within(scheduledFor.getTime() - SNAP_WINDOW, scheduledFor.getTime() + SNAP_WINDOW + 1);
       const nearest = candidates.sort(
         (a, b) => Math.abs(a.at - scheduledFor.getTime()) - Math.abs(b.at - scheduledFor.getTime()),
       )[0];
