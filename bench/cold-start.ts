@@ -36,15 +36,17 @@ export interface ColdStartRow {
   /** The biggest contributors to the bundle, KB by package (`project` is our own code). */
   topPackagesKb: Record<string, number>;
   /**
-   * The AWS SDK packages the bundle reaches through static imports: with the stack's options they
-   * load on first use (infra/bundling.ts `awsSdkOnFirstUse`), when a request first reaches the table.
+   * The AWS SDK packages a first request can reach (`sdkLoadedByFirstRequest`): with the stack's options
+   * they load on first use (infra/bundling.ts `awsSdkOnFirstUse`), when a request first reaches the table.
    */
   external: string[];
   /**
-   * The import followed by what a first request loads whichever route it takes: Node's fetch classes
-   * (undici: Hono's Lambda adapter builds a `Request`, the app answers with a `Response`) and, for a
-   * request that reaches the table, `external` from the runtime's copy. Median wall time over that of
-   * `node -e ''`: the cold start a caller waits for, short of the sandbox and the route's own work.
+   * The import followed by the most a first request loads whichever route it takes: for an HTTP
+   * function one request answered through the handler, with every route group of its part loaded
+   * (Node's fetch classes come with it: Hono's Lambda adapter builds a `Request`, the app answers
+   * with a `Response`), then `external` from the runtime's copy, as a request that reaches the table
+   * loads it. Median wall time over that of `node -e ''`: the cold start a caller waits for, short of
+   * the sandbox and the route's own work.
    */
   firstRequestRatio: number;
   /** Set when the bundle failed to build or to import: then there is no figure. */
@@ -80,11 +82,13 @@ const LAMBDA_ENV = {
 };
 
 /**
- * The `@aws-sdk/*` packages reached from the entry through static imports only (the command classes
- * the stores use). A package behind a dynamic `import()` (EventBridge, Scheduler, Chime, the
- * DynamoDB client of shared/table/lazy-client.ts) is left out: it loads with the request that needs it.
+ * The `@aws-sdk/*` packages a first request can load: those reached from the entry through static
+ * imports (the command classes the stores use), and through a part's route groups, which the first
+ * request loads (shared/app/parts/). A package behind any other dynamic `import()` (EventBridge,
+ * Scheduler, Chime, the DynamoDB client of shared/table/lazy-client.ts) is left out: it loads with
+ * the request that needs it.
  */
-export function sdkLoadedAtImport(metafile: Metafile, entry: string): string[] {
+export function sdkLoadedByFirstRequest(metafile: Metafile, entry: string): string[] {
   const inputs = metafile.inputs;
   const start = Object.keys(inputs).find((input) => join(ROOT, input) === entry);
   const seen = new Set<string>();
@@ -94,7 +98,7 @@ export function sdkLoadedAtImport(metafile: Metafile, entry: string): string[] {
     if (seen.has(input)) continue;
     seen.add(input);
     for (const imported of inputs[input]?.imports ?? []) {
-      if (imported.kind === 'dynamic-import') continue;
+      if (imported.kind === 'dynamic-import' && !ROUTE_GROUPS.test(input)) continue;
       const name = /^(?:aws-sdk-on-first-use:)?(@aws-sdk\/[^/#]+)/.exec(imported.path)?.[1];
       if (name) sdk.add(name);
       if (!imported.external) queue.push(imported.path);
@@ -102,6 +106,30 @@ export function sdkLoadedAtImport(metafile: Metafile, entry: string): string[] {
   }
   return [...sdk].sort();
 }
+
+/** A request API Gateway could send to any part: no token, a path no route has. */
+const UNROUTED_EVENT = {
+  version: '2.0',
+  routeKey: '$default',
+  rawPath: '/cold-start',
+  rawQueryString: '',
+  headers: { host: 'api.example' },
+  isBase64Encoded: false,
+  requestContext: {
+    accountId: '1',
+    apiId: 'bench',
+    domainName: 'api.example',
+    domainPrefix: 'api',
+    http: { method: 'GET', path: '/cold-start', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+    requestId: 'bench',
+    routeKey: '$default',
+    stage: '$default',
+    time: '',
+    timeEpoch: 0,
+  },
+};
+
+const ROUTE_GROUPS = /(^|\/)shared\/app\/parts\//;
 
 function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
   const started = performance.now();
@@ -170,7 +198,7 @@ export async function measureColdStarts(
           .slice(0, 6)
           .map(([k, v]) => [k, Math.round(v)]),
       );
-      const external = sdkLoadedAtImport(result.metafile, join(ROOT, fn.entry));
+      const external = sdkLoadedByFirstRequest(result.metafile, join(ROOT, fn.entry));
       bundles.push({
         name: fn.name,
         entry: fn.entry,
@@ -194,10 +222,12 @@ export async function measureColdStarts(
   }
 
   const script = (file: string) => `await import(${JSON.stringify(pathToFileURL(file).href)});`;
-  // What a first request adds: for an HTTP function Node's fetch classes (reading the global loads
-  // undici), and the SDK packages it reaches, loaded from the bundle's place.
+  // What a first request adds. An HTTP function answers one request: an API Gateway event with no
+  // route key, so a part loads every route group (the most a first request can load), refused 401
+  // or 404 before the table. Then, for every function, the SDK packages its code reaches, loaded
+  // from the bundle's place.
   const firstRequest = (b: (typeof bundles)[number], file: string) =>
-    `${script(file)} ${b.kind === 'http' ? 'void Request;' : ''} const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(pathToFileURL(file).href)}); for (const p of ${JSON.stringify(b.external)}) load(p);`;
+    `const m = ${script(file).slice(0, -1)}; ${b.kind === 'http' ? `const r = await m.handler(${JSON.stringify(UNROUTED_EVENT)}, {}); if (!(r.statusCode >= 400 && r.statusCode < 500)) throw new Error('first request answered ' + r.statusCode);` : ''} const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(pathToFileURL(file).href)}); for (const p of ${JSON.stringify(b.external)}) load(p);`;
   // One warm-up of each so the first measured run does not pay for the file cache.
   timeNode(['-e', '']);
   for (const b of bundles)
@@ -269,7 +299,7 @@ export function coldStartReportRows(result: ColdStartResult | undefined): Report
     case: `${r.name} (${r.entry})`,
     measured: r.error
       ? r.error
-      : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import; ${fmt(r.firstRequestRatio, 2)}× with what a first ${r.kind === 'http' ? 'request' : 'invocation'} loads (${[...(r.kind === 'http' ? ["Node's fetch"] : []), ...r.external].join(', ') || 'nothing'})`,
+      : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import; ${fmt(r.firstRequestRatio, 2)}× with the most a first ${r.kind === 'http' ? 'request' : 'invocation'} loads (${[...(r.kind === 'http' ? [r.name === 'Public' ? 'one request' : 'one request, every route group'] : []), ...r.external].join(', ') || 'nothing'})`,
     floor: `node -e '' ${fmt(result.baselineMs, 0)} ms`,
     ratio: r.error ? 'n/a' : fmt(r.ratio, 2),
     target,

@@ -139,6 +139,25 @@ export const openApiDocumentAtBuildTime: Plugin = {
   },
 };
 
+/**
+ * A part's Lambda picks the route group a request needs from a table of route keys
+ * (shared/app/route-table.ts). Made at run time, that table would load every group, which is what
+ * loading groups on demand avoids; so bundling runs the module once, here, and replaces it by its
+ * result, as for the document above. Every part's table goes into every part's bundle: a few KB.
+ */
+export const routeTableAtBuildTime: Plugin = {
+  name: 'route-table-at-build-time',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]app[\\/]route-table\.ts$/ }, async (args) => {
+      const module = (await import(pathToFileURL(args.path).href)) as { groupsByRoute: () => unknown };
+      return {
+        contents: `export const groupsByRoute = () => (${JSON.stringify(module.groupsByRoute())});`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /** esbuild options for every Lambda entry (the stack's asset bundling and the benchmark both build with these). */
 export const lambdaEsbuildOptions = {
   bundle: true,
@@ -156,7 +175,7 @@ export const lambdaEsbuildOptions = {
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
-  plugins: [zodTreeShaken, openApiDocumentAtBuildTime, awsSdkOnFirstUse],
+  plugins: [zodTreeShaken, openApiDocumentAtBuildTime, routeTableAtBuildTime, awsSdkOnFirstUse],
 } as const satisfies BuildOptions;
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */

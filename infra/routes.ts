@@ -1,5 +1,6 @@
 import { apiParts, credentialRoutes, type ApiPart } from '#shared/app/routers.ts';
 import type { Router } from '#shared/http/env.ts';
+import { toApiGatewayPath } from '#shared/app/route-keys.ts';
 
 /**
  * The API Gateway routes, read from the Hono routers of each API part, so a route added to a
@@ -29,29 +30,6 @@ export const publicRoutes = [
   { method: 'GET', path: '/openapi.json' },
   { method: 'GET', path: '/docs' },
 ] as const satisfies readonly { method: HttpMethodName; path: string }[];
-
-/**
- * Hono `/citizens/:citizenId` → API Gateway `/citizens/{citizenId}`. A parameter's regex
- * (`:id{[0-9]+}`) is dropped: zod validates ids in the Lambda. A trailing `*` becomes a greedy
- * `{proxy+}`. Optional parameters have no API Gateway form, so they are refused.
- */
-export function toApiGatewayPath(honoPath: string): string {
-  const segments = honoPath.split('/').map((segment, index, all) => {
-    if (segment === '*') {
-      if (index !== all.length - 1) throw new Error(`Wildcard in the middle of ${honoPath} has no API Gateway form`);
-      return '{proxy+}';
-    }
-    if (!segment.startsWith(':')) return segment;
-    const match = /^:([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$/.exec(segment);
-    if (!match)
-      throw new Error(
-        `Path parameter "${segment}" in ${honoPath} has no API Gateway form (optional parameters are not supported)`,
-      );
-    return `{${match[1]}}`;
-  });
-  const path = segments.join('/');
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path || '/';
-}
 
 /** Routes of one part's routers: middleware entries (method ALL) are skipped, duplicates merged. */
 export function routesOfRouters(part: ApiPart, routers: Router[]): ApiRoute[] {
@@ -95,9 +73,4 @@ export function apiRoutes(parts: Partial<Record<ApiPart, () => Router[]>> = apiP
     }
   }
   return [...owners.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
-}
-
-/** API Gateway's key for a route (`POST /dispensers/{dispenserId}/events`), used in throttling settings. */
-export function routeKey(route: { method: string; path: string }): string {
-  return `${route.method} ${route.path}`;
 }

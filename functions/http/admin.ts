@@ -1,6 +1,6 @@
 import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
-import { apiHandler } from '#shared/app/lambda.ts';
-import { adminRouters } from '#shared/app/parts/admin-routers.ts';
+import { partHandler } from '#shared/app/lambda.ts';
+import { adminGroups } from '#shared/app/parts/admin-groups.ts';
 
-export const handler = apiHandler(adminRouters());
+export const handler = partHandler('admin', adminGroups);

@@ -1,6 +1,6 @@
 import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
-import { apiHandler } from '#shared/app/lambda.ts';
-import { careRouters } from '#shared/app/parts/care-routers.ts';
+import { partHandler } from '#shared/app/lambda.ts';
+import { careGroups } from '#shared/app/parts/care-groups.ts';
 
-export const handler = apiHandler(careRouters());
+export const handler = partHandler('care', careGroups);

@@ -1,6 +1,6 @@
 import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
-import { apiHandler } from '#shared/app/lambda.ts';
-import { deviceEventsRouters } from '#shared/app/parts/device-events-routers.ts';
+import { partHandler } from '#shared/app/lambda.ts';
+import { deviceEventsGroups } from '#shared/app/parts/device-events-groups.ts';
 
-export const handler = apiHandler(deviceEventsRouters());
+export const handler = partHandler('deviceEvents', deviceEventsGroups);

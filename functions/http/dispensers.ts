@@ -1,6 +1,6 @@
 import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
-import { apiHandler } from '#shared/app/lambda.ts';
-import { dispensersRouters } from '#shared/app/parts/dispensers-routers.ts';
+import { partHandler } from '#shared/app/lambda.ts';
+import { dispensersGroups } from '#shared/app/parts/dispensers-groups.ts';
 
-export const handler = apiHandler(dispensersRouters());
+export const handler = partHandler('dispensers', dispensersGroups);

@@ -1,6 +1,6 @@
 import '#shared/platform/bundle-source-maps.ts';
 import '#shared/platform/luxon-defaults.ts';
-import { apiHandler } from '#shared/app/lambda.ts';
-import { reportsRouters } from '#shared/app/parts/reports-routers.ts';
+import { partHandler } from '#shared/app/lambda.ts';
+import { reportsGroups } from '#shared/app/parts/reports-groups.ts';
 
-export const handler = apiHandler(reportsRouters());
+export const handler = partHandler('reports', reportsGroups);

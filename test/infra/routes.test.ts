@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { newRouter } from '#shared/http/app.ts';
 import { lambdaEsbuildOptions, lambdaFunctions, PROJECT_ROOT } from '../../infra/bundling.ts';
 import { NOTIFIER_ENTRY } from '../../infra/notifications.ts';
-import { apiRoutes, toApiGatewayPath } from '../../infra/routes.ts';
+import { apiRoutes } from '../../infra/routes.ts';
+import { toApiGatewayPath } from '#shared/app/route-keys.ts';
 import { credentialRoutes } from '#shared/app/routers.ts';
 
 /** A router with real zod-openapi routes, as a capability would write them. */
