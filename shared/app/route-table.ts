@@ -12,9 +12,11 @@ import { loadedGroups, type ApiPart } from './routers.ts';
  * (`routeTableAtBuildTime` in infra/bundling.ts), so a Lambda carries the table as a constant.
  * Keep the export's name and shape: the replacement is `export const groupsByRoute = () => (<the table>)`.
  */
-export function groupsByRoute(): Record<ApiPart, Record<string, string>> {
+export function groupsByRoute(
+  parts: Partial<Record<ApiPart, Record<string, () => Router>>> = loadedGroups,
+): Record<ApiPart, Record<string, string>> {
   const table = {} as Record<ApiPart, Record<string, string>>;
-  for (const [part, groups] of Object.entries(loadedGroups) as [ApiPart, Record<string, () => Router>][]) {
+  for (const [part, groups] of Object.entries(parts) as [ApiPart, Record<string, () => Router>][]) {
     const owners: Record<string, string> = {};
     for (const [group, routes] of Object.entries(groups))
       for (const { method, path } of routes().routes) {

@@ -15,6 +15,8 @@ import {
 import { functionAccess, type FunctionAccess } from '../../infra/access.ts';
 import { openApiDocument } from '#shared/http/app.ts';
 import { allRouters } from '#shared/app/routers.ts';
+import { signLocalToken } from '#shared/http/auth.ts';
+import { loadConfig } from '#shared/platform/config.ts';
 
 /**
  * The bundles as AWS runs them, built with the stack's own esbuild options (plugins included).
@@ -199,6 +201,66 @@ describe('every function’s bundle', () => {
       expect(size.zodKb, size.entry).toBeLessThan(130);
     }
   }, 60_000);
+});
+
+describe('an API part’s bundle', () => {
+  it('carries the route table as a constant and no other part’s routes, and answers each route from its own group', async () => {
+    const outdir = join(OUT, 'Dispensers');
+    mkdirSync(outdir, { recursive: true });
+    const spec = lambdaFunctions.find((f) => f.name === 'Dispensers');
+    if (!spec) throw new Error('the dispensers function is missing from the manifest');
+    const result = await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent', metafile: true });
+    const inputs = Object.keys(result.metafile.inputs);
+    // The table replaced by its result (infra/bundling.ts `routeTableAtBuildTime`), which imports nothing: not the module that loads every part.
+    expect(result.metafile.inputs['shared/app/route-table.ts']?.imports).toEqual([]);
+    expect(inputs).not.toContain('shared/app/routers.ts');
+    expect(
+      inputs.filter((input) => /^shared\/(visits|citizens|assessment|reports|audit)\/routes\.ts$/.test(input)),
+    ).toEqual([]);
+
+    // GET /alerts?limit=0 is refused by the alerts group's validation, before any table access.
+    const token = await signLocalToken(loadConfig({ STAGE: 'test' }), { sub: 'stf_a', roles: ['staff'], team: 'west' });
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /alerts',
+      rawPath: '/alerts',
+      rawQueryString: 'limit=0',
+      headers: { host: 'api.example.org', authorization: `Bearer ${token}` },
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'api',
+        domainName: 'api.example.org',
+        domainPrefix: 'api',
+        requestId: 'req-part-test',
+        routeKey: 'GET /alerts',
+        stage: '$default',
+        time: '01/Jan/2026:00:00:00 +0000',
+        timeEpoch: 0,
+        http: { method: 'GET', path: '/alerts', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bundle-test' },
+      },
+    };
+    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href)});
+      const event = ${JSON.stringify(event)};
+      const answers = [];
+      for (const routeKey of ['GET /alerts', 'GET /dispensers', '$default'])
+        answers.push((await handler({ ...event, routeKey, requestContext: { ...event.requestContext, routeKey } }, {})).statusCode);
+      process.stdout.write(JSON.stringify(answers));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        STAGE: 'test',
+        AWS_REGION: 'eu-north-1',
+        LOG_LEVEL: 'SILENT',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    // Its own group: 400. The dispensers group alone has no GET /alerts: 404. No known route: every group, 400.
+    expect(JSON.parse(run.stdout)).toEqual([400, 404, 400]);
+  }, 30_000);
 });
 
 describe('the libraries one route loads on first use', () => {

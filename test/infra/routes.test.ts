@@ -6,8 +6,9 @@ import { newRouter } from '#shared/http/app.ts';
 import { lambdaEsbuildOptions, lambdaFunctions, PROJECT_ROOT } from '../../infra/bundling.ts';
 import { NOTIFIER_ENTRY } from '../../infra/notifications.ts';
 import { apiRoutes } from '../../infra/routes.ts';
-import { toApiGatewayPath } from '#shared/app/route-keys.ts';
-import { credentialRoutes } from '#shared/app/routers.ts';
+import { routeKey, toApiGatewayPath } from '#shared/app/route-keys.ts';
+import { groupsByRoute } from '#shared/app/route-table.ts';
+import { credentialRoutes, partGroups, type ApiPart } from '#shared/app/routers.ts';
 
 /** A router with real zod-openapi routes, as a capability would write them. */
 function routerWith(...routes: { method: 'get' | 'post' | 'put' | 'delete'; path: string }[]) {
@@ -99,6 +100,55 @@ describe('turning Hono routes into API Gateway routes', () => {
     expect(() => apiRoutes({ admin: () => [routerWith({ method: 'get', path: '/health' })] })).toThrow(
       /reserved for the public function/,
     );
+  });
+});
+
+/**
+ * A part's Lambda loads the group its event's route key names (shared/app/lambda.ts), where one app
+ * mounting every group served the request before: the table must give each gateway route the group
+ * that one app would have picked.
+ */
+describe('the route table a part’s Lambda picks its group from', () => {
+  const table = groupsByRoute();
+  const parts = Object.keys(partGroups) as ApiPart[];
+
+  it('names a group of the part for exactly the routes API Gateway sends that part', () => {
+    for (const part of parts) {
+      const gateway = apiRoutes()
+        .filter((route) => route.part === part)
+        .map((route) => routeKey(route))
+        .sort();
+      expect(Object.keys(table[part]).sort(), part).toEqual(gateway);
+      for (const group of Object.values(table[part])) expect(Object.keys(partGroups[part]), part).toContain(group);
+    }
+  });
+
+  it('has no path two groups of one part could both serve, where the first mounted would have won', () => {
+    const template = (path: string) =>
+      new RegExp(`^${path.replace(/\{[^/]+\+\}/g, '.+').replace(/\{[^/]+\}/g, '[^/]+')}$`);
+    const overlaps: string[] = [];
+    for (const part of parts) {
+      const routes = Object.entries(table[part]).map(([key, group]) => {
+        const [method = '', path = ''] = key.split(' ');
+        return { key, method, path, group, example: path.replace(/\{[^/]+\}/g, 'x1') };
+      });
+      for (const a of routes)
+        for (const b of routes)
+          if (a.group !== b.group && a.method === b.method && template(b.path).test(a.example))
+            overlaps.push(`${part}: ${a.key} (${a.group}) also matches ${b.key} (${b.group})`);
+    }
+    expect(overlaps).toEqual([]);
+  });
+
+  it('refuses a route two groups of one part register', () => {
+    expect(() =>
+      groupsByRoute({
+        care: {
+          one: () => routerWith({ method: 'get', path: '/x' }),
+          two: () => routerWith({ method: 'get', path: '/x' }),
+        },
+      }),
+    ).toThrow(/GET \/x is served by both the one and the two groups of care/);
   });
 });
 
