@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { eventCatalog, jsonSchemaOf } from '#shared/app/event-registry.ts';
+import { eventCatalog, jsonSchemaOf } from '#shared/app/event-catalog.ts';
 
 /** `npm run events:schemas`: regenerates schemas/<Type>.schema.json and schemas/samples/<Type>.json from the catalog. */
 mkdirSync('schemas/samples', { recursive: true });

@@ -10,7 +10,7 @@ import { allRouters, credentialRoutes } from './routers.ts';
 /**
  * LOCAL ONLY: the whole API as `npm start`, the tests and the bench serve it: every part, the
  * local notification routes, local tokens, and each request held to the table partitions of the
- * function that serves its part on AWS. A Lambda serves one part through `apiHandler`
+ * function that serves its part on AWS. A Lambda serves one part through `partHandler`
  * (./lambda.ts) with the same device routes and tablet tokens.
  */
 export function createLocalApp(deps: LocalDeps): Router {

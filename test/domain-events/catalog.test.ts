@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventCatalog, jsonSchemaOf } from '#shared/app/event-registry.ts';
+import { eventCatalog, jsonSchemaOf } from '#shared/app/event-catalog.ts';
 
 const types = Object.keys(eventCatalog).sort();
 
