@@ -10,7 +10,9 @@ import {
   openApiDocumentAtBuildTime,
   type LambdaKind,
   zodTreeShaken,
+  routeTableAtBuildTime,
 } from '../infra/bundling.ts';
+import { lazyModulesCompiledOnUse } from '../infra/lazy-module-wrappers.ts';
 import { fmt, verdict, type ReportRow } from './report.ts';
 import { median } from './stats.ts';
 
@@ -146,7 +148,7 @@ function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
 export const sdkBundledOptions = {
   ...lambdaEsbuildOptions,
   external: [],
-  plugins: [zodTreeShaken, openApiDocumentAtBuildTime],
+  plugins: [zodTreeShaken, openApiDocumentAtBuildTime, routeTableAtBuildTime, lazyModulesCompiledOnUse],
 } satisfies BuildOptions;
 
 /** At most this many times `node -e ''`: the target for every function's import. */

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { lazyModulesCompiledOnUse } from './lazy-module-wrappers.ts';
 
 /**
  * How every Lambda is bundled, in ONE place. The stack's assets (infra/constructs/functions.ts `functionCode`, via
@@ -175,7 +176,13 @@ export const lambdaEsbuildOptions = {
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
-  plugins: [zodTreeShaken, openApiDocumentAtBuildTime, routeTableAtBuildTime, awsSdkOnFirstUse],
+  plugins: [
+    zodTreeShaken,
+    openApiDocumentAtBuildTime,
+    routeTableAtBuildTime,
+    awsSdkOnFirstUse,
+    lazyModulesCompiledOnUse,
+  ],
 } as const satisfies BuildOptions;
 
 /** The complete build of one function: its entry into `outdir/index.mjs` (handler `index.handler`). */

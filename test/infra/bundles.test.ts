@@ -309,6 +309,23 @@ describe('a bundle’s stack traces', () => {
     expect(lines[3]).toMatch(/^ {4}at .*\[eval1\]/);
   }, 30_000);
 
+  it('name the source inside a module the bundle evaluates on first import, whose wrapper was rewritten', async () => {
+    const run = await runBundledFixture(
+      'lazy-fails-inside',
+      (url) => `const { readFileSync } = await import('node:fs');
+      const code = readFileSync(new URL(${url}), 'utf8');
+      const { failsInLazyModule } = await import(${url});
+      try { await failsInLazyModule(); } catch (error) { process.stdout.write(JSON.stringify({ stack: error.stack, functions: code.match(/=[\\w$]+\\(function\\(\\)\\{/g)?.length ?? 0 })); }`,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const { stack, functions } = JSON.parse(run.stdout) as { stack: string; functions: number };
+    // Both modules' wrappers are functions now: the rewrite ran on this bundle.
+    expect(functions).toBeGreaterThanOrEqual(2);
+    const lines = stack.split('\n');
+    expect(lines[0]).toBe('Error: lazily evaluated: thrown in a lazily imported module');
+    expect(lines[1]).toMatch(/ \(test\/infra\/fixtures\/lazily-imported\.ts:4:9\)$/);
+  }, 30_000);
+
   it('keep every frame, as V8 prints it, when the map beside the bundle does not fit it', async () => {
     const run = await runBundledFixture(
       'fails-inside',
