@@ -13,6 +13,7 @@ import {
   routeTableAtBuildTime,
 } from '../infra/bundling.ts';
 import { lazyModulesCompiledOnUse } from '../infra/lazy-module-wrappers.ts';
+import { groupsByRoute } from '../shared/app/route-table.ts';
 import { fmt, verdict, type ReportRow } from './report.ts';
 import { median } from './stats.ts';
 
@@ -51,6 +52,12 @@ export interface ColdStartRow {
    * the sandbox and the route's own work.
    */
   firstRequestRatio: number;
+  /**
+   * An API part's figure by route group: the import, then one request of that group (its group
+   * loaded, as the route key names it; shared/app/lambda.ts), then `external`. What a first request
+   * of that group waits for; `firstRequestRatio` is the most of these, every group loaded.
+   */
+  groupRatios: Record<string, number>;
   /** Set when the bundle failed to build or to import: then there is no figure. */
   error?: string;
 }
@@ -66,7 +73,7 @@ const OUT = join(ROOT, 'bench', '.tmp', 'bundles');
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 
 /** What the stack sets on a function, with placeholders: importing a handler builds its deps, and a deployed stage refuses local tokens. */
-const LAMBDA_ENV = {
+export const LAMBDA_ENV = {
   PATH: process.env.PATH ?? '',
   AWS_REGION: 'eu-north-1',
   STAGE: 'bench',
@@ -109,27 +116,34 @@ export function sdkLoadedByFirstRequest(metafile: Metafile, entry: string): stri
   return [...sdk].sort();
 }
 
-/** A request API Gateway could send to any part: no token, a path no route has. */
-const UNROUTED_EVENT = {
-  version: '2.0',
-  routeKey: '$default',
-  rawPath: '/cold-start',
-  rawQueryString: '',
-  headers: { host: 'api.example' },
-  isBase64Encoded: false,
-  requestContext: {
-    accountId: '1',
-    apiId: 'bench',
-    domainName: 'api.example',
-    domainPrefix: 'api',
-    http: { method: 'GET', path: '/cold-start', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-    requestId: 'bench',
-    routeKey: '$default',
-    stage: '$default',
-    time: '',
-    timeEpoch: 0,
-  },
-};
+/**
+ * An API Gateway event without a token for a route key: a path the route has (each parameter
+ * `x1`), or for `$default` a path no route has. The app refuses it 401 before any table access.
+ */
+export function gatewayEvent(routeKey: string) {
+  const [method = 'GET', template = '/cold-start'] = routeKey === '$default' ? [] : routeKey.split(' ');
+  const path = template.replace(/\{[^}]+\}/g, 'x1');
+  const http = { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' };
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'api.example' },
+    isBase64Encoded: false,
+    requestContext: {
+      ...{ accountId: '1', apiId: 'bench', domainName: 'api.example', domainPrefix: 'api', http, requestId: 'bench' },
+      ...{ routeKey, stage: '$default', time: '', timeEpoch: 0 },
+    },
+  };
+}
+
+/** One route key of each group of a part (any will do: the group is what loads). */
+function firstRouteOfEachGroup(routes: Record<string, string>): { group: string; routeKey: string }[] {
+  const first = new Map<string, string>();
+  for (const [routeKey, group] of Object.entries(routes)) if (!first.has(group)) first.set(group, routeKey);
+  return [...first].map(([group, routeKey]) => ({ group, routeKey }));
+}
 
 const ROUTE_GROUPS = /(^|\/)shared\/app\/parts\//;
 
@@ -172,8 +186,10 @@ export async function measureColdStarts(
     bundleKb: number;
     topPackagesKb: Record<string, number>;
     external: string[];
+    groups: { group: string; routeKey: string }[];
     error?: string;
   }[] = [];
+  const table = groupsByRoute();
   for (const fn of lambdaFunctions.filter((f) => !variant.only || variant.only.includes(f.name))) {
     const outdir = join(OUT, fn.name);
     mkdirSync(outdir, { recursive: true });
@@ -209,6 +225,7 @@ export async function measureColdStarts(
         bundleKb: statSync(file).size / 1024,
         topPackagesKb,
         external,
+        groups: 'apiPart' in fn ? firstRouteOfEachGroup(table[fn.apiPart]) : [],
       });
     } catch (error) {
       bundles.push({
@@ -218,6 +235,7 @@ export async function measureColdStarts(
         bundleKb: Number.NaN,
         topPackagesKb: {},
         external: [],
+        groups: [],
         error: `bundle failed: ${(error as Error).message.split('\n')[0]}`,
       });
     }
@@ -228,8 +246,8 @@ export async function measureColdStarts(
   // route key, so a part loads every route group (the most a first request can load), refused 401
   // or 404 before the table. Then, for every function, the SDK packages its code reaches, loaded
   // from the bundle's place.
-  const firstRequest = (b: (typeof bundles)[number], file: string) =>
-    `const m = ${script(file).slice(0, -1)}; ${b.kind === 'http' ? `const r = await m.handler(${JSON.stringify(UNROUTED_EVENT)}, {}); if (!(r.statusCode >= 400 && r.statusCode < 500)) throw new Error('first request answered ' + r.statusCode);` : ''} const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(pathToFileURL(file).href)}); for (const p of ${JSON.stringify(b.external)}) load(p);`;
+  const firstRequest = (b: (typeof bundles)[number], file: string, routeKey = '$default') =>
+    `const m = ${script(file).slice(0, -1)}; ${b.kind === 'http' ? `const r = await m.handler(${JSON.stringify(gatewayEvent(routeKey))}, {}); if (!(r.statusCode >= 400 && r.statusCode < 500)) throw new Error('first request answered ' + r.statusCode);` : ''} const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(pathToFileURL(file).href)}); for (const p of ${JSON.stringify(b.external)}) load(p);`;
   // One warm-up of each so the first measured run does not pay for the file cache.
   timeNode(['-e', '']);
   for (const b of bundles)
@@ -242,6 +260,7 @@ export async function measureColdStarts(
   const baseline: number[] = [];
   const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   const firstRequestSamples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+  const groupSamples = new Map<string, number[]>();
   // Each round measures the floor and every process once, in a fresh random order: on a shared VM a
   // fixed order lets a slow stretch land on the same functions round after round.
   const measurements = [
@@ -253,6 +272,12 @@ export async function measureColdStarts(
       return [
         () => samples.get(b.name)?.push(timeNode(['--input-type=module', '-e', imported]).ms),
         () => firstRequestSamples.get(b.name)?.push(timeNode(['--input-type=module', '-e', served]).ms),
+        ...b.groups.map(({ group, routeKey }) => {
+          const key = `${b.name} ${group}`;
+          const request = firstRequest(b, b.file ?? '', routeKey);
+          groupSamples.set(key, []);
+          return () => groupSamples.get(key)?.push(timeNode(['--input-type=module', '-e', request]).ms);
+        }),
       ];
     }),
   ];
@@ -274,6 +299,9 @@ export async function measureColdStarts(
       importMs: importOf(b) - baselineMs,
       ratio: importOf(b) / baselineMs,
       firstRequestRatio: firstRequestOf(b) / baselineMs,
+      groupRatios: Object.fromEntries(
+        b.groups.map(({ group }) => [group, median(groupSamples.get(`${b.name} ${group}`) ?? []) / baselineMs]),
+      ),
       topPackagesKb: b.topPackagesKb,
       external: b.external,
       ...(b.error ? { error: b.error } : {}),
@@ -301,7 +329,7 @@ export function coldStartReportRows(result: ColdStartResult | undefined): Report
     case: `${r.name} (${r.entry})`,
     measured: r.error
       ? r.error
-      : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import; ${fmt(r.firstRequestRatio, 2)}× with the most a first ${r.kind === 'http' ? 'request' : 'invocation'} loads (${[...(r.kind === 'http' ? [r.name === 'Public' ? 'one request' : 'one request, every route group'] : []), ...r.external].join(', ') || 'nothing'})`,
+      : `${fmt(r.bundleKb, 0)} KB, +${fmt(r.importMs, 0)} ms import; ${fmt(r.firstRequestRatio, 2)}× with the most a first ${r.kind === 'http' ? 'request' : 'invocation'} loads (${[...(r.kind === 'http' ? [r.name === 'Public' ? 'one request' : 'one request, every route group'] : []), ...r.external].join(', ') || 'nothing'})${byGroup(r)}`,
     floor: `node -e '' ${fmt(result.baselineMs, 0)} ms`,
     ratio: r.error ? 'n/a' : fmt(r.ratio, 2),
     target,
@@ -314,8 +342,16 @@ export function coldStartReportRows(result: ColdStartResult | undefined): Report
   }));
 }
 
+/** `; by route group: alerts 3.80×, …` for an API part. */
+function byGroup(r: ColdStartRow): string {
+  const groups = Object.entries(r.groupRatios);
+  return groups.length > 0
+    ? `; one request by route group: ${groups.map(([group, ratio]) => `${group} ${fmt(ratio, 2)}×`).join(', ')}`
+    : '';
+}
+
 /** A copy in random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[]): T[] {
+export function shuffled<T>(items: readonly T[]): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
