@@ -3,7 +3,7 @@
  * interleaved in one run: `npx tsx bench/cold-start-versus.ts <commit> [rounds]`.
  *
  * Each API part is bundled twice, each with its own commit's `infra/bundling.ts` (the other commit
- * from a worktree under bench/.tmp), then, in fresh processes of the project's Node, imported and
+ * from a worktree in the system's temporary directory), then, in fresh processes of the project's Node, imported and
  * sent one request of each route group (an API Gateway event with that group's route key and no
  * token, refused 401 before the table), and imported alone. Ratios are to the median of
  * `node -e ''` in the same rounds, which run in a fresh random order. bench/README.md, "Cold
@@ -11,6 +11,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lambdaFunctions } from '../infra/bundling.ts';
@@ -37,15 +38,17 @@ for (const fn of lambdaFunctions.filter((f) => f.kind === 'http' && f.name !== '
   execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { cwd: checkout, stdio: 'inherit' });
 }
 
-const other = join(ROOT, 'bench', '.tmp', `versus-${commit}`);
+// Outside the repository: a second checkout inside it would be linted and scanned as this one's code.
+const WORK = join(tmpdir(), 'e-team-cold-start-versus');
+const other = join(WORK, commit);
 if (!existsSync(other)) {
   execFileSync('git', ['worktree', 'add', '--detach', other, commit], { cwd: ROOT, stdio: 'inherit' });
   symlinkSync(join(ROOT, 'node_modules'), join(other, 'node_modules'));
 }
 execFileSync('mkdir', ['-p', join(other, 'bench', '.tmp'), join(ROOT, 'bench', '.tmp')]);
 const bundles: [version: string, checkout: string, dir: string][] = [
-  [commit, other, join(ROOT, 'bench', '.tmp', 'versus-bundles', commit)],
-  ['this checkout', ROOT, join(ROOT, 'bench', '.tmp', 'versus-bundles', 'here')],
+  [commit, other, join(WORK, 'bundles', commit)],
+  ['this checkout', ROOT, join(WORK, 'bundles', 'here')],
 ];
 for (const [, checkout, dir] of bundles) buildApiFunctions(checkout, dir);
 
