@@ -49,13 +49,62 @@ async function runBundledFixture(fixture: string, script: (url: string) => strin
   });
 }
 
+/** One function of the manifest built with the stack's options into its own directory. */
+async function buildFunction(name: LambdaFunctionName) {
+  const outdir = join(OUT, name);
+  mkdirSync(outdir, { recursive: true });
+  const spec = lambdaFunctions.find((f) => f.name === name);
+  if (!spec) throw new Error(`${name} is missing from the manifest`);
+  return { outdir, result: await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent', metafile: true }) };
+}
+
+/** A script in a Node process of its own, with the environment a test stage's Lambda has. */
+function runInLambdaLikeProcess(script: string) {
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      STAGE: 'test',
+      AWS_REGION: 'eu-north-1',
+      LOG_LEVEL: 'SILENT',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+/** An API Gateway v2 event for a GET, as the gateway sends it to a route's Lambda. */
+function gatewayGet(
+  routeKey: string,
+  path: string,
+  requestId: string,
+  extra: { rawQueryString?: string; headers?: Record<string, string> } = {},
+) {
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: extra.rawQueryString ?? '',
+    headers: { host: 'api.example.org', ...extra.headers },
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'api',
+      domainName: 'api.example.org',
+      domainPrefix: 'api',
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: '01/Jan/2026:00:00:00 +0000',
+      timeEpoch: 0,
+      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bundle-test' },
+    },
+  };
+}
+
 describe('the public function’s bundle', () => {
   it('stays under 500 KB, loads neither zod nor any AWS client, and serves the whole API’s document, health and problem answers without the API', async () => {
-    const outdir = join(OUT, 'Public');
-    mkdirSync(outdir, { recursive: true });
-    const spec = lambdaFunctions.find((f) => f.name === 'Public');
-    if (!spec) throw new Error('the public function is missing from the manifest');
-    const result = await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent', metafile: true });
+    const { outdir, result } = await buildFunction('Public');
 
     const file = join(outdir, 'index.mjs');
     expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES);
@@ -72,32 +121,7 @@ describe('the public function’s bundle', () => {
     );
 
     // The handler, in a Node process of its own, as Lambda would call it for GET /openapi.json.
-    const event = {
-      version: '2.0',
-      routeKey: 'GET /openapi.json',
-      rawPath: '/openapi.json',
-      rawQueryString: '',
-      headers: { host: 'api.example.org' },
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'api',
-        domainName: 'api.example.org',
-        domainPrefix: 'api',
-        requestId: 'req-bundle-test',
-        routeKey: 'GET /openapi.json',
-        stage: '$default',
-        time: '01/Jan/2026:00:00:00 +0000',
-        timeEpoch: 0,
-        http: {
-          method: 'GET',
-          path: '/openapi.json',
-          protocol: 'HTTP/1.1',
-          sourceIp: '192.0.2.1',
-          userAgent: 'bundle-test',
-        },
-      },
-    };
+    const event = gatewayGet('GET /openapi.json', '/openapi.json', 'req-bundle-test');
     // Also reports which AWS SDK modules the process loaded: the runtime's SDK is CommonJS, so each is in require.cache.
     const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
       const response = await handler(${JSON.stringify(event)}, {});
@@ -107,17 +131,7 @@ describe('the public function’s bundle', () => {
       const { createRequire } = await import('node:module');
       const sdk = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('@aws-sdk'));
       process.stdout.write(JSON.stringify({ ...response, sdk, health, unknown }));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        STAGE: 'test',
-        AWS_REGION: 'eu-north-1',
-        LOG_LEVEL: 'SILENT',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-      },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = runInLambdaLikeProcess(script);
     expect(run.status, run.stderr).toBe(0);
     type Answer = { statusCode: number; body: string; headers: Record<string, string> };
     const response = JSON.parse(run.stdout) as Answer & { sdk: string[]; health: Answer; unknown: Answer };
@@ -205,11 +219,7 @@ describe('every function’s bundle', () => {
 
 describe('an API part’s bundle', () => {
   it('carries the route table as a constant and no other part’s routes, and answers each route from its own group', async () => {
-    const outdir = join(OUT, 'Dispensers');
-    mkdirSync(outdir, { recursive: true });
-    const spec = lambdaFunctions.find((f) => f.name === 'Dispensers');
-    if (!spec) throw new Error('the dispensers function is missing from the manifest');
-    const result = await build({ ...functionBuildOptions(spec, outdir), logLevel: 'silent', metafile: true });
+    const { outdir, result } = await buildFunction('Dispensers');
     const inputs = Object.keys(result.metafile.inputs);
     // The table replaced by its result (infra/bundling.ts `routeTableAtBuildTime`), which imports nothing: not the module that loads every part.
     expect(result.metafile.inputs['shared/app/route-table.ts']?.imports).toEqual([]);
@@ -220,43 +230,17 @@ describe('an API part’s bundle', () => {
 
     // GET /alerts?limit=0 is refused by the alerts group's validation, before any table access.
     const token = await signLocalToken(loadConfig({ STAGE: 'test' }), { sub: 'stf_a', roles: ['staff'], team: 'west' });
-    const event = {
-      version: '2.0',
-      routeKey: 'GET /alerts',
-      rawPath: '/alerts',
+    const event = gatewayGet('GET /alerts', '/alerts', 'req-part-test', {
       rawQueryString: 'limit=0',
-      headers: { host: 'api.example.org', authorization: `Bearer ${token}` },
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'api',
-        domainName: 'api.example.org',
-        domainPrefix: 'api',
-        requestId: 'req-part-test',
-        routeKey: 'GET /alerts',
-        stage: '$default',
-        time: '01/Jan/2026:00:00:00 +0000',
-        timeEpoch: 0,
-        http: { method: 'GET', path: '/alerts', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bundle-test' },
-      },
-    };
+      headers: { authorization: `Bearer ${token}` },
+    });
     const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href)});
       const event = ${JSON.stringify(event)};
       const answers = [];
       for (const routeKey of ['GET /alerts', 'GET /dispensers', '$default'])
         answers.push((await handler({ ...event, routeKey, requestContext: { ...event.requestContext, routeKey } }, {})).statusCode);
       process.stdout.write(JSON.stringify(answers));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        STAGE: 'test',
-        AWS_REGION: 'eu-north-1',
-        LOG_LEVEL: 'SILENT',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-      },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = runInLambdaLikeProcess(script);
     expect(run.status, run.stderr).toBe(0);
     // Its own group: 400. The dispensers group alone has no GET /alerts: 404. No known route: every group, 400.
     expect(JSON.parse(run.stdout)).toEqual([400, 404, 400]);
