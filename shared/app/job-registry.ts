@@ -2,7 +2,7 @@ import { alertJobs } from '#shared/alerts/jobs.ts';
 import { dispenserJobs } from '#shared/dispensers/jobs.ts';
 import { jobsOf, runJobIn, type Jobs } from '#shared/jobs/runner.ts';
 import type { Deps } from '#shared/platform/deps.ts';
-import { reconcileJobs } from '#shared/reconcile/reconcile.ts';
+import { reconcileJobs } from '#shared/reconcile/jobs.ts';
 import { tabletJobs } from '#shared/tablets/jobs.ts';
 import { visitJobs } from '#shared/visits/jobs.ts';
 

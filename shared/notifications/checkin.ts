@@ -12,7 +12,7 @@ import { loadVisit, putVisitIfVersion } from '#shared/visits/visit-store.ts';
  * The meeting's external id is the visit id and each attendee's external user id says who it is
  * (`staff-<staffId>`, `citizen-<citizenId>`, `guest-<id>`). Events come best effort and in any
  * order, so each side keeps its first join and its last leave; the no-show check at the end of
- * the window (shared/visits/jobs.ts) decides with whatever arrived.
+ * the window (shared/visits/reminders-and-no-shows.ts) decides with whatever arrived.
  */
 export const CHIME_EVENT_TYPE = 'Chime Meeting State Change';
 

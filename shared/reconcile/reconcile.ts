@@ -8,10 +8,9 @@ import { domainEvent } from '#shared/platform/event-bus.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { conversionKeys, visitKeys } from '#shared/table/keys.ts';
 import { getItem, queryAll } from '#shared/table/store.ts';
-import { checkNoShow } from '#shared/visits/jobs.ts';
+import { checkNoShow } from '#shared/visits/reminders-and-no-shows.ts';
 import { fromItem } from '#shared/visits/model.ts';
 import { schedulesForOf, syncVisitSchedules } from '#shared/visits/schedules.ts';
-import type { Jobs } from '#shared/jobs/runner.ts';
 
 /**
  * The daily `reconcile` job: side effects are made by consumers of committed events, and a
@@ -116,12 +115,3 @@ async function reconcileDosePlans(deps: Deps, now: Date, settled: string, report
     cursor = page.nextCursor;
   } while (cursor);
 }
-
-export const reconcileJobs: Jobs = {
-  reconcile: {
-    description:
-      'Daily: repairs what a lost event delivery left undone (visit schedules, no-show checks, dose plans of final grants) and reports it',
-    every: 'rate(1 day)',
-    run: (deps) => reconcile(deps),
-  },
-};

@@ -4,6 +4,7 @@ import { UpstreamError } from '#shared/platform/errors.ts';
 import { logger } from '#shared/platform/logger.ts';
 import type { VisitRecord } from './model.ts';
 import { loadVisit, noteSchedulesFor } from './visit-store.ts';
+import { VISIT_NO_SHOW_JOB, VISIT_REMINDER_JOB } from './job-names.ts';
 
 /**
  * Each scheduled visit has two one-time jobs, named after it so that re-scheduling replaces
@@ -20,8 +21,6 @@ import { loadVisit, noteSchedulesFor } from './visit-store.ts';
  * so a second delivery, or an old event delivered late, changes nothing. It then notes on the
  * visit which times it scheduled (`schedulesFor`), which the daily reconciliation checks.
  */
-export const VISIT_REMINDER_JOB = 'visit-reminder';
-export const VISIT_NO_SHOW_JOB = 'visit-no-show-check';
 export const reminderScheduleName = (visitId: string) => `visit-reminder-${visitId}`;
 export const noShowScheduleName = (visitId: string) => `visit-no-show-${visitId}`;
 
