@@ -92,8 +92,8 @@ export const LAMBDA_ENV = {
 
 /**
  * The `@aws-sdk/*` packages a first request can load: those reached from the entry through static
- * imports (the command classes the stores use), and through a part's route groups, which the first
- * request loads (shared/app/parts/). A package behind any other dynamic `import()` (EventBridge,
+ * imports (the command classes the stores use), and through a part's route groups or a capability's
+ * job list, which the first request or job loads. A package behind any other dynamic `import()` (EventBridge,
  * Scheduler, Chime, the DynamoDB client of shared/table/lazy-client.ts) is left out: it loads with
  * the request that needs it.
  */
@@ -107,7 +107,7 @@ export function sdkLoadedByFirstRequest(metafile: Metafile, entry: string): stri
     if (seen.has(input)) continue;
     seen.add(input);
     for (const imported of inputs[input]?.imports ?? []) {
-      if (imported.kind === 'dynamic-import' && !ROUTE_GROUPS.test(input)) continue;
+      if (imported.kind === 'dynamic-import' && !FIRST_USE_LOADERS.test(input)) continue;
       const name = /^(?:aws-sdk-on-first-use:)?(@aws-sdk\/[^/#]+)/.exec(imported.path)?.[1];
       if (name) sdk.add(name);
       if (!imported.external) queue.push(imported.path);
@@ -145,7 +145,8 @@ function firstRouteOfEachGroup(routes: Record<string, string>): { group: string;
   return [...first].map(([group, routeKey]) => ({ group, routeKey }));
 }
 
-const ROUTE_GROUPS = /(^|\/)shared\/app\/parts\//;
+/** Modules whose dynamic imports a first request or invocation makes: a part's route groups, a capability's job list. */
+const FIRST_USE_LOADERS = /(^|\/)shared\/(app\/parts\/[^/]+-groups|[^/]+\/jobs)\.ts$/;
 
 function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
   const started = performance.now();

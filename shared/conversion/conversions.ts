@@ -23,7 +23,7 @@ import { FinalGrantChanged, getPointer } from './final-grant-store.ts';
 import { andGrantsVersionIs, grantsAndProfile, grantsVersionOf } from './grant-store.ts';
 import { localDate } from './grants.ts';
 import type { Conversion, FinalGrant } from './model.ts';
-import { FINAL_GRANT_APPROVED } from './plan.ts';
+import { FINAL_GRANT_APPROVED } from './event-names.ts';
 import { splitSchema } from './split.ts';
 
 export { conversionSchema, type Conversion } from './model.ts';

@@ -8,7 +8,8 @@ import { ConflictError, NotFoundError, ValidationError } from '#shared/platform/
 import { domainEvent } from '#shared/platform/event-bus.ts';
 import { TRANSACTION_CONFLICT_BACKOFF, withRetry } from '#shared/platform/retry.ts';
 import { reviseCurrentActions } from './final-grant-store.ts';
-import { GRANT_ENDED, grantEndedSchema } from './grant-ended.ts';
+import { GRANT_ENDED } from './event-names.ts';
+import { grantEndedSchema } from './grant-ended.ts';
 import {
   bumpGrantsVersion,
   commitGrantEnd,

@@ -1,8 +1,9 @@
 import * as z from '#shared/platform/zod.ts';
 import type { EventCatalog } from '#shared/domain-events/catalog.ts';
-import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
-import { GRANT_ENDED, grantEndedSchema, type GrantEnded } from './grant-ended.ts';
-import { FINAL_GRANT_REVISED, finalGrantRevisedSchema, type FinalGrantRevised } from './revert.ts';
+import { FINAL_GRANT_APPROVED, FINAL_GRANT_REVISED, GRANT_ENDED } from './event-names.ts';
+import { finalGrantApprovedSchema, type FinalGrantApproved } from './plan.ts';
+import { grantEndedSchema, type GrantEnded } from './grant-ended.ts';
+import { finalGrantRevisedSchema, type FinalGrantRevised } from './revert.ts';
 
 /** The domain event the conversion capability publishes when a lead approves a conversion. */
 const sample: FinalGrantApproved = {

@@ -8,7 +8,6 @@ import { isoDate } from './plan.ts';
  * cancels the screen visits after the end and the dispenser capability ends the dose plan.
  * Consumers are idempotent: a repeat finds nothing left to change.
  */
-export const GRANT_ENDED = 'GrantEnded';
 
 export const grantEndedSchema = z.object({
   citizenId: z.string(),

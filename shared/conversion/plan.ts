@@ -50,5 +50,3 @@ export const finalGrantApprovedSchema = z.object({
   dosePlan: dosePlanSeedSchema.nullable(),
 });
 export type FinalGrantApproved = z.infer<typeof finalGrantApprovedSchema>;
-
-export const FINAL_GRANT_APPROVED = 'FinalGrantApproved';

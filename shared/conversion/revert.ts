@@ -1,4 +1,5 @@
 import * as z from '#shared/platform/zod.ts';
+import { FINAL_GRANT_REVISED } from './event-names.ts';
 import { auditLogOf } from '#shared/audit/audit.ts';
 import { visibleCitizenFrom } from '#shared/citizens/citizens.ts';
 import { outboxEvent } from '#shared/domain-events/outbox.ts';
@@ -41,7 +42,6 @@ import { buildPlans } from './split.ts';
  * pointer moves on), together with the reversion record and the audit; `FinalGrantRevised` is
  * published after the commit so visits and the dose plan follow, as after an approval.
  */
-export const FINAL_GRANT_REVISED = 'FinalGrantRevised';
 export const finalGrantRevisedSchema = finalGrantApprovedSchema.extend({
   reversion: z.object({
     reversionId: z.string(),

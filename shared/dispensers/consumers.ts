@@ -1,61 +1,21 @@
-import { FINAL_GRANT_REVISED } from '#shared/conversion/revert.ts';
-import { GRANT_ENDED, grantEndedSchema } from '#shared/conversion/grant-ended.ts';
-import { endDosePlanWithGrant } from './grant-ended.ts';
-import { DateTime } from 'luxon';
-import type { SystemContext } from '#shared/audit/audit.ts';
-import { FINAL_GRANT_APPROVED, finalGrantApprovedSchema } from '#shared/conversion/plan.ts';
-import { on, type Consumption } from '#shared/domain-events/dispatch.ts';
-import type { Deps } from '#shared/platform/deps.ts';
-import type { DomainEvent } from '#shared/platform/event-bus.ts';
-import { newId } from '#shared/platform/ids.ts';
-import { currentPlan, writeDosePlan } from './dose-plan.ts';
+import { FINAL_GRANT_APPROVED, FINAL_GRANT_REVISED, GRANT_ENDED } from '#shared/conversion/event-names.ts';
+import { on, type Consumer, type Consumption } from '#shared/domain-events/dispatch.ts';
 
 /**
- * An approved final grant sets the citizen's dose plan from its medication-technology part.
- * Redelivery is harmless: a plan that already came from this final grant is left alone. A final
- * grant without medication technology ends the current plan on the approval date, because the
- * dispenser no longer delivers that benefit.
+ * The dispensers capability's consumers. Each imports its code when its event arrives: the
+ * consumer Lambda holds every consumer of the service, and an event runs those of its type.
  */
-export async function applyFinalGrantDosePlan(deps: Deps, event: DomainEvent): Promise<void> {
-  const detail = finalGrantApprovedSchema.parse(event.detail);
-  const ctx: SystemContext = {
-    system: 'final-grant-approved',
-    requestId: newId('evt', deps.clock.now()),
-    now: deps.clock.now(),
-  };
-  const current = await currentPlan(deps, detail.citizenId);
-  if (current?.finalGrantId === detail.finalGrantId) return;
-  const today =
-    DateTime.fromJSDate(ctx.now, { zone: deps.config.TIME_ZONE }).toISODate() ?? detail.approvedAt.slice(0, 10);
-  if (detail.dosePlan) {
-    await writeDosePlan(deps, ctx, detail.citizenId, {
-      times: detail.dosePlan.times,
-      // A plan never rewrites doses already counted: an event handled after its day starts the plan today.
-      validFrom: current && detail.dosePlan.validFrom < today ? today : detail.dosePlan.validFrom,
-      ...(detail.dosePlan.validTo ? { validTo: detail.dosePlan.validTo } : {}),
-      ...(current ? { onTimeMinutes: current.onTimeMinutes } : {}),
-      finalGrantId: detail.finalGrantId,
-      grantId: detail.dosePlan.grantId,
-    });
-    return;
-  }
-  if (!current) return;
-  const approvedOn =
-    DateTime.fromISO(detail.approvedAt, { zone: deps.config.TIME_ZONE }).toISODate() ?? current.validFrom;
-  if (current.validTo && current.validTo <= approvedOn) return;
-  await writeDosePlan(deps, ctx, detail.citizenId, {
-    times: current.times,
-    onTimeMinutes: current.onTimeMinutes,
-    validFrom: current.validFrom,
-    validTo: [approvedOn, current.validFrom, today].sort().at(-1) ?? approvedOn,
-    finalGrantId: detail.finalGrantId,
-  });
-}
+const applyFinalGrantDosePlan: Consumer = async (deps, event) =>
+  (await import('./final-grant-dose-plan.ts')).applyFinalGrantDosePlan(deps, event);
 
 export const dispenserConsumers: readonly Consumption[] = [
   on(FINAL_GRANT_APPROVED, applyFinalGrantDosePlan),
   /** An ended grant ends the dose plan that delivers it (idempotent). */
   on(GRANT_ENDED, async (deps, event) => {
+    const [{ grantEndedSchema }, { endDosePlanWithGrant }] = await Promise.all([
+      import('#shared/conversion/grant-ended.ts'),
+      import('./grant-ended.ts'),
+    ]);
     await endDosePlanWithGrant(deps, grantEndedSchema.parse(event.detail), event.id);
   }),
   /** A revised final grant (a dispenser trial returned) ends or changes the dose plan like an approval. */

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { listTeams } from '#shared/citizens/teams.ts';
 import { listCurrentFinalGrants } from '#shared/conversion/final-grants.ts';
-import { applyFinalGrantDosePlan } from '#shared/dispensers/consumers.ts';
+import { applyFinalGrantDosePlan } from '#shared/dispensers/final-grant-dose-plan.ts';
 import { currentPlan } from '#shared/dispensers/dose-plan.ts';
 import type { Deps } from '#shared/platform/deps.ts';
 import { domainEvent } from '#shared/platform/event-bus.ts';

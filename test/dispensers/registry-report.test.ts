@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FINAL_GRANT_APPROVED } from '#shared/conversion/plan.ts';
+import { FINAL_GRANT_APPROVED } from '#shared/conversion/event-names.ts';
 import { runJob } from '#shared/app/job-registry.ts';
 import { domainEvent } from '#shared/platform/event-bus.ts';
 import { newId } from '#shared/platform/ids.ts';
