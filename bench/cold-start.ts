@@ -93,7 +93,7 @@ export const LAMBDA_ENV = {
 /**
  * The `@aws-sdk/*` packages a first request can load: those reached from the entry through static
  * imports (the command classes the stores use), and through a part's route groups or a capability's
- * job list, which the first request or job loads. A package behind any other dynamic `import()` (EventBridge,
+ * job or consumer list or the stream's handlers, which the first request, job, event or batch loads. A package behind any other dynamic `import()` (EventBridge,
  * Scheduler, Chime, the DynamoDB client of shared/table/lazy-client.ts) is left out: it loads with
  * the request that needs it.
  */
@@ -145,8 +145,8 @@ function firstRouteOfEachGroup(routes: Record<string, string>): { group: string;
   return [...first].map(([group, routeKey]) => ({ group, routeKey }));
 }
 
-/** Modules whose dynamic imports a first request or invocation makes: a part's route groups, a capability's job list. */
-const FIRST_USE_LOADERS = /(^|\/)shared\/(app\/parts\/[^/]+-groups|[^/]+\/jobs)\.ts$/;
+/** Modules whose dynamic imports a first request or invocation makes: a part's route groups, a capability's job or consumer list, the stream's handlers. */
+const FIRST_USE_LOADERS = /(^|\/)shared\/(app\/parts\/[^/]+-groups|app\/stream-registry|[^/]+\/(jobs|consumers))\.ts$/;
 
 function timeNode(args: string[]): { ms: number; ok: boolean; stderr: string } {
   const started = performance.now();

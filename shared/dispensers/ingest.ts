@@ -18,8 +18,8 @@ import {
   type IngestResult,
 } from './model.ts';
 import { eventPlacer } from './placement.ts';
+import { DEVICE_EVENT_ENTITY } from './device-event-entity.ts';
 import {
-  DEVICE_EVENT_ENTITY,
   putRawEvents,
   readDispenser,
   readIngestState,
@@ -43,8 +43,6 @@ const FUTURE_TOLERANCE_MS = Duration.fromObject({ minutes: FUTURE_TOLERANCE_MINU
  * (derive.ts), from the INSERT of each event: so a device that retries after any failure, and
  * sees duplicates, ends in the same state as one clean post.
  */
-
-export { DEVICE_EVENT_ENTITY };
 
 export interface DeviceCall {
   readonly dispenserId: string;

@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { StreamHandler, StreamRecord } from '#shared/domain-events/stream.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { isLive, type Item, type Key } from '#shared/table/store.ts';
-import { DEVICE_EVENT_ENTITY, restoreRawEvent } from './store.ts';
+import { DEVICE_EVENT_ENTITY } from './device-event-entity.ts';
+import { restoreRawEvent } from './store.ts';
 
 /**
  * First write wins for a raw device event, also for batches. A batch stores its new events with

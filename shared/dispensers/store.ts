@@ -13,6 +13,7 @@ import {
 } from '#shared/table/store.ts';
 import type { AssignedStatus, DispenserStatus } from './model.ts';
 import type { DosePlanRule } from './schedule.ts';
+import type { DEVICE_EVENT_ENTITY } from './device-event-entity.ts';
 
 /**
  * The dispenser capability's repository: item shapes, keys, expressions and SDK calls of the
@@ -165,9 +166,6 @@ async function updateIf(table: Table, key: Key, spec: UpdateSpec): Promise<boole
 }
 
 // ── Raw device events ───────────────────────────────────────────────────────────────────────
-
-/** The raw device event item; its INSERT on the table's stream is what derived state is made from. */
-export const DEVICE_EVENT_ENTITY = 'DeviceEvent';
 
 /** What the stored copy of an event says; a repeat of its id must say the same. */
 export interface StoredEventContent {
