@@ -122,6 +122,8 @@ export const leadingKeyPatterns = {
     'STAFF#*',
     'TEAM#*#STAFF',
     'VISIT#*',
+    // The daily reconciliation reads each team's visits (the visits' team index).
+    'TEAM#*#VISITS',
     'SLOT#STAFF#*',
     'SLOT#CITIZEN#*',
     'TEAM#*#NOTIFY',
