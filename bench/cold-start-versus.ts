@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lambdaFunctions } from '../infra/bundling.ts';
 import { groupsByRoute } from '../shared/app/route-table.ts';
-import { gatewayEvent, LAMBDA_ENV, shuffled } from './cold-start.ts';
+import { firstRouteOfEachGroup, gatewayEvent, LAMBDA_ENV, shuffled } from './cold-start.ts';
 import { median } from './stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -56,16 +56,13 @@ const table = groupsByRoute();
 const cases: { label: string; args: string[] }[] = [{ label: "node -e ''", args: ['-e', ''] }];
 for (const fn of lambdaFunctions) {
   if (!('apiPart' in fn)) continue;
-  const firstKeys = new Map<string, string>();
-  for (const [routeKey, group] of Object.entries(table[fn.apiPart]))
-    if (!firstKeys.has(group)) firstKeys.set(group, routeKey);
   for (const [version, , dir] of bundles) {
     const url = JSON.stringify(pathToFileURL(join(dir, fn.name, 'index.mjs')).href);
     cases.push({
       label: `${fn.name} import, ${version}`,
       args: ['--input-type=module', '-e', `await import(${url});`],
     });
-    for (const [group, routeKey] of firstKeys)
+    for (const { group, routeKey } of firstRouteOfEachGroup(table[fn.apiPart]))
       cases.push({
         label: `${fn.name} ${group}, ${version}`,
         args: [

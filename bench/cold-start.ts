@@ -139,7 +139,7 @@ export function gatewayEvent(routeKey: string) {
 }
 
 /** One route key of each group of a part (any will do: the group is what loads). */
-function firstRouteOfEachGroup(routes: Record<string, string>): { group: string; routeKey: string }[] {
+export function firstRouteOfEachGroup(routes: Record<string, string>): { group: string; routeKey: string }[] {
   const first = new Map<string, string>();
   for (const [routeKey, group] of Object.entries(routes)) if (!first.has(group)) first.set(group, routeKey);
   return [...first].map(([group, routeKey]) => ({ group, routeKey }));
